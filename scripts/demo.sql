@@ -1,0 +1,1 @@
+SELECT 'demo: nothing to run yet' AS demo;

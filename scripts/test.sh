@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Run the whole test suite: pg_regress (sql/ + expected/) and pgTAP (test/*.sql
+# via pg_prove) on a throwaway cluster.  Ends with "N passed, N failed".
+# Tests that read the shared data sets expect ../shared beside this checkout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. scripts/cluster.sh
+uplift_build_install
+cluster_start
+
+passed=0; failed=0
+
+# pg_regress: one count per test file.
+regress_log=$(mktemp)
+if make -s installcheck >"$regress_log" 2>&1; then :; fi
+cat "$regress_log"
+regress_ok=$(grep -cE '^(ok|test) .*\.\.\. ok|^ok [0-9]+ ' "$regress_log" || true)
+regress_bad=$(grep -cE 'FAILED|failed \(ignored\)' "$regress_log" || true)
+if grep -q "tests passed" "$regress_log" || [ "$regress_bad" -gt 0 ]; then :; else
+    echo "pg_regress did not run" >&2; regress_bad=$((regress_bad + 1)); fi
+[ -f regression.diffs ] && cat regression.diffs
+passed=$((passed + regress_ok)); failed=$((failed + regress_bad))
+
+# pgTAP: a database with the extension and the shared data fixtures.
+psql -q -X -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE uplift_test" >/dev/null
+psql -q -X -v ON_ERROR_STOP=1 -d uplift_test \
+    -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION uplift" >/dev/null
+for f in test/fixtures/*.sql; do
+    [ -e "$f" ] || continue
+    psql -q -X -v ON_ERROR_STOP=1 -d uplift_test -f "$f" >/dev/null
+done
+prove_log=$(mktemp)
+if pg_prove -d uplift_test test/*.sql >"$prove_log" 2>&1; then prove_rc=0; else prove_rc=$?; fi
+cat "$prove_log"
+tests=$(sed -n 's/.*Tests=\([0-9]*\).*/\1/p' "$prove_log" | tail -1)
+bad=$(sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' "$prove_log" | awk '{s+=$1} END {print s+0}')
+tests=${tests:-0}
+[ "$prove_rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+passed=$((passed + tests - bad)); failed=$((failed + bad))
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,202 @@
+/*
+ * bytes.c
+ *	  Portable, bounds-checked binary encoding (see bytes.h).
+ */
+#include "postgres.h"
+
+#include "port/pg_bswap.h"
+#include "utils/memutils.h"
+
+#include "bytes.h"
+
+void
+bytes_put_u8(StringInfo buf, uint8 x)
+{
+	appendBinaryStringInfo(buf, (const char *) &x, 1);
+}
+
+void
+bytes_put_u16(StringInfo buf, uint16 x)
+{
+	uint16		n = pg_hton16(x);
+
+	appendBinaryStringInfo(buf, (const char *) &n, sizeof(n));
+}
+
+void
+bytes_put_u32(StringInfo buf, uint32 x)
+{
+	uint32		n = pg_hton32(x);
+
+	appendBinaryStringInfo(buf, (const char *) &n, sizeof(n));
+}
+
+void
+bytes_put_u64(StringInfo buf, uint64 x)
+{
+	uint64		n = pg_hton64(x);
+
+	appendBinaryStringInfo(buf, (const char *) &n, sizeof(n));
+}
+
+void
+bytes_put_i32(StringInfo buf, int32 x)
+{
+	bytes_put_u32(buf, (uint32) x);
+}
+
+void
+bytes_put_i64(StringInfo buf, int64 x)
+{
+	bytes_put_u64(buf, (uint64) x);
+}
+
+void
+bytes_put_f64(StringInfo buf, double x)
+{
+	uint64		bits;
+
+	memcpy(&bits, &x, sizeof(bits));
+	bytes_put_u64(buf, bits);
+}
+
+void
+bytes_put_f64s(StringInfo buf, const double *x, Size n)
+{
+	for (Size i = 0; i < n; i++)
+		bytes_put_f64(buf, x[i]);
+}
+
+void
+bytes_put_str(StringInfo buf, const char *s)
+{
+	Size		len = strlen(s);
+
+	bytes_put_u32(buf, (uint32) len);
+	appendBinaryStringInfo(buf, s, len);
+}
+
+void
+bytes_reader_init(ByteReader *r, const void *data, Size len, const char *what)
+{
+	r->data = (const uint8 *) data;
+	r->len = len;
+	r->pos = 0;
+	r->what = what;
+}
+
+void
+bytes_corrupted(ByteReader *r, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("corrupted %s value", r->what),
+			 errdetail("%s (at byte %zu of %zu).", detail, r->pos, r->len),
+			 errhint("Recreate the value; it was not written by this extension or was damaged.")));
+}
+
+static const uint8 *
+take(ByteReader *r, Size n)
+{
+	const uint8 *p;
+
+	if (n > r->len - r->pos)
+		bytes_corrupted(r, "value is truncated");
+	p = r->data + r->pos;
+	r->pos += n;
+	return p;
+}
+
+uint8
+bytes_get_u8(ByteReader *r)
+{
+	return *take(r, 1);
+}
+
+uint16
+bytes_get_u16(ByteReader *r)
+{
+	uint16		n;
+
+	memcpy(&n, take(r, sizeof(n)), sizeof(n));
+	return pg_ntoh16(n);
+}
+
+uint32
+bytes_get_u32(ByteReader *r)
+{
+	uint32		n;
+
+	memcpy(&n, take(r, sizeof(n)), sizeof(n));
+	return pg_ntoh32(n);
+}
+
+uint64
+bytes_get_u64(ByteReader *r)
+{
+	uint64		n;
+
+	memcpy(&n, take(r, sizeof(n)), sizeof(n));
+	return pg_ntoh64(n);
+}
+
+int32
+bytes_get_i32(ByteReader *r)
+{
+	return (int32) bytes_get_u32(r);
+}
+
+int64
+bytes_get_i64(ByteReader *r)
+{
+	return (int64) bytes_get_u64(r);
+}
+
+double
+bytes_get_f64(ByteReader *r)
+{
+	uint64		bits = bytes_get_u64(r);
+	double		x;
+
+	memcpy(&x, &bits, sizeof(x));
+	return x;
+}
+
+void
+bytes_get_f64s(ByteReader *r, double *x, Size n)
+{
+	if (n > (r->len - r->pos) / sizeof(double))
+		bytes_corrupted(r, "value is truncated");
+	for (Size i = 0; i < n; i++)
+		x[i] = bytes_get_f64(r);
+}
+
+char *
+bytes_get_str(ByteReader *r)
+{
+	uint32		len = bytes_get_count(r, 1, MaxAllocSize - 1);
+	const uint8 *p = take(r, len);
+
+	if (memchr(p, '\0', len) != NULL)
+		bytes_corrupted(r, "string contains a zero byte");
+	return pnstrdup((const char *) p, len);
+}
+
+uint32
+bytes_get_count(ByteReader *r, Size elem_size, uint32 max_count)
+{
+	uint32		count = bytes_get_u32(r);
+
+	if (count > max_count)
+		bytes_corrupted(r, "element count is out of range");
+	if (elem_size > 0 && (Size) count > (r->len - r->pos) / elem_size)
+		bytes_corrupted(r, "element count exceeds the bytes present");
+	return count;
+}
+
+void
+bytes_expect_end(ByteReader *r)
+{
+	if (r->pos != r->len)
+		bytes_corrupted(r, "trailing bytes after the end of the value");
+}

@@ -1,0 +1,63 @@
+/*
+ * bytes.h
+ *	  Portable, bounds-checked binary encoding shared by the stored model
+ *	  format and the serialized aggregate states.
+ *
+ * Everything is written in network byte order (big-endian), so a value
+ * written on one platform reads back on any other.  The reader checks every
+ * length against the bytes that remain before it reads, and reports a
+ * corrupted value with ERRCODE_INVALID_BINARY_REPRESENTATION naming "what".
+ */
+#ifndef UPLIFT_BYTES_H
+#define UPLIFT_BYTES_H
+
+#include "postgres.h"
+#include "lib/stringinfo.h"
+
+/* Writing: append to a StringInfo. */
+extern void bytes_put_u8(StringInfo buf, uint8 x);
+extern void bytes_put_u16(StringInfo buf, uint16 x);
+extern void bytes_put_u32(StringInfo buf, uint32 x);
+extern void bytes_put_u64(StringInfo buf, uint64 x);
+extern void bytes_put_i32(StringInfo buf, int32 x);
+extern void bytes_put_i64(StringInfo buf, int64 x);
+extern void bytes_put_f64(StringInfo buf, double x);
+extern void bytes_put_f64s(StringInfo buf, const double *x, Size n);
+/* a string: u32 length, then the bytes (no terminator) */
+extern void bytes_put_str(StringInfo buf, const char *s);
+
+/* Reading: a cursor over a byte range. */
+typedef struct ByteReader
+{
+	const uint8 *data;
+	Size		len;
+	Size		pos;
+	const char *what;			/* for error messages, e.g. "uplift_model" */
+} ByteReader;
+
+extern void bytes_reader_init(ByteReader *r, const void *data, Size len,
+							  const char *what);
+extern uint8 bytes_get_u8(ByteReader *r);
+extern uint16 bytes_get_u16(ByteReader *r);
+extern uint32 bytes_get_u32(ByteReader *r);
+extern uint64 bytes_get_u64(ByteReader *r);
+extern int32 bytes_get_i32(ByteReader *r);
+extern int64 bytes_get_i64(ByteReader *r);
+extern double bytes_get_f64(ByteReader *r);
+extern void bytes_get_f64s(ByteReader *r, double *x, Size n);
+/* a palloc'd, NUL-terminated string; errors on an embedded NUL */
+extern char *bytes_get_str(ByteReader *r);
+
+/*
+ * Read a u32 count of elements of elem_size bytes each that must follow; an
+ * error unless count <= max_count and they fit in the bytes that remain.
+ */
+extern uint32 bytes_get_count(ByteReader *r, Size elem_size, uint32 max_count);
+
+/* Error unless every byte was consumed. */
+extern void bytes_expect_end(ByteReader *r);
+
+/* Report a corrupted value; "detail" says what is wrong. */
+extern void bytes_corrupted(ByteReader *r, const char *detail) pg_attribute_noreturn();
+
+#endif							/* UPLIFT_BYTES_H */

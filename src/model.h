@@ -1,0 +1,119 @@
+/*
+ * model.h
+ *	  The uplift_model type: the in-memory model that learners build and
+ *	  scoring reads, and its versioned, checksummed stored format.
+ *
+ * A model is a set of "heads", each a generalized linear predictor
+ *	  eta = coef[0] + sum_j coef[j] * z[j-1]
+ * over a design vector z built from the features (and, for the S-learner,
+ * the action).  The learner says how heads combine into an effect:
+ *
+ *	  t_learner        one UPLIFT_HEAD_OUTCOME per arm a = 0..K over z = x;
+ *	                   effect_k(x) = g(eta_k(x)) - g(eta_0(x))
+ *	  s_learner        one UPLIFT_HEAD_JOINT over z = uplift_s_design(x, a);
+ *	                   effect_k(x) = g(eta(x, k)) - g(eta(x, 0))
+ *
+ * where g is the head's inverse link (identity or logistic).  Further
+ * learners add head roles; scoring dispatches on the learner.
+ */
+#ifndef UPLIFT_MODEL_H
+#define UPLIFT_MODEL_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+/* Stored-format version written by this build; older versions stay readable. */
+#define UPLIFT_MODEL_FORMAT_VERSION 1
+
+/* Sanity limits, checked on build and on read. */
+#define UPLIFT_MAX_FEATURES 10000
+#define UPLIFT_MAX_ACTIONS	256
+#define UPLIFT_MAX_HEADS	4096
+
+/* Stored codes: never renumber. */
+typedef enum UpliftLearner
+{
+	UPLIFT_LEARNER_T = 1,
+	UPLIFT_LEARNER_S = 2,
+	UPLIFT_LEARNER_CLASS_TRANSFORM = 3,
+	UPLIFT_LEARNER_X = 4,
+	UPLIFT_LEARNER_DR = 5,
+	UPLIFT_LEARNER_FOREST = 6
+} UpliftLearner;
+
+typedef enum UpliftBase
+{
+	UPLIFT_BASE_LOGISTIC = 1,
+	UPLIFT_BASE_LINEAR = 2
+} UpliftBase;
+
+typedef enum UpliftLink
+{
+	UPLIFT_LINK_IDENTITY = 1,
+	UPLIFT_LINK_LOGIT = 2
+} UpliftLink;
+
+typedef enum UpliftHeadRole
+{
+	UPLIFT_HEAD_OUTCOME = 1,	/* outcome of one arm, z = x */
+	UPLIFT_HEAD_JOINT = 2,		/* outcome of every arm, z = s-design */
+	UPLIFT_HEAD_EFFECT = 3,		/* effect of one action, z = x */
+	UPLIFT_HEAD_TRANSFORMED = 4 /* transformed outcome, z = x */
+} UpliftHeadRole;
+
+typedef struct UpliftHead
+{
+	int32		role;			/* UpliftHeadRole */
+	int32		action;			/* arm or action it belongs to; -1 if none */
+	int32		link;			/* UpliftLink */
+	int32		n_coef;			/* 1 (intercept) + length of the design */
+	double	   *coef;			/* n_coef values, intercept first */
+	/* how the fit went */
+	int64		n_rows;			/* rows the head was fitted on */
+	int32		n_iter;			/* solver iterations (0 for closed form) */
+	bool		converged;
+	double		max_grad;		/* max |gradient| of the objective at the end */
+} UpliftHead;
+
+typedef struct UpliftModel
+{
+	uint16		format_version; /* as read; UPLIFT_MODEL_FORMAT_VERSION when built */
+	int32		learner;		/* UpliftLearner */
+	int32		base;			/* UpliftBase */
+	int32		n_actions;		/* K: actions 1..K, plus control 0 */
+	int32		n_features;		/* p */
+	bool		interactions;	/* s_learner: action-by-feature columns */
+	char	  **feature_names;	/* p names, or NULL when not given */
+	int64	   *arm_rows;		/* K+1 training rows per arm */
+	double	   *arm_outcome_mean;	/* K+1 (weighted) outcome means per arm */
+	double		propensity_min; /* range of logged propensities seen, NaN if none */
+	double		propensity_max;
+	int64		n_clipped;		/* rows whose propensity was clipped */
+	char	   *options;		/* the options used, as jsonb text */
+	int32		n_heads;
+	UpliftHead *heads;
+} UpliftModel;
+
+/* Length of the s_learner design vector, and the vector itself. */
+extern int	uplift_s_design_len(int n_features, int n_actions, bool interactions);
+extern void uplift_s_design(const UpliftModel *m, const double *x, int action,
+							double *z);
+
+/* Stored form: build from a model, and read back (validating every byte). */
+extern bytea *uplift_model_serialize(const UpliftModel *m);
+extern UpliftModel *uplift_model_deserialize(const bytea *stored);
+
+/* Check a built model's invariants (sizes, codes, finite coefficients). */
+extern void uplift_model_validate(const UpliftModel *m, const char *what);
+
+/*
+ * The model in argument argno of a scoring call, detoasted and validated
+ * once per call site and cached in fn_extra.
+ */
+extern const UpliftModel *uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno);
+
+/* Names of codes, for uplift_model_info and messages. */
+extern const char *uplift_learner_name(int32 learner);
+extern const char *uplift_base_name(int32 base);
+
+#endif							/* UPLIFT_MODEL_H */

@@ -1,0 +1,59 @@
+/*
+ * uplift.h
+ *	  Definitions shared by every part of the uplift extension: compensated
+ *	  summation and the aggregate-context check.
+ */
+#ifndef UPLIFT_H
+#define UPLIFT_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include <math.h>
+
+/*
+ * Neumaier's variant of Kahan summation.  Sums over millions of rows keep
+ * their digits, and adding two partial sums (parallel combine) is exact up to
+ * the final rounding.
+ */
+typedef struct NeumaierSum
+{
+	double		sum;
+	double		comp;
+} NeumaierSum;
+
+static inline void
+neumaier_add(NeumaierSum *s, double x)
+{
+	double		t = s->sum + x;
+
+	if (fabs(s->sum) >= fabs(x))
+		s->comp += (s->sum - t) + x;
+	else
+		s->comp += (x - t) + s->sum;
+	s->sum = t;
+}
+
+static inline void
+neumaier_merge(NeumaierSum *into, const NeumaierSum *from)
+{
+	neumaier_add(into, from->sum);
+	neumaier_add(into, from->comp);
+}
+
+static inline double
+neumaier_value(const NeumaierSum *s)
+{
+	return s->sum + s->comp;
+}
+
+/*
+ * Memory context of the aggregate calling this transition or combine
+ * function; an error when called outside an aggregate.
+ */
+extern MemoryContext uplift_agg_context(FunctionCallInfo fcinfo, const char *funcname);
+
+/* Error unless x is finite; "what" names the argument. */
+extern void uplift_check_finite(double x, const char *what);
+
+#endif							/* UPLIFT_H */
