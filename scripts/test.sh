@@ -39,5 +39,13 @@ tests=${tests:-0}
 [ "$prove_rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
 passed=$((passed + tests - bad)); failed=$((failed + bad))
 
+# Shell tests (test/shell/*.sh): for what SQL alone cannot drive, such as
+# concurrent clients.  Each gets PGHOST/PGPORT/PGUSER and the uplift_test database.
+for t in test/shell/*.sh; do
+    [ -e "$t" ] || continue
+    if bash "$t"; then echo "$t .. ok"; passed=$((passed + 1));
+    else echo "$t .. FAILED"; failed=$((failed + 1)); fi
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
