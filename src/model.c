@@ -444,11 +444,21 @@ PG_FUNCTION_INFO_V1(uplift_model_in);
 Datum
 uplift_model_in(PG_FUNCTION_ARGS)
 {
-	const char *text = PG_GETARG_CSTRING(0);
-	int			len = strlen(text);
-	int			maxlen = pg_b64_dec_len(len);
-	char	   *decoded = palloc(maxlen + 1);
-	int			declen = pg_b64_decode(text, len, decoded, maxlen);
+	const char *input = PG_GETARG_CSTRING(0);
+	char	   *text = palloc(strlen(input) + 1);
+	int			len = 0;
+	int			maxlen;
+	char	   *decoded;
+	int			declen;
+
+	/* white space, such as the line breaks of encode(..., 'base64'), is skipped */
+	for (const char *c = input; *c; c++)
+		if (!isspace((unsigned char) *c))
+			text[len++] = *c;
+	text[len] = '\0';
+	maxlen = pg_b64_dec_len(len);
+	decoded = palloc(maxlen + 1);
+	declen = pg_b64_decode(text, len, decoded, maxlen);
 
 	if (declen < 0)
 		ereport(ERROR,
