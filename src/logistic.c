@@ -1,0 +1,324 @@
+/*
+ * logistic.c
+ *	  L2-penalised logistic regression by Newton's method (see logistic.h).
+ *
+ * The objective
+ *	  f(b, beta) = sum_i w_i [log(1 + exp(eta_i)) - y_i eta_i] + (l2/2) ||beta||^2
+ * is scikit-learn's LogisticRegression(C = 1/l2) objective divided by C, so
+ * both have the same minimiser.  Each Newton step solves H delta = g with a
+ * Cholesky factorisation of the (d+1) x (d+1) Hessian
+ *	  H = U' S U + l2 I (intercept excluded),  S = diag(w_i mu_i (1 - mu_i)),
+ * and halves the step while the objective increases.
+ *
+ * The design is shifted by a centre vector c (eta = b~ + (z - c).beta, the
+ * intercept unpenalised, so the minimiser is the same and b = b~ - c.beta);
+ * this keeps the Hessian well conditioned.
+ *
+ * On many rows a cold start would cost several passes over all the data, so
+ * Newton first converges on a deterministic subsample (every stride-th block
+ * of rows, with the penalty scaled by the sampled fraction) and then finishes
+ * on all rows, which from such a start takes two or three steps.  Sums over
+ * rows are formed per block and added across blocks with Neumaier
+ * compensation.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+
+#include "linear.h"
+#include "logistic.h"
+#include "uplift.h"
+
+/* Subsample warm start: aim for about this many blocks of rows. */
+#define WARM_BLOCKS 128
+/* ... and only when the data has at least this many times more. */
+#define WARM_MIN_RATIO 8
+
+typedef struct NewtonWork
+{
+	int			d;				/* design columns; D = d + 1 with the intercept */
+	const double *centre;		/* d values */
+	double	   *eta;			/* ROWBLOCK_ROWS scratch */
+	double	   *r;
+	double	   *s;
+	double	   *zc;				/* d centred columns */
+	double	   *szc;			/* s * zc */
+	NeumaierSum *acc_g;			/* D */
+	NeumaierSum *acc_h;			/* D * D, lower triangle */
+	double	   *blk_h;			/* D * D */
+} NewtonWork;
+
+/*
+ * One pass over the rows: objective f (without penalty), gradient g and,
+ * if h is not NULL, Hessian (lower triangle) of the loss at coef.
+ */
+static double
+newton_pass(RowSource *src, int stride, NewtonWork *wk, const double *coef,
+			double *g, double *h)
+{
+	int			d = wk->d;
+	int			D = d + 1;
+	NeumaierSum acc_f = {0, 0};
+	RowBlock	blk;
+	double		offset = coef[0];
+
+	for (int j = 0; j < d; j++)
+		offset -= coef[j + 1] * wk->centre[j];
+	memset(wk->acc_g, 0, D * sizeof(NeumaierSum));
+	if (h)
+		memset(wk->acc_h, 0, (Size) D * D * sizeof(NeumaierSum));
+
+	src->rewind(src, stride);
+	while (src->next(src, &blk))
+	{
+		int			n = blk.n;
+		double		bf = 0.0;
+		double		sr = 0.0;
+		double		ss = 0.0;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < n; i++)
+			wk->eta[i] = offset;
+		for (int j = 0; j < d; j++)
+		{
+			const double *z = blk.col[j];
+			double		bj = coef[j + 1];
+
+			for (int i = 0; i < n; i++)
+				wk->eta[i] += bj * z[i];
+		}
+		for (int i = 0; i < n; i++)
+		{
+			double		eta = wk->eta[i];
+			double		e = exp(-fabs(eta));
+			double		mu = eta >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+			double		w = blk.w ? blk.wscale * blk.w[i] : 1.0;
+
+			/* log(1 + exp(eta)) - y eta, without overflow */
+			bf += w * ((eta > 0 ? eta : 0.0) + log1p(e) - blk.y[i] * eta);
+			wk->r[i] = w * (mu - blk.y[i]);
+			wk->s[i] = w * mu * (1.0 - mu);
+			sr += wk->r[i];
+			ss += wk->s[i];
+		}
+		neumaier_add(&acc_f, bf);
+		neumaier_add(&wk->acc_g[0], sr);
+		if (h)
+		{
+			wk->blk_h[0] = ss;
+			for (int j = 1; j < D; j++)
+				for (int k = 0; k <= j; k++)
+					wk->blk_h[j * D + k] = 0.0;
+		}
+		for (int j = 0; j < d; j++)
+		{
+			const double *z = blk.col[j];
+			double	   *zc = wk->zc + (Size) j * ROWBLOCK_ROWS;
+			double	   *szc = wk->szc + (Size) j * ROWBLOCK_ROWS;
+			double		cj = wk->centre[j];
+			double		gj = 0.0;
+
+			for (int i = 0; i < n; i++)
+			{
+				zc[i] = z[i] - cj;
+				gj += wk->r[i] * zc[i];
+			}
+			neumaier_add(&wk->acc_g[j + 1], gj);
+			if (h)
+			{
+				double		h0 = 0.0;
+
+				for (int i = 0; i < n; i++)
+				{
+					szc[i] = wk->s[i] * zc[i];
+					h0 += szc[i];
+				}
+				wk->blk_h[(j + 1) * D] = h0;
+				for (int k = 0; k <= j; k++)
+				{
+					const double *zk = wk->zc + (Size) k * ROWBLOCK_ROWS;
+					double		hk = 0.0;
+
+					for (int i = 0; i < n; i++)
+						hk += szc[i] * zk[i];
+					wk->blk_h[(j + 1) * D + k + 1] = hk;
+				}
+			}
+		}
+		if (h)
+			for (int j = 0; j < D; j++)
+				for (int k = 0; k <= j; k++)
+					neumaier_add(&wk->acc_h[j * D + k], wk->blk_h[j * D + k]);
+	}
+
+	for (int j = 0; j < D; j++)
+		g[j] = neumaier_value(&wk->acc_g[j]);
+	if (h)
+		for (int j = 0; j < D; j++)
+			for (int k = 0; k <= j; k++)
+			{
+				h[j * D + k] = neumaier_value(&wk->acc_h[j * D + k]);
+				h[k * D + j] = h[j * D + k];
+			}
+	return neumaier_value(&acc_f);
+}
+
+typedef struct NewtonResult
+{
+	int			n_iter;
+	bool		converged;
+	double		max_grad;
+} NewtonResult;
+
+/*
+ * Newton's method on the rows of src (every stride-th block) from coef,
+ * which is updated in place.  Coefficients are in centred form.
+ */
+static NewtonResult
+newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
+	   double tol, double *coef, const char *what)
+{
+	int			D = wk->d + 1;
+	double	   *g = palloc(D * sizeof(double));
+	double	   *h = palloc((Size) D * D * sizeof(double));
+	double	   *delta = palloc(D * sizeof(double));
+	double	   *prev = palloc(D * sizeof(double));
+	double		f_prev = 0.0;
+	double		step = 1.0;
+	bool		have_prev = false;
+	int			halvings = 0;
+	NewtonResult res = {0, false, 0.0};
+
+	for (;;)
+	{
+		double		f = newton_pass(src, stride, wk, coef, g, h);
+		double		max_delta = 0.0;
+
+		for (int j = 1; j < D; j++)
+		{
+			f += 0.5 * l2 * coef[j] * coef[j];
+			g[j] += l2 * coef[j];
+			h[j * D + j] += l2;
+		}
+		if (!isfinite(f))
+			linear_singular_error(what, l2);
+
+		/* an increase of the objective: halve the last step and retry */
+		if (have_prev && f > f_prev + 1e-12 * fabs(f_prev) && halvings < 40)
+		{
+			step *= 0.5;
+			halvings++;
+			for (int j = 0; j < D; j++)
+				coef[j] = prev[j] - step * delta[j];
+			continue;
+		}
+
+		res.max_grad = 0.0;
+		for (int j = 0; j < D; j++)
+			res.max_grad = Max(res.max_grad, fabs(g[j]));
+		if (res.n_iter >= max_iter || res.max_grad == 0.0)
+		{
+			res.converged = res.max_grad == 0.0;
+			break;
+		}
+
+		memcpy(delta, g, D * sizeof(double));
+		if (!cholesky_solve(h, delta, D))
+			linear_singular_error(what, l2);
+		memcpy(prev, coef, D * sizeof(double));
+		f_prev = f;
+		have_prev = true;
+		step = 1.0;
+		halvings = 0;
+		for (int j = 0; j < D; j++)
+		{
+			coef[j] -= delta[j];
+			max_delta = Max(max_delta, fabs(delta[j]));
+		}
+		res.n_iter++;
+		if (max_delta <= tol)
+		{
+			res.converged = true;
+			break;
+		}
+	}
+	pfree(g);
+	pfree(h);
+	pfree(delta);
+	pfree(prev);
+	return res;
+}
+
+void
+logistic_fit(RowSource *src, double l2, int max_iter, double tol,
+			 UpliftHead *head, const char *what)
+{
+	int			d = src->d;
+	int			D = d + 1;
+	int64		nblocks = (src->nrows + ROWBLOCK_ROWS - 1) / ROWBLOCK_ROWS;
+	int			stride = 1;
+	double	   *centre = palloc((d + 1) * sizeof(double));
+	double	   *coef = palloc0(D * sizeof(double));
+	NewtonWork	wk;
+	NewtonResult res;
+	double		ybar;
+
+	if (nblocks >= (int64) WARM_BLOCKS * WARM_MIN_RATIO)
+		stride = (int) Min(nblocks / WARM_BLOCKS, PG_INT32_MAX);
+
+	wk.d = d;
+	wk.centre = centre;
+	wk.eta = palloc(ROWBLOCK_ROWS * sizeof(double));
+	wk.r = palloc(ROWBLOCK_ROWS * sizeof(double));
+	wk.s = palloc(ROWBLOCK_ROWS * sizeof(double));
+	wk.zc = palloc((Size) Max(d, 1) * ROWBLOCK_ROWS * sizeof(double));
+	wk.szc = palloc((Size) Max(d, 1) * ROWBLOCK_ROWS * sizeof(double));
+	wk.acc_g = palloc(D * sizeof(NeumaierSum));
+	wk.acc_h = palloc((Size) D * D * sizeof(NeumaierSum));
+	wk.blk_h = palloc((Size) D * D * sizeof(double));
+
+	/* centre and starting intercept from the (sampled) means */
+	linear_means(src, stride, centre);
+	ybar = centre[d];
+	ybar = Min(Max(ybar, 1e-6), 1 - 1e-6);
+	coef[0] = log(ybar / (1 - ybar));
+
+	if (stride > 1)
+	{
+		/* warm start; the penalty shrinks with the sampled fraction */
+		(void) newton(src, stride, &wk, l2 / stride, max_iter, tol, coef, what);
+	}
+	res = newton(src, 1, &wk, l2, max_iter, tol, coef, what);
+
+	if (!res.converged)
+		ereport(WARNING,
+				(errmsg("logistic regression of %s did not converge in %d iterations", what, max_iter),
+				 errdetail("The largest gradient component is %g.", res.max_grad),
+				 errhint("Raise option \"max_iter\" or \"l2\"; outcomes that features separate perfectly need l2 > 0.")));
+
+	head->n_coef = D;
+	head->coef = palloc(D * sizeof(double));
+	head->coef[0] = coef[0];
+	for (int j = 0; j < d; j++)
+	{
+		head->coef[j + 1] = coef[j + 1];
+		head->coef[0] -= coef[j + 1] * centre[j];
+	}
+	head->n_rows = src->nrows;
+	head->n_iter = res.n_iter;
+	head->converged = res.converged;
+	head->max_grad = res.max_grad;
+
+	pfree(centre);
+	pfree(coef);
+	pfree(wk.eta);
+	pfree(wk.r);
+	pfree(wk.s);
+	pfree(wk.zc);
+	pfree(wk.szc);
+	pfree(wk.acc_g);
+	pfree(wk.acc_h);
+	pfree(wk.blk_h);
+}

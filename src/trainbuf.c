@@ -1,0 +1,407 @@
+/*
+ * trainbuf.c
+ *	  The training-data buffer of uplift_fit (see trainbuf.h).
+ *
+ * Each arm owns a list of chunks.  A new chunk doubles the capacity of the
+ * previous one up to TRAINBUF_CHUNK_BYTES, so small fits stay small and big
+ * fits never copy what they already hold: peak memory is the rows themselves
+ * plus at most one partly filled chunk per arm.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+#include "port/pg_bswap.h"
+#include "utils/memutils.h"
+
+#include "trainbuf.h"
+
+#define TRAINBUF_FORMAT_VERSION 1
+#define TRAINBUF_FIRST_ROWS 256
+#define TRAINBUF_CHUNK_BYTES ((Size) 8 * 1024 * 1024)
+
+static Size
+row_bytes(const TrainBuf *buf)
+{
+	return ((Size) buf->p + 1 + (buf->weighted ? 1 : 0)) * sizeof(double);
+}
+
+TrainBuf *
+trainbuf_create(MemoryContext cxt, int32 p, bool weighted)
+{
+	TrainBuf   *buf = MemoryContextAllocZero(cxt, sizeof(TrainBuf));
+
+	buf->cxt = cxt;
+	buf->p = p;
+	buf->weighted = weighted;
+	buf->all_binary = true;
+	return buf;
+}
+
+/* Make room for actions 0..action. */
+static void
+ensure_arm(TrainBuf *buf, int32 action)
+{
+	int32		n;
+
+	if (action < buf->n_arms)
+		return;
+	n = Max(action + 1, Min(2 * buf->n_arms, TRAINBUF_MAX_ACTION + 1));
+	n = Max(n, 2);
+	if (buf->arms == NULL)
+		buf->arms = MemoryContextAllocZero(buf->cxt, n * sizeof(TrainArm));
+	else
+	{
+		buf->arms = repalloc(buf->arms, n * sizeof(TrainArm));
+		memset(buf->arms + buf->n_arms, 0, (n - buf->n_arms) * sizeof(TrainArm));
+	}
+	for (int32 a = buf->n_arms; a < n; a++)
+	{
+		buf->arms[a].prop_min = INFINITY;
+		buf->arms[a].prop_max = -INFINITY;
+	}
+	buf->n_arms = n;
+}
+
+/* A new, empty chunk of cap rows, allocated in one piece. */
+static TrainChunk *
+chunk_alloc(TrainBuf *buf, int32 cap)
+{
+	Size		data = (Size) cap * row_bytes(buf);
+	Size		total = MAXALIGN(sizeof(TrainChunk)) + data;
+	TrainChunk *c;
+	char	   *base;
+
+	if (buf->bytes > MaxAllocHugeSize - total)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("training data of uplift_fit exceeds the size limit"),
+				 errdetail("The state holds " INT64_FORMAT " rows of %d features in %zu bytes.",
+						   buf->nrows, buf->p, buf->bytes),
+				 errhint("Fit on a sample of the rows, or fewer features.")));
+	base = MemoryContextAllocHuge(buf->cxt, total);
+	c = (TrainChunk *) base;
+	c->next = NULL;
+	c->nrows = 0;
+	c->cap = cap;
+	c->x = (double *) (base + MAXALIGN(sizeof(TrainChunk)));
+	c->y = c->x + (Size) cap * buf->p;
+	c->w = buf->weighted ? c->y + cap : NULL;
+	buf->bytes += total;
+	return c;
+}
+
+static TrainChunk *
+arm_new_chunk(TrainBuf *buf, TrainArm *arm)
+{
+	Size		max_rows = Max(TRAINBUF_CHUNK_BYTES / row_bytes(buf), 1);
+	Size		cap = arm->tail ? (Size) arm->tail->cap * 2 : TRAINBUF_FIRST_ROWS;
+	TrainChunk *c;
+
+	cap = Min(cap, max_rows);
+	c = chunk_alloc(buf, (int32) cap);
+	if (arm->tail)
+		arm->tail->next = c;
+	else
+		arm->head = c;
+	arm->tail = c;
+	return c;
+}
+
+void
+trainbuf_append(TrainBuf *buf, const double *x, int32 action,
+				double outcome, double propensity)
+{
+	TrainArm   *arm;
+	TrainChunk *c;
+	int32		i;
+
+	ensure_arm(buf, action);
+	arm = &buf->arms[action];
+	c = arm->tail;
+	if (c == NULL || c->nrows == c->cap)
+		c = arm_new_chunk(buf, arm);
+	i = c->nrows++;
+	for (int32 j = 0; j < buf->p; j++)
+		c->x[(Size) j * c->cap + i] = x[j];
+	c->y[i] = outcome;
+	if (buf->weighted)
+	{
+		c->w[i] = 1.0 / propensity;
+		arm->prop_min = Min(arm->prop_min, propensity);
+		arm->prop_max = Max(arm->prop_max, propensity);
+	}
+	if (outcome != 0.0 && outcome != 1.0)
+		buf->all_binary = false;
+	arm->nrows++;
+	buf->nrows++;
+}
+
+int32
+trainbuf_max_action(const TrainBuf *buf)
+{
+	for (int32 a = buf->n_arms - 1; a >= 0; a--)
+		if (buf->arms[a].nrows > 0)
+			return a;
+	return -1;
+}
+
+/*
+ * Move the rows of "from" into "into".  When both live in the same memory
+ * context (states of one aggregate) the chunk lists are linked, not copied;
+ * "from" is a state PostgreSQL passes as the second argument of the combine
+ * function and never uses again.
+ */
+void
+trainbuf_merge(TrainBuf *into, TrainBuf *from)
+{
+	for (int32 a = 0; a < from->n_arms; a++)
+	{
+		TrainArm   *src = &from->arms[a];
+		TrainArm   *dst;
+
+		if (src->nrows == 0)
+			continue;
+		ensure_arm(into, a);
+		dst = &into->arms[a];
+		if (into->cxt == from->cxt)
+		{
+			if (dst->tail)
+				dst->tail->next = src->head;
+			else
+				dst->head = src->head;
+			dst->tail = src->tail;
+		}
+		else
+		{
+			for (TrainChunk *c = src->head; c != NULL; c = c->next)
+			{
+				TrainChunk *copy = chunk_alloc(into, c->nrows);
+
+				CHECK_FOR_INTERRUPTS();
+				for (int32 j = 0; j < into->p; j++)
+					memcpy(copy->x + (Size) j * copy->cap, c->x + (Size) j * c->cap,
+						   c->nrows * sizeof(double));
+				memcpy(copy->y, c->y, c->nrows * sizeof(double));
+				if (into->weighted)
+					memcpy(copy->w, c->w, c->nrows * sizeof(double));
+				copy->nrows = c->nrows;
+				if (dst->tail)
+					dst->tail->next = copy;
+				else
+					dst->head = copy;
+				dst->tail = copy;
+			}
+		}
+		dst->nrows += src->nrows;
+		dst->prop_min = Min(dst->prop_min, src->prop_min);
+		dst->prop_max = Max(dst->prop_max, src->prop_max);
+	}
+	if (into->cxt == from->cxt)
+		into->bytes += from->bytes;
+	into->nrows += from->nrows;
+	into->all_binary = into->all_binary && from->all_binary;
+	/* "from" no longer owns its chunks */
+	from->n_arms = 0;
+	from->nrows = 0;
+	from->bytes = 0;
+}
+
+/* Append n doubles in network byte order, in one enlargement. */
+static void
+put_f64_bulk(StringInfo out, const double *x, Size n)
+{
+	uint64	   *dst;
+
+	if (n > (MaxAllocSize - (Size) out->len - 1) / sizeof(double))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("training data of uplift_fit is too large to pass between parallel processes"),
+				 errdetail("A partial state is limited to 1 GB."),
+				 errhint("Run the fit without parallel workers: SET max_parallel_workers_per_gather = 0.")));
+	enlargeStringInfo(out, (int) (n * sizeof(double)));
+	dst = (uint64 *) (out->data + out->len);
+	for (Size i = 0; i < n; i++)
+	{
+		uint64		bits;
+
+		memcpy(&bits, &x[i], sizeof(bits));
+		bits = pg_hton64(bits);
+		memcpy(&dst[i], &bits, sizeof(bits));
+	}
+	out->len += (int) (n * sizeof(double));
+	out->data[out->len] = '\0';
+}
+
+static void
+get_f64_bulk(ByteReader *r, double *x, Size n)
+{
+	const uint8 *src;
+
+	if (n > (r->len - r->pos) / sizeof(double))
+		bytes_corrupted(r, "row data is shorter than its row count");
+	src = r->data + r->pos;
+	for (Size i = 0; i < n; i++)
+	{
+		uint64		bits;
+
+		memcpy(&bits, src + i * sizeof(double), sizeof(bits));
+		bits = pg_ntoh64(bits);
+		memcpy(&x[i], &bits, sizeof(bits));
+	}
+	r->pos += n * sizeof(double);
+}
+
+/*
+ * Format 1: u8 version, i32 p, u8 weighted, u8 all_binary, i32 arms, then
+ * per arm: i64 rows, f64 propensity min and max, the p feature columns, the
+ * outcome column and (weighted) the inverse-propensity column.
+ */
+void
+trainbuf_serialize(StringInfo out, const TrainBuf *buf)
+{
+	bytes_put_u8(out, TRAINBUF_FORMAT_VERSION);
+	bytes_put_i32(out, buf->p);
+	bytes_put_u8(out, buf->weighted ? 1 : 0);
+	bytes_put_u8(out, buf->all_binary ? 1 : 0);
+	bytes_put_i32(out, buf->n_arms);
+	for (int32 a = 0; a < buf->n_arms; a++)
+	{
+		const TrainArm *arm = &buf->arms[a];
+
+		bytes_put_i64(out, arm->nrows);
+		bytes_put_f64(out, arm->prop_min);
+		bytes_put_f64(out, arm->prop_max);
+		for (int32 j = 0; j < buf->p + 1 + (buf->weighted ? 1 : 0); j++)
+		{
+			for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
+			{
+				const double *col = j < buf->p ? c->x + (Size) j * c->cap :
+				j == buf->p ? c->y : c->w;
+
+				CHECK_FOR_INTERRUPTS();
+				put_f64_bulk(out, col, c->nrows);
+			}
+		}
+	}
+}
+
+TrainBuf *
+trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
+{
+	TrainBuf   *buf;
+	int32		p;
+	int32		n_arms;
+	uint8		weighted;
+
+	if (bytes_get_u8(r) != TRAINBUF_FORMAT_VERSION)
+		bytes_corrupted(r, "unknown format version of the training data");
+	p = bytes_get_i32(r);
+	if (p < 0 || p > 10000)
+		bytes_corrupted(r, "feature count is out of range");
+	weighted = bytes_get_u8(r);
+	if (weighted > 1)
+		bytes_corrupted(r, "weighting flag is out of range");
+	buf = trainbuf_create(cxt, p, weighted == 1);
+	buf->all_binary = bytes_get_u8(r) != 0;
+	n_arms = bytes_get_i32(r);
+	if (n_arms < 0 || n_arms > TRAINBUF_MAX_ACTION + 1)
+		bytes_corrupted(r, "arm count is out of range");
+	if (n_arms > 0)
+		ensure_arm(buf, n_arms - 1);
+	for (int32 a = 0; a < n_arms; a++)
+	{
+		TrainArm   *arm = &buf->arms[a];
+		int64		nrows = bytes_get_i64(r);
+		int32		ncols = p + 1 + (buf->weighted ? 1 : 0);
+		TrainChunk *c;
+
+		arm->prop_min = bytes_get_f64(r);
+		arm->prop_max = bytes_get_f64(r);
+		if (nrows < 0 || (uint64) nrows > (r->len - r->pos) / sizeof(double) / ncols)
+			bytes_corrupted(r, "row count exceeds the bytes present");
+		if (nrows == 0)
+			continue;
+		c = chunk_alloc(buf, (int32) nrows);
+		for (int32 j = 0; j < ncols; j++)
+		{
+			double	   *col = j < p ? c->x + (Size) j * c->cap : j == p ? c->y : c->w;
+
+			CHECK_FOR_INTERRUPTS();
+			get_f64_bulk(r, col, (Size) nrows);
+		}
+		c->nrows = (int32) nrows;
+		arm->head = arm->tail = c;
+		arm->nrows = nrows;
+		buf->nrows += nrows;
+	}
+	return buf;
+}
+
+/* RowSource over one arm: blocks are slices of the chunks' columns. */
+static bool
+arm_next(RowSource *s, RowBlock *blk)
+{
+	ArmSource  *src = (ArmSource *) s;
+
+	for (;;)
+	{
+		const TrainChunk *c = src->chunk;
+		int32		n;
+		bool		take;
+
+		if (c == NULL)
+			return false;
+		if (src->pos >= c->nrows)
+		{
+			src->chunk = c->next;
+			src->pos = 0;
+			continue;
+		}
+		n = Min(ROWBLOCK_ROWS, c->nrows - src->pos);
+		take = src->stride <= 1 || src->block_no % src->stride == 0;
+		src->block_no++;
+		if (take)
+		{
+			for (int32 j = 0; j < src->buf->p; j++)
+				src->cols[j] = c->x + (Size) j * c->cap + src->pos;
+			blk->n = n;
+			blk->col = src->cols;
+			blk->y = c->y + src->pos;
+			blk->w = src->use_weights ? c->w + src->pos : NULL;
+			blk->wscale = src->wscale;
+			src->pos += n;
+			return true;
+		}
+		src->pos += n;
+	}
+}
+
+static void
+arm_rewind(RowSource *s, int stride)
+{
+	ArmSource  *src = (ArmSource *) s;
+
+	src->chunk = src->arm->head;
+	src->pos = 0;
+	src->stride = stride;
+	src->block_no = 0;
+}
+
+void
+trainbuf_arm_source(ArmSource *src, const TrainBuf *buf, int32 action,
+					bool use_weights, double wscale)
+{
+	memset(src, 0, sizeof(ArmSource));
+	src->base.d = buf->p;
+	src->base.nrows = buf->arms[action].nrows;
+	src->base.next = arm_next;
+	src->base.rewind = arm_rewind;
+	src->buf = buf;
+	src->arm = &buf->arms[action];
+	src->use_weights = use_weights && buf->weighted;
+	src->wscale = wscale;
+	src->cols = palloc0(Max(buf->p, 1) * sizeof(double *));
+	arm_rewind(&src->base, 1);
+}

@@ -1,0 +1,123 @@
+/*
+ * trainbuf.h
+ *	  The training-data buffer of uplift_fit, and the row-block view through
+ *	  which the solvers read it.
+ *
+ * Rows are kept per arm (action 0..K), in chunks of column-major storage:
+ * each chunk holds "cap" rows as p feature columns, an outcome column and,
+ * for propensity-weighted fits, a column of inverse propensities.  A row
+ * costs (p + 1) * 8 bytes, or (p + 2) * 8 bytes with weights, and chunks are
+ * never copied when the buffer grows, so the state stays within about
+ * n * (p + 2) * 8 bytes.  Solvers read an arm chunk by chunk without copying
+ * (see RowSource).
+ */
+#ifndef UPLIFT_TRAINBUF_H
+#define UPLIFT_TRAINBUF_H
+
+#include "postgres.h"
+#include "lib/stringinfo.h"
+
+#include "bytes.h"
+
+typedef struct TrainChunk
+{
+	struct TrainChunk *next;
+	int32		nrows;			/* rows in use */
+	int32		cap;			/* rows allocated */
+	double	   *x;				/* p columns of cap values: x[j * cap + i] */
+	double	   *y;				/* cap outcomes */
+	double	   *w;				/* cap inverse propensities, or NULL */
+} TrainChunk;
+
+typedef struct TrainArm
+{
+	int64		nrows;
+	TrainChunk *head;
+	TrainChunk *tail;
+	double		prop_min;		/* range of propensities (weighted buffers) */
+	double		prop_max;
+} TrainArm;
+
+typedef struct TrainBuf
+{
+	MemoryContext cxt;			/* where chunks live */
+	int32		p;				/* features per row */
+	bool		weighted;		/* rows carry an inverse propensity */
+	bool		all_binary;		/* every outcome so far is 0 or 1 */
+	int32		n_arms;			/* arms allocated: actions 0..n_arms-1 */
+	TrainArm   *arms;
+	int64		nrows;			/* rows over all arms */
+	Size		bytes;			/* bytes of chunk storage allocated */
+} TrainBuf;
+
+/* Highest action (treatment) a fit accepts. */
+#define TRAINBUF_MAX_ACTION 256
+
+extern TrainBuf *trainbuf_create(MemoryContext cxt, int32 p, bool weighted);
+
+/*
+ * Append one row; x holds p finite values, propensity is ignored unless the
+ * buffer is weighted.  The caller has validated the values.
+ */
+extern void trainbuf_append(TrainBuf *buf, const double *x, int32 action,
+							double outcome, double propensity);
+
+/* Highest action with at least one row, or -1 for an empty buffer. */
+extern int32 trainbuf_max_action(const TrainBuf *buf);
+
+/* Move every row of "from" into "into" (same p and weighting). */
+extern void trainbuf_merge(TrainBuf *into, TrainBuf *from);
+
+/* Versioned bytes: write, and read back into a new buffer in cxt. */
+extern void trainbuf_serialize(StringInfo out, const TrainBuf *buf);
+extern TrainBuf *trainbuf_deserialize(ByteReader *r, MemoryContext cxt);
+
+/*
+ * A block of rows as the solvers see it: n rows, d design columns, the
+ * outcome and an optional weight column (weight = wscale * w[i]; w NULL
+ * means every weight is 1).
+ */
+typedef struct RowBlock
+{
+	int			n;
+	const double *const *col;	/* d column pointers, each n values */
+	const double *y;
+	const double *w;
+	double		wscale;
+} RowBlock;
+
+/*
+ * A source of row blocks for one head.  next() returns false at the end;
+ * rewind() restarts, reading only every "stride"-th block when stride > 1
+ * (a deterministic subsample for warm starts).
+ */
+typedef struct RowSource RowSource;
+struct RowSource
+{
+	int			d;				/* design columns, without the intercept */
+	int64		nrows;			/* rows over a full pass */
+	bool		(*next) (RowSource *src, RowBlock *blk);
+	void		(*rewind) (RowSource *src, int stride);
+};
+
+/* The rows of one arm, z = x, read without copying. */
+typedef struct ArmSource
+{
+	RowSource	base;
+	const TrainBuf *buf;
+	const TrainArm *arm;
+	double		wscale;
+	bool		use_weights;
+	const TrainChunk *chunk;	/* current chunk */
+	int32		pos;			/* next row in it */
+	int			stride;
+	int64		block_no;
+	const double **cols;		/* p column pointers */
+} ArmSource;
+
+#define ROWBLOCK_ROWS 512
+
+extern void trainbuf_arm_source(ArmSource *src, const TrainBuf *buf,
+								int32 action, bool use_weights, double wscale);
+
+#endif							/* UPLIFT_TRAINBUF_H */
