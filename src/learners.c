@@ -82,7 +82,7 @@ sdesign_next(RowSource *s, RowBlock *blk)
 			src->pos = 0;
 			continue;
 		}
-		n = Min(ROWBLOCK_ROWS, c->nrows - src->pos);
+		n = Min(buf->tile, c->nrows - src->pos);
 		take = src->stride <= 1 || src->block_no % src->stride == 0;
 		src->block_no++;
 		if (!take)
@@ -93,7 +93,7 @@ sdesign_next(RowSource *s, RowBlock *blk)
 		for (int32 i = 0; i < n; i++)
 		{
 			for (int j = 0; j < p; j++)
-				src->xrow[j] = c->x[(Size) j * c->cap + src->pos + i];
+				src->xrow[j] = TRAINBUF_X(c, p, buf->tile, src->pos + i, j);
 			uplift_s_design(src->model, src->xrow, src->arm, src->zrow);
 			for (int j = 0; j < d; j++)
 				src->zcols[(Size) j * ROWBLOCK_ROWS + i] = src->zrow[j];

@@ -5,11 +5,13 @@
  * Each arm owns a list of chunks.  A new chunk doubles the capacity of the
  * previous one up to TRAINBUF_CHUNK_BYTES, so small fits stay small and big
  * fits never copy what they already hold: peak memory is the rows themselves
- * plus at most one partly filled chunk per arm.
+ * plus at most one partly filled chunk per arm.  Tiles keep the p values a
+ * row writes, and the columns a solver reads, within a few pages.
  */
 #include "postgres.h"
 
 #include <math.h>
+#include <sys/mman.h>
 
 #include "miscadmin.h"
 #include "port/pg_bswap.h"
@@ -18,13 +20,23 @@
 #include "trainbuf.h"
 
 #define TRAINBUF_FORMAT_VERSION 1
-#define TRAINBUF_FIRST_ROWS 256
 #define TRAINBUF_CHUNK_BYTES ((Size) 8 * 1024 * 1024)
 
 static Size
 row_bytes(const TrainBuf *buf)
 {
 	return ((Size) buf->p + 1 + (buf->weighted ? 1 : 0)) * sizeof(double);
+}
+
+/* Rows per tile: 512, or fewer so that a tile stays near 64 kB. */
+static int32
+tile_rows(int32 p)
+{
+	int32		t = ROWBLOCK_ROWS;
+
+	while (t > 8 && (Size) t * p * sizeof(double) > 65536)
+		t /= 2;
+	return t;
 }
 
 TrainBuf *
@@ -34,6 +46,7 @@ trainbuf_create(MemoryContext cxt, int32 p, bool weighted)
 
 	buf->cxt = cxt;
 	buf->p = p;
+	buf->tile = tile_rows(p);
 	buf->weighted = weighted;
 	buf->all_binary = true;
 	return buf;
@@ -64,10 +77,28 @@ ensure_arm(TrainBuf *buf, int32 action)
 	buf->n_arms = n;
 }
 
-/* A new, empty chunk of cap rows, allocated in one piece. */
-static TrainChunk *
-chunk_alloc(TrainBuf *buf, int32 cap)
+/*
+ * Ask the kernel to back a large chunk with huge pages where it can: the
+ * buffer is written once, row by row, and each 4 kB page fault would cost
+ * more than the rows it holds.
+ */
+static void
+advise_huge(void *base, Size len)
 {
+#ifdef MADV_HUGEPAGE
+	uintptr_t	start = TYPEALIGN(4096, (uintptr_t) base);
+	uintptr_t	end = ((uintptr_t) base + len) & ~(uintptr_t) 4095;
+
+	if (len >= TRAINBUF_CHUNK_BYTES / 2 && end > start)
+		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+#endif
+}
+
+/* A new, empty chunk of at least "rows" rows, allocated in one piece. */
+static TrainChunk *
+chunk_alloc(TrainBuf *buf, Size rows)
+{
+	int32		cap = (int32) (((rows + buf->tile - 1) / buf->tile) * buf->tile);
 	Size		data = (Size) cap * row_bytes(buf);
 	Size		total = MAXALIGN(sizeof(TrainChunk)) + data;
 	TrainChunk *c;
@@ -81,6 +112,7 @@ chunk_alloc(TrainBuf *buf, int32 cap)
 						   buf->nrows, buf->p, buf->bytes),
 				 errhint("Fit on a sample of the rows, or fewer features.")));
 	base = MemoryContextAllocHuge(buf->cxt, total);
+	advise_huge(base, total);
 	c = (TrainChunk *) base;
 	c->next = NULL;
 	c->nrows = 0;
@@ -95,12 +127,12 @@ chunk_alloc(TrainBuf *buf, int32 cap)
 static TrainChunk *
 arm_new_chunk(TrainBuf *buf, TrainArm *arm)
 {
-	Size		max_rows = Max(TRAINBUF_CHUNK_BYTES / row_bytes(buf), 1);
-	Size		cap = arm->tail ? (Size) arm->tail->cap * 2 : TRAINBUF_FIRST_ROWS;
+	Size		max_rows = Max(TRAINBUF_CHUNK_BYTES / row_bytes(buf), (Size) buf->tile);
+	Size		cap = arm->tail ? (Size) arm->tail->cap * 2 : (Size) buf->tile;
 	TrainChunk *c;
 
 	cap = Min(cap, max_rows);
-	c = chunk_alloc(buf, (int32) cap);
+	c = chunk_alloc(buf, cap);
 	if (arm->tail)
 		arm->tail->next = c;
 	else
@@ -116,6 +148,8 @@ trainbuf_append(TrainBuf *buf, const double *x, int32 action,
 	TrainArm   *arm;
 	TrainChunk *c;
 	int32		i;
+	int32		tile = buf->tile;
+	double	   *dst;
 
 	ensure_arm(buf, action);
 	arm = &buf->arms[action];
@@ -123,8 +157,9 @@ trainbuf_append(TrainBuf *buf, const double *x, int32 action,
 	if (c == NULL || c->nrows == c->cap)
 		c = arm_new_chunk(buf, arm);
 	i = c->nrows++;
+	dst = c->x + (Size) (i / tile) * tile * buf->p + i % tile;
 	for (int32 j = 0; j < buf->p; j++)
-		c->x[(Size) j * c->cap + i] = x[j];
+		dst[(Size) j * tile] = x[j];
 	c->y[i] = outcome;
 	if (buf->weighted)
 	{
@@ -180,9 +215,7 @@ trainbuf_merge(TrainBuf *into, TrainBuf *from)
 				TrainChunk *copy = chunk_alloc(into, c->nrows);
 
 				CHECK_FOR_INTERRUPTS();
-				for (int32 j = 0; j < into->p; j++)
-					memcpy(copy->x + (Size) j * copy->cap, c->x + (Size) j * c->cap,
-						   c->nrows * sizeof(double));
+				memcpy(copy->x, c->x, (Size) copy->cap * into->p * sizeof(double));
 				memcpy(copy->y, c->y, c->nrows * sizeof(double));
 				if (into->weighted)
 					memcpy(copy->w, c->w, c->nrows * sizeof(double));
@@ -273,17 +306,19 @@ trainbuf_serialize(StringInfo out, const TrainBuf *buf)
 		bytes_put_i64(out, arm->nrows);
 		bytes_put_f64(out, arm->prop_min);
 		bytes_put_f64(out, arm->prop_max);
-		for (int32 j = 0; j < buf->p + 1 + (buf->weighted ? 1 : 0); j++)
-		{
+		for (int32 j = 0; j < buf->p; j++)
 			for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
 			{
-				const double *col = j < buf->p ? c->x + (Size) j * c->cap :
-				j == buf->p ? c->y : c->w;
-
 				CHECK_FOR_INTERRUPTS();
-				put_f64_bulk(out, col, c->nrows);
+				for (int32 i = 0; i < c->nrows; i += buf->tile)
+					put_f64_bulk(out, &TRAINBUF_X(c, buf->p, buf->tile, i, j),
+								 Min(buf->tile, c->nrows - i));
 			}
-		}
+		for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
+			put_f64_bulk(out, c->y, c->nrows);
+		if (buf->weighted)
+			for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
+				put_f64_bulk(out, c->w, c->nrows);
 	}
 }
 
@@ -323,14 +358,17 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 			bytes_corrupted(r, "row count exceeds the bytes present");
 		if (nrows == 0)
 			continue;
-		c = chunk_alloc(buf, (int32) nrows);
-		for (int32 j = 0; j < ncols; j++)
+		c = chunk_alloc(buf, (Size) nrows);
+		for (int32 j = 0; j < p; j++)
 		{
-			double	   *col = j < p ? c->x + (Size) j * c->cap : j == p ? c->y : c->w;
-
 			CHECK_FOR_INTERRUPTS();
-			get_f64_bulk(r, col, (Size) nrows);
+			for (int64 i = 0; i < nrows; i += buf->tile)
+				get_f64_bulk(r, &TRAINBUF_X(c, p, buf->tile, i, j),
+							 Min(buf->tile, nrows - i));
 		}
+		get_f64_bulk(r, c->y, (Size) nrows);
+		if (buf->weighted)
+			get_f64_bulk(r, c->w, (Size) nrows);
 		c->nrows = (int32) nrows;
 		arm->head = arm->tail = c;
 		arm->nrows = nrows;
@@ -359,13 +397,13 @@ arm_next(RowSource *s, RowBlock *blk)
 			src->pos = 0;
 			continue;
 		}
-		n = Min(ROWBLOCK_ROWS, c->nrows - src->pos);
+		n = Min(src->buf->tile, c->nrows - src->pos);
 		take = src->stride <= 1 || src->block_no % src->stride == 0;
 		src->block_no++;
 		if (take)
 		{
 			for (int32 j = 0; j < src->buf->p; j++)
-				src->cols[j] = c->x + (Size) j * c->cap + src->pos;
+				src->cols[j] = &TRAINBUF_X(c, src->buf->p, src->buf->tile, src->pos, j);
 			blk->n = n;
 			blk->col = src->cols;
 			blk->y = c->y + src->pos;

@@ -3,9 +3,11 @@
  *	  The training-data buffer of uplift_fit, and the row-block view through
  *	  which the solvers read it.
  *
- * Rows are kept per arm (action 0..K), in chunks of column-major storage:
- * each chunk holds "cap" rows as p feature columns, an outcome column and,
- * for propensity-weighted fits, a column of inverse propensities.  A row
+ * Rows are kept per arm (action 0..K), in chunks.  A chunk holds "cap" rows
+ * (a multiple of the tile): the features in tiles of "tile" rows (512, fewer
+ * for very wide rows), each tile column-major (p columns of tile values), an
+ * outcome column and, for propensity-weighted fits, a column of inverse
+ * propensities.  A tile is what the solvers read as one block.  A row
  * costs (p + 1) * 8 bytes, or (p + 2) * 8 bytes with weights, and chunks are
  * never copied when the buffer grows, so the state stays within about
  * n * (p + 2) * 8 bytes.  Solvers read an arm chunk by chunk without copying
@@ -24,10 +26,18 @@ typedef struct TrainChunk
 	struct TrainChunk *next;
 	int32		nrows;			/* rows in use */
 	int32		cap;			/* rows allocated */
-	double	   *x;				/* p columns of cap values: x[j * cap + i] */
+	double	   *x;				/* tiles: see TRAINBUF_X */
 	double	   *y;				/* cap outcomes */
 	double	   *w;				/* cap inverse propensities, or NULL */
 } TrainChunk;
+
+/* Most rows of a tile, and of a RowBlock. */
+#define ROWBLOCK_ROWS 512
+
+/* Feature j of row i of chunk c in a buffer with p features and tile rows. */
+#define TRAINBUF_X(c, p, tile, i, j) \
+	((c)->x[((Size) (i) / (tile)) * (tile) * (p) + \
+			(Size) (j) * (tile) + (Size) (i) % (tile)])
 
 typedef struct TrainArm
 {
@@ -42,6 +52,7 @@ typedef struct TrainBuf
 {
 	MemoryContext cxt;			/* where chunks live */
 	int32		p;				/* features per row */
+	int32		tile;			/* rows per tile, a function of p */
 	bool		weighted;		/* rows carry an inverse propensity */
 	bool		all_binary;		/* every outcome so far is 0 or 1 */
 	int32		n_arms;			/* arms allocated: actions 0..n_arms-1 */
@@ -114,8 +125,6 @@ typedef struct ArmSource
 	int64		block_no;
 	const double **cols;		/* p column pointers */
 } ArmSource;
-
-#define ROWBLOCK_ROWS 512
 
 extern void trainbuf_arm_source(ArmSource *src, const TrainBuf *buf,
 								int32 action, bool use_weights, double wscale);
