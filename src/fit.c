@@ -114,7 +114,7 @@ parse_options(Jsonb *opts, int32 p, LearnSettings *s)
 	s->base = base < 0 ? 0 : base == 0 ? UPLIFT_BASE_LOGISTIC : UPLIFT_BASE_LINEAR;
 	s->l2 = options_float(opts, "l2", 1.0, 0.0, 1e12);
 	s->max_iter = (int32) options_int(opts, "max_iter", 100, 1, 100000);
-	s->tol = options_float(opts, "tol", 1e-8, 0.0, 1.0);
+	s->tol = options_float(opts, "tol", 1e-6, 0.0, 1.0);
 	s->seed = options_int(opts, "seed", 0, PG_INT32_MIN, PG_INT32_MAX);
 	if (s->learner != UPLIFT_LEARNER_S && options_lookup(opts, "interactions") != NULL)
 		ereport(ERROR,

@@ -24,7 +24,7 @@
 #include "uplift.h"
 
 bool
-cholesky_solve(double *a, double *b, int n)
+cholesky_factor(double *a, int n)
 {
 	for (int j = 0; j < n; j++)
 	{
@@ -46,14 +46,20 @@ cholesky_solve(double *a, double *b, int n)
 			a[i * n + j] = t / s;
 		}
 	}
+	return true;
+}
+
+void
+cholesky_solve_factored(const double *l, double *b, int n)
+{
 	/* forward: L u = b */
 	for (int i = 0; i < n; i++)
 	{
 		double		t = b[i];
 
 		for (int k = 0; k < i; k++)
-			t -= a[i * n + k] * b[k];
-		b[i] = t / a[i * n + i];
+			t -= l[i * n + k] * b[k];
+		b[i] = t / l[i * n + i];
 	}
 	/* backward: L' x = u */
 	for (int i = n - 1; i >= 0; i--)
@@ -61,9 +67,17 @@ cholesky_solve(double *a, double *b, int n)
 		double		t = b[i];
 
 		for (int k = i + 1; k < n; k++)
-			t -= a[k * n + i] * b[k];
-		b[i] = t / a[i * n + i];
+			t -= l[k * n + i] * b[k];
+		b[i] = t / l[i * n + i];
 	}
+}
+
+bool
+cholesky_solve(double *a, double *b, int n)
+{
+	if (!cholesky_factor(a, n))
+		return false;
+	cholesky_solve_factored(a, b, n);
 	return true;
 }
 

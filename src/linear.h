@@ -30,6 +30,10 @@ extern void linear_fit(RowSource *src, double l2, UpliftHead *head,
  */
 extern bool cholesky_solve(double *a, double *b, int n);
 
+/* The two halves of cholesky_solve: factor A = L L' in place, then solve. */
+extern bool cholesky_factor(double *a, int n);
+extern void cholesky_solve_factored(const double *l, double *b, int n);
+
 /* Error for a singular system; "what" names the head. */
 extern void linear_singular_error(const char *what, double l2) pg_attribute_noreturn();
 

@@ -180,6 +180,13 @@ dot(const double *a, const double *b, int n)
  * convex, and with phi'(0) = -g_prev.delta < 0 the step t decreased f by
  * about t (phi'(0) + phi'(t)) / 2.  When phi'(0) + phi'(t) > 0 the step
  * overshot, and t moves to the secant root of phi'.
+ *
+ * Newton converges quadratically: once the steps shrink like
+ * |delta_k| ~ C |delta_{k-1}|^2, the next step is predicted below tol, and
+ * the last pass then reuses the factored Hessian and skips forming a new
+ * one (its rows cost most of a pass).  A reused Hessian still gives a
+ * descent direction; if that step is not below tol after all, the next pass
+ * forms the Hessian again.
  */
 static NewtonResult
 newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
@@ -192,23 +199,30 @@ newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
 	double	   *delta = palloc(D * sizeof(double));
 	double	   *prev = palloc(D * sizeof(double));
 	double		t = 1.0;
+	double		last_step = 0.0;
 	bool		have_prev = false;
+	bool		need_h = true;
 	int			shortenings = 0;
 	NewtonResult res = {0, false, 0.0};
 
 	for (;;)
 	{
 		double		max_delta = 0.0;
+		bool		fresh_h = need_h;
 
-		newton_pass(src, stride, wk, coef, g, h);
+		newton_pass(src, stride, wk, coef, g, fresh_h ? h : NULL);
 		for (int j = 1; j < D; j++)
-		{
 			g[j] += l2 * coef[j];
-			h[j * D + j] += l2;
-		}
 		for (int j = 0; j < D; j++)
 			if (!isfinite(g[j]))
 				linear_singular_error(what, l2);
+		if (fresh_h)
+		{
+			for (int j = 1; j < D; j++)
+				h[j * D + j] += l2;
+			if (!cholesky_factor(h, D))
+				linear_singular_error(what, l2);
+		}
 
 		if (have_prev && shortenings < 40)
 		{
@@ -221,6 +235,7 @@ newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
 
 				t = Max(Min(t_new, 0.5 * t), 0.1 * t);
 				shortenings++;
+				need_h = true;
 				for (int j = 0; j < D; j++)
 					coef[j] = prev[j] - t * delta[j];
 				continue;
@@ -237,8 +252,7 @@ newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
 		}
 
 		memcpy(delta, g, D * sizeof(double));
-		if (!cholesky_solve(h, delta, D))
-			linear_singular_error(what, l2);
+		cholesky_solve_factored(h, delta, D);
 		memcpy(prev, coef, D * sizeof(double));
 		memcpy(g_prev, g, D * sizeof(double));
 		have_prev = true;
@@ -255,6 +269,10 @@ newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
 			res.converged = true;
 			break;
 		}
+		/* predicted next step C |delta|^2 with C = |delta| / |last|^2 */
+		need_h = !(fresh_h && last_step > 0 &&
+				   max_delta * max_delta * max_delta / (last_step * last_step) <= tol);
+		last_step = max_delta;
 	}
 	pfree(g);
 	pfree(g_prev);
