@@ -382,28 +382,34 @@ uplift_model_deserialize(const bytea *stored)
 }
 
 /*
- * Per-call-site cache of the parsed model.  The raw argument bytes (a toast
- * pointer, a compressed or a plain value) identify the model, so a call that
- * sees the same bytes again reuses the parsed model without detoasting.
+ * Per-call-site cache of the parsed model.  When the planner says the
+ * argument cannot change during the scan (a constant or an external
+ * parameter), the model is parsed once.  Otherwise the raw argument bytes (a
+ * toast pointer, a compressed or a plain value) identify the model, so a call
+ * that sees the same bytes again reuses the parsed model without detoasting.
  */
 typedef struct ModelCache
 {
+	bool		stable;			/* argument is the same on every call */
 	Size		raw_len;
 	char	   *raw;
 	UpliftModel *model;
+	double	   *features;		/* room for the model's features */
 	MemoryContext cxt;
 } ModelCache;
 
-const UpliftModel *
-uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno)
+static ModelCache *
+model_cache(FunctionCallInfo fcinfo, int argno)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
 	Size		raw_len = VARSIZE_ANY(raw);
 	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
 	MemoryContext old;
 
-	if (cache != NULL && cache->raw_len == raw_len && memcmp(cache->raw, raw, raw_len) == 0)
-		return cache->model;
+	if (cache != NULL && cache->model != NULL &&
+		(cache->stable ||
+		 (cache->raw_len == raw_len && memcmp(cache->raw, raw, raw_len) == 0)))
+		return cache;
 
 	if (cache == NULL)
 	{
@@ -412,19 +418,28 @@ uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno)
 										   ALLOCSET_SMALL_SIZES);
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	else
-	{
-		MemoryContextReset(cache->cxt);
-		cache->model = NULL;
-		cache->raw_len = 0;
-	}
+	MemoryContextReset(cache->cxt);
+	cache->model = NULL;
+	cache->raw_len = 0;
 
 	old = MemoryContextSwitchTo(cache->cxt);
 	cache->model = uplift_model_deserialize(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)));
+	cache->features = palloc(sizeof(double) * cache->model->n_features);
 	cache->raw = palloc(raw_len);
 	memcpy(cache->raw, raw, raw_len);
 	cache->raw_len = raw_len;
+	cache->stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
 	MemoryContextSwitchTo(old);
+	return cache;
+}
+
+const UpliftModel *
+uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno, double **features)
+{
+	ModelCache *cache = model_cache(fcinfo, argno);
+
+	if (features != NULL)
+		*features = cache->features;
 	return cache->model;
 }
 

@@ -109,9 +109,12 @@ extern void uplift_model_validate(const UpliftModel *m, const char *what);
 
 /*
  * The model in argument argno of a scoring call, detoasted and validated
- * once per call site and cached in fn_extra.
+ * once per call site and cached in fn_extra.  When features is not NULL it
+ * receives a buffer of n_features doubles that lives as long as the cache
+ * (scratch space for one call's features).
  */
-extern const UpliftModel *uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno);
+extern const UpliftModel *uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno,
+												  double **features);
 
 /*
  * Predicted outcome under an action (0 = control), and the effects of

@@ -75,13 +75,12 @@ uplift_model_effects(const UpliftModel *m, const double *x, double *effects)
 		effects[k - 1] = uplift_model_predict(m, x, k) - control;
 }
 
-/* The model and features of a scoring call; x is palloc'd. */
+/* The model and features of a scoring call; x is the cache's buffer. */
 static const UpliftModel *
 scoring_args(FunctionCallInfo fcinfo, double **x)
 {
-	const UpliftModel *m = uplift_model_cached_arg(fcinfo, 0);
+	const UpliftModel *m = uplift_model_cached_arg(fcinfo, 0, x);
 
-	*x = palloc(sizeof(double) * m->n_features);
 	uplift_features_read_exact(PG_GETARG_DATUM(1), *x, m->n_features, "features");
 	return m;
 }
