@@ -382,15 +382,14 @@ uplift_model_deserialize(const bytea *stored)
 }
 
 /*
- * Per-call-site cache of the parsed model.  When the planner says the
- * argument cannot change during the scan (a constant or an external
- * parameter), the model is parsed once.  Otherwise the raw argument bytes (a
- * toast pointer, a compressed or a plain value) identify the model, so a call
- * that sees the same bytes again reuses the parsed model without detoasting.
+ * Per-call-site cache of the parsed model.  The raw argument bytes (a toast
+ * pointer, a compressed or a plain value) identify the model, so a call that
+ * sees the same bytes again reuses the parsed model without detoasting.  The
+ * bytes are compared on every call: even a constant or parameter argument can
+ * change under a cached call site (PL/pgSQL reuses simple expressions).
  */
 typedef struct ModelCache
 {
-	bool		stable;			/* argument is the same on every call */
 	Size		raw_len;
 	char	   *raw;
 	UpliftModel *model;
@@ -407,8 +406,7 @@ model_cache(FunctionCallInfo fcinfo, int argno)
 	MemoryContext old;
 
 	if (cache != NULL && cache->model != NULL &&
-		(cache->stable ||
-		 (cache->raw_len == raw_len && memcmp(cache->raw, raw, raw_len) == 0)))
+		cache->raw_len == raw_len && memcmp(cache->raw, raw, raw_len) == 0)
 		return cache;
 
 	if (cache == NULL)
@@ -428,7 +426,6 @@ model_cache(FunctionCallInfo fcinfo, int argno)
 	cache->raw = palloc(raw_len);
 	memcpy(cache->raw, raw, raw_len);
 	cache->raw_len = raw_len;
-	cache->stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
 	MemoryContextSwitchTo(old);
 	return cache;
 }
