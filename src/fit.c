@@ -36,6 +36,11 @@ PG_FUNCTION_INFO_V1(uplift_fit_finalfn);
 
 #define FIT_STATE_VERSION 1
 
+StaticAssertDecl(TRAINBUF_MAX_ACTION == UPLIFT_MAX_ACTIONS,
+				 "the training buffer and the model agree on the number of actions");
+StaticAssertDecl(TRAINBUF_MAX_FEATURES == UPLIFT_MAX_FEATURES,
+				 "the training buffer and the model agree on the number of features");
+
 typedef struct FitState
 {
 	LearnSettings settings;
@@ -130,8 +135,7 @@ parse_options(Jsonb *opts, int32 p, LearnSettings *s)
  * deconstruct_array), whether its header is short or not.
  */
 static int32
-read_features(FunctionCallInfo fcinfo, Datum d, double **out, MemoryContext cxt,
-			  int32 expect)
+read_features(Datum d, double **out, MemoryContext cxt, int32 expect)
 {
 	struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
 	const char *raw = VARDATA_ANY(v);
@@ -251,7 +255,7 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 		MemoryContext old;
 
 		st = MemoryContextAllocZero(aggcxt, sizeof(FitState));
-		p = read_features(fcinfo, PG_GETARG_DATUM(1), &st->x, aggcxt, -1);
+		p = read_features(PG_GETARG_DATUM(1), &st->x, aggcxt, -1);
 		if (PG_NARGS() > optarg && !PG_ARGISNULL(optarg))
 			opts = PG_GETARG_JSONB_P(optarg);
 		old = MemoryContextSwitchTo(aggcxt);
@@ -260,7 +264,7 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 		st->buf = trainbuf_create(aggcxt, p, weighted);
 	}
 	else
-		p = read_features(fcinfo, PG_GETARG_DATUM(1), &st->x, aggcxt, st->buf->p);
+		p = read_features(PG_GETARG_DATUM(1), &st->x, aggcxt, st->buf->p);
 
 	if (action < 0 || action > TRAINBUF_MAX_ACTION)
 		ereport(ERROR,

@@ -333,7 +333,7 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 	if (bytes_get_u8(r) != TRAINBUF_FORMAT_VERSION)
 		bytes_corrupted(r, "unknown format version of the training data");
 	p = bytes_get_i32(r);
-	if (p < 0 || p > 10000)
+	if (p < 1 || p > TRAINBUF_MAX_FEATURES)
 		bytes_corrupted(r, "feature count is out of range");
 	weighted = bytes_get_u8(r);
 	if (weighted > 1)

@@ -61,8 +61,9 @@ typedef struct TrainBuf
 	Size		bytes;			/* bytes of chunk storage allocated */
 } TrainBuf;
 
-/* Highest action (treatment) a fit accepts. */
+/* Highest action (treatment) and most features a fit accepts. */
 #define TRAINBUF_MAX_ACTION 256
+#define TRAINBUF_MAX_FEATURES 10000
 
 extern TrainBuf *trainbuf_create(MemoryContext cxt, int32 p, bool weighted);
 
