@@ -3,7 +3,7 @@
  *	  The training-data buffer of uplift_fit (see trainbuf.h).
  *
  * Each arm owns a list of chunks.  A new chunk doubles the capacity of the
- * previous one up to TRAINBUF_CHUNK_BYTES, so small fits stay small and big
+ * previous one up to TRAINBUF_CHUNK_BYTES (32 MB), so small fits stay small and big
  * fits never copy what they already hold: peak memory is the rows themselves
  * plus at most one partly filled chunk per arm.  Tiles keep the p values a
  * row writes, and the columns a solver reads, within a few pages.
@@ -20,7 +20,8 @@
 #include "trainbuf.h"
 
 #define TRAINBUF_FORMAT_VERSION 1
-#define TRAINBUF_CHUNK_BYTES ((Size) 8 * 1024 * 1024)
+#define TRAINBUF_CHUNK_BYTES ((Size) 32 * 1024 * 1024)
+#define HUGE_PAGE_BYTES ((Size) 2 * 1024 * 1024)
 
 static Size
 row_bytes(const TrainBuf *buf)
@@ -78,19 +79,19 @@ ensure_arm(TrainBuf *buf, int32 action)
 }
 
 /*
- * Ask the kernel to back a large chunk with huge pages where it can: the
- * buffer is written once, row by row, and each 4 kB page fault would cost
- * more than the rows it holds.
+ * Ask the kernel to back a large chunk's rows with huge pages where it can:
+ * the buffer is written once, row by row, and a fault per 4 kB page costs
+ * more than the rows it holds.  The rows start on a huge-page boundary (the
+ * slack before it is never touched, so it takes no memory).
  */
 static void
-advise_huge(void *base, Size len)
+advise_huge(void *start, Size len)
 {
 #ifdef MADV_HUGEPAGE
-	uintptr_t	start = TYPEALIGN(4096, (uintptr_t) base);
-	uintptr_t	end = ((uintptr_t) base + len) & ~(uintptr_t) 4095;
+	uintptr_t	end = ((uintptr_t) start + len) & ~(uintptr_t) 4095;
 
-	if (len >= TRAINBUF_CHUNK_BYTES / 2 && end > start)
-		(void) madvise((void *) start, end - start, MADV_HUGEPAGE);
+	if (end > (uintptr_t) start)
+		(void) madvise(start, end - (uintptr_t) start, MADV_HUGEPAGE);
 #endif
 }
 
@@ -100,9 +101,11 @@ chunk_alloc(TrainBuf *buf, Size rows)
 {
 	int32		cap = (int32) (((rows + buf->tile - 1) / buf->tile) * buf->tile);
 	Size		data = (Size) cap * row_bytes(buf);
-	Size		total = MAXALIGN(sizeof(TrainChunk)) + data;
+	bool		big = data >= TRAINBUF_CHUNK_BYTES / 4;
+	Size		total = MAXALIGN(sizeof(TrainChunk)) + data + (big ? HUGE_PAGE_BYTES : 0);
 	TrainChunk *c;
 	char	   *base;
+	char	   *start;
 
 	if (buf->bytes > MaxAllocHugeSize - total)
 		ereport(ERROR,
@@ -112,12 +115,17 @@ chunk_alloc(TrainBuf *buf, Size rows)
 						   buf->nrows, buf->p, buf->bytes),
 				 errhint("Fit on a sample of the rows, or fewer features.")));
 	base = MemoryContextAllocHuge(buf->cxt, total);
-	advise_huge(base, total);
+	start = base + MAXALIGN(sizeof(TrainChunk));
+	if (big)
+	{
+		start = (char *) TYPEALIGN(HUGE_PAGE_BYTES, start);
+		advise_huge(start, data);
+	}
 	c = (TrainChunk *) base;
 	c->next = NULL;
 	c->nrows = 0;
 	c->cap = cap;
-	c->x = (double *) (base + MAXALIGN(sizeof(TrainChunk)));
+	c->x = (double *) start;
 	c->y = c->x + (Size) cap * buf->p;
 	c->w = buf->weighted ? c->y + cap : NULL;
 	buf->bytes += total;
