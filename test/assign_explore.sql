@@ -1,0 +1,133 @@
+-- pgTAP: exploration over a greedy policy and Thompson sampling.  The
+-- Thompson probabilities are checked against a closed form (two arms), a
+-- midpoint-rule integration in plain SQL (three arms), and a normal
+-- approximation (large counts); draws against their stated probabilities by
+-- chi-square tests (critical value 13.8155 for 2 df at p = 0.001).
+BEGIN;
+SELECT plan(16);
+
+-- Epsilon-greedy: effects (0.1, 0.3) -> greedy action 2; epsilon 0.3 and a
+-- floor of 0.1 give q = (0.1, 0.1, 0.8), p = 0.1 + 0.7 q.
+CREATE TEMP TABLE eg AS
+SELECT id, e.*
+  FROM generate_series(1::bigint, 200000) id,
+       LATERAL uplift_explore('explore-test', id, ARRAY[0.1, 0.3], 0.3, 0.1) e;
+
+SELECT is((SELECT array_agg(DISTINCT propensity ORDER BY propensity) FROM eg),
+          ARRAY[0.1 + 0.7 * 0.1, 0.1 + 0.7 * 0.8]::float8[],
+          'epsilon-greedy propensities follow p = f + (1 - (K+1) f) q');
+
+SELECT cmp_ok((SELECT sum((n - e) ^ 2 / e)
+                 FROM (SELECT count(*)::float8 AS n, 200000 * min(propensity) AS e
+                         FROM eg GROUP BY action) t),
+              '<', 13.8155::float8,
+              'epsilon-greedy draws follow their propensities (chi-square)');
+
+-- Random effects on every row: the propensity is the policy's, never below
+-- the floor, and the policy's probabilities sum to 1.
+SELECT setseed(0.25);
+CREATE TEMP TABLE eg_rows AS
+SELECT id, eff, e.*
+  FROM (SELECT id, ARRAY[random() - 0.5, random() - 0.5, random() - 0.5] AS eff
+          FROM generate_series(1::bigint, 5000) id) r,
+       LATERAL uplift_explore('explore-rows', id, eff, 0.2, 0.05, 42) e;
+
+SELECT is((SELECT count(*) FROM eg_rows
+            WHERE abs(propensity - uplift_policy_propensity(eff, action, 0.2, 0.05)) > 1e-15
+               OR propensity < 0.05),
+          0::bigint, 'every row''s propensity is its policy probability and at least the floor');
+
+SELECT cmp_ok((SELECT max(abs((SELECT sum(p) FROM unnest(uplift_policy_probs(eff, 0.2, 0.05)) p) - 1))
+                 FROM eg_rows),
+              '<', 1e-12::float8, 'exploration probabilities sum to 1');
+
+SELECT is((SELECT count(*) FROM eg_rows
+            WHERE uplift_explore('explore-rows', id, eff, 0.2, 0.05, 42) IS DISTINCT FROM
+                  uplift_explore('explore-rows', id, eff, 0.2, 0.05, 42)),
+          0::bigint, 'exploration is deterministic for unit, experiment and seed');
+
+SELECT cmp_ok((SELECT count(*) FROM eg_rows
+                WHERE (uplift_explore('explore-rows', id, eff, 1, 0, 42)).action <>
+                      (uplift_explore('explore-rows', id, eff, 1, 0, 43)).action),
+              '>', 2500::bigint, 'another seed gives another draw');
+
+-- Thompson sampling, two arms: Beta(4, 8) and Beta(8, 6).  Closed form for
+-- integer parameters (Miller 2014):
+-- P(X1 > X0) = sum_{i=0}^{a1-1} B(a0+i, b0+b1) / ((b1+i) B(1+i, b1) B(a0, b0)).
+CREATE FUNCTION pg_temp.beta_fn(a int, b int) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT factorial(a - 1) * factorial(b - 1) / factorial(a + b - 1) $$;
+
+SELECT cmp_ok(abs((uplift_thompson_probs(ARRAY[3, 7], ARRAY[10, 12]))[2] -
+                  (SELECT sum(pg_temp.beta_fn(4 + i, 8 + 6) /
+                              ((6 + i) * pg_temp.beta_fn(1 + i, 6) * pg_temp.beta_fn(4, 8)))
+                     FROM generate_series(0, 7) i)::float8),
+              '<', 1e-9::float8, 'two-arm Thompson probability equals the closed form');
+
+-- Three arms: Beta(4, 8), Beta(8, 6), Beta(6, 6), integrated in SQL by the
+-- midpoint rule on 5000 cells with the binomial-sum form of the Beta CDF.
+SELECT ok((SELECT bool_and(abs(ours[k + 1] - ref) < 1e-5)
+             FROM (SELECT k, sum(f * prod / cdf) / 5000 AS ref
+                     FROM (SELECT x, k, a, b, f, cdf,
+                                  exp(sum(ln(cdf)) OVER (PARTITION BY x)) AS prod
+                             FROM (SELECT x, k, a, b,
+                                          (factorial(a + b - 1) / (factorial(a - 1) * factorial(b - 1)))::float8
+                                            * x ^ (a - 1) * (1 - x) ^ (b - 1) AS f,
+                                          (SELECT sum((factorial(a + b - 1) / (factorial(j) * factorial(a + b - 1 - j)))::float8
+                                                      * x ^ j * (1 - x) ^ (a + b - 1 - j))
+                                             FROM generate_series(a, a + b - 1) j) AS cdf
+                                     FROM (SELECT (i - 0.5) / 5000.0::float8 AS x
+                                             FROM generate_series(1, 5000) i) g,
+                                          (VALUES (0, 4, 8), (1, 8, 6), (2, 6, 6)) arms(k, a, b)) v) w
+                    GROUP BY k) r,
+                  uplift_thompson_probs(ARRAY[3, 7, 5], ARRAY[10, 12, 10]) ours),
+          'three-arm Thompson probabilities equal an independent numerical integration');
+
+-- Large counts: the posteriors are nearly normal, so P(X1 > X0) is close to
+-- Phi(d / s) (here computed by a midpoint sum of the normal density).
+SELECT cmp_ok(abs((uplift_thompson_probs(ARRAY[30000, 30500], ARRAY[100000, 100000]))[2] -
+                  (SELECT sum(exp(-t * t / 2)) * 1e-4 / sqrt(2 * pi())
+                     FROM (SELECT -10 + (i - 0.5) * 1e-4 AS t FROM generate_series(1, 200000) i) g
+                    WHERE t < ((30501 / 100002.0 - 30001 / 100002.0)
+                               / sqrt(2 * (30001 / 100002.0) * (70001 / 100002.0) / 100003.0))::float8)),
+              '<', 1e-3::float8, 'Thompson probability with large counts matches the normal approximation');
+
+SELECT cmp_ok(abs((SELECT sum(p) FROM unnest(uplift_thompson_probs(ARRAY[1, 50, 3, 0], ARRAY[10, 60, 90, 0])) p) - 1),
+              '<', 1e-12::float8, 'Thompson probabilities sum to 1');
+
+SELECT is(uplift_thompson_probs(ARRAY[0, 0, 0], ARRAY[0, 0, 0])::numeric(20, 12)[],
+          ARRAY[1 / 3.0, 1 / 3.0, 1 / 3.0]::numeric(20, 12)[],
+          'arms without data are equally likely');
+
+SELECT ok((SELECT bool_and(abs(fl - (0.1 + 0.7 * raw)) < 1e-15) AND min(fl) >= 0.1
+             FROM unnest(uplift_thompson_probs(ARRAY[0, 90, 40], ARRAY[100, 100, 100], 0.1),
+                         uplift_thompson_probs(ARRAY[0, 90, 40], ARRAY[100, 100, 100])) AS t(fl, raw)),
+          'the Thompson floor gives p = f + (1 - n f) P and never less than f');
+
+CREATE TEMP TABLE ts AS
+SELECT id, t.*
+  FROM generate_series(1::bigint, 200000) id,
+       LATERAL uplift_thompson('thompson-test', id, ARRAY[3, 7, 5], ARRAY[10, 12, 10], 0.05, 9) t;
+
+SELECT is((SELECT count(*) FROM ts
+            WHERE propensity <> (uplift_thompson_probs(ARRAY[3, 7, 5], ARRAY[10, 12, 10], 0.05))[action + 1]),
+          0::bigint, 'each Thompson draw returns the probability of its action');
+
+SELECT cmp_ok((SELECT sum((n - e) ^ 2 / e)
+                 FROM (SELECT count(*)::float8 AS n, 200000 * min(propensity) AS e
+                         FROM ts GROUP BY action) t),
+              '<', 13.8155::float8, 'Thompson draws follow their probabilities (chi-square)');
+
+SELECT is((SELECT count(*) FROM ts
+            WHERE uplift_thompson('thompson-test', id, ARRAY[3, 7, 5], ARRAY[10, 12, 10], 0.05, 9)
+                  IS DISTINCT FROM
+                  uplift_thompson('thompson-test', id::bigint, ARRAY[3, 7, 5], ARRAY[10, 12, 10], 0.05, 9)
+              AND id <= 1000),
+          0::bigint, 'Thompson sampling is deterministic for unit, experiment and seed');
+
+SELECT cmp_ok((SELECT count(*) FROM generate_series(1::bigint, 2000) id
+                WHERE (uplift_thompson('thompson-test', id, ARRAY[0, 0], ARRAY[0, 0], 0, 1)).action <>
+                      (uplift_thompson('thompson-test', id, ARRAY[0, 0], ARRAY[0, 0], 0, 2)).action),
+              '>', 800::bigint, 'another seed gives another Thompson draw');
+
+SELECT * FROM finish();
+ROLLBACK;
