@@ -1,6 +1,6 @@
 -- pgTAP: every rejected input of the assignment functions, with its SQLSTATE.
 BEGIN;
-SELECT plan(30);
+SELECT plan(31);
 
 -- weights
 SELECT throws_ok($$SELECT uplift_assign('e', 1, ARRAY[0.5, -0.1])$$, '22023', NULL,
@@ -69,6 +69,14 @@ SELECT throws_ok($$SELECT uplift_thompson_probs(ARRAY[6, 2], ARRAY[5, 5])$$, '22
                  'more successes than trials are rejected');
 SELECT throws_ok($$SELECT uplift_thompson_probs(ARRAY[-1, 2], ARRAY[5, 5])$$, '22023', NULL,
                  'negative successes are rejected');
+
+-- features that do not fit the model in exploration over a model's policy
+SELECT throws_ok($$SELECT uplift_explore('e', 1, uplift_model_import('{
+  "learner": "t_learner", "base": "linear", "n_actions": 1, "n_features": 2,
+  "heads": [{"role": "outcome", "action": 0, "link": "identity", "intercept": 0, "coefficients": [1, 1]},
+            {"role": "outcome", "action": 1, "link": "identity", "intercept": 1, "coefficients": [1, 1]}]}'),
+  ARRAY[1, 2, 3])$$, '2202E', NULL,
+                 'features of a length that does not fit the model are rejected');
 
 -- the log
 SELECT throws_ok($$SELECT uplift_log_assignment('e', 1::bigint, NULL::uplift_assignment, 'manual')$$,

@@ -4,7 +4,7 @@
 -- approximation (large counts); draws against their stated probabilities by
 -- chi-square tests (critical value 13.8155 for 2 df at p = 0.001).
 BEGIN;
-SELECT plan(16);
+SELECT plan(18);
 
 -- Epsilon-greedy: effects (0.1, 0.3) -> greedy action 2; epsilon 0.3 and a
 -- floor of 0.1 give q = (0.1, 0.1, 0.8), p = 0.1 + 0.7 q.
@@ -50,6 +50,27 @@ SELECT cmp_ok((SELECT count(*) FROM eg_rows
                 WHERE (uplift_explore('explore-rows', id, eff, 1, 0, 42)).action <>
                       (uplift_explore('explore-rows', id, eff, 1, 0, 43)).action),
               '>', 2500::bigint, 'another seed gives another draw');
+
+-- Exploration over a stored model's policy uses the model's scores as effects.
+CREATE TEMP TABLE m AS
+SELECT uplift_model_import('{
+  "learner": "t_learner", "base": "linear", "n_actions": 2, "n_features": 2,
+  "heads": [
+    {"role": "outcome", "action": 0, "link": "identity", "intercept": 0.5, "coefficients": [-0.02, 0.8]},
+    {"role": "outcome", "action": 1, "link": "identity", "intercept": 0.9, "coefficients": [-0.05, 1.4]},
+    {"role": "outcome", "action": 2, "link": "identity", "intercept": 0.6, "coefficients": [-0.03, 1.1]}]}') AS model;
+
+SELECT is((SELECT count(*) FROM m, eg_rows,
+                  LATERAL uplift_explore('explore-model', id, model, eff[1:2], 0.2, 0.05) e
+            WHERE e.propensity <> (uplift_policy_probs(ARRAY[0.4 - 0.03 * eff[1] + 0.6 * eff[2],
+                                                             0.1 - 0.01 * eff[1] + 0.3 * eff[2]],
+                                                       0.2, 0.05))[e.action + 1]
+               OR e.propensity < 0.05),
+          0::bigint, 'exploration over a model draws from the policy over its effects');
+
+SELECT is((SELECT uplift_explore('explore-model', 5, model, ARRAY[1, 2], 0.2, 0.05) FROM m),
+          (SELECT uplift_explore('explore-model', 5, uplift_scores(model, ARRAY[1, 2]), 0.2, 0.05) FROM m),
+          'exploration over a model equals exploration over its scores');
 
 -- Thompson sampling, two arms: Beta(4, 8) and Beta(8, 6).  Closed form for
 -- integer parameters (Miller 2014):

@@ -82,6 +82,36 @@ COMMENT ON FUNCTION uplift_explore(text, bigint, float8[], float8, float8, bigin
 COMMENT ON FUNCTION uplift_explore(text, text, float8[], float8, float8, bigint) IS
 'action drawn from the epsilon-greedy policy over the effects of actions 1..K with a minimum propensity, and its probability';
 
+-- Exploration over a stored model's policy: the effects are the model's
+-- scores for the unit's features.
+
+CREATE FUNCTION uplift_explore(experiment text, unit_id bigint, model uplift_model,
+                               features float8[], epsilon float8 DEFAULT 0.1,
+                               min_propensity float8 DEFAULT 0, seed bigint DEFAULT 0)
+RETURNS uplift_assignment
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+SELECT @extschema@.uplift_explore(experiment, unit_id,
+                                  @extschema@.uplift_scores(model, features),
+                                  epsilon, min_propensity, seed)
+$$;
+
+CREATE FUNCTION uplift_explore(experiment text, unit_id text, model uplift_model,
+                               features float8[], epsilon float8 DEFAULT 0.1,
+                               min_propensity float8 DEFAULT 0, seed bigint DEFAULT 0)
+RETURNS uplift_assignment
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+SELECT @extschema@.uplift_explore(experiment, unit_id,
+                                  @extschema@.uplift_scores(model, features),
+                                  epsilon, min_propensity, seed)
+$$;
+
+COMMENT ON FUNCTION uplift_explore(text, bigint, uplift_model, float8[], float8, float8, bigint) IS
+'action drawn from the epsilon-greedy policy over the model''s scores for these features, with a minimum propensity, and its probability';
+COMMENT ON FUNCTION uplift_explore(text, text, uplift_model, float8[], float8, float8, bigint) IS
+'action drawn from the epsilon-greedy policy over the model''s scores for these features, with a minimum propensity, and its probability';
+
 CREATE FUNCTION uplift_thompson_probs(successes float8[], trials float8[],
                                       min_propensity float8 DEFAULT 0)
 RETURNS float8[]
@@ -259,6 +289,27 @@ $$;
 
 COMMENT ON FUNCTION uplift_explore_logged(text, bigint, float8[], float8, float8, bigint) IS
 'uplift_explore over effects and log the result in uplift_assignment_log, once per (experiment, unit)';
+
+CREATE FUNCTION uplift_explore_logged(experiment text, unit_id bigint, model uplift_model,
+                                      features float8[], epsilon float8 DEFAULT 0.1,
+                                      min_propensity float8 DEFAULT 0,
+                                      seed bigint DEFAULT 0)
+RETURNS uplift_assignment_log
+LANGUAGE sql VOLATILE
+AS $$
+SELECT @extschema@.uplift_log_assignment(
+           experiment, unit_id,
+           @extschema@.uplift_explore(experiment, unit_id, s.effects, epsilon,
+                                      min_propensity, seed),
+           'epsilon_greedy',
+           jsonb_build_object('effects', s.effects, 'epsilon', epsilon,
+                              'min_propensity', min_propensity, 'seed', seed),
+           @extschema@.uplift_model_checksum(model))
+  FROM (SELECT @extschema@.uplift_scores(model, features) AS effects) s
+$$;
+
+COMMENT ON FUNCTION uplift_explore_logged(text, bigint, uplift_model, float8[], float8, float8, bigint) IS
+'uplift_explore over the model''s scores and log the result with the model checksum, once per (experiment, unit)';
 
 CREATE FUNCTION uplift_thompson_logged(experiment text, unit_id bigint, successes float8[],
                                        trials float8[], min_propensity float8 DEFAULT 0,
