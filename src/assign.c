@@ -19,6 +19,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "nodes/primnodes.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -361,10 +362,23 @@ in_holdout(FunctionCallInfo fcinfo, AssignCache *c, const UpliftUnit *unit,
  * uplift_assign(experiment, unit_id, weights, holdout, holdout_name):
  * args 0..4; the unit is a bigint or a text.
  *
- * When every argument but the unit is a constant (or an external parameter)
- * the results are fixed per action: they are built once, in fn_mcxt, and
+ * When every argument but the unit is a constant in the expression (not a
+ * parameter, which PL/pgSQL may change between calls of one cached
+ * expression) the results are fixed per action: they are built once, in fn_mcxt, and
  * every call returns one of them (results[n] is the holdout result).
  */
+/* Is argument argno of this call a Const node? */
+static bool
+arg_is_const(FmgrInfo *flinfo, int argno)
+{
+	List	   *args;
+
+	if (flinfo->fn_expr == NULL || !IsA(flinfo->fn_expr, FuncExpr))
+		return false;
+	args = ((FuncExpr *) flinfo->fn_expr)->args;
+	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
+}
+
 static Datum
 assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 {
@@ -400,8 +414,8 @@ assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 		FmgrInfo   *flinfo = fcinfo->flinfo;
 
 		c->args_checked = true;
-		if (get_fn_expr_arg_stable(flinfo, 0) && get_fn_expr_arg_stable(flinfo, 2) &&
-			get_fn_expr_arg_stable(flinfo, 3) && get_fn_expr_arg_stable(flinfo, 4))
+		if (arg_is_const(flinfo, 0) && arg_is_const(flinfo, 2) &&
+			arg_is_const(flinfo, 3) && arg_is_const(flinfo, 4))
 		{
 			MemoryContext old = MemoryContextSwitchTo(flinfo->fn_mcxt);
 			Datum	   *results = palloc(sizeof(Datum) * (c->n_weights + 1));

@@ -142,8 +142,10 @@ main(void)
 			if (u < cum / total) { action = a; break; }
 		}
 		/* | experiment | unit | seed | hash | as bigint | u | action | holdout u | */
-		printf("| `%s` | %s `%s` | %s | `%016llx` | %lld | %.17g | %d | %.17g |\n",
-			   exp, kind[0] == 'I' ? "bigint" : "text", unit, seed,
+		printf("| %s%s%s | %s %s%s%s | %s | `%016llx` | %lld | %.17g | %d | %.17g |\n",
+			   *exp ? "`" : "", *exp ? exp : "(empty)", *exp ? "`" : "",
+			   kind[0] == 'I' ? "bigint" : "text",
+			   *unit ? "`" : "", *unit ? unit : "(empty)", *unit ? "`" : "", seed,
 			   (unsigned long long) h, (long long) h, u, action, uh);
 	}
 	return 0;
@@ -181,14 +183,15 @@ while IFS='|' read -r kind exp unit seed && IFS= read -r row <&3; do
     [ "$exp" = "''" ] && exp=""
     [ "$unit" = "''" ] && unit=""
     if [ "$kind" = I ]; then u="'${unit}'::bigint"; else u="'${unit}'::text"; fi
-    hash=$(echo "$row" | awk -F'|' '{gsub(/ /, "", $7); print $7}')
-    action=$(echo "$row" | awk -F'|' '{gsub(/ /, "", $9); print $9}')
-    uh=$(echo "$row" | awk -F'|' '{gsub(/ /, "", $10); print $10}')
+    # row: | experiment | unit | seed | hex | bigint | u | action | holdout u |
+    hash=$(echo "$row" | awk -F'|' '{gsub(/ /, "", $6); print $6}')
+    action=$(echo "$row" | awk -F'|' '{gsub(/ /, "", $8); print $8}')
+    uh=$(echo "$row" | awk -F'|' '{gsub(/ /, "", $9); print $9}')
     got=$(psql -X -At -v ON_ERROR_STOP=1 -d uplift_test -c "
         SELECT uplift_assign_hash('$exp', $u, $seed) = $hash
            AND ($seed <> 0 OR (uplift_assign('$exp', $u, ARRAY[0.5, 0.3, 0.2])).action = $action)
            AND NOT uplift_in_holdout($u, $uh::float8)
-           AND uplift_in_holdout($u, $uh::float8 + 2^-53)")
+           AND uplift_in_holdout($u, $uh::float8 + 2.0::float8 ^ (-53))")
     if [ "$got" != t ]; then
         echo "SQL disagrees with the reference for $kind|$exp|$unit|$seed" >&2; fail=1
     fi
