@@ -189,12 +189,15 @@ uplift_cumulative(const double *w, int n, double *cum, double *propensity)
 int
 uplift_pick_cumulative(const double *cum, int n, double u)
 {
-	int			a;
+	int			a = 0;
 
-	/* cum[n - 1] is total / total = 1 > u, so the last action needs no test */
-	for (a = 0; a < n - 1; a++)
-		if (u < cum[a])
-			break;
+	/*
+	 * The first a with u < cum[a] is the number of cum[a] <= u, as cum is
+	 * nondecreasing; counting avoids a branch that the random u would
+	 * mispredict.  cum[n - 1] is total / total = 1 > u, so it is not tested.
+	 */
+	for (int i = 0; i < n - 1; i++)
+		a += (u >= cum[i]);
 	return a;
 }
 
