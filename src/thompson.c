@@ -17,8 +17,11 @@
  * is split until |K15 - G7| <= 1e-13 for every arm.  I_x is Lentz's
  * continued fraction (Press et al., Numerical Recipes, 3rd ed., 6.4).
  *
- * Because alpha, beta >= 1 (a uniform prior plus counts) the densities are
- * bounded and the integrands smooth.
+ * The Beta densities and the continued fraction's prefactor come from
+ * Stirling's formula in a form without cancellation (log_beta_front), so
+ * posteriors from millions of trials keep their accuracy.  Because alpha,
+ * beta >= 1 (a uniform prior plus counts) the densities are bounded and the
+ * integrands smooth.  At most QUAD_MAX_INTERVALS intervals are evaluated.
  */
 #include "uplift.h"
 
@@ -28,6 +31,7 @@
 
 #define QUAD_TOL		1e-13	/* absolute tolerance per interval and arm */
 #define QUAD_MAX_DEPTH	40		/* bisections below a starting interval */
+#define QUAD_MAX_INTERVALS 20000	/* intervals evaluated in all */
 #define CF_MAX_ITER		1000000
 #define CF_EPS			1e-16
 #define CF_TINY			1e-300
@@ -112,56 +116,141 @@ beta_cf(double a, double b, double x)
 	return 0.0;					/* keep compiler quiet */
 }
 
+/* log1p(z) - z, without cancellation for small |z|. */
 static double
-log_beta_fn(double a, double b)
+log1pmx(double z)
 {
-	return lgamma(a) + lgamma(b) - lgamma(a + b);
+	double		sum = 0.0;
+	double		zk;
+
+	if (fabs(z) >= 0.05)
+		return log1p(z) - z;
+	/* sum over k >= 2 of (-1)^(k+1) z^k / k */
+	zk = z * z;
+	for (int k = 2; k < 40; k++)
+	{
+		double		term = ((k & 1) ? zk : -zk) / k;
+
+		sum += term;
+		if (fabs(term) <= 1e-17 * fabs(sum))
+			break;
+		zk *= z;
+	}
+	return sum;
+}
+
+/* lgamma(z) - ((z - 1/2) log z - z + log(2 pi) / 2), Stirling's remainder. */
+static double
+stirling_delta(double z)
+{
+	if (z >= 10.0)
+	{
+		double		r = 1.0 / z;
+		double		r2 = r * r;
+
+		return r * (1.0 / 12 - r2 * (1.0 / 360 - r2 * (1.0 / 1260 -
+														r2 * (1.0 / 1680 - r2 / 1188))));
+	}
+	return lgamma(z) - ((z - 0.5) * log(z) - z + 0.5 * log(2.0 * M_PI));
+}
+
+/*
+ * log(x^a (1-x)^b / B(a, b)), accurate also for very large a and b.  With
+ * s = a + b, p = a / s, q = b / s and t = x - p, Stirling's formula gives
+ *
+ *	  x^a (1-x)^b / B(a, b) = sqrt(a b / (2 pi s)) (x/p)^a ((1-x)/q)^b
+ *	                          exp(delta(s) - delta(a) - delta(b))
+ *
+ * and a log(x/p) + b log((1-x)/q) = a log1pmx(t/p) + b log1pmx(-t/q), whose
+ * terms do not cancel (the linear parts a t/p - b t/q are exactly 0).  This
+ * is the approach of Didonato and Morris (ACM TOMS 708, 1992, brcomp).
+ */
+static double
+log_beta_front(double x, double a, double b)
+{
+	double		s = a + b;
+	double		p = a / s;
+	double		q = b / s;
+	double		t = x - p;
+
+	/* x in [0, 1] keeps both ratios >= -1 but for rounding */
+	return 0.5 * log(a * b / (2.0 * M_PI * s)) +
+		a * log1pmx(Max(t / p, -1.0)) + b * log1pmx(Max(-t / q, -1.0)) +
+		stirling_delta(s) - stirling_delta(a) - stirling_delta(b);
+}
+
+/*
+ * I_x(a, b), or 1 - I_x(a, b) when upper: the smaller side comes straight
+ * from the continued fraction, so neither tail loses digits to 1 - p.
+ */
+static double
+beta_tail(double x, double a, double b, bool upper)
+{
+	double		front;
+	double		side;
+
+	if (x <= 0.0)
+		return upper ? 1.0 : 0.0;
+	if (x >= 1.0)
+		return upper ? 0.0 : 1.0;
+	front = exp(log_beta_front(x, a, b));
+	if (x < (a + 1.0) / (a + b + 2.0))
+	{
+		side = front * beta_cf(a, b, x) / a;
+		return upper ? 1.0 - side : side;
+	}
+	side = front * beta_cf(b, a, 1.0 - x) / b;
+	return upper ? side : 1.0 - side;
 }
 
 double
 uplift_beta_cdf(double x, double a, double b)
 {
-	double		front;
-
-	if (x <= 0.0)
-		return 0.0;
-	if (x >= 1.0)
-		return 1.0;
-	front = exp(a * log(x) + b * log1p(-x) - log_beta_fn(a, b));
-	if (x < (a + 1.0) / (a + b + 2.0))
-		return front * beta_cf(a, b, x) / a;
-	return 1.0 - front * beta_cf(b, a, 1.0 - x) / b;
+	return beta_tail(x, a, b, false);
 }
 
 /* What the integrand needs: the arms' parameters and scratch space. */
 typedef struct ThompsonArms
 {
 	int			n;
-	const double *alpha;
-	const double *beta;
-	double	   *log_norm;		/* log B(alpha, beta) per arm */
+	bool		mirror;			/* integrate over y = 1 - x */
+	double	   *alpha;			/* parameters of the integration variable */
+	double	   *beta;
+	int			budget;			/* interval evaluations left */
 	double	   *cdf;			/* scratch: F_b(x) */
 	double	   *prefix;			/* scratch: prod_{b < a} F_b(x) */
 } ThompsonArms;
 
-/* g[a] = f_a(x) * prod_{b != a} F_b(x) for every arm a. */
+/*
+ * g[a] = f_a(x) * prod_{b != a} F_b(x) for every arm a; mirrored, with
+ * y = 1 - x, Y_a ~ Beta(beta_a, alpha_a): g[a] = f_a(y) * prod_{b != a} (1 - F_b(y)),
+ * the probability that Y_a is the smallest.
+ */
 static void
 integrand(const ThompsonArms *arms, double x, double *g)
 {
 	int			n = arms->n;
 	double		suffix = 1.0;
 
+	/* a node that rounds onto an end point carries no weight */
+	if (!(x > 0.0 && x < 1.0))
+	{
+		for (int a = 0; a < n; a++)
+			g[a] = 0.0;
+		return;
+	}
 	for (int b = 0; b < n; b++)
-		arms->cdf[b] = uplift_beta_cdf(x, arms->alpha[b], arms->beta[b]);
+		arms->cdf[b] = beta_tail(x, arms->alpha[b], arms->beta[b], arms->mirror);
 	arms->prefix[0] = 1.0;
 	for (int b = 1; b < n; b++)
 		arms->prefix[b] = arms->prefix[b - 1] * arms->cdf[b - 1];
 	for (int a = n - 1; a >= 0; a--)
 	{
-		double		logpdf = (arms->alpha[a] - 1.0) * log(x) +
-			(arms->beta[a] - 1.0) * log1p(-x) - arms->log_norm[a];
+		/* the density x^(alpha-1) (1-x)^(beta-1) / B(alpha, beta) */
+		double		pdf = exp(log_beta_front(x, arms->alpha[a], arms->beta[a])) /
+			(x * (1.0 - x));
 
-		g[a] = exp(logpdf) * arms->prefix[a] * suffix;
+		g[a] = pdf * arms->prefix[a] * suffix;
 		suffix *= arms->cdf[a];
 	}
 }
@@ -171,7 +260,7 @@ integrand(const ThompsonArms *arms, double x, double *g)
  * until the Kronrod and Gauss rules agree; adds the error estimate to *err.
  */
 static void
-integrate(const ThompsonArms *arms, double lo, double hi, int depth,
+integrate(ThompsonArms *arms, double lo, double hi, int depth,
 		  double *sum, double *err, double *scratch)
 {
 	int			n = arms->n;
@@ -206,7 +295,8 @@ integrate(const ThompsonArms *arms, double lo, double hi, int depth,
 		gauss[a] *= half;
 		worst = Max(worst, fabs(kron[a] - gauss[a]));
 	}
-	if (worst <= QUAD_TOL || depth >= QUAD_MAX_DEPTH)
+	arms->budget--;
+	if (worst <= QUAD_TOL || depth >= QUAD_MAX_DEPTH || arms->budget <= 0)
 	{
 		for (int a = 0; a < n; a++)
 			sum[a] += kron[a];
@@ -239,19 +329,32 @@ uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 	double		err = 0.0;
 	double		total = 0.0;
 
+	/*
+	 * Doubles resolve points near 0 far better than points near 1, so when
+	 * the best arm's posterior lies above 1/2 we integrate over y = 1 - x:
+	 * arm a wins when Y_a = 1 - X_a ~ Beta(beta_a, alpha_a) is the smallest.
+	 */
 	arms.n = n;
-	arms.alpha = alpha;
-	arms.beta = beta;
-	arms.log_norm = palloc(sizeof(double) * n);
+	arms.mirror = false;
+	for (int a = 0; a < n; a++)
+		if (alpha[a] > beta[a])
+			arms.mirror = true;
+	arms.alpha = palloc(sizeof(double) * n);
+	arms.beta = palloc(sizeof(double) * n);
+	for (int a = 0; a < n; a++)
+	{
+		arms.alpha[a] = arms.mirror ? beta[a] : alpha[a];
+		arms.beta[a] = arms.mirror ? alpha[a] : beta[a];
+	}
+	arms.budget = QUAD_MAX_INTERVALS;
 	arms.cdf = palloc(sizeof(double) * n);
 	arms.prefix = palloc(sizeof(double) * n);
 	for (int a = 0; a < n; a++)
 	{
-		double		s = alpha[a] + beta[a];
-		double		mean = alpha[a] / s;
-		double		sd = sqrt(alpha[a] * beta[a] / (s * s * (s + 1.0)));
+		double		s = arms.alpha[a] + arms.beta[a];
+		double		mean = arms.alpha[a] / s;
+		double		sd = sqrt(arms.alpha[a] * arms.beta[a] / (s * s * (s + 1.0)));
 
-		arms.log_norm[a] = log_beta_fn(alpha[a], beta[a]);
 		for (int k = 0; k < n_off; k++)
 		{
 			double		lo = mean - offsets[k] * sd;

@@ -4,7 +4,7 @@
 -- approximation (large counts); draws against their stated probabilities by
 -- chi-square tests (critical value 13.8155 for 2 df at p = 0.001).
 BEGIN;
-SELECT plan(18);
+SELECT plan(21);
 
 -- Epsilon-greedy: effects (0.1, 0.3) -> greedy action 2; epsilon 0.3 and a
 -- floor of 0.1 give q = (0.1, 0.1, 0.8), p = 0.1 + 0.7 q.
@@ -112,6 +112,19 @@ SELECT cmp_ok(abs((uplift_thompson_probs(ARRAY[30000, 30500], ARRAY[100000, 1000
                                / sqrt(2 * (30001 / 100002.0) * (70001 / 100002.0) / 100003.0))::float8)),
               '<', 1e-3::float8, 'Thompson probability with large counts matches the normal approximation');
 
+-- Huge counts, closed forms: for X0 ~ Beta(n, 2) and X1 ~ Beta(n + 1, 1),
+-- P(X0 > X1) = n (n + 1) integral x^(2n) (1 - x) dx = n / (2 (2n + 1)); mirrored
+-- (Beta(2, n) against Beta(1, n + 1)) it is 1 - n / (2 (2n + 1)); and
+-- X1 ~ Beta(1, 1) beats X0 ~ Beta(n + 1, 1) with probability 1 - E X0 = 1 / (n + 2).
+SELECT cmp_ok(abs((uplift_thompson_probs(ARRAY[1e9 - 1, 1e9], ARRAY[1e9, 1e9]))[1]
+                  - 1e9 / (2 * (2e9 + 1))),
+              '<', 1e-9::float8, 'Thompson probability with 10^9 trials near 1 equals its closed form');
+SELECT cmp_ok(abs((uplift_thompson_probs(ARRAY[1, 0], ARRAY[1e9, 1e9]))[1]
+                  - (1 - 1e9 / (2 * (2e9 + 1)))),
+              '<', 1e-9::float8, 'Thompson probability with 10^9 trials near 0 equals its closed form');
+SELECT cmp_ok(abs((uplift_thompson_probs(ARRAY[1e6, 0], ARRAY[1e6, 0]))[2] - 1 / (1e6 + 2)),
+              '<', 1e-12::float8, 'a small Thompson probability is exact in absolute terms');
+
 SELECT cmp_ok(abs((SELECT sum(p) FROM unnest(uplift_thompson_probs(ARRAY[1, 50, 3, 0], ARRAY[10, 60, 90, 0])) p) - 1),
               '<', 1e-12::float8, 'Thompson probabilities sum to 1');
 
@@ -130,7 +143,8 @@ SELECT id, t.*
        LATERAL uplift_thompson('thompson-test', id, ARRAY[3, 7, 5], ARRAY[10, 12, 10], 0.05, 9) t;
 
 SELECT is((SELECT count(*) FROM ts
-            WHERE propensity <> (uplift_thompson_probs(ARRAY[3, 7, 5], ARRAY[10, 12, 10], 0.05))[action + 1]),
+            WHERE abs(propensity - (uplift_thompson_probs(ARRAY[3, 7, 5], ARRAY[10, 12, 10], 0.05))[action + 1])
+                  > 1e-15),
           0::bigint, 'each Thompson draw returns the probability of its action');
 
 SELECT cmp_ok((SELECT sum((n - e) ^ 2 / e)
