@@ -361,15 +361,6 @@ in_holdout(FunctionCallInfo fcinfo, AssignCache *c, const UpliftUnit *unit,
 	return uplift_hash_uniform(uplift_unit_hash(holdout_prefix(fcinfo, c, name), unit)) < share;
 }
 
-/*
- * uplift_assign(experiment, unit_id, weights, holdout, holdout_name):
- * args 0..4; the unit is a bigint or a text.
- *
- * When every argument but the unit is a constant in the expression (not a
- * parameter, which PL/pgSQL may change between calls of one cached
- * expression) the results are fixed per action: they are built once, in fn_mcxt, and
- * every call returns one of them (results[n] is the holdout result).
- */
 /* Is argument argno of this call a Const node? */
 static bool
 arg_is_const(FmgrInfo *flinfo, int argno)
@@ -382,6 +373,16 @@ arg_is_const(FmgrInfo *flinfo, int argno)
 	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
 }
 
+/*
+ * uplift_assign(experiment, unit_id, weights, holdout, holdout_name):
+ * args 0..4; the unit is a bigint or a text.
+ *
+ * When every argument but the unit is a constant in the expression (not a
+ * parameter, which PL/pgSQL may change between calls of one cached
+ * expression) the results are fixed per action: they are built once, in
+ * fn_mcxt, and every call returns one of them (results[n] is the holdout
+ * result).
+ */
 static Datum
 assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 {
