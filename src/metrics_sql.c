@@ -96,9 +96,12 @@ arm_reserve(MetricArm *arm, int width, int64 need, MemoryContext cxt)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many rows for an uplift evaluation aggregate"),
 				 errdetail("At most " INT64_FORMAT " rows per arm fit in memory.", max_rows)));
-	/* double while small, then grow by a quarter to bound the slack */
+	/*
+	 * Double while small, then grow by an eighth to bound the slack: big
+	 * blocks are reallocated by remapping pages, not by copying.
+	 */
 	cap = arm->cap < EVAL_INITIAL_ROWS ? EVAL_INITIAL_ROWS :
-		(arm->cap < 1024 * 1024 ? arm->cap * 2 : arm->cap + arm->cap / 4);
+		(arm->cap < 1024 * 1024 ? arm->cap * 2 : arm->cap + arm->cap / 8);
 	cap = Max(cap, need);
 	cap = Min(cap, max_rows);
 	if (arm->rows == NULL)
