@@ -384,8 +384,10 @@ metric_set_perfect_scores(MetricData *d, MetricPerfect kind)
 
 		for (int64 i = 0; i < d->arm[0].n; i++)
 			cr += (d->arm[0].rows[i * w + 1] == 1.0);
+		CHECK_FOR_INTERRUPTS();
 		for (int64 i = 0; i < d->arm[1].n; i++)
 			tn += (d->arm[1].rows[i * w + 1] == 0.0);
+		CHECK_FOR_INTERRUPTS();
 		use_y = cr > tn;
 	}
 
@@ -402,6 +404,8 @@ metric_set_perfect_scores(MetricData *d, MetricPerfect kind)
 				row[0] = a == 1 ? y : -y;
 			else
 				row[0] = 2.0 * (y == (double) a) + (use_y ? y : (double) a);
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 		}
 	}
 	metric_sort(d);

@@ -495,6 +495,8 @@ uplift_eval_serialize(PG_FUNCTION_ARGS)
 
 			memcpy(&bits, &arm->rows[i], sizeof(bits));
 			bytes_put_u64(&buf, bits);
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 		}
 	}
 	result = (bytea *) buf.data;
@@ -549,6 +551,8 @@ uplift_eval_deserialize(PG_FUNCTION_ARGS)
 			uint64		bits = bytes_get_u64(&r);
 
 			memcpy(&arm->rows[i], &bits, sizeof(bits));
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 		}
 		arm->n = n;
 	}
@@ -935,7 +939,11 @@ uplift_by_percentile_final(PG_FUNCTION_ARGS)
 
 			for (int a = 0; a < 2; a++)
 				for (int64 i = 0; i < st->d.arm[a].n; i++)
+				{
 					neumaier_add(&ss, st->d.arm[a].rows[i * w]);
+					if ((i & 0xFFFF) == 0)
+						CHECK_FOR_INTERRUPTS();
+				}
 			t.mean_score = neumaier_value(&ss) / (tot.n[0] + tot.n[1]);
 		}
 		bin_emit(&rb, 0, "total", &t);
@@ -1143,6 +1151,43 @@ uplift_net_value_final(PG_FUNCTION_ARGS)
 /* ------------------------------------------------------------ multi-action */
 
 /*
+ * Index (0-based) of the first largest element of a float8[] of per-action
+ * scores; the array must be one-dimensional, non-empty, without NULLs or
+ * non-finite values.  *n is its length.
+ */
+static int
+best_action_index(ArrayType *arr, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			best = 0;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("scores must be a one-dimensional array")));
+	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, n);
+	if (*n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("scores must not be empty"),
+				 errhint("Pass one score per action 1..K.")));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("scores must not contain NULL"),
+					 errdetail("Element %d is NULL.", i + 1)));
+		uplift_check_finite(DatumGetFloat8(elems[i]), "scores");
+		if (DatumGetFloat8(elems[i]) > DatumGetFloat8(elems[best]))
+			best = i;
+	}
+	return best;
+}
+
+/*
  * uplift_best_treatment(scores, action): 1 when the logged action is the
  * best action of the scores (the first largest, actions numbered from 1),
  * 0 when it is the control action 0, NULL otherwise (the row says nothing
@@ -1152,42 +1197,35 @@ PG_FUNCTION_INFO_V1(uplift_best_treatment);
 Datum
 uplift_best_treatment(PG_FUNCTION_ARGS)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
 	int32		action = PG_GETARG_INT32(1);
-	Datum	   *elems;
-	bool	   *nulls;
 	int			n;
-	int			best = 0;
+	int			best = best_action_index(PG_GETARG_ARRAYTYPE_P(0), &n);
 
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("scores must be a one-dimensional array")));
-	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &elems, &nulls, &n);
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("scores must not be empty")));
-	for (int i = 0; i < n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("scores must not contain NULL"),
-					 errdetail("Element %d is NULL.", i + 1)));
-		uplift_check_finite(DatumGetFloat8(elems[i]), "scores");
-		if (i > 0 && DatumGetFloat8(elems[i]) > DatumGetFloat8(elems[best]))
-			best = i;
-	}
 	if (action < 0 || action > n)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("action must be between 0 and %d", n),
-				 errdetail("Got %d.", action)));
+				 errdetail("Got %d.", action),
+				 errhint("Actions are 0 (control) and 1..K for the K scores.")));
 	if (action == 0)
 		PG_RETURN_INT32(0);
 	if (action == best + 1)
 		PG_RETURN_INT32(1);
 	PG_RETURN_NULL();
+}
+
+/* uplift_best_score(scores): the largest score, the best action's. */
+PG_FUNCTION_INFO_V1(uplift_best_score);
+Datum
+uplift_best_score(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	int			n;
+	int			best = best_action_index(arr, &n);
+	Datum	   *elems;
+	bool	   *nulls;
+
+	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, &n);
+	PG_RETURN_DATUM(elems[best]);
 }

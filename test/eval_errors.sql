@@ -2,7 +2,7 @@
 -- the NULL rules (rows with a NULL score, treatment or outcome are skipped;
 -- no rows at all gives NULL).
 BEGIN;
-SELECT plan(27);
+SELECT plan(30);
 
 CREATE TEMP TABLE e (score float8, treatment int, outcome float8, cost float8);
 INSERT INTO e VALUES (0.9, 1, 1, 0), (0.8, 0, 0, 0), (0.7, 1, 0, 0), (0.6, 0, 1, 0),
@@ -54,6 +54,13 @@ SELECT throws_ok($$SELECT uplift_best_treatment(ARRAY[0.1, 0.2], 3)$$, '22000', 
                  'an action beyond the scores is rejected');
 SELECT throws_ok($$SELECT uplift_best_treatment(ARRAY[0.1, NULL], 1)$$, '22004', NULL,
                  'a NULL score of an action is rejected');
+
+SELECT throws_ok($$SELECT uplift_best_score(ARRAY[]::float8[])$$, '2202E', NULL,
+                 'no scores is rejected');
+SELECT throws_ok($$SELECT uplift_best_score(ARRAY[0.1, 'NaN'])$$, '22000', NULL,
+                 'a NaN score of an action is rejected');
+SELECT throws_ok($$SELECT uplift_qini_auc(score, treatment, outcome) OVER () FROM e$$, '0A000', NULL,
+                 'not a window function (the final function sorts the state in place)');
 
 -- NULL rows are skipped: the same as leaving them out
 INSERT INTO e VALUES (NULL, 1, 1, 0), (0.95, NULL, 1, 0), (0.99, 0, NULL, 0);

@@ -250,8 +250,6 @@ COMMENT ON FUNCTION uplift_best_treatment(float8[], int) IS
 '1 if action is the best-scored action (first maximum, actions from 1), 0 if it is control, else NULL';
 
 CREATE FUNCTION uplift_best_score(scores float8[])
-RETURNS float8
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN (SELECT max(s) FROM pg_catalog.unnest(scores) AS s);
+RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION uplift_best_score(float8[]) IS
 'the largest score over the actions: the ranking score of the best-action policy';
