@@ -673,3 +673,100 @@ metric_kendall_tau_b(const double *value, int n)
 		return NAN;
 	return (conc - disc) / sqrt(n0 * (n0 - ties));
 }
+
+void
+metric_bin_stats(const MetricGroup *g, double score_sum, MetricBinStats *s)
+{
+	for (int a = 0; a < 2; a++)
+	{
+		s->n[a] = g->n[a];
+		if (g->n[a] > 0)
+		{
+			double		mean = g->y[a] / g->n[a];
+			double		var = g->y2[a] / g->n[a] - mean * mean;
+
+			s->rate[a] = mean;
+			s->std[a] = sqrt(Max(var, 0) / g->n[a]);
+		}
+		else
+			s->rate[a] = s->std[a] = NAN;
+	}
+	s->uplift = s->rate[1] - s->rate[0];
+	s->std_uplift = sqrt(s->std[1] * s->std[1] + s->std[0] * s->std[0]);
+	s->mean_score = (g->n[0] + g->n[1]) > 0 ? score_sum / (g->n[0] + g->n[1]) : NAN;
+}
+
+/*
+ * Calibration and monotonicity over the bins that have both arms:
+ * the row-weighted mean and the largest |mean_score - uplift|, the bins whose
+ * normal 95% interval holds mean_score, Kendall's tau-b of bin order and
+ * uplift, and the adjacent inversions.
+ */
+void
+metric_calibration(const MetricBinStats *s, int nbins, MetricCalibration *c)
+{
+	double	   *obs = palloc(sizeof(double) * nbins);
+	double		gap_sum = 0,
+				weight = 0;
+	int			prev = -1;
+
+	memset(c, 0, sizeof(*c));
+	for (int b = 0; b < nbins; b++)
+	{
+		double		gap,
+					w;
+
+		obs[b] = s[b].uplift;
+		if (isnan(s[b].uplift))
+			continue;
+		gap = fabs(s[b].mean_score - s[b].uplift);
+		w = s[b].n[0] + s[b].n[1];
+		gap_sum += w * gap;
+		weight += w;
+		c->max_gap = Max(c->max_gap, gap);
+		if (gap <= METRIC_Z95 * s[b].std_uplift)
+			c->within_ci++;
+		if (prev >= 0 && s[b].uplift > s[prev].uplift)
+			c->inversions++;
+		prev = b;
+	}
+	c->calibration_error = weight > 0 ? gap_sum / weight : NAN;
+	if (weight == 0)
+		c->max_gap = NAN;
+	c->kendall_tau = metric_kendall_tau_b(obs, nbins);
+	pfree(obs);
+}
+
+/*
+ * Incremental value and cost of targeting the x rows with the highest
+ * scores.  scale 'qini': the treated rows' value minus the control rows'
+ * value scaled to as many rows (Vt - Vc Nt/Nc); 'uplift': the difference of
+ * means times x; 'none': Vt - Vc unscaled (the Starbucks exercise's NIR).
+ * The fixed cost is paid per treated row ('qini', 'none') or per targeted
+ * row ('uplift').
+ */
+void
+metric_net(MetricNetScale scale, double fixed_cost, double x,
+		   const MetricGroup *cum, MetricNet *r)
+{
+	double		nt = cum->n[1],
+				nc = cum->n[0];
+
+	r->value_uplift = (nt > 0 ? cum->y[1] / nt : 0) - (nc > 0 ? cum->y[0] / nc : 0);
+	switch (scale)
+	{
+		case NET_SCALE_QINI:
+			r->inc_value = metric_qini_value(nt, nc, cum->y[1], cum->y[0]);
+			r->inc_cost = metric_qini_value(nt, nc, cum->c[1], cum->c[0]) + fixed_cost * nt;
+			break;
+		case NET_SCALE_UPLIFT:
+			r->inc_value = metric_uplift_value(nt, nc, cum->y[1], cum->y[0]);
+			r->inc_cost = metric_uplift_value(nt, nc, cum->c[1], cum->c[0]) + fixed_cost * x;
+			break;
+		case NET_SCALE_NONE:
+			r->inc_value = cum->y[1] - cum->y[0];
+			r->inc_cost = cum->c[1] - cum->c[0] + fixed_cost * nt;
+			break;
+	}
+	r->net = r->inc_value - r->inc_cost;
+}

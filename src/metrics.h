@@ -117,4 +117,50 @@ extern void metric_bins(MetricData *d, int nbins, MetricStrategy strategy,
 /* Kendall's tau-b of (rank, value) over n items, rank = position 0..n-1 */
 extern double metric_kendall_tau_b(const double *value, int n);
 
+/* two-sided 95% normal quantile */
+#define METRIC_Z95 1.959963984540054
+
+/* The statistics of one bin (or of all rows). */
+typedef struct MetricBinStats
+{
+	double		n[2];
+	double		rate[2];		/* mean outcome; NaN when the arm has no row */
+	double		std[2];			/* sqrt((mean(y^2) - rate^2) / n) */
+	double		uplift;			/* rate[1] - rate[0] */
+	double		std_uplift;		/* sqrt(std[1]^2 + std[0]^2) */
+	double		mean_score;		/* score_sum / rows */
+} MetricBinStats;
+
+extern void metric_bin_stats(const MetricGroup *g, double score_sum, MetricBinStats *s);
+
+typedef struct MetricCalibration
+{
+	double		calibration_error;	/* row-weighted mean |mean_score - uplift| */
+	double		max_gap;
+	int32		within_ci;		/* bins whose 95% interval holds mean_score */
+	double		kendall_tau;
+	int32		inversions;		/* uplift above the previous bin's */
+} MetricCalibration;
+
+extern void metric_calibration(const MetricBinStats *s, int nbins, MetricCalibration *c);
+
+/* Net value of targeting the top x rows. */
+typedef enum MetricNetScale
+{
+	NET_SCALE_QINI = 0,
+	NET_SCALE_UPLIFT = 1,
+	NET_SCALE_NONE = 2
+} MetricNetScale;
+
+typedef struct MetricNet
+{
+	double		value_uplift;	/* Vt/Nt - Vc/Nc */
+	double		inc_value;
+	double		inc_cost;
+	double		net;
+} MetricNet;
+
+extern void metric_net(MetricNetScale scale, double fixed_cost, double x,
+					   const MetricGroup *cum, MetricNet *r);
+
 #endif							/* UPLIFT_METRICS_H */

@@ -37,16 +37,6 @@
 #define EVAL_STATE_VERSION 1
 #define EVAL_INITIAL_ROWS 1024
 
-/* two-sided 95% normal quantile */
-#define Z_95 1.959963984540054
-
-typedef enum NetScale
-{
-	NET_SCALE_QINI = 0,
-	NET_SCALE_UPLIFT = 1,
-	NET_SCALE_NONE = 2
-} NetScale;
-
 static const char *const strategy_names[] = {"overall", "by_group", NULL};
 static const char *const scale_names[] = {"qini", "uplift", "none", NULL};
 
@@ -159,7 +149,7 @@ call_has_order_by(FunctionCallInfo fcinfo)
 /*
  * The common part of every transition function: create the state on the
  * first call, skip rows with a NULL score, treatment or outcome (or cost),
- * add the row.  *first is set when the state was created by this call.
+ * add the row.  *skipped is set when the row had a NULL and was not added.
  */
 static EvalState *
 eval_trans_common(FunctionCallInfo fcinfo, const char *funcname,
@@ -815,38 +805,6 @@ uplift_curve_final(PG_FUNCTION_ARGS)
 
 /* ------------------------------------------------------ percentile tables */
 
-typedef struct BinStats
-{
-	double		n[2];
-	double		rate[2];		/* NaN when the arm has no row in the bin */
-	double		std[2];
-	double		uplift;
-	double		std_uplift;
-	double		mean_score;
-} BinStats;
-
-static void
-bin_stats(const MetricGroup *g, double score_sum, BinStats *s)
-{
-	for (int a = 0; a < 2; a++)
-	{
-		s->n[a] = g->n[a];
-		if (g->n[a] > 0)
-		{
-			double		mean = g->y[a] / g->n[a];
-			double		var = g->y2[a] / g->n[a] - mean * mean;
-
-			s->rate[a] = mean;
-			s->std[a] = sqrt(Max(var, 0) / g->n[a]);
-		}
-		else
-			s->rate[a] = s->std[a] = NAN;
-	}
-	s->uplift = s->rate[1] - s->rate[0];
-	s->std_uplift = sqrt(s->std[1] * s->std[1] + s->std[0] * s->std[0]);
-	s->mean_score = (g->n[0] + g->n[1]) > 0 ? score_sum / (g->n[0] + g->n[1]) : NAN;
-}
-
 static Datum
 float_or_null(double x, bool *isnull)
 {
@@ -855,7 +813,7 @@ float_or_null(double x, bool *isnull)
 }
 
 static void
-bin_emit(RowBuilder *rb, int32 bin, const char *label, const BinStats *s)
+bin_emit(RowBuilder *rb, int32 bin, const char *label, const MetricBinStats *s)
 {
 	Datum		values[13];
 	bool		nulls[13];
@@ -872,8 +830,8 @@ bin_emit(RowBuilder *rb, int32 bin, const char *label, const BinStats *s)
 	values[7] = float_or_null(s->std[1], &nulls[7]);
 	values[8] = float_or_null(s->std[0], &nulls[8]);
 	values[9] = float_or_null(s->std_uplift, &nulls[9]);
-	values[10] = float_or_null(s->uplift - Z_95 * s->std_uplift, &nulls[10]);
-	values[11] = float_or_null(s->uplift + Z_95 * s->std_uplift, &nulls[11]);
+	values[10] = float_or_null(s->uplift - METRIC_Z95 * s->std_uplift, &nulls[10]);
+	values[11] = float_or_null(s->uplift + METRIC_Z95 * s->std_uplift, &nulls[11]);
 	values[12] = float_or_null(s->mean_score, &nulls[12]);
 	rows_add(rb, values, nulls);
 }
@@ -885,16 +843,16 @@ bin_label(int b, int nbins)
 	return psprintf("%.0f-%.0f", 100.0 * b / nbins, 100.0 * (b + 1) / nbins);
 }
 
-static BinStats *
+static MetricBinStats *
 compute_bins(EvalState *st, int nbins, MetricStrategy strategy)
 {
 	MetricGroup *g = palloc(sizeof(MetricGroup) * nbins);
 	double	   *score_sum = palloc(sizeof(double) * nbins);
-	BinStats   *s = palloc(sizeof(BinStats) * nbins);
+	MetricBinStats   *s = palloc(sizeof(MetricBinStats) * nbins);
 
 	metric_bins(&st->d, nbins, strategy, st->d.layout == METRIC_ORDERED, g, score_sum);
 	for (int b = 0; b < nbins; b++)
-		bin_stats(&g[b], score_sum[b], &s[b]);
+		metric_bin_stats(&g[b], score_sum[b], &s[b]);
 	return s;
 }
 
@@ -904,7 +862,7 @@ uplift_by_percentile_final(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_by_percentile");
 	RowBuilder	rb;
-	BinStats   *s;
+	MetricBinStats   *s;
 	int			nbins;
 
 	if (st == NULL)
@@ -922,10 +880,10 @@ uplift_by_percentile_final(PG_FUNCTION_ARGS)
 		 * of the per-bin standard errors.
 		 */
 		MetricGroup tot;
-		BinStats	t;
+		MetricBinStats	t;
 
 		metric_totals(&st->d, &tot);
-		bin_stats(&tot, 0, &t);
+		metric_bin_stats(&tot, 0, &t);
 		t.std[0] = t.std[1] = t.std_uplift = 0;
 		for (int b = 0; b < nbins; b++)
 		{
@@ -957,15 +915,7 @@ uplift_calibration_final(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_calibration");
 	TupleDesc	tupdesc;
-	BinStats   *s;
-	double	   *obs;
-	int			nbins;
-	double		gap_sum = 0,
-				weight = 0,
-				max_gap = 0;
-	int32		within = 0,
-				inversions = 0,
-				prev = -1;
+	MetricCalibration c;
 	Datum		values[6];
 	bool		nulls[6] = {false, false, false, false, false, false};
 
@@ -973,35 +923,13 @@ uplift_calibration_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "uplift_calibration must return a composite type");
-	nbins = st->p.bins;
-	s = compute_bins(st, nbins, STRATEGY_OVERALL);
-	obs = palloc(sizeof(double) * nbins);
-	for (int b = 0; b < nbins; b++)
-	{
-		obs[b] = s[b].uplift;
-		if (isnan(s[b].uplift))
-			continue;
-		{
-			double		gap = fabs(s[b].mean_score - s[b].uplift);
-			double		w = s[b].n[0] + s[b].n[1];
-
-			gap_sum += w * gap;
-			weight += w;
-			max_gap = Max(max_gap, gap);
-			if (fabs(s[b].mean_score - s[b].uplift) <= Z_95 * s[b].std_uplift)
-				within++;
-			if (prev >= 0 && s[b].uplift > s[prev].uplift)
-				inversions++;
-			prev = b;
-		}
-	}
-	values[0] = Int32GetDatum(nbins);
-	values[1] = Float8GetDatum(weight > 0 ? gap_sum / weight : NAN);
-	nulls[1] = !(weight > 0);
-	values[2] = Float8GetDatum(max_gap);
-	values[3] = Int32GetDatum(within);
-	values[4] = float_or_null(metric_kendall_tau_b(obs, nbins), &nulls[4]);
-	values[5] = Int32GetDatum(inversions);
+	metric_calibration(compute_bins(st, st->p.bins, STRATEGY_OVERALL), st->p.bins, &c);
+	values[0] = Int32GetDatum(st->p.bins);
+	values[1] = float_or_null(c.calibration_error, &nulls[1]);
+	values[2] = float_or_null(c.max_gap, &nulls[2]);
+	values[3] = Int32GetDatum(c.within_ci);
+	values[4] = float_or_null(c.kendall_tau, &nulls[4]);
+	values[5] = Int32GetDatum(c.inversions);
 	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -1020,55 +948,14 @@ typedef struct NetOut
 	bool		emit_best;		/* the best depth is not on the grid: add it */
 } NetOut;
 
-typedef struct NetRow
-{
-	double		value_uplift;
-	double		inc_value;
-	double		inc_cost;
-	double		net;
-} NetRow;
-
-/*
- * Incremental value and cost of targeting the x rows with the highest
- * scores.  scale 'qini': the treated rows' outcome minus the control rows'
- * outcome scaled to as many rows (Vt - Vc Nt/Nc); 'uplift': the difference
- * of means times x; 'none': Vt - Vc unscaled (the Starbucks exercise's NIR).
- * The fixed cost is paid per treated row ('qini', 'none') or per targeted
- * row ('uplift').
- */
-static void
-net_row(const EvalParams *p, double x, const MetricGroup *cum, NetRow *r)
-{
-	double		nt = cum->n[1],
-				nc = cum->n[0];
-
-	r->value_uplift = (nt > 0 ? cum->y[1] / nt : 0) - (nc > 0 ? cum->y[0] / nc : 0);
-	switch ((NetScale) p->scale)
-	{
-		case NET_SCALE_QINI:
-			r->inc_value = metric_qini_value(nt, nc, cum->y[1], cum->y[0]);
-			r->inc_cost = metric_qini_value(nt, nc, cum->c[1], cum->c[0]) + p->fixed_cost * nt;
-			break;
-		case NET_SCALE_UPLIFT:
-			r->inc_value = metric_uplift_value(nt, nc, cum->y[1], cum->y[0]);
-			r->inc_cost = metric_uplift_value(nt, nc, cum->c[1], cum->c[0]) + p->fixed_cost * x;
-			break;
-		case NET_SCALE_NONE:
-			r->inc_value = cum->y[1] - cum->y[0];
-			r->inc_cost = cum->c[1] - cum->c[0] + p->fixed_cost * nt;
-			break;
-	}
-	r->net = r->inc_value - r->inc_cost;
-}
-
 static void
 net_emit(NetOut *out, double x, const MetricGroup *cum, bool best)
 {
-	NetRow		r;
+	MetricNet	r;
 	Datum		values[14];
 	bool		nulls[14];
 
-	net_row(out->p, x, cum, &r);
+	metric_net((MetricNetScale) out->p->scale, out->p->fixed_cost, x, cum, &r);
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = Int32GetDatum(out->point++);
 	values[1] = Float8GetDatum(x);
@@ -1091,9 +978,9 @@ static void
 net_best_step(void *arg, double x, const MetricGroup *cum)
 {
 	NetOut	   *out = (NetOut *) arg;
-	NetRow		r;
+	MetricNet	r;
 
-	net_row(out->p, x, cum, &r);
+	metric_net((MetricNetScale) out->p->scale, out->p->fixed_cost, x, cum, &r);
 	if (x == 0 || r.net > out->best_net)
 	{
 		out->best_net = r.net;
