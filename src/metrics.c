@@ -183,6 +183,23 @@ metric_cursor_next(MetricCursor *c, MetricGroup *g)
 	return true;
 }
 
+/* Number of groups of equal scores (distinct scores) of sorted data. */
+int64
+metric_count_groups(const MetricData *d)
+{
+	MetricCursor cur;
+	MetricGroup g;
+	int64		groups = 0;
+
+	metric_cursor_init(&cur, d, false);
+	while (metric_cursor_next(&cur, &g))
+	{
+		if ((++groups & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return groups;
+}
+
 void
 metric_group_add(MetricGroup *into, const MetricGroup *g, double fraction)
 {

@@ -62,6 +62,7 @@ typedef struct MetricCursor
 extern void metric_sort(MetricData *d);
 extern void metric_cursor_init(MetricCursor *c, const MetricData *d, bool split_ties);
 extern bool metric_cursor_next(MetricCursor *c, MetricGroup *g);
+extern int64 metric_count_groups(const MetricData *d);
 extern void metric_group_add(MetricGroup *into, const MetricGroup *g, double fraction);
 extern void metric_totals(const MetricData *d, MetricGroup *tot);
 

@@ -666,15 +666,30 @@ rows_init(RowBuilder *rb, FunctionCallInfo fcinfo, Size bytes_per_row)
 }
 
 static void
+too_many_points(double points)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("too many points for one result array"),
+			 errdetail("The exact curves would have %.0f points.", points),
+			 errhint("Pass a bounded number of points, for example '{\"points\": 100}'.")));
+}
+
+/* Fail early when the exact result would not fit in one array. */
+static void
+rows_expect(RowBuilder *rb, double points)
+{
+	if (points > (double) rb->max_items)
+		too_many_points(points);
+}
+
+static void
 rows_add(RowBuilder *rb, Datum *values, bool *nulls)
 {
 	HeapTuple	tup;
 
 	if ((Size) rb->n >= rb->max_items)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("too many points for one result array"),
-				 errhint("Pass a bounded number of points, for example '{\"points\": 100}'.")));
+		too_many_points((double) rb->n + 1);
 	if (rb->n == rb->cap)
 	{
 		rb->cap *= 2;
@@ -768,6 +783,8 @@ uplift_curve_final(PG_FUNCTION_ARGS)
 
 	/* the model's curves, then the random lines through their end points */
 	metric_sort(&st->d);
+	if (st->p.points == 0)
+		rows_expect(&rb, 2.0 * (metric_count_groups(&st->d) + 1) + 4);
 	out.name[CURVE_QINI] = "qini";
 	out.name[CURVE_UPLIFT] = "uplift";
 	metric_walk(&st->d, st->p.points, curve_step, &out);
@@ -1026,6 +1043,8 @@ uplift_net_value_final(PG_FUNCTION_ARGS)
 	out.n = (double) (st->d.arm[0].n + st->d.arm[1].n);
 
 	metric_sort(&st->d);
+	if (st->p.points == 0)
+		rows_expect(&rb, (double) metric_count_groups(&st->d) + 1);
 	/* the best depth among the exact depths (ends of tie groups) */
 	metric_walk(&st->d, 0, net_best_step, &out);
 	out.emit_best = true;
