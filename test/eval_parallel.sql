@@ -1,7 +1,7 @@
 -- pgTAP: the evaluation aggregates under a forced parallel plan (partial
 -- states serialized in workers, combined in the leader) give the serial answers.
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -59,6 +59,13 @@ SELECT ok((SELECT bool_and(abs(a.net_value - b.net_value) <= 1e-9 * greatest(abs
           'net value (continuous outcome): parallel equals serial up to summation order');
 SELECT is((SELECT cardinality(p.net) FROM par p), (SELECT cardinality(s.net) FROM serial s),
           'net value: as many points in parallel');
+
+-- an aggregate with ORDER BY is never split across workers; under the same
+-- settings it still follows scikit-uplift's tie rule exactly
+SELECT ok(abs((SELECT uplift_at_k(score_tie, treatment, visit, 0.3, 'overall' ORDER BY subset_row) FROM eval_hillstrom)
+              - (SELECT value FROM eval_hillstrom_metrics WHERE score = 'score_tie' AND outcome = 'visit'
+                 AND args = 'strategy=overall k=0.3')) < 1e-12,
+          'ORDER BY under parallel settings: scikit-uplift''s figure');
 
 SELECT * FROM finish();
 ROLLBACK;
