@@ -2,7 +2,7 @@
 -- the NULL rules (rows with a NULL score, treatment or outcome are skipped;
 -- no rows at all gives NULL).
 BEGIN;
-SELECT plan(30);
+SELECT plan(31);
 
 CREATE TEMP TABLE e (score float8, treatment int, outcome float8, cost float8);
 INSERT INTO e VALUES (0.9, 1, 1, 0), (0.8, 0, 0, 0), (0.7, 1, 0, 0), (0.6, 0, 1, 0),
@@ -72,6 +72,9 @@ SELECT is((SELECT uplift_qini_auc(score, treatment, outcome) FROM e WHERE false)
           'no rows: NULL');
 SELECT is((SELECT uplift_qini_auc(score, treatment, 0) FROM e), NULL,
           'all outcomes 0: the Qini normaliser is 0 and the result NULL');
+SELECT is((SELECT uplift_qini_auc(score, treatment, outcome, NULL) FROM e),
+          (SELECT uplift_qini_auc(score, treatment, outcome) FROM e),
+          'NULL options mean the defaults');
 SELECT lives_ok($$SELECT uplift_by_percentile(score, treatment, outcome, 10, 'overall') FROM e$$,
                 'more bins than rows: empty bins, no error');
 

@@ -3,7 +3,7 @@
 -- order; with ORDER BY the rows are ranked by descending score and, among
 -- equal scores, the later row first (scikit-uplift's mergesort reversed).
 BEGIN;
-SELECT plan(10);
+SELECT plan(11);
 
 -- README hand check: int(20 * 0.3) = 6 rows: row_id 2, 1 (0.9), 3 (0.8),
 -- 7, 6, 5 (0.7); treated 1, 3, 6 all respond, control 2, 7, 5 give 0, 0, 1.
@@ -60,6 +60,15 @@ SELECT is((SELECT ARRAY[n_treatment, n_control, response_rate_treatment, respons
            WHERE bin = 1),
           ARRAY[2 + 0.5 * 2, 1 + 0.5 * 2, (2 + 0.5 * 1) / 3.0, (0 + 0.5 * 1) / 2.0]::float8[],
           'default bins: the straddling tie group is shared in proportion');
+
+-- by_group: treated bins of 3, 3, 3, 2 rows, control bins of 3, 2, 2, 2.
+-- Bin 1 treated: rows 1, 3 and half of the 0.7 pair (4: 0, 6: 1) -> 2.5 / 3;
+-- bin 1 control: rows 2, 5, 7 (the whole 0.7 pair) -> 1 / 3.
+SELECT is((SELECT ARRAY[n_treatment, n_control, response_rate_treatment, response_rate_control]
+           FROM unnest((SELECT uplift_by_percentile(score, treatment, outcome, 4, 'by_group') FROM eval_synthetic))
+           WHERE bin = 1),
+          ARRAY[3, 3, 2.5::float8 / 3, 1::float8 / 3]::float8[],
+          'default by_group bins: the straddling tie group is shared within the arm');
 
 SELECT * FROM finish();
 ROLLBACK;
