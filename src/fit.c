@@ -352,7 +352,10 @@ uplift_fit_serialfn(PG_FUNCTION_ARGS)
 	guess = 1024 + (Size) st->buf->nrows * (st->buf->p + 2) * sizeof(double);
 	initStringInfo(&out);
 	if (guess < MaxAllocSize)
+	{
 		enlargeStringInfo(&out, (int) guess);
+		trainbuf_advise_huge(out.data, out.maxlen);
+	}
 	appendStringInfoSpaces(&out, VARHDRSZ);
 	bytes_put_u8(&out, FIT_STATE_VERSION);
 	bytes_put_i32(&out, s->learner);

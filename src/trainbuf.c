@@ -84,14 +84,15 @@ ensure_arm(TrainBuf *buf, int32 action)
  * more than the rows it holds.  The rows start on a huge-page boundary (the
  * slack before it is never touched, so it takes no memory).
  */
-static void
-advise_huge(void *start, Size len)
+void
+trainbuf_advise_huge(void *start, Size len)
 {
 #ifdef MADV_HUGEPAGE
-	uintptr_t	end = ((uintptr_t) start + len) & ~(uintptr_t) 4095;
+	uintptr_t	from = TYPEALIGN(HUGE_PAGE_BYTES, (uintptr_t) start);
+	uintptr_t	to = ((uintptr_t) start + len) & ~(uintptr_t) (HUGE_PAGE_BYTES - 1);
 
-	if (end > (uintptr_t) start)
-		(void) madvise(start, end - (uintptr_t) start, MADV_HUGEPAGE);
+	if (to > from)
+		(void) madvise((void *) from, to - from, MADV_HUGEPAGE);
 #endif
 }
 
@@ -119,7 +120,7 @@ chunk_alloc(TrainBuf *buf, Size rows)
 	if (big)
 	{
 		start = (char *) TYPEALIGN(HUGE_PAGE_BYTES, start);
-		advise_huge(start, data);
+		trainbuf_advise_huge(start, data);
 	}
 	c = (TrainChunk *) base;
 	c->next = NULL;
