@@ -29,13 +29,6 @@
 #include "logistic.h"
 #include "uplift.h"
 
-/* Per-arm weighting: use weights at all, and their scale. */
-typedef struct ArmWeights
-{
-	bool		use;
-	double		scale;
-} ArmWeights;
-
 /* The s_learner design over all arms, built block by block. */
 typedef struct SDesignSource
 {
@@ -223,13 +216,15 @@ options_json(const LearnSettings *s, int32 base)
 		appendStringInfo(&b, ", \"max_iter\": %d, \"tol\": %.17g", s->max_iter, s->tol);
 	if (s->learner == UPLIFT_LEARNER_S)
 		appendStringInfo(&b, ", \"interactions\": %s", s->interactions ? "true" : "false");
+	if (s->min_propensity > 0)
+		appendStringInfo(&b, ", \"min_propensity\": %.17g", s->min_propensity);
 	appendStringInfo(&b, ", \"seed\": " INT64_FORMAT "}", s->seed);
 	return b.data;
 }
 
-static void
-fit_head(RowSource *src, const LearnSettings *s, int32 base, UpliftHead *head,
-		 const char *what)
+void
+uplift_fit_head(RowSource *src, const LearnSettings *s, int32 base,
+				UpliftHead *head, const char *what)
 {
 	if (base == UPLIFT_BASE_LOGISTIC)
 	{
@@ -247,13 +242,12 @@ UpliftModel *
 uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 {
 	int32		K = trainbuf_max_action(buf);
-	int32		base = s->base;
+	int32		base;
 	UpliftModel *m;
 	ArmWeights *aw;
 
 	check_arms(buf, K);
-	if (base == 0)
-		base = buf->all_binary ? UPLIFT_BASE_LOGISTIC : UPLIFT_BASE_LINEAR;
+	base = uplift_learner_base(buf, s, K);
 	if (base == UPLIFT_BASE_LOGISTIC && !buf->all_binary)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -312,10 +306,10 @@ uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 			trainbuf_arm_source(&src, buf, a, aw[a].use, aw[a].scale);
 			m->heads[a].role = UPLIFT_HEAD_OUTCOME;
 			m->heads[a].action = a;
-			fit_head(&src.base, s, base, &m->heads[a], what);
+			uplift_fit_head(&src.base, s, base, &m->heads[a], what);
 		}
 	}
-	else
+	else if (s->learner == UPLIFT_LEARNER_S)
 	{
 		SDesignSource src;
 
@@ -324,8 +318,10 @@ uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 		m->heads = palloc0(sizeof(UpliftHead));
 		m->heads[0].role = UPLIFT_HEAD_JOINT;
 		m->heads[0].action = -1;
-		fit_head(&src.base, s, base, &m->heads[0], "the s_learner model");
+		uplift_fit_head(&src.base, s, base, &m->heads[0], "the s_learner model");
 	}
+	else
+		uplift_learn_meta(buf, s, m, aw);
 	uplift_model_validate(m, "uplift_fit");
 	return m;
 }

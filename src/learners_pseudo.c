@@ -1,0 +1,118 @@
+/*
+ * learners_pseudo.c
+ *	  Row source with a derived outcome (see learners_pseudo.h).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "learners_pseudo.h"
+
+static bool
+pseudo_next(RowSource *s, RowBlock *blk)
+{
+	PseudoSource *src = (PseudoSource *) s;
+	const TrainBuf *buf = src->buf;
+
+	for (;;)
+	{
+		const TrainChunk *c = src->chunk;
+		const double *w;
+		int32		n;
+		bool		take;
+
+		if (c == NULL)
+		{
+			do
+			{
+				if (++src->arm >= buf->n_arms)
+					return false;
+			} while (!src->take[src->arm]);
+			src->chunk = buf->arms[src->arm].head;
+			src->pos = 0;
+			continue;
+		}
+		if (src->pos >= c->nrows)
+		{
+			src->chunk = c->next;
+			src->pos = 0;
+			continue;
+		}
+		n = Min(buf->tile, c->nrows - src->pos);
+		take = src->stride <= 1 || src->block_no % src->stride == 0;
+		src->block_no++;
+		if (!take)
+		{
+			src->pos += n;
+			continue;
+		}
+		for (int32 j = 0; j < buf->p; j++)
+			src->cols[j] = &TRAINBUF_X(c, buf->p, buf->tile, src->pos, j);
+		w = buf->weighted ? c->w + src->pos : NULL;
+		src->fill(src->arg, src->arm, n, src->cols, c->y + src->pos, w, src->out);
+		blk->n = n;
+		blk->col = src->cols;
+		blk->y = src->out;
+		blk->w = NULL;
+		blk->wscale = 1.0;
+		if (src->aw != NULL && src->aw[src->arm].use)
+		{
+			blk->w = w;
+			blk->wscale = src->aw[src->arm].scale;
+		}
+		src->pos += n;
+		return true;
+	}
+}
+
+static void
+pseudo_rewind(RowSource *s, int stride)
+{
+	PseudoSource *src = (PseudoSource *) s;
+
+	src->arm = -1;
+	src->chunk = NULL;
+	src->pos = 0;
+	src->stride = stride;
+	src->block_no = 0;
+}
+
+void
+pseudo_source_init(PseudoSource *src, const TrainBuf *buf, const bool *take,
+				   const ArmWeights *aw, PseudoFill fill, void *arg)
+{
+	memset(src, 0, sizeof(PseudoSource));
+	src->base.d = buf->p;
+	for (int32 a = 0; a < buf->n_arms; a++)
+		if (take[a])
+			src->base.nrows += buf->arms[a].nrows;
+	src->base.next = pseudo_next;
+	src->base.rewind = pseudo_rewind;
+	src->buf = buf;
+	src->take = take;
+	src->aw = aw;
+	src->fill = fill;
+	src->arg = arg;
+	src->cols = palloc0(Max(buf->p, 1) * sizeof(double *));
+	src->out = palloc(ROWBLOCK_ROWS * sizeof(double));
+	pseudo_rewind(&src->base, 1);
+}
+
+void
+pseudo_head_predict(const UpliftHead *head, int n, const double *const *col,
+					double *out)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = head->coef[0];
+	for (int j = 1; j < head->n_coef; j++)
+	{
+		const double *z = col[j - 1];
+		double		b = head->coef[j];
+
+		for (int i = 0; i < n; i++)
+			out[i] += b * z[i];
+	}
+	if (head->link == UPLIFT_LINK_LOGIT)
+		for (int i = 0; i < n; i++)
+			out[i] = 1.0 / (1.0 + exp(-out[i]));
+}
