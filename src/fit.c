@@ -34,7 +34,7 @@ PG_FUNCTION_INFO_V1(uplift_fit_serialfn);
 PG_FUNCTION_INFO_V1(uplift_fit_deserialfn);
 PG_FUNCTION_INFO_V1(uplift_fit_finalfn);
 
-#define FIT_STATE_VERSION 1
+#define FIT_STATE_VERSION 2
 
 StaticAssertDecl(TRAINBUF_MAX_ACTION == UPLIFT_MAX_ACTIONS,
 				 "the training buffer and the model agree on the number of actions");
@@ -46,11 +46,15 @@ typedef struct FitState
 	LearnSettings settings;
 	TrainBuf   *buf;
 	double	   *x;				/* p values: the row being read */
+	/* logged propensities as given, before min_propensity clips them */
+	double		prop_min;
+	double		prop_max;
+	int64		n_clipped;		/* rows raised to min_propensity */
 } FitState;
 
 static const char *const fit_option_keys[] = {
 	"learner", "base", "l2", "max_iter", "tol", "feature_names", "seed",
-	"interactions", NULL
+	"interactions", "min_propensity", NULL
 };
 
 static const char *const learner_names[] = {
@@ -101,20 +105,25 @@ parse_feature_names(Jsonb *opts, int32 p, LearnSettings *s)
 	s->n_names = p;
 }
 
+static const int32 learner_codes[] = {
+	UPLIFT_LEARNER_T, UPLIFT_LEARNER_S, UPLIFT_LEARNER_CLASS_TRANSFORM,
+	UPLIFT_LEARNER_X, UPLIFT_LEARNER_DR, UPLIFT_LEARNER_FOREST
+};
+
 static void
-parse_options(Jsonb *opts, int32 p, LearnSettings *s)
+parse_options(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)
 {
 	int			learner;
 	int			base;
 
 	options_check_keys(opts, "uplift_fit", fit_option_keys);
 	learner = options_choice(opts, "learner", 0, learner_names);
-	if (learner > 1)
+	if (learner_codes[learner] == UPLIFT_LEARNER_FOREST)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("learner \"%s\" of uplift_fit is not supported yet", learner_names[learner]),
-				 errhint("Use \"t_learner\" or \"s_learner\".")));
-	s->learner = learner == 0 ? UPLIFT_LEARNER_T : UPLIFT_LEARNER_S;
+				 errhint("Use \"t_learner\", \"s_learner\", \"class_transform\", \"x_learner\" or \"dr_learner\".")));
+	s->learner = learner_codes[learner];
 	base = options_choice(opts, "base", -1, base_names);
 	s->base = base < 0 ? 0 : base == 0 ? UPLIFT_BASE_LOGISTIC : UPLIFT_BASE_LINEAR;
 	s->l2 = options_float(opts, "l2", 1.0, 0.0, 1e12);
@@ -126,6 +135,12 @@ parse_options(Jsonb *opts, int32 p, LearnSettings *s)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"interactions\" applies only to learner \"s_learner\"")));
 	s->interactions = options_bool(opts, "interactions", true);
+	if (!weighted && options_lookup(opts, "min_propensity") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"min_propensity\" needs the propensity argument of uplift_fit"),
+				 errhint("Pass the logged propensities: uplift_fit(features, treatment, outcome, propensity, options).")));
+	s->min_propensity = options_float(opts, "min_propensity", 0.0, 0.0, 1.0);
 	parse_feature_names(opts, p, s);
 }
 
@@ -225,6 +240,38 @@ null_arg_error(const char *what)
 }
 
 /*
+ * Record a logged propensity in the range seen and clip it to
+ * min_propensity; returns the propensity the row is fitted with.
+ */
+static double
+note_propensity(FitState *st, double propensity)
+{
+	if (isnan(st->prop_min) || propensity < st->prop_min)
+		st->prop_min = propensity;
+	if (isnan(st->prop_max) || propensity > st->prop_max)
+		st->prop_max = propensity;
+	if (propensity < st->settings.min_propensity)
+	{
+		st->n_clipped++;
+		return st->settings.min_propensity;
+	}
+	return propensity;
+}
+
+/* Add the propensity range and clipped count of "from" to "into". */
+static void
+merge_propensities(FitState *into, const FitState *from)
+{
+	if (!isnan(from->prop_min) &&
+		(isnan(into->prop_min) || from->prop_min < into->prop_min))
+		into->prop_min = from->prop_min;
+	if (!isnan(from->prop_max) &&
+		(isnan(into->prop_max) || from->prop_max > into->prop_max))
+		into->prop_max = from->prop_max;
+	into->n_clipped += from->n_clipped;
+}
+
+/*
  * uplift_fit_transfn(state, features, treatment, outcome [, options])
  * uplift_fit_transfn(state, features, treatment, outcome, propensity, options)
  */
@@ -259,9 +306,11 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 		if (PG_NARGS() > optarg && !PG_ARGISNULL(optarg))
 			opts = PG_GETARG_JSONB_P(optarg);
 		old = MemoryContextSwitchTo(aggcxt);
-		parse_options(opts, p, &st->settings);
+		parse_options(opts, p, weighted, &st->settings);
 		MemoryContextSwitchTo(old);
 		st->buf = trainbuf_create(aggcxt, p, weighted);
+		st->prop_min = NAN;
+		st->prop_max = NAN;
 	}
 	else
 		p = read_features(PG_GETARG_DATUM(1), &st->x, aggcxt, st->buf->p);
@@ -285,6 +334,8 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 				 errmsg("propensity of uplift_fit must be in (0, 1]"),
 				 errdetail("Got %g.", propensity),
 				 errhint("Pass the logged probability of the treatment the row received.")));
+	if (weighted)
+		propensity = note_propensity(st, propensity);
 
 	trainbuf_append(st->buf, st->x, action, outcome, propensity);
 	PG_RETURN_POINTER(st);
@@ -327,6 +378,8 @@ uplift_fit_combinefn(PG_FUNCTION_ARGS)
 		copy_settings(&st1->settings, &st2->settings);
 		st1->buf = trainbuf_create(aggcxt, st2->buf->p, st2->buf->weighted);
 		st1->x = palloc(Max(st2->buf->p, 1) * sizeof(double));
+		st1->prop_min = NAN;
+		st1->prop_max = NAN;
 		MemoryContextSwitchTo(old);
 	}
 	if (st1->buf->p != st2->buf->p)
@@ -336,6 +389,7 @@ uplift_fit_combinefn(PG_FUNCTION_ARGS)
 						st1->buf->p, st2->buf->p),
 				 errhint("Every row of one fit needs the same number of features.")));
 	trainbuf_merge(st1->buf, st2->buf);
+	merge_propensities(st1, st2);
 	PG_RETURN_POINTER(st1);
 }
 
@@ -365,6 +419,10 @@ uplift_fit_serialfn(PG_FUNCTION_ARGS)
 	bytes_put_f64(&out, s->tol);
 	bytes_put_u8(&out, s->interactions ? 1 : 0);
 	bytes_put_i64(&out, s->seed);
+	bytes_put_f64(&out, s->min_propensity);
+	bytes_put_f64(&out, st->prop_min);
+	bytes_put_f64(&out, st->prop_max);
+	bytes_put_i64(&out, st->n_clipped);
 	bytes_put_i32(&out, s->n_names);
 	for (int32 i = 0; i < s->n_names; i++)
 		bytes_put_str(&out, s->feature_names[i]);
@@ -399,7 +457,12 @@ uplift_fit_deserialfn(PG_FUNCTION_ARGS)
 	s->tol = bytes_get_f64(&r);
 	s->interactions = bytes_get_u8(&r) != 0;
 	s->seed = bytes_get_i64(&r);
-	if ((s->learner != UPLIFT_LEARNER_T && s->learner != UPLIFT_LEARNER_S) ||
+	s->min_propensity = bytes_get_f64(&r);
+	st->prop_min = bytes_get_f64(&r);
+	st->prop_max = bytes_get_f64(&r);
+	st->n_clipped = bytes_get_i64(&r);
+	if (s->learner < UPLIFT_LEARNER_T || s->learner > UPLIFT_LEARNER_DR ||
+		!(s->min_propensity >= 0 && s->min_propensity <= 1) || st->n_clipped < 0 ||
 		s->base < 0 || s->base > UPLIFT_BASE_LINEAR || s->max_iter < 1 ||
 		!(s->l2 >= 0) || !(s->tol >= 0))
 		bytes_corrupted(&r, "settings are out of range");
@@ -433,5 +496,11 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 				 errhint("Check the query's WHERE clause.")));
 	st = (FitState *) PG_GETARG_POINTER(0);
 	m = uplift_learn(st->buf, &st->settings);
+	if (st->buf->weighted)
+	{
+		m->propensity_min = st->prop_min;
+		m->propensity_max = st->prop_max;
+		m->n_clipped = st->n_clipped;
+	}
 	PG_RETURN_BYTEA_P(uplift_model_serialize(m));
 }
