@@ -67,7 +67,7 @@ SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"max_iter": 2.5}') FROM d$$, '22
                  'a fractional max_iter is rejected');
 SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"base": "poisson"}') FROM d$$, '22023', NULL,
                  'an unknown base is rejected');
-SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"learner": "x_learner"}') FROM d$$, '0A000', NULL,
+SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"learner": "forest"}') FROM d$$, '0A000', NULL,
                  'a learner of the API that is not implemented yet is reported as such');
 SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"feature_names": ["a"]}') FROM d$$, '22023',
                  'option "feature_names" has 1 names for 2 features',
