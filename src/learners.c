@@ -204,6 +204,21 @@ check_arms(const TrainBuf *buf, int32 K)
 					 errhint("Renumber the actions so that 0..K all occur.")));
 }
 
+/* The fewest significant digits (15 to 17) that read back as x. */
+static int
+round_trip_digits(double x)
+{
+	char		text[64];
+
+	for (int digits = 15; digits < 17; digits++)
+	{
+		snprintf(text, sizeof(text), "%.*g", digits, x);
+		if (strtod(text, NULL) == x)
+			return digits;
+	}
+	return 17;
+}
+
 static char *
 options_json(const LearnSettings *s, int32 base)
 {
@@ -217,7 +232,8 @@ options_json(const LearnSettings *s, int32 base)
 	if (s->learner == UPLIFT_LEARNER_S)
 		appendStringInfo(&b, ", \"interactions\": %s", s->interactions ? "true" : "false");
 	if (s->min_propensity > 0)
-		appendStringInfo(&b, ", \"min_propensity\": %.17g", s->min_propensity);
+		appendStringInfo(&b, ", \"min_propensity\": %.*g",
+						 round_trip_digits(s->min_propensity), s->min_propensity);
 	appendStringInfo(&b, ", \"seed\": " INT64_FORMAT "}", s->seed);
 	return b.data;
 }
