@@ -3,10 +3,10 @@
  *	  The training-data buffer of uplift_fit (see trainbuf.h).
  *
  * Each arm owns a list of chunks.  A new chunk doubles the capacity of the
- * previous one up to TRAINBUF_CHUNK_BYTES (32 MB), so small fits stay small and big
- * fits never copy what they already hold: peak memory is the rows themselves
- * plus at most one partly filled chunk per arm.  Tiles keep the p values a
- * row writes, and the columns a solver reads, within a few pages.
+ * previous one up to TRAINBUF_CHUNK_BYTES (32 MB), so small fits stay small
+ * and big fits never copy what they already hold: peak memory is the rows
+ * themselves plus at most one partly filled chunk per arm.  Tiles keep the p
+ * values a row writes, and the columns a solver reads, within a few pages.
  */
 #include "postgres.h"
 
