@@ -1,7 +1,7 @@
 -- pgTAP: uplift_fit on the demo campaign (three arms, known true uplift) and
 -- against closed forms computed in plain SQL.
 BEGIN;
-SELECT plan(11);
+SELECT plan(12);
 
 CREATE TEMP TABLE c AS SELECT * FROM uplift_demo_campaign(20000, 7);
 -- A logged propensity that varies with the features (for weighting checks).
@@ -80,6 +80,19 @@ SELECT is((SELECT array_agg((a->>'rows')::bigint ORDER BY (a->>'action')::int)
           (SELECT array_agg(n ORDER BY action) FROM (SELECT action, count(*) AS n FROM c GROUP BY action) s),
           'per-arm row counts are recorded')
 FROM m;
+
+-- One model per group: GROUP BY (hashed) gives each group's own fit.
+SET LOCAL enable_sort = off;
+SELECT ok(bool_and(uplift_model_info(a.m)->'heads' = uplift_model_info(b.m)->'heads'),
+          'GROUP BY fits one model per group, equal to fitting each group alone')
+FROM (SELECT (unit_id % 3)::int AS g, uplift_fit(features, action, value, '{"l2": 0}') AS m
+      FROM c GROUP BY 1) a
+JOIN (SELECT 0 AS g, uplift_fit(features, action, value, '{"l2": 0}') AS m FROM c WHERE unit_id % 3 = 0
+      UNION ALL
+      SELECT 1, uplift_fit(features, action, value, '{"l2": 0}') FROM c WHERE unit_id % 3 = 1
+      UNION ALL
+      SELECT 2, uplift_fit(features, action, value, '{"l2": 0}') FROM c WHERE unit_id % 3 = 2) b USING (g);
+RESET enable_sort;
 
 SELECT * FROM finish();
 ROLLBACK;
