@@ -261,7 +261,10 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 		old = MemoryContextSwitchTo(aggcxt);
 		parse_options(opts, p, &st->settings);
 		MemoryContextSwitchTo(old);
-		st->buf = trainbuf_create(aggcxt, p, weighted);
+		/* a linear base needs only each arm's moments, not its rows */
+		st->buf = trainbuf_create(aggcxt, p, weighted,
+								  st->settings.base == UPLIFT_BASE_LINEAR &&
+								  p <= TRAINBUF_MOMENTS_MAX_FEATURES);
 	}
 	else
 		p = read_features(PG_GETARG_DATUM(1), &st->x, aggcxt, st->buf->p);
@@ -325,7 +328,8 @@ uplift_fit_combinefn(PG_FUNCTION_ARGS)
 		old = MemoryContextSwitchTo(aggcxt);
 		st1 = palloc0(sizeof(FitState));
 		copy_settings(&st1->settings, &st2->settings);
-		st1->buf = trainbuf_create(aggcxt, st2->buf->p, st2->buf->weighted);
+		st1->buf = trainbuf_create(aggcxt, st2->buf->p, st2->buf->weighted,
+								   st2->buf->moments);
 		st1->x = palloc(Max(st2->buf->p, 1) * sizeof(double));
 		MemoryContextSwitchTo(old);
 	}
@@ -349,7 +353,8 @@ uplift_fit_serialfn(PG_FUNCTION_ARGS)
 	Size		guess;
 
 	(void) uplift_agg_context(fcinfo, "uplift_fit_serialfn");
-	guess = 1024 + (Size) st->buf->nrows * (st->buf->p + 2) * sizeof(double);
+	guess = 1024 + (st->buf->moments ? 0 :
+					(Size) st->buf->nrows * (st->buf->p + 2) * sizeof(double));
 	initStringInfo(&out);
 	if (guess < MaxAllocSize)
 	{

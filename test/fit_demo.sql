@@ -1,7 +1,7 @@
 -- pgTAP: uplift_fit on the demo campaign (three arms, known true uplift) and
 -- against closed forms computed in plain SQL.
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 CREATE TEMP TABLE c AS SELECT * FROM uplift_demo_campaign(20000, 7);
 -- A logged propensity that varies with the features (for weighting checks).
@@ -15,7 +15,8 @@ SELECT uplift_fit(features, action, value, '{"base": "linear", "l2": 0}') AS val
        uplift_fit(features, action, converted, propensity, NULL) AS conv_t_w,
        uplift_fit(features, action, value, '{"learner": "s_learner", "l2": 0}') AS value_s,
        uplift_fit(ARRAY[features[1]], action, value, '{"l2": 0}') AS value_t_1,
-       uplift_fit(ARRAY[features[1]], action, value, p_var, '{"l2": 0}') AS value_t_1w
+       uplift_fit(ARRAY[features[1]], action, value, p_var, '{"l2": 0}') AS value_t_1w,
+       uplift_fit(ARRAY[features[1]], action, value, p_var, '{"l2": 0, "base": "linear"}') AS value_t_1w_mom
 FROM c;
 
 -- Ground truth.  The value and cost of each arm are linear in the features,
@@ -69,6 +70,9 @@ FROM (SELECT action, 1 / p_var AS w, features[1] AS x, value AS y,
 GROUP BY action;
 SELECT ok(max(abs(uplift_predict(m.value_t_1w, ARRAY[x], o.action) - (o.yw + o.b1 * (x - o.xw)))) < 1e-9,
           'propensity-weighted fit equals weighted least squares with weights 1/propensity')
+FROM m, wls1 o, unnest(ARRAY[-2.0, 0.0, 1.5]::float8[]) x;
+SELECT ok(max(abs(uplift_predict(m.value_t_1w_mom, ARRAY[x], o.action) - (o.yw + o.b1 * (x - o.xw)))) < 1e-9,
+          'the same weighted fit from per-arm moments (base linear)')
 FROM m, wls1 o, unnest(ARRAY[-2.0, 0.0, 1.5]::float8[]) x;
 SELECT ok(max(abs(uplift_predict(m.value_t_1w, ARRAY[1.0::float8], o.action)
                   - uplift_predict(m.value_t_1, ARRAY[1.0::float8], o.action))) > 1e-3,
