@@ -65,6 +65,7 @@ timed() {
 }
 
 FIT="SELECT uplift_fit(features, treatment, outcome, '{\"learner\": \"t_learner\", \"base\": \"logistic\"}') AS model FROM t"
+FIT_LIN="SELECT uplift_fit(features, treatment, outcome, '{\"learner\": \"t_learner\", \"base\": \"linear\"}') AS model FROM t"
 SCAN="SELECT sum(features[1]) FROM t"
 SCORE="SELECT sum(uplift_score((SELECT model FROM m), features)) FROM t"
 
@@ -74,6 +75,7 @@ run_mode() {
     scan=$(timed "$set $SCAN")
     fit=$(timed "$set DROP TABLE IF EXISTS m; CREATE TABLE m AS $FIT")
     score=$(timed "$set $SCORE")
+    fit_lin=$(timed "$set SELECT uplift_model_checksum(model) FROM ($FIT_LIN) f")
     plan=$(q -c "$set EXPLAIN $FIT" | grep -o 'Workers Planned: [0-9]*' || echo 'no workers')
     echo
     echo "max_parallel_workers_per_gather = $1 (fit plan: $plan)"
@@ -81,6 +83,7 @@ run_mode() {
     printf '  %-42s %10s %8s\n' "scan  SELECT sum(features[1]) FROM t" "$scan" "1.00"
     printf '  %-42s %10s %8.2f   (target <= 3)\n' "fit   uplift_fit t_learner logistic" "$fit" "$(echo "$fit / $scan" | bc -l)"
     printf '  %-42s %10s %8.2f   (target <= 1.3)\n' "score sum(uplift_score(m, features))" "$score" "$(echo "$score / $scan" | bc -l)"
+    printf '  %-42s %10s %8.2f\n' "fit   uplift_fit t_learner linear" "$fit_lin" "$(echo "$fit_lin / $scan" | bc -l)"
 }
 
 echo
@@ -90,13 +93,14 @@ run_mode 2
 
 # Peak memory of a fit: one session, private memory before and after.
 mem_sql() {
+    local fit=${2:-$FIT}
     cat <<SQL
 SET jit = off;
 CREATE TEMP TABLE mem AS
 SELECT (regexp_match(s, 'VmHWM:\s+(\d+)'))[1]::bigint - (regexp_match(s, 'RssShmem:\s+(\d+)'))[1]::bigint AS kb
 FROM pg_read_file('/proc/self/status') s;
 SET max_parallel_workers_per_gather = $1;
-SELECT uplift_model_checksum(model) FROM ($FIT) f \\g /dev/null
+SELECT uplift_model_checksum(model) FROM ($fit) f \\g /dev/null
 SELECT ((regexp_match(s, 'VmHWM:\s+(\d+)'))[1]::bigint - (regexp_match(s, 'RssShmem:\s+(\d+)'))[1]::bigint
         - (SELECT kb FROM mem)) * 1024
 FROM pg_read_file('/proc/self/status') s;
@@ -104,6 +108,7 @@ SQL
 }
 mem_serial=$(mem_sql 0 | q)
 mem_parallel=$(mem_sql 2 | q)
+mem_linear=$(mem_sql 0 "$FIT_LIN" | q)
 bound=$(echo "$N * ($P + 2) * 8" | bc)
 
 echo
@@ -112,5 +117,6 @@ printf '  serial plan:                   %12d bytes = %.2f x n*(p+2)*8   (target
     "$mem_serial" "$(echo "$mem_serial / $bound" | bc -l)"
 printf '  leader of a parallel plan:     %12d bytes = %.2f x n*(p+2)*8\n' \
     "$mem_parallel" "$(echo "$mem_parallel / $bound" | bc -l)"
+printf '  linear base (moments), serial: %12d bytes\n' "$mem_linear"
 
 psql -q -X -d postgres -c "DROP DATABASE $DB"

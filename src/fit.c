@@ -308,7 +308,15 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 		old = MemoryContextSwitchTo(aggcxt);
 		parse_options(opts, p, weighted, &st->settings);
 		MemoryContextSwitchTo(old);
-		st->buf = trainbuf_create(aggcxt, p, weighted);
+		/*
+		 * a linear T- or S-learner needs only each arm's moments, not its
+		 * rows; the other learners derive outcomes from every row
+		 */
+		st->buf = trainbuf_create(aggcxt, p, weighted,
+								  st->settings.base == UPLIFT_BASE_LINEAR &&
+								  (st->settings.learner == UPLIFT_LEARNER_T ||
+								   st->settings.learner == UPLIFT_LEARNER_S) &&
+								  p <= TRAINBUF_MOMENTS_MAX_FEATURES);
 		st->prop_min = NAN;
 		st->prop_max = NAN;
 	}
@@ -376,7 +384,8 @@ uplift_fit_combinefn(PG_FUNCTION_ARGS)
 		old = MemoryContextSwitchTo(aggcxt);
 		st1 = palloc0(sizeof(FitState));
 		copy_settings(&st1->settings, &st2->settings);
-		st1->buf = trainbuf_create(aggcxt, st2->buf->p, st2->buf->weighted);
+		st1->buf = trainbuf_create(aggcxt, st2->buf->p, st2->buf->weighted,
+								   st2->buf->moments);
 		st1->x = palloc(Max(st2->buf->p, 1) * sizeof(double));
 		st1->prop_min = NAN;
 		st1->prop_max = NAN;
@@ -403,7 +412,8 @@ uplift_fit_serialfn(PG_FUNCTION_ARGS)
 	Size		guess;
 
 	(void) uplift_agg_context(fcinfo, "uplift_fit_serialfn");
-	guess = 1024 + (Size) st->buf->nrows * (st->buf->p + 2) * sizeof(double);
+	guess = 1024 + (st->buf->moments ? 0 :
+					(Size) st->buf->nrows * (st->buf->p + 2) * sizeof(double));
 	initStringInfo(&out);
 	if (guess < MaxAllocSize)
 	{

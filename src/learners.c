@@ -254,6 +254,151 @@ uplift_fit_head(RowSource *src, const LearnSettings *s, int32 base,
 	}
 }
 
+/* One arm's moments: weight total, means of (x, y), centred co-moment. */
+typedef struct ArmStats
+{
+	double		w;
+	double	   *mean;			/* p + 1 */
+	double	   *c;				/* (p + 1) x (p + 1) */
+} ArmStats;
+
+/*
+ * Linear heads from the per-arm moments of a moments buffer.  Weights are
+ * normalised per arm as for rows (scaling an arm's co-moment by
+ * rows / weight total).  For the s_learner the design z = A_a x + b_a is
+ * affine in x within arm a, so the centred Gram matrix of z over all rows is
+ *	  sum_a [A_a Cxx_a A_a' + w_a (zbar_a - zbar)(zbar_a - zbar)'],
+ * and its cross-product with y likewise; A_a and b_a are read off
+ * uplift_s_design.
+ */
+static void
+learn_from_moments(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m)
+{
+	int			p = buf->p;
+	int			q = p + 1;
+	int32		K = m->n_actions;
+	ArmStats   *st = palloc((K + 1) * sizeof(ArmStats));
+
+	for (int32 a = 0; a <= K; a++)
+	{
+		double		f;
+
+		st[a].mean = palloc(q * sizeof(double));
+		st[a].c = palloc((Size) q * q * sizeof(double));
+		st[a].w = trainbuf_arm_moments(buf, a, st[a].mean, st[a].c);
+		f = buf->weighted ? (double) buf->arms[a].nrows / st[a].w : 1.0;
+		st[a].w *= f;
+		for (int j = 0; j < q * q; j++)
+			st[a].c[j] *= f;
+		m->arm_rows[a] = buf->arms[a].nrows;
+		m->arm_outcome_mean[a] = st[a].mean[p];
+	}
+
+	if (s->learner == UPLIFT_LEARNER_T)
+	{
+		double	   *g = palloc((Size) Max(p, 1) * p * sizeof(double));
+		double	   *r = palloc(Max(p, 1) * sizeof(double));
+
+		m->n_heads = K + 1;
+		m->heads = palloc0((K + 1) * sizeof(UpliftHead));
+		for (int32 a = 0; a <= K; a++)
+		{
+			char		what[64];
+
+			snprintf(what, sizeof(what), "treatment %d", a);
+			for (int j = 0; j < p; j++)
+			{
+				for (int k = 0; k < p; k++)
+					g[j * p + k] = st[a].c[j * q + k];
+				r[j] = st[a].c[j * q + p];
+			}
+			m->heads[a].role = UPLIFT_HEAD_OUTCOME;
+			m->heads[a].action = a;
+			linear_fit_moments(p, g, r, st[a].mean, st[a].mean[p], s->l2,
+							   buf->arms[a].nrows, &m->heads[a], what);
+		}
+	}
+	else
+	{
+		int			d = uplift_s_design_len(p, K, m->interactions);
+		double	   *g = palloc0((Size) d * d * sizeof(double));
+		double	   *r = palloc0(d * sizeof(double));
+		double	   *zbar = palloc0(d * sizeof(double));
+		double	   *zbar_a = palloc((Size) (K + 1) * d * sizeof(double));
+		double	   *amat = palloc((Size) d * Max(p, 1) * sizeof(double));
+		double	   *ac = palloc((Size) d * Max(p, 1) * sizeof(double));
+		double	   *x = palloc0(Max(p, 1) * sizeof(double));
+		double	   *z = palloc(d * sizeof(double));
+		double		w = 0.0;
+		double		ybar = 0.0;
+
+		for (int32 a = 0; a <= K; a++)
+		{
+			uplift_s_design(m, st[a].mean, a, zbar_a + (Size) a * d);
+			w += st[a].w;
+			ybar += st[a].w * st[a].mean[p];
+			for (int i = 0; i < d; i++)
+				zbar[i] += st[a].w * zbar_a[(Size) a * d + i];
+		}
+		ybar /= w;
+		for (int i = 0; i < d; i++)
+			zbar[i] /= w;
+
+		for (int32 a = 0; a <= K; a++)
+		{
+			const double *za = zbar_a + (Size) a * d;
+			double	   *b = palloc(d * sizeof(double));
+
+			CHECK_FOR_INTERRUPTS();
+			/* A_a: column j is design(e_j) - design(0) */
+			memset(x, 0, p * sizeof(double));
+			uplift_s_design(m, x, a, b);
+			for (int j = 0; j < p; j++)
+			{
+				x[j] = 1.0;
+				uplift_s_design(m, x, a, z);
+				x[j] = 0.0;
+				for (int i = 0; i < d; i++)
+					amat[(Size) i * p + j] = z[i] - b[i];
+			}
+			/* ac = A_a Cxx_a (d x p) */
+			for (int i = 0; i < d; i++)
+				for (int k = 0; k < p; k++)
+				{
+					double		t = 0.0;
+
+					for (int j = 0; j < p; j++)
+						t += amat[(Size) i * p + j] * st[a].c[j * q + k];
+					ac[(Size) i * p + k] = t;
+				}
+			for (int i = 0; i < d; i++)
+			{
+				double		di = za[i] - zbar[i];
+				double		t = 0.0;
+
+				for (int k = 0; k < d; k++)
+				{
+					double		u = 0.0;
+
+					for (int j = 0; j < p; j++)
+						u += ac[(Size) i * p + j] * amat[(Size) k * p + j];
+					g[(Size) i * d + k] += u + st[a].w * di * (za[k] - zbar[k]);
+				}
+				for (int j = 0; j < p; j++)
+					t += amat[(Size) i * p + j] * st[a].c[j * q + p];
+				r[i] += t + st[a].w * di * (st[a].mean[p] - ybar);
+			}
+			pfree(b);
+		}
+		m->n_heads = 1;
+		m->heads = palloc0(sizeof(UpliftHead));
+		m->heads[0].role = UPLIFT_HEAD_JOINT;
+		m->heads[0].action = -1;
+		linear_fit_moments(d, g, r, zbar, ybar, s->l2, buf->nrows, &m->heads[0],
+						   "the s_learner model");
+	}
+}
+
 UpliftModel *
 uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 {
@@ -297,11 +442,17 @@ uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 			m->propensity_min = arm->prop_min;
 		if (isnan(m->propensity_max) || arm->prop_max > m->propensity_max)
 			m->propensity_max = arm->prop_max;
-		if (arm->prop_min < arm->prop_max)
+		if (arm->prop_min < arm->prop_max && !buf->moments)
 		{
 			aw[a].use = true;
 			aw[a].scale = (double) arm->nrows / arm_sum(arm, true);
 		}
+	}
+	if (buf->moments)
+	{
+		learn_from_moments(buf, s, m);
+		uplift_model_validate(m, "uplift_fit");
+		return m;
 	}
 	for (int32 a = 0; a <= K; a++)
 	{

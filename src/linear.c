@@ -247,3 +247,47 @@ linear_fit(RowSource *src, double l2, UpliftHead *head, const char *what)
 	pfree(a);
 	pfree(beta);
 }
+
+void
+linear_fit_moments(int d, const double *g, const double *r, const double *zbar,
+				   double ybar, double l2, int64 nrows, UpliftHead *head,
+				   const char *what)
+{
+	double	   *a = palloc((Size) Max(d, 1) * d * sizeof(double));
+	double	   *beta = palloc(Max(d, 1) * sizeof(double));
+	double		max_grad = 0.0;
+
+	memcpy(a, g, (Size) d * d * sizeof(double));
+	for (int j = 0; j < d; j++)
+	{
+		a[j * d + j] += l2;
+		beta[j] = r[j];
+	}
+	if (d > 0 && !cholesky_solve(a, beta, d))
+		linear_singular_error(what, l2);
+	/* gradient of the objective at the solution: (G + l2 I) beta - r */
+	for (int j = 0; j < d; j++)
+	{
+		double		gj = l2 * beta[j] - r[j];
+
+		for (int k = 0; k < d; k++)
+			gj += g[j * d + k] * beta[k];
+		max_grad = Max(max_grad, fabs(gj));
+	}
+
+	head->n_coef = d + 1;
+	head->coef = palloc((d + 1) * sizeof(double));
+	head->coef[0] = ybar;
+	for (int j = 0; j < d; j++)
+	{
+		head->coef[j + 1] = beta[j];
+		head->coef[0] -= zbar[j] * beta[j];
+	}
+	head->link = UPLIFT_LINK_IDENTITY;
+	head->n_rows = nrows;
+	head->n_iter = 0;
+	head->converged = true;
+	head->max_grad = max_grad;
+	pfree(a);
+	pfree(beta);
+}

@@ -23,6 +23,15 @@ extern void linear_fit(RowSource *src, double l2, UpliftHead *head,
 					   const char *what);
 
 /*
+ * The same fit from centred moments: G = sum w (z - zbar)(z - zbar)' (d x d,
+ * full) and r = sum w (z - zbar)(y - ybar); solves (G + l2 I) beta = r and
+ * sets the intercept ybar - zbar.beta.
+ */
+extern void linear_fit_moments(int d, const double *g, const double *r,
+							   const double *zbar, double ybar, double l2,
+							   int64 nrows, UpliftHead *head, const char *what);
+
+/*
  * Solve A x = b in place for a symmetric positive definite n x n matrix A
  * (row-major, lower triangle used; overwritten by its Cholesky factor) and b
  * (overwritten by x).  Returns false when A is not numerically positive

@@ -168,6 +168,23 @@ newton_pass(RowSource *src, int stride, NewtonWork *wk, const double *coef,
 			}
 }
 
+/*
+ * A Hessian that cannot be factored: collinear features, or fitted
+ * probabilities driven to 0 or 1 (separation) so that no row carries weight.
+ */
+static void logistic_singular_error(const char *what, double l2) pg_attribute_noreturn();
+
+static void
+logistic_singular_error(const char *what, double l2)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("the logistic regression of %s is singular", what),
+			 errdetail("Some feature is constant or collinear on these rows, or the features separate the outcomes so that the coefficients grow without bound%s.",
+					   l2 > 0 ? "" : " (l2 is 0)"),
+			 errhint("Remove constant or collinear features, or set option \"l2\" above 0.")));
+}
+
 typedef struct NewtonResult
 {
 	int			n_iter;
@@ -229,13 +246,13 @@ newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
 			g[j] += l2 * coef[j];
 		for (int j = 0; j < D; j++)
 			if (!isfinite(g[j]))
-				linear_singular_error(what, l2);
+				logistic_singular_error(what, l2);
 		if (fresh_h)
 		{
 			for (int j = 1; j < D; j++)
 				h[j * D + j] += l2;
 			if (!cholesky_factor(h, D))
-				linear_singular_error(what, l2);
+				logistic_singular_error(what, l2);
 		}
 
 		if (have_prev && shortenings < 40)
@@ -341,7 +358,7 @@ logistic_fit(RowSource *src, double l2, int max_iter, double tol,
 		ereport(WARNING,
 				(errmsg("logistic regression of %s did not converge in %d iterations", what, max_iter),
 				 errdetail("The largest gradient component is %g.", res.max_grad),
-				 errhint("Raise option \"max_iter\" or \"l2\"; outcomes that features separate perfectly need l2 > 0.")));
+				 errhint("Raise option \"max_iter\" or \"l2\". When all outcomes of these rows are equal, or the features separate them, some coefficient has no finite value.")));
 
 	head->n_coef = D;
 	head->coef = palloc(D * sizeof(double));

@@ -3,10 +3,10 @@
  *	  The training-data buffer of uplift_fit (see trainbuf.h).
  *
  * Each arm owns a list of chunks.  A new chunk doubles the capacity of the
- * previous one up to TRAINBUF_CHUNK_BYTES (32 MB), so small fits stay small and big
- * fits never copy what they already hold: peak memory is the rows themselves
- * plus at most one partly filled chunk per arm.  Tiles keep the p values a
- * row writes, and the columns a solver reads, within a few pages.
+ * previous one up to TRAINBUF_CHUNK_BYTES (32 MB), so small fits stay small
+ * and big fits never copy what they already hold: peak memory is the rows
+ * themselves plus at most one partly filled chunk per arm.  Tiles keep the p
+ * values a row writes, and the columns a solver reads, within a few pages.
  */
 #include "postgres.h"
 
@@ -41,7 +41,7 @@ tile_rows(int32 p)
 }
 
 TrainBuf *
-trainbuf_create(MemoryContext cxt, int32 p, bool weighted)
+trainbuf_create(MemoryContext cxt, int32 p, bool weighted, bool moments)
 {
 	TrainBuf   *buf = MemoryContextAllocZero(cxt, sizeof(TrainBuf));
 
@@ -49,8 +49,133 @@ trainbuf_create(MemoryContext cxt, int32 p, bool weighted)
 	buf->p = p;
 	buf->tile = tile_rows(p);
 	buf->weighted = weighted;
+	buf->moments = moments;
 	buf->all_binary = true;
+	buf->scratch = MemoryContextAlloc(cxt, 2 * (p + 1) * sizeof(double));
 	return buf;
+}
+
+/* Empty moments of an arm, shifted by u (p + 1 values). */
+static ArmMoments *
+moments_create(TrainBuf *buf, const double *u)
+{
+	int			q = buf->p + 1;
+	ArmMoments *mo = MemoryContextAllocZero(buf->cxt, sizeof(ArmMoments));
+
+	mo->shift = MemoryContextAlloc(buf->cxt, q * sizeof(double));
+	memcpy(mo->shift, u, q * sizeof(double));
+	mo->s = MemoryContextAllocZero(buf->cxt, q * sizeof(NeumaierSum));
+	mo->m = MemoryContextAllocZero(buf->cxt, (Size) q * q * sizeof(NeumaierSum));
+	mo->blk_s = MemoryContextAllocZero(buf->cxt, q * sizeof(double));
+	mo->blk_m = MemoryContextAllocZero(buf->cxt, (Size) q * q * sizeof(double));
+	buf->bytes += (Size) q * q * (sizeof(NeumaierSum) + sizeof(double));
+	return mo;
+}
+
+/* Add the open block to the totals. */
+static void
+moments_flush(ArmMoments *mo, int q)
+{
+	neumaier_add(&mo->w, mo->blk_w);
+	mo->blk_w = 0.0;
+	for (int j = 0; j < q; j++)
+	{
+		neumaier_add(&mo->s[j], mo->blk_s[j]);
+		mo->blk_s[j] = 0.0;
+		for (int k = 0; k <= j; k++)
+		{
+			neumaier_add(&mo->m[j * q + k], mo->blk_m[j * q + k]);
+			mo->blk_m[j * q + k] = 0.0;
+		}
+	}
+	mo->blk_n = 0;
+}
+
+/* One row u (p + 1 values) of weight w. */
+static void
+moments_add(TrainBuf *buf, ArmMoments *mo, const double *u, double w)
+{
+	int			q = buf->p + 1;
+	double	   *d = buf->scratch + q;
+
+	for (int j = 0; j < q; j++)
+		d[j] = u[j] - mo->shift[j];
+	mo->blk_w += w;
+	for (int j = 0; j < q; j++)
+	{
+		double		wd = w * d[j];
+		double	   *row = mo->blk_m + (Size) j * q;
+
+		mo->blk_s[j] += wd;
+		for (int k = 0; k <= j; k++)
+			row[k] += wd * d[k];
+	}
+	if (++mo->blk_n == ROWBLOCK_ROWS)
+		moments_flush(mo, q);
+}
+
+/* Totals of an arm with the open block (w returned; s and m lower). */
+static double
+moments_totals(const ArmMoments *mo, int q, double *s, double *m)
+{
+	for (int j = 0; j < q; j++)
+	{
+		s[j] = neumaier_value(&mo->s[j]) + mo->blk_s[j];
+		for (int k = 0; k <= j; k++)
+			m[j * q + k] = neumaier_value(&mo->m[j * q + k]) + mo->blk_m[j * q + k];
+	}
+	return neumaier_value(&mo->w) + mo->blk_w;
+}
+
+/*
+ * Add totals (w, s, m) taken around the shift c to mo: moved to mo's shift
+ * first, with d = c - mo->shift,
+ *	  s' = s + w d,  m' = m + s d' + d s' + w d d'.
+ */
+static void
+moments_add_totals(ArmMoments *mo, int q, const double *c, double w,
+				   const double *s, const double *m)
+{
+	double	   *d = palloc(q * sizeof(double));
+
+	for (int j = 0; j < q; j++)
+		d[j] = c[j] - mo->shift[j];
+	neumaier_add(&mo->w, w);
+	for (int j = 0; j < q; j++)
+	{
+		neumaier_add(&mo->s[j], s[j]);
+		neumaier_add(&mo->s[j], w * d[j]);
+		for (int k = 0; k <= j; k++)
+		{
+			neumaier_add(&mo->m[j * q + k], m[j * q + k]);
+			neumaier_add(&mo->m[j * q + k],
+						 s[j] * d[k] + d[j] * s[k] + w * d[j] * d[k]);
+		}
+	}
+	pfree(d);
+}
+
+double
+trainbuf_arm_moments(const TrainBuf *buf, int32 action, double *mean,
+					 double *comoment)
+{
+	int			q = buf->p + 1;
+	const ArmMoments *mo = buf->arms[action].mom;
+	double	   *s = palloc(q * sizeof(double));
+	double	   *m = palloc((Size) q * q * sizeof(double));
+	double		w = moments_totals(mo, q, s, m);
+
+	for (int j = 0; j < q; j++)
+		mean[j] = mo->shift[j] + s[j] / w;
+	for (int j = 0; j < q; j++)
+		for (int k = 0; k <= j; k++)
+		{
+			comoment[j * q + k] = m[j * q + k] - s[j] * s[k] / w;
+			comoment[k * q + j] = comoment[j * q + k];
+		}
+	pfree(s);
+	pfree(m);
+	return w;
 }
 
 /* Make room for actions 0..action. */
@@ -162,6 +287,26 @@ trainbuf_append(TrainBuf *buf, const double *x, int32 action,
 
 	ensure_arm(buf, action);
 	arm = &buf->arms[action];
+	if (buf->weighted)
+	{
+		arm->prop_min = Min(arm->prop_min, propensity);
+		arm->prop_max = Max(arm->prop_max, propensity);
+	}
+	if (outcome != 0.0 && outcome != 1.0)
+		buf->all_binary = false;
+	arm->nrows++;
+	buf->nrows++;
+	if (buf->moments)
+	{
+		double	   *u = buf->scratch;
+
+		memcpy(u, x, buf->p * sizeof(double));
+		u[buf->p] = outcome;
+		if (arm->mom == NULL)
+			arm->mom = moments_create(buf, u);
+		moments_add(buf, arm->mom, u, buf->weighted ? 1.0 / propensity : 1.0);
+		return;
+	}
 	c = arm->tail;
 	if (c == NULL || c->nrows == c->cap)
 		c = arm_new_chunk(buf, arm);
@@ -171,15 +316,7 @@ trainbuf_append(TrainBuf *buf, const double *x, int32 action,
 		dst[(Size) j * tile] = x[j];
 	c->y[i] = outcome;
 	if (buf->weighted)
-	{
 		c->w[i] = 1.0 / propensity;
-		arm->prop_min = Min(arm->prop_min, propensity);
-		arm->prop_max = Max(arm->prop_max, propensity);
-	}
-	if (outcome != 0.0 && outcome != 1.0)
-		buf->all_binary = false;
-	arm->nrows++;
-	buf->nrows++;
 }
 
 int32
@@ -209,7 +346,20 @@ trainbuf_merge(TrainBuf *into, TrainBuf *from)
 			continue;
 		ensure_arm(into, a);
 		dst = &into->arms[a];
-		if (into->cxt == from->cxt)
+		if (into->moments)
+		{
+			int			q = into->p + 1;
+			double	   *sum = palloc(q * sizeof(double));
+			double	   *m = palloc((Size) q * q * sizeof(double));
+			double		w = moments_totals(src->mom, q, sum, m);
+
+			if (dst->mom == NULL)
+				dst->mom = moments_create(into, src->mom->shift);
+			moments_add_totals(dst->mom, q, src->mom->shift, w, sum, m);
+			pfree(sum);
+			pfree(m);
+		}
+		else if (into->cxt == from->cxt)
 		{
 			if (dst->tail)
 				dst->tail->next = src->head;
@@ -306,6 +456,7 @@ trainbuf_serialize(StringInfo out, const TrainBuf *buf)
 	bytes_put_u8(out, TRAINBUF_FORMAT_VERSION);
 	bytes_put_i32(out, buf->p);
 	bytes_put_u8(out, buf->weighted ? 1 : 0);
+	bytes_put_u8(out, buf->moments ? 1 : 0);
 	bytes_put_u8(out, buf->all_binary ? 1 : 0);
 	bytes_put_i32(out, buf->n_arms);
 	for (int32 a = 0; a < buf->n_arms; a++)
@@ -315,6 +466,25 @@ trainbuf_serialize(StringInfo out, const TrainBuf *buf)
 		bytes_put_i64(out, arm->nrows);
 		bytes_put_f64(out, arm->prop_min);
 		bytes_put_f64(out, arm->prop_max);
+		if (buf->moments)
+		{
+			int			q = buf->p + 1;
+			double	   *sum;
+			double	   *m;
+
+			if (arm->mom == NULL)
+				continue;
+			sum = palloc(q * sizeof(double));
+			m = palloc((Size) q * q * sizeof(double));
+			bytes_put_f64s(out, arm->mom->shift, q);
+			bytes_put_f64(out, moments_totals(arm->mom, q, sum, m));
+			bytes_put_f64s(out, sum, q);
+			for (int j = 0; j < q; j++)
+				bytes_put_f64s(out, m + (Size) j * q, j + 1);
+			pfree(sum);
+			pfree(m);
+			continue;
+		}
 		for (int32 j = 0; j < buf->p; j++)
 			for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
 			{
@@ -338,6 +508,7 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 	int32		p;
 	int32		n_arms;
 	uint8		weighted;
+	uint8		moments;
 
 	if (bytes_get_u8(r) != TRAINBUF_FORMAT_VERSION)
 		bytes_corrupted(r, "unknown format version of the training data");
@@ -345,9 +516,10 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 	if (p < 1 || p > TRAINBUF_MAX_FEATURES)
 		bytes_corrupted(r, "feature count is out of range");
 	weighted = bytes_get_u8(r);
-	if (weighted > 1)
-		bytes_corrupted(r, "weighting flag is out of range");
-	buf = trainbuf_create(cxt, p, weighted == 1);
+	moments = bytes_get_u8(r);
+	if (weighted > 1 || moments > 1)
+		bytes_corrupted(r, "a flag is out of range");
+	buf = trainbuf_create(cxt, p, weighted == 1, moments == 1);
 	buf->all_binary = bytes_get_u8(r) != 0;
 	n_arms = bytes_get_i32(r);
 	if (n_arms < 0 || n_arms > TRAINBUF_MAX_ACTION + 1)
@@ -363,6 +535,29 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 
 		arm->prop_min = bytes_get_f64(r);
 		arm->prop_max = bytes_get_f64(r);
+		if (buf->moments)
+		{
+			int			q = p + 1;
+			double	   *shift = palloc(q * sizeof(double));
+			double	   *sum = palloc(q * sizeof(double));
+			double	   *m = palloc((Size) q * q * sizeof(double));
+			double		w;
+
+			if (nrows < 0)
+				bytes_corrupted(r, "row count is negative");
+			if (nrows == 0)
+				continue;
+			bytes_get_f64s(r, shift, q);
+			w = bytes_get_f64(r);
+			bytes_get_f64s(r, sum, q);
+			for (int j = 0; j < q; j++)
+				bytes_get_f64s(r, m + (Size) j * q, j + 1);
+			arm->mom = moments_create(buf, shift);
+			moments_add_totals(arm->mom, q, shift, w, sum, m);
+			arm->nrows = nrows;
+			buf->nrows += nrows;
+			continue;
+		}
 		if (nrows < 0 || (uint64) nrows > (r->len - r->pos) / sizeof(double) / ncols)
 			bytes_corrupted(r, "row count exceeds the bytes present");
 		if (nrows == 0)

@@ -20,6 +20,7 @@
 #include "lib/stringinfo.h"
 
 #include "bytes.h"
+#include "uplift.h"
 
 typedef struct TrainChunk
 {
@@ -39,11 +40,32 @@ typedef struct TrainChunk
 	((c)->x[((Size) (i) / (tile)) * (tile) * (p) + \
 			(Size) (j) * (tile) + (Size) (i) % (tile)])
 
+/*
+ * Moments of one arm, kept instead of rows when the base is linear: with
+ * u = (x, y) (q = p + 1 values) and the shift c = the arm's first row,
+ *	  w = sum w_i,  s = sum w_i (u_i - c),  m = sum w_i (u_i - c)(u_i - c)'
+ * (m row-major q x q, lower triangle used), w_i = 1/propensity or 1.  Rows
+ * are summed into the open block and the block into the totals with
+ * Neumaier compensation every ROWBLOCK_ROWS rows.
+ */
+typedef struct ArmMoments
+{
+	double	   *shift;			/* q */
+	NeumaierSum w;
+	NeumaierSum *s;				/* q */
+	NeumaierSum *m;				/* q * q */
+	int32		blk_n;
+	double		blk_w;
+	double	   *blk_s;			/* q */
+	double	   *blk_m;			/* q * q */
+} ArmMoments;
+
 typedef struct TrainArm
 {
 	int64		nrows;
 	TrainChunk *head;
 	TrainChunk *tail;
+	ArmMoments *mom;			/* moments buffers: NULL until the first row */
 	double		prop_min;		/* range of propensities (weighted buffers) */
 	double		prop_max;
 } TrainArm;
@@ -54,18 +76,35 @@ typedef struct TrainBuf
 	int32		p;				/* features per row */
 	int32		tile;			/* rows per tile, a function of p */
 	bool		weighted;		/* rows carry an inverse propensity */
+	bool		moments;		/* keep per-arm moments, not rows */
 	bool		all_binary;		/* every outcome so far is 0 or 1 */
 	int32		n_arms;			/* arms allocated: actions 0..n_arms-1 */
 	TrainArm   *arms;
 	int64		nrows;			/* rows over all arms */
 	Size		bytes;			/* bytes of chunk storage allocated */
+	double	   *scratch;		/* p + 1 values */
 } TrainBuf;
 
 /* Highest action (treatment) and most features a fit accepts. */
 #define TRAINBUF_MAX_ACTION 256
 #define TRAINBUF_MAX_FEATURES 10000
 
-extern TrainBuf *trainbuf_create(MemoryContext cxt, int32 p, bool weighted);
+/*
+ * Widest rows kept as moments (linear base): a row then costs (p+1)(p+2)/2
+ * multiply-adds and an arm (p+1)^2 * 24 bytes, whatever the number of rows.
+ */
+#define TRAINBUF_MOMENTS_MAX_FEATURES 64
+
+extern TrainBuf *trainbuf_create(MemoryContext cxt, int32 p, bool weighted,
+								 bool moments);
+
+/*
+ * The moments of an arm of a moments buffer, open block included: w, the
+ * mean of u = (x, y) (q values) and the centred co-moment
+ * sum w_i (u_i - mean)(u_i - mean)' (q x q, full).
+ */
+extern double trainbuf_arm_moments(const TrainBuf *buf, int32 action,
+								   double *mean, double *comoment);
 
 /*
  * Append one row; x holds p finite values, propensity is ignored unless the

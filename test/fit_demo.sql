@@ -1,7 +1,7 @@
 -- pgTAP: uplift_fit on the demo campaign (three arms, known true uplift) and
 -- against closed forms computed in plain SQL.
 BEGIN;
-SELECT plan(11);
+SELECT plan(13);
 
 CREATE TEMP TABLE c AS SELECT * FROM uplift_demo_campaign(20000, 7);
 -- A logged propensity that varies with the features (for weighting checks).
@@ -15,7 +15,8 @@ SELECT uplift_fit(features, action, value, '{"base": "linear", "l2": 0}') AS val
        uplift_fit(features, action, converted, propensity, NULL) AS conv_t_w,
        uplift_fit(features, action, value, '{"learner": "s_learner", "l2": 0}') AS value_s,
        uplift_fit(ARRAY[features[1]], action, value, '{"l2": 0}') AS value_t_1,
-       uplift_fit(ARRAY[features[1]], action, value, p_var, '{"l2": 0}') AS value_t_1w
+       uplift_fit(ARRAY[features[1]], action, value, p_var, '{"l2": 0}') AS value_t_1w,
+       uplift_fit(ARRAY[features[1]], action, value, p_var, '{"l2": 0, "base": "linear"}') AS value_t_1w_mom
 FROM c;
 
 -- Ground truth.  The value and cost of each arm are linear in the features,
@@ -70,6 +71,9 @@ GROUP BY action;
 SELECT ok(max(abs(uplift_predict(m.value_t_1w, ARRAY[x], o.action) - (o.yw + o.b1 * (x - o.xw)))) < 1e-9,
           'propensity-weighted fit equals weighted least squares with weights 1/propensity')
 FROM m, wls1 o, unnest(ARRAY[-2.0, 0.0, 1.5]::float8[]) x;
+SELECT ok(max(abs(uplift_predict(m.value_t_1w_mom, ARRAY[x], o.action) - (o.yw + o.b1 * (x - o.xw)))) < 1e-9,
+          'the same weighted fit from per-arm moments (base linear)')
+FROM m, wls1 o, unnest(ARRAY[-2.0, 0.0, 1.5]::float8[]) x;
 SELECT ok(max(abs(uplift_predict(m.value_t_1w, ARRAY[1.0::float8], o.action)
                   - uplift_predict(m.value_t_1, ARRAY[1.0::float8], o.action))) > 1e-3,
           'weights that vary within an arm change the fit')
@@ -80,6 +84,19 @@ SELECT is((SELECT array_agg((a->>'rows')::bigint ORDER BY (a->>'action')::int)
           (SELECT array_agg(n ORDER BY action) FROM (SELECT action, count(*) AS n FROM c GROUP BY action) s),
           'per-arm row counts are recorded')
 FROM m;
+
+-- One model per group: GROUP BY (hashed) gives each group's own fit.
+SET LOCAL enable_sort = off;
+SELECT ok(bool_and(uplift_model_info(a.m)->'heads' = uplift_model_info(b.m)->'heads'),
+          'GROUP BY fits one model per group, equal to fitting each group alone')
+FROM (SELECT (unit_id % 3)::int AS g, uplift_fit(features, action, value, '{"l2": 0}') AS m
+      FROM c GROUP BY 1) a
+JOIN (SELECT 0 AS g, uplift_fit(features, action, value, '{"l2": 0}') AS m FROM c WHERE unit_id % 3 = 0
+      UNION ALL
+      SELECT 1, uplift_fit(features, action, value, '{"l2": 0}') FROM c WHERE unit_id % 3 = 1
+      UNION ALL
+      SELECT 2, uplift_fit(features, action, value, '{"l2": 0}') FROM c WHERE unit_id % 3 = 2) b USING (g);
+RESET enable_sort;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,6 +1,6 @@
 -- pgTAP: every bad input of uplift_fit is rejected with its SQLSTATE.
 BEGIN;
-SELECT plan(30);
+SELECT plan(32);
 
 CREATE TEMP TABLE d AS
 SELECT i, ARRAY[i % 7, (i * 13) % 11]::float8[] AS x, i % 2 AS t, ((i * 7) % 3 = 0)::int::float8 AS y
@@ -24,6 +24,8 @@ SELECT throws_ok($$SELECT uplift_fit(ARRAY[[1, 2], [3, 4]]::float8[], 0, 1.0)$$,
                  'a two-dimensional features array is rejected');
 SELECT throws_ok($$SELECT uplift_fit('{}'::float8[], 0, 1.0)$$, '2202E', NULL,
                  'an empty features array is rejected');
+SELECT throws_ok($$SELECT uplift_fit(array_fill(1.0::float8, ARRAY[10001]), 0, 1.0)$$, '54000', NULL,
+                 'more than 10,000 features are rejected');
 SELECT throws_ok($$SELECT uplift_fit(ARRAY[1, 'NaN']::float8[], 0, 1.0)$$, '22000', NULL,
                  'a NaN feature is rejected');
 SELECT throws_ok($$SELECT uplift_fit(ARRAY[1, 'Infinity']::float4[], 0, 1.0)$$, '22000', NULL,
@@ -50,6 +52,10 @@ SELECT throws_ok($$SELECT uplift_fit(x, t, y + 0.5, '{"base": "logistic"}') FROM
 SELECT throws_ok($$SELECT uplift_fit(ARRAY[1, i % 2, 1 - i % 2]::float8[], t, y, '{"l2": 0, "base": "linear"}') FROM d$$,
                  '22000', NULL,
                  'collinear features without a penalty are rejected');
+
+SELECT throws_ok($$SELECT uplift_fit(ARRAY[i]::float8[], t, (i > 100)::int::float8, '{"l2": 0}') FROM d$$,
+                 '22000', NULL,
+                 'a logistic fit whose outcomes the feature separates, without a penalty, is rejected');
 
 -- options
 SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"lerner": "s_learner"}') FROM d$$, '22023',

@@ -2,7 +2,7 @@
 -- (../shared/reference, README sections e and f).  Features, in order:
 -- recency, history/1000, mens, womens, newbie.
 BEGIN;
-SELECT plan(17);
+SELECT plan(20);
 
 CREATE TEMP TABLE m AS
 SELECT uplift_fit(features, treatment, visit::float8,
@@ -16,7 +16,13 @@ SELECT uplift_fit(features, treatment, visit::float8,
        uplift_fit(features, treatment, visit::float8, 0.5,
                   '{"feature_names": ["recency", "history_k", "mens", "womens", "newbie"]}') AS visit_t_w,
        uplift_fit(features::float4[], treatment, spend, '{"l2": 0}') AS spend_t_f4,
-       uplift_fit((features::float4[])::float8[], treatment, spend, '{"l2": 0}') AS spend_t_f4_as_f8
+       uplift_fit((features::float4[])::float8[], treatment, spend, '{"l2": 0}') AS spend_t_f4_as_f8,
+       -- an explicit linear base keeps per-arm moments instead of rows
+       uplift_fit(features, treatment, spend,
+                  '{"l2": 0, "base": "linear", "feature_names": ["recency", "history_k", "mens", "womens", "newbie"]}')
+           AS spend_t_mom,
+       uplift_fit(features, treatment, spend,
+                  '{"learner": "s_learner", "interactions": false, "l2": 0, "base": "linear"}') AS spend_s_mom
 FROM hillstrom_mens;
 
 -- Our coefficients as (arm, quantity, value) in the reference's naming.
@@ -49,6 +55,16 @@ FROM cmp WHERE model = 'logistic_visit' AND arm = 'control';
 SELECT ok(max(abs(ours - ref) / abs(ref)) < 1e-9,
           'OLS T-learner (l2 = 0) equals scikit-learn LinearRegression to 1e-9 relative')
 FROM cmp WHERE model = 'ols_spend';
+
+-- The same from per-arm moments (explicit linear base).
+SELECT ok(max(abs(o.value - r.value) / abs(r.value)) < 1e-9,
+          'OLS T-learner from moments (base linear, l2 = 0) equals scikit-learn LinearRegression to 1e-9 relative')
+FROM m, jsonb_array_elements(uplift_model_info(m.spend_t_mom)->'heads') h,
+     LATERAL (SELECT 'intercept' AS quantity, (h->>'intercept')::float8 AS value
+              UNION ALL SELECT 'coef_' || c.key, c.value::float8 FROM jsonb_each_text(h->'coefficients') c) o,
+     ref_model_coefficients r
+WHERE r.model = 'ols_spend' AND r.quantity = o.quantity
+  AND r.arm = CASE (h->>'action')::int WHEN 0 THEN 'control' ELSE 'treated' END;
 
 -- The first 20 rows' uplift.
 CREATE TEMP TABLE r20 AS
@@ -108,6 +124,15 @@ SELECT ok(max(abs(uplift_score(m.spend_s, h.features) - r.value) / abs(r.value))
           'S-learner cate of the first 20 rows equals BaseSRegressor''s to 1e-9 relative')
 FROM hillstrom_mens h, m, ref_learners r
 WHERE r.learner = 'BaseSRegressor' AND r.quantity = 'cate' AND r.subset_row = h.subset_row;
+
+SELECT ok(max(abs(uplift_score(m.spend_s_mom, h.features) - r.value) / abs(r.value)) < 1e-9,
+          'S-learner from moments equals BaseSRegressor''s cate to 1e-9 relative')
+FROM hillstrom_mens h, m, ref_learners r
+WHERE r.learner = 'BaseSRegressor' AND r.quantity = 'cate' AND r.subset_row = h.subset_row;
+SELECT ok(abs((uplift_model_info(m.spend_s_mom)->'heads'->0->'coefficients'->>'action_1')::float8 - r.value) / r.value < 1e-9,
+          'S-learner from moments: the treatment coefficient equals BaseSRegressor''s to 1e-9 relative')
+FROM m, ref_learners r
+WHERE r.learner = 'BaseSRegressor' AND r.quantity = 'models[1].coef_treatment';
 
 -- A constant propensity weights every row alike: the same fit.
 CREATE FUNCTION pg_temp.flat(model uplift_model) RETURNS TABLE (name text, value float8)

@@ -1,7 +1,7 @@
 -- pgTAP: uplift_fit under a forced parallel plan (partial aggregates in
 -- workers, serialized, combined in the leader) gives the serial fit.
 BEGIN;
-SELECT plan(6);
+SELECT plan(9);
 
 CREATE TABLE fit_par AS SELECT * FROM uplift_demo_campaign(30000, 3);
 ANALYZE fit_par;
@@ -31,7 +31,13 @@ INSERT INTO q VALUES
     ('linear t', $$SELECT uplift_fit(features, action, value, '{"l2": 0}') FROM fit_par$$),
     ('logistic s', $$SELECT uplift_fit(features, action, converted, '{"learner": "s_learner"}') FROM fit_par$$),
     ('weighted linear t', $$SELECT uplift_fit(features, action, value, propensity * (1 + features[4]) / 2,
-                                              '{"l2": 0.5}') FROM fit_par$$);
+                                              '{"l2": 0.5}') FROM fit_par$$),
+    ('weighted linear t, moments', $$SELECT uplift_fit(features, action, value, propensity * (1 + features[4]) / 2,
+                                                       '{"l2": 0.5, "base": "linear"}') FROM fit_par$$),
+    ('linear s, moments', $$SELECT uplift_fit(features, action, value,
+                                              '{"learner": "s_learner", "base": "linear", "l2": 0.1}') FROM fit_par$$),
+    -- rows from the first pages only: some workers have no rows (NULL partial states)
+    ('few rows', $$SELECT uplift_fit(features, action, value, '{"l2": 0}') FROM fit_par WHERE unit_id <= 300$$);
 
 -- Run each query on its own (a UNION ALL would run whole aggregates in
 -- workers instead of partial ones) and keep the model.
