@@ -3,7 +3,7 @@
 -- leader) give the serial model; the propensity range and clipped count
 -- survive the trip through the workers.
 BEGIN;
-SELECT plan(8);
+SELECT plan(9);
 
 -- The demo's propensities are constant per arm; lp varies them by row
 -- (0.5 to 1.4 times the logged one) so that weights and clipping matter.
@@ -42,6 +42,7 @@ INSERT INTO q VALUES
                                    '{"learner": "class_transform", "min_propensity": 0.3}')
                                  FROM learners_par WHERE action < 2$$),
     ('x_learner logistic', $$SELECT uplift_fit(features, action, converted, '{"learner": "x_learner"}') FROM learners_par$$),
+    ('dr_learner logistic', $$SELECT uplift_fit(features, action, converted, lp, '{"learner": "dr_learner"}') FROM learners_par$$),
     ('x_learner weighted', $$SELECT uplift_fit(features, action, value, lp,
                               '{"learner": "x_learner", "l2": 0}') FROM learners_par$$),
     ('dr_learner weighted', $$SELECT uplift_fit(features, action, value, lp,
