@@ -414,7 +414,7 @@ ope_overlap(const OpeState *st, OpeOverlap *res)
 	res->n_clipped = st->n_clipped;
 
 	if (st->n_below_floor > 0)
-		add_warning(res, INT64_FORMAT " of " INT64_FORMAT " rows (%.3g%%) have a logged propensity below %g (smallest %g): their weights are huge and the estimate rests on them; check the logging or clip the weights",
+		add_warning(res, INT64_FORMAT " of " INT64_FORMAT " rows (%.3g%%) have a logged propensity below %g (smallest %g): their weights are large and the estimate leans on them; check the logging or clip the weights",
 					st->n_below_floor, st->n, 100.0 * res->share_below_floor,
 					o->floor, st->min_logged);
 	if (sww > 0.0 && res->ess_share < o->min_ess_share)
