@@ -572,3 +572,77 @@ ope_normal_quantile_sql(PG_FUNCTION_ARGS)
 				 errdetail("Got %g.", p)));
 	PG_RETURN_FLOAT8(ope_normal_quantile(p));
 }
+
+/* The elements of a one-dimensional float8[] argument, which must hold no NULL. */
+static double *
+float8_elements(ArrayType *arr, const char *what, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	double	   *x;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what)));
+	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, n);
+	x = palloc(sizeof(double) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", what),
+					 errdetail("Element %d is NULL.", i + 1)));
+		x[i] = DatumGetFloat8(elems[i]);
+		if (isnan(x[i]) || isinf(x[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("%s must hold finite numbers", what),
+					 errdetail("Element %d is %g.", i + 1, x[i])));
+	}
+	return x;
+}
+
+/*
+ * ope_expected_value(outcomes float8[], probs float8[]): sum_a probs[a] *
+ * outcomes[a], the value of a row under a stochastic policy (q_target of DR
+ * when outcomes are an outcome model's predictions per action).  probs must
+ * be a probability distribution over the same actions.
+ */
+PG_FUNCTION_INFO_V1(ope_expected_value_sql);
+Datum
+ope_expected_value_sql(PG_FUNCTION_ARGS)
+{
+	int			n_values,
+				n_probs;
+	double	   *values = float8_elements(PG_GETARG_ARRAYTYPE_P(0), "outcomes", &n_values);
+	double	   *probs = float8_elements(PG_GETARG_ARRAYTYPE_P(1), "probs", &n_probs);
+	NeumaierSum total = {0};
+	NeumaierSum mass = {0};
+
+	if (n_values != n_probs || n_values == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("outcomes and probs must have the same, positive length"),
+				 errdetail("outcomes has %d elements and probs has %d.", n_values, n_probs),
+				 errhint("Give one outcome and one probability per action 0..K.")));
+	for (int a = 0; a < n_probs; a++)
+	{
+		if (probs[a] < 0.0 || probs[a] > 1.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("probs must be in [0, 1]"),
+					 errdetail("Element %d is %g.", a + 1, probs[a])));
+		neumaier_add(&mass, probs[a]);
+		neumaier_add(&total, probs[a] * values[a]);
+	}
+	if (fabs(neumaier_value(&mass) - 1.0) > 1e-9)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("probs must sum to 1"),
+				 errdetail("They sum to %.17g.", neumaier_value(&mass)),
+				 errhint("Pass the policy's probabilities of every action 0..K, e.g. from ope_target_probs.")));
+	PG_RETURN_FLOAT8(neumaier_value(&total));
+}

@@ -150,3 +150,8 @@ CREATE FUNCTION ope_normal_quantile(p float8) RETURNS float8
 AS 'MODULE_PATHNAME', 'ope_normal_quantile_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ope_normal_quantile(float8) IS
 'standard normal quantile (Wichura AS 241), the z of the normal intervals';
+
+CREATE FUNCTION ope_expected_value(outcomes float8[], probs float8[]) RETURNS float8
+AS 'MODULE_PATHNAME', 'ope_expected_value_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ope_expected_value(float8[], float8[]) IS
+'sum of probs[a] * outcomes[a]: a row''s value under a stochastic policy (q_target of dr_value)';
