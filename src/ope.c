@@ -145,11 +145,15 @@ check_same_options(OpeAgg *agg, FunctionCallInfo fcinfo, int argno)
 static OpeAgg *
 trans_state(FunctionCallInfo fcinfo, OpeKind kind, int opts_argno)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, kind_name(kind));
+	MemoryContext aggcxt;
 	OpeAgg	   *agg;
 	OpeOptions	o;
 	Jsonb	   *j = NULL;
 
+	/*
+	 * A non-NULL internal state can only come from the aggregate machinery,
+	 * so the aggregate context is checked once, when the state is created.
+	 */
 	if (!PG_ARGISNULL(0))
 	{
 		agg = (OpeAgg *) PG_GETARG_POINTER(0);
@@ -158,6 +162,7 @@ trans_state(FunctionCallInfo fcinfo, OpeKind kind, int opts_argno)
 		return agg;
 	}
 
+	aggcxt = uplift_agg_context(fcinfo, kind_name(kind));
 	if (opts_argno > 0 && !PG_ARGISNULL(opts_argno))
 		j = PG_GETARG_JSONB_P(opts_argno);
 	parse_options(j, kind, &o);
@@ -227,16 +232,13 @@ arg_target(FunctionCallInfo fcinfo, int argno, OpeKind kind)
 }
 
 static void
-check_weight(double reward, double logged, double target, OpeKind kind)
+weight_overflow(double reward, double logged, double target, OpeKind kind)
 {
-	double		w = target / logged;
-
-	if (isinf(w) || isinf(w * reward))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("importance weight of %s overflows", kind_name(kind)),
-				 errdetail("target_propensity %g / logged_propensity %g with reward %g is not a finite number.",
-						   target, logged, reward)));
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("importance weight of %s overflows", kind_name(kind)),
+			 errdetail("target_propensity %g / logged_propensity %g with reward %g is not a finite number.",
+					   target, logged, reward)));
 }
 
 static Datum
@@ -255,11 +257,9 @@ estimator_trans(FunctionCallInfo fcinfo, OpeKind kind)
 	{
 		q_logged = arg_value(fcinfo, 4, kind, "q_logged");
 		q_target = arg_value(fcinfo, 5, kind, "q_target");
-		check_weight(reward - q_logged, logged, target, kind);
 	}
-	else
-		check_weight(reward, logged, target, kind);
-	ope_add(&agg->st, reward, logged, target, q_logged, q_target);
+	if (!ope_add(&agg->st, reward, logged, target, q_logged, q_target))
+		weight_overflow(reward, logged, target, kind);
 	PG_RETURN_POINTER(agg);
 }
 
@@ -292,8 +292,8 @@ ope_overlap_trans(PG_FUNCTION_ARGS)
 	double		logged = arg_logged(fcinfo, 1, OPE_OVERLAP);
 	double		target = arg_target(fcinfo, 2, OPE_OVERLAP);
 
-	check_weight(1.0, logged, target, OPE_OVERLAP);
-	ope_add(&agg->st, 0.0, logged, target, 0.0, 0.0);
+	if (!ope_add(&agg->st, 0.0, logged, target, 0.0, 0.0))
+		weight_overflow(1.0, logged, target, OPE_OVERLAP);
 	PG_RETURN_POINTER(agg);
 }
 

@@ -109,8 +109,12 @@ extern void ope_state_init(OpeState *st, OpeKind kind, const OpeOptions *opts,
 /* Doubles kept per row for the bootstrap (0 when no rows are kept). */
 extern int	ope_row_stride(const OpeState *st);
 
-/* Add one checked row; q_logged and q_target are used by DR only. */
-extern void ope_add(OpeState *st, double reward, double logged, double target,
+/*
+ * Add one checked row; q_logged and q_target are used by DR only.  False
+ * when the weight or the row's contribution is not finite: the caller must
+ * then raise an error, as the state is left half-updated.
+ */
+extern bool ope_add(OpeState *st, double reward, double logged, double target,
 					double q_logged, double q_target);
 
 /* Add a partial state of the same kind and options into st. */

@@ -103,12 +103,15 @@ ope_reserve_rows(OpeState *st, int64 more)
 	st->cap_rows = cap;
 }
 
-void
+bool
 ope_add(OpeState *st, double reward, double logged, double target,
 		double q_logged, double q_target)
 {
 	double		w = target / logged;
 	double		c;
+
+	if (unlikely(isinf(w)))
+		return false;
 
 	if (w > st->opts.clip)
 	{
@@ -121,11 +124,15 @@ ope_add(OpeState *st, double reward, double logged, double target,
 	{
 		case OPE_IPS:
 			c = w * reward;
+			if (unlikely(isinf(c)))
+				return false;
 			neumaier_add(&st->s_c, c);
 			neumaier_add(&st->s_cc, c * c);
 			break;
 		case OPE_SNIPS:
 			c = w * reward;
+			if (unlikely(isinf(c)))
+				return false;
 			neumaier_add(&st->s_w, w);
 			neumaier_add(&st->s_ww, w * w);
 			neumaier_add(&st->s_c, c);
@@ -134,6 +141,8 @@ ope_add(OpeState *st, double reward, double logged, double target,
 			break;
 		case OPE_DR:
 			c = q_target + w * (reward - q_logged);
+			if (unlikely(isinf(c)))
+				return false;
 			neumaier_add(&st->s_c, c);
 			neumaier_add(&st->s_cc, c * c);
 			break;
@@ -150,7 +159,7 @@ ope_add(OpeState *st, double reward, double logged, double target,
 			break;
 		default:
 			elog(ERROR, "unknown off-policy estimator kind %d", st->kind);
-			return;
+			return false;
 	}
 
 	if (st->opts.ci == OPE_CI_BOOTSTRAP && st->kind != OPE_OVERLAP)
@@ -167,6 +176,7 @@ ope_add(OpeState *st, double reward, double logged, double target,
 			st->rows[st->n_rows] = c;
 		st->n_rows++;
 	}
+	return true;
 }
 
 void
