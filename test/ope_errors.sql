@@ -1,6 +1,6 @@
 -- pgTAP: bad input to the off-policy evaluation aggregates, each with its SQLSTATE.
 BEGIN;
-SELECT plan(34);
+SELECT plan(35);
 
 -- propensities
 SELECT throws_ok($$SELECT ips_value(r, p, t) FROM (VALUES (1.0::float8, 0.0::float8, 0.5::float8)) v(r, p, t)$$,
@@ -44,6 +44,10 @@ SELECT throws_ok($$SELECT dr_value(1, 0.5, 0.5, 0, 0) FILTER (WHERE false)$$,
                  '22000', NULL, 'dr_value over zero rows is an error');
 SELECT throws_ok($$SELECT ope_overlap(0.5, 0.5) FILTER (WHERE false)$$,
                  '22000', NULL, 'ope_overlap over zero rows is an error');
+
+SELECT ok(e.estimate IS NULL AND e.std_error IS NULL AND e.ci_low IS NULL AND e.n = 2,
+          'SNIPS with every weight zero has no estimate (NULL), only n')
+FROM (SELECT (snips_value(r, 0.5, 0)).* FROM (VALUES (1.0::float8), (0)) v(r)) e;
 
 -- options
 SELECT throws_ok($$SELECT ips_value(1, 0.5, 0.5, '{"alpah": 0.1}')$$, '22023', NULL, 'an unknown option is rejected');
