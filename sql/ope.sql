@@ -46,6 +46,22 @@ FROM (SELECT (ope_overlap(logged, CASE WHEN unit = 3 THEN 1 ELSE target END,
 
 SELECT round(ope_normal_quantile(0.975)::numeric, 12) AS z_975;
 
+-- the policy of a stored model: a linear T-learner with one feature and two actions
+CREATE TABLE ope_models AS
+SELECT uplift_model_import('{
+  "learner": "t_learner", "base": "linear", "n_actions": 2, "n_features": 1,
+  "heads": [
+    {"role": "outcome", "action": 0, "link": "identity", "intercept": 1.0, "coefficients": [0.5]},
+    {"role": "outcome", "action": 1, "link": "identity", "intercept": 1.2, "coefficients": [0.2]},
+    {"role": "outcome", "action": 2, "link": "identity", "intercept": 0.8, "coefficients": [1.0]}]}') AS model;
+SELECT x, (SELECT array_agg(round(e::numeric, 6)) FROM unnest(uplift_scores(model, ARRAY[x])) e) AS effects,
+       (SELECT array_agg(round(p::numeric, 6)) FROM unnest(ope_target_probs(model, ARRAY[x], 0.3)) p) AS probs,
+       round(ope_target_propensity(model, ARRAY[x], 2, 0.3)::numeric, 6) AS p_action_2,
+       round(ope_q_target(model, ARRAY[x], ope_target_probs(model, ARRAY[x], 0.3))::numeric, 6) AS q_target
+FROM ope_models, (VALUES (-2.0::float8), (0.0), (2.0)) v(x) ORDER BY x;
+SELECT ope_q_target(model, ARRAY[1.0], ARRAY[0.5, 0.5]) FROM ope_models;
+DROP TABLE ope_models;
+
 -- bad input
 SELECT ips_value(1, 0, 0.5);
 SELECT snips_value(1, 0.5, 1.5);
