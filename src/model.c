@@ -483,14 +483,27 @@ typedef struct ModelCache
 	MemoryContext cxt;
 } ModelCache;
 
+/* One cache per model argument of a call site. */
+#define MODEL_CACHE_SLOTS 4
+
 static ModelCache *
 model_cache(FunctionCallInfo fcinfo, int argno)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
 	Size		raw_len = VARSIZE_ANY(raw);
-	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
+	ModelCache **slots = (ModelCache **) fcinfo->flinfo->fn_extra;
+	ModelCache *cache;
 	MemoryContext old;
 
+	if (argno >= MODEL_CACHE_SLOTS)
+		elog(ERROR, "model argument %d is beyond the cached arguments", argno);
+	if (slots == NULL)
+	{
+		slots = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									   sizeof(ModelCache *) * MODEL_CACHE_SLOTS);
+		fcinfo->flinfo->fn_extra = slots;
+	}
+	cache = slots[argno];
 	if (cache != NULL && cache->model != NULL &&
 		cache->raw_len == raw_len && memcmp(cache->raw, raw, raw_len) == 0)
 		return cache;
@@ -500,7 +513,7 @@ model_cache(FunctionCallInfo fcinfo, int argno)
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
 		cache->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "uplift model cache",
 										   ALLOCSET_SMALL_SIZES);
-		fcinfo->flinfo->fn_extra = cache;
+		slots[argno] = cache;
 	}
 	MemoryContextReset(cache->cxt);
 	cache->model = NULL;

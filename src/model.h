@@ -24,7 +24,7 @@
  *
  * where g is the head's inverse link (identity or logistic).  Outcome heads
  * serve uplift_predict.  A calibrated model maps each raw effect through
- * intercept_k + slope_k * effect (uplift_calibrate).
+ * intercept_k + slope_k * effect (uplift_fit_calibration).
  */
 #ifndef UPLIFT_MODEL_H
 #define UPLIFT_MODEL_H
@@ -122,8 +122,9 @@ extern UpliftModel *uplift_model_deserialize(const bytea *stored);
 extern void uplift_model_validate(const UpliftModel *m, const char *what);
 
 /*
- * The model in argument argno of a scoring call, detoasted and validated
- * once per call site and cached in fn_extra.  When features is not NULL it
+ * The model in argument argno (< 4) of a scoring call, detoasted and
+ * validated once per call site and cached in fn_extra (which the caller must
+ * not use otherwise).  When features is not NULL it
  * receives a buffer of n_features doubles that lives as long as the cache
  * (scratch space for one call's features).
  */
