@@ -2,7 +2,7 @@
 -- learned policy evaluated end to end on the demo campaign against its known
 -- true value.
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 -- A T-learner (linear) for the value outcome, learned on one demo campaign.
 -- The demo's features are independent, so per-feature least-squares slopes
@@ -75,6 +75,14 @@ SELECT ok((ips).ci_low <= v AND v <= (ips).ci_high, 'the IPS interval covers the
 SELECT ok((snips).ci_low <= v AND v <= (snips).ci_high, 'the SNIPS interval covers the true value') FROM est, truth;
 SELECT ok((dr).ci_low <= v AND v <= (dr).ci_high, 'the DR interval covers the true value') FROM est, truth;
 SELECT ok((dr).std_error < 0.8 * (ips).std_error, 'a good outcome model makes DR tighter than IPS') FROM est;
+
+-- A policy deployed with uplift_explore over the same model logs exactly
+-- these propensities, so its log can be evaluated and planned for.
+SELECT ok(bool_and(abs((e).propensity - ope_target_propensity(model, features, (e).action, 0.1, 0.05)) < 1e-15)
+          AND count(DISTINCT (e).action) = 3,
+          'uplift_explore over a model logs the propensity ope_target_propensity gives')
+FROM (SELECT l.model, d.features, uplift_explore('ope-test', d.unit_id, l.model, d.features, 0.1, 0.05) AS e
+      FROM uplift_demo_campaign(500, 3) d, learned l) s;
 
 -- bad input
 SELECT throws_ok($$SELECT ope_expected_value(ARRAY[1, 2], ARRAY[0.5, 0.3, 0.2])$$, '2202E', NULL,
