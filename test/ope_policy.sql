@@ -4,25 +4,10 @@
 BEGIN;
 SELECT plan(13);
 
--- A T-learner (linear) for the value outcome, learned on one demo campaign.
--- The demo's features are independent, so per-feature least-squares slopes
--- within each arm estimate the coefficients of the linear outcome model.
-CREATE TEMP TABLE train AS
-SELECT action, value, features[1] x1, features[2] x2, features[3] x3, features[4] x4, features[5] x5
-FROM uplift_demo_campaign(20000, 1);
-
+-- A T-learner (linear) for the value outcome, fitted on one demo campaign.
 CREATE TEMP TABLE learned AS
-SELECT uplift_model_import(jsonb_build_object(
-    'learner', 't_learner', 'base', 'linear', 'n_actions', 2, 'n_features', 5,
-    'heads', jsonb_agg(jsonb_build_object(
-        'role', 'outcome', 'action', action, 'link', 'identity',
-        'intercept', avg_v - s1 * m1 - s2 * m2 - s3 * m3 - s4 * m4 - s5 * m5,
-        'coefficients', jsonb_build_array(s1, s2, s3, s4, s5)) ORDER BY action))) AS model
-FROM (SELECT action, avg(value) avg_v,
-             regr_slope(value, x1) s1, regr_slope(value, x2) s2, regr_slope(value, x3) s3,
-             regr_slope(value, x4) s4, regr_slope(value, x5) s5,
-             avg(x1) m1, avg(x2) m2, avg(x3) m3, avg(x4) m4, avg(x5) m5
-      FROM train GROUP BY action) per_arm;
+SELECT uplift_fit(features, action, value, '{"base": "linear"}') AS model
+FROM uplift_demo_campaign(20000, 1);
 
 -- The evaluation log: another campaign.  epsilon 0.1 keeps the policy stochastic.
 CREATE TEMP TABLE evalrows AS
