@@ -101,7 +101,7 @@ take(ByteReader *r, Size n)
 	const uint8 *p;
 
 	if (n > r->len - r->pos)
-		bytes_corrupted(r, "value is truncated");
+		bytes_corrupted(r, "Value is truncated");
 	p = r->data + r->pos;
 	r->pos += n;
 	return p;
@@ -166,7 +166,7 @@ void
 bytes_get_f64s(ByteReader *r, double *x, Size n)
 {
 	if (n > (r->len - r->pos) / sizeof(double))
-		bytes_corrupted(r, "value is truncated");
+		bytes_corrupted(r, "Value is truncated");
 	for (Size i = 0; i < n; i++)
 		x[i] = bytes_get_f64(r);
 }
@@ -178,7 +178,7 @@ bytes_get_str(ByteReader *r)
 	const uint8 *p = take(r, len);
 
 	if (memchr(p, '\0', len) != NULL)
-		bytes_corrupted(r, "string contains a zero byte");
+		bytes_corrupted(r, "String contains a zero byte");
 	return pnstrdup((const char *) p, len);
 }
 
@@ -188,9 +188,9 @@ bytes_get_count(ByteReader *r, Size elem_size, uint32 max_count)
 	uint32		count = bytes_get_u32(r);
 
 	if (count > max_count)
-		bytes_corrupted(r, "element count is out of range");
+		bytes_corrupted(r, "Element count is out of range");
 	if (elem_size > 0 && (Size) count > (r->len - r->pos) / elem_size)
-		bytes_corrupted(r, "element count exceeds the bytes present");
+		bytes_corrupted(r, "Element count exceeds the bytes present");
 	return count;
 }
 
@@ -198,5 +198,5 @@ void
 bytes_expect_end(ByteReader *r)
 {
 	if (r->pos != r->len)
-		bytes_corrupted(r, "trailing bytes after the end of the value");
+		bytes_corrupted(r, "Trailing bytes after the end of the value");
 }

@@ -8,7 +8,8 @@
  * over a design vector z built from the features (and, for the S-learner,
  * the action).  The learner says how heads combine into an effect:
  *
- *	  t_learner        one UPLIFT_HEAD_OUTCOME per arm a = 0..K over z = x;
+ *	  t_learner        one UPLIFT_HEAD_OUTCOME per arm a = 0..K, in arm order,
+ *	                   over z = x;
  *	                   effect_k(x) = g(eta_k(x)) - g(eta_0(x))
  *	  s_learner        one UPLIFT_HEAD_JOINT over z = uplift_s_design(x, a);
  *	                   effect_k(x) = g(eta(x, k)) - g(eta(x, 0))
@@ -108,9 +109,19 @@ extern void uplift_model_validate(const UpliftModel *m, const char *what);
 
 /*
  * The model in argument argno of a scoring call, detoasted and validated
- * once per call site and cached in fn_extra.
+ * once per call site and cached in fn_extra.  When features is not NULL it
+ * receives a buffer of n_features doubles that lives as long as the cache
+ * (scratch space for one call's features).
  */
-extern const UpliftModel *uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno);
+extern const UpliftModel *uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno,
+												  double **features);
+
+/*
+ * Predicted outcome under an action (0 = control), and the effects of
+ * actions 1..K against control (effects[k-1]).  x holds the p features.
+ */
+extern double uplift_model_predict(const UpliftModel *m, const double *x, int action);
+extern void uplift_model_effects(const UpliftModel *m, const double *x, double *effects);
 
 /* Names of codes, for uplift_model_info and messages. */
 extern const char *uplift_learner_name(int32 learner);

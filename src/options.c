@@ -89,17 +89,27 @@ options_value_float(JsonbValue *v, const char *what)
 											  NumericGetDatum(v->val.numeric)));
 }
 
-double
-options_float(Jsonb *opts, const char *key, double dflt, double min, double max)
+/* Sets *x to the number under key; false when the option is absent. */
+static bool
+option_number(Jsonb *opts, const char *key, double *x)
 {
 	JsonbValue *v = options_lookup(opts, key);
 	char		what[NAMEDATALEN + 16];
-	double		x;
 
 	if (v == NULL)
-		return dflt;
+		return false;
 	snprintf(what, sizeof(what), "option \"%s\"", key);
-	x = options_value_float(v, what);
+	*x = options_value_float(v, what);
+	return true;
+}
+
+double
+options_float(Jsonb *opts, const char *key, double dflt, double min, double max)
+{
+	double		x;
+
+	if (!option_number(opts, key, &x))
+		return dflt;
 	if (isnan(x) || x < min || x > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -111,14 +121,10 @@ options_float(Jsonb *opts, const char *key, double dflt, double min, double max)
 int64
 options_int(Jsonb *opts, const char *key, int64 dflt, int64 min, int64 max)
 {
-	JsonbValue *v = options_lookup(opts, key);
-	char		what[NAMEDATALEN + 16];
 	double		x;
 
-	if (v == NULL)
+	if (!option_number(opts, key, &x))
 		return dflt;
-	snprintf(what, sizeof(what), "option \"%s\"", key);
-	x = options_value_float(v, what);
 	if (x != floor(x))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -1,0 +1,929 @@
+/*
+ * model.c
+ *	  The uplift_model type: stored format, validation, text and binary I/O,
+ *	  and uplift_model_info.
+ *
+ * Stored format (all integers and doubles in network byte order, see bytes.h):
+ *
+ *	  header (16 bytes)
+ *		magic "UPLM" | u16 format version | u16 flags (0) | u32 body length |
+ *		u32 CRC-32C of the body
+ *	  body, format version 1
+ *		i32 learner | i32 base | i32 K | i32 p | u8 interactions |
+ *		u8 has names [p strings] | K+1 x i64 arm rows | K+1 x f64 arm outcome
+ *		means | f64 propensity min | f64 propensity max | i64 clipped rows |
+ *		string options (jsonb text) | u32 heads | per head:
+ *		  i32 role | i32 action | i32 link | u32 n_coef | n_coef x f64 |
+ *		  i64 rows | i32 iterations | u8 converged | f64 max |gradient|
+ *
+ * Strings are u32 length + bytes.  The reader checks the header and the
+ * checksum, then every count against the bytes left and every code against
+ * its known values, and finally the learner's structure (which heads it
+ * needs), so a corrupted or hostile value is an error, never a crash.  A
+ * released format is never changed in place: a new layout gets a new version
+ * and the old reader stays.
+ */
+#include "uplift.h"
+
+#include "common/base64.h"
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "port/pg_crc32c.h"
+#include "utils/builtins.h"
+#include "utils/float.h"
+#include "utils/fmgrprotos.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+
+#include "bytes.h"
+#include "model.h"
+#include "options.h"
+
+#define MODEL_MAGIC "UPLM"
+#define MODEL_HEADER_SIZE 16
+#define MODEL_WHAT "uplift_model"
+
+static const char *const learner_names[] = {
+	NULL, "t_learner", "s_learner", "class_transform", "x_learner",
+	"dr_learner", "forest"
+};
+static const char *const base_names[] = {NULL, "logistic", "linear"};
+static const char *const role_names[] = {NULL, "outcome", "joint", "effect", "transformed"};
+static const char *const link_names[] = {NULL, "identity", "logit"};
+
+const char *
+uplift_learner_name(int32 learner)
+{
+	if (learner < UPLIFT_LEARNER_T || learner > UPLIFT_LEARNER_FOREST)
+		return "unknown";
+	return learner_names[learner];
+}
+
+const char *
+uplift_base_name(int32 base)
+{
+	if (base < UPLIFT_BASE_LOGISTIC || base > UPLIFT_BASE_LINEAR)
+		return "unknown";
+	return base_names[base];
+}
+
+int
+uplift_s_design_len(int n_features, int n_actions, bool interactions)
+{
+	return n_features + n_actions + (interactions ? n_actions * n_features : 0);
+}
+
+void
+uplift_s_design(const UpliftModel *m, const double *x, int action, double *z)
+{
+	int			p = m->n_features;
+	int			k_count = m->n_actions;
+	int			j = 0;
+
+	for (int i = 0; i < p; i++)
+		z[j++] = x[i];
+	for (int k = 1; k <= k_count; k++)
+		z[j++] = (action == k) ? 1.0 : 0.0;
+	if (m->interactions)
+		for (int k = 1; k <= k_count; k++)
+			for (int i = 0; i < p; i++)
+				z[j++] = (action == k) ? x[i] : 0.0;
+}
+
+/* Design length (without the intercept) that a head of this role uses. */
+static int
+head_design_len(const UpliftModel *m, int32 role)
+{
+	if (role == UPLIFT_HEAD_JOINT)
+		return uplift_s_design_len(m->n_features, m->n_actions, m->interactions);
+	return m->n_features;
+}
+
+/*
+ * Errors are reported through report(), which is either a corrupted-value
+ * error (reading) or an internal error (building).
+ */
+typedef struct ModelCheck
+{
+	ByteReader *reader;			/* non-NULL while reading a stored value */
+	const char *what;			/* otherwise: what is checked, */
+	int			sqlstate;		/* and the error code to report */
+} ModelCheck;
+
+static void
+model_invalid(ModelCheck *chk, const char *detail)
+{
+	if (chk->reader != NULL)
+		bytes_corrupted(chk->reader, detail);
+	ereport(ERROR,
+			(errcode(chk->sqlstate),
+			 errmsg("invalid %s", chk->what),
+			 errdetail("%s.", detail)));
+}
+
+/* Check that the heads are what the learner needs. */
+static void
+check_structure(const UpliftModel *m, ModelCheck *chk)
+{
+	int			k_count = m->n_actions;
+
+	switch (m->learner)
+	{
+		case UPLIFT_LEARNER_T:
+			if (m->n_heads != k_count + 1)
+				model_invalid(chk, "A t_learner model needs one head per arm");
+			for (int a = 0; a <= k_count; a++)
+				if (m->heads[a].role != UPLIFT_HEAD_OUTCOME || m->heads[a].action != a)
+					model_invalid(chk, "A t_learner model needs one outcome head per arm, in arm order");
+			break;
+		case UPLIFT_LEARNER_S:
+			if (m->n_heads != 1 || m->heads[0].role != UPLIFT_HEAD_JOINT)
+				model_invalid(chk, "An s_learner model needs exactly one joint head");
+			break;
+		default:
+			model_invalid(chk, "The learner is not supported by this version of uplift");
+	}
+}
+
+static void
+check_model(const UpliftModel *m, ModelCheck *chk)
+{
+	int			k_count = m->n_actions;
+
+	if (m->learner < UPLIFT_LEARNER_T || m->learner > UPLIFT_LEARNER_FOREST)
+		model_invalid(chk, "Unknown learner code");
+	if (m->base < UPLIFT_BASE_LOGISTIC || m->base > UPLIFT_BASE_LINEAR)
+		model_invalid(chk, "Unknown base code");
+	if (k_count < 1 || k_count > UPLIFT_MAX_ACTIONS)
+		model_invalid(chk, "Number of actions is out of range");
+	if (m->n_features < 1 || m->n_features > UPLIFT_MAX_FEATURES)
+		model_invalid(chk, "Number of features is out of range");
+	if (m->n_heads < 1 || m->n_heads > UPLIFT_MAX_HEADS)
+		model_invalid(chk, "Number of heads is out of range");
+	for (int a = 0; a <= k_count; a++)
+		if (m->arm_rows[a] < 0)
+			model_invalid(chk, "Negative row count");
+
+	for (int h = 0; h < m->n_heads; h++)
+	{
+		const UpliftHead *head = &m->heads[h];
+
+		if (head->role < UPLIFT_HEAD_OUTCOME || head->role > UPLIFT_HEAD_TRANSFORMED)
+			model_invalid(chk, "Unknown head role");
+		if (head->link != UPLIFT_LINK_IDENTITY && head->link != UPLIFT_LINK_LOGIT)
+			model_invalid(chk, "Unknown link code");
+		if (head->action < -1 || head->action > k_count)
+			model_invalid(chk, "Head action is out of range");
+		if (head->n_coef != head_design_len(m, head->role) + 1)
+			model_invalid(chk, "Head has the wrong number of coefficients");
+		for (int j = 0; j < head->n_coef; j++)
+			if (!isfinite(head->coef[j]))
+				model_invalid(chk, "Coefficient is not finite");
+	}
+	check_structure(m, chk);
+}
+
+void
+uplift_model_validate(const UpliftModel *m, const char *what)
+{
+	ModelCheck	chk = {NULL, what, ERRCODE_INTERNAL_ERROR};
+
+	check_model(m, &chk);
+}
+
+static void
+put_body(StringInfo buf, const UpliftModel *m)
+{
+	int			k_count = m->n_actions;
+
+	bytes_put_i32(buf, m->learner);
+	bytes_put_i32(buf, m->base);
+	bytes_put_i32(buf, k_count);
+	bytes_put_i32(buf, m->n_features);
+	bytes_put_u8(buf, m->interactions ? 1 : 0);
+	bytes_put_u8(buf, m->feature_names != NULL ? 1 : 0);
+	if (m->feature_names != NULL)
+		for (int i = 0; i < m->n_features; i++)
+			bytes_put_str(buf, m->feature_names[i]);
+	for (int a = 0; a <= k_count; a++)
+		bytes_put_i64(buf, m->arm_rows[a]);
+	bytes_put_f64s(buf, m->arm_outcome_mean, k_count + 1);
+	bytes_put_f64(buf, m->propensity_min);
+	bytes_put_f64(buf, m->propensity_max);
+	bytes_put_i64(buf, m->n_clipped);
+	bytes_put_str(buf, m->options ? m->options : "{}");
+	bytes_put_u32(buf, m->n_heads);
+	for (int h = 0; h < m->n_heads; h++)
+	{
+		const UpliftHead *head = &m->heads[h];
+
+		bytes_put_i32(buf, head->role);
+		bytes_put_i32(buf, head->action);
+		bytes_put_i32(buf, head->link);
+		bytes_put_u32(buf, head->n_coef);
+		bytes_put_f64s(buf, head->coef, head->n_coef);
+		bytes_put_i64(buf, head->n_rows);
+		bytes_put_i32(buf, head->n_iter);
+		bytes_put_u8(buf, head->converged ? 1 : 0);
+		bytes_put_f64(buf, head->max_grad);
+	}
+}
+
+static pg_crc32c
+body_crc(const char *body, Size len)
+{
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, body, len);
+	FIN_CRC32C(crc);
+	return crc;
+}
+
+bytea *
+uplift_model_serialize(const UpliftModel *m)
+{
+	StringInfoData body;
+	StringInfoData out;
+	bytea	   *result;
+
+	uplift_model_validate(m, "model built by a learner");
+
+	initStringInfo(&body);
+	put_body(&body, m);
+
+	initStringInfo(&out);
+	appendBinaryStringInfo(&out, MODEL_MAGIC, 4);
+	bytes_put_u16(&out, UPLIFT_MODEL_FORMAT_VERSION);
+	bytes_put_u16(&out, 0);
+	bytes_put_u32(&out, (uint32) body.len);
+	bytes_put_u32(&out, body_crc(body.data, body.len));
+	appendBinaryStringInfo(&out, body.data, body.len);
+
+	if ((Size) out.len + VARHDRSZ > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("uplift_model would be %d bytes, more than the maximum", out.len)));
+	result = palloc(out.len + VARHDRSZ);
+	SET_VARSIZE(result, out.len + VARHDRSZ);
+	memcpy(VARDATA(result), out.data, out.len);
+	pfree(body.data);
+	pfree(out.data);
+	return result;
+}
+
+/* Is s a syntactically valid JSON object? */
+static bool
+is_json_object(char *s)
+{
+	JsonLexContext *lex = makeJsonLexContextCstringLen(s, strlen(s), PG_UTF8, false);
+
+	return s[0] == '{' && pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
+}
+
+/* Body of format version 1. */
+static UpliftModel *
+read_body_v1(ByteReader *r)
+{
+	UpliftModel *m = palloc0(sizeof(UpliftModel));
+	ModelCheck	chk = {r, MODEL_WHAT, ERRCODE_INVALID_BINARY_REPRESENTATION};
+	int			k_count;
+
+	m->format_version = 1;
+	m->learner = bytes_get_i32(r);
+	m->base = bytes_get_i32(r);
+	m->n_actions = k_count = bytes_get_i32(r);
+	m->n_features = bytes_get_i32(r);
+	if (k_count < 1 || k_count > UPLIFT_MAX_ACTIONS)
+		model_invalid(&chk, "Number of actions is out of range");
+	if (m->n_features < 1 || m->n_features > UPLIFT_MAX_FEATURES)
+		model_invalid(&chk, "Number of features is out of range");
+	m->interactions = bytes_get_u8(r) != 0;
+	if (bytes_get_u8(r) != 0)
+	{
+		m->feature_names = palloc(sizeof(char *) * m->n_features);
+		for (int i = 0; i < m->n_features; i++)
+			m->feature_names[i] = bytes_get_str(r);
+	}
+	m->arm_rows = palloc(sizeof(int64) * (k_count + 1));
+	for (int a = 0; a <= k_count; a++)
+		m->arm_rows[a] = bytes_get_i64(r);
+	m->arm_outcome_mean = palloc(sizeof(double) * (k_count + 1));
+	bytes_get_f64s(r, m->arm_outcome_mean, k_count + 1);
+	m->propensity_min = bytes_get_f64(r);
+	m->propensity_max = bytes_get_f64(r);
+	m->n_clipped = bytes_get_i64(r);
+	m->options = bytes_get_str(r);
+	if (!is_json_object(m->options))
+		model_invalid(&chk, "The stored options are not a JSON object");
+
+	/* a head takes at least 37 bytes */
+	m->n_heads = bytes_get_count(r, 37, UPLIFT_MAX_HEADS);
+	m->heads = palloc0(sizeof(UpliftHead) * Max(m->n_heads, 1));
+	for (int h = 0; h < m->n_heads; h++)
+	{
+		UpliftHead *head = &m->heads[h];
+
+		head->role = bytes_get_i32(r);
+		head->action = bytes_get_i32(r);
+		head->link = bytes_get_i32(r);
+		head->n_coef = bytes_get_count(r, sizeof(double), PG_INT32_MAX);
+		head->coef = palloc(sizeof(double) * Max(head->n_coef, 1));
+		bytes_get_f64s(r, head->coef, head->n_coef);
+		head->n_rows = bytes_get_i64(r);
+		head->n_iter = bytes_get_i32(r);
+		head->converged = bytes_get_u8(r) != 0;
+		head->max_grad = bytes_get_f64(r);
+	}
+	bytes_expect_end(r);
+	check_model(m, &chk);
+	return m;
+}
+
+UpliftModel *
+uplift_model_deserialize(const bytea *stored)
+{
+	ByteReader	r;
+	const char *data = VARDATA_ANY(stored);
+	Size		len = VARSIZE_ANY_EXHDR(stored);
+	uint16		version;
+	uint32		body_len;
+	uint32		crc;
+
+	bytes_reader_init(&r, data, len, MODEL_WHAT);
+	if (len < MODEL_HEADER_SIZE || memcmp(data, MODEL_MAGIC, 4) != 0)
+		bytes_corrupted(&r, "The value does not start with the uplift_model header");
+	r.pos = 4;
+	version = bytes_get_u16(&r);
+	if (bytes_get_u16(&r) != 0)
+		bytes_corrupted(&r, "Unknown header flags");
+	body_len = bytes_get_u32(&r);
+	crc = bytes_get_u32(&r);
+	if (body_len != len - MODEL_HEADER_SIZE)
+		bytes_corrupted(&r, "Body length does not match the value's size");
+	if (crc != body_crc(data + MODEL_HEADER_SIZE, body_len))
+		bytes_corrupted(&r, "Checksum mismatch");
+
+	bytes_reader_init(&r, data + MODEL_HEADER_SIZE, body_len, MODEL_WHAT);
+	switch (version)
+	{
+		case 1:
+			return read_body_v1(&r);
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("uplift_model format version %u is not supported", version),
+					 errhint("The model was written by a newer version of uplift; upgrade the extension.")));
+	}
+	pg_unreachable();
+}
+
+/*
+ * Per-call-site cache of the parsed model.  The raw argument bytes (a toast
+ * pointer, a compressed or a plain value) identify the model, so a call that
+ * sees the same bytes again reuses the parsed model without detoasting.  The
+ * bytes are compared on every call: even a constant or parameter argument can
+ * change under a cached call site (PL/pgSQL reuses simple expressions).
+ */
+typedef struct ModelCache
+{
+	Size		raw_len;
+	char	   *raw;
+	UpliftModel *model;
+	double	   *features;		/* room for the model's features */
+	MemoryContext cxt;
+} ModelCache;
+
+static ModelCache *
+model_cache(FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	Size		raw_len = VARSIZE_ANY(raw);
+	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+
+	if (cache != NULL && cache->model != NULL &&
+		cache->raw_len == raw_len && memcmp(cache->raw, raw, raw_len) == 0)
+		return cache;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
+		cache->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "uplift model cache",
+										   ALLOCSET_SMALL_SIZES);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	MemoryContextReset(cache->cxt);
+	cache->model = NULL;
+	cache->raw_len = 0;
+
+	old = MemoryContextSwitchTo(cache->cxt);
+	cache->model = uplift_model_deserialize(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)));
+	cache->features = palloc(sizeof(double) * cache->model->n_features);
+	cache->raw = palloc(raw_len);
+	memcpy(cache->raw, raw, raw_len);
+	cache->raw_len = raw_len;
+	MemoryContextSwitchTo(old);
+	return cache;
+}
+
+const UpliftModel *
+uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno, double **features)
+{
+	ModelCache *cache = model_cache(fcinfo, argno);
+
+	if (features != NULL)
+		*features = cache->features;
+	return cache->model;
+}
+
+/* Validate a bytea as a stored model and return it as one. */
+static bytea *
+checked_copy(const char *data, Size len)
+{
+	bytea	   *v = palloc(len + VARHDRSZ);
+
+	SET_VARSIZE(v, len + VARHDRSZ);
+	memcpy(VARDATA(v), data, len);
+	(void) uplift_model_deserialize(v);
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(uplift_model_in);
+Datum
+uplift_model_in(PG_FUNCTION_ARGS)
+{
+	const char *input = PG_GETARG_CSTRING(0);
+	char	   *text = palloc(strlen(input) + 1);
+	int			len = 0;
+	int			maxlen;
+	char	   *decoded;
+	int			declen;
+
+	/* white space, such as the line breaks of encode(..., 'base64'), is skipped */
+	for (const char *c = input; *c; c++)
+		if (!isspace((unsigned char) *c))
+			text[len++] = *c;
+	text[len] = '\0';
+	maxlen = pg_b64_dec_len(len);
+	decoded = palloc(maxlen + 1);
+	declen = pg_b64_decode(text, len, decoded, maxlen);
+
+	if (declen < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type uplift_model"),
+				 errdetail("The text is not valid base64."),
+				 errhint("Use the text that uplift_model output, as pg_dump writes it.")));
+	PG_RETURN_BYTEA_P(checked_copy(decoded, declen));
+}
+
+PG_FUNCTION_INFO_V1(uplift_model_out);
+Datum
+uplift_model_out(PG_FUNCTION_ARGS)
+{
+	bytea	   *v = PG_GETARG_BYTEA_PP(0);
+	int			len = VARSIZE_ANY_EXHDR(v);
+	int			outlen = pg_b64_enc_len(len);
+	char	   *out = palloc(outlen + 1);
+	int			n = pg_b64_encode(VARDATA_ANY(v), len, out, outlen);
+
+	if (n < 0)
+		elog(ERROR, "could not encode uplift_model");
+	out[n] = '\0';
+	PG_RETURN_CSTRING(out);
+}
+
+PG_FUNCTION_INFO_V1(uplift_model_recv);
+Datum
+uplift_model_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			len = buf->len - buf->cursor;
+	bytea	   *v = checked_copy(buf->data + buf->cursor, len);
+
+	buf->cursor = buf->len;
+	PG_RETURN_BYTEA_P(v);
+}
+
+PG_FUNCTION_INFO_V1(uplift_model_send);
+Datum
+uplift_model_send(PG_FUNCTION_ARGS)
+{
+	bytea	   *v = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* uplift_model -> bytea and back (the bytea is validated). */
+PG_FUNCTION_INFO_V1(uplift_model_to_bytea);
+Datum
+uplift_model_to_bytea(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(PG_GETARG_BYTEA_P_COPY(0));
+}
+
+PG_FUNCTION_INFO_V1(uplift_model_from_bytea);
+Datum
+uplift_model_from_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *v = PG_GETARG_BYTEA_PP(0);
+
+	PG_RETURN_BYTEA_P(checked_copy(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v)));
+}
+
+PG_FUNCTION_INFO_V1(uplift_model_checksum);
+Datum
+uplift_model_checksum(PG_FUNCTION_ARGS)
+{
+	bytea	   *v = PG_GETARG_BYTEA_PP(0);
+	ByteReader	r;
+
+	bytes_reader_init(&r, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), MODEL_WHAT);
+	r.pos = 12;
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("%08x", bytes_get_u32(&r))));
+}
+
+/* JSON helpers for uplift_model_info. */
+static void
+json_key(StringInfo buf, const char *key, bool *first)
+{
+	if (!*first)
+		appendStringInfoString(buf, ", ");
+	*first = false;
+	escape_json(buf, key);
+	appendStringInfoString(buf, ": ");
+}
+
+static void
+json_double(StringInfo buf, double x)
+{
+	if (isfinite(x))
+		appendStringInfoString(buf, float8out_internal(x));
+	else
+		appendStringInfoString(buf, "null");
+}
+
+/* Name of design column j (0-based, intercept excluded) of a head. */
+static char *
+column_name(const UpliftModel *m, int32 role, int j)
+{
+	int			p = m->n_features;
+
+#define FEATURE_NAME(i) (m->feature_names ? m->feature_names[i] : psprintf("x%d", (i) + 1))
+	if (j < p)
+		return FEATURE_NAME(j);
+	j -= p;
+	if (role == UPLIFT_HEAD_JOINT && j < m->n_actions)
+		return psprintf("action_%d", j + 1);
+	j -= m->n_actions;
+	return psprintf("action_%d:%s", j / p + 1, FEATURE_NAME(j % p));
+#undef FEATURE_NAME
+}
+
+static void
+append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head)
+{
+	bool		first = true;
+	bool		first_coef = true;
+
+	appendStringInfoChar(buf, '{');
+	json_key(buf, "role", &first);
+	escape_json(buf, role_names[head->role]);
+	json_key(buf, "action", &first);
+	appendStringInfo(buf, "%d", head->action);
+	json_key(buf, "link", &first);
+	escape_json(buf, link_names[head->link]);
+	json_key(buf, "intercept", &first);
+	json_double(buf, head->coef[0]);
+	json_key(buf, "coefficients", &first);
+	appendStringInfoChar(buf, '{');
+	for (int j = 1; j < head->n_coef; j++)
+	{
+		json_key(buf, column_name(m, head->role, j - 1), &first_coef);
+		json_double(buf, head->coef[j]);
+	}
+	appendStringInfoChar(buf, '}');
+	json_key(buf, "rows", &first);
+	appendStringInfo(buf, INT64_FORMAT, head->n_rows);
+	json_key(buf, "iterations", &first);
+	appendStringInfo(buf, "%d", head->n_iter);
+	json_key(buf, "converged", &first);
+	appendStringInfoString(buf, head->converged ? "true" : "false");
+	json_key(buf, "max_gradient", &first);
+	json_double(buf, head->max_grad);
+	appendStringInfoChar(buf, '}');
+}
+
+PG_FUNCTION_INFO_V1(uplift_model_info);
+Datum
+uplift_model_info(PG_FUNCTION_ARGS)
+{
+	bytea	   *v = PG_GETARG_BYTEA_PP(0);
+	UpliftModel *m = uplift_model_deserialize(v);
+	StringInfoData buf;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	json_key(&buf, "format_version", &first);
+	appendStringInfo(&buf, "%d", m->format_version);
+	json_key(&buf, "checksum", &first);
+	escape_json(&buf, text_to_cstring(DatumGetTextPP(DirectFunctionCall1(uplift_model_checksum,
+																		  PointerGetDatum(v)))));
+	json_key(&buf, "learner", &first);
+	escape_json(&buf, uplift_learner_name(m->learner));
+	json_key(&buf, "base", &first);
+	escape_json(&buf, uplift_base_name(m->base));
+	json_key(&buf, "n_actions", &first);
+	appendStringInfo(&buf, "%d", m->n_actions);
+	json_key(&buf, "n_features", &first);
+	appendStringInfo(&buf, "%d", m->n_features);
+	if (m->learner == UPLIFT_LEARNER_S)
+	{
+		json_key(&buf, "interactions", &first);
+		appendStringInfoString(&buf, m->interactions ? "true" : "false");
+	}
+	json_key(&buf, "feature_names", &first);
+	if (m->feature_names == NULL)
+		appendStringInfoString(&buf, "null");
+	else
+	{
+		appendStringInfoChar(&buf, '[');
+		for (int i = 0; i < m->n_features; i++)
+		{
+			if (i > 0)
+				appendStringInfoString(&buf, ", ");
+			escape_json(&buf, m->feature_names[i]);
+		}
+		appendStringInfoChar(&buf, ']');
+	}
+	json_key(&buf, "arms", &first);
+	appendStringInfoChar(&buf, '[');
+	for (int a = 0; a <= m->n_actions; a++)
+	{
+		appendStringInfo(&buf, "%s{\"action\": %d, \"rows\": " INT64_FORMAT ", \"outcome_mean\": ",
+						 a > 0 ? ", " : "", a, m->arm_rows[a]);
+		json_double(&buf, m->arm_outcome_mean[a]);
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoChar(&buf, ']');
+	json_key(&buf, "propensity", &first);
+	appendStringInfoString(&buf, "{\"min\": ");
+	json_double(&buf, m->propensity_min);
+	appendStringInfoString(&buf, ", \"max\": ");
+	json_double(&buf, m->propensity_max);
+	appendStringInfo(&buf, ", \"clipped_rows\": " INT64_FORMAT "}", m->n_clipped);
+	json_key(&buf, "options", &first);
+	appendStringInfoString(&buf, m->options);
+	json_key(&buf, "heads", &first);
+	appendStringInfoChar(&buf, '[');
+	for (int h = 0; h < m->n_heads; h++)
+	{
+		if (h > 0)
+			appendStringInfoString(&buf, ", ");
+		append_head(&buf, m, &m->heads[h]);
+	}
+	appendStringInfoString(&buf, "]}");
+
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
+/*
+ * uplift_model_import: build a model from its description, in the shape that
+ * uplift_model_info returns (so import(info(m)) gives m back).  This lets a
+ * model fitted elsewhere be scored here.  Coefficients are an object keyed by
+ * column name (as uplift_model_info names them) or an array in column order.
+ */
+static JsonbValue *
+spec_get(JsonbContainer *c, const char *key, bool required)
+{
+	JsonbValue *v = getKeyJsonValueFromContainer(c, key, strlen(key), NULL);
+
+	if ((v == NULL || v->type == jbvNull) && required)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model description lacks \"%s\"", key),
+				 errhint("Describe the model as uplift_model_info returns it.")));
+	return (v != NULL && v->type == jbvNull) ? NULL : v;
+}
+
+static double
+spec_number(JsonbContainer *c, const char *key, bool required, double dflt)
+{
+	JsonbValue *v = spec_get(c, key, required);
+
+	if (v == NULL)
+		return dflt;
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" of the model description must be a number", key)));
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
+}
+
+static int32
+spec_int(JsonbContainer *c, const char *key, bool required, int32 dflt)
+{
+	double		x = spec_number(c, key, required, dflt);
+
+	if (x != floor(x) || x < PG_INT32_MIN || x > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" of the model description must be an integer", key)));
+	return (int32) x;
+}
+
+static char *
+spec_string(JsonbContainer *c, const char *key, bool required)
+{
+	JsonbValue *v = spec_get(c, key, required);
+
+	if (v == NULL)
+		return NULL;
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" of the model description must be a string", key)));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* The container of an array or object value, or an error naming key. */
+static JsonbContainer *
+spec_container(JsonbValue *v, const char *key, bool array)
+{
+	if (v->type != jbvBinary ||
+		(array ? !JsonContainerIsArray(v->val.binary.data) : !JsonContainerIsObject(v->val.binary.data)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" of the model description must be a JSON %s", key,
+						array ? "array" : "object")));
+	return v->val.binary.data;
+}
+
+static int
+code_of(const char *name, const char *const *names, int n, const char *key)
+{
+	for (int i = 1; i < n; i++)
+		if (name != NULL && strcmp(name, names[i]) == 0)
+			return i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown %s \"%s\" in the model description", key, name ? name : "")));
+	pg_unreachable();
+}
+
+static void
+import_coefficients(UpliftModel *m, UpliftHead *head, JsonbValue *v)
+{
+	if (v->type == jbvBinary && JsonContainerIsArray(v->val.binary.data))
+	{
+		JsonbContainer *arr = v->val.binary.data;
+
+		if ((int) JsonContainerSize(arr) != head->n_coef - 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("a head of the model description has %d coefficients, expected %d",
+							(int) JsonContainerSize(arr), head->n_coef - 1)));
+		for (int j = 1; j < head->n_coef; j++)
+			head->coef[j] = options_value_float(getIthJsonbValueFromContainer(arr, j - 1),
+												"a coefficient of the model description");
+		return;
+	}
+	for (int j = 1; j < head->n_coef; j++)
+	{
+		char	   *name = column_name(m, head->role, j - 1);
+
+		head->coef[j] = spec_number(spec_container(v, "coefficients", false), name, true, 0);
+	}
+}
+
+static void
+import_head(UpliftModel *m, UpliftHead *head, JsonbContainer *c)
+{
+	head->role = code_of(spec_string(c, "role", true), role_names, lengthof(role_names), "role");
+	head->action = spec_int(c, "action", true, 0);
+	head->link = code_of(spec_string(c, "link", true), link_names, lengthof(link_names), "link");
+	if (head->action < -1 || head->action > m->n_actions)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("head action %d of the model description is out of range", head->action)));
+	head->n_coef = head_design_len(m, head->role) + 1;
+	head->coef = palloc0(sizeof(double) * head->n_coef);
+	head->coef[0] = spec_number(c, "intercept", true, 0);
+	import_coefficients(m, head, spec_get(c, "coefficients", true));
+	head->n_rows = (int64) spec_number(c, "rows", false, 0);
+	head->n_iter = spec_int(c, "iterations", false, 0);
+	head->converged = true;
+	head->max_grad = spec_number(c, "max_gradient", false, 0);
+	if (spec_get(c, "converged", false) != NULL)
+		head->converged = spec_get(c, "converged", false)->type == jbvBool &&
+			spec_get(c, "converged", false)->val.boolean;
+}
+
+PG_FUNCTION_INFO_V1(uplift_model_import);
+Datum
+uplift_model_import(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *spec = PG_GETARG_JSONB_P(0);
+	JsonbContainer *c = &spec->root;
+	UpliftModel *m = palloc0(sizeof(UpliftModel));
+	JsonbValue *v;
+	JsonbContainer *heads;
+	ModelCheck	chk = {NULL};
+
+	if (!JB_ROOT_IS_OBJECT(spec))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model description must be a JSON object")));
+	m->format_version = UPLIFT_MODEL_FORMAT_VERSION;
+	m->learner = code_of(spec_string(c, "learner", true), learner_names, lengthof(learner_names), "learner");
+	m->base = code_of(spec_string(c, "base", true), base_names, lengthof(base_names), "base");
+	m->n_actions = spec_int(c, "n_actions", true, 0);
+	m->n_features = spec_int(c, "n_features", true, 0);
+	if (m->n_actions < 1 || m->n_actions > UPLIFT_MAX_ACTIONS ||
+		m->n_features < 1 || m->n_features > UPLIFT_MAX_FEATURES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("n_actions must be between 1 and %d and n_features between 1 and %d",
+						UPLIFT_MAX_ACTIONS, UPLIFT_MAX_FEATURES)));
+	v = spec_get(c, "interactions", false);
+	m->interactions = (v == NULL) || (v->type == jbvBool && v->val.boolean);
+
+	if ((v = spec_get(c, "feature_names", false)) != NULL)
+	{
+		JsonbContainer *names = spec_container(v, "feature_names", true);
+
+		if ((int) JsonContainerSize(names) != m->n_features)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("feature_names has %d names but n_features is %d",
+							(int) JsonContainerSize(names), m->n_features)));
+		m->feature_names = palloc(sizeof(char *) * m->n_features);
+		for (int i = 0; i < m->n_features; i++)
+		{
+			JsonbValue *name = getIthJsonbValueFromContainer(names, i);
+
+			if (name->type != jbvString)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("feature_names must be strings")));
+			m->feature_names[i] = pnstrdup(name->val.string.val, name->val.string.len);
+		}
+	}
+
+	m->arm_rows = palloc0(sizeof(int64) * (m->n_actions + 1));
+	m->arm_outcome_mean = palloc(sizeof(double) * (m->n_actions + 1));
+	for (int a = 0; a <= m->n_actions; a++)
+		m->arm_outcome_mean[a] = get_float8_nan();
+	if ((v = spec_get(c, "arms", false)) != NULL)
+	{
+		JsonbContainer *arms = spec_container(v, "arms", true);
+
+		for (int i = 0; i < (int) JsonContainerSize(arms); i++)
+		{
+			JsonbContainer *arm = spec_container(getIthJsonbValueFromContainer(arms, i), "arms", false);
+			int32		a = spec_int(arm, "action", true, 0);
+
+			if (a < 0 || a > m->n_actions)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("arm %d of the model description is out of range", a)));
+			m->arm_rows[a] = (int64) spec_number(arm, "rows", false, 0);
+			m->arm_outcome_mean[a] = spec_number(arm, "outcome_mean", false, get_float8_nan());
+		}
+	}
+	m->propensity_min = m->propensity_max = get_float8_nan();
+	if ((v = spec_get(c, "propensity", false)) != NULL)
+	{
+		JsonbContainer *prop = spec_container(v, "propensity", false);
+
+		m->propensity_min = spec_number(prop, "min", false, get_float8_nan());
+		m->propensity_max = spec_number(prop, "max", false, get_float8_nan());
+		m->n_clipped = (int64) spec_number(prop, "clipped_rows", false, 0);
+	}
+	v = spec_get(c, "options", false);
+	m->options = (v != NULL) ? JsonbToCString(NULL, spec_container(v, "options", false), 0) : pstrdup("{}");
+
+	heads = spec_container(spec_get(c, "heads", true), "heads", true);
+	m->n_heads = JsonContainerSize(heads);
+	if (m->n_heads < 1 || m->n_heads > UPLIFT_MAX_HEADS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the model description must have between 1 and %d heads", UPLIFT_MAX_HEADS)));
+	m->heads = palloc0(sizeof(UpliftHead) * m->n_heads);
+	for (int h = 0; h < m->n_heads; h++)
+		import_head(m, &m->heads[h],
+					spec_container(getIthJsonbValueFromContainer(heads, h), "heads", false));
+
+	chk.what = "model description";
+	chk.sqlstate = ERRCODE_INVALID_PARAMETER_VALUE;
+	check_model(m, &chk);
+	PG_RETURN_BYTEA_P(uplift_model_serialize(m));
+}
