@@ -4,7 +4,7 @@
  *	  through SPI with the caller's rights, stream its rows into the knapsack
  *	  solver (knapsack.c) and return the allocation.
  *
- * The query is wrapped as SELECT * FROM (query) ORDER BY 1, 2 so that rows
+ * The query is wrapped as SELECT * FROM (query) ORDER BY 1 so that rows
  * arrive grouped by unit; a DestReceiver checks the column types before the
  * first row and reads each row straight from the executor's slot, so the
  * candidates are never materialized as tuples.  Only the points a unit could
@@ -134,7 +134,8 @@ typedef struct CandidateReceiver
 	Oid			types[4];
 	bool		have_unit;
 	int64		unit_id;
-	int32		last_action;
+	uint32		unit_seq;		/* number of the current unit, from 1 */
+	uint32	   *seen;			/* per action: unit_seq of its last row */
 	KsPoint    *buf;			/* the current unit's rows */
 	int			nbuf;
 	int			maxbuf;
@@ -235,22 +236,20 @@ receiver_receive(TupleTableSlot *slot, DestReceiver *self)
 				 errmsg("action of the candidates query must be between 1 and %d", KS_MAX_ACTION),
 				 errdetail("Unit " INT64_FORMAT " has action " INT64_FORMAT ".", unit_id, action)));
 
-	if (r->have_unit && unit_id == r->unit_id)
-	{
-		if (action == r->last_action)
-			ereport(ERROR,
-					(errcode(ERRCODE_CARDINALITY_VIOLATION),
-					 errmsg("candidates query returned unit " INT64_FORMAT " action " INT64_FORMAT " more than once",
-							unit_id, action),
-					 errhint("Return one row per (unit_id, action).")));
-	}
-	else
+	if (!r->have_unit || unit_id != r->unit_id)
 	{
 		receiver_flush(r);
 		r->have_unit = true;
 		r->unit_id = unit_id;
+		r->unit_seq++;
 	}
-	r->last_action = (int32) action;
+	if (r->seen[action] == r->unit_seq)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("candidates query returned unit " INT64_FORMAT " action " INT64_FORMAT " more than once",
+						unit_id, action),
+				 errhint("Return one row per (unit_id, action).")));
+	r->seen[action] = r->unit_seq;
 	p->action_seen[action] = true;
 	p->nrows++;
 
@@ -281,7 +280,10 @@ receiver_destroy(DestReceiver *self)
 {
 }
 
-/* The candidates query, ordered by unit and action. */
+/*
+ * The candidates query, ordered by unit (a unit's rows are put in a canonical
+ * order by ks_prepare_points, so their order within the unit does not matter).
+ */
 static char *
 ordered_query(text *candidates)
 {
@@ -293,7 +295,7 @@ ordered_query(text *candidates)
 		len--;
 	q[len] = '\0';
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "SELECT * FROM (\n%s\n) AS candidates ORDER BY 1, 2", q);
+	appendStringInfo(&buf, "SELECT * FROM (\n%s\n) AS candidates ORDER BY 1", q);
 	return buf.data;
 }
 
@@ -344,6 +346,7 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 	r.cxt = cxt;
 	r.maxbuf = 16;
 	r.buf = MemoryContextAlloc(cxt, r.maxbuf * sizeof(KsPoint));
+	r.seen = MemoryContextAllocZero(cxt, (KS_MAX_ACTION + 1) * sizeof(uint32));
 
 	memset(&spiopts, 0, sizeof(spiopts));
 	spiopts.read_only = false;
@@ -455,7 +458,7 @@ allocate_budget_summary(PG_FUNCTION_ARGS)
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "allocate_budget_summary",
 								ALLOCSET_DEFAULT_SIZES);
 	p = run_allocation(fcinfo, "allocate_budget_summary", &o, cxt);
-	memory = (int64) MemoryContextMemAllocated(cxt, true);
+	memory = (int64) Max(p->peak_memory, MemoryContextMemAllocated(cxt, true));
 
 	for (Size k = 0; k < p->nunits; k++)
 	{

@@ -8,7 +8,7 @@
  * Both work on one row per unit with arrays of per-action values and costs
  * (element k is action k, a NULL element means "not offered"), and both
  * build the unit's hull increments with the same code as allocate_budget
- * (knapsack.c), so ratios agree bit for bit.  A unit takes every increment
+ * (ks_hull in knapsack.c), so ratios agree bit for bit.  A unit takes every increment
  * whose value/cost ratio is strictly above the threshold; the threshold is
  * the ratio of the first group of equal ratios that no longer fits, so the
  * chosen costs never exceed the budget.
@@ -148,9 +148,10 @@ allocate_threshold_transfn(PG_FUNCTION_ARGS)
 	ThresholdState *s = PG_ARGISNULL(0) ? NULL : (ThresholdState *) PG_GETARG_POINTER(0);
 	double		budget;
 	KsPoint    *pts;
-	int			n;
-	int			cur = -1;
-	double		r;
+	int		   *targets;
+	double	   *ratios;
+	int			n,
+				k;
 
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
@@ -176,19 +177,17 @@ allocate_threshold_transfn(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(s);
 
 	n = unit_points(PG_GETARG_ARRAYTYPE_P(1), PG_GETARG_ARRAYTYPE_P(2), s->min_roi, &pts);
-	state_reserve(s, cxt, n);
-	for (;;)
+	targets = palloc(Max(n, 1) * sizeof(int));
+	ratios = palloc(Max(n, 1) * sizeof(double));
+	k = ks_hull(pts, n, s->min_roi, targets, ratios);
+	state_reserve(s, cxt, k);
+	for (int j = 0; j < k; j++)
 	{
-		int			t = ks_next(pts, n, cur, s->min_roi, NULL, false, &r);
-		KsStep	   *st;
+		KsStep	   *st = &s->steps[s->n++];
 
-		if (t < 0)
-			break;
-		st = &s->steps[s->n++];
-		st->ratio = r;
-		st->from_cost = cur < 0 ? 0.0 : ks_budget_cost(&pts[cur]);
-		st->to_cost = ks_budget_cost(&pts[t]);
-		cur = t;
+		st->ratio = ratios[j];
+		st->from_cost = j == 0 ? 0.0 : ks_budget_cost(&pts[targets[j - 1]]);
+		st->to_cost = ks_budget_cost(&pts[targets[j]]);
 	}
 	if (s->n >= s->prune_at)
 		state_prune(s);
@@ -347,8 +346,11 @@ allocate_action(PG_FUNCTION_ARGS)
 	double		threshold;
 	double		min_roi;
 	KsPoint    *pts;
-	int			n;
-	int			cur = -1;
+	int		   *targets;
+	double	   *ratios;
+	int			n,
+				k;
+	int32		action = 0;
 
 	if (PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -366,14 +368,11 @@ allocate_action(PG_FUNCTION_ARGS)
 		PG_RETURN_INT32(0);
 
 	n = unit_points(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), min_roi, &pts);
-	for (;;)
-	{
-		double		r;
-		int			t = ks_next(pts, n, cur, min_roi, NULL, false, &r);
-
-		if (t < 0 || !(r > threshold))
-			break;
-		cur = t;
-	}
-	PG_RETURN_INT32(cur < 0 ? 0 : pts[cur].action);
+	targets = palloc(Max(n, 1) * sizeof(int));
+	ratios = palloc(Max(n, 1) * sizeof(double));
+	k = ks_hull(pts, n, min_roi, targets, ratios);
+	/* the hull's ratios do not increase: take its prefix above the threshold */
+	for (int j = 0; j < k && ratios[j] > threshold; j++)
+		action = pts[targets[j]].action;
+	PG_RETURN_INT32(action);
 }

@@ -14,10 +14,12 @@
  * what is left of the budget, every unit moves on to the best point it can
  * still afford.
  *
- * Hull increments are produced lazily, one per unit at a time, by gift
- * wrapping from the unit's current point (ks_next), and ordered in a binary
- * heap.  This also handles per-action caps: when an action is full, units
- * that wanted it recompute their next increment without it.
+ * Without caps, every unit's hull is built by gift wrapping (ks_hull) and
+ * all increments are sorted by ratio and taken while they fit (phase 1).
+ * Then, and from the start when there are caps, a heap holds each unit's next
+ * move from its current point (ks_next): when an action is full, units that
+ * wanted it recompute their move without it; once the budget has run out,
+ * units move to the best point they can still afford.
  *
  * Ties are broken deterministically: increments of equal ratio are taken in
  * unit_id order; within a unit, among points of equal ratio the cheaper one
@@ -104,8 +106,24 @@ ks_prepare_points(KsPoint *pts, int n, double min_roi, bool keep_dominated)
 			continue;
 		pts[m++] = pts[i];
 	}
-	if (m > 1)
+	if (m > 16)
 		qsort(pts, m, sizeof(KsPoint), point_cmp);
+	else
+	{
+		/* insertion sort: units have a handful of actions */
+		for (int i = 1; i < m; i++)
+		{
+			KsPoint		x = pts[i];
+			int			j = i;
+
+			while (j > 0 && point_cmp(&pts[j - 1], &x) > 0)
+			{
+				pts[j] = pts[j - 1];
+				j--;
+			}
+			pts[j] = x;
+		}
+	}
 	if (!keep_dominated)
 	{
 		int			k = 0;
@@ -169,6 +187,22 @@ ks_next(const KsPoint *pts, int n, int current, double min_roi,
 	return best;
 }
 
+int
+ks_hull(const KsPoint *pts, int n, double min_roi, int *targets, double *ratios)
+{
+	int			k = 0;
+	int			cur = -1;
+	double		r;
+
+	while ((cur = ks_next(pts, n, cur, min_roi, NULL, false, &r)) >= 0)
+	{
+		/* never above the previous ratio, even by a rounding error */
+		ratios[k] = (k > 0 && r > ratios[k - 1]) ? ratios[k - 1] : r;
+		targets[k++] = cur;
+	}
+	return k;
+}
+
 void
 ks_add_unit(KsProblem *p, int64 unit_id, KsPoint *pts, int n)
 {
@@ -185,6 +219,7 @@ ks_add_unit(KsProblem *p, int64 unit_id, KsPoint *pts, int n)
 	u->first = (uint32) p->npoints;
 	u->npoints = (uint16) n;
 	u->current = -1;
+	p->max_unit_points = Max(p->max_unit_points, n);
 	memcpy(p->points + p->npoints, pts, n * sizeof(KsPoint));
 	p->npoints += n;
 }
@@ -238,12 +273,116 @@ heap_replace_top(KsHeapEntry *heap, Size *n, uint32 unit, int target, double rat
 		heap_sift_down(heap, *n, 0);
 }
 
-void
-ks_solve(KsProblem *p)
+/* A hull increment of phase 1: unit moves from point "from" to "target". */
+typedef struct KsInc
+{
+	double		ratio;
+	uint32		unit;
+	int16		from;
+	int16		target;
+} KsInc;
+
+/*
+ * Larger ratio first; equal ratios in unit_id order and, within a unit, in
+ * hull order (targets are sorted by cost, so along the hull they increase).
+ */
+#define ST_SORT ks_sort_incs
+#define ST_ELEMENT_TYPE KsInc
+#define ST_COMPARE(a, b) \
+	((a)->ratio != (b)->ratio ? ((a)->ratio > (b)->ratio ? -1 : 1) : \
+	 (a)->unit != (b)->unit ? ((a)->unit < (b)->unit ? -1 : 1) : \
+	 ((a)->target > (b)->target) - ((a)->target < (b)->target))
+#define ST_SCOPE static
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+static void
+note_memory(KsProblem *p)
+{
+	p->peak_memory = Max(p->peak_memory, MemoryContextMemAllocated(CurrentMemoryContext, true));
+}
+
+/*
+ * Phase 1 without caps: every unit's hull increments, sorted by ratio, taken
+ * while they fit.  Stops at the first one that does not fit, which gives the
+ * LP bound.
+ */
+static void
+solve_sorted(KsProblem *p, NeumaierSum *prefix)
+{
+	KsInc	   *incs;
+	Size		ninc = 0;
+	int		   *targets = palloc(Max(p->max_unit_points, 1) * sizeof(int));
+	double	   *ratios = palloc(Max(p->max_unit_points, 1) * sizeof(double));
+
+	incs = MemoryContextAllocHuge(CurrentMemoryContext, Max(p->npoints, 1) * sizeof(KsInc));
+	for (Size u = 0; u < p->nunits; u++)
+	{
+		int			k = ks_hull(p->points + p->units[u].first, p->units[u].npoints,
+								p->min_roi, targets, ratios);
+
+		if ((u & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < k; j++)
+		{
+			incs[ninc].ratio = ratios[j];
+			incs[ninc].unit = (uint32) u;
+			incs[ninc].from = (int16) (j == 0 ? -1 : targets[j - 1]);
+			incs[ninc].target = (int16) targets[j];
+			ninc++;
+		}
+	}
+	ks_sort_incs(incs, ninc);
+	note_memory(p);
+
+	for (Size i = 0; i < ninc; i++)
+	{
+		KsUnit	   *u = &p->units[incs[i].unit];
+		const KsPoint *pts = p->points + u->first;
+		const KsPoint *q = &pts[incs[i].target];
+		double		pv = incs[i].from < 0 ? 0.0 : pts[incs[i].from].value;
+		double		pc = incs[i].from < 0 ? 0.0 : ks_budget_cost(&pts[incs[i].from]);
+		double		qc = ks_budget_cost(q);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		Assert(u->current == incs[i].from);
+		p->largest_increment = Max(p->largest_increment, q->value - pv);
+		if (!ks_fits(&p->spent, pc, qc, p->available))
+		{
+			double		room = p->available - neumaier_value(&p->spent);
+			double		frac = Min(Max(room / (qc - pc), 0.0), 1.0);
+
+			/* the LP optimum takes this increment fractionally and stops */
+			p->broken = true;
+			p->threshold = incs[i].ratio;
+			p->lp_bound = neumaier_value(prefix) + frac * (q->value - pv);
+			break;
+		}
+		neumaier_add(prefix, q->value);
+		neumaier_add(prefix, -pv);
+		neumaier_add(&p->spent, qc);
+		neumaier_add(&p->spent, -pc);
+		u->current = incs[i].target;
+	}
+	pfree(incs);
+	pfree(targets);
+	pfree(ratios);
+}
+
+/*
+ * The heap walk: every unit's next move (the best increment from its current
+ * point, among actions not full and, once the budget has run out, among points
+ * it can still afford) in a heap by ratio; the best is taken if it fits,
+ * otherwise the unit looks for a cheaper move.  With caps this is the whole
+ * solver; without, it only uses up what phase 1 left of the budget.
+ */
+static void
+solve_heap(KsProblem *p, NeumaierSum *prefix)
 {
 	KsHeapEntry *heap;
 	Size		nheap = 0;
-	NeumaierSum prefix = {0, 0};
 	uint64		iter = 0;
 
 	heap = MemoryContextAllocHuge(CurrentMemoryContext,
@@ -252,7 +391,7 @@ ks_solve(KsProblem *p)
 	{
 		double		r;
 		int			t = ks_next(p->points + p->units[u].first, p->units[u].npoints,
-								-1, p->min_roi, p, false, &r);
+								p->units[u].current, p->min_roi, p, p->broken, &r);
 
 		if (t >= 0)
 		{
@@ -264,6 +403,7 @@ ks_solve(KsProblem *p)
 	}
 	for (Size i = nheap / 2; i-- > 0;)
 		heap_sift_down(heap, nheap, i);
+	note_memory(p);
 
 	while (nheap > 0)
 	{
@@ -283,7 +423,7 @@ ks_solve(KsProblem *p)
 
 		if (action_full(p, q->action))
 		{
-			/* the action filled up since this increment was computed */
+			/* the action filled up since this move was computed */
 			t = ks_next(pts, u->npoints, cur, p->min_roi, p, p->broken, &r);
 			heap_replace_top(heap, &nheap, e.unit, t, r);
 			continue;
@@ -294,8 +434,8 @@ ks_solve(KsProblem *p)
 		{
 			if (!p->broken)
 			{
-				neumaier_add(&prefix, q->value);
-				neumaier_add(&prefix, -pv);
+				neumaier_add(prefix, q->value);
+				neumaier_add(prefix, -pv);
 			}
 			neumaier_add(&p->spent, qc);
 			neumaier_add(&p->spent, -pc);
@@ -315,19 +455,29 @@ ks_solve(KsProblem *p)
 				double		room = p->available - neumaier_value(&p->spent);
 				double		frac = Min(Max(room / (qc - pc), 0.0), 1.0);
 
-				/* the LP optimum takes this increment fractionally and stops */
 				p->broken = true;
 				p->threshold = e.ratio;
-				p->lp_bound = neumaier_value(&prefix) + frac * (q->value - pv);
+				p->lp_bound = neumaier_value(prefix) + frac * (q->value - pv);
 			}
 			/* move on to the best point this unit can still afford */
 			t = ks_next(pts, u->npoints, cur, p->min_roi, p, true, &r);
 		}
 		heap_replace_top(heap, &nheap, e.unit, t, r);
 	}
+	pfree(heap);
+}
+
+void
+ks_solve(KsProblem *p)
+{
+	NeumaierSum prefix = {0, 0};
+
+	if (p->caps == NULL)
+		solve_sorted(p, &prefix);
+	solve_heap(p, &prefix);
 	if (!p->broken)
 		p->lp_bound = neumaier_value(&prefix);
-	pfree(heap);
+	note_memory(p);
 }
 
 static int

@@ -73,7 +73,9 @@ typedef struct KsProblem
 	bool		broken;			/* some increment did not fit */
 	double		threshold;		/* ratio of the first increment that did not fit */
 	double		lp_bound;		/* LP relaxation bound (no caps) */
-	double		largest_increment;	/* largest value increment on any hull */
+	double		largest_increment;	/* largest value increment considered */
+	int			max_unit_points;	/* most points of one unit */
+	Size		peak_memory;	/* most bytes allocated while solving */
 } KsProblem;
 
 extern KsProblem *ks_create(double available, double min_roi, bool with_caps);
@@ -98,6 +100,14 @@ extern int	ks_prepare_points(KsPoint *pts, int n, double min_roi, bool keep_domi
  */
 extern int	ks_next(const KsPoint *pts, int n, int current, double min_roi,
 					const KsProblem *p, bool check_fit, double *ratio);
+
+/*
+ * A unit's upper hull from no offer: the successive ks_next points (into
+ * targets) and their ratios, made non-increasing so that rounding can never
+ * reorder them.  Both arrays need room for n entries; returns their count.
+ */
+extern int	ks_hull(const KsPoint *pts, int n, double min_roi, int *targets,
+					double *ratios);
 
 /* The budget available now: budget * pace - spent, rounded down, >= 0. */
 extern double ks_available(double budget, double pace, double spent);
