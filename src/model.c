@@ -12,7 +12,9 @@
  *		i32 learner | i32 base | i32 K | i32 p | u8 interactions |
  *		u8 has names [p strings] | K+1 x i64 arm rows | K+1 x f64 arm outcome
  *		means | f64 propensity min | f64 propensity max | i64 clipped rows |
- *		string options (jsonb text) | u32 heads | per head:
+ *		string options (jsonb text) | u8 has mix [K x f64] |
+ *		u8 calibrated [K x (f64 intercept, f64 slope, i64 rows)] | u32 heads |
+ *		per head:
  *		  i32 role | i32 action | i32 link | u32 n_coef | n_coef x f64 |
  *		  i64 rows | i32 iterations | u8 converged | f64 max |gradient|
  *
@@ -51,7 +53,9 @@ static const char *const learner_names[] = {
 	"dr_learner", "forest"
 };
 static const char *const base_names[] = {NULL, "logistic", "linear"};
-static const char *const role_names[] = {NULL, "outcome", "joint", "effect", "transformed"};
+static const char *const role_names[] = {
+	NULL, "outcome", "joint", "effect", "transformed", "effect_control"
+};
 static const char *const link_names[] = {NULL, "identity", "logit"};
 
 const char *
@@ -124,28 +128,82 @@ model_invalid(ModelCheck *chk, const char *detail)
 			 errdetail("%s.", detail)));
 }
 
-/* Check that the heads are what the learner needs. */
+bool
+uplift_model_has_outcomes(const UpliftModel *m)
+{
+	return m->learner == UPLIFT_LEARNER_T || m->learner == UPLIFT_LEARNER_X ||
+		m->learner == UPLIFT_LEARNER_DR;
+}
+
+/* Is heads[first + i] a head of this role for action actions[i], i < n? */
+static bool
+heads_are(const UpliftModel *m, int first, int n, int32 role, int32 action_step)
+{
+	if (first + n > m->n_heads)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		const UpliftHead *head = &m->heads[first + i];
+		int32		action = (action_step == 0) ? i : 1 + i / action_step;
+
+		if (head->role != role || head->action != action)
+			return false;
+	}
+	return true;
+}
+
+/* Check that the heads are what the learner needs, in the order it needs. */
 static void
 check_structure(const UpliftModel *m, ModelCheck *chk)
 {
 	int			k_count = m->n_actions;
+	int			arms = k_count + 1;
+	bool		outcomes = heads_are(m, 0, arms, UPLIFT_HEAD_OUTCOME, 0);
 
 	switch (m->learner)
 	{
 		case UPLIFT_LEARNER_T:
-			if (m->n_heads != k_count + 1)
-				model_invalid(chk, "A t_learner model needs one head per arm");
-			for (int a = 0; a <= k_count; a++)
-				if (m->heads[a].role != UPLIFT_HEAD_OUTCOME || m->heads[a].action != a)
-					model_invalid(chk, "A t_learner model needs one outcome head per arm, in arm order");
+			if (m->n_heads != arms || !outcomes)
+				model_invalid(chk, "A t_learner model needs one outcome head per arm, in arm order");
 			break;
 		case UPLIFT_LEARNER_S:
 			if (m->n_heads != 1 || m->heads[0].role != UPLIFT_HEAD_JOINT)
 				model_invalid(chk, "An s_learner model needs exactly one joint head");
 			break;
+		case UPLIFT_LEARNER_CLASS_TRANSFORM:
+			if (k_count != 1 || m->n_heads != 1 || m->heads[0].role != UPLIFT_HEAD_TRANSFORMED)
+				model_invalid(chk, "A class_transform model needs one action and one transformed head");
+			break;
+		case UPLIFT_LEARNER_X:
+			if (m->n_heads != arms + 2 * k_count || !outcomes || m->mix == NULL)
+				model_invalid(chk, "An x_learner model needs outcome heads, two effect heads per action and mixing weights");
+			for (int k = 1; k <= k_count; k++)
+			{
+				const UpliftHead *h0 = &m->heads[arms + 2 * (k - 1)];
+				const UpliftHead *h1 = h0 + 1;
+
+				if (h0->role != UPLIFT_HEAD_EFFECT_CONTROL || h0->action != k ||
+					h1->role != UPLIFT_HEAD_EFFECT || h1->action != k)
+					model_invalid(chk, "An x_learner model needs a control and a treated effect head per action, in action order");
+				if (!(m->mix[k - 1] >= 0.0 && m->mix[k - 1] <= 1.0))
+					model_invalid(chk, "An x_learner mixing weight is outside [0, 1]");
+			}
+			break;
+		case UPLIFT_LEARNER_DR:
+			if (m->n_heads != arms + k_count || !outcomes ||
+				!heads_are(m, arms, k_count, UPLIFT_HEAD_EFFECT, 1))
+				model_invalid(chk, "A dr_learner model needs outcome heads and one effect head per action, in action order");
+			break;
 		default:
 			model_invalid(chk, "The learner is not supported by this version of uplift");
 	}
+	if (m->mix != NULL && m->learner != UPLIFT_LEARNER_X)
+		model_invalid(chk, "Only an x_learner model has mixing weights");
+	if (m->calib_slope != NULL)
+		for (int k = 0; k < k_count; k++)
+			if (!isfinite(m->calib_intercept[k]) || !isfinite(m->calib_slope[k]) ||
+				m->calib_rows[k] < 0)
+				model_invalid(chk, "A calibration line is not finite");
 }
 
 static void
@@ -171,7 +229,7 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 	{
 		const UpliftHead *head = &m->heads[h];
 
-		if (head->role < UPLIFT_HEAD_OUTCOME || head->role > UPLIFT_HEAD_TRANSFORMED)
+		if (head->role < UPLIFT_HEAD_OUTCOME || head->role > UPLIFT_HEAD_EFFECT_CONTROL)
 			model_invalid(chk, "Unknown head role");
 		if (head->link != UPLIFT_LINK_IDENTITY && head->link != UPLIFT_LINK_LOGIT)
 			model_invalid(chk, "Unknown link code");
@@ -215,6 +273,17 @@ put_body(StringInfo buf, const UpliftModel *m)
 	bytes_put_f64(buf, m->propensity_max);
 	bytes_put_i64(buf, m->n_clipped);
 	bytes_put_str(buf, m->options ? m->options : "{}");
+	bytes_put_u8(buf, m->mix != NULL ? 1 : 0);
+	if (m->mix != NULL)
+		bytes_put_f64s(buf, m->mix, k_count);
+	bytes_put_u8(buf, m->calib_slope != NULL ? 1 : 0);
+	if (m->calib_slope != NULL)
+		for (int k = 0; k < k_count; k++)
+		{
+			bytes_put_f64(buf, m->calib_intercept[k]);
+			bytes_put_f64(buf, m->calib_slope[k]);
+			bytes_put_i64(buf, m->calib_rows[k]);
+		}
 	bytes_put_u32(buf, m->n_heads);
 	for (int h = 0; h < m->n_heads; h++)
 	{
@@ -319,6 +388,23 @@ read_body_v1(ByteReader *r)
 	m->options = bytes_get_str(r);
 	if (!is_json_object(m->options))
 		model_invalid(&chk, "The stored options are not a JSON object");
+	if (bytes_get_u8(r) != 0)
+	{
+		m->mix = palloc(sizeof(double) * k_count);
+		bytes_get_f64s(r, m->mix, k_count);
+	}
+	if (bytes_get_u8(r) != 0)
+	{
+		m->calib_intercept = palloc(sizeof(double) * k_count);
+		m->calib_slope = palloc(sizeof(double) * k_count);
+		m->calib_rows = palloc(sizeof(int64) * k_count);
+		for (int k = 0; k < k_count; k++)
+		{
+			m->calib_intercept[k] = bytes_get_f64(r);
+			m->calib_slope[k] = bytes_get_f64(r);
+			m->calib_rows[k] = bytes_get_i64(r);
+		}
+	}
 
 	/* a head takes at least 37 bytes */
 	m->n_heads = bytes_get_count(r, 37, UPLIFT_MAX_HEADS);
@@ -397,14 +483,27 @@ typedef struct ModelCache
 	MemoryContext cxt;
 } ModelCache;
 
+/* One cache per model argument of a call site. */
+#define MODEL_CACHE_SLOTS 4
+
 static ModelCache *
 model_cache(FunctionCallInfo fcinfo, int argno)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
 	Size		raw_len = VARSIZE_ANY(raw);
-	ModelCache *cache = (ModelCache *) fcinfo->flinfo->fn_extra;
+	ModelCache **slots = (ModelCache **) fcinfo->flinfo->fn_extra;
+	ModelCache *cache;
 	MemoryContext old;
 
+	if (argno >= MODEL_CACHE_SLOTS)
+		elog(ERROR, "model argument %d is beyond the cached arguments", argno);
+	if (slots == NULL)
+	{
+		slots = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									   sizeof(ModelCache *) * MODEL_CACHE_SLOTS);
+		fcinfo->flinfo->fn_extra = slots;
+	}
+	cache = slots[argno];
 	if (cache != NULL && cache->model != NULL &&
 		cache->raw_len == raw_len && memcmp(cache->raw, raw, raw_len) == 0)
 		return cache;
@@ -414,7 +513,7 @@ model_cache(FunctionCallInfo fcinfo, int argno)
 		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
 		cache->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "uplift model cache",
 										   ALLOCSET_SMALL_SIZES);
-		fcinfo->flinfo->fn_extra = cache;
+		slots[argno] = cache;
 	}
 	MemoryContextReset(cache->cxt);
 	cache->model = NULL;
@@ -570,6 +669,19 @@ json_double(StringInfo buf, double x)
 		appendStringInfoString(buf, "null");
 }
 
+static void
+append_doubles(StringInfo buf, const double *x, int n)
+{
+	appendStringInfoChar(buf, '[');
+	for (int i = 0; i < n; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		json_double(buf, x[i]);
+	}
+	appendStringInfoChar(buf, ']');
+}
+
 /* Name of design column j (0-based, intercept excluded) of a head. */
 static char *
 column_name(const UpliftModel *m, int32 role, int j)
@@ -682,6 +794,27 @@ uplift_model_info(PG_FUNCTION_ARGS)
 	appendStringInfo(&buf, ", \"clipped_rows\": " INT64_FORMAT "}", m->n_clipped);
 	json_key(&buf, "options", &first);
 	appendStringInfoString(&buf, m->options);
+	if (m->mix != NULL)
+	{
+		json_key(&buf, "mix", &first);
+		append_doubles(&buf, m->mix, m->n_actions);
+	}
+	json_key(&buf, "calibration", &first);
+	if (m->calib_slope == NULL)
+		appendStringInfoString(&buf, "null");
+	else
+	{
+		appendStringInfoChar(&buf, '[');
+		for (int k = 0; k < m->n_actions; k++)
+		{
+			appendStringInfo(&buf, "%s{\"action\": %d, \"intercept\": ", k > 0 ? ", " : "", k + 1);
+			json_double(&buf, m->calib_intercept[k]);
+			appendStringInfoString(&buf, ", \"slope\": ");
+			json_double(&buf, m->calib_slope[k]);
+			appendStringInfo(&buf, ", \"rows\": " INT64_FORMAT "}", m->calib_rows[k]);
+		}
+		appendStringInfoChar(&buf, ']');
+	}
 	json_key(&buf, "heads", &first);
 	appendStringInfoChar(&buf, '[');
 	for (int h = 0; h < m->n_heads; h++)
@@ -827,6 +960,34 @@ import_head(UpliftModel *m, UpliftHead *head, JsonbContainer *c)
 			spec_get(c, "converged", false)->val.boolean;
 }
 
+/* Calibration lines: [{"action", "intercept", "slope", "rows"}], one per action. */
+static void
+import_calibration(UpliftModel *m, JsonbContainer *lines)
+{
+	int			k_count = m->n_actions;
+
+	if ((int) JsonContainerSize(lines) != k_count)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("calibration must have one line per action")));
+	m->calib_intercept = palloc(sizeof(double) * k_count);
+	m->calib_slope = palloc(sizeof(double) * k_count);
+	m->calib_rows = palloc0(sizeof(int64) * k_count);
+	for (int i = 0; i < k_count; i++)
+	{
+		JsonbContainer *line = spec_container(getIthJsonbValueFromContainer(lines, i),
+											  "calibration", false);
+
+		if (spec_int(line, "action", true, 0) != i + 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("calibration lines must be in action order 1..%d", k_count)));
+		m->calib_intercept[i] = spec_number(line, "intercept", true, 0);
+		m->calib_slope[i] = spec_number(line, "slope", true, 1);
+		m->calib_rows[i] = (int64) spec_number(line, "rows", false, 0);
+	}
+}
+
 PG_FUNCTION_INFO_V1(uplift_model_import);
 Datum
 uplift_model_import(PG_FUNCTION_ARGS)
@@ -908,6 +1069,20 @@ uplift_model_import(PG_FUNCTION_ARGS)
 		m->propensity_max = spec_number(prop, "max", false, get_float8_nan());
 		m->n_clipped = (int64) spec_number(prop, "clipped_rows", false, 0);
 	}
+	if ((v = spec_get(c, "mix", false)) != NULL)
+	{
+		JsonbContainer *mix = spec_container(v, "mix", true);
+
+		if ((int) JsonContainerSize(mix) != m->n_actions)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("mix must have one weight per action")));
+		m->mix = palloc(sizeof(double) * m->n_actions);
+		for (int k = 0; k < m->n_actions; k++)
+			m->mix[k] = options_value_float(getIthJsonbValueFromContainer(mix, k), "a mix weight");
+	}
+	if ((v = spec_get(c, "calibration", false)) != NULL)
+		import_calibration(m, spec_container(v, "calibration", true));
 	v = spec_get(c, "options", false);
 	m->options = (v != NULL) ? JsonbToCString(NULL, spec_container(v, "options", false), 0) : pstrdup("{}");
 

@@ -13,9 +13,18 @@
  *	                   effect_k(x) = g(eta_k(x)) - g(eta_0(x))
  *	  s_learner        one UPLIFT_HEAD_JOINT over z = uplift_s_design(x, a);
  *	                   effect_k(x) = g(eta(x, k)) - g(eta(x, 0))
+ *	  class_transform  K = 1, one UPLIFT_HEAD_TRANSFORMED over z = x;
+ *	                   logit link: effect(x) = 2 g(eta(x)) - 1 (binary z-class),
+ *	                   identity link: effect(x) = eta(x) (transformed outcome)
+ *	  x_learner        K+1 outcome heads (arm order), then per action k an
+ *	                   UPLIFT_HEAD_EFFECT_CONTROL and an UPLIFT_HEAD_EFFECT head;
+ *	                   effect_k(x) = mix_k tau0_k(x) + (1 - mix_k) tau1_k(x)
+ *	  dr_learner       K+1 outcome heads (arm order), then one UPLIFT_HEAD_EFFECT
+ *	                   head per action k; effect_k(x) = eta_k(x)
  *
- * where g is the head's inverse link (identity or logistic).  Further
- * learners add head roles; scoring dispatches on the learner.
+ * where g is the head's inverse link (identity or logistic).  Outcome heads
+ * serve uplift_predict.  A calibrated model maps each raw effect through
+ * intercept_k + slope_k * effect (uplift_calibrate).
  */
 #ifndef UPLIFT_MODEL_H
 #define UPLIFT_MODEL_H
@@ -59,7 +68,8 @@ typedef enum UpliftHeadRole
 	UPLIFT_HEAD_OUTCOME = 1,	/* outcome of one arm, z = x */
 	UPLIFT_HEAD_JOINT = 2,		/* outcome of every arm, z = s-design */
 	UPLIFT_HEAD_EFFECT = 3,		/* effect of one action, z = x */
-	UPLIFT_HEAD_TRANSFORMED = 4 /* transformed outcome, z = x */
+	UPLIFT_HEAD_TRANSFORMED = 4,	/* transformed outcome, z = x */
+	UPLIFT_HEAD_EFFECT_CONTROL = 5	/* effect of one action, fitted on control rows */
 } UpliftHeadRole;
 
 typedef struct UpliftHead
@@ -91,6 +101,10 @@ typedef struct UpliftModel
 	double		propensity_max;
 	int64		n_clipped;		/* rows whose propensity was clipped */
 	char	   *options;		/* the options used, as jsonb text */
+	double	   *mix;			/* x_learner: K weights of tau0_k, else NULL */
+	double	   *calib_intercept;	/* K calibration lines, or NULL when the */
+	double	   *calib_slope;	/* model is not calibrated */
+	int64	   *calib_rows;		/* K rows each line was fitted on */
 	int32		n_heads;
 	UpliftHead *heads;
 } UpliftModel;
@@ -108,8 +122,9 @@ extern UpliftModel *uplift_model_deserialize(const bytea *stored);
 extern void uplift_model_validate(const UpliftModel *m, const char *what);
 
 /*
- * The model in argument argno of a scoring call, detoasted and validated
- * once per call site and cached in fn_extra.  When features is not NULL it
+ * The model in argument argno (< 4) of a scoring call, detoasted and
+ * validated once per call site and cached in fn_extra (which the caller must
+ * not use otherwise).  When features is not NULL it
  * receives a buffer of n_features doubles that lives as long as the cache
  * (scratch space for one call's features).
  */
@@ -121,7 +136,11 @@ extern const UpliftModel *uplift_model_cached_arg(FunctionCallInfo fcinfo, int a
  * actions 1..K against control (effects[k-1]).  x holds the p features.
  */
 extern double uplift_model_predict(const UpliftModel *m, const double *x, int action);
+extern double uplift_model_effect(const UpliftModel *m, const double *x, int action);
 extern void uplift_model_effects(const UpliftModel *m, const double *x, double *effects);
+
+/* Does the learner keep one outcome head per arm (so uplift_predict works)? */
+extern bool uplift_model_has_outcomes(const UpliftModel *m);
 
 /* Names of codes, for uplift_model_info and messages. */
 extern const char *uplift_learner_name(int32 learner);

@@ -37,42 +37,75 @@ head_eta(const UpliftHead *head, const double *z)
 double
 uplift_model_predict(const UpliftModel *m, const double *x, int action)
 {
+	const UpliftHead *head = &m->heads[0];
+
+	if (uplift_model_has_outcomes(m))
+	{
+		head = &m->heads[action];
+		return inverse_link(head->link, head_eta(head, x));
+	}
+	if (m->learner == UPLIFT_LEARNER_S)
+	{
+		double	   *z = palloc(sizeof(double) * (head->n_coef - 1));
+		double		y;
+
+		uplift_s_design(m, x, action, z);
+		y = inverse_link(head->link, head_eta(head, z));
+		pfree(z);
+		return y;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("uplift_predict is not available for %s models",
+					uplift_learner_name(m->learner)),
+			 errhint("A %s model estimates effects directly; use uplift_score.",
+					 uplift_learner_name(m->learner))));
+	pg_unreachable();
+}
+
+/* The learner's effect of action k (1..K) against control, before calibration. */
+static double
+raw_effect(const UpliftModel *m, const double *x, int k)
+{
+	int			arms = m->n_actions + 1;
+	const UpliftHead *head;
+
 	switch (m->learner)
 	{
-		case UPLIFT_LEARNER_T:
-			{
-				const UpliftHead *head = &m->heads[action];
-
-				return inverse_link(head->link, head_eta(head, x));
-			}
-		case UPLIFT_LEARNER_S:
-			{
-				const UpliftHead *head = &m->heads[0];
-				double	   *z = palloc(sizeof(double) * (head->n_coef - 1));
-				double		y;
-
-				uplift_s_design(m, x, action, z);
-				y = inverse_link(head->link, head_eta(head, z));
-				pfree(z);
-				return y;
-			}
+		case UPLIFT_LEARNER_CLASS_TRANSFORM:
+			head = &m->heads[0];
+			if (head->link == UPLIFT_LINK_LOGIT)
+				return 2.0 * inverse_link(head->link, head_eta(head, x)) - 1.0;
+			return head_eta(head, x);
+		case UPLIFT_LEARNER_X:
+			head = &m->heads[arms + 2 * (k - 1)];
+			return m->mix[k - 1] * head_eta(head, x) +
+				(1.0 - m->mix[k - 1]) * head_eta(head + 1, x);
+		case UPLIFT_LEARNER_DR:
+			return head_eta(&m->heads[arms + k - 1], x);
 		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("uplift_predict is not available for %s models",
-							uplift_learner_name(m->learner)),
-					 errhint("Use uplift_score for learners that model the effect directly.")));
+			return uplift_model_predict(m, x, k) - uplift_model_predict(m, x, 0);
 	}
-	pg_unreachable();
+}
+
+double
+uplift_model_effect(const UpliftModel *m, const double *x, int action)
+{
+	double		e;
+
+	if (action == 0)
+		return 0.0;
+	e = raw_effect(m, x, action);
+	if (m->calib_slope != NULL)
+		e = m->calib_intercept[action - 1] + m->calib_slope[action - 1] * e;
+	return e;
 }
 
 void
 uplift_model_effects(const UpliftModel *m, const double *x, double *effects)
 {
-	double		control = uplift_model_predict(m, x, 0);
-
 	for (int k = 1; k <= m->n_actions; k++)
-		effects[k - 1] = uplift_model_predict(m, x, k) - control;
+		effects[k - 1] = uplift_model_effect(m, x, k);
 }
 
 /* The model and features of a scoring call; x is the cache's buffer. */
@@ -95,15 +128,6 @@ check_action(const UpliftModel *m, int32 action, int32 lowest)
 				 errdetail("The model has actions %d to %d.", lowest, m->n_actions)));
 }
 
-/* Effect of one action against control. */
-static double
-effect_of(const UpliftModel *m, const double *x, int32 action)
-{
-	if (action == 0)
-		return 0.0;
-	return uplift_model_predict(m, x, action) - uplift_model_predict(m, x, 0);
-}
-
 PG_FUNCTION_INFO_V1(uplift_score);
 Datum
 uplift_score(PG_FUNCTION_ARGS)
@@ -111,7 +135,7 @@ uplift_score(PG_FUNCTION_ARGS)
 	double	   *x;
 	const UpliftModel *m = scoring_args(fcinfo, &x);
 
-	PG_RETURN_FLOAT8(effect_of(m, x, 1));
+	PG_RETURN_FLOAT8(uplift_model_effect(m, x, 1));
 }
 
 PG_FUNCTION_INFO_V1(uplift_score_action);
@@ -123,7 +147,7 @@ uplift_score_action(PG_FUNCTION_ARGS)
 	int32		action = PG_GETARG_INT32(2);
 
 	check_action(m, action, 0);
-	PG_RETURN_FLOAT8(effect_of(m, x, action));
+	PG_RETURN_FLOAT8(uplift_model_effect(m, x, action));
 }
 
 PG_FUNCTION_INFO_V1(uplift_scores);

@@ -1,0 +1,704 @@
+/*
+ * assign.c
+ *	  Hashed assignment: uplift_assign (weights and a global holdout),
+ *	  uplift_in_holdout, uplift_assign_hash, and exploration over a greedy
+ *	  policy (uplift_explore).
+ *
+ * Every draw is a pure function of its arguments: the action comes from the
+ * uniform number u = (h >> 11) * 2^-53 of the 64-bit hash h of (namespace,
+ * seed, experiment, unit) (hash.c), compared against the cumulative
+ * normalized weights.  Holdout membership uses the same hash in its own
+ * namespace, so it is independent of every experiment's split.
+ *
+ * Per call site the parsed weights and the hash prefix of the experiment are
+ * kept in fn_extra, keyed by the argument bytes, so a scan that assigns
+ * millions of units with constant arguments parses them once.
+ */
+#include "uplift.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "nodes/primnodes.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "assign.h"
+#include "hash.h"
+#include "policy.h"
+#include "thompson.h"
+
+/* The name of the global holdout when none is given. */
+#define DEFAULT_HOLDOUT_NAME "global"
+
+/* What one call site of uplift_assign / uplift_explore keeps between calls. */
+typedef struct AssignCache
+{
+	struct varlena *experiment; /* key of prefix */
+	int64		seed;
+	UpliftHashPrefix prefix;	/* action namespace */
+	ArrayType  *weights_key;	/* key of the three below */
+	double	   *cum;			/* cumulative shares of the weights */
+	double	   *props;			/* propensity of each action */
+	int			n_weights;
+	struct varlena *holdout_name;	/* key of holdout_prefix */
+	UpliftHashPrefix holdout_prefix;	/* holdout namespace, seed 0 */
+	ArrayType  *successes_key;	/* keys of thompson_probs */
+	ArrayType  *trials_key;
+	double		floor_key;
+	double	   *thompson_probs;
+	int			n_arms;
+	double		share;			/* holdout share of uplift_assign */
+	bool		args_checked;	/* uplift_assign: looked for constant arguments */
+	Datum	   *fixed_results;	/* uplift_assign with constant arguments */
+	TupleDesc	tupdesc;
+} AssignCache;
+
+void
+uplift_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name),
+				 errhint("Filter out rows with a NULL %s before assigning.", name)));
+}
+
+void
+uplift_unit_arg(FunctionCallInfo fcinfo, int argno, bool is_text, UpliftUnit *unit)
+{
+	uplift_arg_not_null(fcinfo, argno, "unit_id");
+	unit->is_text = is_text;
+	if (is_text)
+	{
+		text	   *t = PG_GETARG_TEXT_PP(argno);
+
+		unit->id = 0;
+		unit->str = VARDATA_ANY(t);
+		unit->len = VARSIZE_ANY_EXHDR(t);
+	}
+	else
+	{
+		unit->id = PG_GETARG_INT64(argno);
+		unit->str = NULL;
+		unit->len = 0;
+	}
+}
+
+uint64
+uplift_unit_hash(const UpliftHashPrefix *prefix, const UpliftUnit *unit)
+{
+	if (unit->is_text)
+		return uplift_hash_text(prefix, unit->str, unit->len);
+	return uplift_hash_int8(prefix, unit->id);
+}
+
+double *
+uplift_float8_array(ArrayType *arr, const char *what, int max_len,
+					MemoryContext cxt, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			len;
+	double	   *out;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
+	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s must be a float8 array", what)));
+	len = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	if (len < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must not be empty", what),
+				 errhint("Give one element for action 0 (no offer) and one per action.")));
+	if (len > max_len)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s has %d elements, more than the %d supported",
+						what, len, max_len)));
+	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &len);
+	out = MemoryContextAlloc(cxt, sizeof(double) * len);
+	for (int i = 0; i < len; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", what),
+					 errdetail("Element %d is NULL.", i + 1)));
+		out[i] = DatumGetFloat8(elems[i]);
+		if (isnan(out[i]) || isinf(out[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must contain finite numbers", what),
+					 errdetail("Element %d is %g.", i + 1, out[i])));
+	}
+	pfree(elems);
+	pfree(nulls);
+	*n = len;
+	return out;
+}
+
+double *
+uplift_weights_array(ArrayType *arr, const char *what, MemoryContext cxt, int *n)
+{
+	double	   *w = uplift_float8_array(arr, what, UPLIFT_ASSIGN_MAX_ARMS, cxt, n);
+	double		total = 0.0;
+
+	for (int i = 0; i < *n; i++)
+	{
+		if (w[i] < 0.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must not be negative", what),
+					 errdetail("Element %d is %g.", i + 1, w[i])));
+		total += w[i];
+	}
+	if (!(total > 0.0) || isinf(total))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must have a positive finite sum", what),
+				 errdetail("The elements sum to %g.", total),
+				 errhint("Give each action a share, e.g. ARRAY[0.5, 0.5] for an even split.")));
+	return w;
+}
+
+void
+uplift_cumulative(const double *w, int n, double *cum, double *propensity)
+{
+	double		total = 0.0;
+	double		sum = 0.0;
+
+	/* plain left-to-right sums: the specification other languages follow */
+	for (int a = 0; a < n; a++)
+		total += w[a];
+	for (int a = 0; a < n; a++)
+	{
+		sum += w[a];
+		cum[a] = sum / total;
+		propensity[a] = w[a] / total;
+	}
+}
+
+int
+uplift_pick_cumulative(const double *cum, int n, double u)
+{
+	int			a = 0;
+
+	/*
+	 * The first a with u < cum[a] is the number of cum[a] <= u, as cum is
+	 * nondecreasing; counting avoids a branch that the random u would
+	 * mispredict.  cum[n - 1] is total / total = 1 > u, so it is not tested.
+	 */
+	for (int i = 0; i < n - 1; i++)
+		a += (u >= cum[i]);
+	return a;
+}
+
+int
+uplift_pick(const double *w, int n, double u, double *propensity)
+{
+	double	   *cum = palloc(sizeof(double) * n);
+	double	   *props = palloc(sizeof(double) * n);
+	int			a;
+
+	uplift_cumulative(w, n, cum, props);
+	a = uplift_pick_cumulative(cum, n, u);
+	*propensity = props[a];
+	pfree(cum);
+	pfree(props);
+	return a;
+}
+
+bool
+uplift_varlena_equal(const struct varlena *a, const struct varlena *b)
+{
+	return a != NULL && b != NULL &&
+		VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+struct varlena *
+uplift_varlena_copy(const struct varlena *v, MemoryContext cxt)
+{
+	struct varlena *copy = MemoryContextAlloc(cxt, VARSIZE_ANY(v));
+
+	memcpy(copy, v, VARSIZE_ANY(v));
+	return copy;
+}
+
+Datum
+uplift_assignment_datum(FunctionCallInfo fcinfo, TupleDesc *tupdesc,
+						int action, double propensity, bool holdout)
+{
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	if (*tupdesc == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		TupleDesc	td;
+
+		if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		*tupdesc = BlessTupleDesc(CreateTupleDescCopy(td));
+		MemoryContextSwitchTo(old);
+	}
+	values[0] = Int32GetDatum(action);
+	values[1] = Float8GetDatum(propensity);
+	values[2] = BoolGetDatum(holdout);
+	return HeapTupleGetDatum(heap_form_tuple(*tupdesc, values, nulls));
+}
+
+static AssignCache *
+assign_cache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(AssignCache));
+	return (AssignCache *) fcinfo->flinfo->fn_extra;
+}
+
+/* The cached action-namespace prefix for this experiment and seed. */
+static const UpliftHashPrefix *
+action_prefix(FunctionCallInfo fcinfo, AssignCache *c, text *experiment, int64 seed)
+{
+	if (c->experiment == NULL || c->seed != seed ||
+		!uplift_varlena_equal((struct varlena *) experiment, c->experiment))
+	{
+		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+
+		if (c->experiment)
+		{
+			pfree(c->experiment);
+			c->experiment = NULL;
+		}
+		uplift_hash_prefix_init(&c->prefix, UPLIFT_HASH_NS_ACTION, seed,
+								VARDATA_ANY(experiment), VARSIZE_ANY_EXHDR(experiment));
+		c->seed = seed;
+		c->experiment = uplift_varlena_copy((struct varlena *) experiment, cxt);
+	}
+	return &c->prefix;
+}
+
+/* The cached holdout-namespace prefix for this holdout name. */
+static const UpliftHashPrefix *
+holdout_prefix(FunctionCallInfo fcinfo, AssignCache *c, text *name)
+{
+	if (!uplift_varlena_equal((struct varlena *) name, c->holdout_name))
+	{
+		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+
+		if (c->holdout_name)
+		{
+			pfree(c->holdout_name);
+			c->holdout_name = NULL;
+		}
+		uplift_hash_prefix_init(&c->holdout_prefix, UPLIFT_HASH_NS_HOLDOUT, 0,
+								VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name));
+		c->holdout_name = uplift_varlena_copy((struct varlena *) name, cxt);
+	}
+	return &c->holdout_prefix;
+}
+
+/* The cumulative shares and propensities of the cached, validated weights. */
+static void
+cached_weights(FunctionCallInfo fcinfo, AssignCache *c, ArrayType *weights)
+{
+	if (c->weights_key == NULL ||
+		VARSIZE(weights) != VARSIZE(c->weights_key) ||
+		memcmp(weights, c->weights_key, VARSIZE(weights)) != 0)
+	{
+		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+		double	   *w;
+		int			n;
+
+		w = uplift_weights_array(weights, "weights", CurrentMemoryContext, &n);
+		if (c->weights_key)
+		{
+			pfree(c->weights_key);
+			pfree(c->cum);
+			pfree(c->props);
+			c->weights_key = NULL;
+		}
+		c->cum = MemoryContextAlloc(cxt, sizeof(double) * n);
+		c->props = MemoryContextAlloc(cxt, sizeof(double) * n);
+		uplift_cumulative(w, n, c->cum, c->props);
+		c->n_weights = n;
+		c->weights_key = (ArrayType *) uplift_varlena_copy((struct varlena *) weights, cxt);
+	}
+}
+
+static double
+holdout_share_arg(FunctionCallInfo fcinfo, int argno)
+{
+	double		share;
+
+	uplift_arg_not_null(fcinfo, argno, "holdout");
+	share = PG_GETARG_FLOAT8(argno);
+	if (isnan(share) || share < 0.0 || share > 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("holdout must be between 0 and 1"),
+				 errdetail("Got %g.", share),
+				 errhint("The holdout is the share of all units that no experiment treats, e.g. 0.05.")));
+	return share;
+}
+
+/* Is the unit in the holdout of this share and name? */
+static bool
+in_holdout(FunctionCallInfo fcinfo, AssignCache *c, const UpliftUnit *unit,
+		   double share, text *name)
+{
+	if (share <= 0.0)
+		return false;
+	return uplift_hash_uniform(uplift_unit_hash(holdout_prefix(fcinfo, c, name), unit)) < share;
+}
+
+/* Is argument argno of this call a Const node? */
+static bool
+arg_is_const(FmgrInfo *flinfo, int argno)
+{
+	List	   *args;
+
+	if (flinfo->fn_expr == NULL || !IsA(flinfo->fn_expr, FuncExpr))
+		return false;
+	args = ((FuncExpr *) flinfo->fn_expr)->args;
+	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
+}
+
+/*
+ * uplift_assign(experiment, unit_id, weights, holdout, holdout_name):
+ * args 0..4; the unit is a bigint or a text.
+ *
+ * When every argument but the unit is a constant in the expression (not a
+ * parameter, which PL/pgSQL may change between calls of one cached
+ * expression) the results are fixed per action: they are built once, in
+ * fn_mcxt, and every call returns one of them (results[n] is the holdout
+ * result).
+ */
+static Datum
+assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
+{
+	AssignCache *c = assign_cache(fcinfo);
+	UpliftUnit	unit;
+	int			action;
+	bool		holdout;
+
+	uplift_unit_arg(fcinfo, 1, unit_is_text, &unit);
+	if (c->fixed_results == NULL)
+	{
+		uplift_arg_not_null(fcinfo, 0, "experiment");
+		uplift_arg_not_null(fcinfo, 2, "weights");
+		c->share = holdout_share_arg(fcinfo, 3);
+		uplift_arg_not_null(fcinfo, 4, "holdout_name");
+		cached_weights(fcinfo, c, PG_GETARG_ARRAYTYPE_P(2));
+		action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0), 0);
+		if (c->share > 0.0)
+			holdout_prefix(fcinfo, c, PG_GETARG_TEXT_PP(4));
+	}
+
+	holdout = c->share > 0.0 &&
+		uplift_hash_uniform(uplift_unit_hash(&c->holdout_prefix, &unit)) < c->share;
+	action = holdout ? 0 :
+		uplift_pick_cumulative(c->cum, c->n_weights,
+							   uplift_hash_uniform(uplift_unit_hash(&c->prefix, &unit)));
+
+	if (c->fixed_results)
+		return c->fixed_results[holdout ? c->n_weights : action];
+
+	if (!c->args_checked)
+	{
+		FmgrInfo   *flinfo = fcinfo->flinfo;
+
+		c->args_checked = true;
+		if (arg_is_const(flinfo, 0) && arg_is_const(flinfo, 2) &&
+			arg_is_const(flinfo, 3) && arg_is_const(flinfo, 4))
+		{
+			MemoryContext old = MemoryContextSwitchTo(flinfo->fn_mcxt);
+			Datum	   *results = palloc(sizeof(Datum) * (c->n_weights + 1));
+
+			for (int a = 0; a < c->n_weights; a++)
+				results[a] = uplift_assignment_datum(fcinfo, &c->tupdesc, a,
+													 c->props[a], false);
+			results[c->n_weights] = uplift_assignment_datum(fcinfo, &c->tupdesc,
+															0, 1.0, true);
+			MemoryContextSwitchTo(old);
+			c->fixed_results = results;
+			return results[holdout ? c->n_weights : action];
+		}
+	}
+	return holdout ?
+		uplift_assignment_datum(fcinfo, &c->tupdesc, 0, 1.0, true) :
+		uplift_assignment_datum(fcinfo, &c->tupdesc, action, c->props[action], false);
+}
+
+PG_FUNCTION_INFO_V1(uplift_assign_int8);
+Datum
+uplift_assign_int8(PG_FUNCTION_ARGS)
+{
+	return assign_common(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(uplift_assign_text);
+Datum
+uplift_assign_text(PG_FUNCTION_ARGS)
+{
+	return assign_common(fcinfo, true);
+}
+
+/* uplift_in_holdout(unit_id, share, holdout_name) */
+static Datum
+in_holdout_common(FunctionCallInfo fcinfo, bool unit_is_text)
+{
+	AssignCache *c = assign_cache(fcinfo);
+	UpliftUnit	unit;
+	double		share;
+
+	uplift_unit_arg(fcinfo, 0, unit_is_text, &unit);
+	share = holdout_share_arg(fcinfo, 1);
+	uplift_arg_not_null(fcinfo, 2, "holdout_name");
+	PG_RETURN_BOOL(in_holdout(fcinfo, c, &unit, share, PG_GETARG_TEXT_PP(2)));
+}
+
+PG_FUNCTION_INFO_V1(uplift_in_holdout_int8);
+Datum
+uplift_in_holdout_int8(PG_FUNCTION_ARGS)
+{
+	return in_holdout_common(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(uplift_in_holdout_text);
+Datum
+uplift_in_holdout_text(PG_FUNCTION_ARGS)
+{
+	return in_holdout_common(fcinfo, true);
+}
+
+/* uplift_assign_hash(experiment, unit_id, seed): the raw action-namespace hash */
+static Datum
+assign_hash_common(FunctionCallInfo fcinfo, bool unit_is_text)
+{
+	AssignCache *c = assign_cache(fcinfo);
+	UpliftUnit	unit;
+
+	uplift_arg_not_null(fcinfo, 0, "experiment");
+	uplift_unit_arg(fcinfo, 1, unit_is_text, &unit);
+	uplift_arg_not_null(fcinfo, 2, "seed");
+	PG_RETURN_INT64((int64) uplift_unit_hash(action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0),
+														   PG_GETARG_INT64(2)),
+											 &unit));
+}
+
+PG_FUNCTION_INFO_V1(uplift_assign_hash_int8);
+Datum
+uplift_assign_hash_int8(PG_FUNCTION_ARGS)
+{
+	return assign_hash_common(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(uplift_assign_hash_text);
+Datum
+uplift_assign_hash_text(PG_FUNCTION_ARGS)
+{
+	return assign_hash_common(fcinfo, true);
+}
+
+/*
+ * uplift_explore(experiment, unit_id, effects, epsilon, min_propensity, seed):
+ * the greedy policy over the effects with epsilon exploration and a floor
+ * (policy.c), drawn with the unit's hash.
+ */
+static Datum
+explore_common(FunctionCallInfo fcinfo, bool unit_is_text)
+{
+	AssignCache *c = assign_cache(fcinfo);
+	UpliftUnit	unit;
+	double	   *effects;
+	double	   *probs;
+	int			n_actions;
+	double		epsilon;
+	double		min_prop;
+	double		propensity;
+	int			action;
+	const UpliftHashPrefix *prefix;
+
+	uplift_arg_not_null(fcinfo, 0, "experiment");
+	uplift_unit_arg(fcinfo, 1, unit_is_text, &unit);
+	uplift_arg_not_null(fcinfo, 2, "effects");
+	uplift_arg_not_null(fcinfo, 3, "epsilon");
+	uplift_arg_not_null(fcinfo, 4, "min_propensity");
+	uplift_arg_not_null(fcinfo, 5, "seed");
+	effects = uplift_float8_array(PG_GETARG_ARRAYTYPE_P(2), "effects",
+								  UPLIFT_POLICY_MAX_ACTIONS, CurrentMemoryContext,
+								  &n_actions);
+	epsilon = PG_GETARG_FLOAT8(3);
+	min_prop = PG_GETARG_FLOAT8(4);
+	uplift_policy_check_params(n_actions, epsilon, min_prop);
+	prefix = action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0), PG_GETARG_INT64(5));
+
+	probs = palloc(sizeof(double) * (n_actions + 1));
+	uplift_policy_probs(effects, n_actions, epsilon, min_prop, probs);
+	action = uplift_pick(probs, n_actions + 1,
+						 uplift_hash_uniform(uplift_unit_hash(prefix, &unit)),
+						 &propensity);
+	return uplift_assignment_datum(fcinfo, &c->tupdesc, action, propensity, false);
+}
+
+PG_FUNCTION_INFO_V1(uplift_explore_int8);
+Datum
+uplift_explore_int8(PG_FUNCTION_ARGS)
+{
+	return explore_common(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(uplift_explore_text);
+Datum
+uplift_explore_text(PG_FUNCTION_ARGS)
+{
+	return explore_common(fcinfo, true);
+}
+
+/*
+ * Thompson sampling probabilities, floored: p_a = f + (1 - n f) P_a, for the
+ * posteriors Beta(1 + successes, 1 + trials - successes).  Allocated in cxt.
+ */
+static double *
+thompson_probs(ArrayType *successes_arr, ArrayType *trials_arr, double min_prop,
+			   MemoryContext cxt, int *n_arms)
+{
+	int			n,
+				n_trials;
+	double	   *successes = uplift_float8_array(successes_arr, "successes",
+												UPLIFT_ASSIGN_MAX_ARMS,
+												CurrentMemoryContext, &n);
+	double	   *trials = uplift_float8_array(trials_arr, "trials",
+											 UPLIFT_ASSIGN_MAX_ARMS,
+											 CurrentMemoryContext, &n_trials);
+	double	   *alpha = palloc(sizeof(double) * n);
+	double	   *beta = palloc(sizeof(double) * n);
+	double	   *probs = MemoryContextAlloc(cxt, sizeof(double) * n);
+
+	if (n != n_trials)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("successes and trials have different lengths %d and %d", n, n_trials),
+				 errhint("Give one count per action, action 0 first.")));
+	uplift_policy_check_params(n - 1, 0.0, min_prop);
+	for (int a = 0; a < n; a++)
+	{
+		if (successes[a] < 0.0 || trials[a] < successes[a])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("successes must be between 0 and trials"),
+					 errdetail("Action %d has %g successes in %g trials.",
+							   a, successes[a], trials[a])));
+		alpha[a] = 1.0 + successes[a];
+		beta[a] = 1.0 + trials[a] - successes[a];
+	}
+	uplift_thompson_probs_exact(alpha, beta, n, probs);
+	for (int a = 0; a < n; a++)
+		probs[a] = min_prop + (1.0 - n * min_prop) * probs[a];
+	*n_arms = n;
+	return probs;
+}
+
+/* The cached floored Thompson probabilities for these counts. */
+static const double *
+cached_thompson_probs(FunctionCallInfo fcinfo, AssignCache *c, ArrayType *successes,
+					  ArrayType *trials, double min_prop, int *n_arms)
+{
+	if (c->successes_key == NULL || c->floor_key != min_prop ||
+		!uplift_varlena_equal((struct varlena *) successes,
+							  (struct varlena *) c->successes_key) ||
+		!uplift_varlena_equal((struct varlena *) trials,
+							  (struct varlena *) c->trials_key))
+	{
+		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+		double	   *probs = thompson_probs(successes, trials, min_prop, cxt, n_arms);
+
+		if (c->successes_key)
+		{
+			pfree(c->successes_key);
+			pfree(c->trials_key);
+			pfree(c->thompson_probs);
+		}
+		c->thompson_probs = probs;
+		c->n_arms = *n_arms;
+		c->floor_key = min_prop;
+		c->successes_key = (ArrayType *) uplift_varlena_copy((struct varlena *) successes, cxt);
+		c->trials_key = (ArrayType *) uplift_varlena_copy((struct varlena *) trials, cxt);
+	}
+	*n_arms = c->n_arms;
+	return c->thompson_probs;
+}
+
+/* uplift_thompson_probs(successes, trials, min_propensity) */
+PG_FUNCTION_INFO_V1(uplift_thompson_probs);
+Datum
+uplift_thompson_probs(PG_FUNCTION_ARGS)
+{
+	int			n;
+	double	   *probs;
+	Datum	   *out;
+
+	uplift_arg_not_null(fcinfo, 0, "successes");
+	uplift_arg_not_null(fcinfo, 1, "trials");
+	uplift_arg_not_null(fcinfo, 2, "min_propensity");
+	probs = thompson_probs(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1),
+						   PG_GETARG_FLOAT8(2), CurrentMemoryContext, &n);
+	out = palloc(sizeof(Datum) * n);
+	for (int a = 0; a < n; a++)
+		out[a] = Float8GetDatum(probs[a]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(out, n, FLOAT8OID, sizeof(float8),
+										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/*
+ * uplift_thompson(experiment, unit_id, successes, trials, min_propensity, seed):
+ * the arm drawn with the unit's hash from the Thompson probabilities.
+ */
+static Datum
+thompson_common(FunctionCallInfo fcinfo, bool unit_is_text)
+{
+	AssignCache *c = assign_cache(fcinfo);
+	UpliftUnit	unit;
+	const double *probs;
+	int			n;
+	double		propensity;
+	int			action;
+	const UpliftHashPrefix *prefix;
+
+	uplift_arg_not_null(fcinfo, 0, "experiment");
+	uplift_unit_arg(fcinfo, 1, unit_is_text, &unit);
+	uplift_arg_not_null(fcinfo, 2, "successes");
+	uplift_arg_not_null(fcinfo, 3, "trials");
+	uplift_arg_not_null(fcinfo, 4, "min_propensity");
+	uplift_arg_not_null(fcinfo, 5, "seed");
+	probs = cached_thompson_probs(fcinfo, c, PG_GETARG_ARRAYTYPE_P(2),
+								  PG_GETARG_ARRAYTYPE_P(3), PG_GETARG_FLOAT8(4), &n);
+	prefix = action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0), PG_GETARG_INT64(5));
+	action = uplift_pick(probs, n, uplift_hash_uniform(uplift_unit_hash(prefix, &unit)),
+						 &propensity);
+	return uplift_assignment_datum(fcinfo, &c->tupdesc, action, propensity, false);
+}
+
+PG_FUNCTION_INFO_V1(uplift_thompson_int8);
+Datum
+uplift_thompson_int8(PG_FUNCTION_ARGS)
+{
+	return thompson_common(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(uplift_thompson_text);
+Datum
+uplift_thompson_text(PG_FUNCTION_ARGS)
+{
+	return thompson_common(fcinfo, true);
+}

@@ -1,0 +1,79 @@
+/*
+ * assign.h
+ *	  Pieces shared by the assignment functions (assign.c) and Thompson
+ *	  sampling (thompson.c): unit ids, validated weight arrays, the draw of
+ *	  an action from a uniform number, and the uplift_assignment result.
+ */
+#ifndef UPLIFT_ASSIGN_H
+#define UPLIFT_ASSIGN_H
+
+#include "postgres.h"
+#include "fmgr.h"
+#include "access/tupdesc.h"
+#include "utils/array.h"
+
+#include "hash.h"
+
+/* Most actions (including action 0) an assignment can choose among. */
+#define UPLIFT_ASSIGN_MAX_ARMS	257
+
+/* A unit id argument: a bigint or the bytes of a text. */
+typedef struct UpliftUnit
+{
+	bool		is_text;
+	int64		id;
+	const char *str;
+	size_t		len;
+} UpliftUnit;
+
+/* Error naming the argument when argument argno is NULL. */
+extern void uplift_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *name);
+
+/* Argument argno as a unit id (errors if NULL). */
+extern void uplift_unit_arg(FunctionCallInfo fcinfo, int argno, bool is_text,
+							UpliftUnit *unit);
+
+/* The 64-bit hash of a prefix and a unit. */
+extern uint64 uplift_unit_hash(const UpliftHashPrefix *prefix, const UpliftUnit *unit);
+
+/*
+ * A one-dimensional float8 array without NULLs or non-finite values, of 1 to
+ * max_len elements, as a C array allocated in cxt; "what" names it in errors.
+ */
+extern double *uplift_float8_array(ArrayType *arr, const char *what, int max_len,
+								   MemoryContext cxt, int *n);
+
+/* As uplift_float8_array, and also no negative weights and a positive sum. */
+extern double *uplift_weights_array(ArrayType *arr, const char *what,
+									MemoryContext cxt, int *n);
+
+/*
+ * Cumulative shares cum[a] = (w[0]+...+w[a]) / W and propensities w[a] / W
+ * of nonnegative weights w[0..n-1] with a positive sum W (sums taken left
+ * to right), and the action they draw for the uniform u in [0, 1): the
+ * first a with u < cum[a].
+ */
+extern void uplift_cumulative(const double *w, int n, double *cum, double *propensity);
+extern int	uplift_pick_cumulative(const double *cum, int n, double u);
+
+/*
+ * The action drawn by the uniform u in [0, 1) from nonnegative weights
+ * w[0..n-1] with a positive sum W: the first a with u < (w[0]+...+w[a]) / W,
+ * sums taken left to right.  *propensity is set to w[a] / W.
+ */
+extern int	uplift_pick(const double *w, int n, double u, double *propensity);
+
+/* Equal lengths and bytes (both detoasted). */
+extern bool uplift_varlena_equal(const struct varlena *a, const struct varlena *b);
+
+/* A palloc'd copy in cxt of a detoasted varlena. */
+extern struct varlena *uplift_varlena_copy(const struct varlena *v, MemoryContext cxt);
+
+/*
+ * The uplift_assignment composite (action, propensity, holdout); *tupdesc
+ * caches the blessed descriptor (in fn_mcxt) between calls.
+ */
+extern Datum uplift_assignment_datum(FunctionCallInfo fcinfo, TupleDesc *tupdesc,
+									 int action, double propensity, bool holdout);
+
+#endif							/* UPLIFT_ASSIGN_H */

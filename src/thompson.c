@@ -1,0 +1,390 @@
+/*
+ * thompson.c
+ *	  Exact probabilities of Thompson sampling for a non-contextual campaign
+ *	  with Beta-Bernoulli arms.
+ *
+ * Thompson sampling draws X_a from each arm's posterior Beta(alpha_a,
+ * beta_a) and plays the arm with the largest draw.  The probability that
+ * arm a is played is
+ *
+ *	  P_a = integral over [0, 1] of f_a(x) * prod_{b != a} F_b(x) dx
+ *
+ * with f the Beta density and F its distribution function, the regularized
+ * incomplete beta function I_x(alpha, beta).  We integrate all arms at once
+ * with adaptive Gauss-Kronrod (7-point Gauss, 15-point Kronrod) quadrature
+ * on [0, 1], first cut at each posterior's mean +- {0, 1, 2, 4, 8, 16, 32}
+ * standard deviations so that narrow posteriors are resolved; an interval
+ * is split until |K15 - G7| <= 1e-13 for every arm.  I_x is Lentz's
+ * continued fraction (Press et al., Numerical Recipes, 3rd ed., 6.4).
+ *
+ * The Beta densities and the continued fraction's prefactor come from
+ * Stirling's formula in a form without cancellation (log_beta_front), so
+ * posteriors from millions of trials keep their accuracy.  Because alpha,
+ * beta >= 1 (a uniform prior plus counts) the densities are bounded and the
+ * integrands smooth.  At most QUAD_MAX_INTERVALS intervals are evaluated.
+ */
+#include "uplift.h"
+
+#include "miscadmin.h"
+
+#include "thompson.h"
+
+#define QUAD_TOL		1e-13	/* absolute tolerance per interval and arm */
+#define QUAD_MAX_DEPTH	40		/* bisections below a starting interval */
+#define QUAD_MAX_INTERVALS 20000	/* intervals evaluated in all */
+#define CF_MAX_ITER		1000000
+#define CF_EPS			1e-16
+#define CF_TINY			1e-300
+
+/* Gauss-Kronrod 7-15 nodes on [-1, 1] (QUADPACK qk15). */
+static const double xgk[8] = {
+	0.991455371120812639206854697526329,
+	0.949107912342758524526189684047851,
+	0.864864423359769072789712788640926,
+	0.741531185599394439863864773280788,
+	0.586087235467691130294144845693013,
+	0.405845151377397166906606412076961,
+	0.207784955007898467600689403773245,
+	0.000000000000000000000000000000000
+};
+static const double wgk[8] = {
+	0.022935322010529224963732008058970,
+	0.063092092629978553290700663189204,
+	0.104790010322250183839876322541518,
+	0.140653259715525918745189590510238,
+	0.169004726639267902826583426598550,
+	0.190350578064785409913256402421014,
+	0.204432940075298892414161999234649,
+	0.209482141084727828012999174891714
+};
+/* Gauss weights of the 7-point rule, at the odd-indexed Kronrod nodes. */
+static const double wg[4] = {
+	0.129484966168869693270611432679082,
+	0.279705391489276667901467771423780,
+	0.381830050505118944950369775488975,
+	0.417959183673469387755102040816327
+};
+
+/* Continued fraction of I_x(a, b) (modified Lentz). */
+static double
+beta_cf(double a, double b, double x)
+{
+	double		qab = a + b;
+	double		qap = a + 1.0;
+	double		qam = a - 1.0;
+	double		c = 1.0;
+	double		d = 1.0 - qab * x / qap;
+	double		h;
+
+	if (fabs(d) < CF_TINY)
+		d = CF_TINY;
+	d = 1.0 / d;
+	h = d;
+	for (int m = 1; m <= CF_MAX_ITER; m++)
+	{
+		int			m2 = 2 * m;
+		double		aa = m * (b - m) * x / ((qam + m2) * (a + m2));
+		double		del;
+
+		d = 1.0 + aa * d;
+		if (fabs(d) < CF_TINY)
+			d = CF_TINY;
+		c = 1.0 + aa / c;
+		if (fabs(c) < CF_TINY)
+			c = CF_TINY;
+		d = 1.0 / d;
+		h *= d * c;
+		aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+		d = 1.0 + aa * d;
+		if (fabs(d) < CF_TINY)
+			d = CF_TINY;
+		c = 1.0 + aa / c;
+		if (fabs(c) < CF_TINY)
+			c = CF_TINY;
+		d = 1.0 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1.0) <= CF_EPS)
+			return h;
+		if ((m & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("incomplete beta function did not converge for a = %g, b = %g, x = %g",
+					a, b, x)));
+	return 0.0;					/* keep compiler quiet */
+}
+
+/* log1p(z) - z, without cancellation for small |z|. */
+static double
+log1pmx(double z)
+{
+	double		sum = 0.0;
+	double		zk;
+
+	if (fabs(z) >= 0.05)
+		return log1p(z) - z;
+	/* sum over k >= 2 of (-1)^(k+1) z^k / k */
+	zk = z * z;
+	for (int k = 2; k < 40; k++)
+	{
+		double		term = ((k & 1) ? zk : -zk) / k;
+
+		sum += term;
+		if (fabs(term) <= 1e-17 * fabs(sum))
+			break;
+		zk *= z;
+	}
+	return sum;
+}
+
+/* lgamma(z) - ((z - 1/2) log z - z + log(2 pi) / 2), Stirling's remainder. */
+static double
+stirling_delta(double z)
+{
+	if (z >= 10.0)
+	{
+		double		r = 1.0 / z;
+		double		r2 = r * r;
+
+		return r * (1.0 / 12 - r2 * (1.0 / 360 - r2 * (1.0 / 1260 -
+														r2 * (1.0 / 1680 - r2 / 1188))));
+	}
+	return lgamma(z) - ((z - 0.5) * log(z) - z + 0.5 * log(2.0 * M_PI));
+}
+
+/*
+ * log(x^a (1-x)^b / B(a, b)), accurate also for very large a and b.  With
+ * s = a + b, p = a / s, q = b / s and t = x - p, Stirling's formula gives
+ *
+ *	  x^a (1-x)^b / B(a, b) = sqrt(a b / (2 pi s)) (x/p)^a ((1-x)/q)^b
+ *	                          exp(delta(s) - delta(a) - delta(b))
+ *
+ * and a log(x/p) + b log((1-x)/q) = a log1pmx(t/p) + b log1pmx(-t/q), whose
+ * terms do not cancel (the linear parts a t/p - b t/q are exactly 0).  This
+ * is the approach of Didonato and Morris (ACM TOMS 708, 1992, brcomp).
+ */
+static double
+log_beta_front(double x, double a, double b)
+{
+	double		s = a + b;
+	double		p = a / s;
+	double		q = b / s;
+	double		t = x - p;
+
+	/* x in [0, 1] keeps both ratios >= -1 but for rounding */
+	return 0.5 * log(a * b / (2.0 * M_PI * s)) +
+		a * log1pmx(Max(t / p, -1.0)) + b * log1pmx(Max(-t / q, -1.0)) +
+		stirling_delta(s) - stirling_delta(a) - stirling_delta(b);
+}
+
+/*
+ * I_x(a, b), or 1 - I_x(a, b) when upper: the smaller side comes straight
+ * from the continued fraction, so neither tail loses digits to 1 - p.
+ */
+static double
+beta_tail(double x, double a, double b, bool upper)
+{
+	double		front;
+	double		side;
+
+	if (x <= 0.0)
+		return upper ? 1.0 : 0.0;
+	if (x >= 1.0)
+		return upper ? 0.0 : 1.0;
+	front = exp(log_beta_front(x, a, b));
+	if (x < (a + 1.0) / (a + b + 2.0))
+	{
+		side = front * beta_cf(a, b, x) / a;
+		return upper ? 1.0 - side : side;
+	}
+	side = front * beta_cf(b, a, 1.0 - x) / b;
+	return upper ? side : 1.0 - side;
+}
+
+double
+uplift_beta_cdf(double x, double a, double b)
+{
+	return beta_tail(x, a, b, false);
+}
+
+/* What the integrand needs: the arms' parameters and scratch space. */
+typedef struct ThompsonArms
+{
+	int			n;
+	bool		mirror;			/* integrate over y = 1 - x */
+	double	   *alpha;			/* parameters of the integration variable */
+	double	   *beta;
+	int			budget;			/* interval evaluations left */
+	double	   *cdf;			/* scratch: F_b(x) */
+	double	   *prefix;			/* scratch: prod_{b < a} F_b(x) */
+} ThompsonArms;
+
+/*
+ * g[a] = f_a(x) * prod_{b != a} F_b(x) for every arm a; mirrored, with
+ * y = 1 - x, Y_a ~ Beta(beta_a, alpha_a): g[a] = f_a(y) * prod_{b != a} (1 - F_b(y)),
+ * the probability that Y_a is the smallest.
+ */
+static void
+integrand(const ThompsonArms *arms, double x, double *g)
+{
+	int			n = arms->n;
+	double		suffix = 1.0;
+
+	/* a node that rounds onto an end point carries no weight */
+	if (!(x > 0.0 && x < 1.0))
+	{
+		for (int a = 0; a < n; a++)
+			g[a] = 0.0;
+		return;
+	}
+	for (int b = 0; b < n; b++)
+		arms->cdf[b] = beta_tail(x, arms->alpha[b], arms->beta[b], arms->mirror);
+	arms->prefix[0] = 1.0;
+	for (int b = 1; b < n; b++)
+		arms->prefix[b] = arms->prefix[b - 1] * arms->cdf[b - 1];
+	for (int a = n - 1; a >= 0; a--)
+	{
+		/* the density x^(alpha-1) (1-x)^(beta-1) / B(alpha, beta) */
+		double		pdf = exp(log_beta_front(x, arms->alpha[a], arms->beta[a])) /
+			(x * (1.0 - x));
+
+		g[a] = pdf * arms->prefix[a] * suffix;
+		suffix *= arms->cdf[a];
+	}
+}
+
+/*
+ * Add the integral over [lo, hi] of every arm's integrand to sum[], bisecting
+ * until the Kronrod and Gauss rules agree; adds the error estimate to *err.
+ */
+static void
+integrate(ThompsonArms *arms, double lo, double hi, int depth,
+		  double *sum, double *err, double *scratch)
+{
+	int			n = arms->n;
+	double		center = 0.5 * (lo + hi);
+	double		half = 0.5 * (hi - lo);
+	double	   *kron = scratch;
+	double	   *gauss = scratch + n;
+	double	   *g = scratch + 2 * n;
+	double		worst = 0.0;
+
+	CHECK_FOR_INTERRUPTS();
+	for (int a = 0; a < n; a++)
+		kron[a] = gauss[a] = 0.0;
+	for (int j = 0; j < 8; j++)
+	{
+		for (int side = 0; side < (j == 7 ? 1 : 2); side++)
+		{
+			double		x = center + (side ? -1.0 : 1.0) * half * xgk[j];
+
+			integrand(arms, x, g);
+			for (int a = 0; a < n; a++)
+			{
+				kron[a] += wgk[j] * g[a];
+				if (j & 1)
+					gauss[a] += wg[j / 2] * g[a];
+			}
+		}
+	}
+	for (int a = 0; a < n; a++)
+	{
+		kron[a] *= half;
+		gauss[a] *= half;
+		worst = Max(worst, fabs(kron[a] - gauss[a]));
+	}
+	arms->budget--;
+	if (worst <= QUAD_TOL || depth >= QUAD_MAX_DEPTH || arms->budget <= 0)
+	{
+		for (int a = 0; a < n; a++)
+			sum[a] += kron[a];
+		*err += worst * n;
+		return;
+	}
+	integrate(arms, lo, center, depth + 1, sum, err, scratch + 3 * n);
+	integrate(arms, center, hi, depth + 1, sum, err, scratch + 3 * n);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+double
+uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
+							double *probs)
+{
+	static const double offsets[] = {0, 1, 2, 4, 8, 16, 32};
+	int			n_off = lengthof(offsets);
+	ThompsonArms arms;
+	double	   *cuts = palloc(sizeof(double) * (2 + 2 * n_off * n));
+	int			n_cuts = 0;
+	double	   *scratch = palloc(sizeof(double) * 3 * n * (QUAD_MAX_DEPTH + 2));
+	double		err = 0.0;
+	double		total = 0.0;
+
+	/*
+	 * Doubles resolve points near 0 far better than points near 1, so when
+	 * the best arm's posterior lies above 1/2 we integrate over y = 1 - x:
+	 * arm a wins when Y_a = 1 - X_a ~ Beta(beta_a, alpha_a) is the smallest.
+	 */
+	arms.n = n;
+	arms.mirror = false;
+	for (int a = 0; a < n; a++)
+		if (alpha[a] > beta[a])
+			arms.mirror = true;
+	arms.alpha = palloc(sizeof(double) * n);
+	arms.beta = palloc(sizeof(double) * n);
+	for (int a = 0; a < n; a++)
+	{
+		arms.alpha[a] = arms.mirror ? beta[a] : alpha[a];
+		arms.beta[a] = arms.mirror ? alpha[a] : beta[a];
+	}
+	arms.budget = QUAD_MAX_INTERVALS;
+	arms.cdf = palloc(sizeof(double) * n);
+	arms.prefix = palloc(sizeof(double) * n);
+	for (int a = 0; a < n; a++)
+	{
+		double		s = arms.alpha[a] + arms.beta[a];
+		double		mean = arms.alpha[a] / s;
+		double		sd = sqrt(arms.alpha[a] * arms.beta[a] / (s * s * (s + 1.0)));
+
+		for (int k = 0; k < n_off; k++)
+		{
+			double		lo = mean - offsets[k] * sd;
+			double		hi = mean + offsets[k] * sd;
+
+			if (lo > 0.0 && lo < 1.0)
+				cuts[n_cuts++] = lo;
+			if (k > 0 && hi > 0.0 && hi < 1.0)
+				cuts[n_cuts++] = hi;
+		}
+	}
+	cuts[n_cuts++] = 0.0;
+	cuts[n_cuts++] = 1.0;
+	qsort(cuts, n_cuts, sizeof(double), cmp_double);
+
+	for (int a = 0; a < n; a++)
+		probs[a] = 0.0;
+	for (int i = 0; i + 1 < n_cuts; i++)
+		if (cuts[i + 1] > cuts[i])
+			integrate(&arms, cuts[i], cuts[i + 1], 0, probs, &err, scratch);
+
+	/* the probabilities sum to 1 up to the quadrature error; make it exact */
+	for (int a = 0; a < n; a++)
+		total += probs[a];
+	if (!(fabs(total - 1.0) < 1e-6))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("Thompson sampling probabilities did not integrate to 1"),
+				 errdetail("They sum to %.17g.", total)));
+	for (int a = 0; a < n; a++)
+		probs[a] = Max(probs[a], 0.0) / total;
+	return err + fabs(total - 1.0);
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The assignment log's rows survive pg_dump and restore (the extension
+# registers the table with pg_extension_config_dump), and after the restore a
+# repeated logging call still returns the logged row and writes nothing.
+set -euo pipefail
+export PGOPTIONS="-c client_min_messages=warning"
+src=uplift_assign_dump_src; dst=uplift_assign_dump_dst
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" \
+    -c "CREATE DATABASE $src" -c "CREATE DATABASE $dst"
+trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" >/dev/null 2>&1' EXIT
+
+psql -X -q -v ON_ERROR_STOP=1 -d $src >/dev/null <<'SQL'
+CREATE EXTENSION uplift;
+SELECT count(uplift_assign_logged('dump-test', id, ARRAY[0.5, 0.3, 0.2], 0.1))
+  FROM generate_series(1::bigint, 100) id;
+SELECT count(uplift_assign_logged('dump-test', 'user-' || id, ARRAY[1, 1]))
+  FROM generate_series(1, 20) id;
+SELECT count(uplift_thompson_logged('dump-thompson', id, ARRAY[3, 7], ARRAY[10, 12], 0.05))
+  FROM generate_series(1::bigint, 30) id;
+SQL
+
+pg_dump -d $src | psql -X -q -v ON_ERROR_STOP=1 -d $dst >/dev/null
+
+rows="SELECT count(*) || ':' || md5(string_agg(l::text, '|' ORDER BY experiment, unit_id, unit_key))
+        FROM uplift_assignment_log l"
+before=$(psql -X -At -d $src -c "$rows")
+after=$(psql -X -At -d $dst -c "$rows")
+[ "${before%%:*}" = 150 ] || { echo "expected 150 logged rows, got ${before%%:*}" >&2; exit 1; }
+[ "$before" = "$after" ] || { echo "pg_dump and restore lost or changed logged assignments" >&2; exit 1; }
+
+again=$(psql -X -At -d $dst -c "
+    SELECT (SELECT (action, propensity, assigned_at) FROM uplift_assign_logged('dump-test', 7, ARRAY[0, 1]))
+         = (SELECT (action, propensity, assigned_at) FROM uplift_assignment_log
+             WHERE experiment = 'dump-test' AND unit_id = 7)")
+[ "$again" = t ] || { echo "a repeated call after the restore did not return the logged row" >&2; exit 1; }
+after2=$(psql -X -At -d $dst -c "$rows")
+[ "$after2" = "$after" ] || { echo "a repeated call after the restore wrote to the log" >&2; exit 1; }
