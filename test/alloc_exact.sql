@@ -7,7 +7,7 @@
 -- candidate value), ours <= the reported LP bound, optimum <= the LP bound,
 -- and the returned costs, summed exactly as numeric, within the budget.
 BEGIN;
-SELECT plan(14);
+SELECT plan(18);
 
 -- A deterministic uniform number in [0, 1) from integers.
 CREATE FUNCTION pg_temp.u01(VARIADIC k int[]) RETURNS float8
@@ -35,7 +35,8 @@ SELECT s, u, 0, 0, 0 FROM generate_series(1, 200) s, generate_series(1, 8) u;
 CREATE TEMP TABLE ex_half AS
 SELECT c1.s, h.half,
        c1.value + c2.value + c3.value + c4.value AS v,
-       c1.cost + c2.cost + c3.cost + c4.cost AS c
+       c1.cost + c2.cost + c3.cost + c4.cost AS c,
+       (c1.a = 1)::int + (c2.a = 1)::int + (c3.a = 1)::int + (c4.a = 1)::int AS n1
 FROM (VALUES (0), (4)) h(half)
 JOIN ex_choice c1 ON c1.u = h.half + 1
 JOIN ex_choice c2 ON c2.s = c1.s AND c2.u = h.half + 2
@@ -131,6 +132,36 @@ SELECT cmp_ok((SELECT max((opt - total_value) / opt) FROM dp_res), '<', 0.01::fl
               'dynamic program: within 1% of the optimum');
 SELECT is((SELECT count(*) FROM dp_res WHERE gap > largest_increment + 1e-9), 0::bigint,
           'dynamic program: reported gap <= largest increment');
+
+-- With a cap of 2 units on action 1: the optimum by the same exhaustive
+-- search (efficient right halves kept per number of action-1 units).
+CREATE TEMP TABLE ex_opt_cap AS
+WITH r AS (
+    SELECT s, v, c, n1 FROM (
+        SELECT s, v, c, n1, max(v) OVER (PARTITION BY s, n1 ORDER BY c, v DESC
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
+        FROM ex_half WHERE half = 4) x
+    WHERE before IS NULL OR v > before)
+SELECT l.s, max(l.v + r.v) AS opt
+FROM ex_half l JOIN r ON r.s = l.s JOIN ex_budget b ON b.s = l.s
+WHERE l.half = 0 AND l.c + r.c <= b.budget AND l.n1 + r.n1 <= 2
+GROUP BY l.s;
+
+CREATE TEMP TABLE ex_ours_cap AS
+SELECT b.s, b.budget, m.*,
+       (SELECT count(*) FROM allocate_budget(q, b.budget, '{"max_units": {"1": 2}}') WHERE action = 1) AS n1
+FROM ex_budget b,
+     LATERAL (SELECT format('SELECT u::bigint, a, value, cost FROM ex_c WHERE s = %s', b.s) AS q) q,
+     LATERAL allocate_budget_summary(q.q, b.budget, '{"max_units": {"1": 2}}') m;
+
+SELECT is((SELECT count(*) FROM ex_ours_cap WHERE n1 > 2 OR total_cost > budget), 0::bigint,
+          'exhaustive with a cap: the cap and the budget are respected');
+SELECT is((SELECT count(*) FROM ex_opt_cap o JOIN ex_ours_cap r USING (s) WHERE r.total_value > o.opt + 1e-9), 0::bigint,
+          'exhaustive with a cap: ours never beats the optimum (it is feasible)');
+SELECT is((SELECT count(*) FROM ex_opt_cap o JOIN ex_ours_cap r USING (s) WHERE o.opt > r.lp_bound + 1e-9), 0::bigint,
+          'exhaustive with a cap: the optimum <= the reported Lagrangian bound');
+SELECT cmp_ok((SELECT sum(r.total_value) / sum(o.opt) FROM ex_opt_cap o JOIN ex_ours_cap r USING (s)), '>=', 0.95::float8,
+              'exhaustive with a cap: at least 95% of the optimal value over all instances');
 
 -- the greedy taken alone would stop at the first increment that does not
 -- fit; ours keeps filling, so it is never below LP bound minus that increment
