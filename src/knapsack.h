@@ -16,8 +16,8 @@
 
 #include "uplift.h"
 
-/* Largest action number a candidate may have. */
-#define KS_MAX_ACTION	65535
+/* Largest action number a candidate may have (point indexes are int16). */
+#define KS_MAX_ACTION	32767
 
 /* One (action, value, cost) offer of one unit. */
 typedef struct KsPoint

@@ -1,7 +1,7 @@
 -- pgTAP: every rejected input of the allocation functions, with its SQLSTATE,
 -- and nothing half-written when the candidates turn bad part-way through.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 CREATE TABLE alloc_err_c (unit_id bigint, action int, value float8, cost float8);
 INSERT INTO alloc_err_c VALUES (1, 1, 5, 2), (1, 2, 8, 5), (2, 1, 3, 1), (3, 2, 4, 4);
@@ -48,6 +48,8 @@ SELECT throws_ok($$SELECT * FROM allocate_budget('SELECT * FROM alloc_err_c', 10
                  '22023', NULL, 'a negative min_roi is rejected');
 SELECT throws_ok($$SELECT * FROM allocate_budget('SELECT * FROM alloc_err_c UNION ALL SELECT 4, 0, 0, 0', 10)$$,
                  '22023', NULL, 'action 0 among the candidates is rejected');
+SELECT throws_ok($$SELECT * FROM allocate_budget('SELECT * FROM alloc_err_c UNION ALL SELECT 4, 40000, 1, 1', 10)$$,
+                 '22023', NULL, 'an action above 32767 is rejected');
 SELECT throws_ok($$SELECT * FROM allocate_budget('SELECT * FROM alloc_err_c UNION ALL SELECT NULL, 1, 1, 1', 10)$$,
                  '22004', NULL, 'a NULL unit_id is rejected');
 SELECT throws_ok($$SELECT * FROM allocate_budget('SELECT * FROM alloc_err_c UNION ALL SELECT 9, 1, ''NaN'', 1', 10)$$,
