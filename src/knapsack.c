@@ -191,14 +191,45 @@ int
 ks_hull(const KsPoint *pts, int n, double min_roi, int *targets, double *ratios)
 {
 	int			k = 0;
-	int			cur = -1;
-	double		r;
 
-	while ((cur = ks_next(pts, n, cur, min_roi, NULL, false, &r)) >= 0)
+	/*
+	 * Andrew's monotone chain from no offer (0, 0).  The points rise strictly
+	 * in cost and in value (ks_prepare_points without keep_dominated), so a
+	 * point is dropped when it lies strictly below the segment joining its
+	 * neighbours; points on the segment stay, as with ks_next.
+	 */
+	for (int i = 0; i < n; i++)
 	{
+		double		qc = ks_budget_cost(&pts[i]);
+		double		qv = pts[i].value;
+
+		while (k > 0)
+		{
+			double		ac = k > 1 ? ks_budget_cost(&pts[targets[k - 2]]) : 0.0;
+			double		av = k > 1 ? pts[targets[k - 2]].value : 0.0;
+			double		bc = ks_budget_cost(&pts[targets[k - 1]]);
+			double		bv = pts[targets[k - 1]].value;
+
+			if ((bv - av) * (qc - ac) < (qv - av) * (bc - ac))
+				k--;
+			else
+				break;
+		}
+		targets[k++] = i;
+	}
+
+	for (int j = 0; j < k; j++)
+	{
+		double		pc = j > 0 ? ks_budget_cost(&pts[targets[j - 1]]) : 0.0;
+		double		pv = j > 0 ? pts[targets[j - 1]].value : 0.0;
+		double		qc = ks_budget_cost(&pts[targets[j]]);
+		double		r = qc > pc ? (pts[targets[j]].value - pv) / (qc - pc) : get_float8_infinity();
+
+		/* an upgrade below min_roi ends the walk */
+		if (r < min_roi)
+			return j;
 		/* never above the previous ratio, even by a rounding error */
-		ratios[k] = (k > 0 && r > ratios[k - 1]) ? ratios[k - 1] : r;
-		targets[k++] = cur;
+		ratios[j] = (j > 0 && r > ratios[j - 1]) ? ratios[j - 1] : r;
 	}
 	return k;
 }

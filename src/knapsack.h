@@ -102,9 +102,11 @@ extern int	ks_next(const KsPoint *pts, int n, int current, double min_roi,
 					const KsProblem *p, bool check_fit, double *ratio);
 
 /*
- * A unit's upper hull from no offer: the successive ks_next points (into
- * targets) and their ratios, made non-increasing so that rounding can never
- * reorder them.  Both arrays need room for n entries; returns their count.
+ * A unit's upper hull from no offer, for points prepared without
+ * keep_dominated: the hull points (into targets, the points ks_next would
+ * visit one by one) and their ratios, made non-increasing so that rounding can
+ * never reorder them, up to the first upgrade below min_roi.  Both arrays
+ * need room for n entries; returns their count.  O(n).
  */
 extern int	ks_hull(const KsPoint *pts, int n, double min_roi, int *targets,
 					double *ratios);
