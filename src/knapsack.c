@@ -14,8 +14,9 @@
  * what is left of the budget, every unit moves on to the best point it can
  * still afford.
  *
- * Without caps, every unit's hull is built by gift wrapping (ks_hull) and
- * all increments are sorted by ratio and taken while they fit (phase 1).
+ * Without caps, every unit's hull is built by Andrew's monotone chain
+ * (ks_hull) and all increments are sorted by ratio and taken while they fit
+ * (phase 1).
  * Then, and from the start when there are caps, a heap holds each unit's next
  * move from its current point (ks_next): when an action is full, units that
  * wanted it recompute their move without it; once the budget has run out,
@@ -90,6 +91,29 @@ point_cmp(const void *a, const void *b)
 	return (x->action > y->action) - (x->action < y->action);
 }
 
+static void
+sort_points(KsPoint *pts, int m)
+{
+	if (m > 16)
+	{
+		qsort(pts, m, sizeof(KsPoint), point_cmp);
+		return;
+	}
+	/* insertion sort: units have a handful of actions */
+	for (int i = 1; i < m; i++)
+	{
+		KsPoint		x = pts[i];
+		int			j = i;
+
+		while (j > 0 && point_cmp(&pts[j - 1], &x) > 0)
+		{
+			pts[j] = pts[j - 1];
+			j--;
+		}
+		pts[j] = x;
+	}
+}
+
 int
 ks_prepare_points(KsPoint *pts, int n, double min_roi, bool keep_dominated)
 {
@@ -106,24 +130,7 @@ ks_prepare_points(KsPoint *pts, int n, double min_roi, bool keep_dominated)
 			continue;
 		pts[m++] = pts[i];
 	}
-	if (m > 16)
-		qsort(pts, m, sizeof(KsPoint), point_cmp);
-	else
-	{
-		/* insertion sort: units have a handful of actions */
-		for (int i = 1; i < m; i++)
-		{
-			KsPoint		x = pts[i];
-			int			j = i;
-
-			while (j > 0 && point_cmp(&pts[j - 1], &x) > 0)
-			{
-				pts[j] = pts[j - 1];
-				j--;
-			}
-			pts[j] = x;
-		}
-	}
+	sort_points(pts, m);
 	if (!keep_dominated)
 	{
 		int			k = 0;
