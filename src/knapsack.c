@@ -505,11 +505,23 @@ solve_heap(KsProblem *p, NeumaierSum *prefix)
 	pfree(heap);
 }
 
+/* Give back the growth slack of the input arrays before solving. */
+static void
+trim_arrays(KsProblem *p)
+{
+	note_memory(p);
+	p->maxunits = Max(p->nunits, 1);
+	p->units = repalloc_huge(p->units, p->maxunits * sizeof(KsUnit));
+	p->maxpoints = Max(p->npoints, 1);
+	p->points = repalloc_huge(p->points, p->maxpoints * sizeof(KsPoint));
+}
+
 void
 ks_solve(KsProblem *p)
 {
 	NeumaierSum prefix = {0, 0};
 
+	trim_arrays(p);
 	if (p->caps == NULL)
 		solve_sorted(p, &prefix);
 	solve_heap(p, &prefix);
