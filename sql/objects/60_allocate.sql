@@ -54,6 +54,19 @@ RETURNS float8
 AS 'MODULE_PATHNAME', 'allocate_threshold_finalfn'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+COMMENT ON FUNCTION allocate_threshold_transfn(internal, float8[], float8[], float8) IS
+'transition function of allocate_threshold: adds a unit''s hull increments';
+COMMENT ON FUNCTION allocate_threshold_transfn(internal, float8[], float8[], float8, jsonb) IS
+'transition function of allocate_threshold with options';
+COMMENT ON FUNCTION allocate_threshold_combinefn(internal, internal) IS
+'combine function of allocate_threshold: merges two partial states';
+COMMENT ON FUNCTION allocate_threshold_serialfn(internal) IS
+'serial function of allocate_threshold: versioned bytes of a partial state';
+COMMENT ON FUNCTION allocate_threshold_deserialfn(bytea, internal) IS
+'deserial function of allocate_threshold: checks the version and every length';
+COMMENT ON FUNCTION allocate_threshold_finalfn(internal) IS
+'final function of allocate_threshold: the ratio of the first group of increments that does not fit';
+
 CREATE AGGREGATE allocate_threshold(action_values float8[], action_costs float8[], budget float8) (
     SFUNC = allocate_threshold_transfn,
     STYPE = internal,
