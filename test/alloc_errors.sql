@@ -1,7 +1,7 @@
 -- pgTAP: every rejected input of the allocation functions, with its SQLSTATE,
 -- and nothing half-written when the candidates turn bad part-way through.
 BEGIN;
-SELECT plan(28);
+SELECT plan(29);
 
 CREATE TABLE alloc_err_c (unit_id bigint, action int, value float8, cost float8);
 INSERT INTO alloc_err_c VALUES (1, 1, 5, 2), (1, 2, 8, 5), (2, 1, 3, 1), (3, 2, 4, 4);
@@ -70,6 +70,14 @@ SELECT throws_ok($$SELECT allocate_threshold(v, c, 10, '{"max_units": {"1": 1}}'
                  '22023', NULL, 'allocate_threshold: an option of allocate_budget alone is rejected');
 SELECT throws_ok($$SELECT allocate_action(ARRAY[1]::float8[], ARRAY[1]::float8[], -1)$$,
                  '22023', NULL, 'allocate_action: a negative threshold is rejected');
+
+-- the candidates query runs with the caller's rights
+CREATE ROLE alloc_err_nobody;
+GRANT USAGE ON SCHEMA public TO alloc_err_nobody;
+SET LOCAL ROLE alloc_err_nobody;
+SELECT throws_ok($$SELECT * FROM allocate_budget('SELECT * FROM alloc_err_c', 10)$$,
+                 '42501', NULL, 'a caller without rights on the candidates cannot read them through allocate_budget');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;
