@@ -1,6 +1,6 @@
 /*
  * calibrate.c
- *	  uplift_calibrate: fit, on a holdout, one calibration line per action
+ *	  uplift_fit_calibration: fit, on a holdout, one calibration line per action
  *	  that maps a model's predicted effects onto observed effects, and store
  *	  it in the model; and uplift_value_cost, which combines a value model
  *	  and a cost model into per-action candidates for allocation.
@@ -78,7 +78,7 @@ check_same_model(const bytea *a, const bytea *b)
 		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("uplift_calibrate needs the same model on every row"),
+				 errmsg("uplift_fit_calibration needs the same model on every row"),
 				 errhint("Calibrate one model per aggregate call, e.g. GROUP BY the model's name.")));
 }
 
@@ -93,11 +93,11 @@ raw_effect(const UpliftModel *m, const double *x, int k)
 	return uplift_model_effect(&plain, x, k);
 }
 
-PG_FUNCTION_INFO_V1(uplift_calibrate_transfn);
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_transfn);
 Datum
-uplift_calibrate_transfn(PG_FUNCTION_ARGS)
+uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_calibrate");
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_calibration");
 	CalibState *st = PG_ARGISNULL(0) ? NULL : (CalibState *) PG_GETARG_POINTER(0);
 	const UpliftModel *m;
 	double	   *x;
@@ -143,11 +143,11 @@ uplift_calibrate_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-PG_FUNCTION_INFO_V1(uplift_calibrate_combinefn);
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_combinefn);
 Datum
-uplift_calibrate_combinefn(PG_FUNCTION_ARGS)
+uplift_fit_calibration_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_calibrate");
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_calibration");
 	CalibState *a = PG_ARGISNULL(0) ? NULL : (CalibState *) PG_GETARG_POINTER(0);
 	CalibState *b = PG_ARGISNULL(1) ? NULL : (CalibState *) PG_GETARG_POINTER(1);
 
@@ -185,9 +185,9 @@ get_sum(ByteReader *r, NeumaierSum *s)
 	s->comp = bytes_get_f64(r);
 }
 
-PG_FUNCTION_INFO_V1(uplift_calibrate_serialfn);
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_serialfn);
 Datum
-uplift_calibrate_serialfn(PG_FUNCTION_ARGS)
+uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
 {
 	CalibState *st = (CalibState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
@@ -212,11 +212,11 @@ uplift_calibrate_serialfn(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(out);
 }
 
-PG_FUNCTION_INFO_V1(uplift_calibrate_deserialfn);
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_deserialfn);
 Datum
-uplift_calibrate_deserialfn(PG_FUNCTION_ARGS)
+uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_calibrate");
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_calibration");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	ByteReader	r;
 	uint32		model_len;
@@ -224,7 +224,7 @@ uplift_calibrate_deserialfn(PG_FUNCTION_ARGS)
 	uint32		n_actions;
 	CalibState *st;
 
-	bytes_reader_init(&r, VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in), "uplift_calibrate state");
+	bytes_reader_init(&r, VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in), "uplift_fit_calibration state");
 	if (bytes_get_u8(&r) != CALIB_STATE_VERSION)
 		bytes_corrupted(&r, "Unknown state version");
 	model_len = bytes_get_count(&r, 1, MaxAllocSize - VARHDRSZ);
@@ -246,9 +246,9 @@ uplift_calibrate_deserialfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-PG_FUNCTION_INFO_V1(uplift_calibrate_finalfn);
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_finalfn);
 Datum
-uplift_calibrate_finalfn(PG_FUNCTION_ARGS)
+uplift_fit_calibration_finalfn(PG_FUNCTION_ARGS)
 {
 	CalibState *st;
 	UpliftModel *m;
@@ -258,7 +258,7 @@ uplift_calibrate_finalfn(PG_FUNCTION_ARGS)
 	st = (CalibState *) PG_GETARG_POINTER(0);
 	m = uplift_model_deserialize(st->model_bytes);
 	if (m->n_actions != st->n_actions)
-		elog(ERROR, "uplift_calibrate state does not match its model");
+		elog(ERROR, "uplift_fit_calibration state does not match its model");
 
 	m->calib_intercept = palloc(sizeof(double) * m->n_actions);
 	m->calib_slope = palloc(sizeof(double) * m->n_actions);

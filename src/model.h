@@ -24,7 +24,7 @@
  *
  * where g is the head's inverse link (identity or logistic).  Outcome heads
  * serve uplift_predict.  A calibrated model maps each raw effect through
- * intercept_k + slope_k * effect (uplift_calibrate).
+ * intercept_k + slope_k * effect (uplift_fit_calibration).
  */
 #ifndef UPLIFT_MODEL_H
 #define UPLIFT_MODEL_H

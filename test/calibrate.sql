@@ -1,4 +1,4 @@
--- pgTAP: uplift_calibrate and uplift_value_cost.
+-- pgTAP: uplift_fit_calibration and uplift_value_cost.
 BEGIN;
 SELECT plan(11);
 
@@ -20,7 +20,7 @@ SELECT ok(max(abs(uplift_score(raw, features, 1) - (2 * true_value_uplift[1] - 0
 FROM calib_camp, calib_m m;
 
 CREATE TEMP TABLE cal AS
-SELECT uplift_calibrate(m.raw, c.features, c.action, c.value, c.propensity) AS model FROM calib_camp c, calib_m m;
+SELECT uplift_fit_calibration(m.raw, c.features, c.action, c.value, c.propensity) AS model FROM calib_camp c, calib_m m;
 CREATE TEMP TABLE lines AS
 SELECT (l ->> 'action')::int AS action, (l ->> 'intercept')::float8 AS intercept,
        (l ->> 'slope')::float8 AS slope, (l ->> 'rows')::bigint AS rows
@@ -59,12 +59,12 @@ SET LOCAL min_parallel_table_scan_size = 0;
 SET LOCAL max_parallel_workers_per_gather = 2;
 SET LOCAL force_parallel_mode = on;
 SELECT ok(strpos(string_agg(p, E'\n'), 'Partial Aggregate') > 0, 'EXPLAIN shows a partial aggregate')
-FROM explain_lines('SELECT uplift_calibrate((SELECT raw FROM calib_m), c.features, c.action, c.value, c.propensity) FROM calib_camp c') e(p);
+FROM explain_lines('SELECT uplift_fit_calibration((SELECT raw FROM calib_m), c.features, c.action, c.value, c.propensity) FROM calib_camp c') e(p);
 SELECT ok(bool_and(abs(l.slope - p.slope) < 1e-9 * abs(l.slope) AND abs(l.intercept - p.intercept) < 1e-9 * (1 + abs(l.intercept))),
           'parallel and serial calibration lines agree to 1e-9')
 FROM lines l JOIN (
     SELECT (x ->> 'action')::int AS action, (x ->> 'slope')::float8 AS slope, (x ->> 'intercept')::float8 AS intercept
-    FROM (SELECT uplift_calibrate((SELECT raw FROM calib_m), c.features, c.action, c.value, c.propensity) AS model
+    FROM (SELECT uplift_fit_calibration((SELECT raw FROM calib_m), c.features, c.action, c.value, c.propensity) AS model
           FROM calib_camp c) q,
          jsonb_array_elements(uplift_model_info(q.model) -> 'calibration') x) p USING (action);
 RESET force_parallel_mode;
@@ -79,11 +79,11 @@ SELECT ok(bool_and(v.value = uplift_score(m.raw, c.features, v.action)
 FROM calib_camp c, calib_m m, cal, uplift_value_cost(m.raw, cal.model, c.features) v
 WHERE c.unit_id <= 200;
 
-SELECT throws_ok($$SELECT uplift_calibrate(m.raw, c.features, c.action, c.value, 0) FROM calib_camp c, calib_m m$$,
+SELECT throws_ok($$SELECT uplift_fit_calibration(m.raw, c.features, c.action, c.value, 0) FROM calib_camp c, calib_m m$$,
                  '22023', NULL, 'a propensity of 0 is rejected');
-SELECT throws_ok($$SELECT uplift_calibrate(m.raw, c.features, 3, c.value, c.propensity) FROM calib_camp c, calib_m m$$,
+SELECT throws_ok($$SELECT uplift_fit_calibration(m.raw, c.features, 3, c.value, c.propensity) FROM calib_camp c, calib_m m$$,
                  '22023', NULL, 'an action the model does not have is rejected');
-SELECT throws_ok($$SELECT uplift_calibrate(CASE WHEN c.unit_id % 2 = 0 THEN m.raw ELSE cal.model END,
+SELECT throws_ok($$SELECT uplift_fit_calibration(CASE WHEN c.unit_id % 2 = 0 THEN m.raw ELSE cal.model END,
                           c.features, c.action, c.value, c.propensity) FROM calib_camp c, calib_m m, cal$$,
                  '22023', NULL, 'different models in one calibration are rejected');
 

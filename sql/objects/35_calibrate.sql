@@ -2,30 +2,30 @@
 -- Calibration of a model's effects on a holdout, and value and cost models
 -- combined into allocation candidates (src/calibrate.c).
 
-CREATE FUNCTION uplift_calibrate_transfn(internal, uplift_model, float8[], int, float8, float8)
+CREATE FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, float8[], int, float8, float8)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION uplift_calibrate_combinefn(internal, internal)
+CREATE FUNCTION uplift_fit_calibration_combinefn(internal, internal)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION uplift_calibrate_serialfn(internal)
+CREATE FUNCTION uplift_fit_calibration_serialfn(internal)
 RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION uplift_calibrate_deserialfn(bytea, internal)
+CREATE FUNCTION uplift_fit_calibration_deserialfn(bytea, internal)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STRICT PARALLEL SAFE;
-CREATE FUNCTION uplift_calibrate_finalfn(internal)
+CREATE FUNCTION uplift_fit_calibration_finalfn(internal)
 RETURNS uplift_model AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
 
-CREATE AGGREGATE uplift_calibrate(model uplift_model, features float8[], action int,
+CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features float8[], action int,
                                   outcome float8, propensity float8) (
-    SFUNC = uplift_calibrate_transfn,
+    SFUNC = uplift_fit_calibration_transfn,
     STYPE = internal,
-    COMBINEFUNC = uplift_calibrate_combinefn,
-    SERIALFUNC = uplift_calibrate_serialfn,
-    DESERIALFUNC = uplift_calibrate_deserialfn,
-    FINALFUNC = uplift_calibrate_finalfn,
+    COMBINEFUNC = uplift_fit_calibration_combinefn,
+    SERIALFUNC = uplift_fit_calibration_serialfn,
+    DESERIALFUNC = uplift_fit_calibration_deserialfn,
+    FINALFUNC = uplift_fit_calibration_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     PARALLEL = SAFE
 );
 
-COMMENT ON AGGREGATE uplift_calibrate(uplift_model, float8[], int, float8, float8) IS
+COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, float8[], int, float8, float8) IS
 'the model with one calibration line per action, fitted on holdout rows with logged propensities';
 
 CREATE FUNCTION uplift_value_cost(value_model uplift_model, cost_model uplift_model,

@@ -1,0 +1,293 @@
+/*
+ * linear.c
+ *	  Ridge regression with an unpenalised intercept, and the Cholesky solve
+ *	  shared with the logistic solver.
+ *
+ * The objective is
+ *	  (1/2) sum_i w_i (y_i - b - z_i.beta)^2 + (l2/2) ||beta||^2,
+ * the squared-error twin of the logistic objective's convention, so l2 is
+ * scikit-learn's Ridge(alpha = l2) and l2 = 0 is ordinary least squares.
+ * Because the intercept is not penalised, centring is exact: with m the
+ * weighted column means, beta solves
+ *	  (Zc' W Zc + l2 I) beta = Zc' W (y - ybar),  b = ybar - m.beta
+ * which keeps the normal equations well conditioned.  Sums over rows are
+ * formed per block of rows and added across blocks with Neumaier
+ * compensation.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+
+#include "linear.h"
+#include "uplift.h"
+
+bool
+cholesky_factor(double *a, int n)
+{
+	for (int j = 0; j < n; j++)
+	{
+		double		s = a[j * n + j];
+		double		orig = s;
+
+		for (int k = 0; k < j; k++)
+			s -= a[j * n + k] * a[j * n + k];
+		if (!(s > 1e-13 * orig) || !isfinite(s))
+			return false;
+		s = sqrt(s);
+		a[j * n + j] = s;
+		for (int i = j + 1; i < n; i++)
+		{
+			double		t = a[i * n + j];
+
+			for (int k = 0; k < j; k++)
+				t -= a[i * n + k] * a[j * n + k];
+			a[i * n + j] = t / s;
+		}
+	}
+	return true;
+}
+
+void
+cholesky_solve_factored(const double *l, double *b, int n)
+{
+	/* forward: L u = b */
+	for (int i = 0; i < n; i++)
+	{
+		double		t = b[i];
+
+		for (int k = 0; k < i; k++)
+			t -= l[i * n + k] * b[k];
+		b[i] = t / l[i * n + i];
+	}
+	/* backward: L' x = u */
+	for (int i = n - 1; i >= 0; i--)
+	{
+		double		t = b[i];
+
+		for (int k = i + 1; k < n; k++)
+			t -= l[k * n + i] * b[k];
+		b[i] = t / l[i * n + i];
+	}
+}
+
+bool
+cholesky_solve(double *a, double *b, int n)
+{
+	if (!cholesky_factor(a, n))
+		return false;
+	cholesky_solve_factored(a, b, n);
+	return true;
+}
+
+void
+linear_singular_error(const char *what, double l2)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("the design of %s is singular", what),
+			 errdetail("Some feature is constant or a combination of other features on these rows%s.",
+					   l2 > 0 ? "" : ", and l2 is 0"),
+			 errhint("Remove constant or collinear features, or set option \"l2\" above 0.")));
+}
+
+double
+linear_means(RowSource *src, int stride, double *mean)
+{
+	int			d = src->d;
+	NeumaierSum *acc = palloc0((d + 2) * sizeof(NeumaierSum));
+	double	   *blk_sum = palloc((d + 2) * sizeof(double));
+	RowBlock	blk;
+	double		sw;
+
+	src->rewind(src, stride);
+	while (src->next(src, &blk))
+	{
+		CHECK_FOR_INTERRUPTS();
+		memset(blk_sum, 0, (d + 2) * sizeof(double));
+		for (int i = 0; i < blk.n; i++)
+		{
+			double		w = blk.w ? blk.wscale * blk.w[i] : 1.0;
+
+			blk_sum[d] += w * blk.y[i];
+			blk_sum[d + 1] += w;
+		}
+		for (int j = 0; j < d; j++)
+		{
+			const double *z = blk.col[j];
+			double		s = 0.0;
+
+			if (blk.w)
+				for (int i = 0; i < blk.n; i++)
+					s += blk.wscale * blk.w[i] * z[i];
+			else
+				for (int i = 0; i < blk.n; i++)
+					s += z[i];
+			blk_sum[j] = s;
+		}
+		for (int j = 0; j < d + 2; j++)
+			neumaier_add(&acc[j], blk_sum[j]);
+	}
+	sw = neumaier_value(&acc[d + 1]);
+	for (int j = 0; j <= d; j++)
+		mean[j] = sw > 0 ? neumaier_value(&acc[j]) / sw : 0.0;
+	pfree(acc);
+	pfree(blk_sum);
+	return sw;
+}
+
+void
+linear_fit(RowSource *src, double l2, UpliftHead *head, const char *what)
+{
+	int			d = src->d;
+	double	   *mean = palloc((d + 1) * sizeof(double));
+	NeumaierSum *gram = palloc0((Size) d * d * sizeof(NeumaierSum));
+	NeumaierSum *rhs = palloc0(Max(d, 1) * sizeof(NeumaierSum));
+	double	   *zc = palloc((Size) Max(d, 1) * ROWBLOCK_ROWS * sizeof(double));
+	double	   *wzc = palloc((Size) Max(d, 1) * ROWBLOCK_ROWS * sizeof(double));
+	double	   *yc = palloc(ROWBLOCK_ROWS * sizeof(double));
+	double	   *a = palloc((Size) Max(d, 1) * d * sizeof(double));
+	double	   *beta = palloc(Max(d, 1) * sizeof(double));
+	double		ybar;
+	double		max_grad = 0.0;
+	RowBlock	blk;
+
+	linear_means(src, 1, mean);
+	ybar = mean[d];
+
+	src->rewind(src, 1);
+	while (src->next(src, &blk))
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < blk.n; i++)
+			yc[i] = blk.y[i] - ybar;
+		for (int j = 0; j < d; j++)
+		{
+			const double *z = blk.col[j];
+			double	   *c = zc + (Size) j * ROWBLOCK_ROWS;
+			double	   *wc = wzc + (Size) j * ROWBLOCK_ROWS;
+
+			for (int i = 0; i < blk.n; i++)
+				c[i] = z[i] - mean[j];
+			if (blk.w)
+				for (int i = 0; i < blk.n; i++)
+					wc[i] = blk.wscale * blk.w[i] * c[i];
+			else
+				memcpy(wc, c, blk.n * sizeof(double));
+		}
+		for (int j = 0; j < d; j++)
+		{
+			const double *wc = wzc + (Size) j * ROWBLOCK_ROWS;
+			double		s = 0.0;
+
+			for (int k = 0; k <= j; k++)
+			{
+				const double *c = zc + (Size) k * ROWBLOCK_ROWS;
+				double		g = 0.0;
+
+				for (int i = 0; i < blk.n; i++)
+					g += wc[i] * c[i];
+				neumaier_add(&gram[j * d + k], g);
+			}
+			for (int i = 0; i < blk.n; i++)
+				s += wc[i] * yc[i];
+			neumaier_add(&rhs[j], s);
+		}
+	}
+
+	for (int j = 0; j < d; j++)
+	{
+		for (int k = 0; k <= j; k++)
+		{
+			a[j * d + k] = neumaier_value(&gram[j * d + k]);
+			a[k * d + j] = a[j * d + k];
+		}
+		a[j * d + j] += l2;
+		beta[j] = neumaier_value(&rhs[j]);
+	}
+	if (d > 0)
+	{
+		double	   *a_copy = palloc((Size) d * d * sizeof(double));
+
+		memcpy(a_copy, a, (Size) d * d * sizeof(double));
+		if (!cholesky_solve(a, beta, d))
+			linear_singular_error(what, l2);
+		/* gradient of the objective at the solution: A beta - rhs */
+		for (int j = 0; j < d; j++)
+		{
+			double		g = -neumaier_value(&rhs[j]);
+
+			for (int k = 0; k < d; k++)
+				g += a_copy[j * d + k] * beta[k];
+			max_grad = Max(max_grad, fabs(g));
+		}
+		pfree(a_copy);
+	}
+
+	head->n_coef = d + 1;
+	head->coef = palloc((d + 1) * sizeof(double));
+	head->coef[0] = ybar;
+	for (int j = 0; j < d; j++)
+	{
+		head->coef[j + 1] = beta[j];
+		head->coef[0] -= mean[j] * beta[j];
+	}
+	head->n_rows = src->nrows;
+	head->n_iter = 0;
+	head->converged = true;
+	head->max_grad = max_grad;
+
+	pfree(mean);
+	pfree(gram);
+	pfree(rhs);
+	pfree(zc);
+	pfree(wzc);
+	pfree(yc);
+	pfree(a);
+	pfree(beta);
+}
+
+void
+linear_fit_moments(int d, const double *g, const double *r, const double *zbar,
+				   double ybar, double l2, int64 nrows, UpliftHead *head,
+				   const char *what)
+{
+	double	   *a = palloc((Size) Max(d, 1) * d * sizeof(double));
+	double	   *beta = palloc(Max(d, 1) * sizeof(double));
+	double		max_grad = 0.0;
+
+	memcpy(a, g, (Size) d * d * sizeof(double));
+	for (int j = 0; j < d; j++)
+	{
+		a[j * d + j] += l2;
+		beta[j] = r[j];
+	}
+	if (d > 0 && !cholesky_solve(a, beta, d))
+		linear_singular_error(what, l2);
+	/* gradient of the objective at the solution: (G + l2 I) beta - r */
+	for (int j = 0; j < d; j++)
+	{
+		double		gj = l2 * beta[j] - r[j];
+
+		for (int k = 0; k < d; k++)
+			gj += g[j * d + k] * beta[k];
+		max_grad = Max(max_grad, fabs(gj));
+	}
+
+	head->n_coef = d + 1;
+	head->coef = palloc((d + 1) * sizeof(double));
+	head->coef[0] = ybar;
+	for (int j = 0; j < d; j++)
+	{
+		head->coef[j + 1] = beta[j];
+		head->coef[0] -= zbar[j] * beta[j];
+	}
+	head->link = UPLIFT_LINK_IDENTITY;
+	head->n_rows = nrows;
+	head->n_iter = 0;
+	head->converged = true;
+	head->max_grad = max_grad;
+	pfree(a);
+	pfree(beta);
+}

@@ -1,0 +1,56 @@
+/*
+ * linear.h
+ *	  Ridge regression (ordinary least squares when l2 = 0) with an
+ *	  unpenalised intercept, and the small dense linear algebra the
+ *	  solvers share.
+ */
+#ifndef UPLIFT_LINEAR_H
+#define UPLIFT_LINEAR_H
+
+#include "postgres.h"
+
+#include "model.h"
+#include "trainbuf.h"
+
+/*
+ * Fit eta = b + z.beta to the rows of src, minimising
+ *	  sum_i w_i (y_i - eta_i)^2 + l2 * ||beta||^2
+ * and store the result in head (coef, n_coef, n_rows, n_iter, converged,
+ * max_grad); head->coef is palloc'd in the current context.  "what" names
+ * the head in errors.
+ */
+extern void linear_fit(RowSource *src, double l2, UpliftHead *head,
+					   const char *what);
+
+/*
+ * The same fit from centred moments: G = sum w (z - zbar)(z - zbar)' (d x d,
+ * full) and r = sum w (z - zbar)(y - ybar); solves (G + l2 I) beta = r and
+ * sets the intercept ybar - zbar.beta.
+ */
+extern void linear_fit_moments(int d, const double *g, const double *r,
+							   const double *zbar, double ybar, double l2,
+							   int64 nrows, UpliftHead *head, const char *what);
+
+/*
+ * Solve A x = b in place for a symmetric positive definite n x n matrix A
+ * (row-major, lower triangle used; overwritten by its Cholesky factor) and b
+ * (overwritten by x).  Returns false when A is not numerically positive
+ * definite.
+ */
+extern bool cholesky_solve(double *a, double *b, int n);
+
+/* The two halves of cholesky_solve: factor A = L L' in place, then solve. */
+extern bool cholesky_factor(double *a, int n);
+extern void cholesky_solve_factored(const double *l, double *b, int n);
+
+/* Error for a singular system; "what" names the head. */
+extern void linear_singular_error(const char *what, double l2) pg_attribute_noreturn();
+
+/*
+ * Weighted means of the design columns and the outcome over src (every
+ * stride-th block): mean has d + 1 entries, the outcome last.  Returns the
+ * sum of the weights.
+ */
+extern double linear_means(RowSource *src, int stride, double *mean);
+
+#endif							/* UPLIFT_LINEAR_H */

@@ -1,0 +1,649 @@
+/*
+ * trainbuf.c
+ *	  The training-data buffer of uplift_fit (see trainbuf.h).
+ *
+ * Each arm owns a list of chunks.  A new chunk doubles the capacity of the
+ * previous one up to TRAINBUF_CHUNK_BYTES (32 MB), so small fits stay small
+ * and big fits never copy what they already hold: peak memory is the rows
+ * themselves plus at most one partly filled chunk per arm.  Tiles keep the p
+ * values a row writes, and the columns a solver reads, within a few pages.
+ */
+#include "postgres.h"
+
+#include <math.h>
+#include <sys/mman.h>
+
+#include "miscadmin.h"
+#include "port/pg_bswap.h"
+#include "utils/memutils.h"
+
+#include "trainbuf.h"
+
+#define TRAINBUF_FORMAT_VERSION 1
+#define TRAINBUF_CHUNK_BYTES ((Size) 32 * 1024 * 1024)
+#define HUGE_PAGE_BYTES ((Size) 2 * 1024 * 1024)
+
+static Size
+row_bytes(const TrainBuf *buf)
+{
+	return ((Size) buf->p + 1 + (buf->weighted ? 1 : 0)) * sizeof(double);
+}
+
+/* Rows per tile: 512, or fewer so that a tile stays near 64 kB. */
+static int32
+tile_rows(int32 p)
+{
+	int32		t = ROWBLOCK_ROWS;
+
+	while (t > 8 && (Size) t * p * sizeof(double) > 65536)
+		t /= 2;
+	return t;
+}
+
+TrainBuf *
+trainbuf_create(MemoryContext cxt, int32 p, bool weighted, bool moments)
+{
+	TrainBuf   *buf = MemoryContextAllocZero(cxt, sizeof(TrainBuf));
+
+	buf->cxt = cxt;
+	buf->p = p;
+	buf->tile = tile_rows(p);
+	buf->weighted = weighted;
+	buf->moments = moments;
+	buf->all_binary = true;
+	buf->scratch = MemoryContextAlloc(cxt, 2 * (p + 1) * sizeof(double));
+	return buf;
+}
+
+/* Empty moments of an arm, shifted by u (p + 1 values). */
+static ArmMoments *
+moments_create(TrainBuf *buf, const double *u)
+{
+	int			q = buf->p + 1;
+	ArmMoments *mo = MemoryContextAllocZero(buf->cxt, sizeof(ArmMoments));
+
+	mo->shift = MemoryContextAlloc(buf->cxt, q * sizeof(double));
+	memcpy(mo->shift, u, q * sizeof(double));
+	mo->s = MemoryContextAllocZero(buf->cxt, q * sizeof(NeumaierSum));
+	mo->m = MemoryContextAllocZero(buf->cxt, (Size) q * q * sizeof(NeumaierSum));
+	mo->blk_s = MemoryContextAllocZero(buf->cxt, q * sizeof(double));
+	mo->blk_m = MemoryContextAllocZero(buf->cxt, (Size) q * q * sizeof(double));
+	buf->bytes += (Size) q * q * (sizeof(NeumaierSum) + sizeof(double));
+	return mo;
+}
+
+/* Add the open block to the totals. */
+static void
+moments_flush(ArmMoments *mo, int q)
+{
+	neumaier_add(&mo->w, mo->blk_w);
+	mo->blk_w = 0.0;
+	for (int j = 0; j < q; j++)
+	{
+		neumaier_add(&mo->s[j], mo->blk_s[j]);
+		mo->blk_s[j] = 0.0;
+		for (int k = 0; k <= j; k++)
+		{
+			neumaier_add(&mo->m[j * q + k], mo->blk_m[j * q + k]);
+			mo->blk_m[j * q + k] = 0.0;
+		}
+	}
+	mo->blk_n = 0;
+}
+
+/* One row u (p + 1 values) of weight w. */
+static void
+moments_add(TrainBuf *buf, ArmMoments *mo, const double *u, double w)
+{
+	int			q = buf->p + 1;
+	double	   *d = buf->scratch + q;
+
+	for (int j = 0; j < q; j++)
+		d[j] = u[j] - mo->shift[j];
+	mo->blk_w += w;
+	for (int j = 0; j < q; j++)
+	{
+		double		wd = w * d[j];
+		double	   *row = mo->blk_m + (Size) j * q;
+
+		mo->blk_s[j] += wd;
+		for (int k = 0; k <= j; k++)
+			row[k] += wd * d[k];
+	}
+	if (++mo->blk_n == ROWBLOCK_ROWS)
+		moments_flush(mo, q);
+}
+
+/* Totals of an arm with the open block (w returned; s and m lower). */
+static double
+moments_totals(const ArmMoments *mo, int q, double *s, double *m)
+{
+	for (int j = 0; j < q; j++)
+	{
+		s[j] = neumaier_value(&mo->s[j]) + mo->blk_s[j];
+		for (int k = 0; k <= j; k++)
+			m[j * q + k] = neumaier_value(&mo->m[j * q + k]) + mo->blk_m[j * q + k];
+	}
+	return neumaier_value(&mo->w) + mo->blk_w;
+}
+
+/*
+ * Add totals (w, s, m) taken around the shift c to mo: moved to mo's shift
+ * first, with d = c - mo->shift,
+ *	  s' = s + w d,  m' = m + s d' + d s' + w d d'.
+ */
+static void
+moments_add_totals(ArmMoments *mo, int q, const double *c, double w,
+				   const double *s, const double *m)
+{
+	double	   *d = palloc(q * sizeof(double));
+
+	for (int j = 0; j < q; j++)
+		d[j] = c[j] - mo->shift[j];
+	neumaier_add(&mo->w, w);
+	for (int j = 0; j < q; j++)
+	{
+		neumaier_add(&mo->s[j], s[j]);
+		neumaier_add(&mo->s[j], w * d[j]);
+		for (int k = 0; k <= j; k++)
+		{
+			neumaier_add(&mo->m[j * q + k], m[j * q + k]);
+			neumaier_add(&mo->m[j * q + k],
+						 s[j] * d[k] + d[j] * s[k] + w * d[j] * d[k]);
+		}
+	}
+	pfree(d);
+}
+
+double
+trainbuf_arm_moments(const TrainBuf *buf, int32 action, double *mean,
+					 double *comoment)
+{
+	int			q = buf->p + 1;
+	const ArmMoments *mo = buf->arms[action].mom;
+	double	   *s = palloc(q * sizeof(double));
+	double	   *m = palloc((Size) q * q * sizeof(double));
+	double		w = moments_totals(mo, q, s, m);
+
+	for (int j = 0; j < q; j++)
+		mean[j] = mo->shift[j] + s[j] / w;
+	for (int j = 0; j < q; j++)
+		for (int k = 0; k <= j; k++)
+		{
+			comoment[j * q + k] = m[j * q + k] - s[j] * s[k] / w;
+			comoment[k * q + j] = comoment[j * q + k];
+		}
+	pfree(s);
+	pfree(m);
+	return w;
+}
+
+/* Make room for actions 0..action. */
+static void
+ensure_arm(TrainBuf *buf, int32 action)
+{
+	int32		n;
+
+	if (action < buf->n_arms)
+		return;
+	n = Max(action + 1, Min(2 * buf->n_arms, TRAINBUF_MAX_ACTION + 1));
+	n = Max(n, 2);
+	if (buf->arms == NULL)
+		buf->arms = MemoryContextAllocZero(buf->cxt, n * sizeof(TrainArm));
+	else
+	{
+		buf->arms = repalloc(buf->arms, n * sizeof(TrainArm));
+		memset(buf->arms + buf->n_arms, 0, (n - buf->n_arms) * sizeof(TrainArm));
+	}
+	for (int32 a = buf->n_arms; a < n; a++)
+	{
+		buf->arms[a].prop_min = INFINITY;
+		buf->arms[a].prop_max = -INFINITY;
+	}
+	buf->n_arms = n;
+}
+
+/*
+ * Ask the kernel to back a large chunk's rows with huge pages where it can:
+ * the buffer is written once, row by row, and a fault per 4 kB page costs
+ * more than the rows it holds.  The rows start on a huge-page boundary (the
+ * slack before it is never touched, so it takes no memory).
+ */
+void
+trainbuf_advise_huge(void *start, Size len)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t	from = TYPEALIGN(HUGE_PAGE_BYTES, (uintptr_t) start);
+	uintptr_t	to = ((uintptr_t) start + len) & ~(uintptr_t) (HUGE_PAGE_BYTES - 1);
+
+	if (to > from)
+		(void) madvise((void *) from, to - from, MADV_HUGEPAGE);
+#endif
+}
+
+/* A new, empty chunk of at least "rows" rows, allocated in one piece. */
+static TrainChunk *
+chunk_alloc(TrainBuf *buf, Size rows)
+{
+	int32		cap = (int32) (((rows + buf->tile - 1) / buf->tile) * buf->tile);
+	Size		data = (Size) cap * row_bytes(buf);
+	bool		big = data >= TRAINBUF_CHUNK_BYTES / 4;
+	Size		total = MAXALIGN(sizeof(TrainChunk)) + data + (big ? HUGE_PAGE_BYTES : 0);
+	TrainChunk *c;
+	char	   *base;
+	char	   *start;
+
+	if (buf->bytes > MaxAllocHugeSize - total)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("training data of uplift_fit exceeds the size limit"),
+				 errdetail("The state holds " INT64_FORMAT " rows of %d features in %zu bytes.",
+						   buf->nrows, buf->p, buf->bytes),
+				 errhint("Fit on a sample of the rows, or fewer features.")));
+	base = MemoryContextAllocHuge(buf->cxt, total);
+	start = base + MAXALIGN(sizeof(TrainChunk));
+	if (big)
+	{
+		start = (char *) TYPEALIGN(HUGE_PAGE_BYTES, start);
+		trainbuf_advise_huge(start, data);
+	}
+	c = (TrainChunk *) base;
+	c->next = NULL;
+	c->nrows = 0;
+	c->cap = cap;
+	c->x = (double *) start;
+	c->y = c->x + (Size) cap * buf->p;
+	c->w = buf->weighted ? c->y + cap : NULL;
+	buf->bytes += total;
+	return c;
+}
+
+static TrainChunk *
+arm_new_chunk(TrainBuf *buf, TrainArm *arm)
+{
+	Size		max_rows = Max(TRAINBUF_CHUNK_BYTES / row_bytes(buf), (Size) buf->tile);
+	Size		cap = arm->tail ? (Size) arm->tail->cap * 2 : (Size) buf->tile;
+	TrainChunk *c;
+
+	cap = Min(cap, max_rows);
+	c = chunk_alloc(buf, cap);
+	if (arm->tail)
+		arm->tail->next = c;
+	else
+		arm->head = c;
+	arm->tail = c;
+	return c;
+}
+
+void
+trainbuf_append(TrainBuf *buf, const double *x, int32 action,
+				double outcome, double propensity)
+{
+	TrainArm   *arm;
+	TrainChunk *c;
+	int32		i;
+	int32		tile = buf->tile;
+	double	   *dst;
+
+	ensure_arm(buf, action);
+	arm = &buf->arms[action];
+	if (buf->weighted)
+	{
+		arm->prop_min = Min(arm->prop_min, propensity);
+		arm->prop_max = Max(arm->prop_max, propensity);
+	}
+	if (outcome != 0.0 && outcome != 1.0)
+		buf->all_binary = false;
+	arm->nrows++;
+	buf->nrows++;
+	if (buf->moments)
+	{
+		double	   *u = buf->scratch;
+
+		memcpy(u, x, buf->p * sizeof(double));
+		u[buf->p] = outcome;
+		if (arm->mom == NULL)
+			arm->mom = moments_create(buf, u);
+		moments_add(buf, arm->mom, u, buf->weighted ? 1.0 / propensity : 1.0);
+		return;
+	}
+	c = arm->tail;
+	if (c == NULL || c->nrows == c->cap)
+		c = arm_new_chunk(buf, arm);
+	i = c->nrows++;
+	dst = c->x + (Size) (i / tile) * tile * buf->p + i % tile;
+	for (int32 j = 0; j < buf->p; j++)
+		dst[(Size) j * tile] = x[j];
+	c->y[i] = outcome;
+	if (buf->weighted)
+		c->w[i] = 1.0 / propensity;
+}
+
+int32
+trainbuf_max_action(const TrainBuf *buf)
+{
+	for (int32 a = buf->n_arms - 1; a >= 0; a--)
+		if (buf->arms[a].nrows > 0)
+			return a;
+	return -1;
+}
+
+/*
+ * Move the rows of "from" into "into".  When both live in the same memory
+ * context (states of one aggregate) the chunk lists are linked, not copied;
+ * "from" is a state PostgreSQL passes as the second argument of the combine
+ * function and never uses again.
+ */
+void
+trainbuf_merge(TrainBuf *into, TrainBuf *from)
+{
+	for (int32 a = 0; a < from->n_arms; a++)
+	{
+		TrainArm   *src = &from->arms[a];
+		TrainArm   *dst;
+
+		if (src->nrows == 0)
+			continue;
+		ensure_arm(into, a);
+		dst = &into->arms[a];
+		if (into->moments)
+		{
+			int			q = into->p + 1;
+			double	   *sum = palloc(q * sizeof(double));
+			double	   *m = palloc((Size) q * q * sizeof(double));
+			double		w = moments_totals(src->mom, q, sum, m);
+
+			if (dst->mom == NULL)
+				dst->mom = moments_create(into, src->mom->shift);
+			moments_add_totals(dst->mom, q, src->mom->shift, w, sum, m);
+			pfree(sum);
+			pfree(m);
+		}
+		else if (into->cxt == from->cxt)
+		{
+			if (dst->tail)
+				dst->tail->next = src->head;
+			else
+				dst->head = src->head;
+			dst->tail = src->tail;
+		}
+		else
+		{
+			for (TrainChunk *c = src->head; c != NULL; c = c->next)
+			{
+				TrainChunk *copy = chunk_alloc(into, c->nrows);
+
+				CHECK_FOR_INTERRUPTS();
+				memcpy(copy->x, c->x, (Size) copy->cap * into->p * sizeof(double));
+				memcpy(copy->y, c->y, c->nrows * sizeof(double));
+				if (into->weighted)
+					memcpy(copy->w, c->w, c->nrows * sizeof(double));
+				copy->nrows = c->nrows;
+				if (dst->tail)
+					dst->tail->next = copy;
+				else
+					dst->head = copy;
+				dst->tail = copy;
+			}
+		}
+		dst->nrows += src->nrows;
+		dst->prop_min = Min(dst->prop_min, src->prop_min);
+		dst->prop_max = Max(dst->prop_max, src->prop_max);
+	}
+	if (into->cxt == from->cxt)
+		into->bytes += from->bytes;
+	into->nrows += from->nrows;
+	into->all_binary = into->all_binary && from->all_binary;
+	/* "from" no longer owns its chunks */
+	from->n_arms = 0;
+	from->nrows = 0;
+	from->bytes = 0;
+}
+
+/* Append n doubles in network byte order, in one enlargement. */
+static void
+put_f64_bulk(StringInfo out, const double *x, Size n)
+{
+	uint64	   *dst;
+
+	if (n > (MaxAllocSize - (Size) out->len - 1) / sizeof(double))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("training data of uplift_fit is too large to pass between parallel processes"),
+				 errdetail("A partial state is limited to 1 GB."),
+				 errhint("Run the fit without parallel workers: SET max_parallel_workers_per_gather = 0.")));
+	enlargeStringInfo(out, (int) (n * sizeof(double)));
+	dst = (uint64 *) (out->data + out->len);
+	for (Size i = 0; i < n; i++)
+	{
+		uint64		bits;
+
+		memcpy(&bits, &x[i], sizeof(bits));
+		bits = pg_hton64(bits);
+		memcpy(&dst[i], &bits, sizeof(bits));
+	}
+	out->len += (int) (n * sizeof(double));
+	out->data[out->len] = '\0';
+}
+
+static void
+get_f64_bulk(ByteReader *r, double *x, Size n)
+{
+	const uint8 *src;
+
+	if (n > (r->len - r->pos) / sizeof(double))
+		bytes_corrupted(r, "row data is shorter than its row count");
+	src = r->data + r->pos;
+	for (Size i = 0; i < n; i++)
+	{
+		uint64		bits;
+
+		memcpy(&bits, src + i * sizeof(double), sizeof(bits));
+		bits = pg_ntoh64(bits);
+		memcpy(&x[i], &bits, sizeof(bits));
+	}
+	r->pos += n * sizeof(double);
+}
+
+/*
+ * Format 1: u8 version, i32 p, u8 weighted, u8 all_binary, i32 arms, then
+ * per arm: i64 rows, f64 propensity min and max, the p feature columns, the
+ * outcome column and (weighted) the inverse-propensity column.
+ */
+void
+trainbuf_serialize(StringInfo out, const TrainBuf *buf)
+{
+	bytes_put_u8(out, TRAINBUF_FORMAT_VERSION);
+	bytes_put_i32(out, buf->p);
+	bytes_put_u8(out, buf->weighted ? 1 : 0);
+	bytes_put_u8(out, buf->moments ? 1 : 0);
+	bytes_put_u8(out, buf->all_binary ? 1 : 0);
+	bytes_put_i32(out, buf->n_arms);
+	for (int32 a = 0; a < buf->n_arms; a++)
+	{
+		const TrainArm *arm = &buf->arms[a];
+
+		bytes_put_i64(out, arm->nrows);
+		bytes_put_f64(out, arm->prop_min);
+		bytes_put_f64(out, arm->prop_max);
+		if (buf->moments)
+		{
+			int			q = buf->p + 1;
+			double	   *sum;
+			double	   *m;
+
+			if (arm->mom == NULL)
+				continue;
+			sum = palloc(q * sizeof(double));
+			m = palloc((Size) q * q * sizeof(double));
+			bytes_put_f64s(out, arm->mom->shift, q);
+			bytes_put_f64(out, moments_totals(arm->mom, q, sum, m));
+			bytes_put_f64s(out, sum, q);
+			for (int j = 0; j < q; j++)
+				bytes_put_f64s(out, m + (Size) j * q, j + 1);
+			pfree(sum);
+			pfree(m);
+			continue;
+		}
+		for (int32 j = 0; j < buf->p; j++)
+			for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
+			{
+				CHECK_FOR_INTERRUPTS();
+				for (int32 i = 0; i < c->nrows; i += buf->tile)
+					put_f64_bulk(out, &TRAINBUF_X(c, buf->p, buf->tile, i, j),
+								 Min(buf->tile, c->nrows - i));
+			}
+		for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
+			put_f64_bulk(out, c->y, c->nrows);
+		if (buf->weighted)
+			for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
+				put_f64_bulk(out, c->w, c->nrows);
+	}
+}
+
+TrainBuf *
+trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
+{
+	TrainBuf   *buf;
+	int32		p;
+	int32		n_arms;
+	uint8		weighted;
+	uint8		moments;
+
+	if (bytes_get_u8(r) != TRAINBUF_FORMAT_VERSION)
+		bytes_corrupted(r, "unknown format version of the training data");
+	p = bytes_get_i32(r);
+	if (p < 1 || p > TRAINBUF_MAX_FEATURES)
+		bytes_corrupted(r, "feature count is out of range");
+	weighted = bytes_get_u8(r);
+	moments = bytes_get_u8(r);
+	if (weighted > 1 || moments > 1)
+		bytes_corrupted(r, "a flag is out of range");
+	buf = trainbuf_create(cxt, p, weighted == 1, moments == 1);
+	buf->all_binary = bytes_get_u8(r) != 0;
+	n_arms = bytes_get_i32(r);
+	if (n_arms < 0 || n_arms > TRAINBUF_MAX_ACTION + 1)
+		bytes_corrupted(r, "arm count is out of range");
+	if (n_arms > 0)
+		ensure_arm(buf, n_arms - 1);
+	for (int32 a = 0; a < n_arms; a++)
+	{
+		TrainArm   *arm = &buf->arms[a];
+		int64		nrows = bytes_get_i64(r);
+		int32		ncols = p + 1 + (buf->weighted ? 1 : 0);
+		TrainChunk *c;
+
+		arm->prop_min = bytes_get_f64(r);
+		arm->prop_max = bytes_get_f64(r);
+		if (buf->moments)
+		{
+			int			q = p + 1;
+			double	   *shift = palloc(q * sizeof(double));
+			double	   *sum = palloc(q * sizeof(double));
+			double	   *m = palloc((Size) q * q * sizeof(double));
+			double		w;
+
+			if (nrows < 0)
+				bytes_corrupted(r, "row count is negative");
+			if (nrows == 0)
+				continue;
+			bytes_get_f64s(r, shift, q);
+			w = bytes_get_f64(r);
+			bytes_get_f64s(r, sum, q);
+			for (int j = 0; j < q; j++)
+				bytes_get_f64s(r, m + (Size) j * q, j + 1);
+			arm->mom = moments_create(buf, shift);
+			moments_add_totals(arm->mom, q, shift, w, sum, m);
+			arm->nrows = nrows;
+			buf->nrows += nrows;
+			continue;
+		}
+		if (nrows < 0 || (uint64) nrows > (r->len - r->pos) / sizeof(double) / ncols)
+			bytes_corrupted(r, "row count exceeds the bytes present");
+		if (nrows == 0)
+			continue;
+		c = chunk_alloc(buf, (Size) nrows);
+		for (int32 j = 0; j < p; j++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			for (int64 i = 0; i < nrows; i += buf->tile)
+				get_f64_bulk(r, &TRAINBUF_X(c, p, buf->tile, i, j),
+							 Min(buf->tile, nrows - i));
+		}
+		get_f64_bulk(r, c->y, (Size) nrows);
+		if (buf->weighted)
+			get_f64_bulk(r, c->w, (Size) nrows);
+		c->nrows = (int32) nrows;
+		arm->head = arm->tail = c;
+		arm->nrows = nrows;
+		buf->nrows += nrows;
+	}
+	return buf;
+}
+
+/* RowSource over one arm: blocks are slices of the chunks' columns. */
+static bool
+arm_next(RowSource *s, RowBlock *blk)
+{
+	ArmSource  *src = (ArmSource *) s;
+
+	for (;;)
+	{
+		const TrainChunk *c = src->chunk;
+		int32		n;
+		bool		take;
+
+		if (c == NULL)
+			return false;
+		if (src->pos >= c->nrows)
+		{
+			src->chunk = c->next;
+			src->pos = 0;
+			continue;
+		}
+		n = Min(src->buf->tile, c->nrows - src->pos);
+		take = src->stride <= 1 || src->block_no % src->stride == 0;
+		src->block_no++;
+		if (take)
+		{
+			for (int32 j = 0; j < src->buf->p; j++)
+				src->cols[j] = &TRAINBUF_X(c, src->buf->p, src->buf->tile, src->pos, j);
+			blk->n = n;
+			blk->col = src->cols;
+			blk->y = c->y + src->pos;
+			blk->w = src->use_weights ? c->w + src->pos : NULL;
+			blk->wscale = src->wscale;
+			src->pos += n;
+			return true;
+		}
+		src->pos += n;
+	}
+}
+
+static void
+arm_rewind(RowSource *s, int stride)
+{
+	ArmSource  *src = (ArmSource *) s;
+
+	src->chunk = src->arm->head;
+	src->pos = 0;
+	src->stride = stride;
+	src->block_no = 0;
+}
+
+void
+trainbuf_arm_source(ArmSource *src, const TrainBuf *buf, int32 action,
+					bool use_weights, double wscale)
+{
+	memset(src, 0, sizeof(ArmSource));
+	src->base.d = buf->p;
+	src->base.nrows = buf->arms[action].nrows;
+	src->base.next = arm_next;
+	src->base.rewind = arm_rewind;
+	src->buf = buf;
+	src->arm = &buf->arms[action];
+	src->use_weights = use_weights && buf->weighted;
+	src->wscale = wscale;
+	src->cols = palloc0(Max(buf->p, 1) * sizeof(double *));
+	arm_rewind(&src->base, 1);
+}

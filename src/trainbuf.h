@@ -1,0 +1,178 @@
+/*
+ * trainbuf.h
+ *	  The training-data buffer of uplift_fit, and the row-block view through
+ *	  which the solvers read it.
+ *
+ * Rows are kept per arm (action 0..K), in chunks.  A chunk holds "cap" rows
+ * (a multiple of the tile): the features in tiles of "tile" rows (512, fewer
+ * for very wide rows), each tile column-major (p columns of tile values), an
+ * outcome column and, for propensity-weighted fits, a column of inverse
+ * propensities.  A tile is what the solvers read as one block.  A row
+ * costs (p + 1) * 8 bytes, or (p + 2) * 8 bytes with weights, and chunks are
+ * never copied when the buffer grows, so the state stays within about
+ * n * (p + 2) * 8 bytes.  Solvers read an arm chunk by chunk without copying
+ * (see RowSource).
+ */
+#ifndef UPLIFT_TRAINBUF_H
+#define UPLIFT_TRAINBUF_H
+
+#include "postgres.h"
+#include "lib/stringinfo.h"
+
+#include "bytes.h"
+#include "uplift.h"
+
+typedef struct TrainChunk
+{
+	struct TrainChunk *next;
+	int32		nrows;			/* rows in use */
+	int32		cap;			/* rows allocated */
+	double	   *x;				/* tiles: see TRAINBUF_X */
+	double	   *y;				/* cap outcomes */
+	double	   *w;				/* cap inverse propensities, or NULL */
+} TrainChunk;
+
+/* Most rows of a tile, and of a RowBlock. */
+#define ROWBLOCK_ROWS 512
+
+/* Feature j of row i of chunk c in a buffer with p features and tile rows. */
+#define TRAINBUF_X(c, p, tile, i, j) \
+	((c)->x[((Size) (i) / (tile)) * (tile) * (p) + \
+			(Size) (j) * (tile) + (Size) (i) % (tile)])
+
+/*
+ * Moments of one arm, kept instead of rows when the base is linear: with
+ * u = (x, y) (q = p + 1 values) and the shift c = the arm's first row,
+ *	  w = sum w_i,  s = sum w_i (u_i - c),  m = sum w_i (u_i - c)(u_i - c)'
+ * (m row-major q x q, lower triangle used), w_i = 1/propensity or 1.  Rows
+ * are summed into the open block and the block into the totals with
+ * Neumaier compensation every ROWBLOCK_ROWS rows.
+ */
+typedef struct ArmMoments
+{
+	double	   *shift;			/* q */
+	NeumaierSum w;
+	NeumaierSum *s;				/* q */
+	NeumaierSum *m;				/* q * q */
+	int32		blk_n;
+	double		blk_w;
+	double	   *blk_s;			/* q */
+	double	   *blk_m;			/* q * q */
+} ArmMoments;
+
+typedef struct TrainArm
+{
+	int64		nrows;
+	TrainChunk *head;
+	TrainChunk *tail;
+	ArmMoments *mom;			/* moments buffers: NULL until the first row */
+	double		prop_min;		/* range of propensities (weighted buffers) */
+	double		prop_max;
+} TrainArm;
+
+typedef struct TrainBuf
+{
+	MemoryContext cxt;			/* where chunks live */
+	int32		p;				/* features per row */
+	int32		tile;			/* rows per tile, a function of p */
+	bool		weighted;		/* rows carry an inverse propensity */
+	bool		moments;		/* keep per-arm moments, not rows */
+	bool		all_binary;		/* every outcome so far is 0 or 1 */
+	int32		n_arms;			/* arms allocated: actions 0..n_arms-1 */
+	TrainArm   *arms;
+	int64		nrows;			/* rows over all arms */
+	Size		bytes;			/* bytes of chunk storage allocated */
+	double	   *scratch;		/* p + 1 values */
+} TrainBuf;
+
+/* Highest action (treatment) and most features a fit accepts. */
+#define TRAINBUF_MAX_ACTION 256
+#define TRAINBUF_MAX_FEATURES 10000
+
+/*
+ * Widest rows kept as moments (linear base): a row then costs (p+1)(p+2)/2
+ * multiply-adds and an arm (p+1)^2 * 24 bytes, whatever the number of rows.
+ */
+#define TRAINBUF_MOMENTS_MAX_FEATURES 64
+
+extern TrainBuf *trainbuf_create(MemoryContext cxt, int32 p, bool weighted,
+								 bool moments);
+
+/*
+ * The moments of an arm of a moments buffer, open block included: w, the
+ * mean of u = (x, y) (q values) and the centred co-moment
+ * sum w_i (u_i - mean)(u_i - mean)' (q x q, full).
+ */
+extern double trainbuf_arm_moments(const TrainBuf *buf, int32 action,
+								   double *mean, double *comoment);
+
+/*
+ * Append one row; x holds p finite values, propensity is ignored unless the
+ * buffer is weighted.  The caller has validated the values.
+ */
+extern void trainbuf_append(TrainBuf *buf, const double *x, int32 action,
+							double outcome, double propensity);
+
+/* Highest action with at least one row, or -1 for an empty buffer. */
+extern int32 trainbuf_max_action(const TrainBuf *buf);
+
+/* Move every row of "from" into "into" (same p and weighting). */
+extern void trainbuf_merge(TrainBuf *into, TrainBuf *from);
+
+/*
+ * Ask for huge pages on the whole 2 MB pages inside [start, start + len)
+ * (where the platform has them): large buffers written once fault far less.
+ */
+extern void trainbuf_advise_huge(void *start, Size len);
+
+/* Versioned bytes: write, and read back into a new buffer in cxt. */
+extern void trainbuf_serialize(StringInfo out, const TrainBuf *buf);
+extern TrainBuf *trainbuf_deserialize(ByteReader *r, MemoryContext cxt);
+
+/*
+ * A block of rows as the solvers see it: n rows, d design columns, the
+ * outcome and an optional weight column (weight = wscale * w[i]; w NULL
+ * means every weight is 1).
+ */
+typedef struct RowBlock
+{
+	int			n;
+	const double *const *col;	/* d column pointers, each n values */
+	const double *y;
+	const double *w;
+	double		wscale;
+} RowBlock;
+
+/*
+ * A source of row blocks for one head.  next() returns false at the end;
+ * rewind() restarts, reading only every "stride"-th block when stride > 1
+ * (a deterministic subsample for warm starts).
+ */
+typedef struct RowSource RowSource;
+struct RowSource
+{
+	int			d;				/* design columns, without the intercept */
+	int64		nrows;			/* rows over a full pass */
+	bool		(*next) (RowSource *src, RowBlock *blk);
+	void		(*rewind) (RowSource *src, int stride);
+};
+
+/* The rows of one arm, z = x, read without copying. */
+typedef struct ArmSource
+{
+	RowSource	base;
+	const TrainBuf *buf;
+	const TrainArm *arm;
+	double		wscale;
+	bool		use_weights;
+	const TrainChunk *chunk;	/* current chunk */
+	int32		pos;			/* next row in it */
+	int			stride;
+	int64		block_no;
+	const double **cols;		/* p column pointers */
+} ArmSource;
+
+extern void trainbuf_arm_source(ArmSource *src, const TrainBuf *buf,
+								int32 action, bool use_weights, double wscale);
+
+#endif							/* UPLIFT_TRAINBUF_H */
