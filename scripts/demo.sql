@@ -110,3 +110,51 @@ FROM evaluated
 UNION ALL
 SELECT 'never offer', round(avg(5 + 2 * features[1] + features[2] + 1.5 * features[3])::numeric, 3), NULL, NULL
 FROM evaluated;
+
+\echo '== 8. Allocate a budget: at most one action per customer, no offer where nothing pays'
+-- candidates: each customer's calibrated incremental value and cost per action
+CREATE TABLE candidates AS
+SELECT c.unit_id, v.action, v.value, v.cost
+FROM campaign c,
+     (SELECT model FROM models WHERE head = 'value') vm,
+     (SELECT model FROM models WHERE head = 'cost') cm,
+     uplift_value_cost(vm.model, cm.model, c.features) v;
+
+\set budget (:n / 5)
+CREATE TABLE allocation AS
+SELECT * FROM allocate_budget('SELECT unit_id, action, value, cost FROM candidates', :budget);
+
+SELECT a.action, count(*) AS units,
+       round(sum(a.value)::numeric, 1) AS est_value, round(sum(a.cost)::numeric, 1) AS est_cost,
+       round(sum(c.true_value_uplift[a.action])::numeric, 1) AS true_value,
+       round(sum(c.true_cost_uplift[a.action])::numeric, 1) AS true_cost
+FROM allocation a JOIN campaign c USING (unit_id)
+GROUP BY ROLLUP (a.action) ORDER BY a.action;
+
+SELECT :budget AS budget, assigned, round(total_value::numeric, 1) AS total_value,
+       round(total_cost::numeric, 1) AS total_cost, round(lp_bound::numeric, 1) AS lp_bound,
+       round(gap::numeric, 4) AS gap
+FROM allocate_budget_summary('SELECT unit_id, action, value, cost FROM candidates', :budget);
+
+-- the same budget spent on random customers with action 1 (untargeted mass mailing)
+SELECT 'untargeted action 1' AS policy, count(*) AS units,
+       round(sum(true_value_uplift[1])::numeric, 1) AS true_value,
+       round(sum(true_cost_uplift[1])::numeric, 1) AS true_cost
+FROM (SELECT *, sum(true_cost_uplift[1]) OVER (ORDER BY uplift_demo_uniform(unit_id, :seed, 99)) AS spent
+      FROM campaign) r
+WHERE spent <= :budget;
+
+\echo '== 9. Log the decisions, keeping 5% exploration so later policies stay identifiable'
+SELECT l.action, count(*) AS units,
+       round(min(l.propensity)::numeric, 4) AS min_propensity,
+       round(max(l.propensity)::numeric, 4) AS max_propensity
+FROM campaign c
+LEFT JOIN allocation a USING (unit_id),
+LATERAL uplift_explore_logged('demo-allocation', c.unit_id,
+            ARRAY[CASE WHEN a.action = 1 THEN 1 ELSE -1 END,
+                  CASE WHEN a.action = 2 THEN 1 ELSE -1 END]::float8[],
+            0.05, 0.01) l
+GROUP BY l.action ORDER BY l.action;
+
+SELECT count(*) AS logged_rows, count(DISTINCT unit_id) AS units FROM uplift_assignment_log
+WHERE experiment = 'demo-allocation';
