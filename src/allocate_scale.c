@@ -251,6 +251,8 @@ allocate_threshold_serialfn(PG_FUNCTION_ARGS)
 	bytes_put_u32(&buf, (uint32) s->n);
 	for (Size i = 0; i < s->n; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		bytes_put_f64(&buf, s->steps[i].ratio);
 		bytes_put_f64(&buf, s->steps[i].from_cost);
 		bytes_put_f64(&buf, s->steps[i].to_cost);
@@ -285,6 +287,8 @@ allocate_threshold_deserialfn(PG_FUNCTION_ARGS)
 	state_reserve(s, cxt, n);
 	for (uint32 i = 0; i < n; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		s->steps[i].ratio = bytes_get_f64(&r);
 		s->steps[i].from_cost = bytes_get_f64(&r);
 		s->steps[i].to_cost = bytes_get_f64(&r);
