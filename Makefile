@@ -23,6 +23,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Rebuild every object when a header changes (PGXS does not track headers).
+$(OBJS): $(wildcard src/*.h)
+
 $(DATA_built): $(sort $(wildcard sql/objects/*.sql))
 	cat $^ > $@
 

@@ -27,17 +27,23 @@ SELECT (l ->> 'action')::int AS action, (l ->> 'intercept')::float8 AS intercept
 FROM cal, jsonb_array_elements(uplift_model_info(model) -> 'calibration') l;
 
 -- the same least-squares line computed by PostgreSQL's own regr_* aggregates
+-- on the AIPW pseudo-outcome mu_k - mu_0 + 1[a=k](y - mu_k)/e - 1[a=0](y - mu_0)/e
 CREATE TEMP TABLE ref AS
 SELECT k AS action,
-       regr_slope(ystar, s) AS slope, regr_intercept(ystar, s) AS intercept, count(*) AS rows
+       regr_slope(phi, s) AS slope, regr_intercept(phi, s) AS intercept, count(*) AS rows
 FROM calib_camp c, calib_m m, generate_series(1, 2) k,
+     LATERAL (SELECT uplift_predict(m.raw, c.features, k) AS mu_k,
+                     uplift_predict(m.raw, c.features, 0) AS mu_0) mu,
      LATERAL (SELECT uplift_score(m.raw, c.features, k) AS s,
-                     c.value * (CASE WHEN c.action = k THEN 1 WHEN c.action = 0 THEN -1 ELSE 0 END) / c.propensity AS ystar) v
+                     mu.mu_k - mu.mu_0
+                     + CASE WHEN c.action = k THEN (c.value - mu.mu_k) / c.propensity
+                            WHEN c.action = 0 THEN -(c.value - mu.mu_0) / c.propensity
+                            ELSE 0 END AS phi) v
 GROUP BY k;
 
 SELECT ok(bool_and(abs(l.slope - r.slope) < 1e-9 * abs(r.slope) AND abs(l.intercept - r.intercept) < 1e-9 * (1 + abs(r.intercept))
                    AND l.rows = r.rows),
-          'calibration lines equal regr_slope / regr_intercept of the transformed outcome on the score')
+          'calibration lines equal regr_slope / regr_intercept of the AIPW pseudo-outcome on the score')
 FROM lines l JOIN ref r USING (action);
 
 SELECT ok((SELECT abs(slope - 0.5) < 0.2 FROM lines WHERE action = 1)

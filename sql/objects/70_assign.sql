@@ -169,6 +169,7 @@ CREATE FUNCTION uplift_log_assignment(experiment text, unit_id bigint,
                                       model_checksum text DEFAULT NULL)
 RETURNS uplift_assignment_log
 LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -206,6 +207,7 @@ CREATE FUNCTION uplift_log_assignment(experiment text, unit_id text,
                                       model_checksum text DEFAULT NULL)
 RETURNS uplift_assignment_log
 LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE

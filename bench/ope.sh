@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Off-policy evaluation benchmark: on N logged rows (default 10,000,000,
+# generated in SQL with a fixed seed), the time of
+#   SELECT sum(reward * target / logged) FROM t
+# and of ips_value, snips_value and dr_value with the normal interval, as
+# ratios to that baseline, in one run on a throwaway cluster.  Serial plans
+# (no parallel workers), best of REPS runs (default 5) each.
+#   usage: bash bench/ope.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-${N:-10000000}}
+REPS=${REPS:-5}
+. scripts/cluster.sh
+uplift_build_install
+cluster_start
+
+psql -q -X -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE uplift_bench" >/dev/null
+psql -q -X -v ON_ERROR_STOP=1 -d uplift_bench <<SQL
+CREATE EXTENSION uplift;
+SELECT setseed(0.17);
+CREATE TABLE t AS
+SELECT reward, logged::float8 AS logged, target::float8 AS target,
+       (0.05 + 0.1 * a)::float8 AS q_logged, 0.2::float8 AS q_target
+FROM (SELECT (random() < 0.1 + 0.05 * a)::int::float8 AS reward,
+             CASE a WHEN 0 THEN 0.5 WHEN 1 THEN 0.3 ELSE 0.2 END AS logged,
+             CASE a WHEN 2 THEN 0.8 ELSE 0.1 END AS target, a
+      FROM (SELECT CASE WHEN u < 0.5 THEN 0 WHEN u < 0.8 THEN 1 ELSE 2 END AS a
+            FROM (SELECT random() AS u FROM generate_series(1, $N)) s) s2) s3;
+VACUUM ANALYZE t;
+
+CREATE FUNCTION bench(q text, reps int) RETURNS float8 LANGUAGE plpgsql AS \$\$
+DECLARE best float8 := 'Infinity'; t0 timestamptz; dummy text;
+BEGIN
+  FOR i IN 1..reps LOOP
+    t0 := clock_timestamp();
+    EXECUTE q INTO dummy;
+    best := least(best, extract(epoch FROM clock_timestamp() - t0));
+  END LOOP;
+  RETURN best;
+END \$\$;
+SQL
+
+psql -X -v ON_ERROR_STOP=1 -d uplift_bench <<SQL
+SET max_parallel_workers_per_gather = 0;
+SET jit = off;
+SELECT bench('SELECT count(*) FROM t', 1) AS warm_up \gset
+CREATE TEMP TABLE timings AS
+SELECT k, name, bench(q, $REPS) AS seconds
+FROM (VALUES
+  (1, 'baseline: sum(reward * target / logged)', 'SELECT sum(reward * target / logged) FROM t'),
+  (2, 'ips_value', 'SELECT ips_value(reward, logged, target) FROM t'),
+  (3, 'snips_value', 'SELECT snips_value(reward, logged, target) FROM t'),
+  (4, 'dr_value', 'SELECT dr_value(reward, logged, target, q_logged, q_target) FROM t')) v(k, name, q)
+ORDER BY k;
+\echo rows: $N, serial plans, best of $REPS runs
+SELECT name, round(seconds::numeric, 3) AS seconds,
+       round((seconds / (SELECT seconds FROM timings WHERE name LIKE 'baseline%'))::numeric, 2) AS ratio
+FROM timings ORDER BY k;
+SQL
