@@ -88,7 +88,7 @@ COMMENT ON AGGREGATE uplift_fit(float8[], int, float8) IS
 COMMENT ON AGGREGATE uplift_fit(float8[], int, float8, jsonb) IS
 'fit an uplift model to features, treatment 0..K and outcome; options: learner, base, l2, max_iter, tol, feature_names, seed, interactions';
 COMMENT ON AGGREGATE uplift_fit(float8[], int, float8, float8, jsonb) IS
-'fit an uplift model weighting each row by 1/propensity of the treatment it received';
+'fit an uplift model with the logged propensity of the treatment each row received (weights, pseudo-outcomes; option min_propensity clips)';
 COMMENT ON AGGREGATE uplift_fit(float4[], int, float8) IS
 'fit an uplift model (T-learner; base from the outcome) to float4 features, treatment 0..K and outcome';
 COMMENT ON AGGREGATE uplift_fit(float4[], int, float8, jsonb) IS
