@@ -77,6 +77,13 @@ bytes_put_str(StringInfo buf, const char *s)
 }
 
 void
+bytes_put_sum(StringInfo buf, const NeumaierSum *s)
+{
+	bytes_put_f64(buf, s->sum);
+	bytes_put_f64(buf, s->comp);
+}
+
+void
 bytes_reader_init(ByteReader *r, const void *data, Size len, const char *what)
 {
 	r->data = (const uint8 *) data;
@@ -180,6 +187,13 @@ bytes_get_str(ByteReader *r)
 	if (memchr(p, '\0', len) != NULL)
 		bytes_corrupted(r, "String contains a zero byte");
 	return pnstrdup((const char *) p, len);
+}
+
+void
+bytes_get_sum(ByteReader *r, NeumaierSum *s)
+{
+	s->sum = bytes_get_f64(r);
+	s->comp = bytes_get_f64(r);
 }
 
 uint32

@@ -14,6 +14,8 @@
 #include "postgres.h"
 #include "lib/stringinfo.h"
 
+#include "uplift.h"
+
 /* Writing: append to a StringInfo. */
 extern void bytes_put_u8(StringInfo buf, uint8 x);
 extern void bytes_put_u16(StringInfo buf, uint16 x);
@@ -25,6 +27,8 @@ extern void bytes_put_f64(StringInfo buf, double x);
 extern void bytes_put_f64s(StringInfo buf, const double *x, Size n);
 /* a string: u32 length, then the bytes (no terminator) */
 extern void bytes_put_str(StringInfo buf, const char *s);
+/* a compensated sum: f64 sum, f64 compensation */
+extern void bytes_put_sum(StringInfo buf, const NeumaierSum *s);
 
 /* Reading: a cursor over a byte range. */
 typedef struct ByteReader
@@ -47,6 +51,7 @@ extern double bytes_get_f64(ByteReader *r);
 extern void bytes_get_f64s(ByteReader *r, double *x, Size n);
 /* a palloc'd, NUL-terminated string; errors on an embedded NUL */
 extern char *bytes_get_str(ByteReader *r);
+extern void bytes_get_sum(ByteReader *r, NeumaierSum *s);
 
 /*
  * Read a u32 count of elements of elem_size bytes each that must follow; an

@@ -184,20 +184,6 @@ uplift_fit_calibration_combinefn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-static void
-put_sum(StringInfo buf, const NeumaierSum *s)
-{
-	bytes_put_f64(buf, s->sum);
-	bytes_put_f64(buf, s->comp);
-}
-
-static void
-get_sum(ByteReader *r, NeumaierSum *s)
-{
-	s->sum = bytes_get_f64(r);
-	s->comp = bytes_get_f64(r);
-}
-
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_serialfn);
 Datum
 uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
@@ -213,11 +199,11 @@ uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
 	bytes_put_u32(&buf, st->n_actions);
 	for (int k = 0; k < st->n_actions; k++)
 	{
-		put_sum(&buf, &st->sums[k].n);
-		put_sum(&buf, &st->sums[k].s);
-		put_sum(&buf, &st->sums[k].ss);
-		put_sum(&buf, &st->sums[k].y);
-		put_sum(&buf, &st->sums[k].sy);
+		bytes_put_sum(&buf, &st->sums[k].n);
+		bytes_put_sum(&buf, &st->sums[k].s);
+		bytes_put_sum(&buf, &st->sums[k].ss);
+		bytes_put_sum(&buf, &st->sums[k].y);
+		bytes_put_sum(&buf, &st->sums[k].sy);
 	}
 	out = palloc(VARHDRSZ + buf.len);
 	SET_VARSIZE(out, VARHDRSZ + buf.len);
@@ -249,11 +235,11 @@ uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
 	st = calib_state_new(aggcxt, model_bytes, n_actions);
 	for (int k = 0; k < (int) n_actions; k++)
 	{
-		get_sum(&r, &st->sums[k].n);
-		get_sum(&r, &st->sums[k].s);
-		get_sum(&r, &st->sums[k].ss);
-		get_sum(&r, &st->sums[k].y);
-		get_sum(&r, &st->sums[k].sy);
+		bytes_get_sum(&r, &st->sums[k].n);
+		bytes_get_sum(&r, &st->sums[k].s);
+		bytes_get_sum(&r, &st->sums[k].ss);
+		bytes_get_sum(&r, &st->sums[k].y);
+		bytes_get_sum(&r, &st->sums[k].sy);
 	}
 	bytes_expect_end(&r);
 	PG_RETURN_POINTER(st);

@@ -324,20 +324,6 @@ ope_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-static void
-put_sum(StringInfo buf, const NeumaierSum *s)
-{
-	bytes_put_f64(buf, s->sum);
-	bytes_put_f64(buf, s->comp);
-}
-
-static void
-get_sum(ByteReader *r, NeumaierSum *s)
-{
-	s->sum = bytes_get_f64(r);
-	s->comp = bytes_get_f64(r);
-}
-
 /*
  * Serialized state, format 1 (big-endian, src/bytes.h): u8 version, u8 kind,
  * options (f64 alpha, f64 clip, u8 ci, i32 n_boot, i64 seed, f64 floor,
@@ -375,11 +361,11 @@ ope_serialize(PG_FUNCTION_ARGS)
 	bytes_put_i64(&buf, st->n_below_floor);
 	bytes_put_f64(&buf, st->max_w);
 	bytes_put_f64(&buf, st->min_logged);
-	put_sum(&buf, &st->s_w);
-	put_sum(&buf, &st->s_ww);
-	put_sum(&buf, &st->s_c);
-	put_sum(&buf, &st->s_cc);
-	put_sum(&buf, &st->s_wc);
+	bytes_put_sum(&buf, &st->s_w);
+	bytes_put_sum(&buf, &st->s_ww);
+	bytes_put_sum(&buf, &st->s_c);
+	bytes_put_sum(&buf, &st->s_cc);
+	bytes_put_sum(&buf, &st->s_wc);
 	bytes_put_u32(&buf, (uint32) (stride > 0 ? st->n_rows : 0));
 	if (stride > 0)
 		bytes_put_f64s(&buf, st->rows, st->n_rows * stride);
@@ -434,11 +420,11 @@ ope_deserialize(PG_FUNCTION_ARGS)
 	st->n_below_floor = bytes_get_i64(&r);
 	st->max_w = bytes_get_f64(&r);
 	st->min_logged = bytes_get_f64(&r);
-	get_sum(&r, &st->s_w);
-	get_sum(&r, &st->s_ww);
-	get_sum(&r, &st->s_c);
-	get_sum(&r, &st->s_cc);
-	get_sum(&r, &st->s_wc);
+	bytes_get_sum(&r, &st->s_w);
+	bytes_get_sum(&r, &st->s_ww);
+	bytes_get_sum(&r, &st->s_c);
+	bytes_get_sum(&r, &st->s_cc);
+	bytes_get_sum(&r, &st->s_wc);
 	if (st->n < 0 || st->n_clipped < 0 || st->n_below_floor < 0)
 		bytes_corrupted(&r, "negative count");
 
