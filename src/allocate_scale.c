@@ -237,7 +237,6 @@ allocate_threshold_serialfn(PG_FUNCTION_ARGS)
 {
 	ThresholdState *s = (ThresholdState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
-	bytea	   *result;
 
 	if (s->n > PG_UINT32_MAX)
 		ereport(ERROR,
@@ -258,10 +257,7 @@ allocate_threshold_serialfn(PG_FUNCTION_ARGS)
 		bytes_put_f64(&buf, s->steps[i].from_cost);
 		bytes_put_f64(&buf, s->steps[i].to_cost);
 	}
-	result = palloc(VARHDRSZ + buf.len);
-	SET_VARSIZE(result, VARHDRSZ + buf.len);
-	memcpy(VARDATA(result), buf.data, buf.len);
-	PG_RETURN_BYTEA_P(result);
+	PG_RETURN_BYTEA_P(bytes_copy_bytea(buf.data, buf.len));
 }
 
 Datum

@@ -84,6 +84,37 @@ bytes_put_sum(StringInfo buf, const NeumaierSum *s)
 }
 
 void
+bytes_begin_bytea(StringInfo buf)
+{
+	initStringInfo(buf);
+	appendStringInfoSpaces(buf, VARHDRSZ);
+}
+
+bytea *
+bytes_end_bytea(StringInfo buf)
+{
+	bytea	   *result = (bytea *) buf->data;
+
+	SET_VARSIZE(result, buf->len);
+	return result;
+}
+
+bytea *
+bytes_copy_bytea(const void *data, Size len)
+{
+	bytea	   *result;
+
+	if (len > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("value of %zu bytes exceeds the maximum size of a bytea", len)));
+	result = palloc(VARHDRSZ + len);
+	SET_VARSIZE(result, VARHDRSZ + len);
+	memcpy(VARDATA(result), data, len);
+	return result;
+}
+
+void
 bytes_reader_init(ByteReader *r, const void *data, Size len, const char *what)
 {
 	r->data = (const uint8 *) data;

@@ -30,6 +30,15 @@ extern void bytes_put_str(StringInfo buf, const char *s);
 /* a compensated sum: f64 sum, f64 compensation */
 extern void bytes_put_sum(StringInfo buf, const NeumaierSum *s);
 
+/*
+ * Building a bytea (a serialized state): start the StringInfo with
+ * bytes_begin_bytea, append, then bytes_end_bytea turns the buffer itself
+ * into the bytea, without a copy.  bytes_copy_bytea copies len bytes.
+ */
+extern void bytes_begin_bytea(StringInfo buf);
+extern bytea *bytes_end_bytea(StringInfo buf);
+extern bytea *bytes_copy_bytea(const void *data, Size len);
+
 /* Reading: a cursor over a byte range. */
 typedef struct ByteReader
 {

@@ -190,7 +190,6 @@ uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
 {
 	CalibState *st = (CalibState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
-	bytea	   *out;
 
 	initStringInfo(&buf);
 	bytes_put_u8(&buf, CALIB_STATE_VERSION);
@@ -205,10 +204,7 @@ uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
 		bytes_put_sum(&buf, &st->sums[k].y);
 		bytes_put_sum(&buf, &st->sums[k].sy);
 	}
-	out = palloc(VARHDRSZ + buf.len);
-	SET_VARSIZE(out, VARHDRSZ + buf.len);
-	memcpy(VARDATA(out), buf.data, buf.len);
-	PG_RETURN_BYTEA_P(out);
+	PG_RETURN_BYTEA_P(bytes_copy_bytea(buf.data, buf.len));
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_deserialfn);
@@ -227,9 +223,7 @@ uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
 	if (bytes_get_u8(&r) != CALIB_STATE_VERSION)
 		bytes_corrupted(&r, "Unknown state version");
 	model_len = bytes_get_count(&r, 1, MaxAllocSize - VARHDRSZ);
-	model_bytes = palloc(VARHDRSZ + model_len);
-	SET_VARSIZE(model_bytes, VARHDRSZ + model_len);
-	memcpy(VARDATA(model_bytes), r.data + r.pos, model_len);
+	model_bytes = bytes_copy_bytea(r.data + r.pos, model_len);
 	r.pos += model_len;
 	n_actions = bytes_get_count(&r, 10 * sizeof(double), UPLIFT_MAX_ACTIONS);
 	st = calib_state_new(aggcxt, model_bytes, n_actions);

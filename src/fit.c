@@ -414,13 +414,12 @@ uplift_fit_serialfn(PG_FUNCTION_ARGS)
 	(void) uplift_agg_context(fcinfo, "uplift_fit_serialfn");
 	guess = 1024 + (st->buf->moments ? 0 :
 					(Size) st->buf->nrows * (st->buf->p + 2) * sizeof(double));
-	initStringInfo(&out);
+	bytes_begin_bytea(&out);
 	if (guess < MaxAllocSize)
 	{
 		enlargeStringInfo(&out, (int) guess);
 		trainbuf_advise_huge(out.data, out.maxlen);
 	}
-	appendStringInfoSpaces(&out, VARHDRSZ);
 	bytes_put_u8(&out, FIT_STATE_VERSION);
 	bytes_put_i32(&out, s->learner);
 	bytes_put_i32(&out, s->base);
@@ -437,8 +436,7 @@ uplift_fit_serialfn(PG_FUNCTION_ARGS)
 	for (int32 i = 0; i < s->n_names; i++)
 		bytes_put_str(&out, s->feature_names[i]);
 	trainbuf_serialize(&out, st->buf);
-	SET_VARSIZE(out.data, out.len);
-	PG_RETURN_BYTEA_P((bytea *) out.data);
+	PG_RETURN_BYTEA_P(bytes_end_bytea(&out));
 }
 
 Datum

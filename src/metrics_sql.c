@@ -446,7 +446,6 @@ uplift_eval_serialize(PG_FUNCTION_ARGS)
 	int			w = METRIC_WIDTH(st->d.layout);
 	Size		size = 128;
 	StringInfoData buf;
-	bytea	   *result;
 
 	(void) uplift_agg_context(fcinfo, "uplift_eval_serialize");
 	for (int a = 0; a < 2; a++)
@@ -458,9 +457,8 @@ uplift_eval_serialize(PG_FUNCTION_ARGS)
 						st->d.arm[0].n + st->d.arm[1].n),
 				 errhint("Disable parallel aggregation for this query: SET max_parallel_workers_per_gather = 0.")));
 
-	initStringInfo(&buf);
+	bytes_begin_bytea(&buf);
 	enlargeStringInfo(&buf, (int) size);
-	appendStringInfoSpaces(&buf, VARHDRSZ);
 	bytes_put_u8(&buf, EVAL_STATE_VERSION);
 	bytes_put_u8(&buf, (uint8) st->d.layout);
 	bytes_put_u8(&buf, st->p.set);
@@ -489,9 +487,7 @@ uplift_eval_serialize(PG_FUNCTION_ARGS)
 				CHECK_FOR_INTERRUPTS();
 		}
 	}
-	result = (bytea *) buf.data;
-	SET_VARSIZE(result, buf.len);
-	PG_RETURN_BYTEA_P(result);
+	PG_RETURN_BYTEA_P(bytes_end_bytea(&buf));
 }
 
 PG_FUNCTION_INFO_V1(uplift_eval_deserialize);

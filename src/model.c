@@ -317,14 +317,13 @@ uplift_model_serialize(const UpliftModel *m)
 {
 	StringInfoData body;
 	StringInfoData out;
-	bytea	   *result;
 
 	uplift_model_validate(m, "model built by a learner");
 
 	initStringInfo(&body);
 	put_body(&body, m);
 
-	initStringInfo(&out);
+	bytes_begin_bytea(&out);
 	appendBinaryStringInfo(&out, MODEL_MAGIC, 4);
 	bytes_put_u16(&out, UPLIFT_MODEL_FORMAT_VERSION);
 	bytes_put_u16(&out, 0);
@@ -332,16 +331,8 @@ uplift_model_serialize(const UpliftModel *m)
 	bytes_put_u32(&out, body_crc(body.data, body.len));
 	appendBinaryStringInfo(&out, body.data, body.len);
 
-	if ((Size) out.len + VARHDRSZ > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("uplift_model would be %d bytes, more than the maximum", out.len)));
-	result = palloc(out.len + VARHDRSZ);
-	SET_VARSIZE(result, out.len + VARHDRSZ);
-	memcpy(VARDATA(result), out.data, out.len);
 	pfree(body.data);
-	pfree(out.data);
-	return result;
+	return bytes_end_bytea(&out);
 }
 
 /* Is s a syntactically valid JSON object? */
@@ -543,10 +534,8 @@ uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno, double **features)
 static bytea *
 checked_copy(const char *data, Size len)
 {
-	bytea	   *v = palloc(len + VARHDRSZ);
+	bytea	   *v = bytes_copy_bytea(data, len);
 
-	SET_VARSIZE(v, len + VARHDRSZ);
-	memcpy(VARDATA(v), data, len);
 	(void) uplift_model_deserialize(v);
 	return v;
 }

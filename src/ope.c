@@ -340,11 +340,9 @@ ope_serialize(PG_FUNCTION_ARGS)
 	OpeState   *st = &agg->st;
 	int			stride = ope_row_stride(st);
 	StringInfoData buf;
-	bytea	   *out;
 
 	uplift_agg_context(fcinfo, "ope_serialize");
-	initStringInfo(&buf);
-	appendStringInfoSpaces(&buf, VARHDRSZ);
+	bytes_begin_bytea(&buf);
 	bytes_put_u8(&buf, OPE_STATE_FORMAT_VERSION);
 	bytes_put_u8(&buf, (uint8) st->kind);
 	bytes_put_f64(&buf, st->opts.alpha);
@@ -370,9 +368,7 @@ ope_serialize(PG_FUNCTION_ARGS)
 	if (stride > 0)
 		bytes_put_f64s(&buf, st->rows, st->n_rows * stride);
 
-	out = (bytea *) buf.data;
-	SET_VARSIZE(out, buf.len);
-	PG_RETURN_BYTEA_P(out);
+	PG_RETURN_BYTEA_P(bytes_end_bytea(&buf));
 }
 
 PG_FUNCTION_INFO_V1(ope_deserialize);
