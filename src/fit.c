@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 
 #include "bytes.h"
+#include "featarray.h"
 #include "learners.h"
 #include "model.h"
 #include "options.h"
@@ -146,88 +147,29 @@ parse_options(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)
 
 /*
  * The features of one row: the number of elements, copied as doubles into
- * st->x (allocated on the first row).  Reads the array's bytes in place (no
- * deconstruct_array), whether its header is short or not.
+ * *out (allocated in cxt on the first row).  expect < 0 on the first row,
+ * else the length every row must have.
  */
 static int32
 read_features(Datum d, double **out, MemoryContext cxt, int32 expect)
 {
-	struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
-	const char *raw = VARDATA_ANY(v);
-	int32		ndim;
-	int32		dataoffset;
-	Oid			elemtype;
-	int32		n;
-	const char *data;
+	FeatureArray fa;
 
-	memcpy(&ndim, raw, sizeof(int32));
-	memcpy(&dataoffset, raw + sizeof(int32), sizeof(int32));
-	memcpy(&elemtype, raw + 2 * sizeof(int32), sizeof(Oid));
-	if (ndim == 0)
-		n = 0;
-	else if (ndim == 1)
-		memcpy(&n, raw + 2 * sizeof(int32) + sizeof(Oid), sizeof(int32));
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features of uplift_fit must be a one-dimensional array"),
-				 errdetail("Got an array of %d dimensions.", ndim)));
-	if (n == 0)
+	uplift_features_open(d, &fa, "features of uplift_fit");
+	if (fa.n == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("features of uplift_fit must not be empty"),
 				 errhint("Pass at least one feature per row.")));
-	if (n < 0 || n > UPLIFT_MAX_FEATURES)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("features of uplift_fit have %d elements, more than the limit of %d",
-						n, UPLIFT_MAX_FEATURES)));
-	if (expect >= 0 && n != expect)
+	if (expect >= 0 && fa.n != expect)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features of uplift_fit have different lengths %d and %d", expect, n),
+				 errmsg("features of uplift_fit have different lengths %d and %d", expect, fa.n),
 				 errhint("Every row of one fit needs the same number of features.")));
 	if (*out == NULL)
-		*out = MemoryContextAlloc(cxt, n * sizeof(double));
-
-	if (dataoffset != 0)
-	{
-		/* a null bitmap: any NULL element is an error */
-		ArrayType  *arr = DatumGetArrayTypeP(d);
-		bits8	   *bitmap = ARR_NULLBITMAP(arr);
-
-		for (int32 i = 0; i < n; i++)
-			if (bitmap && !(bitmap[i / 8] & (1 << (i % 8))))
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("features of uplift_fit must not contain NULL"),
-						 errdetail("Element %d is NULL.", i + 1),
-						 errhint("Impute or remove rows with missing features.")));
-		data = ARR_DATA_PTR(arr);
-	}
-	else
-		data = raw + ARR_OVERHEAD_NONULLS(1) - VARHDRSZ;
-
-	if (elemtype == FLOAT8OID)
-		memcpy(*out, data, n * sizeof(double));
-	else
-	{
-		for (int32 i = 0; i < n; i++)
-		{
-			float4		f;
-
-			memcpy(&f, data + i * sizeof(float4), sizeof(float4));
-			(*out)[i] = f;
-		}
-	}
-	for (int32 i = 0; i < n; i++)
-		if (!isfinite((*out)[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("features of uplift_fit must be finite numbers"),
-					 errdetail("Element %d is %g.", i + 1, (*out)[i]),
-					 errhint("Remove or repair rows with NaN or infinite values.")));
-	return n;
+		*out = MemoryContextAlloc(cxt, fa.n * sizeof(double));
+	uplift_features_copy(&fa, *out, "features of uplift_fit");
+	return fa.n;
 }
 
 static void
