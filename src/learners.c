@@ -36,11 +36,7 @@ typedef struct SDesignSource
 	const TrainBuf *buf;
 	const UpliftModel *model;
 	const ArmWeights *aw;
-	int32		arm;			/* current arm */
-	const TrainChunk *chunk;
-	int32		pos;
-	int			stride;
-	int64		block_no;
+	TileCursor	cur;
 	double	   *xrow;			/* p */
 	double	   *zrow;			/* d */
 	double	   *zcols;			/* d columns of ROWBLOCK_ROWS */
@@ -54,51 +50,28 @@ sdesign_next(RowSource *s, RowBlock *blk)
 	const TrainBuf *buf = src->buf;
 	int			p = buf->p;
 	int			d = s->d;
+	const TrainChunk *c;
+	int32		start;
+	int32		n;
+	int32		arm;
 
-	for (;;)
+	if (!trainbuf_cursor_next(&src->cur, &c, &start, &n))
+		return false;
+	arm = src->cur.arm;
+	for (int32 i = 0; i < n; i++)
 	{
-		const TrainChunk *c = src->chunk;
-		int32		n;
-		bool		take;
-
-		if (c == NULL)
-		{
-			if (++src->arm >= buf->n_arms)
-				return false;
-			src->chunk = buf->arms[src->arm].head;
-			src->pos = 0;
-			continue;
-		}
-		if (src->pos >= c->nrows)
-		{
-			src->chunk = c->next;
-			src->pos = 0;
-			continue;
-		}
-		n = Min(buf->tile, c->nrows - src->pos);
-		take = src->stride <= 1 || src->block_no % src->stride == 0;
-		src->block_no++;
-		if (!take)
-		{
-			src->pos += n;
-			continue;
-		}
-		for (int32 i = 0; i < n; i++)
-		{
-			for (int j = 0; j < p; j++)
-				src->xrow[j] = TRAINBUF_X(c, p, buf->tile, src->pos + i, j);
-			uplift_s_design(src->model, src->xrow, src->arm, src->zrow);
-			for (int j = 0; j < d; j++)
-				src->zcols[(Size) j * ROWBLOCK_ROWS + i] = src->zrow[j];
-		}
-		blk->n = n;
-		blk->col = src->cols;
-		blk->y = c->y + src->pos;
-		blk->w = src->aw[src->arm].use ? c->w + src->pos : NULL;
-		blk->wscale = src->aw[src->arm].scale;
-		src->pos += n;
-		return true;
+		for (int j = 0; j < p; j++)
+			src->xrow[j] = TRAINBUF_X(c, p, buf->tile, start + i, j);
+		uplift_s_design(src->model, src->xrow, arm, src->zrow);
+		for (int j = 0; j < d; j++)
+			src->zcols[(Size) j * ROWBLOCK_ROWS + i] = src->zrow[j];
 	}
+	blk->n = n;
+	blk->col = src->cols;
+	blk->y = c->y + start;
+	blk->w = src->aw[arm].use ? c->w + start : NULL;
+	blk->wscale = src->aw[arm].scale;
+	return true;
 }
 
 static void
@@ -106,11 +79,7 @@ sdesign_rewind(RowSource *s, int stride)
 {
 	SDesignSource *src = (SDesignSource *) s;
 
-	src->arm = 0;
-	src->chunk = src->buf->n_arms > 0 ? src->buf->arms[0].head : NULL;
-	src->pos = 0;
-	src->stride = stride;
-	src->block_no = 0;
+	trainbuf_cursor_start(&src->cur, src->buf, NULL, stride);
 }
 
 static void

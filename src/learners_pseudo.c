@@ -13,56 +13,30 @@ pseudo_next(RowSource *s, RowBlock *blk)
 {
 	PseudoSource *src = (PseudoSource *) s;
 	const TrainBuf *buf = src->buf;
+	const TrainChunk *c;
+	const double *w;
+	int32		start;
+	int32		n;
+	int32		arm;
 
-	for (;;)
+	if (!trainbuf_cursor_next(&src->cur, &c, &start, &n))
+		return false;
+	arm = src->cur.arm;
+	for (int32 j = 0; j < buf->p; j++)
+		src->cols[j] = &TRAINBUF_X(c, buf->p, buf->tile, start, j);
+	w = buf->weighted ? c->w + start : NULL;
+	src->fill(src->arg, arm, n, src->cols, c->y + start, w, src->out);
+	blk->n = n;
+	blk->col = src->cols;
+	blk->y = src->out;
+	blk->w = NULL;
+	blk->wscale = 1.0;
+	if (src->aw != NULL && src->aw[arm].use)
 	{
-		const TrainChunk *c = src->chunk;
-		const double *w;
-		int32		n;
-		bool		take;
-
-		if (c == NULL)
-		{
-			do
-			{
-				if (++src->arm >= buf->n_arms)
-					return false;
-			} while (!src->take[src->arm]);
-			src->chunk = buf->arms[src->arm].head;
-			src->pos = 0;
-			continue;
-		}
-		if (src->pos >= c->nrows)
-		{
-			src->chunk = c->next;
-			src->pos = 0;
-			continue;
-		}
-		n = Min(buf->tile, c->nrows - src->pos);
-		take = src->stride <= 1 || src->block_no % src->stride == 0;
-		src->block_no++;
-		if (!take)
-		{
-			src->pos += n;
-			continue;
-		}
-		for (int32 j = 0; j < buf->p; j++)
-			src->cols[j] = &TRAINBUF_X(c, buf->p, buf->tile, src->pos, j);
-		w = buf->weighted ? c->w + src->pos : NULL;
-		src->fill(src->arg, src->arm, n, src->cols, c->y + src->pos, w, src->out);
-		blk->n = n;
-		blk->col = src->cols;
-		blk->y = src->out;
-		blk->w = NULL;
-		blk->wscale = 1.0;
-		if (src->aw != NULL && src->aw[src->arm].use)
-		{
-			blk->w = w;
-			blk->wscale = src->aw[src->arm].scale;
-		}
-		src->pos += n;
-		return true;
+		blk->w = w;
+		blk->wscale = src->aw[arm].scale;
 	}
+	return true;
 }
 
 static void
@@ -70,11 +44,7 @@ pseudo_rewind(RowSource *s, int stride)
 {
 	PseudoSource *src = (PseudoSource *) s;
 
-	src->arm = -1;
-	src->chunk = NULL;
-	src->pos = 0;
-	src->stride = stride;
-	src->block_no = 0;
+	trainbuf_cursor_start(&src->cur, src->buf, src->take, stride);
 }
 
 void

@@ -33,11 +33,7 @@ typedef struct PseudoSource
 	const ArmWeights *aw;		/* n_arms weightings, or NULL: unweighted */
 	PseudoFill	fill;
 	void	   *arg;
-	int32		arm;			/* current arm */
-	const TrainChunk *chunk;
-	int32		pos;
-	int			stride;
-	int64		block_no;
+	TileCursor	cur;
 	const double **cols;		/* p column pointers */
 	double	   *out;			/* ROWBLOCK_ROWS derived outcomes */
 } PseudoSource;

@@ -581,43 +581,78 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 	return buf;
 }
 
+void
+trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf, const bool *take,
+					  int stride)
+{
+	cur->buf = buf;
+	cur->take = take;
+	cur->arm = -1;
+	cur->chunk = NULL;
+	cur->pos = 0;
+	cur->stride = stride;
+	cur->tile_no = 0;
+}
+
+bool
+trainbuf_cursor_next(TileCursor *cur, const TrainChunk **chunk, int32 *start,
+					 int32 *n)
+{
+	const TrainBuf *buf = cur->buf;
+
+	for (;;)
+	{
+		const TrainChunk *c = cur->chunk;
+		bool		take;
+
+		if (c == NULL)
+		{
+			do
+			{
+				if (++cur->arm >= buf->n_arms)
+					return false;
+			} while (cur->take != NULL && !cur->take[cur->arm]);
+			cur->chunk = buf->arms[cur->arm].head;
+			cur->pos = 0;
+			continue;
+		}
+		if (cur->pos >= c->nrows)
+		{
+			cur->chunk = c->next;
+			cur->pos = 0;
+			continue;
+		}
+		*chunk = c;
+		*start = cur->pos;
+		*n = Min(buf->tile, c->nrows - cur->pos);
+		cur->pos += *n;
+		take = cur->stride <= 1 || cur->tile_no % cur->stride == 0;
+		cur->tile_no++;
+		if (take)
+			return true;
+	}
+}
+
 /* RowSource over one arm: blocks are slices of the chunks' columns. */
 static bool
 arm_next(RowSource *s, RowBlock *blk)
 {
 	ArmSource  *src = (ArmSource *) s;
+	const TrainBuf *buf = src->buf;
+	const TrainChunk *c;
+	int32		start;
+	int32		n;
 
-	for (;;)
-	{
-		const TrainChunk *c = src->chunk;
-		int32		n;
-		bool		take;
-
-		if (c == NULL)
-			return false;
-		if (src->pos >= c->nrows)
-		{
-			src->chunk = c->next;
-			src->pos = 0;
-			continue;
-		}
-		n = Min(src->buf->tile, c->nrows - src->pos);
-		take = src->stride <= 1 || src->block_no % src->stride == 0;
-		src->block_no++;
-		if (take)
-		{
-			for (int32 j = 0; j < src->buf->p; j++)
-				src->cols[j] = &TRAINBUF_X(c, src->buf->p, src->buf->tile, src->pos, j);
-			blk->n = n;
-			blk->col = src->cols;
-			blk->y = c->y + src->pos;
-			blk->w = src->use_weights ? c->w + src->pos : NULL;
-			blk->wscale = src->wscale;
-			src->pos += n;
-			return true;
-		}
-		src->pos += n;
-	}
+	if (!trainbuf_cursor_next(&src->cur, &c, &start, &n))
+		return false;
+	for (int32 j = 0; j < buf->p; j++)
+		src->cols[j] = &TRAINBUF_X(c, buf->p, buf->tile, start, j);
+	blk->n = n;
+	blk->col = src->cols;
+	blk->y = c->y + start;
+	blk->w = src->use_weights ? c->w + start : NULL;
+	blk->wscale = src->wscale;
+	return true;
 }
 
 static void
@@ -625,10 +660,7 @@ arm_rewind(RowSource *s, int stride)
 {
 	ArmSource  *src = (ArmSource *) s;
 
-	src->chunk = src->arm->head;
-	src->pos = 0;
-	src->stride = stride;
-	src->block_no = 0;
+	trainbuf_cursor_start(&src->cur, src->buf, src->take, stride);
 }
 
 void
@@ -641,7 +673,8 @@ trainbuf_arm_source(ArmSource *src, const TrainBuf *buf, int32 action,
 	src->base.next = arm_next;
 	src->base.rewind = arm_rewind;
 	src->buf = buf;
-	src->arm = &buf->arms[action];
+	src->take = palloc0(Max(buf->n_arms, 1) * sizeof(bool));
+	src->take[action] = true;
 	src->use_weights = use_weights && buf->weighted;
 	src->wscale = wscale;
 	src->cols = palloc0(Max(buf->p, 1) * sizeof(double *));

@@ -157,18 +157,38 @@ struct RowSource
 	void		(*rewind) (RowSource *src, int stride);
 };
 
+/*
+ * A walk over the rows of the arms flagged in "take" (NULL: every arm), one
+ * tile at a time (up to buf->tile rows of one chunk), reading only every
+ * stride-th tile when stride > 1.  Every row source walks the buffer so.
+ */
+typedef struct TileCursor
+{
+	const TrainBuf *buf;
+	const bool *take;
+	int32		arm;			/* current arm; -1 before the first */
+	const TrainChunk *chunk;	/* current chunk */
+	int32		pos;			/* first row of the next tile in it */
+	int			stride;
+	int64		tile_no;		/* tiles passed since the start */
+} TileCursor;
+
+extern void trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf,
+								  const bool *take, int stride);
+
+/* The next tile: its arm, chunk, first row and rows; false at the end. */
+extern bool trainbuf_cursor_next(TileCursor *cur, const TrainChunk **chunk,
+								 int32 *start, int32 *n);
+
 /* The rows of one arm, z = x, read without copying. */
 typedef struct ArmSource
 {
 	RowSource	base;
 	const TrainBuf *buf;
-	const TrainArm *arm;
+	bool	   *take;			/* n_arms flags: only the source's arm */
 	double		wscale;
 	bool		use_weights;
-	const TrainChunk *chunk;	/* current chunk */
-	int32		pos;			/* next row in it */
-	int			stride;
-	int64		block_no;
+	TileCursor	cur;
 	const double **cols;		/* p column pointers */
 } ArmSource;
 
