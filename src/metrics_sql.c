@@ -239,21 +239,28 @@ uplift_eval_trans(PG_FUNCTION_ARGS)
 										METRIC_PLAIN, false, &skipped));
 }
 
+/* Transition of a plain metric whose fourth argument is its options. */
+static Datum
+plain_opts_trans(FunctionCallInfo fcinfo, const char *name, const char *const *allowed)
+{
+	bool		skipped;
+	EvalState  *st = eval_trans_common(fcinfo, name, METRIC_PLAIN, false, &skipped);
+
+	if (!st->p.set)
+	{
+		parse_options(&st->p, opts_arg(fcinfo, 4), name, allowed);
+		st->p.set = true;
+	}
+	PG_RETURN_POINTER(st);
+}
+
 PG_FUNCTION_INFO_V1(uplift_qini_opts_trans);
 Datum
 uplift_qini_opts_trans(PG_FUNCTION_ARGS)
 {
 	static const char *const allowed[] = {"negative_effect", NULL};
-	bool		skipped;
-	EvalState  *st = eval_trans_common(fcinfo, "uplift_qini_auc",
-									   METRIC_PLAIN, false, &skipped);
 
-	if (!st->p.set)
-	{
-		parse_options(&st->p, opts_arg(fcinfo, 4), "uplift_qini_auc", allowed);
-		st->p.set = true;
-	}
-	PG_RETURN_POINTER(st);
+	return plain_opts_trans(fcinfo, "uplift_qini_auc", allowed);
 }
 
 PG_FUNCTION_INFO_V1(uplift_curve_opts_trans);
@@ -261,16 +268,8 @@ Datum
 uplift_curve_opts_trans(PG_FUNCTION_ARGS)
 {
 	static const char *const allowed[] = {"negative_effect", "points", NULL};
-	bool		skipped;
-	EvalState  *st = eval_trans_common(fcinfo, "uplift_curve",
-									   METRIC_PLAIN, false, &skipped);
 
-	if (!st->p.set)
-	{
-		parse_options(&st->p, opts_arg(fcinfo, 4), "uplift_curve", allowed);
-		st->p.set = true;
-	}
-	PG_RETURN_POINTER(st);
+	return plain_opts_trans(fcinfo, "uplift_curve", allowed);
 }
 
 /* uplift_at_k(score, treatment, outcome, k, strategy) */
