@@ -20,49 +20,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000000}
 SEED=${2:-42}
-P=10
-
-if [ "${UPLIFT_BENCH_EXISTING:-0}" != 1 ]; then
-    bash scripts/setup.sh
-    . scripts/cluster.sh
-    uplift_build_install
-    cluster_start
-fi
 
 DB=uplift_bench_fit
-psql -q -X -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-psql -q -X -v ON_ERROR_STOP=1 -d $DB -c "CREATE EXTENSION uplift"
-q() { psql -q -X -v ON_ERROR_STOP=1 -At -d $DB "$@"; }
-
-echo "generating $N rows x $P features (seed $SEED)..."
-q <<SQL
-SELECT setseed($SEED / 2147483648.0);
-CREATE UNLOGGED TABLE t AS
-SELECT i AS id, f AS features, a AS treatment,
-       (random() < 1 / (1 + exp(-(-1 + f[1] - f[2] + 0.5 * f[3] + a * (0.3 + 0.5 * f[4])))))::int::float8
-           AS outcome
-FROM (SELECT i, (random() < 0.5)::int AS a,
-             ARRAY[random(), random(), random(), random(), random(),
-                   random(), random(), random(), random(), random()]::float8[] AS f
-      FROM generate_series(1, $N) i) s;
-VACUUM ANALYZE t;
-SELECT sum(features[1]) FROM t;
-SQL
-
-# Seconds taken by one statement (run twice; the faster run counts).
-timed() {
-    local best=""
-    for _ in 1 2; do
-        local t0 t1
-        t0=$(date +%s.%N)
-        q -c "$1" >/dev/null
-        t1=$(date +%s.%N)
-        local s
-        s=$(echo "$t1 - $t0" | bc -l)
-        if [ -z "$best" ] || [ "$(echo "$s < $best" | bc -l)" = 1 ]; then best=$s; fi
-    done
-    printf '%.3f' "$best"
-}
+. bench/fit_table.sh
 
 FIT="SELECT uplift_fit(features, treatment, outcome, '{\"learner\": \"t_learner\", \"base\": \"logistic\"}') AS model FROM t"
 FIT_LIN="SELECT uplift_fit(features, treatment, outcome, '{\"learner\": \"t_learner\", \"base\": \"linear\"}') AS model FROM t"
