@@ -1,15 +1,21 @@
 # uplift: causal allocation inside PostgreSQL (PGXS build)
 
 EXTENSION = uplift
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = uplift
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script is assembled from one fragment per area (sql/objects/),
-# in file-name order.  Upgrade scripts (uplift--X--Y.sql) are written by hand.
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+# The install script of the version under development is assembled from one
+# fragment per area (sql/objects/), in file-name order.  Released install
+# scripts (sql/uplift--X.sql) are committed as they were built and never
+# edited.  The upgrade script into the version under development is assembled
+# the same way from sql/updates/<version>/; older upgrade scripts are
+# committed files.
+PREVVERSION = 0.1.0
+UPDATE_SCRIPT = sql/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPDATE_SCRIPT)
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # pg_regress runs every sql/<name>.sql that is not an install or upgrade script.
 REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql))))
@@ -26,7 +32,10 @@ include $(PGXS)
 # Rebuild every object when a header changes (PGXS does not track headers).
 $(OBJS): $(wildcard src/*.h)
 
-$(DATA_built): $(sort $(wildcard sql/objects/*.sql))
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/objects/*.sql))
+	cat $^ > $@
+
+$(UPDATE_SCRIPT): $(sort $(wildcard sql/updates/$(EXTVERSION)/*.sql))
 	cat $^ > $@
 
 .PHONY: test demo

@@ -5,11 +5,12 @@
 PGBIN=$(pg_config --bindir)
 UPLIFT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Build and install the extension.  Installation goes into the system's
-# PostgreSQL directories, so concurrent runs on one machine take a lock and
-# hold it until their cluster stops.
+# Build and install the extension.  Installation goes into the directories of
+# the PostgreSQL that pg_config (the first on PATH) names, so concurrent runs
+# against one installation take a lock, named after it, and hold it until
+# their cluster stops.
 uplift_build_install() {
-    exec 9>/tmp/uplift-install.lock
+    exec 9>"/tmp/uplift-install-$(pg_config --sharedir | md5sum | cut -c1-8).lock"
     flock 9
     make -C "$UPLIFT_ROOT" -s -j2 >/dev/null
     make -C "$UPLIFT_ROOT" -s install >/dev/null
