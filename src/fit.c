@@ -74,6 +74,7 @@ parse_feature_names(Jsonb *opts, int32 p, LearnSettings *s)
 	JsonbValue	elem;
 	JsonbIteratorToken tok;
 	int32		n = 0;
+	char	   *problem;
 
 	if (v == NULL)
 		return;
@@ -103,6 +104,13 @@ parse_feature_names(Jsonb *opts, int32 p, LearnSettings *s)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"feature_names\" has %d names for %d features", n, p),
 				 errhint("Give exactly one name per element of the features array.")));
+	problem = uplift_feature_names_problem(s->feature_names, p);
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"feature_names\" of uplift_fit is not usable"),
+				 errdetail("%s", problem),
+				 errhint("Give every feature its own name, not of the form action_<k>.")));
 	s->n_names = p;
 }
 

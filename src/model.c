@@ -8,20 +8,25 @@
  *	  header (16 bytes)
  *		magic "UPLM" | u16 format version | u16 flags (0) | u32 body length |
  *		u32 CRC-32C of the body
- *	  body, format version 1
+ *	  body, format version 2
  *		i32 learner | i32 base | i32 K | i32 p | u8 interactions |
  *		u8 has names [p strings] | K+1 x i64 arm rows | K+1 x f64 arm outcome
  *		means | f64 propensity min | f64 propensity max | i64 clipped rows |
  *		string options (jsonb text) | u8 has mix [K x f64] |
- *		u8 calibrated [K x (f64 intercept, f64 slope, i64 rows)] | u32 heads |
+ *		u8 calibrated [K x (f64 intercept, f64 slope, f64 slope's standard
+ *		error, i64 rows)] | u32 heads |
  *		per head:
  *		  i32 role | i32 action | i32 link | u32 n_coef | n_coef x f64 |
  *		  i64 rows | i32 iterations | u8 converged | f64 max |gradient|
+ *	  body, format version 1: as version 2 without the slopes' standard errors
  *
- * Strings are u32 length + bytes.  The reader checks the header and the
- * checksum, then every count against the bytes left and every code against
- * its known values, and finally the learner's structure (which heads it
- * needs), so a corrupted or hostile value is an error, never a crash.  A
+ * Strings are u32 length + UTF-8 bytes, converted from and to the database
+ * encoding.  The writer stores the options in jsonb's canonical text, every
+ * zero as +0 and every NaN as the one canonical NaN, so that equal models
+ * have equal bytes.  The reader checks the header and the checksum, then
+ * every count against the bytes left, every string's encoding and every code
+ * against its known values, and finally the learner's structure (which heads
+ * it needs), so a corrupted or hostile value is an error, never a crash.  A
  * released format is never changed in place: a new layout gets a new version
  * and the old reader stays.
  */
@@ -29,6 +34,7 @@
 
 #include "common/base64.h"
 #include "common/jsonapi.h"
+#include "common/shortest_dec.h"
 #include "mb/pg_wchar.h"
 #include "lib/stringinfo.h"
 #include "libpq/pqformat.h"
@@ -201,9 +207,53 @@ check_structure(const UpliftModel *m, ModelCheck *chk)
 		model_invalid(chk, "Only an x_learner model has mixing weights");
 	if (m->calib_slope != NULL)
 		for (int k = 0; k < k_count; k++)
+		{
+			double		se = m->calib_slope_se ? m->calib_slope_se[k] : get_float8_nan();
+
 			if (!isfinite(m->calib_intercept[k]) || !isfinite(m->calib_slope[k]) ||
 				m->calib_rows[k] < 0)
 				model_invalid(chk, "A calibration line is not finite");
+			if (!isnan(se) && !(se >= 0.0 && isfinite(se)))
+				model_invalid(chk, "A calibration slope's standard error is negative or infinite");
+		}
+}
+
+/* Does name look like a generated column name, "action_<digits>" or "action_<digits>:..."? */
+static bool
+is_generated_name(const char *name)
+{
+	const char *c = name + strlen("action_");
+
+	if (strncmp(name, "action_", strlen("action_")) != 0 || !isdigit((unsigned char) *c))
+		return false;
+	while (isdigit((unsigned char) *c))
+		c++;
+	return *c == '\0' || *c == ':';
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+char *
+uplift_feature_names_problem(char *const *names, int p)
+{
+	char	  **sorted = palloc(sizeof(char *) * Max(p, 1));
+	char	   *problem = NULL;
+
+	for (int i = 0; i < p && problem == NULL; i++)
+		if (is_generated_name(names[i]))
+			problem = psprintf("Name %d, \"%s\", has the form of a generated column name (action_<k> or action_<k>:<name>).",
+							   i + 1, names[i]);
+	memcpy(sorted, names, sizeof(char *) * p);
+	qsort(sorted, p, sizeof(char *), compare_names);
+	for (int i = 1; i < p && problem == NULL; i++)
+		if (strcmp(sorted[i - 1], sorted[i]) == 0)
+			problem = psprintf("The name \"%s\" appears more than once.", sorted[i]);
+	pfree(sorted);
+	return problem;
 }
 
 static void
@@ -252,6 +302,52 @@ uplift_model_validate(const UpliftModel *m, const char *what)
 	check_model(m, &chk);
 }
 
+/*
+ * A double as stored: -0 as +0 and any NaN as the canonical NaN, so that a
+ * model read back from its description has the same bytes.
+ */
+static void
+put_value(StringInfo buf, double x)
+{
+	if (isnan(x))
+		x = get_float8_nan();
+	else if (x == 0.0)
+		x = 0.0;
+	bytes_put_f64(buf, x);
+}
+
+static void
+put_values(StringInfo buf, const double *x, int n)
+{
+	for (int i = 0; i < n; i++)
+		put_value(buf, x[i]);
+}
+
+/* A string in the database encoding, stored as UTF-8. */
+static void
+put_text(StringInfo buf, const char *s)
+{
+	int			len = strlen(s);
+	char	   *utf8 = pg_server_to_any(s, len, PG_UTF8);
+
+	if (!pg_verify_mbstr(PG_UTF8, utf8, strlen(utf8), true))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("a string of the model is not valid UTF-8"),
+				 errdetail("The string is \"%s\".", s),
+				 errhint("Use feature names and options in the database encoding.")));
+	bytes_put_str(buf, utf8);
+}
+
+/* The options as jsonb's canonical text, whatever spacing or key order they came in. */
+static char *
+canonical_options(const char *options)
+{
+	Jsonb	   *j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(options)));
+
+	return JsonbToCString(NULL, &j->root, VARSIZE(j));
+}
+
 static void
 put_body(StringInfo buf, const UpliftModel *m)
 {
@@ -265,23 +361,24 @@ put_body(StringInfo buf, const UpliftModel *m)
 	bytes_put_u8(buf, m->feature_names != NULL ? 1 : 0);
 	if (m->feature_names != NULL)
 		for (int i = 0; i < m->n_features; i++)
-			bytes_put_str(buf, m->feature_names[i]);
+			put_text(buf, m->feature_names[i]);
 	for (int a = 0; a <= k_count; a++)
 		bytes_put_i64(buf, m->arm_rows[a]);
-	bytes_put_f64s(buf, m->arm_outcome_mean, k_count + 1);
-	bytes_put_f64(buf, m->propensity_min);
-	bytes_put_f64(buf, m->propensity_max);
+	put_values(buf, m->arm_outcome_mean, k_count + 1);
+	put_value(buf, m->propensity_min);
+	put_value(buf, m->propensity_max);
 	bytes_put_i64(buf, m->n_clipped);
-	bytes_put_str(buf, m->options ? m->options : "{}");
+	put_text(buf, canonical_options(m->options ? m->options : "{}"));
 	bytes_put_u8(buf, m->mix != NULL ? 1 : 0);
 	if (m->mix != NULL)
-		bytes_put_f64s(buf, m->mix, k_count);
+		put_values(buf, m->mix, k_count);
 	bytes_put_u8(buf, m->calib_slope != NULL ? 1 : 0);
 	if (m->calib_slope != NULL)
 		for (int k = 0; k < k_count; k++)
 		{
-			bytes_put_f64(buf, m->calib_intercept[k]);
-			bytes_put_f64(buf, m->calib_slope[k]);
+			put_value(buf, m->calib_intercept[k]);
+			put_value(buf, m->calib_slope[k]);
+			put_value(buf, m->calib_slope_se ? m->calib_slope_se[k] : get_float8_nan());
 			bytes_put_i64(buf, m->calib_rows[k]);
 		}
 	bytes_put_u32(buf, m->n_heads);
@@ -293,11 +390,11 @@ put_body(StringInfo buf, const UpliftModel *m)
 		bytes_put_i32(buf, head->action);
 		bytes_put_i32(buf, head->link);
 		bytes_put_u32(buf, head->n_coef);
-		bytes_put_f64s(buf, head->coef, head->n_coef);
+		put_values(buf, head->coef, head->n_coef);
 		bytes_put_i64(buf, head->n_rows);
 		bytes_put_i32(buf, head->n_iter);
 		bytes_put_u8(buf, head->converged ? 1 : 0);
-		bytes_put_f64(buf, head->max_grad);
+		put_value(buf, head->max_grad);
 	}
 }
 
@@ -339,20 +436,32 @@ uplift_model_serialize(const UpliftModel *m)
 static bool
 is_json_object(char *s)
 {
-	JsonLexContext *lex = makeJsonLexContextCstringLen(s, strlen(s), PG_UTF8, false);
+	JsonLexContext *lex = makeJsonLexContextCstringLen(s, strlen(s), GetDatabaseEncoding(), false);
 
 	return s[0] == '{' && pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
 }
 
-/* Body of format version 1. */
+/* A stored string: valid UTF-8, returned in the database encoding. */
+static char *
+get_text(ByteReader *r)
+{
+	char	   *s = bytes_get_str(r);
+	int			len = strlen(s);
+
+	if (!pg_verify_mbstr(PG_UTF8, s, len, true))
+		bytes_corrupted(r, "A string is not valid UTF-8");
+	return pg_any_to_server(s, len, PG_UTF8);
+}
+
+/* Body of format version 1 or 2 (which adds the slopes' standard errors). */
 static UpliftModel *
-read_body_v1(ByteReader *r)
+read_body(ByteReader *r, uint16 version)
 {
 	UpliftModel *m = palloc0(sizeof(UpliftModel));
 	ModelCheck	chk = {r, MODEL_WHAT, ERRCODE_INVALID_BINARY_REPRESENTATION};
 	int			k_count;
 
-	m->format_version = 1;
+	m->format_version = version;
 	m->learner = bytes_get_i32(r);
 	m->base = bytes_get_i32(r);
 	m->n_actions = k_count = bytes_get_i32(r);
@@ -366,7 +475,7 @@ read_body_v1(ByteReader *r)
 	{
 		m->feature_names = palloc(sizeof(char *) * m->n_features);
 		for (int i = 0; i < m->n_features; i++)
-			m->feature_names[i] = bytes_get_str(r);
+			m->feature_names[i] = get_text(r);
 	}
 	m->arm_rows = palloc(sizeof(int64) * (k_count + 1));
 	for (int a = 0; a <= k_count; a++)
@@ -376,7 +485,7 @@ read_body_v1(ByteReader *r)
 	m->propensity_min = bytes_get_f64(r);
 	m->propensity_max = bytes_get_f64(r);
 	m->n_clipped = bytes_get_i64(r);
-	m->options = bytes_get_str(r);
+	m->options = get_text(r);
 	if (!is_json_object(m->options))
 		model_invalid(&chk, "The stored options are not a JSON object");
 	if (bytes_get_u8(r) != 0)
@@ -388,11 +497,13 @@ read_body_v1(ByteReader *r)
 	{
 		m->calib_intercept = palloc(sizeof(double) * k_count);
 		m->calib_slope = palloc(sizeof(double) * k_count);
+		m->calib_slope_se = palloc(sizeof(double) * k_count);
 		m->calib_rows = palloc(sizeof(int64) * k_count);
 		for (int k = 0; k < k_count; k++)
 		{
 			m->calib_intercept[k] = bytes_get_f64(r);
 			m->calib_slope[k] = bytes_get_f64(r);
+			m->calib_slope_se[k] = version >= 2 ? bytes_get_f64(r) : get_float8_nan();
 			m->calib_rows[k] = bytes_get_i64(r);
 		}
 	}
@@ -445,17 +556,12 @@ uplift_model_deserialize(const bytea *stored)
 		bytes_corrupted(&r, "Checksum mismatch");
 
 	bytes_reader_init(&r, data + MODEL_HEADER_SIZE, body_len, MODEL_WHAT);
-	switch (version)
-	{
-		case 1:
-			return read_body_v1(&r);
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("uplift_model format version %u is not supported", version),
-					 errhint("The model was written by a newer version of uplift; upgrade the extension.")));
-	}
-	pg_unreachable();
+	if (version < 1 || version > UPLIFT_MODEL_FORMAT_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("uplift_model format version %u is not supported", version),
+				 errhint("The model was written by a newer version of uplift; upgrade the extension.")));
+	return read_body(&r, version);
 }
 
 /*
@@ -649,13 +755,19 @@ json_key(StringInfo buf, const char *key, bool *first)
 	appendStringInfoString(buf, ": ");
 }
 
+/* The shortest text that reads back as exactly x, whatever extra_float_digits says. */
 static void
 json_double(StringInfo buf, double x)
 {
-	if (isfinite(x))
-		appendStringInfoString(buf, float8out_internal(x));
-	else
+	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	if (!isfinite(x))
+	{
 		appendStringInfoString(buf, "null");
+		return;
+	}
+	double_to_shortest_decimal_buf(x, digits);
+	appendStringInfoString(buf, digits);
 }
 
 static void
@@ -688,8 +800,13 @@ column_name(const UpliftModel *m, int32 role, int j)
 #undef FEATURE_NAME
 }
 
+/*
+ * A head, its coefficients keyed by column name, or (keyed false: a model
+ * stored before feature names were checked, whose names would collide) an
+ * array in column order, which uplift_model_import reads as well.
+ */
 static void
-append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head)
+append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head, bool keyed)
 {
 	bool		first = true;
 	bool		first_coef = true;
@@ -704,13 +821,18 @@ append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head)
 	json_key(buf, "intercept", &first);
 	json_double(buf, head->coef[0]);
 	json_key(buf, "coefficients", &first);
-	appendStringInfoChar(buf, '{');
-	for (int j = 1; j < head->n_coef; j++)
+	if (keyed)
 	{
-		json_key(buf, column_name(m, head->role, j - 1), &first_coef);
-		json_double(buf, head->coef[j]);
+		appendStringInfoChar(buf, '{');
+		for (int j = 1; j < head->n_coef; j++)
+		{
+			json_key(buf, column_name(m, head->role, j - 1), &first_coef);
+			json_double(buf, head->coef[j]);
+		}
+		appendStringInfoChar(buf, '}');
 	}
-	appendStringInfoChar(buf, '}');
+	else
+		append_doubles(buf, head->coef + 1, head->n_coef - 1);
 	json_key(buf, "rows", &first);
 	appendStringInfo(buf, INT64_FORMAT, head->n_rows);
 	json_key(buf, "iterations", &first);
@@ -730,6 +852,8 @@ uplift_model_info(PG_FUNCTION_ARGS)
 	UpliftModel *m = uplift_model_deserialize(v);
 	StringInfoData buf;
 	bool		first = true;
+	bool		keyed = m->feature_names == NULL ||
+		uplift_feature_names_problem(m->feature_names, m->n_features) == NULL;
 
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
@@ -800,6 +924,8 @@ uplift_model_info(PG_FUNCTION_ARGS)
 			json_double(&buf, m->calib_intercept[k]);
 			appendStringInfoString(&buf, ", \"slope\": ");
 			json_double(&buf, m->calib_slope[k]);
+			appendStringInfoString(&buf, ", \"slope_se\": ");
+			json_double(&buf, m->calib_slope_se[k]);
 			appendStringInfo(&buf, ", \"rows\": " INT64_FORMAT "}", m->calib_rows[k]);
 		}
 		appendStringInfoChar(&buf, ']');
@@ -810,7 +936,7 @@ uplift_model_info(PG_FUNCTION_ARGS)
 	{
 		if (h > 0)
 			appendStringInfoString(&buf, ", ");
-		append_head(&buf, m, &m->heads[h]);
+		append_head(&buf, m, &m->heads[h], keyed);
 	}
 	appendStringInfoString(&buf, "]}");
 
@@ -860,6 +986,30 @@ spec_int(JsonbContainer *c, const char *key, bool required, int32 dflt)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" of the model description must be an integer", key)));
 	return (int32) x;
+}
+
+/* A count such as rows: a whole number, read exactly (no detour through float8). */
+static int64
+spec_count(JsonbContainer *c, const char *key)
+{
+	JsonbValue *v = spec_get(c, key, false);
+	int64		n;
+
+	if (v == NULL)
+		return 0;
+	if (v->type == jbvNumeric)
+	{
+		/* numeric_int8 rounds (and errors beyond bigint): keep only exact values */
+		n = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric)));
+		if (n >= 0 &&
+			DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(v->val.numeric),
+											 DirectFunctionCall1(int8_numeric, Int64GetDatum(n)))))
+			return n;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("\"%s\" of the model description must be a whole number of at least 0", key)));
+	pg_unreachable();
 }
 
 static char *
@@ -940,16 +1090,22 @@ import_head(UpliftModel *m, UpliftHead *head, JsonbContainer *c)
 	head->coef = palloc0(sizeof(double) * head->n_coef);
 	head->coef[0] = spec_number(c, "intercept", true, 0);
 	import_coefficients(m, head, spec_get(c, "coefficients", true));
-	head->n_rows = (int64) spec_number(c, "rows", false, 0);
+	head->n_rows = spec_count(c, "rows");
 	head->n_iter = spec_int(c, "iterations", false, 0);
 	head->converged = true;
-	head->max_grad = spec_number(c, "max_gradient", false, 0);
+	/* absent: 0; null (as info writes a non-finite value): NaN */
+	head->max_grad = spec_number(c, "max_gradient", false,
+								 getKeyJsonValueFromContainer(c, "max_gradient", strlen("max_gradient"), NULL) ?
+								 get_float8_nan() : 0.0);
 	if (spec_get(c, "converged", false) != NULL)
 		head->converged = spec_get(c, "converged", false)->type == jbvBool &&
 			spec_get(c, "converged", false)->val.boolean;
 }
 
-/* Calibration lines: [{"action", "intercept", "slope", "rows"}], one per action. */
+/*
+ * Calibration lines: [{"action", "intercept", "slope", "slope_se", "rows"}],
+ * one per action; "slope_se" may be absent or null (unknown).
+ */
 static void
 import_calibration(UpliftModel *m, JsonbContainer *lines)
 {
@@ -961,6 +1117,7 @@ import_calibration(UpliftModel *m, JsonbContainer *lines)
 				 errmsg("calibration must have one line per action")));
 	m->calib_intercept = palloc(sizeof(double) * k_count);
 	m->calib_slope = palloc(sizeof(double) * k_count);
+	m->calib_slope_se = palloc(sizeof(double) * k_count);
 	m->calib_rows = palloc0(sizeof(int64) * k_count);
 	for (int i = 0; i < k_count; i++)
 	{
@@ -973,8 +1130,22 @@ import_calibration(UpliftModel *m, JsonbContainer *lines)
 					 errmsg("calibration lines must be in action order 1..%d", k_count)));
 		m->calib_intercept[i] = spec_number(line, "intercept", true, 0);
 		m->calib_slope[i] = spec_number(line, "slope", true, 1);
-		m->calib_rows[i] = (int64) spec_number(line, "rows", false, 0);
+		m->calib_slope_se[i] = spec_number(line, "slope_se", false, get_float8_nan());
+		m->calib_rows[i] = spec_count(line, "rows");
 	}
+}
+
+static void
+check_import_names(char *const *names, int p)
+{
+	char	   *problem = uplift_feature_names_problem(names, p);
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("feature_names of the model description are not usable"),
+				 errdetail("%s", problem),
+				 errhint("Give every feature its own name, not of the form action_<k>.")));
 }
 
 PG_FUNCTION_INFO_V1(uplift_model_import);
@@ -1003,8 +1174,10 @@ uplift_model_import(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("n_actions must be between 1 and %d and n_features between 1 and %d",
 						UPLIFT_MAX_ACTIONS, UPLIFT_MAX_FEATURES)));
+	/* only an s_learner has interactions (default true) */
 	v = spec_get(c, "interactions", false);
-	m->interactions = (v == NULL) || (v->type == jbvBool && v->val.boolean);
+	m->interactions = m->learner == UPLIFT_LEARNER_S &&
+		((v == NULL) || (v->type == jbvBool && v->val.boolean));
 
 	if ((v = spec_get(c, "feature_names", false)) != NULL)
 	{
@@ -1026,6 +1199,7 @@ uplift_model_import(PG_FUNCTION_ARGS)
 						 errmsg("feature_names must be strings")));
 			m->feature_names[i] = pnstrdup(name->val.string.val, name->val.string.len);
 		}
+		check_import_names(m->feature_names, m->n_features);
 	}
 
 	m->arm_rows = palloc0(sizeof(int64) * (m->n_actions + 1));
@@ -1045,7 +1219,7 @@ uplift_model_import(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("arm %d of the model description is out of range", a)));
-			m->arm_rows[a] = (int64) spec_number(arm, "rows", false, 0);
+			m->arm_rows[a] = spec_count(arm, "rows");
 			m->arm_outcome_mean[a] = spec_number(arm, "outcome_mean", false, get_float8_nan());
 		}
 	}
@@ -1056,7 +1230,7 @@ uplift_model_import(PG_FUNCTION_ARGS)
 
 		m->propensity_min = spec_number(prop, "min", false, get_float8_nan());
 		m->propensity_max = spec_number(prop, "max", false, get_float8_nan());
-		m->n_clipped = (int64) spec_number(prop, "clipped_rows", false, 0);
+		m->n_clipped = spec_count(prop, "clipped_rows");
 	}
 	if ((v = spec_get(c, "mix", false)) != NULL)
 	{

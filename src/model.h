@@ -32,8 +32,11 @@
 #include "postgres.h"
 #include "fmgr.h"
 
-/* Stored-format version written by this build; older versions stay readable. */
-#define UPLIFT_MODEL_FORMAT_VERSION 1
+/*
+ * Stored-format version written by this build; older versions stay readable.
+ * Version 2 added the standard error of each calibration slope.
+ */
+#define UPLIFT_MODEL_FORMAT_VERSION 2
 
 /* Sanity limits, checked on build and on read. */
 #define UPLIFT_MAX_FEATURES 10000
@@ -104,6 +107,7 @@ typedef struct UpliftModel
 	double	   *mix;			/* x_learner: K weights of tau0_k, else NULL */
 	double	   *calib_intercept;	/* K calibration lines, or NULL when the */
 	double	   *calib_slope;	/* model is not calibrated */
+	double	   *calib_slope_se; /* K standard errors of the slopes, NaN if unknown */
 	int64	   *calib_rows;		/* K rows each line was fitted on */
 	int32		n_heads;
 	UpliftHead *heads;
@@ -117,6 +121,14 @@ extern void uplift_s_design(const UpliftModel *m, const double *x, int action,
 /* Stored form: build from a model, and read back (validating every byte). */
 extern bytea *uplift_model_serialize(const UpliftModel *m);
 extern UpliftModel *uplift_model_deserialize(const bytea *stored);
+
+/*
+ * Feature names must be unique and must not look like the generated column
+ * names of an S-learner ("action_<k>" and "action_<k>:<name>"), so that every
+ * coefficient of uplift_model_info has its own key.  Returns NULL when the p
+ * names are usable, else a sentence saying which name is not.
+ */
+extern char *uplift_feature_names_problem(char *const *names, int p);
 
 /* Check a built model's invariants (sizes, codes, finite coefficients). */
 extern void uplift_model_validate(const UpliftModel *m, const char *what);
@@ -132,8 +144,18 @@ extern const UpliftModel *uplift_model_cached_arg(FunctionCallInfo fcinfo, int a
 												  double **features);
 
 /*
+ * The model (argument model_argno) and features (argument features_argno,
+ * copied into *x) of a scoring call; NULL when the features are NULL, an
+ * error naming funcname when the model is.
+ */
+extern const UpliftModel *uplift_scoring_args(FunctionCallInfo fcinfo, int model_argno,
+											  int features_argno, const char *funcname,
+											  double **x);
+
+/*
  * Predicted outcome under an action (0 = control), and the effects of
  * actions 1..K against control (effects[k-1]).  x holds the p features.
+ * A result that is not finite is an error (22003).
  */
 extern double uplift_model_predict(const UpliftModel *m, const double *x, int action);
 extern double uplift_model_effect(const UpliftModel *m, const double *x, int action);

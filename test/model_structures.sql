@@ -46,7 +46,7 @@ SELECT ok(bool_and(abs(uplift_score(model, x, 1) - (0.1 + 0.5 * (0.5 + 0.1 * x[1
                AND abs(uplift_score(model, x, 2) - 2 * (-0.5 + 0.3 * x[1] - 0.2 * x[2])) < 1e-14),
           'DR-learner effect heads, mapped through the calibration lines')
 FROM m, x WHERE name = 'dr';
-SELECT is(uplift_model_info(model) -> 'calibration' -> 1, '{"action": 2, "intercept": 0, "slope": 2, "rows": 100}'::jsonb,
+SELECT is(uplift_model_info(model) -> 'calibration' -> 1, '{"action": 2, "intercept": 0, "slope": 2, "slope_se": null, "rows": 100}'::jsonb,
           'uplift_model_info reports the calibration')
 FROM m WHERE name = 'dr';
 SELECT throws_ok($$SELECT uplift_model_import('{"learner":"x_learner","base":"linear","n_actions":1,"n_features":1,
