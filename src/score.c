@@ -5,11 +5,14 @@
  *
  * The model argument is detoasted, validated and parsed once per call site
  * (uplift_model_cached_arg), so scoring a table costs one pass over the
- * features plus a few dot products per row.
+ * features plus a few dot products per row.  A NULL model is an error, NULL
+ * features (or action) give NULL, and a score that is not finite is an
+ * error: none of them can pass for a number.
  */
 #include "uplift.h"
 
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 
 #include "featarray.h"
@@ -23,21 +26,67 @@ inverse_link(int32 link, double eta)
 	return eta;
 }
 
+/* Sum of coef[j] * z[j] for j < n. */
+static inline double
+dot(const double *coef, const double *z, int n)
+{
+	double		sum = 0.0;
+
+	for (int j = 0; j < n; j++)
+		sum += coef[j] * z[j];
+	return sum;
+}
+
 /* The head's linear predictor over design z. */
 static inline double
 head_eta(const UpliftHead *head, const double *z)
 {
-	double		eta = head->coef[0];
+	return head->coef[0] + dot(head->coef + 1, z, head->n_coef - 1);
+}
 
-	for (int j = 1; j < head->n_coef; j++)
-		eta += head->coef[j] * z[j - 1];
+/*
+ * The S-learner's joint linear predictor under action a, read off the design
+ * [x, d_1..d_K, d_1 x, .., d_K x] without building it: the intercept, the
+ * feature block, then action a's indicator and interaction block.  O(p) per
+ * action whatever K is.
+ */
+static double
+joint_eta(const UpliftModel *m, const double *x, int action)
+{
+	const UpliftHead *head = &m->heads[0];
+	const double *coef = head->coef + 1;
+	int			p = m->n_features;
+	int			k_count = m->n_actions;
+	double		eta = head->coef[0] + dot(coef, x, p);
+
+	if (action == 0)
+		return eta;
+	eta += coef[p + action - 1];
+	if (m->interactions)
+		eta += dot(coef + p + k_count + (Size) (action - 1) * p, x, p);
 	return eta;
 }
 
-double
-uplift_model_predict(const UpliftModel *m, const double *x, int action)
+/*
+ * Error unless a score is finite: features far outside the training range
+ * can overflow a linear predictor into an infinity or a NaN.
+ */
+static double
+check_score(double v, const char *what, int action)
 {
-	const UpliftHead *head = &m->heads[0];
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s of action %d is out of range for these features", what, action),
+				 errdetail("The model's linear predictor overflows to %g.", v),
+				 errhint("Check the features for extreme values; pass them on the scale the model was fitted on.")));
+	return v;
+}
+
+static double
+predict_unchecked(const UpliftModel *m, const double *x, int action)
+{
+	const UpliftHead *head;
 
 	if (uplift_model_has_outcomes(m))
 	{
@@ -45,15 +94,7 @@ uplift_model_predict(const UpliftModel *m, const double *x, int action)
 		return inverse_link(head->link, head_eta(head, x));
 	}
 	if (m->learner == UPLIFT_LEARNER_S)
-	{
-		double	   *z = palloc(sizeof(double) * (head->n_coef - 1));
-		double		y;
-
-		uplift_s_design(m, x, action, z);
-		y = inverse_link(head->link, head_eta(head, z));
-		pfree(z);
-		return y;
-	}
+		return inverse_link(m->heads[0].link, joint_eta(m, x, action));
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("uplift_predict is not available for %s models",
@@ -63,9 +104,18 @@ uplift_model_predict(const UpliftModel *m, const double *x, int action)
 	pg_unreachable();
 }
 
-/* The learner's effect of action k (1..K) against control, before calibration. */
+double
+uplift_model_predict(const UpliftModel *m, const double *x, int action)
+{
+	return check_score(predict_unchecked(m, x, action), "predicted outcome", action);
+}
+
+/*
+ * The learner's effect of action k (1..K) against control, before
+ * calibration; base is the control prediction for the T- and S-learner.
+ */
 static double
-raw_effect(const UpliftModel *m, const double *x, int k)
+raw_effect(const UpliftModel *m, const double *x, int k, double base)
 {
 	int			arms = m->n_actions + 1;
 	const UpliftHead *head;
@@ -84,37 +134,71 @@ raw_effect(const UpliftModel *m, const double *x, int k)
 		case UPLIFT_LEARNER_DR:
 			return head_eta(&m->heads[arms + k - 1], x);
 		default:
-			return uplift_model_predict(m, x, k) - uplift_model_predict(m, x, 0);
+			return predict_unchecked(m, x, k) - base;
 	}
+}
+
+/* The control prediction raw_effect needs (0 when it needs none). */
+static double
+effect_base(const UpliftModel *m, const double *x)
+{
+	if (m->learner == UPLIFT_LEARNER_T || m->learner == UPLIFT_LEARNER_S)
+		return predict_unchecked(m, x, 0);
+	return 0.0;
+}
+
+static double
+calibrated_effect(const UpliftModel *m, const double *x, int action, double base)
+{
+	double		e = raw_effect(m, x, action, base);
+
+	if (m->calib_slope != NULL)
+		e = m->calib_intercept[action - 1] + m->calib_slope[action - 1] * e;
+	return check_score(e, "effect", action);
 }
 
 double
 uplift_model_effect(const UpliftModel *m, const double *x, int action)
 {
-	double		e;
-
 	if (action == 0)
 		return 0.0;
-	e = raw_effect(m, x, action);
-	if (m->calib_slope != NULL)
-		e = m->calib_intercept[action - 1] + m->calib_slope[action - 1] * e;
-	return e;
+	return calibrated_effect(m, x, action, effect_base(m, x));
 }
 
 void
 uplift_model_effects(const UpliftModel *m, const double *x, double *effects)
 {
+	double		base = effect_base(m, x);
+
 	for (int k = 1; k <= m->n_actions; k++)
-		effects[k - 1] = uplift_model_effect(m, x, k);
+	{
+		/* one action costs O(p): a sensible step between interrupt checks */
+		CHECK_FOR_INTERRUPTS();
+		effects[k - 1] = calibrated_effect(m, x, k, base);
+	}
 }
 
-/* The model and features of a scoring call; x is the cache's buffer. */
-static const UpliftModel *
-scoring_args(FunctionCallInfo fcinfo, double **x)
+/*
+ * The model and features of a scoring call (x is the cache's buffer), or
+ * NULL when the features are NULL: a row without features has no score.  A
+ * NULL model is an error, not a NULL for every row, so that a job whose
+ * model query found nothing fails instead of scoring nothing.
+ */
+const UpliftModel *
+uplift_scoring_args(FunctionCallInfo fcinfo, int model_argno, int features_argno,
+					const char *funcname, double **x)
 {
-	const UpliftModel *m = uplift_model_cached_arg(fcinfo, 0, x);
+	const UpliftModel *m;
 
-	uplift_features_read_exact(PG_GETARG_DATUM(1), *x, m->n_features, "features");
+	if (PG_ARGISNULL(model_argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model of %s must not be NULL", funcname),
+				 errhint("Check the query that supplies the model: a NULL model usually means it found none.")));
+	if (PG_ARGISNULL(features_argno))
+		return NULL;
+	m = uplift_model_cached_arg(fcinfo, model_argno, x);
+	uplift_features_read_exact(PG_GETARG_DATUM(features_argno), *x, m->n_features, "features");
 	return m;
 }
 
@@ -133,8 +217,10 @@ Datum
 uplift_score(PG_FUNCTION_ARGS)
 {
 	double	   *x;
-	const UpliftModel *m = scoring_args(fcinfo, &x);
+	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_score", &x);
 
+	if (m == NULL)
+		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, 1));
 }
 
@@ -143,9 +229,12 @@ Datum
 uplift_score_action(PG_FUNCTION_ARGS)
 {
 	double	   *x;
-	const UpliftModel *m = scoring_args(fcinfo, &x);
-	int32		action = PG_GETARG_INT32(2);
+	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_score", &x);
+	int32		action;
 
+	if (m == NULL || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	action = PG_GETARG_INT32(2);
 	check_action(m, action, 0);
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, action));
 }
@@ -155,11 +244,16 @@ Datum
 uplift_scores(PG_FUNCTION_ARGS)
 {
 	double	   *x;
-	const UpliftModel *m = scoring_args(fcinfo, &x);
-	int			k_count = m->n_actions;
-	double	   *effects = palloc(sizeof(double) * k_count);
-	Datum	   *elems = palloc(sizeof(Datum) * k_count);
+	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_scores", &x);
+	int			k_count;
+	double	   *effects;
+	Datum	   *elems;
 
+	if (m == NULL)
+		PG_RETURN_NULL();
+	k_count = m->n_actions;
+	effects = palloc(sizeof(double) * k_count);
+	elems = palloc(sizeof(Datum) * k_count);
 	uplift_model_effects(m, x, effects);
 	for (int k = 0; k < k_count; k++)
 		elems[k] = Float8GetDatum(effects[k]);
@@ -172,9 +266,12 @@ Datum
 uplift_predict(PG_FUNCTION_ARGS)
 {
 	double	   *x;
-	const UpliftModel *m = scoring_args(fcinfo, &x);
-	int32		action = PG_GETARG_INT32(2);
+	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_predict", &x);
+	int32		action;
 
+	if (m == NULL || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	action = PG_GETARG_INT32(2);
 	check_action(m, action, 0);
 	PG_RETURN_FLOAT8(uplift_model_predict(m, x, action));
 }
