@@ -21,21 +21,28 @@
  * true effect given the score (Chernozhukov, Demirer, Duflo and
  * Fernandez-Val, "Generic machine learning inference on heterogeneous
  * treatment effects", 2018).  A slope of 1 and an intercept of 0 mean the
- * model was calibrated
- * already.  The state is five compensated sums per action, so the aggregate
- * is constant-size and mergeable.
+ * model was calibrated already; a slope not significantly above 0 means the
+ * scores carry no detectable signal (their BLP test), which is a warning.
+ * The slope's ordinary least-squares standard error is stored with the line.
+ * A holdout without control rows, or without rows of an action, is an error:
+ * it cannot show that action's effect.  The state is six compensated sums
+ * and a row count per action, so the aggregate is constant-size and mergeable.
  */
 #include "uplift.h"
 
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "bytes.h"
 #include "featarray.h"
 #include "model.h"
 
-#define CALIB_STATE_VERSION 1
+#define CALIB_STATE_VERSION 2
+
+/* Two-sided 5% critical value of the slope's t statistic. */
+#define CALIB_SIGNIFICANT_T 1.959963984540054
 
 typedef struct CalibSums
 {
@@ -44,12 +51,15 @@ typedef struct CalibSums
 	NeumaierSum ss;
 	NeumaierSum y;
 	NeumaierSum sy;
+	NeumaierSum yy;
+	int64		treated;		/* rows that got this action */
 } CalibSums;
 
 typedef struct CalibState
 {
 	bytea	   *model_bytes;	/* the model being calibrated (detoasted copy) */
 	int			n_actions;
+	int64		control;		/* rows that got action 0 */
 	CalibSums  *sums;			/* one per action 1..K */
 } CalibState;
 
@@ -89,6 +99,17 @@ check_same_model(const bytea *a, const bytea *b)
 				 errhint("Calibrate one model per aggregate call, e.g. GROUP BY the model's name.")));
 }
 
+/* Error unless a row's score or pseudo-outcome of action k is finite. */
+static void
+check_row_value(double x, const char *what, int k)
+{
+	if (!isfinite(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s of action %d is out of range for a row of uplift_fit_calibration", what, k),
+				 errhint("Check the row's features, outcome and propensity for extreme values.")));
+}
+
 /* The model's effect of action k before any calibration it carries. */
 static double
 raw_effect(const UpliftModel *m, const double *x, int k)
@@ -100,6 +121,43 @@ raw_effect(const UpliftModel *m, const double *x, int k)
 	return uplift_model_effect(&plain, x, k);
 }
 
+/* Add one holdout row (features x, action a, outcome y, propensity e). */
+static void
+calib_add_row(CalibState *st, const UpliftModel *m, const double *x, int32 a,
+			  double y, double e)
+{
+	bool		has_mu = m->learner != UPLIFT_LEARNER_CLASS_TRANSFORM;
+	double		mu_0 = has_mu ? uplift_model_predict(m, x, 0) : 0.0;
+
+	if (a == 0)
+		st->control++;
+	for (int k = 1; k <= m->n_actions; k++)
+	{
+		CalibSums  *cs = &st->sums[k - 1];
+		double		s = raw_effect(m, x, k);
+		double		mu_k = has_mu ? uplift_model_predict(m, x, k) : 0.0;
+		double		phi = (mu_k - mu_0) +
+			((a == k) ? (y - mu_k) / e : (a == 0) ? -(y - mu_0) / e : 0.0);
+
+		CHECK_FOR_INTERRUPTS();
+		check_row_value(s, "the predicted effect", k);
+		check_row_value(phi, "the pseudo-outcome", k);
+		if (a == k)
+			cs->treated++;
+		neumaier_add(&cs->n, 1.0);
+		neumaier_add(&cs->s, s);
+		neumaier_add(&cs->ss, s * s);
+		neumaier_add(&cs->y, phi);
+		neumaier_add(&cs->sy, s * phi);
+		neumaier_add(&cs->yy, phi * phi);
+	}
+}
+
+/*
+ * uplift_fit_calibration_transfn(state, model, features, action, outcome,
+ * propensity).  A NULL model is an error (calibrating nothing would replace a
+ * model by NULL); a row with any other NULL argument is skipped.
+ */
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_transfn);
 Datum
 uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
@@ -111,13 +169,19 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 	int32		action;
 	double		y;
 	double		e;
-	bool		has_mu;
-	double		mu_0;
 
-	/* rows with a NULL argument are skipped */
-	for (int i = 1; i <= 5; i++)
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model of uplift_fit_calibration must not be NULL"),
+				 errhint("Check the query that supplies the model: a NULL model usually means it found none.")));
+	for (int i = 2; i <= 5; i++)
 		if (PG_ARGISNULL(i))
+		{
+			if (st == NULL)
+				PG_RETURN_NULL();
 			PG_RETURN_POINTER(st);
+		}
 
 	m = uplift_model_cached_arg(fcinfo, 1, &x);
 	if (st == NULL)
@@ -137,23 +201,20 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 	uplift_check_finite(y, "outcome");
 	check_propensity(e);
 
-	has_mu = m->learner != UPLIFT_LEARNER_CLASS_TRANSFORM;
-	mu_0 = has_mu ? uplift_model_predict(m, x, 0) : 0.0;
-	for (int k = 1; k <= m->n_actions; k++)
-	{
-		CalibSums  *cs = &st->sums[k - 1];
-		double		s = raw_effect(m, x, k);
-		double		mu_k = has_mu ? uplift_model_predict(m, x, k) : 0.0;
-		double		ystar = (mu_k - mu_0) +
-			((action == k) ? (y - mu_k) / e : (action == 0) ? -(y - mu_0) / e : 0.0);
-
-		neumaier_add(&cs->n, 1.0);
-		neumaier_add(&cs->s, s);
-		neumaier_add(&cs->ss, s * s);
-		neumaier_add(&cs->y, ystar);
-		neumaier_add(&cs->sy, s * ystar);
-	}
+	calib_add_row(st, m, x, action, y, e);
 	PG_RETURN_POINTER(st);
+}
+
+static void
+calib_sums_merge(CalibSums *a, const CalibSums *b)
+{
+	neumaier_merge(&a->n, &b->n);
+	neumaier_merge(&a->s, &b->s);
+	neumaier_merge(&a->ss, &b->ss);
+	neumaier_merge(&a->y, &b->y);
+	neumaier_merge(&a->sy, &b->sy);
+	neumaier_merge(&a->yy, &b->yy);
+	a->treated += b->treated;
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_combinefn);
@@ -165,22 +226,18 @@ uplift_fit_calibration_combinefn(PG_FUNCTION_ARGS)
 	CalibState *b = PG_ARGISNULL(1) ? NULL : (CalibState *) PG_GETARG_POINTER(1);
 
 	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
+	}
 	if (a == NULL)
-	{
 		a = calib_state_new(aggcxt, b->model_bytes, b->n_actions);
-		memcpy(a->sums, b->sums, sizeof(CalibSums) * b->n_actions);
-		PG_RETURN_POINTER(a);
-	}
-	check_same_model(a->model_bytes, b->model_bytes);
+	else
+		check_same_model(a->model_bytes, b->model_bytes);
+	a->control += b->control;
 	for (int k = 0; k < a->n_actions; k++)
-	{
-		neumaier_merge(&a->sums[k].n, &b->sums[k].n);
-		neumaier_merge(&a->sums[k].s, &b->sums[k].s);
-		neumaier_merge(&a->sums[k].ss, &b->sums[k].ss);
-		neumaier_merge(&a->sums[k].y, &b->sums[k].y);
-		neumaier_merge(&a->sums[k].sy, &b->sums[k].sy);
-	}
+		calib_sums_merge(&a->sums[k], &b->sums[k]);
 	PG_RETURN_POINTER(a);
 }
 
@@ -195,6 +252,7 @@ uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
 	bytes_put_u8(&buf, CALIB_STATE_VERSION);
 	bytes_put_u32(&buf, VARSIZE_ANY_EXHDR(st->model_bytes));
 	appendBinaryStringInfo(&buf, VARDATA_ANY(st->model_bytes), VARSIZE_ANY_EXHDR(st->model_bytes));
+	bytes_put_i64(&buf, st->control);
 	bytes_put_u32(&buf, st->n_actions);
 	for (int k = 0; k < st->n_actions; k++)
 	{
@@ -203,6 +261,8 @@ uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
 		bytes_put_sum(&buf, &st->sums[k].ss);
 		bytes_put_sum(&buf, &st->sums[k].y);
 		bytes_put_sum(&buf, &st->sums[k].sy);
+		bytes_put_sum(&buf, &st->sums[k].yy);
+		bytes_put_i64(&buf, st->sums[k].treated);
 	}
 	PG_RETURN_BYTEA_P(bytes_copy_bytea(buf.data, buf.len));
 }
@@ -216,6 +276,7 @@ uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
 	ByteReader	r;
 	uint32		model_len;
 	bytea	   *model_bytes;
+	int64		control;
 	uint32		n_actions;
 	CalibState *st;
 
@@ -225,8 +286,10 @@ uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
 	model_len = bytes_get_count(&r, 1, MaxAllocSize - VARHDRSZ);
 	model_bytes = bytes_copy_bytea(r.data + r.pos, model_len);
 	r.pos += model_len;
-	n_actions = bytes_get_count(&r, 10 * sizeof(double), UPLIFT_MAX_ACTIONS);
+	control = bytes_get_i64(&r);
+	n_actions = bytes_get_count(&r, 12 * sizeof(double) + sizeof(int64), UPLIFT_MAX_ACTIONS);
 	st = calib_state_new(aggcxt, model_bytes, n_actions);
+	st->control = control;
 	for (int k = 0; k < (int) n_actions; k++)
 	{
 		bytes_get_sum(&r, &st->sums[k].n);
@@ -234,9 +297,87 @@ uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
 		bytes_get_sum(&r, &st->sums[k].ss);
 		bytes_get_sum(&r, &st->sums[k].y);
 		bytes_get_sum(&r, &st->sums[k].sy);
+		bytes_get_sum(&r, &st->sums[k].yy);
+		st->sums[k].treated = bytes_get_i64(&r);
 	}
 	bytes_expect_end(&r);
 	PG_RETURN_POINTER(st);
+}
+
+/*
+ * The least-squares line of the pseudo-outcome on the score for action k,
+ * and the slope's ordinary least-squares standard error
+ * sqrt(RSS / (n - 2) / Sxx), from the sums.
+ */
+static void
+calib_line(const CalibSums *cs, int k, double *intercept, double *slope, double *slope_se)
+{
+	double		n = neumaier_value(&cs->n);
+	double		mean_s = neumaier_value(&cs->s) / n;
+	double		mean_y = neumaier_value(&cs->y) / n;
+	double		var_s = neumaier_value(&cs->ss) / n - mean_s * mean_s;
+	double		var_y = neumaier_value(&cs->yy) / n - mean_y * mean_y;
+	double		cov = neumaier_value(&cs->sy) / n - mean_s * mean_y;
+	double		rss;
+
+	if (!isfinite(var_s) || !isfinite(var_y) || !isfinite(cov))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot calibrate action %d: its scores or pseudo-outcomes are too large", k),
+				 errhint("Check the holdout for extreme outcomes or tiny propensities.")));
+	if (n < 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("cannot calibrate action %d: the holdout has fewer than 3 rows", k),
+				 errhint("Calibrate on a larger holdout.")));
+	if (!(var_s > 1e-12 * Max(1.0, mean_s * mean_s)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("cannot calibrate action %d: its predicted effects do not vary", k),
+				 errhint("Calibrate on a holdout with varied features, or keep the model uncalibrated.")));
+	*slope = cov / var_s;
+	*intercept = mean_y - *slope * mean_s;
+	/* residual sum of squares n (var_y - cov^2 / var_s), never below 0 */
+	rss = Max(0.0, n * (var_y - cov * (cov / var_s)));
+	*slope_se = sqrt(rss / (n - 2) / (n * var_s));
+}
+
+/* Refuse a holdout that cannot show action k's effect. */
+static void
+calib_check_rows(const CalibState *st, int k)
+{
+	if (st->control == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("cannot calibrate: the holdout has no control row (action 0)"),
+				 errhint("Calibrate on a randomized holdout that keeps a control group.")));
+	if (st->sums[k - 1].treated == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("cannot calibrate action %d: the holdout has no row with action %d", k, k),
+				 errhint("Calibrate on a randomized holdout in which every action was assigned.")));
+}
+
+/*
+ * Warn when the holdout shows no signal: the slope is the best linear
+ * predictor's beta_2 of Chernozhukov et al., and beta_2 = 0 means the scores
+ * carry no information on the effect.
+ */
+static void
+calib_warn(int k, double slope, double slope_se)
+{
+	if (!(slope > 0.0))
+		ereport(WARNING,
+				(errmsg("calibration slope of action %d is not positive", k),
+				 errdetail("The slope is %g (standard error %g): on this holdout the model ranks units no better than at random, or in reverse.",
+						   slope, slope_se),
+				 errhint("Do not target with this model's effects of action %d before checking it on more data.", k)));
+	else if (slope < CALIB_SIGNIFICANT_T * slope_se)
+		ereport(WARNING,
+				(errmsg("calibration slope of action %d is not significant", k),
+				 errdetail("The slope is %g with standard error %g (t = %.2f < 1.96): the holdout cannot tell the model's ranking from noise.",
+						   slope, slope_se, slope / slope_se),
+				 errhint("Calibrate on a larger holdout, or treat action %d's effects as uninformative.", k)));
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_finalfn);
@@ -246,8 +387,11 @@ uplift_fit_calibration_finalfn(PG_FUNCTION_ARGS)
 	CalibState *st;
 	UpliftModel *m;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
+	if (PG_ARGISNULL(0) || PG_GETARG_POINTER(0) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("uplift_fit_calibration needs at least one row without NULL"),
+				 errhint("Rows with a NULL features, action, outcome or propensity are skipped; check that the holdout's outcomes are filled in.")));
 	st = (CalibState *) PG_GETARG_POINTER(0);
 	m = uplift_model_deserialize(st->model_bytes);
 	if (m->n_actions != st->n_actions)
@@ -255,24 +399,16 @@ uplift_fit_calibration_finalfn(PG_FUNCTION_ARGS)
 
 	m->calib_intercept = palloc(sizeof(double) * m->n_actions);
 	m->calib_slope = palloc(sizeof(double) * m->n_actions);
+	m->calib_slope_se = palloc(sizeof(double) * m->n_actions);
 	m->calib_rows = palloc(sizeof(int64) * m->n_actions);
-	for (int k = 0; k < m->n_actions; k++)
+	for (int k = 1; k <= m->n_actions; k++)
+		calib_check_rows(st, k);
+	for (int k = 1; k <= m->n_actions; k++)
 	{
-		CalibSums  *cs = &st->sums[k];
-		double		n = neumaier_value(&cs->n);
-		double		mean_s = neumaier_value(&cs->s) / n;
-		double		mean_y = neumaier_value(&cs->y) / n;
-		double		var_s = neumaier_value(&cs->ss) / n - mean_s * mean_s;
-		double		cov = neumaier_value(&cs->sy) / n - mean_s * mean_y;
-
-		if (n < 2 || !(var_s > 1e-12 * Max(1.0, mean_s * mean_s)))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("cannot calibrate action %d: its predicted effects do not vary", k + 1),
-					 errhint("Calibrate on a holdout with varied features, or keep the model uncalibrated.")));
-		m->calib_slope[k] = cov / var_s;
-		m->calib_intercept[k] = mean_y - m->calib_slope[k] * mean_s;
-		m->calib_rows[k] = (int64) n;
+		calib_line(&st->sums[k - 1], k, &m->calib_intercept[k - 1], &m->calib_slope[k - 1],
+				   &m->calib_slope_se[k - 1]);
+		calib_warn(k, m->calib_slope[k - 1], m->calib_slope_se[k - 1]);
+		m->calib_rows[k - 1] = (int64) neumaier_value(&st->sums[k - 1].n);
 	}
 	PG_RETURN_BYTEA_P(uplift_model_serialize(m));
 }
@@ -281,17 +417,11 @@ uplift_fit_calibration_finalfn(PG_FUNCTION_ARGS)
  * uplift_value_cost(value_model, cost_model, features): per action 1..K the
  * estimated incremental value, incremental cost, net value (value - cost)
  * and value per unit of cost: the candidates that allocate_budget takes.
+ * NULL features give no rows; a NULL model is an error.
  */
-PG_FUNCTION_INFO_V1(uplift_value_cost);
-Datum
-uplift_value_cost(PG_FUNCTION_ARGS)
+static void
+check_models_match(const UpliftModel *value_model, const UpliftModel *cost_model)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	double	   *xv;
-	double	   *xc;
-	const UpliftModel *value_model = uplift_model_cached_arg(fcinfo, 0, &xv);
-	const UpliftModel *cost_model = uplift_model_cached_arg(fcinfo, 1, &xc);
-
 	if (value_model->n_actions != cost_model->n_actions ||
 		value_model->n_features != cost_model->n_features)
 		ereport(ERROR,
@@ -300,21 +430,64 @@ uplift_value_cost(PG_FUNCTION_ARGS)
 				 errdetail("The value model has %d actions and %d features, the cost model %d and %d.",
 						   value_model->n_actions, value_model->n_features,
 						   cost_model->n_actions, cost_model->n_features)));
-	uplift_features_read_exact(PG_GETARG_DATUM(2), xv, value_model->n_features, "features");
+}
 
-	InitMaterializedSRF(fcinfo, 0);
+/* a - b or a / b, an error rather than an infinity */
+static double
+check_derived(double v, const char *what, int k)
+{
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s of action %d is out of range for these features", what, k),
+				 errhint("Check the features for extreme values; pass them on the scale the models were fitted on.")));
+	return v;
+}
+
+/*
+ * Start the result rows.  The row type comes from the caller's expected
+ * descriptor when there is one: looking it up in the per-query context on
+ * every call would keep a few hundred bytes per input row until the query
+ * ends.
+ */
+static void
+begin_rows(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (rsinfo != NULL && IsA(rsinfo, ReturnSetInfo) && rsinfo->expectedDesc != NULL)
+		InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	else
+		InitMaterializedSRF(fcinfo, 0);
+}
+
+PG_FUNCTION_INFO_V1(uplift_value_cost);
+Datum
+uplift_value_cost(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	double	   *xv;
+	double	   *xc;
+	const UpliftModel *value_model = uplift_scoring_args(fcinfo, 0, 2, "uplift_value_cost", &xv);
+	const UpliftModel *cost_model = uplift_scoring_args(fcinfo, 1, 2, "uplift_value_cost", &xc);
+
+	begin_rows(fcinfo);
+	if (value_model == NULL)
+		return (Datum) 0;
+	check_models_match(value_model, cost_model);
 	for (int k = 1; k <= value_model->n_actions; k++)
 	{
 		double		value = uplift_model_effect(value_model, xv, k);
-		double		cost = uplift_model_effect(cost_model, xv, k);
+		double		cost = uplift_model_effect(cost_model, xc, k);
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, cost <= 0.0};
 
+		CHECK_FOR_INTERRUPTS();
 		values[0] = Int32GetDatum(k);
 		values[1] = Float8GetDatum(value);
 		values[2] = Float8GetDatum(cost);
-		values[3] = Float8GetDatum(value - cost);
-		values[4] = Float8GetDatum(cost > 0.0 ? value / cost : 0.0);
+		values[3] = Float8GetDatum(check_derived(value - cost, "net value", k));
+		values[4] = Float8GetDatum(cost > 0.0 ? check_derived(value / cost, "value per cost", k) : 0.0);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -32,7 +32,7 @@ CREATE FUNCTION uplift_value_cost(value_model uplift_model, cost_model uplift_mo
                                   features float8[])
 RETURNS TABLE (action int, value float8, cost float8, net_value float8, value_per_cost float8)
 AS 'MODULE_PATHNAME', 'uplift_value_cost'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 4;
 
 COMMENT ON FUNCTION uplift_value_cost(uplift_model, uplift_model, float8[]) IS
 'per action: incremental value, incremental cost, net value and value per cost, from a value and a cost model';
