@@ -37,6 +37,7 @@
 #include "common/shortest_dec.h"
 #include "mb/pg_wchar.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "libpq/pqformat.h"
 #include "port/pg_crc32c.h"
 #include "utils/builtins.h"
@@ -826,6 +827,7 @@ append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head, bool k
 		appendStringInfoChar(buf, '{');
 		for (int j = 1; j < head->n_coef; j++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			json_key(buf, column_name(m, head->role, j - 1), &first_coef);
 			json_double(buf, head->coef[j]);
 		}
@@ -1064,14 +1066,18 @@ import_coefficients(UpliftModel *m, UpliftHead *head, JsonbValue *v)
 					 errmsg("a head of the model description has %d coefficients, expected %d",
 							(int) JsonContainerSize(arr), head->n_coef - 1)));
 		for (int j = 1; j < head->n_coef; j++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			head->coef[j] = options_value_float(getIthJsonbValueFromContainer(arr, j - 1),
 												"a coefficient of the model description");
+		}
 		return;
 	}
 	for (int j = 1; j < head->n_coef; j++)
 	{
 		char	   *name = column_name(m, head->role, j - 1);
 
+		CHECK_FOR_INTERRUPTS();
 		head->coef[j] = spec_number(spec_container(v, "coefficients", false), name, true, 0);
 	}
 }
