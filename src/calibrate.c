@@ -99,17 +99,6 @@ check_same_model(const bytea *a, const bytea *b)
 				 errhint("Calibrate one model per aggregate call, e.g. GROUP BY the model's name.")));
 }
 
-/* Error unless a row's score or pseudo-outcome of action k is finite. */
-static void
-check_row_value(double x, const char *what, int k)
-{
-	if (!isfinite(x))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s of action %d is out of range for a row of uplift_fit_calibration", what, k),
-				 errhint("Check the row's features, outcome and propensity for extreme values.")));
-}
-
 /* The model's effect of action k before any calibration it carries. */
 static double
 raw_effect(const UpliftModel *m, const double *x, int k)
@@ -140,8 +129,7 @@ calib_add_row(CalibState *st, const UpliftModel *m, const double *x, int32 a,
 			((a == k) ? (y - mu_k) / e : (a == 0) ? -(y - mu_0) / e : 0.0);
 
 		CHECK_FOR_INTERRUPTS();
-		check_row_value(s, "the predicted effect", k);
-		check_row_value(phi, "the pseudo-outcome", k);
+		uplift_check_score(phi, "the calibration pseudo-outcome", k);
 		if (a == k)
 			cs->treated++;
 		neumaier_add(&cs->n, 1.0);
@@ -432,18 +420,6 @@ check_models_match(const UpliftModel *value_model, const UpliftModel *cost_model
 						   cost_model->n_actions, cost_model->n_features)));
 }
 
-/* a - b or a / b, an error rather than an infinity */
-static double
-check_derived(double v, const char *what, int k)
-{
-	if (!isfinite(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s of action %d is out of range for these features", what, k),
-				 errhint("Check the features for extreme values; pass them on the scale the models were fitted on.")));
-	return v;
-}
-
 /*
  * Start the result rows.  The row type comes from the caller's expected
  * descriptor when there is one: looking it up in the per-query context on
@@ -486,8 +462,8 @@ uplift_value_cost(PG_FUNCTION_ARGS)
 		values[0] = Int32GetDatum(k);
 		values[1] = Float8GetDatum(value);
 		values[2] = Float8GetDatum(cost);
-		values[3] = Float8GetDatum(check_derived(value - cost, "net value", k));
-		values[4] = Float8GetDatum(cost > 0.0 ? check_derived(value / cost, "value per cost", k) : 0.0);
+		values[3] = Float8GetDatum(uplift_check_score(value - cost, "net value", k));
+		values[4] = Float8GetDatum(cost > 0.0 ? uplift_check_score(value / cost, "value per cost", k) : 0.0);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -161,6 +161,13 @@ extern double uplift_model_predict(const UpliftModel *m, const double *x, int ac
 extern double uplift_model_effect(const UpliftModel *m, const double *x, int action);
 extern void uplift_model_effects(const UpliftModel *m, const double *x, double *effects);
 
+/*
+ * v, or an error (22003) when it is not finite: "what of action k is out of
+ * range".  Features far outside the training range can overflow a linear
+ * predictor into an infinity or a NaN; no such value may pass for a score.
+ */
+extern double uplift_check_score(double v, const char *what, int action);
+
 /* Does the learner keep one outcome head per arm (so uplift_predict works)? */
 extern bool uplift_model_has_outcomes(const UpliftModel *m);
 

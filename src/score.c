@@ -67,19 +67,15 @@ joint_eta(const UpliftModel *m, const double *x, int action)
 	return eta;
 }
 
-/*
- * Error unless a score is finite: features far outside the training range
- * can overflow a linear predictor into an infinity or a NaN.
- */
-static double
-check_score(double v, const char *what, int action)
+double
+uplift_check_score(double v, const char *what, int action)
 {
 	if (!isfinite(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s of action %d is out of range for these features", what, action),
-				 errdetail("The model's linear predictor overflows to %g.", v),
-				 errhint("Check the features for extreme values; pass them on the scale the model was fitted on.")));
+				 errmsg("%s of action %d is out of range", what, action),
+				 errdetail("It overflows to %g.", v),
+				 errhint("Check the arguments for extreme values, such as features far outside the range the model was fitted on.")));
 	return v;
 }
 
@@ -107,7 +103,7 @@ predict_unchecked(const UpliftModel *m, const double *x, int action)
 double
 uplift_model_predict(const UpliftModel *m, const double *x, int action)
 {
-	return check_score(predict_unchecked(m, x, action), "predicted outcome", action);
+	return uplift_check_score(predict_unchecked(m, x, action), "predicted outcome", action);
 }
 
 /*
@@ -154,7 +150,7 @@ calibrated_effect(const UpliftModel *m, const double *x, int action, double base
 
 	if (m->calib_slope != NULL)
 		e = m->calib_intercept[action - 1] + m->calib_slope[action - 1] * e;
-	return check_score(e, "effect", action);
+	return uplift_check_score(e, "effect", action);
 }
 
 double

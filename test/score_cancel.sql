@@ -35,19 +35,10 @@ FROM sc_clock;
 SELECT ok(bool_and(abs(s[k] - effect) < 1e-9), 'and gives the closed-form effects')
 FROM sc_scores, sc_expected;
 
-CREATE FUNCTION pg_temp.outcome_of(q text) RETURNS text LANGUAGE plpgsql AS $f$
-BEGIN
-    EXECUTE q;
-    RETURN 'completed';
-EXCEPTION WHEN query_canceled THEN
-    RETURN SQLSTATE;
-END
-$f$;
-
 -- 2,000 calls would take several seconds: the 100 ms timeout must stop them
 UPDATE sc_clock SET started = clock_timestamp();
 SET LOCAL statement_timeout = '100ms';
-SELECT is(pg_temp.outcome_of($$SELECT count(*) FROM sc_big, sc_x, generate_series(1, 2000) i
+SELECT is(query_outcome($$SELECT count(*) FROM sc_big, sc_x, generate_series(1, 2000) i
                                 WHERE (uplift_scores(m, x))[1 + i % 256] > 0$$),
           '57014', 'statement_timeout cancels scoring with SQLSTATE 57014');
 RESET statement_timeout;
@@ -57,7 +48,7 @@ FROM sc_clock;
 
 UPDATE sc_clock SET started = clock_timestamp();
 SET LOCAL statement_timeout = '100ms';
-SELECT is(pg_temp.outcome_of($$SELECT count(*) FROM sc_big, sc_x, generate_series(1, 2000) i,
+SELECT is(query_outcome($$SELECT count(*) FROM sc_big, sc_x, generate_series(1, 2000) i,
                                 uplift_value_cost(m, m, x) v WHERE v.value > 0$$),
           '57014', 'statement_timeout cancels uplift_value_cost on the same model');
 RESET statement_timeout;
