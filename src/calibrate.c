@@ -58,6 +58,8 @@ typedef struct CalibSums
 typedef struct CalibState
 {
 	bytea	   *model_bytes;	/* the model being calibrated (detoasted copy) */
+	char	   *raw_seen;		/* a model argument as passed (maybe a toast */
+	Size		raw_seen_len;	/* pointer) known to hold model_bytes */
 	int			n_actions;
 	int64		control;		/* rows that got action 0 */
 	CalibSums  *sums;			/* one per action 1..K */
@@ -97,6 +99,27 @@ check_same_model(const bytea *a, const bytea *b)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("uplift_fit_calibration needs the same model on every row"),
 				 errhint("Calibrate one model per aggregate call, e.g. GROUP BY the model's name.")));
+}
+
+/*
+ * Error unless the model argument of this row holds the state's model.  An
+ * argument passed exactly as one already checked (the same toast pointer,
+ * for a model read from a table) is not detoasted and compared again.
+ */
+static void
+check_row_model(CalibState *st, MemoryContext aggcxt, Datum arg)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(arg);
+	Size		len = VARSIZE_ANY(raw);
+
+	if (st->raw_seen != NULL && st->raw_seen_len == len && memcmp(st->raw_seen, raw, len) == 0)
+		return;
+	check_same_model(st->model_bytes, PG_DETOAST_DATUM_PACKED(arg));
+	if (st->raw_seen != NULL)
+		pfree(st->raw_seen);
+	st->raw_seen = MemoryContextAlloc(aggcxt, len);
+	memcpy(st->raw_seen, raw, len);
+	st->raw_seen_len = len;
 }
 
 /* The model's effect of action k before any calibration it carries. */
@@ -174,8 +197,7 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 	m = uplift_model_cached_arg(fcinfo, 1, &x);
 	if (st == NULL)
 		st = calib_state_new(aggcxt, PG_DETOAST_DATUM(PG_GETARG_DATUM(1)), m->n_actions);
-	else
-		check_same_model(st->model_bytes, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)));
+	check_row_model(st, aggcxt, PG_GETARG_DATUM(1));
 
 	uplift_features_read_exact(PG_GETARG_DATUM(2), x, m->n_features, "features");
 	action = PG_GETARG_INT32(3);
