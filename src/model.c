@@ -964,6 +964,21 @@ spec_get(JsonbContainer *c, const char *key, bool required)
 	return (v != NULL && v->type == jbvNull) ? NULL : v;
 }
 
+/* A JSON number as float8, or an error naming key when it overflows float8. */
+static double
+spec_float8(Numeric num, const char *key)
+{
+	char	   *digits = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+	bool		overflow = false;
+	double		x = float8in_internal_opt_error(digits, NULL, "double precision", digits, &overflow);
+
+	if (overflow)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("\"%s\" of the model description is out of range for double precision", key)));
+	return x;
+}
+
 static double
 spec_number(JsonbContainer *c, const char *key, bool required, double dflt)
 {
@@ -975,7 +990,7 @@ spec_number(JsonbContainer *c, const char *key, bool required, double dflt)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" of the model description must be a number", key)));
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
+	return spec_float8(v->val.numeric, key);
 }
 
 static int32
@@ -995,22 +1010,30 @@ static int64
 spec_count(JsonbContainer *c, const char *key)
 {
 	JsonbValue *v = spec_get(c, key, false);
+	Datum		zero = DirectFunctionCall1(int8_numeric, Int64GetDatum(0));
+	Datum		top = DirectFunctionCall1(int8_numeric, Int64GetDatum(PG_INT64_MAX));
+	Datum		num;
 	int64		n;
 
 	if (v == NULL)
 		return 0;
 	if (v->type == jbvNumeric)
 	{
-		/* numeric_int8 rounds (and errors beyond bigint): keep only exact values */
-		n = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric)));
-		if (n >= 0 &&
-			DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(v->val.numeric),
-											 DirectFunctionCall1(int8_numeric, Int64GetDatum(n)))))
-			return n;
+		num = NumericGetDatum(v->val.numeric);
+		if (DatumGetBool(DirectFunctionCall2(numeric_ge, num, zero)) &&
+			DatumGetBool(DirectFunctionCall2(numeric_le, num, top)))
+		{
+			/* numeric_int8 rounds: keep only whole numbers */
+			n = DatumGetInt64(DirectFunctionCall1(numeric_int8, num));
+			if (DatumGetBool(DirectFunctionCall2(numeric_eq, num,
+												 DirectFunctionCall1(int8_numeric, Int64GetDatum(n)))))
+				return n;
+		}
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("\"%s\" of the model description must be a whole number of at least 0", key)));
+			 errmsg("\"%s\" of the model description must be a whole number from 0 to " INT64_FORMAT,
+					key, PG_INT64_MAX)));
 	pg_unreachable();
 }
 

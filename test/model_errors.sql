@@ -1,6 +1,6 @@
 -- pgTAP: bad input to the model type and the scoring functions.
 BEGIN;
-SELECT plan(16);
+SELECT plan(21);
 
 CREATE TEMP TABLE m AS SELECT uplift_model_import(
   '{"learner":"t_learner","base":"linear","n_actions":1,"n_features":2,
@@ -41,6 +41,31 @@ SELECT throws_ok($$SELECT uplift_model_import('{"learner":"magic","base":"linear
     '22023', NULL, 'importing an unknown learner is rejected');
 SELECT throws_ok($$SELECT uplift_model_import('[1,2]')$$, '22023', NULL,
     'a model description that is not an object is rejected');
+
+SELECT throws_ok($$SELECT uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":1,"n_features":1,
+    "heads":[{"role":"outcome","action":0,"link":"identity","intercept":1e400,"coefficients":[1]},
+             {"role":"outcome","action":1,"link":"identity","intercept":1,"coefficients":[1]}]}')$$,
+    '22003', '"intercept" of the model description is out of range for double precision',
+    'a number beyond float8 is an error naming its key');
+SELECT throws_ok($$SELECT uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":1,"n_features":1,
+    "heads":[{"role":"outcome","action":0,"link":"identity","intercept":1,"coefficients":{"x1":-1e999}},
+             {"role":"outcome","action":1,"link":"identity","intercept":1,"coefficients":[1]}]}')$$,
+    '22003', '"x1" of the model description is out of range for double precision',
+    'a keyed coefficient beyond float8 is an error naming its key');
+SELECT throws_ok($$SELECT uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":1,"n_features":1,
+    "heads":[{"role":"outcome","action":0,"link":"identity","intercept":1,"coefficients":[1],"rows":1e30},
+             {"role":"outcome","action":1,"link":"identity","intercept":1,"coefficients":[1]}]}')$$,
+    '22023', NULL, 'a row count beyond bigint is rejected');
+SELECT throws_ok($$SELECT uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":1,"n_features":1,
+    "calibration":[{"action":1,"intercept":0,"slope":1,"rows":2.5}],
+    "heads":[{"role":"outcome","action":0,"link":"identity","intercept":1,"coefficients":[1]},
+             {"role":"outcome","action":1,"link":"identity","intercept":1,"coefficients":[1]}]}')$$,
+    '22023', NULL, 'a calibration line with a fractional row count is rejected');
+SELECT throws_ok($$SELECT uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":1,"n_features":1,
+    "calibration":[{"action":1,"intercept":0,"slope":1,"slope_se":-1}],
+    "heads":[{"role":"outcome","action":0,"link":"identity","intercept":1,"coefficients":[1]},
+             {"role":"outcome","action":1,"link":"identity","intercept":1,"coefficients":[1]}]}')$$,
+    '22023', NULL, 'a negative standard error of a calibration slope is rejected');
 
 SELECT * FROM finish();
 ROLLBACK;
