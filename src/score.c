@@ -26,12 +26,13 @@ inverse_link(int32 link, double eta)
 	return eta;
 }
 
-/* Sum of coef[j] * z[j] for j < n. */
+/*
+ * sum + coef[0] z[0] + ... + coef[n-1] z[n-1], added in that order (so that
+ * scores do not change with how the terms are grouped).
+ */
 static inline double
-dot(const double *coef, const double *z, int n)
+add_products(double sum, const double *coef, const double *z, int n)
 {
-	double		sum = 0.0;
-
 	for (int j = 0; j < n; j++)
 		sum += coef[j] * z[j];
 	return sum;
@@ -41,13 +42,14 @@ dot(const double *coef, const double *z, int n)
 static inline double
 head_eta(const UpliftHead *head, const double *z)
 {
-	return head->coef[0] + dot(head->coef + 1, z, head->n_coef - 1);
+	return add_products(head->coef[0], head->coef + 1, z, head->n_coef - 1);
 }
 
 /*
  * The S-learner's joint linear predictor under action a, read off the design
  * [x, d_1..d_K, d_1 x, .., d_K x] without building it: the intercept, the
- * feature block, then action a's indicator and interaction block.  O(p) per
+ * feature block, then action a's indicator and interaction block, added in
+ * the design's order (the other actions' terms are exact zeros).  O(p) per
  * action whatever K is.
  */
 static double
@@ -57,13 +59,13 @@ joint_eta(const UpliftModel *m, const double *x, int action)
 	const double *coef = head->coef + 1;
 	int			p = m->n_features;
 	int			k_count = m->n_actions;
-	double		eta = head->coef[0] + dot(coef, x, p);
+	double		eta = add_products(head->coef[0], coef, x, p);
 
 	if (action == 0)
 		return eta;
 	eta += coef[p + action - 1];
 	if (m->interactions)
-		eta += dot(coef + p + k_count + (Size) (action - 1) * p, x, p);
+		eta = add_products(eta, coef + p + k_count + (Size) (action - 1) * p, x, p);
 	return eta;
 }
 
