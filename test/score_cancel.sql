@@ -42,8 +42,8 @@ SELECT is(query_outcome($$SELECT count(*) FROM sc_big, sc_x, generate_series(1, 
                                 WHERE (uplift_scores(m, x))[1 + i % 256] > 0$$),
           '57014', 'statement_timeout cancels scoring with SQLSTATE 57014');
 RESET statement_timeout;
-SELECT ok(clock_timestamp() - started < interval '400 ms',
-          'the cancel arrives within 300 ms of the 100 ms timeout')
+SELECT ok(clock_timestamp() - started < interval '500 ms',
+          'the cancel arrives within 400 ms of the 100 ms timeout (the model is parsed once, in under 100 ms)')
 FROM sc_clock;
 
 UPDATE sc_clock SET started = clock_timestamp();
