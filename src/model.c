@@ -280,6 +280,7 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 	{
 		const UpliftHead *head = &m->heads[h];
 
+		CHECK_FOR_INTERRUPTS();
 		if (head->role < UPLIFT_HEAD_OUTCOME || head->role > UPLIFT_HEAD_EFFECT_CONTROL)
 			model_invalid(chk, "Unknown head role");
 		if (head->link != UPLIFT_LINK_IDENTITY && head->link != UPLIFT_LINK_LOGIT)
