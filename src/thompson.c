@@ -22,6 +22,16 @@
  * posteriors from millions of trials keep their accuracy.  Because alpha,
  * beta >= 1 (a uniform prior plus counts) the densities are bounded and the
  * integrands smooth.  At most QUAD_MAX_INTERVALS intervals are evaluated.
+ *
+ * The continued fraction needs about sqrt(min(alpha, beta)) terms, which
+ * for counts near 10^15 would take minutes.  An arm whose alpha and beta
+ * both exceed EXACT_MAX_SHAPE is therefore described by the second-order
+ * Edgeworth expansion of its distribution around the normal with the same
+ * mean, standard deviation, skewness and excess kurtosis (Kendall and
+ * Stuart, The Advanced Theory of Statistics, vol. 1, 6.18); its error is
+ * of order (alpha + beta)^(-3/2), below 1e-9 there.  Counts whose
+ * posteriors are too narrow for double precision (alpha + beta above
+ * MAX_SHAPE_SUM) are an error.
  */
 #include "uplift.h"
 
@@ -35,6 +45,9 @@
 #define CF_MAX_ITER		1000000
 #define CF_EPS			1e-16
 #define CF_TINY			1e-300
+#define EXACT_MAX_SHAPE	1e5		/* larger alpha and beta: Edgeworth */
+#define MAX_SHAPE_SUM	1e18	/* alpha + beta of the narrowest posterior */
+#define THIN_MIN_ARMS	4		/* thin the cuts of more arms than this */
 
 /* Gauss-Kronrod 7-15 nodes on [-1, 1] (QUADPACK qk15). */
 static const double xgk[8] = {
@@ -186,6 +199,7 @@ log_beta_front(double x, double a, double b)
 static double
 beta_tail(double x, double a, double b, bool upper)
 {
+	double		log_front;
 	double		front;
 	double		side;
 
@@ -193,7 +207,16 @@ beta_tail(double x, double a, double b, bool upper)
 		return upper ? 1.0 : 0.0;
 	if (x >= 1.0)
 		return upper ? 0.0 : 1.0;
-	front = exp(log_beta_front(x, a, b));
+	log_front = log_beta_front(x, a, b);
+
+	/*
+	 * Far in a tail the prefactor underflows and the smaller side is 0; the
+	 * continued fraction (a modest factor) is not needed, and with a huge a
+	 * or b it could stall one unit in the last place away from convergence.
+	 */
+	if (log_front < -1000.0)
+		return (x < a / (a + b)) == upper ? 1.0 : 0.0;
+	front = exp(log_front);
 	if (x < (a + 1.0) / (a + b + 2.0))
 	{
 		side = front * beta_cf(a, b, x) / a;
@@ -209,6 +232,69 @@ uplift_beta_cdf(double x, double a, double b)
 	return beta_tail(x, a, b, false);
 }
 
+/*
+ * Moments of Beta(a, b) for its Edgeworth expansion: mean, standard
+ * deviation, skewness and excess kurtosis (the closed forms of the Beta
+ * distribution, written with s = a + b).
+ */
+typedef struct BetaMoments
+{
+	double		mean;
+	double		sd;
+	double		skew;
+	double		kurt;
+} BetaMoments;
+
+static void
+beta_moments(double a, double b, BetaMoments *m)
+{
+	double		s = a + b;
+
+	m->mean = a / s;
+	m->sd = sqrt(a / s * (b / s) / (s + 1.0));
+	m->skew = 2.0 * (b - a) * sqrt(s + 1.0) / ((s + 2.0) * sqrt(a) * sqrt(b));
+	m->kurt = 6.0 * ((a - b) / s * ((a - b) / s) * s * (s + 1.0) / (a * b) - (s + 2.0) / s) /
+		(s + 3.0) * s / (s + 2.0);
+}
+
+/*
+ * The Edgeworth expansion at z = (x - mean) / sd, to order 1/s:
+ *	  F(x) = Phi(z) - phi(z) [g/6 He2(z) + k/24 He3(z) + g^2/72 He5(z)]
+ *	  f(x) = phi(z) / sd [1 + g/6 He3(z) + k/24 He4(z) + g^2/72 He6(z)]
+ * with He the Hermite polynomials, g the skewness and k the excess
+ * kurtosis.  The upper tail 1 - F comes from erfc directly.
+ */
+static double
+edgeworth_tail(double x, const BetaMoments *m, bool upper)
+{
+	double		z = (x - m->mean) / m->sd;
+	double		z2 = z * z;
+	double		phi = exp(-0.5 * z2) / sqrt(2.0 * M_PI);
+	double		corr = m->skew / 6.0 * (z2 - 1.0) +
+		m->kurt / 24.0 * z * (z2 - 3.0) +
+		m->skew * m->skew / 72.0 * z * ((z2 - 10.0) * z2 + 15.0);
+	double		p;
+
+	if (upper)
+		p = 0.5 * erfc(z / M_SQRT2) + phi * corr;
+	else
+		p = 0.5 * erfc(-z / M_SQRT2) - phi * corr;
+	return Min(Max(p, 0.0), 1.0);
+}
+
+static double
+edgeworth_density(double x, const BetaMoments *m)
+{
+	double		z = (x - m->mean) / m->sd;
+	double		z2 = z * z;
+	double		phi = exp(-0.5 * z2) / sqrt(2.0 * M_PI);
+	double		corr = 1.0 + m->skew / 6.0 * z * (z2 - 3.0) +
+		m->kurt / 24.0 * ((z2 - 6.0) * z2 + 3.0) +
+		m->skew * m->skew / 72.0 * (((z2 - 15.0) * z2 + 45.0) * z2 - 15.0);
+
+	return Max(phi * corr, 0.0) / m->sd;
+}
+
 /* What the integrand needs: the arms' parameters and scratch space. */
 typedef struct ThompsonArms
 {
@@ -216,10 +302,30 @@ typedef struct ThompsonArms
 	bool		mirror;			/* integrate over y = 1 - x */
 	double	   *alpha;			/* parameters of the integration variable */
 	double	   *beta;
+	BetaMoments *approx;		/* per arm: moments, or sd 0 when exact */
 	int			budget;			/* interval evaluations left */
 	double	   *cdf;			/* scratch: F_b(x) */
 	double	   *prefix;			/* scratch: prod_{b < a} F_b(x) */
 } ThompsonArms;
+
+/* F_b(x), or 1 - F_b(x) mirrored, of arm b. */
+static double
+arm_tail(const ThompsonArms *arms, int b, double x)
+{
+	if (arms->approx[b].sd > 0.0)
+		return edgeworth_tail(x, &arms->approx[b], arms->mirror);
+	return beta_tail(x, arms->alpha[b], arms->beta[b], arms->mirror);
+}
+
+/* The density of arm a at x. */
+static double
+arm_density(const ThompsonArms *arms, int a, double x)
+{
+	if (arms->approx[a].sd > 0.0)
+		return edgeworth_density(x, &arms->approx[a]);
+	/* x^(alpha-1) (1-x)^(beta-1) / B(alpha, beta) */
+	return exp(log_beta_front(x, arms->alpha[a], arms->beta[a])) / (x * (1.0 - x));
+}
 
 /*
  * g[a] = f_a(x) * prod_{b != a} F_b(x) for every arm a; mirrored, with
@@ -240,17 +346,13 @@ integrand(const ThompsonArms *arms, double x, double *g)
 		return;
 	}
 	for (int b = 0; b < n; b++)
-		arms->cdf[b] = beta_tail(x, arms->alpha[b], arms->beta[b], arms->mirror);
+		arms->cdf[b] = arm_tail(arms, b, x);
 	arms->prefix[0] = 1.0;
 	for (int b = 1; b < n; b++)
 		arms->prefix[b] = arms->prefix[b - 1] * arms->cdf[b - 1];
 	for (int a = n - 1; a >= 0; a--)
 	{
-		/* the density x^(alpha-1) (1-x)^(beta-1) / B(alpha, beta) */
-		double		pdf = exp(log_beta_front(x, arms->alpha[a], arms->beta[a])) /
-			(x * (1.0 - x));
-
-		g[a] = pdf * arms->prefix[a] * suffix;
+		g[a] = arm_density(arms, a, x) * arms->prefix[a] * suffix;
 		suffix *= arms->cdf[a];
 	}
 }
@@ -316,6 +418,34 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Drop the sorted cuts that lie closer than "gap" to the previous one kept
+ * (0 and 1 stay).  With many arms their 13 cuts each crowd together (257
+ * arms near one mean: 3,300 intervals of 15 nodes, each evaluating every
+ * arm); an interval of a quarter of the narrowest posterior's standard
+ * deviation is resolved by one Gauss-Kronrod rule or its bisections, so the
+ * thinning only saves evaluations.  Returns the number of cuts kept.
+ */
+static int
+thin_cuts(double *cuts, int n_cuts, double gap)
+{
+	int			kept = 1;
+
+	for (int i = 1; i < n_cuts; i++)
+	{
+		if (cuts[i] - cuts[kept - 1] < gap)
+		{
+			if (i == n_cuts - 1 && kept > 1)
+				cuts[kept - 1] = cuts[i];	/* the end point 1 replaces it */
+			continue;
+		}
+		cuts[kept++] = cuts[i];
+	}
+	if (cuts[kept - 1] != cuts[n_cuts - 1])
+		cuts[kept++] = cuts[n_cuts - 1];
+	return kept;
+}
+
 double
 uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 							double *probs)
@@ -328,6 +458,7 @@ uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 	double	   *scratch = palloc(sizeof(double) * 3 * n * (QUAD_MAX_DEPTH + 2));
 	double		err = 0.0;
 	double		total = 0.0;
+	double		min_sd = 1.0;
 
 	/*
 	 * Doubles resolve points near 0 far better than points near 1, so when
@@ -341,10 +472,20 @@ uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 			arms.mirror = true;
 	arms.alpha = palloc(sizeof(double) * n);
 	arms.beta = palloc(sizeof(double) * n);
+	arms.approx = palloc0(sizeof(BetaMoments) * n);
 	for (int a = 0; a < n; a++)
 	{
+		if (!(alpha[a] + beta[a] <= MAX_SHAPE_SUM))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("Thompson sampling probabilities cannot be computed for trials above %g", MAX_SHAPE_SUM),
+					 errdetail("Action %d has a posterior Beta(%g, %g), narrower than double precision resolves.",
+							   a, alpha[a], beta[a]),
+					 errhint("Pass counts in a smaller unit, or a window of recent trials.")));
 		arms.alpha[a] = arms.mirror ? beta[a] : alpha[a];
 		arms.beta[a] = arms.mirror ? alpha[a] : beta[a];
+		if (Min(alpha[a], beta[a]) > EXACT_MAX_SHAPE)
+			beta_moments(arms.alpha[a], arms.beta[a], &arms.approx[a]);
 	}
 	arms.budget = QUAD_MAX_INTERVALS;
 	arms.cdf = palloc(sizeof(double) * n);
@@ -355,6 +496,7 @@ uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 		double		mean = arms.alpha[a] / s;
 		double		sd = sqrt(arms.alpha[a] * arms.beta[a] / (s * s * (s + 1.0)));
 
+		min_sd = Min(min_sd, sd);
 		for (int k = 0; k < n_off; k++)
 		{
 			double		lo = mean - offsets[k] * sd;
@@ -369,6 +511,8 @@ uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 	cuts[n_cuts++] = 0.0;
 	cuts[n_cuts++] = 1.0;
 	qsort(cuts, n_cuts, sizeof(double), cmp_double);
+	if (n > THIN_MIN_ARMS)
+		n_cuts = thin_cuts(cuts, n_cuts, min_sd / 4.0);
 
 	for (int a = 0; a < n; a++)
 		probs[a] = 0.0;
