@@ -3,7 +3,7 @@
 -- would not be finite are NULL (with a WARNING) or an error, never a number
 -- that looks valid.
 BEGIN;
-SELECT plan(14);
+SELECT plan(23);
 
 -- Options: a JSON number is unbounded; 1e400 or 1e-400 names the option.
 SELECT throws_ok($$SELECT ips_value(1, 0.5, 0.5, '{"clip": 1e400}')$$, '22023',
@@ -58,6 +58,43 @@ SELECT ok(o.sum_weight = 2e200 + 2 AND o.mean_weight IS NOT NULL AND o.ess IS NU
 SELECT ok(o.sum_weight IS NULL AND o.mean_weight IS NULL AND o.ess IS NULL AND o.max_weight = 1e308,
           'ope_overlap reports NULL sums when the weights themselves overflow')
   FROM (SELECT (ope_overlap(p, 1)).* FROM (VALUES (1e-308::float8), (1e-308), (0.5)) v(p)) o;
+
+-- uplift_fit: internal errors before (XX000), clear errors now.
+SELECT throws_ok($$SELECT uplift_fit(array_fill(1.0::float8, ARRAY[10000]), i % 2, (i % 3)::float8, '{"base": "linear"}')
+                     FROM generate_series(1, 10) i$$, '54000',
+                 'features of uplift_fit are too many: 10000 features give a design of 10001 columns, at most 8191',
+                 '10,000 features: the dense solvers'' limit, not an allocation failure');
+SELECT throws_ok($$SELECT uplift_fit(array_fill(1.0::float8, ARRAY[3000]), i % 3, (i % 2)::float8, '{"learner": "s_learner"}')
+                     FROM generate_series(1, 10) i$$, '54000', NULL,
+                 'an s_learner design beyond the limit is refused before fitting');
+SELECT throws_ok($$SELECT uplift_fit(ARRAY[i::float8], i % 2, CASE WHEN i = 3 THEN 1.7976931348623157e308 ELSE i END)
+                     FROM generate_series(1, 10) i$$, '22003',
+                 'outcome of uplift_fit is too large: the fit of treatment 1 overflows double precision',
+                 'an outcome of DBL_MAX names the outcome');
+SELECT throws_ok($$SELECT uplift_fit(ARRAY[i::float8], i % 2, CASE WHEN i = 3 THEN 1.7976931348623157e308 ELSE i END, '{"base": "linear"}')
+                     FROM generate_series(1, 10) i$$, '22003',
+                 'outcome of uplift_fit is too large: the fit of treatment 1 overflows double precision',
+                 'an outcome of DBL_MAX names the outcome (moments of the explicit linear base)');
+SELECT throws_ok($$SELECT uplift_fit(ARRAY[i * 1e200::float8], i % 2, (i % 2)::float8) FROM generate_series(1, 10) i$$,
+                 '22003', 'features of uplift_fit are too large: the fit of treatment 0 overflows double precision',
+                 'features of 1e200 name the features (logistic)');
+SELECT throws_ok($$SELECT uplift_fit(ARRAY[i::float8], i % 2, (i % 3)::float8, CASE WHEN i = 3 THEN 5e-324 ELSE 0.5 END,
+                                     '{"learner": "dr_learner"}') FROM generate_series(1, 10) i$$, '22003',
+                 'propensity of uplift_fit is too small: its inverse overflows double precision',
+                 'a propensity of 5e-324 in a dr_learner fit names the propensity');
+SELECT lives_ok($$SELECT uplift_fit(ARRAY[i::float8], i % 2, (i % 3)::float8, CASE WHEN i = 3 THEN 5e-324 ELSE 0.5 END,
+                                    '{"learner": "dr_learner", "min_propensity": 0.01}') FROM generate_series(1, 10) i$$,
+                'with min_propensity the same fit works');
+SELECT throws_ok($$SELECT uplift_fit(ARRAY[i::float8], i % 2, (i % 3)::float8, CASE WHEN i < 5 THEN 1e-308 ELSE 0.5 END, NULL)
+                     FROM generate_series(1, 10) i$$, '22003',
+                 'propensity of uplift_fit is too small: the weights 1/propensity of treatment 0 sum beyond double precision',
+                 'weights whose sum overflows are an error, not rows silently weighted 0');
+-- Huge but summable outcomes work: OLS on (x, y) = (i, 1e200 i) per arm
+-- has slope exactly 1e200 (l2 = 0).
+SELECT ok((SELECT abs((uplift_model_info(m)->'heads'->0->'coefficients'->>'x1')::float8 / 1e200 - 1) < 1e-12
+             FROM (SELECT uplift_fit(ARRAY[i::float8], i % 2, i * 1e200, '{"base": "linear", "l2": 0}') AS m
+                     FROM generate_series(1, 10) i) f),
+          'outcomes of 1e200 are fitted exactly');
 
 SELECT * FROM finish();
 ROLLBACK;
