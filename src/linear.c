@@ -54,7 +54,8 @@ static double
 max_abs(const double *x, int n, double scale, double m)
 {
 	for (int i = 0; i < n; i++)
-		m = Max(m, fabs(scale * x[i]));
+		if (fabs(scale * x[i]) > m)
+			m = fabs(scale * x[i]);
 	return m;
 }
 
