@@ -2,7 +2,7 @@
 -- bounded time, and the Edgeworth approximation used for tight posteriors
 -- agrees with an independent numerical integration of the Beta densities.
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 -- P(X1 > X0) for X_k ~ Beta(a_k, b_k) by the midpoint rule on 40,000 cells
 -- over both posteriors +- 12 standard deviations, with the densities from
@@ -80,6 +80,10 @@ SELECT ok((SELECT t1 - t0 < interval '2 seconds' AND abs((SELECT sum(x) FROM unn
           '257 arms with 2 x 10^14 trials each are computed in bounded time');
 SELECT cmp_ok(abs((uplift_thompson_probs(ARRAY[1, 2, 5e16], ARRAY[1e17, 1e17, 1e17]))[3] - 1),
               '<', 1e-12::float8, 'a near-certain posterior with 10^17 trials wins against two near 0');
+-- 1 + 1e17 - 1e17 rounds to 0 in double precision; the posterior Beta(1e17 + 1, 1)
+-- is still the one near 1.
+SELECT cmp_ok(abs((uplift_thompson_probs(ARRAY[1, 2, 1e17], ARRAY[1e17, 1e17, 1e17]))[3] - 1),
+              '<', 1e-12::float8, 'all 10^17 trials successful: the action wins, no NaN');
 
 -- Beyond 10^18 trials a posterior is narrower than doubles resolve.
 SELECT throws_ok($$SELECT uplift_thompson_probs(ARRAY[1e18, 1e18], ARRAY[1e19, 1e19])$$,
