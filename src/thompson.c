@@ -32,6 +32,12 @@
  * of order (alpha + beta)^(-3/2), below 1e-9 there.  Counts whose
  * posteriors are too narrow for double precision (alpha + beta above
  * MAX_SHAPE_SUM) are an error.
+ *
+ * Beta(alpha, beta) is sub-Gaussian with variance proxy
+ * 1 / (4 (alpha + beta + 1)) (Marchal and Arbel, Electron. Commun. Probab.
+ * 22, 2017), so beyond mean -/+ sqrt(345 / (alpha + beta + 1)) its tails are
+ * below e^-690 (1e-300): there F is taken as 0 or 1 without the continued
+ * fraction, and where two arms' F are 0 the integrand is 0.
  */
 #include "uplift.h"
 
@@ -48,6 +54,7 @@
 #define EXACT_MAX_SHAPE	1e5		/* larger alpha and beta: Edgeworth */
 #define MAX_SHAPE_SUM	1e18	/* alpha + beta of the narrowest posterior */
 #define THIN_MIN_ARMS	4		/* thin the cuts of more arms than this */
+#define SUBGAUSS_LOG_TAIL 345.0 /* 2 t^2 (alpha + beta + 1) = 690: tail e^-690 */
 
 /* Gauss-Kronrod 7-15 nodes on [-1, 1] (QUADPACK qk15). */
 static const double xgk[8] = {
@@ -303,15 +310,24 @@ typedef struct ThompsonArms
 	double	   *alpha;			/* parameters of the integration variable */
 	double	   *beta;
 	BetaMoments *approx;		/* per arm: moments, or sd 0 when exact */
+	double	   *mean;			/* per arm: mean and tail radius */
+	double	   *radius;
 	int			budget;			/* interval evaluations left */
 	double	   *cdf;			/* scratch: F_b(x) */
 	double	   *prefix;			/* scratch: prod_{b < a} F_b(x) */
 } ThompsonArms;
 
-/* F_b(x), or 1 - F_b(x) mirrored, of arm b. */
+/*
+ * F_b(x), or 1 - F_b(x) mirrored, of arm b.  Beyond the arm's radius the
+ * smaller tail is below 1e-300 and is taken as 0.
+ */
 static double
 arm_tail(const ThompsonArms *arms, int b, double x)
 {
+	if (x < arms->mean[b] - arms->radius[b])
+		return arms->mirror ? 1.0 : 0.0;
+	if (x > arms->mean[b] + arms->radius[b])
+		return arms->mirror ? 0.0 : 1.0;
 	if (arms->approx[b].sd > 0.0)
 		return edgeworth_tail(x, &arms->approx[b], arms->mirror);
 	return beta_tail(x, arms->alpha[b], arms->beta[b], arms->mirror);
@@ -337,6 +353,7 @@ integrand(const ThompsonArms *arms, double x, double *g)
 {
 	int			n = arms->n;
 	double		suffix = 1.0;
+	int			zeros = 0;
 
 	/* a node that rounds onto an end point carries no weight */
 	if (!(x > 0.0 && x < 1.0))
@@ -346,7 +363,35 @@ integrand(const ThompsonArms *arms, double x, double *g)
 		return;
 	}
 	for (int b = 0; b < n; b++)
+	{
 		arms->cdf[b] = arm_tail(arms, b, x);
+		if (arms->cdf[b] == 0.0)
+			zeros++;
+	}
+
+	/*
+	 * g[a] has every tail but arm a's as a factor: with two tails 0 every
+	 * g is 0, and with one only that arm's g can be non-zero (the densities
+	 * of the others need not be computed).
+	 */
+	if (zeros > 0)
+	{
+		for (int a = 0; a < n; a++)
+			g[a] = 0.0;
+		if (zeros > 1)
+			return;
+		for (int a = 0; a < n; a++)
+			if (arms->cdf[a] == 0.0)
+			{
+				double		others = 1.0;
+
+				for (int b = 0; b < n; b++)
+					if (b != a)
+						others *= arms->cdf[b];
+				g[a] = others == 0.0 ? 0.0 : arm_density(arms, a, x) * others;
+			}
+		return;
+	}
 	arms->prefix[0] = 1.0;
 	for (int b = 1; b < n; b++)
 		arms->prefix[b] = arms->prefix[b - 1] * arms->cdf[b - 1];
@@ -409,31 +454,40 @@ integrate(ThompsonArms *arms, double lo, double hi, int depth,
 	integrate(arms, center, hi, depth + 1, sum, err, scratch + 3 * n);
 }
 
-static int
-cmp_double(const void *a, const void *b)
+/* A cut of [0, 1] and the standard deviation of the posterior it resolves. */
+typedef struct Cut
 {
-	double		x = *(const double *) a;
-	double		y = *(const double *) b;
+	double		x;
+	double		sd;
+} Cut;
+
+static int
+cmp_cut(const void *a, const void *b)
+{
+	double		x = ((const Cut *) a)->x;
+	double		y = ((const Cut *) b)->x;
 
 	return (x > y) - (x < y);
 }
 
 /*
- * Drop the sorted cuts that lie closer than "gap" to the previous one kept
+ * Drop the sorted cuts that lie closer to the previous one kept than a
+ * quarter of the narrower of their two posteriors' standard deviations
  * (0 and 1 stay).  With many arms their 13 cuts each crowd together (257
  * arms near one mean: 3,300 intervals of 15 nodes, each evaluating every
- * arm); an interval of a quarter of the narrowest posterior's standard
- * deviation is resolved by one Gauss-Kronrod rule or its bisections, so the
- * thinning only saves evaluations.  Returns the number of cuts kept.
+ * arm); an interval of a quarter of a standard deviation is resolved by one
+ * Gauss-Kronrod rule or its bisections, so the thinning only saves
+ * evaluations, and a narrow posterior keeps its own cuts among wide ones.
+ * Returns the number of cuts kept.
  */
 static int
-thin_cuts(double *cuts, int n_cuts, double gap)
+thin_cuts(Cut *cuts, int n_cuts)
 {
 	int			kept = 1;
 
 	for (int i = 1; i < n_cuts; i++)
 	{
-		if (cuts[i] - cuts[kept - 1] < gap)
+		if (cuts[i].x - cuts[kept - 1].x < Min(cuts[i].sd, cuts[kept - 1].sd) / 4.0)
 		{
 			if (i == n_cuts - 1 && kept > 1)
 				cuts[kept - 1] = cuts[i];	/* the end point 1 replaces it */
@@ -441,7 +495,7 @@ thin_cuts(double *cuts, int n_cuts, double gap)
 		}
 		cuts[kept++] = cuts[i];
 	}
-	if (cuts[kept - 1] != cuts[n_cuts - 1])
+	if (cuts[kept - 1].x != cuts[n_cuts - 1].x)
 		cuts[kept++] = cuts[n_cuts - 1];
 	return kept;
 }
@@ -453,12 +507,11 @@ uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 	static const double offsets[] = {0, 1, 2, 4, 8, 16, 32};
 	int			n_off = lengthof(offsets);
 	ThompsonArms arms;
-	double	   *cuts = palloc(sizeof(double) * (2 + 2 * n_off * n));
+	Cut		   *cuts = palloc(sizeof(Cut) * (2 + 2 * n_off * n));
 	int			n_cuts = 0;
 	double	   *scratch = palloc(sizeof(double) * 3 * n * (QUAD_MAX_DEPTH + 2));
 	double		err = 0.0;
 	double		total = 0.0;
-	double		min_sd = 1.0;
 
 	/*
 	 * Doubles resolve points near 0 far better than points near 1, so when
@@ -492,6 +545,8 @@ uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 			beta_moments(arms.alpha[a], arms.beta[a], &arms.approx[a]);
 	}
 	arms.budget = QUAD_MAX_INTERVALS;
+	arms.mean = palloc(sizeof(double) * n);
+	arms.radius = palloc(sizeof(double) * n);
 	arms.cdf = palloc(sizeof(double) * n);
 	arms.prefix = palloc(sizeof(double) * n);
 	for (int a = 0; a < n; a++)
@@ -500,29 +555,31 @@ uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 		double		mean = arms.alpha[a] / s;
 		double		sd = sqrt(arms.alpha[a] * arms.beta[a] / (s * s * (s + 1.0)));
 
-		min_sd = Min(min_sd, sd);
+		/* beyond mean -/+ radius every tail is below 1e-300 (see above) */
+		arms.mean[a] = mean;
+		arms.radius[a] = sqrt(SUBGAUSS_LOG_TAIL / (s + 1.0));
 		for (int k = 0; k < n_off; k++)
 		{
 			double		lo = mean - offsets[k] * sd;
 			double		hi = mean + offsets[k] * sd;
 
 			if (lo > 0.0 && lo < 1.0)
-				cuts[n_cuts++] = lo;
+				cuts[n_cuts++] = (Cut) {lo, sd};
 			if (k > 0 && hi > 0.0 && hi < 1.0)
-				cuts[n_cuts++] = hi;
+				cuts[n_cuts++] = (Cut) {hi, sd};
 		}
 	}
-	cuts[n_cuts++] = 0.0;
-	cuts[n_cuts++] = 1.0;
-	qsort(cuts, n_cuts, sizeof(double), cmp_double);
+	cuts[n_cuts++] = (Cut) {0.0, 1.0};
+	cuts[n_cuts++] = (Cut) {1.0, 1.0};
+	qsort(cuts, n_cuts, sizeof(Cut), cmp_cut);
 	if (n > THIN_MIN_ARMS)
-		n_cuts = thin_cuts(cuts, n_cuts, min_sd / 4.0);
+		n_cuts = thin_cuts(cuts, n_cuts);
 
 	for (int a = 0; a < n; a++)
 		probs[a] = 0.0;
 	for (int i = 0; i + 1 < n_cuts; i++)
-		if (cuts[i + 1] > cuts[i])
-			integrate(&arms, cuts[i], cuts[i + 1], 0, probs, &err, scratch);
+		if (cuts[i + 1].x > cuts[i].x)
+			integrate(&arms, cuts[i].x, cuts[i + 1].x, 0, probs, &err, scratch);
 
 	/* the probabilities sum to 1 up to the quadrature error; make it exact */
 	for (int a = 0; a < n; a++)
