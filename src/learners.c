@@ -468,6 +468,14 @@ uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 	{
 		m->arm_rows[a] = buf->arms[a].nrows;
 		m->arm_outcome_mean[a] = arm_mean(&buf->arms[a], &aw[a]);
+		if (!isfinite(m->arm_outcome_mean[a]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("outcome of uplift_fit is too large: the %s of treatment %d sum beyond double precision",
+							aw[a].use ? "outcomes times 1/propensity" : "outcomes", a),
+					 errhint(aw[a].use ?
+							 "Rescale the outcome (for example to thousands), or clip small propensities with option \"min_propensity\"." :
+							 "Rescale the outcome (for example to thousands).")));
 	}
 
 	if (s->learner == UPLIFT_LEARNER_T)

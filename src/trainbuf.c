@@ -175,7 +175,8 @@ trainbuf_arm_moments(const TrainBuf *buf, int32 action, double *mean,
 	for (int j = 0; j < q; j++)
 		for (int k = 0; k <= j; k++)
 		{
-			comoment[j * q + k] = m[j * q + k] - s[j] * s[k] / w;
+			/* s[j] (s[k] / w): the product s[j] s[k] alone may overflow */
+			comoment[j * q + k] = m[j * q + k] - s[j] * (s[k] / w);
 			comoment[k * q + j] = comoment[j * q + k];
 		}
 	pfree(s);
