@@ -223,6 +223,21 @@ uplift_fit_head(RowSource *src, const LearnSettings *s, int32 base,
 	}
 }
 
+/*
+ * The weights 1/propensity of an arm must have a finite sum: each is finite
+ * (trainbuf_append checks), but many huge ones overflow, and the per-arm
+ * normalisation would then silently weigh every row 0.
+ */
+static void
+check_weight_total(double total, int32 action)
+{
+	if (!isfinite(total))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("propensity of uplift_fit is too small: the weights 1/propensity of treatment %d sum beyond double precision", action),
+				 errhint("Clip small propensities with option \"min_propensity\" (for example 0.001), or repair the logged propensities.")));
+}
+
 /* One arm's moments: weight total, means of (x, y), centred co-moment. */
 typedef struct ArmStats
 {
@@ -255,6 +270,7 @@ learn_from_moments(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m)
 		st[a].mean = palloc(q * sizeof(double));
 		st[a].c = palloc((Size) q * q * sizeof(double));
 		st[a].w = trainbuf_arm_moments(buf, a, st[a].mean, st[a].c);
+		check_weight_total(st[a].w, a);
 		f = buf->weighted ? (double) buf->arms[a].nrows / st[a].w : 1.0;
 		st[a].w *= f;
 		for (int j = 0; j < q * q; j++)
@@ -368,6 +384,24 @@ learn_from_moments(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m)
 	}
 }
 
+/*
+ * Every number of a fitted model is finite, or the fit overflowed: an error
+ * that says so rather than the internal error of the model's validation.
+ * (The solvers catch overflow first and name the input; this is the net.)
+ */
+static void
+check_finite(const UpliftModel *m)
+{
+	bool		ok = linear_all_finite(m->arm_outcome_mean, m->n_actions + 1);
+
+	for (int32 h = 0; ok && h < m->n_heads; h++)
+		ok = linear_all_finite(m->heads[h].coef, m->heads[h].n_coef);
+	if (ok && m->mix != NULL)
+		ok = linear_all_finite(m->mix, m->n_actions);
+	if (!ok)
+		linear_overflow_error(NULL, "outcome", "the model");
+}
+
 UpliftModel *
 uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 {
@@ -377,6 +411,9 @@ uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 	ArmWeights *aw;
 
 	check_arms(buf, K);
+	if (s->learner == UPLIFT_LEARNER_S)
+		linear_check_columns((int64) uplift_s_design_len(buf->p, K, s->interactions) + 1,
+							 buf->p, "the s_learner design of");
 	base = uplift_learner_base(buf, s, K);
 	if (base == UPLIFT_BASE_LOGISTIC && !buf->all_binary)
 		ereport(ERROR,
@@ -413,13 +450,17 @@ uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 			m->propensity_max = arm->prop_max;
 		if (arm->prop_min < arm->prop_max && !buf->moments)
 		{
+			double		total = arm_sum(arm, true);
+
+			check_weight_total(total, a);
 			aw[a].use = true;
-			aw[a].scale = (double) arm->nrows / arm_sum(arm, true);
+			aw[a].scale = (double) arm->nrows / total;
 		}
 	}
 	if (buf->moments)
 	{
 		learn_from_moments(buf, s, m);
+		check_finite(m);
 		uplift_model_validate(m, "uplift_fit");
 		return m;
 	}
@@ -427,6 +468,14 @@ uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 	{
 		m->arm_rows[a] = buf->arms[a].nrows;
 		m->arm_outcome_mean[a] = arm_mean(&buf->arms[a], &aw[a]);
+		if (!isfinite(m->arm_outcome_mean[a]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("outcome of uplift_fit is too large: the %s of treatment %d sum beyond double precision",
+							aw[a].use ? "outcomes times 1/propensity" : "outcomes", a),
+					 errhint(aw[a].use ?
+							 "Rescale the outcome (for example to thousands), or clip small propensities with option \"min_propensity\"." :
+							 "Rescale the outcome (for example to thousands).")));
 	}
 
 	if (s->learner == UPLIFT_LEARNER_T)
@@ -458,6 +507,7 @@ uplift_learn(const TrainBuf *buf, const LearnSettings *s)
 	}
 	else
 		uplift_learn_meta(buf, s, m, aw);
+	check_finite(m);
 	uplift_model_validate(m, "uplift_fit");
 	return m;
 }

@@ -19,9 +19,84 @@
 #include <math.h>
 
 #include "miscadmin.h"
+#include "utils/memutils.h"
 
 #include "linear.h"
 #include "uplift.h"
+
+StaticAssertDecl((Size) LINEAR_MAX_COLUMNS * LINEAR_MAX_COLUMNS * sizeof(NeumaierSum) <= MaxAllocSize,
+				 "the largest design's compensated sums fit in one allocation");
+
+void
+linear_check_columns(int64 columns, int32 n_features, const char *what)
+{
+	if (columns > LINEAR_MAX_COLUMNS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("features of uplift_fit are too many: %d features give %s " INT64_FORMAT " columns, at most %d",
+						n_features, what, columns, LINEAR_MAX_COLUMNS),
+				 errdetail("Each model forms and factors a dense matrix of columns x columns sums (%.1f GB here).",
+						   (double) columns * columns * sizeof(NeumaierSum) / 1e9),
+				 errhint("Fit on fewer features (select or combine them); for the s_learner, which has a column per feature and action, set \"interactions\": false or use the t_learner.")));
+}
+
+bool
+linear_all_finite(const double *x, Size n)
+{
+	for (Size i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return false;
+	return true;
+}
+
+/* Largest |value| of n values, ignoring NaN. */
+static double
+max_abs(const double *x, int n, double scale, double m)
+{
+	for (int i = 0; i < n; i++)
+		if (fabs(scale * x[i]) > m)
+			m = fabs(scale * x[i]);
+	return m;
+}
+
+void
+linear_overflow_error(RowSource *src, const char *guess, const char *what)
+{
+	double		max_x = 0.0,
+				max_y = 0.0,
+				max_w = 0.0;
+	const char *arg = guess;
+	RowBlock	blk;
+
+	if (src != NULL)
+	{
+		src->rewind(src, 1);
+		while (src->next(src, &blk))
+		{
+			CHECK_FOR_INTERRUPTS();
+			for (int j = 0; j < src->d; j++)
+				max_x = max_abs(blk.col[j], blk.n, 1.0, max_x);
+			max_y = max_abs(blk.y, blk.n, 1.0, max_y);
+			if (blk.w)
+				max_w = max_abs(blk.w, blk.n, blk.wscale, max_w);
+		}
+		arg = max_w > Max(max_x, max_y) ? "propensity" :
+			max_x > max_y ? "features" : "outcome";
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s of uplift_fit %s: the fit of %s overflows double precision", arg,
+					strcmp(arg, "propensity") == 0 ? "is too small" :
+					strcmp(arg, "features") == 0 ? "are too large" : "is too large", what),
+			 src == NULL ?
+			 errdetail("Its sums of squares and products are not finite numbers.") :
+			 max_w > 0 ?
+			 errdetail("Its sums of squares and products are not finite numbers; the largest |outcome| is %g, the largest |feature| %g and the largest row weight %g.",
+					   max_y, max_x, max_w) :
+			 errdetail("Its sums of squares and products are not finite numbers; the largest |outcome| is %g and the largest |feature| %g.",
+					   max_y, max_x),
+			 errhint("Rescale the outcome or the features (for example to thousands), or clip small propensities with option \"min_propensity\".")));
+}
 
 bool
 cholesky_factor(double *a, int n)
@@ -31,6 +106,7 @@ cholesky_factor(double *a, int n)
 		double		s = a[j * n + j];
 		double		orig = s;
 
+		CHECK_FOR_INTERRUPTS();
 		for (int k = 0; k < j; k++)
 			s -= a[j * n + k] * a[j * n + k];
 		if (!(s > 1e-13 * orig) || !isfinite(s))
@@ -181,6 +257,8 @@ linear_fit(RowSource *src, double l2, UpliftHead *head, const char *what)
 			const double *wc = wzc + (Size) j * ROWBLOCK_ROWS;
 			double		s = 0.0;
 
+			if ((j & 63) == 63)
+				CHECK_FOR_INTERRUPTS();
 			for (int k = 0; k <= j; k++)
 			{
 				const double *c = zc + (Size) k * ROWBLOCK_ROWS;
@@ -206,6 +284,9 @@ linear_fit(RowSource *src, double l2, UpliftHead *head, const char *what)
 		a[j * d + j] += l2;
 		beta[j] = neumaier_value(&rhs[j]);
 	}
+	if (!linear_all_finite(mean, d + 1) || !linear_all_finite(a, (Size) d * d) ||
+		!linear_all_finite(beta, d))
+		linear_overflow_error(src, NULL, what);
 	if (d > 0)
 	{
 		double	   *a_copy = palloc((Size) d * d * sizeof(double));
@@ -233,6 +314,8 @@ linear_fit(RowSource *src, double l2, UpliftHead *head, const char *what)
 		head->coef[j + 1] = beta[j];
 		head->coef[0] -= mean[j] * beta[j];
 	}
+	if (!linear_all_finite(head->coef, d + 1))
+		linear_overflow_error(src, NULL, what);
 	head->n_rows = src->nrows;
 	head->n_iter = 0;
 	head->converged = true;
@@ -257,6 +340,10 @@ linear_fit_moments(int d, const double *g, const double *r, const double *zbar,
 	double	   *beta = palloc(Max(d, 1) * sizeof(double));
 	double		max_grad = 0.0;
 
+	if (!linear_all_finite(g, (Size) d * d) || !linear_all_finite(zbar, d))
+		linear_overflow_error(NULL, "features", what);
+	if (!linear_all_finite(r, d) || !isfinite(ybar))
+		linear_overflow_error(NULL, "outcome", what);
 	memcpy(a, g, (Size) d * d * sizeof(double));
 	for (int j = 0; j < d; j++)
 	{
@@ -283,6 +370,8 @@ linear_fit_moments(int d, const double *g, const double *r, const double *zbar,
 		head->coef[j + 1] = beta[j];
 		head->coef[0] -= zbar[j] * beta[j];
 	}
+	if (!linear_all_finite(head->coef, d + 1))
+		linear_overflow_error(NULL, "outcome", what);
 	head->link = UPLIFT_LINK_IDENTITY;
 	head->n_rows = nrows;
 	head->n_iter = 0;

@@ -43,6 +43,30 @@ extern bool cholesky_solve(double *a, double *b, int n);
 extern bool cholesky_factor(double *a, int n);
 extern void cholesky_solve_factored(const double *l, double *b, int n);
 
+/*
+ * Most columns, the intercept included, of a design that the dense solvers
+ * form and factor: a D x D matrix of compensated sums must fit in one
+ * allocation (MaxAllocSize), so D <= 8191.
+ */
+#define LINEAR_MAX_COLUMNS 8191
+
+/*
+ * Error (54000) unless a design of "columns" columns, the intercept
+ * included, fits the dense solvers; "what" names the design in the message.
+ */
+extern void linear_check_columns(int64 columns, int32 n_features, const char *what);
+
+/*
+ * Error (22003) for sums that overflowed double precision while fitting
+ * "what": names the argument with the largest values in src (outcome,
+ * features or the weight 1/propensity), or "guess" when src is NULL.
+ */
+extern void linear_overflow_error(RowSource *src, const char *guess,
+								  const char *what) pg_attribute_noreturn();
+
+/* True when all n values are finite. */
+extern bool linear_all_finite(const double *x, Size n);
+
 /* Error for a singular system; "what" names the head. */
 extern void linear_singular_error(const char *what, double l2) pg_attribute_noreturn();
 

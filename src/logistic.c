@@ -138,6 +138,8 @@ newton_pass(RowSource *src, int stride, NewtonWork *wk, const double *coef,
 			double	   *restrict szc = wk->szc + (Size) j * ROWBLOCK_ROWS;
 			double		cj = wk->centre[j];
 
+			if ((j & 63) == 63)
+				CHECK_FOR_INTERRUPTS();
 			for (int i = 0; i < n; i++)
 				zc[i] = z[i] - cj;
 			neumaier_add(&wk->acc_g[j + 1], dot4(r, zc, n));
@@ -244,9 +246,8 @@ newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
 		newton_pass(src, stride, wk, coef, g, fresh_h ? h : NULL);
 		for (int j = 1; j < D; j++)
 			g[j] += l2 * coef[j];
-		for (int j = 0; j < D; j++)
-			if (!isfinite(g[j]))
-				logistic_singular_error(what, l2);
+		if (!linear_all_finite(g, D) || (fresh_h && !linear_all_finite(h, (Size) D * D)))
+			linear_overflow_error(src, NULL, what);
 		if (fresh_h)
 		{
 			for (int j = 1; j < D; j++)
@@ -343,6 +344,8 @@ logistic_fit(RowSource *src, double l2, int max_iter, double tol,
 
 	/* centre and starting intercept from the (sampled) means */
 	linear_means(src, stride, centre);
+	if (!linear_all_finite(centre, d + 1))
+		linear_overflow_error(src, NULL, what);
 	ybar = centre[d];
 	ybar = Min(Max(ybar, 1e-6), 1 - 1e-6);
 	coef[0] = log(ybar / (1 - ybar));
@@ -368,6 +371,8 @@ logistic_fit(RowSource *src, double l2, int max_iter, double tol,
 		head->coef[j + 1] = coef[j + 1];
 		head->coef[0] -= coef[j + 1] * centre[j];
 	}
+	if (!linear_all_finite(head->coef, D))
+		linear_overflow_error(src, NULL, what);
 	head->n_rows = src->nrows;
 	head->n_iter = res.n_iter;
 	head->converged = res.converged;

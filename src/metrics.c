@@ -691,26 +691,55 @@ metric_kendall_tau_b(const double *value, int n)
 	return (conc - disc) / sqrt(n0 * (n0 - ties));
 }
 
+/*
+ * NaN marks an arm without rows; a sum that overflowed gives +inf instead
+ * (never the NaN of inf - inf, nor a variance clamped to 0), so that the
+ * caller can tell "no data" from "too large for double precision".
+ */
 void
 metric_bin_stats(const MetricGroup *g, double score_sum, MetricBinStats *s)
 {
+	double		v;
+
 	for (int a = 0; a < 2; a++)
 	{
 		s->n[a] = g->n[a];
 		if (g->n[a] > 0)
 		{
-			double		mean = g->y[a] / g->n[a];
+			double		mean = metric_overflow_inf(g->y[a] / g->n[a]);
 			double		var = g->y2[a] / g->n[a] - mean * mean;
 
 			s->rate[a] = mean;
-			s->std[a] = sqrt(Max(var, 0) / g->n[a]);
+			s->std[a] = isfinite(var) ? sqrt(Max(var, 0) / g->n[a]) : INFINITY;
 		}
 		else
 			s->rate[a] = s->std[a] = NAN;
 	}
 	s->uplift = s->rate[1] - s->rate[0];
-	s->std_uplift = sqrt(s->std[1] * s->std[1] + s->std[0] * s->std[0]);
-	s->mean_score = (g->n[0] + g->n[1]) > 0 ? score_sum / (g->n[0] + g->n[1]) : NAN;
+	if (isinf(s->rate[0]) || isinf(s->rate[1]))
+		s->uplift = INFINITY;
+	v = s->std[1] * s->std[1] + s->std[0] * s->std[0];
+	s->std_uplift = isinf(v) ? hypot(s->std[1], s->std[0]) : sqrt(v);
+	s->mean_score = (g->n[0] + g->n[1]) > 0 ?
+		metric_overflow_inf(score_sum / (g->n[0] + g->n[1])) : NAN;
+}
+
+int64
+metric_count_non_binary(const MetricData *d)
+{
+	int			w = METRIC_WIDTH(d->layout);
+	int64		count = 0;
+
+	for (int a = 0; a < 2; a++)
+		for (int64 i = 0; i < d->arm[a].n; i++)
+		{
+			double		y = d->arm[a].rows[i * w + 1];
+
+			count += (y != 0.0 && y != 1.0);
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	return count;
 }
 
 /*

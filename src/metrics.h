@@ -19,6 +19,8 @@
 
 #include "postgres.h"
 
+#include <math.h>
+
 typedef enum MetricLayout
 {
 	METRIC_PLAIN = 0,
@@ -132,7 +134,24 @@ typedef struct MetricBinStats
 	double		mean_score;		/* score_sum / rows */
 } MetricBinStats;
 
+/*
+ * rate and std are NaN for an arm without rows; a value whose sums
+ * overflowed double precision is +inf.
+ */
 extern void metric_bin_stats(const MetricGroup *g, double score_sum, MetricBinStats *s);
+
+/*
+ * +inf for NaN: where NaN cannot mean "no rows", it comes from a sum that
+ * overflowed (inf - inf).
+ */
+static inline double
+metric_overflow_inf(double x)
+{
+	return isnan(x) ? INFINITY : x;
+}
+
+/* Rows whose outcome is neither 0 nor 1. */
+extern int64 metric_count_non_binary(const MetricData *d);
 
 typedef struct MetricCalibration
 {

@@ -569,6 +569,86 @@ final_state(FunctionCallInfo fcinfo, const char *funcname)
 	return st;
 }
 
+/*
+ * The one warning of a result with values that overflowed double precision
+ * (which it holds as NULL).
+ */
+static void
+warn_overflow(const char *funcname, int64 count)
+{
+	ereport(WARNING,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg_plural("%s: " INT64_FORMAT " value overflows double precision and is NULL",
+							"%s: " INT64_FORMAT " values overflow double precision and are NULL",
+							count, funcname, count),
+			 errdetail("Sums of the outcomes, of their squares or of the scores are not finite numbers."),
+			 errhint("Rescale the outcome or the score (for example to thousands).")));
+}
+
+/*
+ * A WARNING when some outcome is neither 0 nor 1 where "what" is defined
+ * for a binary outcome only (scikit-uplift refuses such input).
+ */
+static void
+warn_non_binary(const EvalState *st, const char *funcname, const char *what)
+{
+	int64		count = metric_count_non_binary(&st->d);
+
+	if (count > 0)
+		ereport(WARNING,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%s expects a 0/1 outcome", funcname),
+				 errdetail(INT64_FORMAT " of " INT64_FORMAT " outcomes are neither 0 nor 1; %s.",
+						   count, st->d.arm[0].n + st->d.arm[1].n, what),
+				 errhint("For a continuous outcome use uplift_qini_auc (with negative_effect true), uplift_at_k, uplift_by_percentile or uplift_net_value.")));
+}
+
+/*
+ * The value of a scalar metric: NULL with a WARNING when its normaliser is
+ * 0 or the result is not a finite number.
+ */
+static Datum
+scalar_result(FunctionCallInfo fcinfo, const char *funcname, double v, bool undefined)
+{
+	if (undefined)
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%s is NULL: its normaliser is 0", funcname),
+				 errdetail("The perfect curve coincides with the random line, for example when no row responds."),
+				 errhint("Check the outcome column of the holdout.")));
+		PG_RETURN_NULL();
+	}
+	if (!isfinite(v))
+	{
+		warn_overflow(funcname, 1);
+		PG_RETURN_NULL();
+	}
+	PG_RETURN_FLOAT8(v);
+}
+
+/*
+ * With negative_effect false the perfect Qini curve is (0, 0), (r, r),
+ * (n, r): r incremental responders targeted first.  It is a curve of
+ * targeting only for 0 < r <= n.
+ */
+static bool
+qini_gain_in_range(EvalState *st, const char *funcname)
+{
+	double		r = metric_random_qini_gain(&st->d);
+	double		n = (double) (st->d.arm[0].n + st->d.arm[1].n);
+
+	if (r > 0 && r <= n)
+		return true;
+	ereport(WARNING,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("%s with negative_effect false is NULL: the overall incremental response %g is %s",
+					funcname, r, r > n ? "above the row count" : "not positive"),
+			 errdetail("The perfect Qini curve (0, 0), (r, r), (n, r) needs 0 < r <= n = %.0f, r = Yt - Nt * Yc / Nc.", n),
+			 errhint("Use the default negative_effect true, whose perfect curve is defined for any outcome.")));
+	return false;
+}
+
 PG_FUNCTION_INFO_V1(uplift_qini_auc_final);
 Datum
 uplift_qini_auc_final(PG_FUNCTION_ARGS)
@@ -579,10 +659,15 @@ uplift_qini_auc_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
+	if (!st->p.negative_effect)
+	{
+		warn_non_binary(st, "uplift_qini_auc",
+						"the perfect Qini curve with negative_effect false counts responders");
+		if (!qini_gain_in_range(st, "uplift_qini_auc"))
+			PG_RETURN_NULL();
+	}
 	v = metric_qini_auc(&st->d, st->p.negative_effect, &undefined);
-	if (undefined)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(v);
+	return scalar_result(fcinfo, "uplift_qini_auc", v, undefined);
 }
 
 PG_FUNCTION_INFO_V1(uplift_auuc_final);
@@ -595,10 +680,9 @@ uplift_auuc_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
+	warn_non_binary(st, "uplift_auuc", "the perfect uplift curve is defined for a 0/1 outcome only");
 	v = metric_auuc(&st->d, &undefined);
-	if (undefined)
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(v);
+	return scalar_result(fcinfo, "uplift_auuc", v, undefined);
 }
 
 PG_FUNCTION_INFO_V1(uplift_at_k_final);
@@ -630,7 +714,8 @@ uplift_at_k_final(PG_FUNCTION_ARGS)
 					 errmsg("the top k rows of uplift_at_k hold no %s row", a ? "treated" : "control"),
 					 errdetail("k = %g keeps %.0f rows.", st->p.k, top.n[0] + top.n[1]),
 					 errhint("Increase k or use strategy 'by_group'.")));
-	PG_RETURN_FLOAT8(top.y[1] / top.n[1] - top.y[0] / top.n[0]);
+	return scalar_result(fcinfo, "uplift_at_k",
+						 metric_overflow_inf(top.y[1] / top.n[1] - top.y[0] / top.n[0]), false);
 }
 
 /* ------------------------------------------- composite arrays for the rows */
@@ -643,10 +728,13 @@ typedef struct RowBuilder
 	int64		n;
 	int64		cap;
 	Size		max_items;
+	const char *funcname;
+	int64		n_overflow;		/* values too large for double precision */
 } RowBuilder;
 
 static void
-rows_init(RowBuilder *rb, FunctionCallInfo fcinfo, Size bytes_per_row)
+rows_init(RowBuilder *rb, FunctionCallInfo fcinfo, const char *funcname,
+		  Size bytes_per_row)
 {
 	Oid			arraytype = get_fn_expr_rettype(fcinfo->flinfo);
 
@@ -658,6 +746,8 @@ rows_init(RowBuilder *rb, FunctionCallInfo fcinfo, Size bytes_per_row)
 	rb->cap = 64;
 	rb->items = palloc(rb->cap * sizeof(Datum));
 	rb->max_items = MaxAllocSize / bytes_per_row;
+	rb->funcname = funcname;
+	rb->n_overflow = 0;
 }
 
 static void
@@ -694,9 +784,25 @@ rows_add(RowBuilder *rb, Datum *values, bool *nulls)
 	rb->items[rb->n++] = HeapTupleGetDatum(tup);
 }
 
+/*
+ * A value of a result row: NaN (an arm without rows) is a plain NULL; an
+ * infinite value (a sum that overflowed) is NULL too, and counted for the
+ * warning.
+ */
+static Datum
+out_value(RowBuilder *rb, double x, bool *isnull)
+{
+	*isnull = !isfinite(x);
+	if (isinf(x))
+		rb->n_overflow++;
+	return Float8GetDatum(x);
+}
+
 static Datum
 rows_result(RowBuilder *rb)
 {
+	if (rb->n_overflow > 0)
+		warn_overflow(rb->funcname, rb->n_overflow);
 	return PointerGetDatum(construct_array(rb->items, (int) rb->n, rb->elemtype,
 										   -1, false, TYPALIGN_DOUBLE));
 }
@@ -719,9 +825,9 @@ curve_emit(RowBuilder *rb, const char *name, int32 point, double x, double n, do
 
 	values[0] = CStringGetTextDatum(name);
 	values[1] = Int32GetDatum(point);
-	values[2] = Float8GetDatum(x);
-	values[3] = Float8GetDatum(x / n);
-	values[4] = Float8GetDatum(y);
+	values[2] = out_value(rb, x, &nulls[2]);
+	values[3] = out_value(rb, x / n, &nulls[3]);
+	values[4] = out_value(rb, metric_overflow_inf(y), &nulls[4]);
 	rows_add(rb, values, nulls);
 }
 
@@ -771,10 +877,14 @@ uplift_curve_final(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	n = (double) (st->d.arm[0].n + st->d.arm[1].n);
-	rows_init(&rb, fcinfo, 96);
+	rows_init(&rb, fcinfo, "uplift_curve", 96);
 	memset(&out, 0, sizeof(out));
 	out.rb = &rb;
 	out.n = n;
+
+	warn_non_binary(st, "uplift_curve", "its perfect_uplift curve is defined for a 0/1 outcome only");
+	if (!st->p.negative_effect)
+		(void) qini_gain_in_range(st, "uplift_curve");
 
 	/* the model's curves, then the random lines through their end points */
 	metric_sort(&st->d);
@@ -836,15 +946,15 @@ bin_emit(RowBuilder *rb, int32 bin, const char *label, const MetricBinStats *s)
 	values[1] = CStringGetTextDatum(label);
 	values[2] = Float8GetDatum(s->n[1]);
 	values[3] = Float8GetDatum(s->n[0]);
-	values[4] = float_or_null(s->rate[1], &nulls[4]);
-	values[5] = float_or_null(s->rate[0], &nulls[5]);
-	values[6] = float_or_null(s->uplift, &nulls[6]);
-	values[7] = float_or_null(s->std[1], &nulls[7]);
-	values[8] = float_or_null(s->std[0], &nulls[8]);
-	values[9] = float_or_null(s->std_uplift, &nulls[9]);
-	values[10] = float_or_null(s->uplift - METRIC_Z95 * s->std_uplift, &nulls[10]);
-	values[11] = float_or_null(s->uplift + METRIC_Z95 * s->std_uplift, &nulls[11]);
-	values[12] = float_or_null(s->mean_score, &nulls[12]);
+	values[4] = out_value(rb, s->rate[1], &nulls[4]);
+	values[5] = out_value(rb, s->rate[0], &nulls[5]);
+	values[6] = out_value(rb, s->uplift, &nulls[6]);
+	values[7] = out_value(rb, s->std[1], &nulls[7]);
+	values[8] = out_value(rb, s->std[0], &nulls[8]);
+	values[9] = out_value(rb, s->std_uplift, &nulls[9]);
+	values[10] = out_value(rb, s->uplift - METRIC_Z95 * s->std_uplift, &nulls[10]);
+	values[11] = out_value(rb, s->uplift + METRIC_Z95 * s->std_uplift, &nulls[11]);
+	values[12] = out_value(rb, s->mean_score, &nulls[12]);
 	rows_add(rb, values, nulls);
 }
 
@@ -880,7 +990,7 @@ uplift_by_percentile_final(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	nbins = st->p.bins;
-	rows_init(&rb, fcinfo, 160);
+	rows_init(&rb, fcinfo, "uplift_by_percentile", 160);
 	s = compute_bins(st, nbins, (MetricStrategy) st->p.strategy);
 	for (int b = 0; b < nbins; b++)
 		bin_emit(&rb, b + 1, bin_label(b, nbins), &s[b]);
@@ -928,20 +1038,32 @@ uplift_calibration_final(PG_FUNCTION_ARGS)
 	EvalState  *st = final_state(fcinfo, "uplift_calibration");
 	TupleDesc	tupdesc;
 	MetricCalibration c;
+	MetricBinStats *bins;
 	Datum		values[6];
 	bool		nulls[6] = {false, false, false, false, false, false};
+	int64		overflow = 0;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "uplift_calibration must return a composite type");
-	metric_calibration(compute_bins(st, st->p.bins, STRATEGY_OVERALL), st->p.bins, &c);
+	bins = compute_bins(st, st->p.bins, STRATEGY_OVERALL);
+	metric_calibration(bins, st->p.bins, &c);
+	for (int b = 0; b < st->p.bins; b++)
+		overflow += isinf(bins[b].uplift) || isinf(bins[b].std_uplift) ||
+			isinf(bins[b].mean_score);
 	values[0] = Int32GetDatum(st->p.bins);
 	values[1] = float_or_null(c.calibration_error, &nulls[1]);
 	values[2] = float_or_null(c.max_gap, &nulls[2]);
 	values[3] = Int32GetDatum(c.within_ci);
 	values[4] = float_or_null(c.kendall_tau, &nulls[4]);
 	values[5] = Int32GetDatum(c.inversions);
+	if (overflow > 0)
+	{
+		/* figures over bins whose values overflowed mean nothing */
+		warn_overflow("uplift_calibration", overflow);
+		nulls[1] = nulls[2] = nulls[3] = nulls[4] = true;
+	}
 	tupdesc = BlessTupleDesc(tupdesc);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
@@ -974,14 +1096,14 @@ net_emit(NetOut *out, double x, const MetricGroup *cum, bool best)
 	values[2] = Float8GetDatum(x / out->n);
 	values[3] = Float8GetDatum(cum->n[1]);
 	values[4] = Float8GetDatum(cum->n[0]);
-	values[5] = Float8GetDatum(cum->y[1]);
-	values[6] = Float8GetDatum(cum->y[0]);
-	values[7] = Float8GetDatum(cum->c[1]);
-	values[8] = Float8GetDatum(cum->c[0]);
-	values[9] = Float8GetDatum(r.value_uplift);
-	values[10] = Float8GetDatum(r.inc_value);
-	values[11] = Float8GetDatum(r.inc_cost);
-	values[12] = Float8GetDatum(r.net);
+	values[5] = out_value(out->rb, metric_overflow_inf(cum->y[1]), &nulls[5]);
+	values[6] = out_value(out->rb, metric_overflow_inf(cum->y[0]), &nulls[6]);
+	values[7] = out_value(out->rb, metric_overflow_inf(cum->c[1]), &nulls[7]);
+	values[8] = out_value(out->rb, metric_overflow_inf(cum->c[0]), &nulls[8]);
+	values[9] = out_value(out->rb, metric_overflow_inf(r.value_uplift), &nulls[9]);
+	values[10] = out_value(out->rb, metric_overflow_inf(r.inc_value), &nulls[10]);
+	values[11] = out_value(out->rb, metric_overflow_inf(r.inc_cost), &nulls[11]);
+	values[12] = out_value(out->rb, metric_overflow_inf(r.net), &nulls[12]);
 	values[13] = BoolGetDatum(best);
 	rows_add(out->rb, values, nulls);
 }
@@ -1031,7 +1153,7 @@ uplift_net_value_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	rows_init(&rb, fcinfo, 200);
+	rows_init(&rb, fcinfo, "uplift_net_value", 200);
 	memset(&out, 0, sizeof(out));
 	out.rb = &rb;
 	out.p = &st->p;

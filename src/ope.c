@@ -467,12 +467,18 @@ estimator_final(FunctionCallInfo fcinfo, OpeKind kind)
 	tupdesc = BlessTupleDesc(tupdesc);
 
 	ope_estimate(&agg->st, &res);
-	if (res.has_estimate && !isfinite(res.estimate))
+	if (res.estimate_overflow)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s overflows", kind_name(kind)),
-				 errdetail("The sum of the weighted rewards is not a finite number."),
+				 errdetail("The sum of the weighted rewards or of the weights is not a finite number."),
 				 errhint("Clip the weights with the \"clip\" option or rescale the reward.")));
+	if (res.se_overflow)
+		ereport(WARNING,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the standard error and interval of %s overflow and are NULL", kind_name(kind)),
+				 errdetail("The squares of the weighted rewards are too large to sum in double precision; the estimate itself is exact."),
+				 errhint("Rescale the reward (for example to thousands) or clip the weights with the \"clip\" option.")));
 
 	values[0] = Float8GetDatum(res.estimate);
 	values[1] = Float8GetDatum(res.std_error);
@@ -526,12 +532,20 @@ ope_overlap_final(PG_FUNCTION_ARGS)
 	for (int i = 0; i < res.n_warnings; i++)
 		warnings[i] = CStringGetTextDatum(res.warnings[i]);
 
+	if (res.overflow)
+		ereport(WARNING,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the weight sums of ope_overlap overflow: the figures built on them are NULL"),
+				 errdetail("ess and ess_share need the sum of the squared weights, sum_weight and mean_weight the sum of the weights; a sum beyond double precision is reported as NULL."),
+				 errhint("Clip the weights with the \"clip\" option.")));
 	values[0] = Int64GetDatum(res.n);
 	values[1] = Float8GetDatum(res.sum_w);
 	values[2] = Float8GetDatum(res.mean_w);
 	values[3] = Float8GetDatum(res.max_w);
 	values[4] = Float8GetDatum(res.ess);
 	values[5] = Float8GetDatum(res.ess_share);
+	nulls[1] = nulls[2] = !isfinite(res.sum_w);
+	nulls[4] = nulls[5] = res.overflow;
 	values[6] = Float8GetDatum(res.min_logged);
 	values[7] = Float8GetDatum(res.share_below_floor);
 	values[8] = Int64GetDatum(res.n_clipped);

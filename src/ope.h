@@ -84,6 +84,8 @@ typedef struct OpeResult
 	int64		n;
 	bool		has_estimate;
 	bool		has_se;
+	bool		estimate_overflow;	/* a sum of the estimate is not finite */
+	bool		se_overflow;	/* the interval is not finite: has_se is false */
 } OpeResult;
 
 typedef struct OpeOverlap
@@ -97,6 +99,7 @@ typedef struct OpeOverlap
 	double		min_logged;
 	double		share_below_floor;
 	int64		n_clipped;
+	bool		overflow;		/* sum_w or ess is not finite: NULL */
 	int			n_warnings;
 	char	   *warnings[4];	/* palloc'd plain-words messages */
 } OpeOverlap;

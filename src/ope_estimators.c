@@ -203,13 +203,20 @@ ope_merge(OpeState *st, const OpeState *other)
 	}
 }
 
-/* Sum of squared deviations from the mean, from compensated sums; >= 0. */
+/*
+ * Sum of squared deviations from the mean, from compensated sums; >= 0, or
+ * +inf when the sum of squares overflowed (never the 0 that inf - inf
+ * would clamp to).
+ */
 static double
 centered_square_sum(const NeumaierSum *s, const NeumaierSum *ss, int64 n)
 {
 	double		sum = neumaier_value(s);
-	double		d = neumaier_value(ss) - sum * (sum / (double) n);
+	double		d;
 
+	if (!isfinite(neumaier_value(ss)))
+		return INFINITY;
+	d = neumaier_value(ss) - sum * (sum / (double) n);
 	return d > 0.0 ? d : 0.0;
 }
 
@@ -296,6 +303,13 @@ bootstrap_interval(OpeState *st, OpeResult *res)
 			est[n_ok++] = sum_c / (double) n;
 	}
 
+	for (int b = 0; b < n_ok; b++)
+		if (!isfinite(est[b]))
+		{
+			/* a replicate's plain sum overflowed: no interval */
+			res->se_overflow = true;
+			n_ok = 0;
+		}
 	if (n_ok < 2)
 	{
 		res->has_se = false;
@@ -334,12 +348,19 @@ ope_estimate(OpeState *st, OpeResult *res)
 		double		sw = neumaier_value(&st->s_w);
 		double		v;
 
+		if (!isfinite(sw))
+		{
+			res->estimate_overflow = true;
+			return;
+		}
 		if (!(sw > 0.0))
 			return;				/* no row supports the target policy */
 		v = neumaier_value(&st->s_c) / sw;
 		res->estimate = v;
 		var_sum = neumaier_value(&st->s_cc) - 2.0 * v * neumaier_value(&st->s_wc)
 			+ v * v * neumaier_value(&st->s_ww);
+		if (isnan(var_sum))
+			var_sum = INFINITY;	/* inf - inf: the squares overflowed */
 		if (var_sum < 0.0)
 			var_sum = 0.0;
 		if (n >= 2)
@@ -353,19 +374,29 @@ ope_estimate(OpeState *st, OpeResult *res)
 			res->std_error = sqrt(var_sum / (double) (n - 1) / (double) n);
 	}
 	res->has_estimate = true;
-
-	if (st->opts.ci == OPE_CI_BOOTSTRAP)
+	if (!isfinite(res->estimate))
 	{
-		bootstrap_interval(st, res);
+		res->estimate_overflow = true;
 		return;
 	}
-	if (n >= 2)
+
+	if (st->opts.ci == OPE_CI_BOOTSTRAP)
+		bootstrap_interval(st, res);
+	else if (n >= 2)
 	{
 		double		z = ope_normal_quantile(1.0 - st->opts.alpha / 2.0);
 
 		res->ci_low = res->estimate - z * res->std_error;
 		res->ci_high = res->estimate + z * res->std_error;
 		res->has_se = true;
+	}
+
+	/* an interval that is not finite is not reported (NULL, and a warning) */
+	if (res->has_se &&
+		!(isfinite(res->std_error) && isfinite(res->ci_low) && isfinite(res->ci_high)))
+	{
+		res->has_se = false;
+		res->se_overflow = true;
 	}
 }
 
@@ -418,11 +449,14 @@ ope_overlap(const OpeState *st, OpeOverlap *res)
 	res->mean_w = st->n > 0 ? sw / (double) st->n : 0.0;
 	res->max_w = st->max_w;
 	res->ess = sww > 0.0 ? sw * (sw / sww) : 0.0;
+	res->overflow = !isfinite(sw) || !isfinite(sww);
 	res->ess_share = st->n > 0 ? res->ess / (double) st->n : 0.0;
 	res->min_logged = st->min_logged;
 	res->share_below_floor = st->n > 0 ? (double) st->n_below_floor / (double) st->n : 0.0;
 	res->n_clipped = st->n_clipped;
 
+	if (res->overflow)
+		add_warning(res, "the weights are too large for double precision sums: ess and ess_share (and sum_weight and mean_weight if the weights' own sum overflows) are NULL; clip the weights");
 	if (st->n_below_floor > 0)
 		add_warning(res, INT64_FORMAT " of " INT64_FORMAT " rows (%.3g%%) have a logged propensity below %g (smallest %g): their weights are large and the estimate leans on them; check the logging or clip the weights",
 					st->n_below_floor, st->n, 100.0 * res->share_below_floor,

@@ -78,15 +78,32 @@ options_lookup(Jsonb *opts, const char *key)
 	return v;
 }
 
+/*
+ * A JSON number as a double.  JSON numbers are unbounded, so one beyond the
+ * range of double precision (1e400), or a non-zero one that rounds to 0
+ * (1e-400), is an error that names the option rather than a conversion
+ * error that does not.
+ */
 double
 options_value_float(JsonbValue *v, const char *what)
 {
+	Datum		num;
+	double		x;
+
 	if (v->type != jbvNumeric)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a number", what)));
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-											  NumericGetDatum(v->val.numeric)));
+	num = NumericGetDatum(v->val.numeric);
+	x = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, num));
+	if (isinf(x) || isnan(x) ||
+		(x == 0.0 && DatumGetInt32(DirectFunctionCall2(numeric_cmp, num,
+													   DirectFunctionCall1(int4_numeric, Int32GetDatum(0)))) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is out of the range of double precision", what),
+				 errhint("Pass a number between -1.7e308 and 1.7e308, and at least 2.3e-308 in magnitude unless it is 0.")));
+	return x;
 }
 
 /* Sets *x to the number under key; false when the option is absent. */

@@ -8,7 +8,9 @@
 /*
  * probs[a] = P(X_a is the largest of X_0..X_{n-1}), X_a ~ Beta(alpha[a],
  * beta[a]) independent, alpha and beta >= 1, by adaptive Gauss-Kronrod
- * quadrature.  Returns the estimated absolute quadrature error.
+ * quadrature (posteriors with alpha and beta above 10^5 by their Edgeworth
+ * expansion, error below 1e-9; alpha + beta above 10^18 is an error).
+ * Returns the estimated absolute quadrature error.
  */
 extern double uplift_thompson_probs_exact(const double *alpha, const double *beta,
 										  int n, double *probs);

@@ -17,6 +17,7 @@
 #include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
+#include "linear.h"
 #include "trainbuf.h"
 
 #define TRAINBUF_FORMAT_VERSION 1
@@ -43,7 +44,11 @@ tile_rows(int32 p)
 TrainBuf *
 trainbuf_create(MemoryContext cxt, int32 p, bool weighted, bool moments)
 {
-	TrainBuf   *buf = MemoryContextAllocZero(cxt, sizeof(TrainBuf));
+	TrainBuf   *buf;
+
+	/* every learner fits at least one design of the features and an intercept */
+	linear_check_columns((int64) p + 1, p, "a design of");
+	buf = MemoryContextAllocZero(cxt, sizeof(TrainBuf));
 
 	buf->cxt = cxt;
 	buf->p = p;
@@ -170,7 +175,8 @@ trainbuf_arm_moments(const TrainBuf *buf, int32 action, double *mean,
 	for (int j = 0; j < q; j++)
 		for (int k = 0; k <= j; k++)
 		{
-			comoment[j * q + k] = m[j * q + k] - s[j] * s[k] / w;
+			/* s[j] (s[k] / w): the product s[j] s[k] alone may overflow */
+			comoment[j * q + k] = m[j * q + k] - s[j] * (s[k] / w);
 			comoment[k * q + j] = comoment[j * q + k];
 		}
 	pfree(s);
@@ -285,6 +291,12 @@ trainbuf_append(TrainBuf *buf, const double *x, int32 action,
 	int32		tile = buf->tile;
 	double	   *dst;
 
+	if (buf->weighted && !isfinite(1.0 / propensity))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("propensity of uplift_fit is too small: its inverse overflows double precision"),
+				 errdetail("Got %g.", propensity),
+				 errhint("Clip small propensities with option \"min_propensity\" (for example 0.001), or repair the logged propensity.")));
 	ensure_arm(buf, action);
 	arm = &buf->arms[action];
 	if (buf->weighted)
