@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Run the examples of README.md and every page of doc/ and check their output.
+#
+#   bash scripts/doctest.sh [page.md ...]      (default: README.md doc/*.md)
+#
+# Each page runs top to bottom, from the repository root (so `../shared/data`
+# holds the shared data sets), in a fresh database where the extension has been
+# created, through one psql session in its default aligned format.  Every
+# ```sql block must run without error.  A plain ``` block that follows a sql
+# block (with nothing but blank lines between) must be exactly what psql
+# prints for that block, leaving aside blank lines, command tags (CREATE
+# TABLE, INSERT 0 1, SELECT 20000, SET, ...) and "(N rows)" footers.  Other
+# blocks (```sh, ```python, plain blocks after prose) are not run.
+#
+# Prints one line per page, "PAGE .. ok" or "PAGE .. FAILED" (with the line
+# of the failing block and a diff), and exits non-zero if a page failed.
+# Uses the server that PGHOST/PGPORT/PGUSER name; without PGHOST it builds and
+# installs the extension and starts a throwaway cluster (scripts/cluster.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d /tmp/uplift-doctest.XXXXXX)
+if [ -z "${PGHOST:-}" ]; then
+    . scripts/cluster.sh
+    uplift_build_install
+    cluster_start
+    trap 'rm -rf "$work"; cluster_stop' EXIT
+else
+    trap 'rm -rf "$work"' EXIT
+fi
+[ $# -gt 0 ] || set -- README.md doc/*.md
+
+# Split a page into a psql script and expected outputs.  For the sql block
+# that starts at page line L the script has "\echo @@block L@@" and then the
+# block; the plain block after it goes to expected.L.  lines.map gives, for
+# every script line, the page line it comes from.
+split_page() {
+    awk -v dir="$1" '
+        function emit(text, pageline) {
+            print text > (dir "/script.sql"); print pageline > (dir "/lines.map")
+        }
+        /^```/ {
+            if (!infence) {
+                infence = 1; kind = substr($0, 4); start = NR
+                if (kind == "sql") emit("\\echo @@block " NR "@@", NR)
+                else if (kind == "" && after_sql) {
+                    expected = dir "/expected." after_sql; printf "" > expected
+                }
+                next
+            }
+            infence = 0
+            if (kind == "sql") after_sql = start
+            else { if (expected != "") close(expected); expected = ""; after_sql = 0 }
+            next
+        }
+        infence && kind == "sql" { emit($0, NR); next }
+        infence && expected != "" { print > expected; next }
+        infence { next }
+        /^[ \t]*$/ { next }
+        { after_sql = 0 }
+    ' "$2"
+}
+
+# What a comparison ignores: trailing white space (psql pads the last column's
+# header), blank lines, command tags and row-count footers.
+normalise() {
+    sed 's/[[:space:]]*$//' "$1" | grep -vE '^$|^[A-Z]+( [A-Z]+)*( [0-9]+)*$|^\([0-9]+ rows?\)$' || true
+}
+
+run_page() {
+    local page=$1 dir=$2 db=$3
+    split_page "$dir" "$page"
+    [ -f "$dir/script.sql" ] || { echo "no sql block" > "$dir/report"; return 0; }
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d postgres \
+        -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+    psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION uplift" >/dev/null
+    local rc=0
+    psql -X -v ON_ERROR_STOP=1 -d "$db" -f "$dir/script.sql" >"$dir/out" 2>"$dir/err" || rc=$?
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+    if [ "$rc" -ne 0 ]; then
+        local sline pline
+        sline=$(sed -n 's/^psql:[^:]*:\([0-9]*\): ERROR:.*/\1/p' "$dir/err" | head -1)
+        pline=$([ -n "$sline" ] && sed -n "${sline}p" "$dir/lines.map")
+        {
+            echo "$page:${pline:-?}: the example fails"
+            sed 's/^psql:[^:]*:[0-9]*: //' "$dir/err"
+        } > "$dir/report"
+        return 1
+    fi
+    # One output file per block, named after the block's first line.
+    awk -v dir="$dir" '/^@@block [0-9]+@@$/ { gsub(/[^0-9]/, ""); f = dir "/actual." $0; printf "" > f; next }
+                       f != "" { print > f }' "$dir/out"
+    local failed=0 exp line
+    for exp in "$dir"/expected.*; do
+        [ -e "$exp" ] || continue
+        line=${exp##*.}
+        if ! diff -u --label "$page:$line (shown)" --label "$page:$line (printed)" \
+                <(normalise "$exp") <(normalise "$dir/actual.$line") >>"$dir/report"; then
+            failed=1
+        fi
+    done
+    return $failed
+}
+
+status=0
+for page in "$@"; do
+    name=$(basename "$page" .md | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')
+    dir="$work/$name"; mkdir -p "$dir"
+    if run_page "$page" "$dir" "uplift_doc_$name"; then
+        echo "$page .. ok"
+    else
+        echo "$page .. FAILED"; cat "$dir/report"; status=1
+    fi
+done
+exit $status
