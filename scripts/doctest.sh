@@ -10,7 +10,8 @@
 # block (with nothing but blank lines between) must be exactly what psql
 # prints for that block, leaving aside blank lines, command tags (CREATE
 # TABLE, INSERT 0 1, SELECT 20000, SET, ...) and "(N rows)" footers.  Other
-# blocks (```sh, ```python, plain blocks after prose) are not run.
+# blocks (```sh, ```python, plain blocks after prose) are not run.  Every
+# relative link must name a file that exists and, with #anchor, a heading.
 #
 # Prints one line per page, "PAGE .. ok" or "PAGE .. FAILED" (with the line
 # of the failing block and a diff), and exits non-zero if a page failed.
@@ -102,11 +103,43 @@ run_page() {
     return $failed
 }
 
+# The anchors of a page's headings, as GitHub makes them.
+anchors() {
+    awk '/^```/ { f = !f; next }
+         !f && /^#+ / { h = tolower($0); sub(/^#+ /, "", h); gsub(/[^a-z0-9 _-]/, "", h);
+                       gsub(/ /, "-", h); print h }' "$1"
+}
+
+# Every relative link of a page, outside code blocks, must name a file that
+# exists and, with #anchor, a heading of that file (or of the page itself).
+check_links() {
+    local page=$1 dir line target file anchor bad=0
+    dir=$(dirname "$page")
+    while IFS=: read -r line target; do
+        case "$target" in http://*|https://*|mailto:*) continue ;; esac
+        file=${target%%#*}; anchor=
+        [ "$file" != "$target" ] && anchor=${target#*#}
+        if [ -z "$file" ]; then file=$page; else file=$dir/$file; fi
+        if [ ! -e "$file" ]; then
+            echo "$page:$line: link to $target: no such file"; bad=1
+        elif [ -n "$anchor" ] && ! anchors "$file" | grep -qxF -- "$anchor"; then
+            echo "$page:$line: link to $target: no such heading in $file"; bad=1
+        fi
+    done < <(awk '/^```/ { f = !f; next }
+                  !f { s = $0
+                       while (match(s, /\]\([^) ]+\)/)) {
+                           print NR ":" substr(s, RSTART + 2, RLENGTH - 3); s = substr(s, RSTART + RLENGTH) } }' "$page")
+    return $bad
+}
+
 status=0
 for page in "$@"; do
     name=$(basename "$page" .md | tr -c 'a-zA-Z0-9\n' '_' | tr 'A-Z' 'a-z')
     dir="$work/$name"; mkdir -p "$dir"
-    if run_page "$page" "$dir" "uplift_doc_$name"; then
+    ok=1
+    run_page "$page" "$dir" "uplift_doc_$name" || ok=0
+    check_links "$page" >>"$dir/report" || ok=0
+    if [ $ok = 1 ]; then
         echo "$page .. ok"
     else
         echo "$page .. FAILED"; cat "$dir/report"; status=1
