@@ -75,26 +75,26 @@ run_page() {
     PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d postgres \
         -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
     psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION uplift" >/dev/null
-    local rc=0
+    local rc=0 failed=0 last=0 exp line
     psql -X -v ON_ERROR_STOP=1 -d "$db" -f "$dir/script.sql" >"$dir/out" 2>"$dir/err" || rc=$?
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+    # One output file per block, named after the block's first line.
+    awk -v dir="$dir" '/^@@block [0-9]+@@$/ { gsub(/[^0-9]/, ""); f = dir "/actual." $0; printf "" > f; next }
+                       f != "" { print > f }' "$dir/out"
     if [ "$rc" -ne 0 ]; then
         local sline pline
         sline=$(sed -n 's/^psql:[^:]*:\([0-9]*\): ERROR:.*/\1/p' "$dir/err" | head -1)
         pline=$([ -n "$sline" ] && sed -n "${sline}p" "$dir/lines.map")
-        {
-            echo "$page:${pline:-?}: the example fails"
-            sed 's/^psql:[^:]*:[0-9]*: //' "$dir/err"
-        } > "$dir/report"
-        return 1
+        echo "$page:${pline:-?}: the example fails" >>"$dir/report"
+        sed 's/^psql:[^:]*:[0-9]*: //' "$dir/err" >>"$dir/report"
+        failed=1
+        # The failing block's output is cut short; it and later blocks are not compared.
+        last=$(sed -n 's/^@@block \([0-9]*\)@@$/\1/p' "$dir/out" | tail -1)
     fi
-    # One output file per block, named after the block's first line.
-    awk -v dir="$dir" '/^@@block [0-9]+@@$/ { gsub(/[^0-9]/, ""); f = dir "/actual." $0; printf "" > f; next }
-                       f != "" { print > f }' "$dir/out"
-    local failed=0 exp line
     for exp in "$dir"/expected.*; do
         [ -e "$exp" ] || continue
         line=${exp##*.}
+        [ "$last" -gt 0 ] && [ "$line" -ge "$last" ] && continue
         if ! diff -u --label "$page:$line (shown)" --label "$page:$line (printed)" \
                 <(normalise "$exp") <(normalise "$dir/actual.$line") >>"$dir/report"; then
             failed=1
