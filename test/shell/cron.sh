@@ -50,7 +50,7 @@ blocks plpgsql 3 | as_role >/dev/null
 as_super -c "SELECT cron.alter_job(jobid, schedule := '* * * * *') FROM cron.job WHERE jobname = 'allocate-hourly'" \
         -c "SELECT cron.alter_job(jobid, active := false) FROM cron.job WHERE jobname = 'allocate-two-step'" >/dev/null
 status=
-for _ in $(seq 1 100); do
+for _ in $(seq 1 150); do
     status=$(as_super -At -c "SELECT d.status || ': ' || coalesce(d.return_message, '')
                               FROM cron.job_run_details d JOIN cron.job j USING (jobid)
                               WHERE j.jobname = 'allocate-hourly' AND d.status IN ('succeeded', 'failed')
@@ -61,7 +61,7 @@ done
 as_super -c "SELECT cron.alter_job(jobid, active := false) FROM cron.job WHERE jobname = 'allocate-hourly'" >/dev/null
 case "$status" in
     succeeded*) ;;
-    "") echo "cron.sh: pg_cron did not run the job within 100 s" >&2; exit 1 ;;
+    "") echo "cron.sh: pg_cron did not run the job within 150 s" >&2; exit 1 ;;
     *) echo "cron.sh: the job run by pg_cron failed: $status" >&2; exit 1 ;;
 esac
 
