@@ -12,9 +12,12 @@ cd "$(dirname "$0")/../.."
 page=doc/allocation.md
 budget=24000                      # the jobs' daily budget, as the page says
 
-if [ ! -f "$(pg_config --pkglibdir)/pg_cron.so" ]; then
-    echo "cron.sh: pg_cron is not installed in $(pg_config --pkglibdir)" \
-         "(Debian package postgresql-15-cron, which scripts/setup.sh installs)" >&2
+libdir=$(pg_config --pkglibdir)
+if [ ! -f "$libdir/pg_cron.so" ]; then
+    echo "cron.sh: pg_cron is not installed in $libdir: apt-get install postgresql-15-cron" \
+         "(scripts/setup.sh does); for a PostgreSQL unpacked elsewhere, unpack the package" \
+         "into it: apt-get download postgresql-15-cron &&" \
+         "dpkg-deb -x postgresql-15-cron_*.deb ${libdir%/usr/lib/postgresql/*}/" >&2
     exit 1
 fi
 
