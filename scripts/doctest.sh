@@ -72,9 +72,11 @@ run_page() {
     local page=$1 dir=$2 db=$3
     split_page "$dir" "$page"
     [ -f "$dir/script.sql" ] || { echo "no sql block" > "$dir/report"; return 0; }
-    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d postgres \
-        -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
-    psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION uplift" >/dev/null
+    if ! PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -d postgres \
+            -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null 2>"$dir/report" ||
+       ! psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION uplift" >/dev/null 2>>"$dir/report"; then
+        return 1
+    fi
     local rc=0 failed=0 last=0 exp line
     psql -X -v ON_ERROR_STOP=1 -d "$db" -f "$dir/script.sql" >"$dir/out" 2>"$dir/err" || rc=$?
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
