@@ -29,6 +29,7 @@ cluster_stop() {
 }
 
 # Start a cluster; exports PGHOST, PGPORT, PGUSER for psql and friends.
+# Arguments, if any, are more server settings, as "-c name=value".
 cluster_start() {
     CLUSTER_DIR=$(mktemp -d /tmp/uplift-pg.XXXXXX)
     PGDATA_DIR=$CLUSTER_DIR/data
@@ -42,7 +43,7 @@ cluster_start() {
         -E UTF8 --locale=C >"$CLUSTER_DIR/initdb.log" 2>&1 \
         || { cat "$CLUSTER_DIR/initdb.log" >&2; return 1; }
     as_owner "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -w -l "$CLUSTER_DIR/server.log" \
-        -o "-p $port -k $CLUSTER_DIR -c listen_addresses='' -c fsync=off -c max_worker_processes=16 -c max_parallel_workers=8" \
+        -o "-p $port -k $CLUSTER_DIR -c listen_addresses='' -c fsync=off -c max_worker_processes=16 -c max_parallel_workers=8 $*" \
         start >/dev/null || { cat "$CLUSTER_DIR/server.log" >&2; return 1; }
     export PGHOST=$CLUSTER_DIR PGPORT=$port PGUSER=postgres
 }

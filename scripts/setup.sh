@@ -3,7 +3,7 @@
 # Does nothing for packages that are already installed.
 set -euo pipefail
 
-packages=(build-essential postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap
+packages=(build-essential postgresql-15 postgresql-server-dev-15 postgresql-15-pgtap postgresql-15-cron
           libtap-parser-sourcehandler-pgtap-perl gzip util-linux)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the whole test suite: pg_regress (sql/ + expected/) and pgTAP (test/*.sql
-# via pg_prove) on a throwaway cluster.  Ends with "N passed, N failed".
+# Run the whole test suite: pg_regress (sql/ + expected/), pgTAP (test/*.sql
+# via pg_prove), the examples of README.md and doc/ (scripts/doctest.sh) and
+# the shell tests (test/shell/) on a throwaway cluster.  Ends with "N passed, N failed".
 # Tests that read the shared data sets expect ../shared beside this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,16 @@ bad=$(sed -n 's/.*Failed \([0-9]*\)\/[0-9]* subtests.*/\1/p' "$prove_log" | awk 
 tests=${tests:-0}
 [ "$prove_rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
 passed=$((passed + tests - bad)); failed=$((failed + bad))
+
+# Doc examples (scripts/doctest.sh): README.md and every page of doc/ run in
+# fresh databases; one count per page.
+doc_log=$(mktemp)
+if bash scripts/doctest.sh >"$doc_log" 2>&1; then :; fi
+cat "$doc_log"
+doc_ok=$(grep -c '\.\. ok$' "$doc_log" || true)
+doc_bad=$(grep -c '\.\. FAILED$' "$doc_log" || true)
+if [ $((doc_ok + doc_bad)) -eq 0 ]; then echo "the doc test did not run" >&2; doc_bad=1; fi
+passed=$((passed + doc_ok)); failed=$((failed + doc_bad))
 
 # Shell tests (test/shell/*.sh): for what SQL alone cannot drive, such as
 # concurrent clients.  Each gets PGHOST/PGPORT/PGUSER and the uplift_test database.
