@@ -4,6 +4,84 @@
 -- per-experiment rights; allocate_budget_summary says why nothing was
 -- assigned.
 
+-- Bodies bound to pg_catalog at install (RETURN and string bodies).
+
+CREATE OR REPLACE FUNCTION uplift_demo_uniform(unit bigint, seed int, draw int)
+RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (((pg_catalog.hashint8extended(unit, (seed::pg_catalog.int8 OPERATOR(pg_catalog.*) 64)
+                                              OPERATOR(pg_catalog.+) draw)
+           OPERATOR(pg_catalog.>>) 11) OPERATOR(pg_catalog.&) 9007199254740991)::pg_catalog.float8
+         OPERATOR(pg_catalog.+) 0.5::pg_catalog.float8)
+       OPERATOR(pg_catalog./) 9007199254740992.0::pg_catalog.float8;
+
+CREATE OR REPLACE FUNCTION uplift_demo_campaign(n int DEFAULT 10000, seed int DEFAULT 1)
+RETURNS TABLE (unit_id bigint, features float8[], action int, propensity float8,
+               converted float8, value float8, cost float8,
+               true_value_uplift float8[], true_cost_uplift float8[],
+               true_conversion_uplift float8[])
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ROWS 10000
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH draws AS (
+    SELECT i AS unit_id,
+           -- features: two standard normals, a 0/1 flag, a uniform, and a
+           -- normal that has no effect on anything
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 1)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 2)) AS x1,
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 3)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 4)) AS x2,
+           (@extschema@.uplift_demo_uniform(i, seed, 5) < 0.5)::int::float8 AS x3,
+           @extschema@.uplift_demo_uniform(i, seed, 6) AS x4,
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 7)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 8)) AS x5,
+           @extschema@.uplift_demo_uniform(i, seed, 9) AS u_action,
+           @extschema@.uplift_demo_uniform(i, seed, 10) AS u_convert,
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 11)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 12)) AS e_value,
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 13)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 14)) AS e_cost
+    FROM generate_series(1, n) AS i
+),
+truth AS (
+    SELECT d.*,
+           CASE WHEN u_action < 0.4 THEN 0 WHEN u_action < 0.7 THEN 1 ELSE 2 END AS arm,
+           -- incremental value of actions 1 and 2 (linear in the features)
+           1.0 + 0.8 * x1 - 0.5 * x3 AS tv1,
+           1.5 - 0.6 * x1 + 1.0 * x2 + 0.5 * x4 AS tv2,
+           -- incremental cost of actions 1 and 2 (linear in the features)
+           0.5 + 0.3 * x3 AS tc1,
+           1.2 + 0.4 * x4 AS tc2,
+           -- conversion: logit of the control probability, and the shift per action
+           -1.5 + 0.6 * x1 + 0.4 * x3 AS eta0,
+           0.5 + 0.3 * x2 AS b1,
+           0.8 - 0.4 * x1 AS b2
+    FROM draws d
+)
+SELECT unit_id,
+       ARRAY[x1, x2, x3, x4, x5],
+       arm,
+       CASE arm WHEN 0 THEN 0.4 ELSE 0.3 END::float8,
+       (u_convert < 1 / (1 + exp(-(eta0 + CASE arm WHEN 1 THEN b1 WHEN 2 THEN b2 ELSE 0 END))))::int::float8,
+       5 + 2 * x1 + x2 + 1.5 * x3 + CASE arm WHEN 1 THEN tv1 WHEN 2 THEN tv2 ELSE 0 END + 2 * e_value,
+       0.2 + 0.1 * x4 + CASE arm WHEN 1 THEN tc1 WHEN 2 THEN tc2 ELSE 0 END + 0.1 * e_cost,
+       ARRAY[tv1, tv2],
+       ARRAY[tc1, tc2],
+       ARRAY[1 / (1 + exp(-(eta0 + b1))) - 1 / (1 + exp(-eta0)),
+             1 / (1 + exp(-(eta0 + b2))) - 1 / (1 + exp(-eta0))]
+FROM truth
+ORDER BY unit_id
+$$;
+
+CREATE OR REPLACE FUNCTION ope_q_target(model uplift_model, features float8[], probs float8[])
+RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN @extschema@.ope_expected_value(
+    ARRAY(SELECT @extschema@.uplift_predict(model, features, a)
+          FROM pg_catalog.generate_series(0, pg_catalog.cardinality(@extschema@.uplift_scores(model, features))) AS a
+          ORDER BY a),
+    probs);
+
 -- allocate_budget_summary gets a reason column.
 
 DROP FUNCTION allocate_budget_summary(text, float8, jsonb);
