@@ -1,11 +1,20 @@
--- pgTAP: the assignment log is written once per (experiment, unit) and kept
--- by pg_dump.  (Concurrent callers: test/shell/assign_log_concurrency.sh.)
+-- pgTAP: the assignment log is written once per (experiment, unit), belongs
+-- to the database rather than the extension, and its grants are kept by
+-- pg_dump.  (Concurrent callers: test/shell/assign_log_concurrency.sh;
+-- privileges: test/assign_privileges.sql; DROP EXTENSION:
+-- test/shell/assign_log_drop.sh.)
 BEGIN;
-SELECT plan(14);
+SELECT plan(16);
 
-SELECT ok((SELECT 'uplift_assignment_log'::regclass = ANY (extconfig)
+SELECT is(uplift_create_assignment_log()::text, 'uplift_assignment_log',
+          'uplift_create_assignment_log creates the log');
+SELECT ok(NOT EXISTS (SELECT FROM pg_depend
+                       WHERE classid = 'pg_class'::regclass
+                         AND objid = 'uplift_assignment_log'::regclass AND deptype = 'e'),
+          'the log is not a member of the extension, so DROP EXTENSION cannot drop it');
+SELECT ok((SELECT 'uplift_experiment_grants'::regclass = ANY (extconfig)
              FROM pg_extension WHERE extname = 'uplift'),
-          'the log is registered with pg_extension_config_dump, so pg_dump keeps its rows');
+          'the experiment grants are registered with pg_extension_config_dump, so pg_dump keeps them');
 
 CREATE TEMP TABLE first AS
 SELECT * FROM uplift_assign_logged('log-test', 42, ARRAY[0.5, 0.3, 0.2]);

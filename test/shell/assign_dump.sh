@@ -11,6 +11,7 @@ trap 'psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE
 
 psql -X -q -v ON_ERROR_STOP=1 -d $src >/dev/null <<'SQL'
 CREATE EXTENSION uplift;
+SELECT uplift_create_assignment_log();
 SELECT count(uplift_assign_logged('dump-test', id, ARRAY[0.5, 0.3, 0.2], 0.1))
   FROM generate_series(1::bigint, 100) id;
 SELECT count(uplift_assign_logged('dump-test', 'user-' || id, ARRAY[1, 1]))
