@@ -211,7 +211,7 @@ COMMENT ON FUNCTION uplift_create_assignment_log() IS
 -- one owned by the extension's owner or a superuser.
 CREATE FUNCTION uplift_check_assignment_log()
 RETURNS regclass
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
