@@ -263,6 +263,14 @@ BEGIN
     IF FOUND THEN
         RETURN r;
     END IF;
+    -- Say plainly when row-level security would refuse the row.
+    IF row_security_active('@extschema@.uplift_assignment_log') AND NOT EXISTS (
+           SELECT FROM @extschema@.uplift_experiment_grants g
+            WHERE g.experiment = $1 AND g.privilege = 'log' AND pg_has_role(g.grantee, 'USAGE')) THEN
+        RAISE EXCEPTION 'permission denied to log experiment "%"', $1
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The log''s owner grants it with INSERT INTO uplift_experiment_grants VALUES (experiment, role, ''log'').';
+    END IF;
     INSERT INTO @extschema@.uplift_assignment_log AS l
            (experiment, unit_id, action, propensity, holdout, policy, params, model_checksum)
     VALUES ($1, $2, ($3).action, ($3).propensity, coalesce(($3).holdout, false), $4, $5, $6)
@@ -307,6 +315,14 @@ BEGIN
      WHERE l.experiment = $1 AND l.unit_key = $2;
     IF FOUND THEN
         RETURN r;
+    END IF;
+    -- Say plainly when row-level security would refuse the row.
+    IF row_security_active('@extschema@.uplift_assignment_log') AND NOT EXISTS (
+           SELECT FROM @extschema@.uplift_experiment_grants g
+            WHERE g.experiment = $1 AND g.privilege = 'log' AND pg_has_role(g.grantee, 'USAGE')) THEN
+        RAISE EXCEPTION 'permission denied to log experiment "%"', $1
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The log''s owner grants it with INSERT INTO uplift_experiment_grants VALUES (experiment, role, ''log'').';
     END IF;
     INSERT INTO @extschema@.uplift_assignment_log AS l
            (experiment, unit_key, action, propensity, holdout, policy, params, model_checksum)
