@@ -1,6 +1,7 @@
 /*
  * allocate.c
- *	  allocate_budget and allocate_budget_summary: run the candidates query
+ *	  allocate_budget and allocate_budget_summary: check that the candidates
+ *	  text is one query that changes nothing (query.c), run it read-only
  *	  through SPI with the caller's rights, stream its rows into the knapsack
  *	  solver (knapsack.c) and return the allocation.
  *
