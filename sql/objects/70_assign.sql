@@ -241,9 +241,11 @@ REVOKE EXECUTE ON FUNCTION uplift_create_assignment_log() FROM PUBLIC;
 COMMENT ON FUNCTION uplift_create_assignment_log() IS
 'create the assignment log (once per database, as a superuser or the extension''s owner), or restore its row-level security policies';
 
--- The loggers write only to a log that its creator could not have planted:
--- one owned by the extension's owner or a superuser.
-CREATE FUNCTION uplift_check_assignment_log()
+-- The loggers read and write only a log that its creator could not have
+-- planted: one owned by the extension's owner or a superuser.  Given an
+-- experiment, it also says plainly when row-level security would refuse a
+-- row of it.
+CREATE FUNCTION uplift_check_assignment_log(experiment text DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -264,12 +266,19 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'Drop or rename that table, then run SELECT uplift_create_assignment_log(); as the extension''s owner.';
     END IF;
+    IF $1 IS NOT NULL AND row_security_active(log) AND NOT EXISTS (
+           SELECT FROM @extschema@.uplift_experiment_grants g
+            WHERE g.experiment = $1 AND g.privilege = 'log' AND pg_has_role(g.grantee, 'USAGE')) THEN
+        RAISE EXCEPTION 'permission denied to log experiment "%"', $1
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'The log''s owner grants it with INSERT INTO uplift_experiment_grants VALUES (experiment, role, ''log'').';
+    END IF;
     RETURN log;
 END
 $$;
 
-COMMENT ON FUNCTION uplift_check_assignment_log() IS
-'the assignment log, checked to exist and to be owned by a superuser or the extension''s owner; used by the logging functions';
+COMMENT ON FUNCTION uplift_check_assignment_log(text) IS
+'the assignment log, checked to exist and to be owned by a superuser or the extension''s owner, and, given an experiment, that the current role may log it; used by the logging functions';
 
 CREATE FUNCTION uplift_log_assignment(experiment text, unit_id bigint,
                                       assignment uplift_assignment, policy text,
@@ -297,14 +306,7 @@ BEGIN
     IF FOUND THEN
         RETURN r;
     END IF;
-    -- Say plainly when row-level security would refuse the row.
-    IF row_security_active('@extschema@.uplift_assignment_log') AND NOT EXISTS (
-           SELECT FROM @extschema@.uplift_experiment_grants g
-            WHERE g.experiment = $1 AND g.privilege = 'log' AND pg_has_role(g.grantee, 'USAGE')) THEN
-        RAISE EXCEPTION 'permission denied to log experiment "%"', $1
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'The log''s owner grants it with INSERT INTO uplift_experiment_grants VALUES (experiment, role, ''log'').';
-    END IF;
+    PERFORM @extschema@.uplift_check_assignment_log($1);
     INSERT INTO @extschema@.uplift_assignment_log AS l
            (experiment, unit_id, action, propensity, holdout, policy, params, model_checksum)
     VALUES ($1, $2, ($3).action, ($3).propensity, coalesce(($3).holdout, false), $4, $5, $6)
@@ -350,14 +352,7 @@ BEGIN
     IF FOUND THEN
         RETURN r;
     END IF;
-    -- Say plainly when row-level security would refuse the row.
-    IF row_security_active('@extschema@.uplift_assignment_log') AND NOT EXISTS (
-           SELECT FROM @extschema@.uplift_experiment_grants g
-            WHERE g.experiment = $1 AND g.privilege = 'log' AND pg_has_role(g.grantee, 'USAGE')) THEN
-        RAISE EXCEPTION 'permission denied to log experiment "%"', $1
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'The log''s owner grants it with INSERT INTO uplift_experiment_grants VALUES (experiment, role, ''log'').';
-    END IF;
+    PERFORM @extschema@.uplift_check_assignment_log($1);
     INSERT INTO @extschema@.uplift_assignment_log AS l
            (experiment, unit_key, action, propensity, holdout, policy, params, model_checksum)
     VALUES ($1, $2, ($3).action, ($3).propensity, coalesce(($3).holdout, false), $4, $5, $6)

@@ -47,7 +47,7 @@ UNION ALL SELECT pg_get_expr(polwithcheck, polrelid) FROM pg_policy WHERE polrel
 # as a superuser and as a role allowed to log.
 calls() {
     psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<SQL
-SELECT uplift_create_assignment_log(), uplift_check_assignment_log();
+SELECT uplift_create_assignment_log(), uplift_check_assignment_log(), uplift_check_assignment_log('sp');
 SELECT uplift_demo_uniform(1, 2, 3), count(*) FROM uplift_demo_campaign(50, 1);
 CREATE TABLE sp_models AS
 SELECT uplift_fit(features, action, value, '{"base": "linear"}') AS model
@@ -76,7 +76,7 @@ SELECT count(*) FROM uplift_experiment_grants;
 RESET ROLE;
 SQL
 }
-called="uplift_check_assignment_log()
+called="uplift_check_assignment_log(text)
 uplift_create_assignment_log()
 uplift_demo_campaign(integer,integer)
 uplift_demo_uniform(bigint,integer,integer)
