@@ -4,10 +4,21 @@
 -- privileges: test/assign_privileges.sql; DROP EXTENSION:
 -- test/shell/assign_log_drop.sh.)
 BEGIN;
-SELECT plan(16);
+SELECT plan(19);
 
+DROP TABLE IF EXISTS uplift_assignment_log;
+CREATE ROLE log_test_nobody;
+GRANT USAGE ON SCHEMA public TO log_test_nobody;
+SET LOCAL ROLE log_test_nobody;
+SELECT throws_ok($$SELECT uplift_assign_logged('log-auto', 1, ARRAY[0, 1])$$, '42P01', NULL,
+                 'logging before the log exists is an error for a role that may not create it');
+SELECT throws_ok($$SELECT uplift_create_assignment_log()$$, '42501', NULL,
+                 'and that role may not create it');
+RESET ROLE;
+SELECT is((SELECT (action, propensity) FROM uplift_assign_logged('log-auto', 1, ARRAY[0, 1])),
+          (1, 1::float8), 'the first logging call of a superuser creates the log and logs');
 SELECT is(uplift_create_assignment_log()::text, 'uplift_assignment_log',
-          'uplift_create_assignment_log creates the log');
+          'uplift_create_assignment_log returns the existing log');
 SELECT ok(NOT EXISTS (SELECT FROM pg_depend
                        WHERE classid = 'pg_class'::regclass
                          AND objid = 'uplift_assignment_log'::regclass AND deptype = 'e'),

@@ -208,9 +208,10 @@ COMMENT ON FUNCTION uplift_create_assignment_log() IS
 'create the assignment log (once per database, as a superuser or the extension''s owner), or restore its row-level security policies';
 
 -- The loggers read and write only a log that its creator could not have
--- planted: one owned by the extension's owner or a superuser.  Given an
--- experiment, it also says plainly when row-level security would refuse a
--- row of it.
+-- planted: one owned by the extension's owner or a superuser.  When there is
+-- no log yet, a caller who may create it (a superuser or the extension's
+-- owner) does so, as CREATE EXTENSION did in 0.1.0.  Given an experiment, it
+-- also says plainly when row-level security would refuse a row of it.
 CREATE FUNCTION uplift_check_assignment_log(experiment text DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql VOLATILE
@@ -219,10 +220,13 @@ AS $$
 DECLARE
     log regclass := to_regclass('@extschema@.uplift_assignment_log');
 BEGIN
+    IF log IS NULL AND has_function_privilege('@extschema@.uplift_create_assignment_log()', 'EXECUTE') THEN
+        log := @extschema@.uplift_create_assignment_log();
+    END IF;
     IF log IS NULL THEN
         RAISE EXCEPTION 'the assignment log @extschema@.uplift_assignment_log does not exist'
             USING ERRCODE = 'undefined_table',
-                  HINT = 'Create it once per database: SELECT uplift_create_assignment_log();';
+                  HINT = 'A superuser or the extension''s owner creates it once per database: SELECT uplift_create_assignment_log();';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_class c JOIN pg_roles o ON o.oid = c.relowner
                     WHERE c.oid = log
