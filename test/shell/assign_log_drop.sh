@@ -14,7 +14,7 @@ cleanup() {
 cleanup
 trap cleanup EXIT
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $db" -c "CREATE ROLE $attacker"
-q() { psql -X -At -v ON_ERROR_STOP=1 -d $db -c "$1"; }
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db -c "$1"; }
 fail() { echo "$1" >&2; exit 1; }
 
 q "CREATE EXTENSION uplift" >/dev/null

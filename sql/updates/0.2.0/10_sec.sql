@@ -82,10 +82,10 @@ RETURN @extschema@.ope_expected_value(
           ORDER BY a),
     probs);
 
--- The assignment log becomes the database's table: DROP EXTENSION no longer
--- drops it.  Its checks are rebound to pg_catalog's operators.
+-- The assignment log becomes the database's table (below), which DROP
+-- EXTENSION no longer drops.  Its checks are rebound to pg_catalog's
+-- operators.
 
-ALTER EXTENSION uplift DROP TABLE @extschema@.uplift_assignment_log;
 ALTER TABLE @extschema@.uplift_assignment_log
     DROP CONSTRAINT uplift_assignment_log_action_check,
     DROP CONSTRAINT uplift_assignment_log_propensity_check,
@@ -438,7 +438,10 @@ COMMENT ON FUNCTION uplift_thompson_logged(text, bigint, float8[], float8[], flo
 
 -- Row-level security on the existing log: rows stay visible to superusers
 -- and the log's owner; other roles need a row in uplift_experiment_grants.
+-- The log leaves the extension after its privileges are set, so that
+-- pg_init_privs keeps no entry for it and pg_dump dumps its privileges.
 SELECT @extschema@.uplift_create_assignment_log();
+ALTER EXTENSION uplift DROP TABLE @extschema@.uplift_assignment_log;
 
 -- allocate_budget_summary gets a reason column.
 
