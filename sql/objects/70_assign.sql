@@ -241,6 +241,16 @@ REVOKE EXECUTE ON FUNCTION uplift_create_assignment_log() FROM PUBLIC;
 COMMENT ON FUNCTION uplift_create_assignment_log() IS
 'create the assignment log (once per database, as a superuser or the extension''s owner), or restore its row-level security policies';
 
+-- The log itself, or NULL when there is none; an error when it is owned by
+-- neither a superuser nor the extension's owner (src/assign_log.c).
+CREATE FUNCTION uplift_assignment_log_guard()
+RETURNS regclass
+AS 'MODULE_PATHNAME', 'uplift_assignment_log_guard'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION uplift_assignment_log_guard() IS
+'the assignment log, or NULL when there is none; an error when it is owned by neither a superuser nor the extension''s owner';
+
 -- The loggers read and write only a log that its creator could not have
 -- planted: one owned by the extension's owner or a superuser.  When there is
 -- no log yet, a caller who may create it (a superuser or the extension's
@@ -252,7 +262,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    log regclass := to_regclass('@extschema@.uplift_assignment_log');
+    log regclass := @extschema@.uplift_assignment_log_guard();
 BEGIN
     IF log IS NULL AND has_function_privilege('@extschema@.uplift_create_assignment_log()', 'EXECUTE') THEN
         log := @extschema@.uplift_create_assignment_log();
@@ -262,20 +272,15 @@ BEGIN
             USING ERRCODE = 'undefined_table',
                   HINT = 'A superuser or the extension''s owner creates it once per database: SELECT uplift_create_assignment_log();';
     END IF;
-    IF NOT EXISTS (SELECT FROM pg_class c JOIN pg_roles o ON o.oid = c.relowner
-                    WHERE c.oid = log
-                      AND (o.rolsuper OR o.oid = (SELECT extowner FROM pg_extension
-                                                   WHERE extname = 'uplift'))) THEN
-        RAISE EXCEPTION 'the assignment log @extschema@.uplift_assignment_log is not owned by a superuser or the owner of extension uplift'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Drop or rename that table, then run SELECT uplift_create_assignment_log(); as the extension''s owner.';
-    END IF;
-    IF $1 IS NOT NULL AND row_security_active(log) AND NOT EXISTS (
-           SELECT FROM @extschema@.uplift_experiment_grants g
-            WHERE g.experiment = $1 AND g.privilege = 'log' AND pg_has_role(g.grantee, 'USAGE')) THEN
-        RAISE EXCEPTION 'permission denied to log experiment "%"', $1
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'The log''s owner grants it with INSERT INTO uplift_experiment_grants VALUES (experiment, role, ''log'').';
+    -- (nested, so that the common call runs no query)
+    IF $1 IS NOT NULL AND row_security_active(log) THEN
+        IF NOT EXISTS (SELECT FROM @extschema@.uplift_experiment_grants g
+                        WHERE g.experiment = $1 AND g.privilege = 'log'
+                          AND pg_has_role(g.grantee, 'USAGE')) THEN
+            RAISE EXCEPTION 'permission denied to log experiment "%"', $1
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'The log''s owner grants it with INSERT INTO uplift_experiment_grants VALUES (experiment, role, ''log'').';
+        END IF;
     END IF;
     RETURN log;
 END
@@ -295,13 +300,14 @@ AS $$
 #variable_conflict use_column
 DECLARE
     r @extschema@.uplift_logged_assignment;
+    checked regclass;
 BEGIN
     IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR ($3).action IS NULL
        OR ($3).propensity IS NULL OR $4 IS NULL THEN
         RAISE EXCEPTION 'experiment, unit_id, assignment and policy must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@.uplift_check_assignment_log();
+    checked := @extschema@.uplift_check_assignment_log();  -- an expression, not a query: cheap
     -- A logged unit keeps its first assignment; a repeated call writes nothing.
     SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
            l.policy, l.params, l.model_checksum, l.assigned_at
@@ -310,7 +316,7 @@ BEGIN
     IF FOUND THEN
         RETURN r;
     END IF;
-    PERFORM @extschema@.uplift_check_assignment_log($1);
+    checked := @extschema@.uplift_check_assignment_log($1);
     INSERT INTO @extschema@.uplift_assignment_log AS l
            (experiment, unit_id, action, propensity, holdout, policy, params, model_checksum)
     VALUES ($1, $2, ($3).action, ($3).propensity, coalesce(($3).holdout, false), $4, $5, $6)
@@ -341,13 +347,14 @@ AS $$
 #variable_conflict use_column
 DECLARE
     r @extschema@.uplift_logged_assignment;
+    checked regclass;
 BEGIN
     IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR ($3).action IS NULL
        OR ($3).propensity IS NULL OR $4 IS NULL THEN
         RAISE EXCEPTION 'experiment, unit_id, assignment and policy must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    PERFORM @extschema@.uplift_check_assignment_log();
+    checked := @extschema@.uplift_check_assignment_log();  -- an expression, not a query: cheap
     -- A logged unit keeps its first assignment; a repeated call writes nothing.
     SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
            l.policy, l.params, l.model_checksum, l.assigned_at
@@ -356,7 +363,7 @@ BEGIN
     IF FOUND THEN
         RETURN r;
     END IF;
-    PERFORM @extschema@.uplift_check_assignment_log($1);
+    checked := @extschema@.uplift_check_assignment_log($1);
     INSERT INTO @extschema@.uplift_assignment_log AS l
            (experiment, unit_key, action, propensity, holdout, policy, params, model_checksum)
     VALUES ($1, $2, ($3).action, ($3).propensity, coalesce(($3).holdout, false), $4, $5, $6)
