@@ -107,10 +107,10 @@ DROP FUNCTION uplift_log_assignment(text, bigint, uplift_assignment, text, jsonb
 DROP FUNCTION uplift_log_assignment(text, text, uplift_assignment, text, jsonb, text);
 
 -- The assignment log (doc/assignment.md): one row per (experiment, unit).
--- It belongs to the database, not to the extension: the DBA creates it once
--- with uplift_create_assignment_log(), so DROP EXTENSION (even with CASCADE)
--- never takes logged assignments with it, and pg_dump dumps it as the table
--- it is.  Who may read and who may log each experiment is kept in
+-- It belongs to the database, not to the extension: a superuser or the
+-- extension's owner creates it once, with uplift_create_assignment_log() or
+-- by a first logging call, so DROP EXTENSION (even with CASCADE) never takes
+-- logged assignments with it, and pg_dump dumps it as the table it is.  Who may read and who may log each experiment is kept in
 -- uplift_experiment_grants and enforced by row-level security on the log.
 
 CREATE TYPE uplift_logged_assignment AS (
