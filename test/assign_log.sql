@@ -4,7 +4,7 @@
 -- privileges: test/assign_privileges.sql; DROP EXTENSION:
 -- test/shell/assign_log_drop.sh.)
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 DROP TABLE IF EXISTS uplift_assignment_log;
 CREATE ROLE log_test_nobody;
@@ -15,6 +15,15 @@ SELECT throws_ok($$SELECT uplift_assign_logged('log-auto', 1, ARRAY[0, 1])$$, '4
 SELECT throws_ok($$SELECT uplift_create_assignment_log()$$, '42501', NULL,
                  'and that role may not create it');
 RESET ROLE;
+-- a log planted by a role that may create tables in the schema is refused
+GRANT CREATE ON SCHEMA public TO log_test_nobody;
+SET LOCAL ROLE log_test_nobody;
+CREATE TABLE public.uplift_assignment_log (LIKE public.uplift_logged_assignment);
+RESET ROLE;
+SELECT throws_ok($$SELECT uplift_assign_logged('log-auto', 1, ARRAY[0, 1])$$, '42501',
+                 'the assignment log public.uplift_assignment_log is not owned by a superuser or the owner of extension uplift',
+                 'a log owned by another role is neither read nor written');
+DROP TABLE public.uplift_assignment_log;
 SELECT is((SELECT (action, propensity) FROM uplift_assign_logged('log-auto', 1, ARRAY[0, 1])),
           (1, 1::float8), 'the first logging call of a superuser creates the log and logs');
 SELECT is(uplift_create_assignment_log()::text, 'uplift_assignment_log',
