@@ -22,6 +22,7 @@ db=uplift_bench
 psql -X -q -d postgres -c "CREATE DATABASE $db"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<SQL
 CREATE EXTENSION uplift;
+SELECT uplift_create_assignment_log();
 CREATE TABLE ids AS SELECT id FROM generate_series(1::bigint, $N) id;
 VACUUM ANALYZE ids;
 SQL

@@ -145,6 +145,7 @@ FROM (SELECT *, sum(true_cost_uplift[1]) OVER (ORDER BY uplift_demo_uniform(unit
 WHERE spent <= :budget;
 
 \echo '== 9. Log the decisions, keeping 5% exploration so later policies stay identifiable'
+SELECT uplift_create_assignment_log() AS assignment_log \gset
 SELECT l.action, count(*) AS units,
        round(min(l.propensity)::numeric, 4) AS min_propensity,
        round(max(l.propensity)::numeric, 4) AS max_propensity

@@ -53,4 +53,14 @@ SELECT unit_id, allocate_action(v, c, t) AS action
 FROM alloc_demo_units, (SELECT allocate_threshold(v, c, 10) AS t FROM alloc_demo_units) s
 ORDER BY unit_id;
 
+-- a candidates query without rows: a WARNING, and the summary says why
+SELECT * FROM allocate_budget('SELECT * FROM alloc_demo WHERE unit_id > 100', 10);
+SELECT candidate_rows, assigned, reason
+FROM allocate_budget_summary('SELECT * FROM alloc_demo WHERE unit_id > 100', 10);
+-- a second statement smuggled into the candidates text is refused
+SELECT * FROM allocate_budget('SELECT * FROM alloc_demo) x; DELETE FROM alloc_demo; SELECT * FROM (SELECT * FROM alloc_demo', 10);
+SELECT * FROM allocate_budget('SELECT * FROM alloc_demo; DELETE FROM alloc_demo', 10);
+SELECT count(*) FROM alloc_demo;
+
 DROP TABLE alloc_demo, alloc_demo_units;
+

@@ -26,7 +26,8 @@ SELECT action, round(propensity::numeric, 6) AS propensity, count(*)
        LATERAL uplift_thompson('campaign', id, ARRAY[3, 7, 5], ARRAY[10, 12, 10], 0.05)
  GROUP BY 1, 2 ORDER BY 1;
 
--- Logging is idempotent per (experiment, unit).
+-- Logging is idempotent per (experiment, unit).  The log is created once.
+SELECT uplift_create_assignment_log();
 SELECT experiment, unit_id, action, propensity, policy
   FROM uplift_assign_logged('checkout-button', 1, ARRAY[0.5, 0.3, 0.2]);
 SELECT experiment, unit_id, action, propensity, policy

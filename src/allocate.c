@@ -1,6 +1,7 @@
 /*
  * allocate.c
- *	  allocate_budget and allocate_budget_summary: run the candidates query
+ *	  allocate_budget and allocate_budget_summary: check that the candidates
+ *	  text is one query that changes nothing (query.c), run it read-only
  *	  through SPI with the caller's rights, stream its rows into the knapsack
  *	  solver (knapsack.c) and return the allocation.
  *
@@ -32,6 +33,7 @@
 #include "allocate.h"
 #include "knapsack.h"
 #include "options.h"
+#include "query.h"
 
 PG_FUNCTION_INFO_V1(allocate_budget);
 PG_FUNCTION_INFO_V1(allocate_budget_summary);
@@ -283,19 +285,25 @@ receiver_destroy(DestReceiver *self)
 /*
  * The candidates query, ordered by unit (a unit's rows are put in a canonical
  * order by ks_prepare_points, so their order within the unit does not matter).
+ * The text must be one query that changes nothing (query.c), so the wrapper
+ * around it cannot be closed early to smuggle in other statements; the
+ * wrapped text is checked again for good measure.
  */
 static char *
-ordered_query(text *candidates)
+ordered_query(text *candidates, const char *funcname)
 {
 	char	   *q = text_to_cstring(candidates);
 	int			len = strlen(q);
+	char	   *what = psprintf("candidates query of %s", funcname);
 	StringInfoData buf;
 
 	while (len > 0 && (q[len - 1] == ';' || isspace((unsigned char) q[len - 1])))
 		len--;
 	q[len] = '\0';
+	uplift_check_select_query(q, what);
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "SELECT * FROM (\n%s\n) AS candidates ORDER BY 1", q);
+	uplift_check_select_query(buf.data, what);
 	return buf.data;
 }
 
@@ -333,7 +341,7 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 	p = ks_create(available, o->min_roi, o->max_units != NULL);
 	if (o->max_units != NULL)
 		read_caps(p, o->max_units);
-	sql = ordered_query(PG_GETARG_TEXT_PP(0));
+	sql = ordered_query(PG_GETARG_TEXT_PP(0), funcname);
 	MemoryContextSwitchTo(old);
 
 	memset(&r, 0, sizeof(r));
@@ -348,8 +356,9 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 	r.buf = MemoryContextAlloc(cxt, r.maxbuf * sizeof(KsPoint));
 	r.seen = MemoryContextAllocZero(cxt, (KS_MAX_ACTION + 1) * sizeof(uint32));
 
+	/* read-only: the query sees the caller's snapshot and may not write */
 	memset(&spiopts, 0, sizeof(spiopts));
-	spiopts.read_only = false;
+	spiopts.read_only = true;
 	spiopts.dest = (DestReceiver *) &r;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -361,6 +370,12 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 				 errmsg("candidates query of %s must be a query returning rows", funcname)));
 	SPI_finish();
 	receiver_flush(&r);
+	if (p->nrows == 0)
+		ereport(WARNING,
+				(errcode(ERRCODE_NO_DATA),
+				 errmsg("candidates query of %s returned no rows", funcname),
+				 errdetail("No unit can be given an action."),
+				 errhint("Check the query's joins and filters, and that the scores it reads were computed.")));
 
 	old = MemoryContextSwitchTo(cxt);
 	if (p->caps != NULL)
@@ -437,6 +452,29 @@ units_per_action(const KsProblem *p)
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data));
 }
 
+/* Why no unit got an action, or NULL when some did. */
+static Datum
+no_assignment_reason(const KsProblem *p, int64 assigned, bool *isnull)
+{
+	const char *reason;
+
+	*isnull = false;
+	if (assigned > 0)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	if (p->nrows == 0)
+		reason = "the candidates query returned no rows";
+	else if (p->npoints == 0)
+		reason = "no candidate is worth more than no offer (value 0 or less, below min_roi, or NULL)";
+	else if (p->caps != NULL)
+		reason = "no candidate fits in the budget available and the caps";
+	else
+		reason = "no candidate fits in the budget available";
+	return CStringGetTextDatum(reason);
+}
+
 Datum
 allocate_budget_summary(PG_FUNCTION_ARGS)
 {
@@ -444,8 +482,8 @@ allocate_budget_summary(PG_FUNCTION_ARGS)
 	AllocateOptions o;
 	KsProblem  *p;
 	TupleDesc	tupdesc;
-	Datum		values[12];
-	bool		nulls[12] = {false};
+	Datum		values[13];
+	bool		nulls[13] = {false};
 	NeumaierSum total_value = {0, 0};
 	NeumaierSum total_cost = {0, 0};
 	int64		assigned = 0;
@@ -491,6 +529,7 @@ allocate_budget_summary(PG_FUNCTION_ARGS)
 	values[9] = Float8GetDatum(p->broken ? p->threshold : 0.0);
 	values[10] = per_action;
 	values[11] = Int64GetDatum(memory);
+	values[12] = no_assignment_reason(p, assigned, &nulls[12]);
 	MemoryContextDelete(cxt);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

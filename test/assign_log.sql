@@ -1,11 +1,40 @@
--- pgTAP: the assignment log is written once per (experiment, unit) and kept
--- by pg_dump.  (Concurrent callers: test/shell/assign_log_concurrency.sh.)
+-- pgTAP: the assignment log is written once per (experiment, unit), belongs
+-- to the database rather than the extension, and its grants are kept by
+-- pg_dump.  (Concurrent callers: test/shell/assign_log_concurrency.sh;
+-- privileges: test/assign_privileges.sql; DROP EXTENSION:
+-- test/shell/assign_log_drop.sh.)
 BEGIN;
-SELECT plan(14);
+SELECT plan(20);
 
-SELECT ok((SELECT 'uplift_assignment_log'::regclass = ANY (extconfig)
+DROP TABLE IF EXISTS uplift_assignment_log;
+CREATE ROLE log_test_nobody;
+GRANT USAGE ON SCHEMA public TO log_test_nobody;
+SET LOCAL ROLE log_test_nobody;
+SELECT throws_ok($$SELECT uplift_assign_logged('log-auto', 1, ARRAY[0, 1])$$, '42P01', NULL,
+                 'logging before the log exists is an error for a role that may not create it');
+SELECT throws_ok($$SELECT uplift_create_assignment_log()$$, '42501', NULL,
+                 'and that role may not create it');
+RESET ROLE;
+-- a log planted by a role that may create tables in the schema is refused
+GRANT CREATE ON SCHEMA public TO log_test_nobody;
+SET LOCAL ROLE log_test_nobody;
+CREATE TABLE public.uplift_assignment_log (LIKE public.uplift_logged_assignment);
+RESET ROLE;
+SELECT throws_ok($$SELECT uplift_assign_logged('log-auto', 1, ARRAY[0, 1])$$, '42501',
+                 'the assignment log public.uplift_assignment_log is not owned by a superuser or the owner of extension uplift',
+                 'a log owned by another role is neither read nor written');
+DROP TABLE public.uplift_assignment_log;
+SELECT is((SELECT (action, propensity) FROM uplift_assign_logged('log-auto', 1, ARRAY[0, 1])),
+          (1, 1::float8), 'the first logging call of a superuser creates the log and logs');
+SELECT is(uplift_create_assignment_log()::text, 'uplift_assignment_log',
+          'uplift_create_assignment_log returns the existing log');
+SELECT ok(NOT EXISTS (SELECT FROM pg_depend
+                       WHERE classid = 'pg_class'::regclass
+                         AND objid = 'uplift_assignment_log'::regclass AND deptype = 'e'),
+          'the log is not a member of the extension, so DROP EXTENSION cannot drop it');
+SELECT ok((SELECT 'uplift_experiment_grants'::regclass = ANY (extconfig)
              FROM pg_extension WHERE extname = 'uplift'),
-          'the log is registered with pg_extension_config_dump, so pg_dump keeps its rows');
+          'the experiment grants are registered with pg_extension_config_dump, so pg_dump keeps them');
 
 CREATE TEMP TABLE first AS
 SELECT * FROM uplift_assign_logged('log-test', 42, ARRAY[0.5, 0.3, 0.2]);

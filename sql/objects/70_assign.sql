@@ -140,62 +140,197 @@ COMMENT ON FUNCTION uplift_thompson(text, bigint, float8[], float8[], float8, bi
 COMMENT ON FUNCTION uplift_thompson(text, text, float8[], float8[], float8, bigint) IS
 'action drawn by Thompson sampling over Beta-Bernoulli arms, with the exact probability it was chosen with';
 
--- The assignment log: one row per (experiment, unit), kept by pg_dump.
+-- The assignment log (doc/assignment.md): one row per (experiment, unit).
+-- It belongs to the database, not to the extension: a superuser or the
+-- extension's owner creates it once, with uplift_create_assignment_log() or
+-- by a first logging call, so DROP EXTENSION (even with CASCADE) never takes
+-- logged assignments with it, and pg_dump dumps it as the table it is.  Who may read and who may log each experiment is kept in
+-- uplift_experiment_grants and enforced by row-level security on the log.
 
-CREATE TABLE uplift_assignment_log (
-    experiment     text NOT NULL,
+CREATE TYPE uplift_logged_assignment AS (
+    experiment     text,
     unit_id        bigint,
     unit_key       text,
-    action         int NOT NULL CHECK (action >= 0),
-    propensity     float8 NOT NULL CHECK (propensity > 0 AND propensity <= 1),
-    holdout        bool NOT NULL DEFAULT false,
-    policy         text NOT NULL,
+    action         int,
+    propensity     float8,
+    holdout        bool,
+    policy         text,
     params         jsonb,
     model_checksum text,
-    assigned_at    timestamptz NOT NULL DEFAULT now(),
-    CHECK ((unit_id IS NULL) <> (unit_key IS NULL)),
-    UNIQUE (experiment, unit_id),
-    UNIQUE (experiment, unit_key)
+    assigned_at    timestamptz
 );
 
-COMMENT ON TABLE uplift_assignment_log IS
-'every logged assignment: one row per experiment and unit (bigint unit_id or text unit_key), with the probability the action was chosen with';
+COMMENT ON TYPE uplift_logged_assignment IS
+'a row of the assignment log, as the logging functions return it';
 
-SELECT pg_catalog.pg_extension_config_dump('uplift_assignment_log', '');
+CREATE TABLE uplift_experiment_grants (
+    experiment text NOT NULL,
+    grantee    regrole NOT NULL,
+    privilege  text NOT NULL DEFAULT 'log'
+               CHECK (privilege OPERATOR(pg_catalog.=) ANY (ARRAY['read', 'log'])),
+    PRIMARY KEY (experiment, grantee)
+);
+
+COMMENT ON TABLE uplift_experiment_grants IS
+'who may read (read) or read and log (log) the assignments of each experiment; a role has the rights of the roles it inherits';
+
+-- Each role sees its own grants, which is what the log's policies read.
+ALTER TABLE uplift_experiment_grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY uplift_experiment_grants_own ON uplift_experiment_grants FOR SELECT
+    USING (pg_catalog.pg_has_role(grantee, 'USAGE'));
+GRANT SELECT ON uplift_experiment_grants TO PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.uplift_experiment_grants', '');
+
+CREATE FUNCTION uplift_create_assignment_log()
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF to_regclass('@extschema@.uplift_assignment_log') IS NULL THEN
+        CREATE TABLE @extschema@.uplift_assignment_log (
+            experiment     text NOT NULL,
+            unit_id        bigint,
+            unit_key       text,
+            action         int NOT NULL CHECK (action OPERATOR(pg_catalog.>=) 0),
+            propensity     float8 NOT NULL
+                           CHECK (propensity OPERATOR(pg_catalog.>) 0::float8
+                                  AND propensity OPERATOR(pg_catalog.<=) 1::float8),
+            holdout        bool NOT NULL DEFAULT false,
+            policy         text NOT NULL,
+            params         jsonb,
+            model_checksum text,
+            assigned_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+            CHECK ((unit_id IS NULL) OPERATOR(pg_catalog.<>) (unit_key IS NULL)),
+            UNIQUE (experiment, unit_id),
+            UNIQUE (experiment, unit_key)
+        );
+        COMMENT ON TABLE @extschema@.uplift_assignment_log IS
+        'every logged assignment: one row per experiment and unit (bigint unit_id or text unit_key), with the probability the action was chosen with';
+    END IF;
+    -- Rows of an experiment are visible to its readers and loggers and may be
+    -- added by its loggers; no policy lets anyone but the owner change or
+    -- delete a row.
+    ALTER TABLE @extschema@.uplift_assignment_log ENABLE ROW LEVEL SECURITY;
+    IF NOT EXISTS (SELECT FROM pg_policy
+                    WHERE polrelid = '@extschema@.uplift_assignment_log'::regclass
+                      AND polname = 'uplift_read') THEN
+        CREATE POLICY uplift_read ON @extschema@.uplift_assignment_log FOR SELECT
+            USING (experiment OPERATOR(pg_catalog.=) ANY (ARRAY(
+                SELECT g.experiment FROM @extschema@.uplift_experiment_grants g
+                 WHERE pg_catalog.pg_has_role(g.grantee, 'USAGE'))));
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_policy
+                    WHERE polrelid = '@extschema@.uplift_assignment_log'::regclass
+                      AND polname = 'uplift_log') THEN
+        CREATE POLICY uplift_log ON @extschema@.uplift_assignment_log FOR INSERT
+            WITH CHECK (experiment OPERATOR(pg_catalog.=) ANY (ARRAY(
+                SELECT g.experiment FROM @extschema@.uplift_experiment_grants g
+                 WHERE g.privilege OPERATOR(pg_catalog.=) 'log'
+                   AND pg_catalog.pg_has_role(g.grantee, 'USAGE'))));
+    END IF;
+    REVOKE ALL ON @extschema@.uplift_assignment_log FROM PUBLIC;
+    GRANT SELECT, INSERT ON @extschema@.uplift_assignment_log TO PUBLIC;
+    RETURN '@extschema@.uplift_assignment_log'::regclass;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION uplift_create_assignment_log() FROM PUBLIC;
+
+COMMENT ON FUNCTION uplift_create_assignment_log() IS
+'create the assignment log (once per database, as a superuser or the extension''s owner), or restore its row-level security policies';
+
+-- The log itself, or NULL when there is none; an error when it is owned by
+-- neither a superuser nor the extension's owner (src/assign_log.c).
+CREATE FUNCTION uplift_assignment_log_guard()
+RETURNS regclass
+AS 'MODULE_PATHNAME', 'uplift_assignment_log_guard'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION uplift_assignment_log_guard() IS
+'the assignment log, or NULL when there is none; an error when it is owned by neither a superuser nor the extension''s owner';
+
+-- The loggers read and write only a log that its creator could not have
+-- planted: one owned by the extension's owner or a superuser.  When there is
+-- no log yet, a caller who may create it (a superuser or the extension's
+-- owner) does so, as CREATE EXTENSION did in 0.1.0.  Given an experiment, it
+-- also says plainly when row-level security would refuse a row of it.
+CREATE FUNCTION uplift_check_assignment_log(experiment text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    log regclass := @extschema@.uplift_assignment_log_guard();
+BEGIN
+    IF log IS NULL AND has_function_privilege('@extschema@.uplift_create_assignment_log()', 'EXECUTE') THEN
+        log := @extschema@.uplift_create_assignment_log();
+    END IF;
+    IF log IS NULL THEN
+        RAISE EXCEPTION 'the assignment log @extschema@.uplift_assignment_log does not exist'
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'A superuser or the extension''s owner creates it once per database: SELECT uplift_create_assignment_log();';
+    END IF;
+    -- (nested, so that the common call runs no query)
+    IF $1 IS NOT NULL AND row_security_active(log) THEN
+        IF NOT EXISTS (SELECT FROM @extschema@.uplift_experiment_grants g
+                        WHERE g.experiment = $1 AND g.privilege = 'log'
+                          AND pg_has_role(g.grantee, 'USAGE')) THEN
+            RAISE EXCEPTION 'permission denied to log experiment "%"', $1
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'The log''s owner grants it with INSERT INTO uplift_experiment_grants VALUES (experiment, role, ''log'').';
+        END IF;
+    END IF;
+    RETURN log;
+END
+$$;
+
+COMMENT ON FUNCTION uplift_check_assignment_log(text) IS
+'the assignment log, checked to exist and to be owned by a superuser or the extension''s owner, and, given an experiment, that the current role may log it; used by the logging functions';
 
 CREATE FUNCTION uplift_log_assignment(experiment text, unit_id bigint,
                                       assignment uplift_assignment, policy text,
                                       params jsonb DEFAULT NULL,
                                       model_checksum text DEFAULT NULL)
-RETURNS uplift_assignment_log
+RETURNS uplift_logged_assignment
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    r @extschema@.uplift_assignment_log;
+    r @extschema@.uplift_logged_assignment;
+    checked regclass;
 BEGIN
     IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR ($3).action IS NULL
        OR ($3).propensity IS NULL OR $4 IS NULL THEN
         RAISE EXCEPTION 'experiment, unit_id, assignment and policy must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
+    checked := @extschema@.uplift_check_assignment_log();  -- an expression, not a query: cheap
     -- A logged unit keeps its first assignment; a repeated call writes nothing.
-    SELECT * INTO r FROM @extschema@.uplift_assignment_log l
+    SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO r FROM @extschema@.uplift_assignment_log l
      WHERE l.experiment = $1 AND l.unit_id = $2;
     IF FOUND THEN
         RETURN r;
     END IF;
+    checked := @extschema@.uplift_check_assignment_log($1);
     INSERT INTO @extschema@.uplift_assignment_log AS l
            (experiment, unit_id, action, propensity, holdout, policy, params, model_checksum)
     VALUES ($1, $2, ($3).action, ($3).propensity, coalesce(($3).holdout, false), $4, $5, $6)
     ON CONFLICT (experiment, unit_id) DO NOTHING
-    RETURNING * INTO r;
+    RETURNING l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO r;
     IF FOUND THEN
         RETURN r;
     END IF;
     -- A concurrent caller logged this unit first (and has committed).
-    SELECT * INTO STRICT r FROM @extschema@.uplift_assignment_log l
+    SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO STRICT r FROM @extschema@.uplift_assignment_log l
      WHERE l.experiment = $1 AND l.unit_id = $2;
     RETURN r;
 END
@@ -205,33 +340,44 @@ CREATE FUNCTION uplift_log_assignment(experiment text, unit_id text,
                                       assignment uplift_assignment, policy text,
                                       params jsonb DEFAULT NULL,
                                       model_checksum text DEFAULT NULL)
-RETURNS uplift_assignment_log
+RETURNS uplift_logged_assignment
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-    r @extschema@.uplift_assignment_log;
+    r @extschema@.uplift_logged_assignment;
+    checked regclass;
 BEGIN
     IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR ($3).action IS NULL
        OR ($3).propensity IS NULL OR $4 IS NULL THEN
         RAISE EXCEPTION 'experiment, unit_id, assignment and policy must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    SELECT * INTO r FROM @extschema@.uplift_assignment_log l
+    checked := @extschema@.uplift_check_assignment_log();  -- an expression, not a query: cheap
+    -- A logged unit keeps its first assignment; a repeated call writes nothing.
+    SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO r FROM @extschema@.uplift_assignment_log l
      WHERE l.experiment = $1 AND l.unit_key = $2;
     IF FOUND THEN
         RETURN r;
     END IF;
+    checked := @extschema@.uplift_check_assignment_log($1);
     INSERT INTO @extschema@.uplift_assignment_log AS l
            (experiment, unit_key, action, propensity, holdout, policy, params, model_checksum)
     VALUES ($1, $2, ($3).action, ($3).propensity, coalesce(($3).holdout, false), $4, $5, $6)
     ON CONFLICT (experiment, unit_key) DO NOTHING
-    RETURNING * INTO r;
+    RETURNING l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO r;
     IF FOUND THEN
         RETURN r;
     END IF;
-    SELECT * INTO STRICT r FROM @extschema@.uplift_assignment_log l
+    -- A concurrent caller logged this unit first (and has committed).
+    SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO STRICT r FROM @extschema@.uplift_assignment_log l
      WHERE l.experiment = $1 AND l.unit_key = $2;
     RETURN r;
 END
@@ -244,27 +390,27 @@ COMMENT ON FUNCTION uplift_log_assignment(text, text, uplift_assignment, text, j
 
 CREATE FUNCTION uplift_assign_logged(experiment text, unit_id bigint, weights float8[],
                                      holdout float8 DEFAULT 0, holdout_name text DEFAULT 'global')
-RETURNS uplift_assignment_log
+RETURNS uplift_logged_assignment
 LANGUAGE sql VOLATILE
 AS $$
 SELECT @extschema@.uplift_log_assignment(
            experiment, unit_id,
            @extschema@.uplift_assign(experiment, unit_id, weights, holdout, holdout_name),
            'weights',
-           jsonb_build_object('weights', weights, 'holdout', holdout,
+           pg_catalog.jsonb_build_object('weights', weights, 'holdout', holdout,
                               'holdout_name', holdout_name))
 $$;
 
 CREATE FUNCTION uplift_assign_logged(experiment text, unit_id text, weights float8[],
                                      holdout float8 DEFAULT 0, holdout_name text DEFAULT 'global')
-RETURNS uplift_assignment_log
+RETURNS uplift_logged_assignment
 LANGUAGE sql VOLATILE
 AS $$
 SELECT @extschema@.uplift_log_assignment(
            experiment, unit_id,
            @extschema@.uplift_assign(experiment, unit_id, weights, holdout, holdout_name),
            'weights',
-           jsonb_build_object('weights', weights, 'holdout', holdout,
+           pg_catalog.jsonb_build_object('weights', weights, 'holdout', holdout,
                               'holdout_name', holdout_name))
 $$;
 
@@ -277,7 +423,7 @@ CREATE FUNCTION uplift_explore_logged(experiment text, unit_id bigint, effects f
                                       epsilon float8 DEFAULT 0.1,
                                       min_propensity float8 DEFAULT 0,
                                       seed bigint DEFAULT 0)
-RETURNS uplift_assignment_log
+RETURNS uplift_logged_assignment
 LANGUAGE sql VOLATILE
 AS $$
 SELECT @extschema@.uplift_log_assignment(
@@ -285,7 +431,7 @@ SELECT @extschema@.uplift_log_assignment(
            @extschema@.uplift_explore(experiment, unit_id, effects, epsilon,
                                       min_propensity, seed),
            'epsilon_greedy',
-           jsonb_build_object('effects', effects, 'epsilon', epsilon,
+           pg_catalog.jsonb_build_object('effects', effects, 'epsilon', epsilon,
                               'min_propensity', min_propensity, 'seed', seed))
 $$;
 
@@ -296,7 +442,7 @@ CREATE FUNCTION uplift_explore_logged(experiment text, unit_id bigint, model upl
                                       features float8[], epsilon float8 DEFAULT 0.1,
                                       min_propensity float8 DEFAULT 0,
                                       seed bigint DEFAULT 0)
-RETURNS uplift_assignment_log
+RETURNS uplift_logged_assignment
 LANGUAGE sql VOLATILE
 AS $$
 SELECT @extschema@.uplift_log_assignment(
@@ -304,7 +450,7 @@ SELECT @extschema@.uplift_log_assignment(
            @extschema@.uplift_explore(experiment, unit_id, s.effects, epsilon,
                                       min_propensity, seed),
            'epsilon_greedy',
-           jsonb_build_object('effects', s.effects, 'epsilon', epsilon,
+           pg_catalog.jsonb_build_object('effects', s.effects, 'epsilon', epsilon,
                               'min_propensity', min_propensity, 'seed', seed),
            @extschema@.uplift_model_checksum(model))
   FROM (SELECT @extschema@.uplift_scores(model, features) AS effects) s
@@ -316,7 +462,7 @@ COMMENT ON FUNCTION uplift_explore_logged(text, bigint, uplift_model, float8[], 
 CREATE FUNCTION uplift_thompson_logged(experiment text, unit_id bigint, successes float8[],
                                        trials float8[], min_propensity float8 DEFAULT 0,
                                        seed bigint DEFAULT 0)
-RETURNS uplift_assignment_log
+RETURNS uplift_logged_assignment
 LANGUAGE sql VOLATILE
 AS $$
 SELECT @extschema@.uplift_log_assignment(
@@ -324,7 +470,7 @@ SELECT @extschema@.uplift_log_assignment(
            @extschema@.uplift_thompson(experiment, unit_id, successes, trials,
                                        min_propensity, seed),
            'thompson',
-           jsonb_build_object('successes', successes, 'trials', trials,
+           pg_catalog.jsonb_build_object('successes', successes, 'trials', trials,
                               'min_propensity', min_propensity, 'seed', seed))
 $$;
 

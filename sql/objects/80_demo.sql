@@ -2,13 +2,18 @@
 -- The built-in demo campaign (doc/demo.md): a randomized three-arm campaign
 -- with known propensities and each row's true expected uplift.  Every random
 -- draw is a 64-bit hash of (unit, seed, draw number), so the rows are the same
--- on every platform and in every session.
+-- on every platform and in every session.  Both bodies reach only pg_catalog
+-- and @extschema@ objects: uplift_demo_uniform qualifies every function and
+-- operator, and uplift_demo_campaign runs under a pinned search_path.
 
 CREATE FUNCTION uplift_demo_uniform(unit bigint, seed int, draw int)
 RETURNS float8
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN (((pg_catalog.hashint8extended(unit, seed::bigint * 64 + draw) >> 11) & 9007199254740991)::float8 + 0.5)
-       / 9007199254740992.0::float8;
+RETURN (((pg_catalog.hashint8extended(unit, (seed::pg_catalog.int8 OPERATOR(pg_catalog.*) 64)
+                                              OPERATOR(pg_catalog.+) draw)
+           OPERATOR(pg_catalog.>>) 11) OPERATOR(pg_catalog.&) 9007199254740991)::pg_catalog.float8
+         OPERATOR(pg_catalog.+) 0.5::pg_catalog.float8)
+       OPERATOR(pg_catalog./) 9007199254740992.0::pg_catalog.float8;
 
 COMMENT ON FUNCTION uplift_demo_uniform(bigint, int, int) IS
 'a uniform draw in (0, 1) from a 64-bit hash of (unit, seed, draw); used by uplift_demo_campaign';
@@ -19,7 +24,8 @@ RETURNS TABLE (unit_id bigint, features float8[], action int, propensity float8,
                true_value_uplift float8[], true_cost_uplift float8[],
                true_conversion_uplift float8[])
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ROWS 10000
-BEGIN ATOMIC
+SET search_path = pg_catalog, pg_temp
+AS $$
 WITH draws AS (
     SELECT i AS unit_id,
            -- features: two standard normals, a 0/1 flag, a uniform, and a
@@ -67,8 +73,8 @@ SELECT unit_id,
        ARRAY[1 / (1 + exp(-(eta0 + b1))) - 1 / (1 + exp(-eta0)),
              1 / (1 + exp(-(eta0 + b2))) - 1 / (1 + exp(-eta0))]
 FROM truth
-ORDER BY unit_id;
-END;
+ORDER BY unit_id
+$$;
 
 COMMENT ON FUNCTION uplift_demo_campaign(int, int) IS
 'the built-in demo campaign: n units, actions 0..2 at random, outcomes and each row''s true uplift';

@@ -27,7 +27,7 @@ RETURNS float8
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN @extschema@.ope_expected_value(
     ARRAY(SELECT @extschema@.uplift_predict(model, features, a)
-          FROM generate_series(0, cardinality(@extschema@.uplift_scores(model, features))) AS a
+          FROM pg_catalog.generate_series(0, pg_catalog.cardinality(@extschema@.uplift_scores(model, features))) AS a
           ORDER BY a),
     probs);
 

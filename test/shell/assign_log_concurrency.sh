@@ -18,6 +18,7 @@ trap cleanup EXIT
 
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<SQL
 SET client_min_messages = warning;
+SELECT uplift_create_assignment_log();
 DROP TABLE IF EXISTS assign_pgbench_calls;
 CREATE TABLE assign_pgbench_calls (client int, unit bigint, action int, propensity float8);
 DELETE FROM uplift_assignment_log WHERE experiment = '$exp';

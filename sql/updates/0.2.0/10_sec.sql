@@ -1,0 +1,468 @@
+
+-- Security and reliability (issue 12): every SQL body reaches only pg_catalog
+-- and @extschema@ objects; the assignment log leaves the extension and gets
+-- per-experiment rights; allocate_budget_summary says why nothing was
+-- assigned.
+
+-- Bodies bound to pg_catalog at install (RETURN and string bodies).
+
+CREATE OR REPLACE FUNCTION uplift_demo_uniform(unit bigint, seed int, draw int)
+RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (((pg_catalog.hashint8extended(unit, (seed::pg_catalog.int8 OPERATOR(pg_catalog.*) 64)
+                                              OPERATOR(pg_catalog.+) draw)
+           OPERATOR(pg_catalog.>>) 11) OPERATOR(pg_catalog.&) 9007199254740991)::pg_catalog.float8
+         OPERATOR(pg_catalog.+) 0.5::pg_catalog.float8)
+       OPERATOR(pg_catalog./) 9007199254740992.0::pg_catalog.float8;
+
+CREATE OR REPLACE FUNCTION uplift_demo_campaign(n int DEFAULT 10000, seed int DEFAULT 1)
+RETURNS TABLE (unit_id bigint, features float8[], action int, propensity float8,
+               converted float8, value float8, cost float8,
+               true_value_uplift float8[], true_cost_uplift float8[],
+               true_conversion_uplift float8[])
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ROWS 10000
+SET search_path = pg_catalog, pg_temp
+AS $$
+WITH draws AS (
+    SELECT i AS unit_id,
+           -- features: two standard normals, a 0/1 flag, a uniform, and a
+           -- normal that has no effect on anything
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 1)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 2)) AS x1,
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 3)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 4)) AS x2,
+           (@extschema@.uplift_demo_uniform(i, seed, 5) < 0.5)::int::float8 AS x3,
+           @extschema@.uplift_demo_uniform(i, seed, 6) AS x4,
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 7)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 8)) AS x5,
+           @extschema@.uplift_demo_uniform(i, seed, 9) AS u_action,
+           @extschema@.uplift_demo_uniform(i, seed, 10) AS u_convert,
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 11)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 12)) AS e_value,
+           sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 13)))
+               * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 14)) AS e_cost
+    FROM generate_series(1, n) AS i
+),
+truth AS (
+    SELECT d.*,
+           CASE WHEN u_action < 0.4 THEN 0 WHEN u_action < 0.7 THEN 1 ELSE 2 END AS arm,
+           -- incremental value of actions 1 and 2 (linear in the features)
+           1.0 + 0.8 * x1 - 0.5 * x3 AS tv1,
+           1.5 - 0.6 * x1 + 1.0 * x2 + 0.5 * x4 AS tv2,
+           -- incremental cost of actions 1 and 2 (linear in the features)
+           0.5 + 0.3 * x3 AS tc1,
+           1.2 + 0.4 * x4 AS tc2,
+           -- conversion: logit of the control probability, and the shift per action
+           -1.5 + 0.6 * x1 + 0.4 * x3 AS eta0,
+           0.5 + 0.3 * x2 AS b1,
+           0.8 - 0.4 * x1 AS b2
+    FROM draws d
+)
+SELECT unit_id,
+       ARRAY[x1, x2, x3, x4, x5],
+       arm,
+       CASE arm WHEN 0 THEN 0.4 ELSE 0.3 END::float8,
+       (u_convert < 1 / (1 + exp(-(eta0 + CASE arm WHEN 1 THEN b1 WHEN 2 THEN b2 ELSE 0 END))))::int::float8,
+       5 + 2 * x1 + x2 + 1.5 * x3 + CASE arm WHEN 1 THEN tv1 WHEN 2 THEN tv2 ELSE 0 END + 2 * e_value,
+       0.2 + 0.1 * x4 + CASE arm WHEN 1 THEN tc1 WHEN 2 THEN tc2 ELSE 0 END + 0.1 * e_cost,
+       ARRAY[tv1, tv2],
+       ARRAY[tc1, tc2],
+       ARRAY[1 / (1 + exp(-(eta0 + b1))) - 1 / (1 + exp(-eta0)),
+             1 / (1 + exp(-(eta0 + b2))) - 1 / (1 + exp(-eta0))]
+FROM truth
+ORDER BY unit_id
+$$;
+
+CREATE OR REPLACE FUNCTION ope_q_target(model uplift_model, features float8[], probs float8[])
+RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN @extschema@.ope_expected_value(
+    ARRAY(SELECT @extschema@.uplift_predict(model, features, a)
+          FROM pg_catalog.generate_series(0, pg_catalog.cardinality(@extschema@.uplift_scores(model, features))) AS a
+          ORDER BY a),
+    probs);
+
+-- The assignment log becomes the database's table (below), which DROP
+-- EXTENSION no longer drops.  Its checks are rebound to pg_catalog's
+-- operators.
+
+ALTER TABLE @extschema@.uplift_assignment_log
+    DROP CONSTRAINT uplift_assignment_log_action_check,
+    DROP CONSTRAINT uplift_assignment_log_propensity_check,
+    DROP CONSTRAINT uplift_assignment_log_check,
+    ADD CHECK (action OPERATOR(pg_catalog.>=) 0),
+    ADD CHECK (propensity OPERATOR(pg_catalog.>) 0::float8
+               AND propensity OPERATOR(pg_catalog.<=) 1::float8),
+    ADD CHECK ((unit_id IS NULL) OPERATOR(pg_catalog.<>) (unit_key IS NULL)),
+    ALTER COLUMN assigned_at SET DEFAULT pg_catalog.now();
+
+-- The logging functions return uplift_logged_assignment instead of the log's
+-- row type.
+DROP FUNCTION uplift_assign_logged(text, bigint, float8[], float8, text);
+DROP FUNCTION uplift_assign_logged(text, text, float8[], float8, text);
+DROP FUNCTION uplift_explore_logged(text, bigint, float8[], float8, float8, bigint);
+DROP FUNCTION uplift_explore_logged(text, bigint, uplift_model, float8[], float8, float8, bigint);
+DROP FUNCTION uplift_thompson_logged(text, bigint, float8[], float8[], float8, bigint);
+DROP FUNCTION uplift_log_assignment(text, bigint, uplift_assignment, text, jsonb, text);
+DROP FUNCTION uplift_log_assignment(text, text, uplift_assignment, text, jsonb, text);
+
+-- The assignment log (doc/assignment.md): one row per (experiment, unit).
+-- It belongs to the database, not to the extension: a superuser or the
+-- extension's owner creates it once, with uplift_create_assignment_log() or
+-- by a first logging call, so DROP EXTENSION (even with CASCADE) never takes
+-- logged assignments with it, and pg_dump dumps it as the table it is.  Who may read and who may log each experiment is kept in
+-- uplift_experiment_grants and enforced by row-level security on the log.
+
+CREATE TYPE uplift_logged_assignment AS (
+    experiment     text,
+    unit_id        bigint,
+    unit_key       text,
+    action         int,
+    propensity     float8,
+    holdout        bool,
+    policy         text,
+    params         jsonb,
+    model_checksum text,
+    assigned_at    timestamptz
+);
+
+COMMENT ON TYPE uplift_logged_assignment IS
+'a row of the assignment log, as the logging functions return it';
+
+CREATE TABLE uplift_experiment_grants (
+    experiment text NOT NULL,
+    grantee    regrole NOT NULL,
+    privilege  text NOT NULL DEFAULT 'log'
+               CHECK (privilege OPERATOR(pg_catalog.=) ANY (ARRAY['read', 'log'])),
+    PRIMARY KEY (experiment, grantee)
+);
+
+COMMENT ON TABLE uplift_experiment_grants IS
+'who may read (read) or read and log (log) the assignments of each experiment; a role has the rights of the roles it inherits';
+
+-- Each role sees its own grants, which is what the log's policies read.
+ALTER TABLE uplift_experiment_grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY uplift_experiment_grants_own ON uplift_experiment_grants FOR SELECT
+    USING (pg_catalog.pg_has_role(grantee, 'USAGE'));
+GRANT SELECT ON uplift_experiment_grants TO PUBLIC;
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.uplift_experiment_grants', '');
+
+CREATE FUNCTION uplift_create_assignment_log()
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF to_regclass('@extschema@.uplift_assignment_log') IS NULL THEN
+        CREATE TABLE @extschema@.uplift_assignment_log (
+            experiment     text NOT NULL,
+            unit_id        bigint,
+            unit_key       text,
+            action         int NOT NULL CHECK (action OPERATOR(pg_catalog.>=) 0),
+            propensity     float8 NOT NULL
+                           CHECK (propensity OPERATOR(pg_catalog.>) 0::float8
+                                  AND propensity OPERATOR(pg_catalog.<=) 1::float8),
+            holdout        bool NOT NULL DEFAULT false,
+            policy         text NOT NULL,
+            params         jsonb,
+            model_checksum text,
+            assigned_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+            CHECK ((unit_id IS NULL) OPERATOR(pg_catalog.<>) (unit_key IS NULL)),
+            UNIQUE (experiment, unit_id),
+            UNIQUE (experiment, unit_key)
+        );
+        COMMENT ON TABLE @extschema@.uplift_assignment_log IS
+        'every logged assignment: one row per experiment and unit (bigint unit_id or text unit_key), with the probability the action was chosen with';
+    END IF;
+    -- Rows of an experiment are visible to its readers and loggers and may be
+    -- added by its loggers; no policy lets anyone but the owner change or
+    -- delete a row.
+    ALTER TABLE @extschema@.uplift_assignment_log ENABLE ROW LEVEL SECURITY;
+    IF NOT EXISTS (SELECT FROM pg_policy
+                    WHERE polrelid = '@extschema@.uplift_assignment_log'::regclass
+                      AND polname = 'uplift_read') THEN
+        CREATE POLICY uplift_read ON @extschema@.uplift_assignment_log FOR SELECT
+            USING (experiment OPERATOR(pg_catalog.=) ANY (ARRAY(
+                SELECT g.experiment FROM @extschema@.uplift_experiment_grants g
+                 WHERE pg_catalog.pg_has_role(g.grantee, 'USAGE'))));
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_policy
+                    WHERE polrelid = '@extschema@.uplift_assignment_log'::regclass
+                      AND polname = 'uplift_log') THEN
+        CREATE POLICY uplift_log ON @extschema@.uplift_assignment_log FOR INSERT
+            WITH CHECK (experiment OPERATOR(pg_catalog.=) ANY (ARRAY(
+                SELECT g.experiment FROM @extschema@.uplift_experiment_grants g
+                 WHERE g.privilege OPERATOR(pg_catalog.=) 'log'
+                   AND pg_catalog.pg_has_role(g.grantee, 'USAGE'))));
+    END IF;
+    REVOKE ALL ON @extschema@.uplift_assignment_log FROM PUBLIC;
+    GRANT SELECT, INSERT ON @extschema@.uplift_assignment_log TO PUBLIC;
+    RETURN '@extschema@.uplift_assignment_log'::regclass;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION uplift_create_assignment_log() FROM PUBLIC;
+
+COMMENT ON FUNCTION uplift_create_assignment_log() IS
+'create the assignment log (once per database, as a superuser or the extension''s owner), or restore its row-level security policies';
+
+-- The log itself, or NULL when there is none; an error when it is owned by
+-- neither a superuser nor the extension's owner (src/assign_log.c).
+CREATE FUNCTION uplift_assignment_log_guard()
+RETURNS regclass
+AS 'MODULE_PATHNAME', 'uplift_assignment_log_guard'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION uplift_assignment_log_guard() IS
+'the assignment log, or NULL when there is none; an error when it is owned by neither a superuser nor the extension''s owner';
+
+-- The loggers read and write only a log that its creator could not have
+-- planted: one owned by the extension's owner or a superuser.  When there is
+-- no log yet, a caller who may create it (a superuser or the extension's
+-- owner) does so, as CREATE EXTENSION did in 0.1.0.  Given an experiment, it
+-- also says plainly when row-level security would refuse a row of it.
+CREATE FUNCTION uplift_check_assignment_log(experiment text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    log regclass := @extschema@.uplift_assignment_log_guard();
+BEGIN
+    IF log IS NULL AND has_function_privilege('@extschema@.uplift_create_assignment_log()', 'EXECUTE') THEN
+        log := @extschema@.uplift_create_assignment_log();
+    END IF;
+    IF log IS NULL THEN
+        RAISE EXCEPTION 'the assignment log @extschema@.uplift_assignment_log does not exist'
+            USING ERRCODE = 'undefined_table',
+                  HINT = 'A superuser or the extension''s owner creates it once per database: SELECT uplift_create_assignment_log();';
+    END IF;
+    -- (nested, so that the common call runs no query)
+    IF $1 IS NOT NULL AND row_security_active(log) THEN
+        IF NOT EXISTS (SELECT FROM @extschema@.uplift_experiment_grants g
+                        WHERE g.experiment = $1 AND g.privilege = 'log'
+                          AND pg_has_role(g.grantee, 'USAGE')) THEN
+            RAISE EXCEPTION 'permission denied to log experiment "%"', $1
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = 'The log''s owner grants it with INSERT INTO uplift_experiment_grants VALUES (experiment, role, ''log'').';
+        END IF;
+    END IF;
+    RETURN log;
+END
+$$;
+
+COMMENT ON FUNCTION uplift_check_assignment_log(text) IS
+'the assignment log, checked to exist and to be owned by a superuser or the extension''s owner, and, given an experiment, that the current role may log it; used by the logging functions';
+
+CREATE FUNCTION uplift_log_assignment(experiment text, unit_id bigint,
+                                      assignment uplift_assignment, policy text,
+                                      params jsonb DEFAULT NULL,
+                                      model_checksum text DEFAULT NULL)
+RETURNS uplift_logged_assignment
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    r @extschema@.uplift_logged_assignment;
+    checked regclass;
+BEGIN
+    IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR ($3).action IS NULL
+       OR ($3).propensity IS NULL OR $4 IS NULL THEN
+        RAISE EXCEPTION 'experiment, unit_id, assignment and policy must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    checked := @extschema@.uplift_check_assignment_log();  -- an expression, not a query: cheap
+    -- A logged unit keeps its first assignment; a repeated call writes nothing.
+    SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO r FROM @extschema@.uplift_assignment_log l
+     WHERE l.experiment = $1 AND l.unit_id = $2;
+    IF FOUND THEN
+        RETURN r;
+    END IF;
+    checked := @extschema@.uplift_check_assignment_log($1);
+    INSERT INTO @extschema@.uplift_assignment_log AS l
+           (experiment, unit_id, action, propensity, holdout, policy, params, model_checksum)
+    VALUES ($1, $2, ($3).action, ($3).propensity, coalesce(($3).holdout, false), $4, $5, $6)
+    ON CONFLICT (experiment, unit_id) DO NOTHING
+    RETURNING l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO r;
+    IF FOUND THEN
+        RETURN r;
+    END IF;
+    -- A concurrent caller logged this unit first (and has committed).
+    SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO STRICT r FROM @extschema@.uplift_assignment_log l
+     WHERE l.experiment = $1 AND l.unit_id = $2;
+    RETURN r;
+END
+$$;
+
+CREATE FUNCTION uplift_log_assignment(experiment text, unit_id text,
+                                      assignment uplift_assignment, policy text,
+                                      params jsonb DEFAULT NULL,
+                                      model_checksum text DEFAULT NULL)
+RETURNS uplift_logged_assignment
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    r @extschema@.uplift_logged_assignment;
+    checked regclass;
+BEGIN
+    IF $1 IS NULL OR $2 IS NULL OR $3 IS NULL OR ($3).action IS NULL
+       OR ($3).propensity IS NULL OR $4 IS NULL THEN
+        RAISE EXCEPTION 'experiment, unit_id, assignment and policy must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    checked := @extschema@.uplift_check_assignment_log();  -- an expression, not a query: cheap
+    -- A logged unit keeps its first assignment; a repeated call writes nothing.
+    SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO r FROM @extschema@.uplift_assignment_log l
+     WHERE l.experiment = $1 AND l.unit_key = $2;
+    IF FOUND THEN
+        RETURN r;
+    END IF;
+    checked := @extschema@.uplift_check_assignment_log($1);
+    INSERT INTO @extschema@.uplift_assignment_log AS l
+           (experiment, unit_key, action, propensity, holdout, policy, params, model_checksum)
+    VALUES ($1, $2, ($3).action, ($3).propensity, coalesce(($3).holdout, false), $4, $5, $6)
+    ON CONFLICT (experiment, unit_key) DO NOTHING
+    RETURNING l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO r;
+    IF FOUND THEN
+        RETURN r;
+    END IF;
+    -- A concurrent caller logged this unit first (and has committed).
+    SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
+           l.policy, l.params, l.model_checksum, l.assigned_at
+      INTO STRICT r FROM @extschema@.uplift_assignment_log l
+     WHERE l.experiment = $1 AND l.unit_key = $2;
+    RETURN r;
+END
+$$;
+
+COMMENT ON FUNCTION uplift_log_assignment(text, bigint, uplift_assignment, text, jsonb, text) IS
+'log an assignment once per (experiment, unit); a repeated call returns the logged row and writes nothing';
+COMMENT ON FUNCTION uplift_log_assignment(text, text, uplift_assignment, text, jsonb, text) IS
+'log an assignment once per (experiment, unit); a repeated call returns the logged row and writes nothing';
+
+CREATE FUNCTION uplift_assign_logged(experiment text, unit_id bigint, weights float8[],
+                                     holdout float8 DEFAULT 0, holdout_name text DEFAULT 'global')
+RETURNS uplift_logged_assignment
+LANGUAGE sql VOLATILE
+AS $$
+SELECT @extschema@.uplift_log_assignment(
+           experiment, unit_id,
+           @extschema@.uplift_assign(experiment, unit_id, weights, holdout, holdout_name),
+           'weights',
+           pg_catalog.jsonb_build_object('weights', weights, 'holdout', holdout,
+                              'holdout_name', holdout_name))
+$$;
+
+CREATE FUNCTION uplift_assign_logged(experiment text, unit_id text, weights float8[],
+                                     holdout float8 DEFAULT 0, holdout_name text DEFAULT 'global')
+RETURNS uplift_logged_assignment
+LANGUAGE sql VOLATILE
+AS $$
+SELECT @extschema@.uplift_log_assignment(
+           experiment, unit_id,
+           @extschema@.uplift_assign(experiment, unit_id, weights, holdout, holdout_name),
+           'weights',
+           pg_catalog.jsonb_build_object('weights', weights, 'holdout', holdout,
+                              'holdout_name', holdout_name))
+$$;
+
+COMMENT ON FUNCTION uplift_assign_logged(text, bigint, float8[], float8, text) IS
+'uplift_assign and log the result in uplift_assignment_log, once per (experiment, unit)';
+COMMENT ON FUNCTION uplift_assign_logged(text, text, float8[], float8, text) IS
+'uplift_assign and log the result in uplift_assignment_log, once per (experiment, unit)';
+
+CREATE FUNCTION uplift_explore_logged(experiment text, unit_id bigint, effects float8[],
+                                      epsilon float8 DEFAULT 0.1,
+                                      min_propensity float8 DEFAULT 0,
+                                      seed bigint DEFAULT 0)
+RETURNS uplift_logged_assignment
+LANGUAGE sql VOLATILE
+AS $$
+SELECT @extschema@.uplift_log_assignment(
+           experiment, unit_id,
+           @extschema@.uplift_explore(experiment, unit_id, effects, epsilon,
+                                      min_propensity, seed),
+           'epsilon_greedy',
+           pg_catalog.jsonb_build_object('effects', effects, 'epsilon', epsilon,
+                              'min_propensity', min_propensity, 'seed', seed))
+$$;
+
+COMMENT ON FUNCTION uplift_explore_logged(text, bigint, float8[], float8, float8, bigint) IS
+'uplift_explore over effects and log the result in uplift_assignment_log, once per (experiment, unit)';
+
+CREATE FUNCTION uplift_explore_logged(experiment text, unit_id bigint, model uplift_model,
+                                      features float8[], epsilon float8 DEFAULT 0.1,
+                                      min_propensity float8 DEFAULT 0,
+                                      seed bigint DEFAULT 0)
+RETURNS uplift_logged_assignment
+LANGUAGE sql VOLATILE
+AS $$
+SELECT @extschema@.uplift_log_assignment(
+           experiment, unit_id,
+           @extschema@.uplift_explore(experiment, unit_id, s.effects, epsilon,
+                                      min_propensity, seed),
+           'epsilon_greedy',
+           pg_catalog.jsonb_build_object('effects', s.effects, 'epsilon', epsilon,
+                              'min_propensity', min_propensity, 'seed', seed),
+           @extschema@.uplift_model_checksum(model))
+  FROM (SELECT @extschema@.uplift_scores(model, features) AS effects) s
+$$;
+
+COMMENT ON FUNCTION uplift_explore_logged(text, bigint, uplift_model, float8[], float8, float8, bigint) IS
+'uplift_explore over the model''s scores and log the result with the model checksum, once per (experiment, unit)';
+
+CREATE FUNCTION uplift_thompson_logged(experiment text, unit_id bigint, successes float8[],
+                                       trials float8[], min_propensity float8 DEFAULT 0,
+                                       seed bigint DEFAULT 0)
+RETURNS uplift_logged_assignment
+LANGUAGE sql VOLATILE
+AS $$
+SELECT @extschema@.uplift_log_assignment(
+           experiment, unit_id,
+           @extschema@.uplift_thompson(experiment, unit_id, successes, trials,
+                                       min_propensity, seed),
+           'thompson',
+           pg_catalog.jsonb_build_object('successes', successes, 'trials', trials,
+                              'min_propensity', min_propensity, 'seed', seed))
+$$;
+
+COMMENT ON FUNCTION uplift_thompson_logged(text, bigint, float8[], float8[], float8, bigint) IS
+'uplift_thompson and log the result in uplift_assignment_log, once per (experiment, unit)';
+
+-- Row-level security on the existing log: rows stay visible to superusers
+-- and the log's owner; other roles need a row in uplift_experiment_grants.
+-- The log leaves the extension after its privileges are set, so that
+-- pg_init_privs keeps no entry for it and pg_dump dumps its privileges.
+SELECT @extschema@.uplift_create_assignment_log();
+ALTER EXTENSION uplift DROP TABLE @extschema@.uplift_assignment_log;
+
+-- allocate_budget_summary gets a reason column.
+
+DROP FUNCTION allocate_budget_summary(text, float8, jsonb);
+
+CREATE FUNCTION allocate_budget_summary(candidates text, budget float8, options jsonb DEFAULT NULL,
+    OUT candidate_rows bigint, OUT units bigint, OUT assigned bigint,
+    OUT total_value float8, OUT total_cost float8, OUT available float8,
+    OUT lp_bound float8, OUT gap float8, OUT largest_increment float8,
+    OUT threshold float8, OUT units_per_action jsonb, OUT memory_bytes bigint,
+    OUT reason text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'allocate_budget_summary'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION allocate_budget_summary(text, float8, jsonb) IS
+'totals of the allocation allocate_budget makes, its LP upper bound, the gap to it, and why no unit got an action when none did';
