@@ -2,6 +2,8 @@
 # Run the examples of README.md and every page of doc/ and check their output.
 #
 #   bash scripts/doctest.sh [page.md ...]      (default: README.md doc/*.md)
+#   DOCTEST_UPDATE=1 bash scripts/doctest.sh   (write what psql printed into
+#                                               the shown blocks that differ)
 #
 # Each page runs top to bottom, from the repository root (so `../shared/data`
 # holds the shared data sets), in a fresh database where the extension has been
@@ -46,10 +48,12 @@ split_page() {
                 if (kind == "sql") emit("\\echo @@block " NR "@@", NR)
                 else if (kind == "" && after_sql) {
                     expected = dir "/expected." after_sql; printf "" > expected
+                    shown_from = NR + 1
                 }
                 next
             }
             infence = 0
+            if (expected != "") print shown_from, NR - 1 > (dir "/shown." after_sql)
             if (kind == "sql") after_sql = start
             else { if (expected != "") close(expected); expected = ""; after_sql = 0 }
             next
@@ -68,6 +72,18 @@ normalise() {
     sed 's/[[:space:]]*$//' "$1" | grep -vE '^$|^[A-Z]+( [A-Z]+)*( [0-9]+)*$|^\([0-9]+ rows?\)$' || true
 }
 
+# Replace the lines FROM..TO of a page (a shown block) by what psql printed.
+update_shown() {
+    local page=$1 range from to
+    range=$(cat "$2"); from=${range% *}; to=${range#* }
+    normalise "$3" > "$3.norm"
+    awk -v from="$from" -v to="$to" -v printed="$3.norm" '
+        NR == from { while ((getline l < printed) > 0) print l }
+        NR >= from && NR <= to { next }
+        { print }' "$page" > "$page.new" && mv "$page.new" "$page"
+    echo "$page: updated the block at line $from" >> "$(dirname "$2")/report"
+}
+
 run_page() {
     local page=$1 dir=$2 db=$3
     split_page "$dir" "$page"
@@ -77,7 +93,7 @@ run_page() {
        ! psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION uplift" >/dev/null 2>>"$dir/report"; then
         return 1
     fi
-    local rc=0 failed=0 last=0 exp line
+    local rc=0 failed=0 last=0 exp line stale=
     psql -X -v ON_ERROR_STOP=1 -d "$db" -f "$dir/script.sql" >"$dir/out" 2>"$dir/err" || rc=$?
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
     # One output file per block, named after the block's first line.
@@ -100,8 +116,15 @@ run_page() {
         if ! diff -u --label "$page:$line (shown)" --label "$page:$line (printed)" \
                 <(normalise "$exp") <(normalise "$dir/actual.$line") >>"$dir/report"; then
             failed=1
+            stale="$line $stale"
         fi
     done
+    # Bottom to top, so that earlier blocks keep their line numbers.
+    if [ -n "${DOCTEST_UPDATE:-}" ]; then
+        for line in $(echo $stale | tr ' ' '\n' | sort -rn); do
+            update_shown "$page" "$dir/shown.$line" "$dir/actual.$line"
+        done
+    fi
     return $failed
 }
 
