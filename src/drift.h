@@ -1,0 +1,80 @@
+/*
+ * drift.h
+ *	  Distribution drift between a reference and a current sample, on plain
+ *	  C arrays: quantiles, PSI, Jensen-Shannon, the two-sample KS statistic,
+ *	  Wasserstein-1, their approximations on a reference grid, and the
+ *	  chi-square survival function.
+ */
+#ifndef UPLIFT_DRIFT_H
+#define UPLIFT_DRIFT_H
+
+#include "postgres.h"
+
+#include "uplift.h"
+
+#define DRIFT_BINS 10			/* PSI bins: the reference's deciles */
+#define DRIFT_GRID 1000			/* cells of the reference grid of a profile */
+#define DRIFT_SHARE_FLOOR 1e-4	/* a zero share in PSI */
+
+/* numpy's default (linear) quantile of sorted x[0..n-1] at level q */
+extern double drift_quantile(const double *sorted, int64 n, double q);
+
+/* the 9 inner edges of the decile bins of sorted x */
+extern void drift_decile_edges(const double *sorted, int64 n, double *edges);
+
+/* bin 0..DRIFT_BINS-1 of v: edges[k-1] < v <= edges[k], outer edges infinite */
+extern int	drift_bin(const double *edges, double v);
+
+/* PSI and the Jensen-Shannon distance (natural log) over bucket counts */
+extern double drift_psi(const double *ref, const double *cur, int nbuckets);
+extern double drift_js(const double *ref, const double *cur, int nbuckets);
+
+/* exact two-sample KS statistic and Wasserstein-1 of sorted samples */
+extern double drift_ks_exact(const double *a, int64 na, const double *b, int64 nb);
+extern double drift_wasserstein_exact(const double *a, int64 na,
+									  const double *b, int64 nb);
+
+/*
+ * The reference as a grid: increasing points x[0..npoints-1] with the
+ * reference's distribution function on each side of every point,
+ * cdf_left[k] = F(x[k]-) and cdf[k] = F(x[k]).
+ */
+typedef struct DriftGrid
+{
+	int			npoints;
+	double	   *x;
+	double	   *cdf_left;
+	double	   *cdf;
+} DriftGrid;
+
+/* the grid of sorted x: its distinct values if few, else DRIFT_GRID cells */
+extern void drift_grid_build(DriftGrid *g, const double *sorted, int64 n);
+
+/* where v falls on the grid: see DriftGridCounts */
+extern int	drift_grid_locate(const DriftGrid *g, double v, bool *on_point);
+
+/*
+ * The current sample counted on a reference grid: values equal to x[k]
+ * (at[k]), strictly between x[k-1] and x[k] (in[k], sum_in[k]), below x[0]
+ * and above the last point (with their sums).
+ */
+typedef struct DriftGridCounts
+{
+	int64		n;
+	int64	   *at;
+	int64	   *in;
+	NeumaierSum *sum_in;
+	int64		n_below;
+	int64		n_above;
+	NeumaierSum sum_below;
+	NeumaierSum sum_above;
+} DriftGridCounts;
+
+extern void drift_grid_count(const DriftGrid *g, DriftGridCounts *c, double v);
+extern double drift_ks_grid(const DriftGrid *g, const DriftGridCounts *c);
+extern double drift_wasserstein_grid(const DriftGrid *g, const DriftGridCounts *c);
+
+/* P(X >= x) for X chi-square with df degrees of freedom */
+extern double drift_chisq_sf(double x, double df);
+
+#endif							/* UPLIFT_DRIFT_H */
