@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "port/pg_crc32c.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/json.h"
@@ -404,6 +405,32 @@ profile_from_sample(Sample *s)
 	return p;
 }
 
+/* CRC-32C of a profile's bytes before its trailing checksum */
+static uint32
+profile_crc(const void *data, Size len)
+{
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, data, len);
+	FIN_CRC32C(crc);
+	return crc;
+}
+
+/* error unless the trailing checksum matches; then stop the reader before it */
+static void
+profile_check_crc(ByteReader *r)
+{
+	ByteReader	tail;
+
+	if (r->len < 4)
+		bytes_corrupted(r, "it is too short");
+	bytes_reader_init(&tail, r->data + r->len - 4, 4, r->what);
+	if (bytes_get_u32(&tail) != profile_crc(r->data, r->len - 4))
+		bytes_corrupted(r, "its checksum does not match its contents");
+	r->len -= 4;
+}
+
 static bytea *
 profile_write(const Profile *p)
 {
@@ -442,6 +469,7 @@ profile_write(const Profile *p)
 			}
 		}
 	}
+	bytes_put_u32(&buf, profile_crc(buf.data + VARHDRSZ, buf.len - VARHDRSZ));
 	return bytes_end_bytea(&buf);
 }
 
@@ -508,6 +536,7 @@ profile_read(const void *data, Size len)
 	Profile    *p = palloc(sizeof(Profile));
 
 	bytes_reader_init(&r, data, len, "uplift_drift_profile");
+	profile_check_crc(&r);
 	if (bytes_get_u32(&r) != PROFILE_MAGIC)
 		bytes_corrupted(&r, "it does not start with the profile's magic number");
 	if (bytes_get_u8(&r) != PROFILE_VERSION)
