@@ -84,3 +84,277 @@ AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION uplift_chisq_pvalue(float8, float8) IS
 'P(X >= statistic) for X chi-square with df degrees of freedom';
+
+-- Policy health from the assignment log.  The bodies run under a fixed
+-- search_path and name the extension's objects with @extschema@; sources
+-- passed as regclass are printed qualified under that path.  PL/pgSQL,
+-- because they call functions created by later fragments.
+
+CREATE FUNCTION uplift_logged_policy_probs(policy text, params jsonb)
+RETURNS float8[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    floor_p float8 := coalesce((params ->> 'min_propensity')::float8, 0);
+BEGIN
+    IF policy = 'weights' THEN
+        RETURN ARRAY(SELECT w::float8 / s.total
+                       FROM jsonb_array_elements_text(params -> 'weights') WITH ORDINALITY AS t(w, i),
+                            (SELECT sum(v::float8) AS total
+                               FROM jsonb_array_elements_text(params -> 'weights') v) s
+                      ORDER BY i);
+    ELSIF policy = 'epsilon_greedy' THEN
+        RETURN @extschema@.uplift_policy_probs(
+                   ARRAY(SELECT e::float8 FROM jsonb_array_elements_text(params -> 'effects') e),
+                   (params ->> 'epsilon')::float8, floor_p);
+    ELSIF policy = 'thompson' THEN
+        RETURN @extschema@.uplift_thompson_probs(
+                   ARRAY(SELECT e::float8 FROM jsonb_array_elements_text(params -> 'successes') e),
+                   ARRAY(SELECT e::float8 FROM jsonb_array_elements_text(params -> 'trials') e),
+                   floor_p);
+    END IF;
+    RETURN NULL;
+END $$;
+
+COMMENT ON FUNCTION uplift_logged_policy_probs(text, jsonb) IS
+'the probability of every action 0..K under a logged policy and its params (weights, epsilon_greedy, thompson), else NULL';
+
+CREATE FUNCTION uplift_policy_health(experiment text, period interval DEFAULT '1 day')
+RETURNS TABLE (period_start timestamptz, action int, assignments bigint, share float8,
+               expected_share float8, no_offer_rate float8, holdout_share float8,
+               srm_chisq float8, srm_df int, srm_pvalue float8,
+               propensity_mismatches bigint, min_propensity float8,
+               mean_propensity float8, max_propensity float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.uplift_monitor_check_period(period, 'uplift_policy_health');
+    IF experiment IS NULL THEN
+        RAISE EXCEPTION 'experiment of uplift_policy_health must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RETURN QUERY
+    WITH log AS (
+        SELECT date_bin(period, l.assigned_at, timestamptz '2000-01-03 00:00:00+00') AS p,
+               l.action AS a, l.propensity, l.holdout,
+               CASE WHEN NOT l.holdout
+                    THEN @extschema@.uplift_logged_policy_probs(l.policy, l.params) END AS probs
+          FROM @extschema@.uplift_assignment_log l
+         WHERE l.experiment = uplift_policy_health.experiment
+    ),
+    per_period AS (
+        SELECT log.p, count(*) AS n, count(*) FILTER (WHERE log.holdout) AS n_holdout,
+               count(*) FILTER (WHERE log.a = 0) AS n_no_offer,
+               count(*) FILTER (WHERE log.probs IS NOT NULL) AS n_known,
+               count(*) FILTER (WHERE log.probs IS NOT NULL
+                                  AND abs(coalesce(log.probs[log.a + 1], 0) - log.propensity) > 1e-9) AS n_mismatch
+          FROM log GROUP BY log.p
+    ),
+    observed AS (
+        SELECT log.p, log.a, count(*) AS observed,
+               count(*) FILTER (WHERE log.probs IS NOT NULL) AS observed_known,
+               min(log.propensity) FILTER (WHERE NOT log.holdout) AS pmin,
+               avg(log.propensity) FILTER (WHERE NOT log.holdout) AS pmean,
+               max(log.propensity) FILTER (WHERE NOT log.holdout) AS pmax
+          FROM log GROUP BY log.p, log.a
+    ),
+    expected AS (
+        SELECT log.p, (t.i - 1)::int AS a, sum(t.q) AS expected
+          FROM log, unnest(log.probs) WITH ORDINALITY AS t(q, i)
+         GROUP BY log.p, t.i
+    ),
+    per_action AS (
+        SELECT p, a, coalesce(o.observed, 0) AS observed,
+               coalesce(o.observed_known, 0) AS observed_known,
+               coalesce(e.expected, 0) AS expected, o.pmin, o.pmean, o.pmax
+          FROM observed o FULL JOIN expected e USING (p, a)
+    ),
+    srm AS (
+        SELECT pa.p,
+               bool_or(pa.expected = 0 AND pa.observed_known > 0) AS impossible,
+               sum((pa.observed_known - pa.expected) ^ 2 / pa.expected) FILTER (WHERE pa.expected > 0) AS chisq,
+               (count(*) FILTER (WHERE pa.expected > 0) - 1)::int AS df
+          FROM per_action pa GROUP BY pa.p
+    )
+    SELECT pa.p, pa.a, pa.observed,
+           CASE WHEN pp.n_known > 0 THEN pa.observed_known::float8 / pp.n_known END,
+           CASE WHEN pp.n_known > 0 THEN pa.expected / pp.n_known END,
+           pp.n_no_offer::float8 / pp.n,
+           pp.n_holdout::float8 / pp.n,
+           CASE WHEN NOT s.impossible AND s.df > 0 THEN s.chisq END,
+           CASE WHEN s.df > 0 THEN s.df END,
+           CASE WHEN s.impossible THEN 0::float8
+                WHEN s.df > 0 THEN @extschema@.uplift_chisq_pvalue(s.chisq, s.df) END,
+           pp.n_mismatch, pa.pmin, pa.pmean, pa.pmax
+      FROM per_action pa JOIN per_period pp USING (p) JOIN srm s USING (p)
+     ORDER BY pa.p, pa.a;
+END $$;
+
+COMMENT ON FUNCTION uplift_policy_health(text, interval) IS
+'per period and action of an experiment''s log: assignments, shares against the logged policy, no-offer and holdout rates, the sample-ratio-mismatch test and the logged propensities';
+
+-- Checks shared by the monitoring functions that read a period and a source.
+CREATE FUNCTION uplift_monitor_check_period(period interval, funcname text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF period IS NULL THEN
+        RAISE EXCEPTION 'period of % must not be NULL', funcname
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF period <= interval '0' OR extract(month FROM period) <> 0 OR extract(year FROM period) <> 0 THEN
+        RAISE EXCEPTION 'period of % must be positive and shorter than a month', funcname
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass days, hours or minutes, for example ''1 day'' or ''7 days''.';
+    END IF;
+END $$;
+
+COMMENT ON FUNCTION uplift_monitor_check_period(interval, text) IS
+'error unless period is a positive interval of days, hours or minutes (as date_bin needs)';
+
+CREATE FUNCTION uplift_policy_overlap(experiment text, target regclass, period interval DEFAULT '1 day')
+RETURNS TABLE (period_start timestamptz, n bigint, ess float8, ess_share float8,
+               max_weight float8, mean_weight float8, min_logged_propensity float8,
+               share_below_floor float8, warnings text[])
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.uplift_monitor_check_period(period, 'uplift_policy_overlap');
+    IF experiment IS NULL OR target IS NULL THEN
+        RAISE EXCEPTION 'experiment and target of uplift_policy_overlap must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        SELECT s.p, (s.o).n, (s.o).ess, (s.o).ess_share, (s.o).max_weight, (s.o).mean_weight,
+               (s.o).min_logged_propensity, (s.o).share_below_floor, (s.o).warnings
+          FROM (SELECT date_bin($2, l.assigned_at, timestamptz '2000-01-03 00:00:00+00') AS p,
+                       @extschema@.ope_overlap(l.propensity, coalesce(t.probs[l.action + 1], 0)) AS o
+                  FROM @extschema@.uplift_assignment_log l
+                  JOIN %s t ON t.unit_id = l.unit_id
+                 WHERE l.experiment = $1 AND NOT l.holdout
+                 GROUP BY 1) s
+         ORDER BY s.p $q$, target) USING experiment, period;
+END $$;
+
+COMMENT ON FUNCTION uplift_policy_overlap(text, regclass, interval) IS
+'per period of an experiment''s log: overlap diagnostics (ope_overlap) of a target policy given as a table or view of (unit_id, probs float8[])';
+
+CREATE FUNCTION uplift_policy_outcomes(experiment text, outcomes regclass,
+                                       period interval DEFAULT '1 day',
+                                       plan float8 DEFAULT NULL)
+RETURNS TABLE (period_start timestamptz, action int, units bigint, spend float8,
+               planned_spend float8, pacing float8,
+               realized_value_uplift float8, value_std_error float8, predicted_value_uplift float8,
+               realized_cost_uplift float8, cost_std_error float8, predicted_cost_uplift float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.uplift_monitor_check_period(period, 'uplift_policy_outcomes');
+    IF experiment IS NULL OR outcomes IS NULL THEN
+        RAISE EXCEPTION 'experiment and outcomes of uplift_policy_outcomes must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF plan IS NOT NULL AND NOT (plan > 0 AND plan < 'Infinity') THEN
+        RAISE EXCEPTION 'plan of uplift_policy_outcomes must be positive and finite'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Pass the spend planned per period, or NULL for no plan.';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+    WITH rows AS (
+        SELECT date_bin($2, l.assigned_at, timestamptz '2000-01-03 00:00:00+00') AS p,
+               l.action AS a, 1 / l.propensity AS w,
+               o.value::float8 AS y, o.cost::float8 AS c,
+               o.predicted_value::float8 AS py, o.predicted_cost::float8 AS pc
+          FROM @extschema@.uplift_assignment_log l JOIN %s o ON o.unit_id = l.unit_id
+         WHERE l.experiment = $1 AND NOT l.holdout
+    ),
+    -- inverse-propensity weighted (Hajek) means per period and action
+    means AS (
+        SELECT p, a, count(*) AS n, sum(c) AS spend,
+               sum(w * y) / sum(w) AS my, sum(w * c) / sum(w) AS mc,
+               avg(py) AS py, avg(pc) AS pc
+          FROM rows GROUP BY p, a
+    ),
+    vars AS (
+        SELECT r.p, r.a,
+               sum((r.w * (r.y - m.my)) ^ 2) / sum(r.w) ^ 2 AS vy,
+               sum((r.w * (r.c - m.mc)) ^ 2) / sum(r.w) ^ 2 AS vc
+          FROM rows r JOIN means m USING (p, a) GROUP BY r.p, r.a
+    ),
+    spent AS (SELECT p, sum(spend) FILTER (WHERE a > 0) AS total FROM means GROUP BY p)
+    SELECT m.p, m.a, m.n, m.spend, $3, s.total / $3,
+           m.my - c.my, sqrt(v.vy + vc0.vy), m.py,
+           m.mc - c.mc, sqrt(v.vc + vc0.vc), m.pc
+      FROM means m JOIN vars v USING (p, a) JOIN spent s USING (p)
+      LEFT JOIN means c ON c.p = m.p AND c.a = 0
+      LEFT JOIN vars vc0 ON vc0.p = m.p AND vc0.a = 0
+     WHERE m.a > 0
+     ORDER BY m.p, m.a $q$, outcomes) USING experiment, period, plan;
+END $$;
+
+COMMENT ON FUNCTION uplift_policy_outcomes(text, regclass, interval, float8) IS
+'per period and action of an experiment''s log joined to outcomes (unit_id, value, cost, predicted_value, predicted_cost): spend against plan, realized incremental value and cost against predicted';
+
+CREATE FUNCTION uplift_calibration_by_period(experiment text, scores regclass,
+                                             period interval DEFAULT '1 day',
+                                             bins int DEFAULT 10, action int DEFAULT 1)
+RETURNS TABLE (period_start timestamptz, bin int, n bigint, n_treated bigint, n_control bigint,
+               predicted float8, observed float8, std_error float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.uplift_monitor_check_period(period, 'uplift_calibration_by_period');
+    IF experiment IS NULL OR scores IS NULL OR bins IS NULL OR action IS NULL THEN
+        RAISE EXCEPTION 'experiment, scores, bins and action of uplift_calibration_by_period must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF bins < 1 OR bins > 1000 OR action < 1 THEN
+        RAISE EXCEPTION 'bins of uplift_calibration_by_period must be between 1 and 1000 and action at least 1'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Ten bins (deciles of the score) is usual; action 0 is the control.';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+    WITH rows AS (
+        SELECT date_bin($2, l.assigned_at, timestamptz '2000-01-03 00:00:00+00') AS p,
+               l.action AS a, 1 / l.propensity AS w,
+               s.score::float8 AS score, s.outcome::float8 AS y
+          FROM @extschema@.uplift_assignment_log l JOIN %s s ON s.unit_id = l.unit_id
+         WHERE l.experiment = $1 AND NOT l.holdout AND l.action IN (0, $4)
+           AND s.score IS NOT NULL AND s.outcome IS NOT NULL
+    ),
+    binned AS (
+        SELECT rows.*, ntile($3) OVER (PARTITION BY p ORDER BY score) AS b FROM rows
+    ),
+    arm AS (
+        SELECT p, b, a > 0 AS treated, count(*) AS n, sum(w * y) / sum(w) AS m
+          FROM binned GROUP BY p, b, a > 0
+    ),
+    arm_var AS (
+        SELECT x.p, x.b, x.a > 0 AS treated,
+               sum((x.w * (x.y - arm.m)) ^ 2) / sum(x.w) ^ 2 AS v
+          FROM binned x JOIN arm ON arm.p = x.p AND arm.b = x.b AND arm.treated = (x.a > 0)
+         GROUP BY x.p, x.b, x.a > 0
+    )
+    SELECT x.p, x.b, count(*),
+           count(*) FILTER (WHERE x.a > 0), count(*) FILTER (WHERE x.a = 0),
+           avg(x.score),
+           max(t.m) - max(c.m),
+           sqrt(max(tv.v) + max(cv.v))
+      FROM binned x
+      LEFT JOIN arm t ON t.p = x.p AND t.b = x.b AND t.treated
+      LEFT JOIN arm c ON c.p = x.p AND c.b = x.b AND NOT c.treated
+      LEFT JOIN arm_var tv ON tv.p = x.p AND tv.b = x.b AND tv.treated
+      LEFT JOIN arm_var cv ON cv.p = x.p AND cv.b = x.b AND NOT cv.treated
+     GROUP BY x.p, x.b
+     ORDER BY x.p, x.b $q$, scores) USING experiment, period, bins, action;
+END $$;
+
+COMMENT ON FUNCTION uplift_calibration_by_period(text, regclass, interval, int, int) IS
+'per period and score bin of an experiment''s randomized traffic: predicted against observed uplift (inverse-propensity weighted) with its standard error';
