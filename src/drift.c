@@ -45,13 +45,14 @@ drift_decile_edges(const double *sorted, int64 n, double *edges)
 		edges[k - 1] = drift_quantile(sorted, n, (double) k / DRIFT_BINS);
 }
 
+/* the number of edges below v, without branches (edges are sorted) */
 int
 drift_bin(const double *edges, double v)
 {
 	int			k = 0;
 
-	while (k < DRIFT_BINS - 1 && edges[k] < v)
-		k++;
+	for (int i = 0; i < DRIFT_BINS - 1; i++)
+		k += (edges[i] < v);
 	return k;
 }
 
@@ -230,10 +231,76 @@ drift_grid_build(DriftGrid *g, const double *sorted, int64 n)
 	}
 }
 
+/*
+ * First index with x[i] >= v, by a binary search without branches (the
+ * comparison selects the half with a conditional move): this search is the
+ * inner loop of a check against a profile.
+ */
+static inline int
+lower_bound(const double *x, int n, double v)
+{
+	const double *base = x;
+
+	while (n > 1)
+	{
+		int			half = n / 2;
+
+		base = (base[half] < v) ? base + half : base;
+		n -= half;
+	}
+	return (int) (base - x) + (*base < v);
+}
+
+#define GRID_BUCKETS 4096
+
+/*
+ * Equal-width buckets over [x[0], x[last]]: first[b] is the first grid point
+ * at or above the start of bucket b, so a value's point is found from its
+ * bucket in a step or two.
+ */
+void
+drift_grid_index(DriftGrid *g)
+{
+	double		span = g->x[g->npoints - 1] - g->x[0];
+
+	g->first = NULL;
+	if (g->npoints < 32 || !(span > 0) || !isfinite(GRID_BUCKETS / span))
+		return;
+	g->nbuckets = GRID_BUCKETS;
+	g->lo = g->x[0];
+	g->scale = GRID_BUCKETS / span;
+	g->first = palloc((GRID_BUCKETS + 1) * sizeof(int));
+	for (int b = 0; b <= GRID_BUCKETS; b++)
+		g->first[b] = lower_bound(g->x, g->npoints, g->lo + b / g->scale);
+}
+
+/* lower_bound through the bucket index, exact whatever the rounding */
+static inline int
+indexed_lower_bound(const DriftGrid *g, double v)
+{
+	int			b,
+				k;
+
+	if (v <= g->x[0])
+		return 0;
+	if (v > g->x[g->npoints - 1])
+		return g->npoints;
+	b = (int) ((v - g->lo) * g->scale);
+	b = Min(Max(b, 0), g->nbuckets - 1);
+	k = g->first[b];
+	if (g->first[b + 1] - k > 8)
+		k += lower_bound(g->x + k, Min(g->first[b + 1] + 1, g->npoints) - k, v);
+	while (k > 0 && g->x[k - 1] >= v)
+		k--;
+	while (k < g->npoints && g->x[k] < v)
+		k++;
+	return k;
+}
+
 int
 drift_grid_locate(const DriftGrid *g, double v, bool *on_point)
 {
-	int			k = (int) search(g->x, g->npoints, v, false);
+	int			k = g->first ? indexed_lower_bound(g, v) : lower_bound(g->x, g->npoints, v);
 
 	*on_point = (k < g->npoints && g->x[k] == v);
 	return k;

@@ -45,10 +45,18 @@ typedef struct DriftGrid
 	double	   *x;
 	double	   *cdf_left;
 	double	   *cdf;
+	/* an index for drift_grid_locate, built by drift_grid_index (or NULL) */
+	int			nbuckets;
+	double		lo;
+	double		scale;
+	int		   *first;
 } DriftGrid;
 
 /* the grid of sorted x: its distinct values if few, else DRIFT_GRID cells */
 extern void drift_grid_build(DriftGrid *g, const double *sorted, int64 n);
+
+/* build the equal-width bucket index that speeds up drift_grid_locate */
+extern void drift_grid_index(DriftGrid *g);
 
 /* where v falls on the grid: see DriftGridCounts */
 extern int	drift_grid_locate(const DriftGrid *g, double v, bool *on_point);

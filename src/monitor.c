@@ -1044,7 +1044,15 @@ typedef struct CheckColumn
 	double	   *buckets;
 	DriftGridCounts grid;
 	SampleColumn keep;
+	double	   *batch;			/* numeric values not yet counted */
+	int			nbatch;
 } CheckColumn;
+
+/*
+ * Numeric values are counted a batch at a time, one column after another,
+ * so that a column's grid stays in the cache while its values are counted.
+ */
+#define CHECK_BATCH 1024
 
 typedef struct Check
 {
@@ -1118,6 +1126,9 @@ check_startup(QueryReceiver *r, TupleDesc desc)
 							 sizeof(double));
 		if (pc->kind != KIND_NUMERIC)
 			continue;
+		if (pc->grid.first == NULL)
+			drift_grid_index(&pc->grid);
+		c->batch = palloc(CHECK_BATCH * sizeof(double));
 		c->grid.at = palloc0(pc->grid.npoints * sizeof(int64));
 		c->grid.in = palloc0(pc->grid.npoints * sizeof(int64));
 		c->grid.sum_in = palloc0(pc->grid.npoints * sizeof(NeumaierSum));
@@ -1151,6 +1162,29 @@ level_index(const ProfileColumn *pc, const char *s)
 	return pc->nlevels;			/* "other" */
 }
 
+/* count a column's batch of numeric values; keep them too if asked */
+static void
+check_flush(Check *ch, CheckColumn *c, MemoryContext cxt)
+{
+	ProfileColumn *pc = &ch->profile->cols[c->ref];
+
+	for (int k = 0; k < c->nbatch; k++)
+	{
+		c->buckets[drift_bin(pc->edges, c->batch[k])] += 1;
+		drift_grid_count(&pc->grid, &c->grid, c->batch[k]);
+	}
+	if (ch->keep_values)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		values_reserve(&c->keep, c->nbatch);
+		MemoryContextSwitchTo(old);
+		memcpy(c->keep.values + c->keep.nvalues, c->batch, c->nbatch * sizeof(double));
+		c->keep.nvalues += c->nbatch;
+	}
+	c->nbatch = 0;
+}
+
 static void
 check_row(QueryReceiver *r, TupleDesc desc, Datum *values, bool *nulls)
 {
@@ -1170,18 +1204,9 @@ check_row(QueryReceiver *r, TupleDesc desc, Datum *values, bool *nulls)
 		c->n++;
 		if (pc->kind == KIND_NUMERIC)
 		{
-			double		v = numeric_value(values[i], t, pc->name);
-
-			c->buckets[drift_bin(pc->edges, v)] += 1;
-			drift_grid_count(&pc->grid, &c->grid, v);
-			if (ch->keep_values)
-			{
-				MemoryContext old = MemoryContextSwitchTo(r->cxt);
-
-				values_reserve(&c->keep, 1);
-				MemoryContextSwitchTo(old);
-				c->keep.values[c->keep.nvalues++] = v;
-			}
+			c->batch[c->nbatch++] = numeric_value(values[i], t, pc->name);
+			if (c->nbatch == CHECK_BATCH)
+				check_flush(ch, c, r->cxt);
 		}
 		else
 			c->buckets[level_index(pc, level_value(values[i], t))] += 1;
@@ -1373,6 +1398,9 @@ uplift_drift(PG_FUNCTION_ARGS)
 	r.cxt = cxt;
 	r.arg = &ch;
 	run_query(PG_GETARG_TEXT_PP(1), "current", &r);
+	for (int i = 0; i < ch.ncols; i++)
+		if (ch.cols[i].batch != NULL)
+			check_flush(&ch, &ch.cols[i], cxt);
 	MemoryContextSwitchTo(old);
 
 	InitMaterializedSRF(fcinfo, 0);
