@@ -100,7 +100,7 @@ week2 AS (
       FROM base b
      WHERE b.unit_id OPERATOR(pg_catalog.>) b.h
        AND @extschema@.uplift_demo_uniform(b.unit_id, seed, 15) OPERATOR(pg_catalog.<)
-           (1::float8 OPERATOR(pg_catalog./) (1::float8 OPERATOR(pg_catalog.+)
+           (1::pg_catalog.float8 OPERATOR(pg_catalog./) (1::pg_catalog.float8 OPERATOR(pg_catalog.+)
                pg_catalog.exp(OPERATOR(pg_catalog.-) (drift OPERATOR(pg_catalog.*) b.features[1]))))
 )
 SELECT b.unit_id,

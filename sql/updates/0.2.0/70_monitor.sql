@@ -374,12 +374,12 @@ RETURNS TABLE (period_start timestamptz, "check" text, subject text, value float
 LANGUAGE plpgsql STABLE
 AS $$
 DECLARE
-    o jsonb := COALESCE(options, '{}'::jsonb);
+    o pg_catalog.jsonb := COALESCE(options, '{}'::pg_catalog.jsonb);
     srm_alpha pg_catalog.float8;
     floor_p pg_catalog.float8;
     no_offer_change pg_catalog.float8;
     drift_share pg_catalog.float8;
-    bad text;
+    bad pg_catalog.text;
 BEGIN
     IF pg_catalog.jsonb_typeof(o) OPERATOR(pg_catalog.<>) 'object' THEN
         RAISE EXCEPTION 'options of uplift_monitor_alerts must be a JSON object'
@@ -387,7 +387,7 @@ BEGIN
     END IF;
     SELECT k INTO bad FROM pg_catalog.jsonb_object_keys(o) k
      WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['srm_alpha', 'min_propensity', 'no_offer_change',
-                                                'drift_share', 'drift']::text[])
+                                                'drift_share', 'drift']::pg_catalog.text[])
      LIMIT 1;
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION 'unknown option "%" of uplift_monitor_alerts', bad
@@ -416,23 +416,23 @@ BEGIN
         SELECT pp.*, pg_catalog.lag(pp.no_offer_rate) OVER (ORDER BY pp.period_start) AS previous
           FROM per_period pp
     )
-    SELECT w.period_start, 'sample_ratio_mismatch'::text, experiment, w.srm_pvalue, srm_alpha,
-           pg_catalog.format('arm counts differ from the logged policy (p = %s)', w.srm_pvalue::text)
+    SELECT w.period_start, 'sample_ratio_mismatch'::pg_catalog.text, experiment, w.srm_pvalue, srm_alpha,
+           pg_catalog.format('arm counts differ from the logged policy (p = %s)', w.srm_pvalue::pg_catalog.text)
       FROM with_previous w WHERE w.srm_pvalue OPERATOR(pg_catalog.<) srm_alpha
     UNION ALL
     SELECT w.period_start, 'propensity_mismatch', experiment, w.propensity_mismatches::pg_catalog.float8, 0,
            pg_catalog.format('%s logged propensities differ from the logged policy''s probabilities',
-                             w.propensity_mismatches::text)
+                             w.propensity_mismatches::pg_catalog.text)
       FROM with_previous w WHERE w.propensity_mismatches OPERATOR(pg_catalog.>) 0
     UNION ALL
     SELECT w.period_start, 'no_offer_rate', experiment, w.no_offer_rate, no_offer_change,
-           pg_catalog.format('the no-offer rate moved from %s to %s', w.previous::text, w.no_offer_rate::text)
+           pg_catalog.format('the no-offer rate moved from %s to %s', w.previous::pg_catalog.text, w.no_offer_rate::pg_catalog.text)
       FROM with_previous w
      WHERE pg_catalog.abs(w.no_offer_rate OPERATOR(pg_catalog.-) w.previous) OPERATOR(pg_catalog.>) no_offer_change
     UNION ALL
-    SELECT h.period_start, 'low_propensity', pg_catalog.format('action %s', h.action::text),
+    SELECT h.period_start, 'low_propensity', pg_catalog.format('action %s', h.action::pg_catalog.text),
            h.min_propensity, floor_p,
-           pg_catalog.format('action %s was logged with propensity %s', h.action::text, h.min_propensity::text)
+           pg_catalog.format('action %s was logged with propensity %s', h.action::pg_catalog.text, h.min_propensity::pg_catalog.text)
       FROM h WHERE h.min_propensity OPERATOR(pg_catalog.<) floor_p;
 
     IF reference IS NOT NULL THEN
@@ -441,12 +441,12 @@ BEGIN
             SELECT * FROM @extschema@.uplift_drift(reference, current,
                                                    pg_catalog.jsonb_extract_path(o, 'drift'))
         )
-        SELECT NULL::timestamptz, 'feature_drift'::text, d.feature, d.score, d.threshold,
-               pg_catalog.format('%s drifted: %s %s', d.feature, d.stattest, d.score::text)
+        SELECT NULL::pg_catalog.timestamptz, 'feature_drift'::pg_catalog.text, d.feature, d.score, d.threshold,
+               pg_catalog.format('%s drifted: %s %s', d.feature, d.stattest, d.score::pg_catalog.text)
           FROM d WHERE d.drifted
         UNION ALL
-        SELECT NULL::timestamptz, 'dataset_drift', experiment, s.share, drift_share,
-               pg_catalog.format('%s of %s features drifted', s.k::text, s.n::text)
+        SELECT NULL::pg_catalog.timestamptz, 'dataset_drift', experiment, s.share, drift_share,
+               pg_catalog.format('%s of %s features drifted', s.k::pg_catalog.text, s.n::pg_catalog.text)
           FROM (SELECT pg_catalog.count(*) FILTER (WHERE d.drifted) AS k, pg_catalog.count(*) AS n,
                        pg_catalog.count(*) FILTER (WHERE d.drifted)::pg_catalog.float8
                            OPERATOR(pg_catalog./) pg_catalog.count(*)::pg_catalog.float8 AS share
@@ -485,7 +485,7 @@ week2 AS (
       FROM base b
      WHERE b.unit_id OPERATOR(pg_catalog.>) b.h
        AND @extschema@.uplift_demo_uniform(b.unit_id, seed, 15) OPERATOR(pg_catalog.<)
-           (1::float8 OPERATOR(pg_catalog./) (1::float8 OPERATOR(pg_catalog.+)
+           (1::pg_catalog.float8 OPERATOR(pg_catalog./) (1::pg_catalog.float8 OPERATOR(pg_catalog.+)
                pg_catalog.exp(OPERATOR(pg_catalog.-) (drift OPERATOR(pg_catalog.*) b.features[1]))))
 )
 SELECT b.unit_id,
