@@ -10,7 +10,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "common/base64.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -582,35 +581,18 @@ PG_FUNCTION_INFO_V1(uplift_drift_profile_in);
 Datum
 uplift_drift_profile_in(PG_FUNCTION_ARGS)
 {
-	const char *input = PG_GETARG_CSTRING(0);
-	int			len = strlen(input);
-	int			maxlen = pg_b64_dec_len(len);
-	char	   *decoded = palloc(maxlen + 1);
-	int			declen = pg_b64_decode(input, len, decoded, maxlen);
+	int			len;
+	char	   *decoded = bytes_from_base64(PG_GETARG_CSTRING(0), "uplift_drift_profile", &len);
 
-	if (declen < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type uplift_drift_profile"),
-				 errhint("The text form of a profile is the base64 that its output function writes.")));
-	profile_read(decoded, declen);
-	PG_RETURN_BYTEA_P(bytes_copy_bytea(decoded, declen));
+	profile_read(decoded, len);
+	PG_RETURN_BYTEA_P(bytes_copy_bytea(decoded, len));
 }
 
 PG_FUNCTION_INFO_V1(uplift_drift_profile_out);
 Datum
 uplift_drift_profile_out(PG_FUNCTION_ARGS)
 {
-	bytea	   *v = PG_GETARG_BYTEA_PP(0);
-	int			len = VARSIZE_ANY_EXHDR(v);
-	int			outlen = pg_b64_enc_len(len);
-	char	   *out = palloc(outlen + 1);
-	int			n = pg_b64_encode(VARDATA_ANY(v), len, out, outlen);
-
-	if (n < 0)
-		elog(ERROR, "could not encode uplift_drift_profile");
-	out[n] = '\0';
-	PG_RETURN_CSTRING(out);
+	PG_RETURN_CSTRING(bytes_to_base64(PG_GETARG_BYTEA_PP(0), "uplift_drift_profile"));
 }
 
 PG_FUNCTION_INFO_V1(uplift_drift_profile_recv);
