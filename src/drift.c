@@ -264,7 +264,7 @@ drift_grid_index(DriftGrid *g)
 	double		span = g->x[g->npoints - 1] - g->x[0];
 
 	g->first = NULL;
-	if (g->npoints < 32 || !(span > 0) || !isfinite(GRID_BUCKETS / span))
+	if (g->npoints < 32 || !(span > 0) || !isfinite(span) || !isfinite(GRID_BUCKETS / span))
 		return;
 	g->nbuckets = GRID_BUCKETS;
 	g->lo = g->x[0];

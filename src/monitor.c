@@ -348,6 +348,12 @@ profile_numeric(ProfileColumn *p, SampleColumn *c)
 	for (int64 i = 0; i < n; i++)
 		neumaier_add(&ss, (c->values[i] - p->mean) * (c->values[i] - p->mean));
 	p->std = sqrt(neumaier_value(&ss) / n);
+	if (!isfinite(p->mean) || !isfinite(p->std))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("column \"%s\" of the reference has values too large to profile", c->name),
+				 errdetail("Their mean or standard deviation overflows a double."),
+				 errhint("Rescale the column in the query, for example divide it by a power of 10.")));
 	drift_grid_build(&p->grid, c->values, n);
 }
 
@@ -1299,6 +1305,11 @@ drift_row(Check *ch, Sample *ref, int j, const DriftOptions *o,
 		psi = drift_psi(refb, c->buckets, pc->nlevels + 1);
 		js = drift_js(refb, c->buckets, pc->nlevels + 1);
 	}
+	if (!empty && !isfinite(w))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("Wasserstein distance of column \"%s\" overflows", pc->name),
+				 errhint("Rescale the column in the query, for example divide it by a power of 10.")));
 	if (!empty)
 	{
 		score = test == TEST_PSI ? psi : test == TEST_JS ? js : test == TEST_KS ? ks : 0;

@@ -1,6 +1,6 @@
 -- pgTAP: every bad input of the drift functions is an error with its SQLSTATE.
 BEGIN;
-SELECT plan(22);
+SELECT plan(24);
 
 CREATE TEMP TABLE r AS SELECT g AS x, (g % 3)::text AS c FROM generate_series(1, 50) g;
 CREATE TEMP TABLE prof AS SELECT uplift_drift_profile(t) AS p FROM (SELECT x, c FROM r) t;
@@ -56,6 +56,11 @@ SELECT throws_ok($$SELECT 'AAAA'::uplift_drift_profile$$, '22P03', NULL, 'a corr
 SELECT throws_ok($$SELECT overlay(p::text placing CASE substr(p::text, 20, 1) WHEN 'A' THEN 'B' ELSE 'A' END
                            from 20)::uplift_drift_profile FROM prof$$,
                  '22P03', NULL, 'a profile with a changed byte');
+SELECT throws_ok($$SELECT * FROM uplift_drift('SELECT 1e308::float8 AS x UNION ALL SELECT 1e308',
+                                              'SELECT 1::float8 AS x')$$,
+                 '22003', 'column "x" of the reference has values too large to profile', 'values whose mean overflows');
+SELECT throws_ok($$SELECT * FROM uplift_drift('SELECT -1e308::float8 AS x', 'SELECT 1e308::float8 AS x')$$,
+                 '22003', 'Wasserstein distance of column "x" overflows', 'a distance that overflows');
 SELECT throws_ok($$SELECT uplift_chisq_pvalue(-1, 2)$$, '22023',
                  'statistic of uplift_chisq_pvalue must be at least 0', 'a negative chi-square statistic');
 
