@@ -224,7 +224,7 @@ CREATE FUNCTION uplift_policy_overlap(experiment text, target regclass, period i
 RETURNS TABLE (period_start timestamptz, n bigint, ess float8, ess_share float8,
                max_weight float8, mean_weight float8, min_logged_propensity float8,
                share_below_floor float8, warnings text[])
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -255,7 +255,7 @@ RETURNS TABLE (period_start timestamptz, action int, units bigint, spend float8,
                planned_spend float8, pacing float8,
                realized_value_uplift float8, value_std_error float8, predicted_value_uplift float8,
                realized_cost_uplift float8, cost_std_error float8, predicted_cost_uplift float8)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -310,7 +310,7 @@ CREATE FUNCTION uplift_calibration_by_period(experiment text, scores regclass,
                                              bins int DEFAULT 10, action int DEFAULT 1)
 RETURNS TABLE (period_start timestamptz, bin int, n bigint, n_treated bigint, n_control bigint,
                predicted float8, observed float8, std_error float8)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
