@@ -251,7 +251,7 @@ lower_bound(const double *x, int n, double v)
 	return (int) (base - x) + (*base < v);
 }
 
-#define GRID_BUCKETS 4096
+#define GRID_BUCKETS 1024
 
 /*
  * Equal-width buckets over [x[0], x[last]]: first[b] is the first grid point
@@ -314,7 +314,7 @@ drift_grid_count(const DriftGrid *g, DriftGridCounts *c, double v)
 
 	c->n++;
 	if (on_point)
-		c->at[k]++;
+		c->cells[k].at++;
 	else if (k == g->npoints)
 	{
 		c->n_above++;
@@ -327,8 +327,8 @@ drift_grid_count(const DriftGrid *g, DriftGridCounts *c, double v)
 	}
 	else
 	{
-		c->in[k]++;
-		neumaier_add(&c->sum_in[k], v);
+		c->cells[k].in++;
+		c->cells[k].offsets += v - g->x[k - 1];
 	}
 }
 
@@ -349,9 +349,9 @@ drift_ks_grid(const DriftGrid *g, const DriftGridCounts *c)
 		double		left,
 					right;
 
-		below += c->in[k];
+		below += c->cells[k].in;
 		left = fabs(g->cdf_left[k] - below / n);
-		below += c->at[k];
+		below += c->cells[k].at;
 		right = fabs(g->cdf[k] - below / n);
 		d = Max(d, Max(left, right));
 	}
@@ -384,15 +384,15 @@ drift_wasserstein_grid(const DriftGrid *g, const DriftGridCounts *c)
 
 	neumaier_add(&s, (c->n_below * g->x[0] - neumaier_value(&c->sum_below)) / n);
 	neumaier_add(&s, (neumaier_value(&c->sum_above) - c->n_above * g->x[last]) / n);
-	upto = c->n_below + c->at[0];
+	upto = c->n_below + c->cells[0].at;
 	for (int k = 1; k <= last; k++)
 	{
 		double		w = g->x[k] - g->x[k - 1];
 		double		a0 = g->cdf[k - 1],
 					a1 = g->cdf_left[k];
 		double		b0 = upto / n,
-					b1 = (upto + c->in[k]) / n;
-		double		icur = b0 * w + (c->in[k] * g->x[k] - neumaier_value(&c->sum_in[k])) / n;
+					b1 = (upto + c->cells[k].in) / n;
+		double		icur = b0 * w + (c->cells[k].in * w - c->cells[k].offsets) / n;
 		double		iref = w * (a0 + a1) / 2;
 
 		if (a1 <= b0)
@@ -401,7 +401,7 @@ drift_wasserstein_grid(const DriftGrid *g, const DriftGridCounts *c)
 			neumaier_add(&s, iref - icur);
 		else
 			neumaier_add(&s, abs_linear_integral(a0 - b0, a1 - b1, w));
-		upto += c->in[k] + c->at[k];
+		upto += c->cells[k].in + c->cells[k].at;
 	}
 	return neumaier_value(&s);
 }

@@ -1117,9 +1117,7 @@ check_startup(QueryReceiver *r, TupleDesc desc)
 		if (pc->grid.first == NULL)
 			drift_grid_index(&pc->grid);
 		c->batch = palloc(CHECK_BATCH * sizeof(double));
-		c->grid.at = palloc0(pc->grid.npoints * sizeof(int64));
-		c->grid.in = palloc0(pc->grid.npoints * sizeof(int64));
-		c->grid.sum_in = palloc0(pc->grid.npoints * sizeof(NeumaierSum));
+		c->grid.cells = palloc0(pc->grid.npoints * sizeof(DriftCell));
 		if (ch->keep_values)
 		{
 			c->keep.name = pc->name;
