@@ -297,8 +297,8 @@ indexed_lower_bound(const DriftGrid *g, double v)
 	return k;
 }
 
-int
-drift_grid_locate(const DriftGrid *g, double v, bool *on_point)
+static inline int
+grid_locate(const DriftGrid *g, double v, bool *on_point)
 {
 	int			k = g->first ? indexed_lower_bound(g, v) : lower_bound(g->x, g->npoints, v);
 
@@ -306,11 +306,11 @@ drift_grid_locate(const DriftGrid *g, double v, bool *on_point)
 	return k;
 }
 
-void
-drift_grid_count(const DriftGrid *g, DriftGridCounts *c, double v)
+static inline void
+grid_count(const DriftGrid *g, DriftGridCounts *c, double v)
 {
 	bool		on_point;
-	int			k = drift_grid_locate(g, v, &on_point);
+	int			k = grid_locate(g, v, &on_point);
 
 	c->n++;
 	if (on_point)
@@ -329,6 +329,21 @@ drift_grid_count(const DriftGrid *g, DriftGridCounts *c, double v)
 	{
 		c->cells[k].in++;
 		c->cells[k].offsets += v - g->x[k - 1];
+	}
+}
+
+/*
+ * Count n values: their decile bins (bins[0..DRIFT_BINS-1]) and their places
+ * on the grid.  One call per batch keeps the per-value work inlined here.
+ */
+void
+drift_count_batch(const double *edges, const DriftGrid *g, double *bins,
+				  DriftGridCounts *c, const double *values, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		bins[drift_bin(edges, values[i])] += 1;
+		grid_count(g, c, values[i]);
 	}
 }
 

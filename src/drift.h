@@ -45,7 +45,7 @@ typedef struct DriftGrid
 	double	   *x;
 	double	   *cdf_left;
 	double	   *cdf;
-	/* an index for drift_grid_locate, built by drift_grid_index (or NULL) */
+	/* an index for finding a value's cell, built by drift_grid_index (or NULL) */
 	int			nbuckets;
 	double		lo;
 	double		scale;
@@ -55,11 +55,8 @@ typedef struct DriftGrid
 /* the grid of sorted x: its distinct values if few, else DRIFT_GRID cells */
 extern void drift_grid_build(DriftGrid *g, const double *sorted, int64 n);
 
-/* build the equal-width bucket index that speeds up drift_grid_locate */
+/* build the equal-width bucket index that speeds up finding a value's cell */
 extern void drift_grid_index(DriftGrid *g);
-
-/* where v falls on the grid: see DriftGridCounts */
-extern int	drift_grid_locate(const DriftGrid *g, double v, bool *on_point);
 
 /*
  * The current sample counted on a reference grid, per point k: values equal
@@ -86,7 +83,9 @@ typedef struct DriftGridCounts
 	NeumaierSum sum_above;
 } DriftGridCounts;
 
-extern void drift_grid_count(const DriftGrid *g, DriftGridCounts *c, double v);
+/* count values into decile bins and onto the grid (see DriftGridCounts) */
+extern void drift_count_batch(const double *edges, const DriftGrid *g, double *bins,
+							  DriftGridCounts *c, const double *values, int n);
 extern double drift_ks_grid(const DriftGrid *g, const DriftGridCounts *c);
 extern double drift_wasserstein_grid(const DriftGrid *g, const DriftGridCounts *c);
 

@@ -1154,11 +1154,7 @@ check_flush(Check *ch, CheckColumn *c, MemoryContext cxt)
 {
 	ProfileColumn *pc = &ch->profile->cols[c->ref];
 
-	for (int k = 0; k < c->nbatch; k++)
-	{
-		c->buckets[drift_bin(pc->edges, c->batch[k])] += 1;
-		drift_grid_count(&pc->grid, &c->grid, c->batch[k]);
-	}
+	drift_count_batch(pc->edges, &pc->grid, c->buckets, &c->grid, c->batch, c->nbatch);
 	if (ch->keep_values)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cxt);
