@@ -4,6 +4,9 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
+#include "common/base64.h"
 #include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
@@ -244,4 +247,44 @@ bytes_expect_end(ByteReader *r)
 {
 	if (r->pos != r->len)
 		bytes_corrupted(r, "Trailing bytes after the end of the value");
+}
+
+char *
+bytes_to_base64(const bytea *v, const char *typname)
+{
+	int			len = VARSIZE_ANY_EXHDR(v);
+	int			outlen = pg_b64_enc_len(len);
+	char	   *out = palloc(outlen + 1);
+	int			n = pg_b64_encode(VARDATA_ANY(v), len, out, outlen);
+
+	if (n < 0)
+		elog(ERROR, "could not encode %s", typname);
+	out[n] = '\0';
+	return out;
+}
+
+char *
+bytes_from_base64(const char *input, const char *typname, int *len)
+{
+	char	   *text = palloc(strlen(input) + 1);
+	int			n = 0;
+	int			maxlen;
+	char	   *decoded;
+
+	/* white space, such as the line breaks of encode(..., 'base64'), is skipped */
+	for (const char *c = input; *c; c++)
+		if (!isspace((unsigned char) *c))
+			text[n++] = *c;
+	text[n] = '\0';
+	maxlen = pg_b64_dec_len(n);
+	decoded = palloc(maxlen + 1);
+	*len = pg_b64_decode(text, n, decoded, maxlen);
+	if (*len < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type %s", typname),
+				 errdetail("The text is not valid base64."),
+				 errhint("Use the text that %s output, as pg_dump writes it.", typname)));
+	pfree(text);
+	return decoded;
 }

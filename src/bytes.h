@@ -39,6 +39,14 @@ extern void bytes_begin_bytea(StringInfo buf);
 extern bytea *bytes_end_bytea(StringInfo buf);
 extern bytea *bytes_copy_bytea(const void *data, Size len);
 
+/*
+ * The text form of the binary types (uplift_model, uplift_drift_profile):
+ * base64.  bytes_from_base64 skips white space, returns the palloc'd bytes
+ * and sets *len; text that is not base64 is an error naming typname.
+ */
+extern char *bytes_to_base64(const bytea *v, const char *typname);
+extern char *bytes_from_base64(const char *input, const char *typname, int *len);
+
 /* Reading: a cursor over a byte range. */
 typedef struct ByteReader
 {

@@ -32,7 +32,6 @@
  */
 #include "uplift.h"
 
-#include "common/base64.h"
 #include "common/jsonapi.h"
 #include "common/shortest_dec.h"
 #include "mb/pg_wchar.h"
@@ -652,28 +651,9 @@ PG_FUNCTION_INFO_V1(uplift_model_in);
 Datum
 uplift_model_in(PG_FUNCTION_ARGS)
 {
-	const char *input = PG_GETARG_CSTRING(0);
-	char	   *text = palloc(strlen(input) + 1);
-	int			len = 0;
-	int			maxlen;
-	char	   *decoded;
 	int			declen;
+	char	   *decoded = bytes_from_base64(PG_GETARG_CSTRING(0), "uplift_model", &declen);
 
-	/* white space, such as the line breaks of encode(..., 'base64'), is skipped */
-	for (const char *c = input; *c; c++)
-		if (!isspace((unsigned char) *c))
-			text[len++] = *c;
-	text[len] = '\0';
-	maxlen = pg_b64_dec_len(len);
-	decoded = palloc(maxlen + 1);
-	declen = pg_b64_decode(text, len, decoded, maxlen);
-
-	if (declen < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type uplift_model"),
-				 errdetail("The text is not valid base64."),
-				 errhint("Use the text that uplift_model output, as pg_dump writes it.")));
 	PG_RETURN_BYTEA_P(checked_copy(decoded, declen));
 }
 
@@ -681,16 +661,7 @@ PG_FUNCTION_INFO_V1(uplift_model_out);
 Datum
 uplift_model_out(PG_FUNCTION_ARGS)
 {
-	bytea	   *v = PG_GETARG_BYTEA_PP(0);
-	int			len = VARSIZE_ANY_EXHDR(v);
-	int			outlen = pg_b64_enc_len(len);
-	char	   *out = palloc(outlen + 1);
-	int			n = pg_b64_encode(VARDATA_ANY(v), len, out, outlen);
-
-	if (n < 0)
-		elog(ERROR, "could not encode uplift_model");
-	out[n] = '\0';
-	PG_RETURN_CSTRING(out);
+	PG_RETURN_CSTRING(bytes_to_base64(PG_GETARG_BYTEA_PP(0), "uplift_model"));
 }
 
 PG_FUNCTION_INFO_V1(uplift_model_recv);
