@@ -43,3 +43,20 @@ test:
 	bash scripts/test.sh
 demo:
 	bash scripts/demo.sh
+
+# C unit tests of the tree engine (test/unit/): built with the server's
+# headers and small stubs of the few server functions it calls, run without
+# a server.  They print TAP.
+UNIT_SRCS = $(sort $(wildcard test/unit/*.c)) src/tree_bins.c src/tree_grow.c \
+	src/tree_model.c src/tree_split.c src/tree_stats.c src/bytes.c
+UNIT_BIN = test/unit/test_tree
+EXTRA_CLEAN += $(UNIT_BIN)
+
+$(UNIT_BIN): $(UNIT_SRCS) $(wildcard src/tree_*.h src/bytes.h test/unit/*.h)
+	$(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \
+		-I$(shell $(PG_CONFIG) --includedir-server) -o $@ $(UNIT_SRCS) \
+		-L$(shell $(PG_CONFIG) --pkglibdir) -lpgport -lm
+
+.PHONY: unittest
+unittest: $(UNIT_BIN)
+	$(UNIT_BIN)
