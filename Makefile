@@ -47,15 +47,22 @@ demo:
 # C unit tests of the tree engine (test/unit/): built with the server's
 # headers and small stubs of the few server functions it calls, run without
 # a server.  They print TAP.
-UNIT_SRCS = $(sort $(wildcard test/unit/*.c)) src/tree_bins.c src/tree_grow.c \
-	src/tree_model.c src/tree_split.c src/tree_stats.c src/bytes.c
+# bench/tree_bench.c times the engine the same way (bench/tree.sh).
+TREE_ENGINE = src/tree_bins.c src/tree_grow.c src/tree_model.c src/tree_split.c \
+	src/tree_stats.c src/bytes.c test/unit/pg_stubs.c test/unit/unit.c
+TREE_DEPS = $(TREE_ENGINE) $(wildcard src/tree_*.h src/bytes.h test/unit/*.h)
+TREE_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \
+	-I$(shell $(PG_CONFIG) --includedir-server)
+TREE_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgport -lm
 UNIT_BIN = test/unit/test_tree
-EXTRA_CLEAN += $(UNIT_BIN)
+TREE_BENCH = bench/tree_bench
+EXTRA_CLEAN += $(UNIT_BIN) $(TREE_BENCH)
 
-$(UNIT_BIN): $(UNIT_SRCS) $(wildcard src/tree_*.h src/bytes.h test/unit/*.h)
-	$(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \
-		-I$(shell $(PG_CONFIG) --includedir-server) -o $@ $(UNIT_SRCS) \
-		-L$(shell $(PG_CONFIG) --pkglibdir) -lpgport -lm
+$(UNIT_BIN): test/unit/test_tree.c $(TREE_DEPS)
+	$(TREE_CC) -o $@ $< $(TREE_ENGINE) $(TREE_LIBS)
+
+$(TREE_BENCH): bench/tree_bench.c $(TREE_DEPS)
+	$(TREE_CC) -o $@ $< $(TREE_ENGINE) $(TREE_LIBS)
 
 .PHONY: unittest
 unittest: $(UNIT_BIN)
