@@ -28,63 +28,84 @@
 #define TREE_FOREST_VERSION 1
 #define WHAT "tree forest"
 
+/*
+ * One step of a row of raw values down from split node nd.  A numeric split
+ * (the common case) is decided without a branch: left when x <= threshold,
+ * or when x is missing and the node sends missing values left.
+ */
 static inline const TreeNode *
-leaf_for_values(const TreeForest *f, int32 root, const double *x)
+step_values(const TreeForest *f, const TreeNode *nd, const double *x)
 {
-	const TreeNode *nd = &f->nodes[root];
+	double		v = x[nd->feature];
+	int			go_left;
 
-	while (nd->left >= 0)
-	{
-		double		v = x[nd->feature];
-		bool		go_left;
-
-		if (isnan(v))
-			go_left = (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
-		else if (nd->flags & TREE_NODE_CATEGORICAL)
-			go_left = tree_code_in_set(&f->sets[nd->aux],
-									   tree_bins_code(&f->feat[nd->feature], v));
-		else
-			go_left = v <= nd->threshold;
-		nd = &f->nodes[go_left ? nd->left : nd->left + 1];
-	}
-	return nd;
+	if (likely(!(nd->flags & TREE_NODE_CATEGORICAL)))
+		go_left = (v <= nd->threshold) |
+			((v != v) & (nd->flags & TREE_NODE_DEFAULT_LEFT));
+	else if (isnan(v))
+		go_left = (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
+	else
+		go_left = tree_code_in_set(&f->sets[nd->aux],
+								   tree_bins_code(&f->feat[nd->feature], v));
+	return &f->nodes[nd->left + 1 - go_left];
 }
 
+/* One step of a row of bin codes down from split node nd. */
 static inline const TreeNode *
-leaf_for_codes(const TreeForest *f, int32 root, const uint8 *codes)
+step_codes(const TreeForest *f, const TreeNode *nd, const uint8 *codes)
 {
-	const TreeNode *nd = &f->nodes[root];
+	uint8		c = codes[nd->feature];
+	int			go_left;
 
-	while (nd->left >= 0)
-	{
-		uint8		c = codes[nd->feature];
-		bool		go_left;
-
-		if (c == TREE_CODE_MISSING)
-			go_left = (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
-		else if (nd->flags & TREE_NODE_CATEGORICAL)
-			go_left = tree_code_in_set(&f->sets[nd->aux], c);
-		else
-			go_left = c <= nd->code;
-		nd = &f->nodes[go_left ? nd->left : nd->left + 1];
-	}
-	return nd;
+	if (c == TREE_CODE_MISSING)
+		go_left = (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
+	else if (nd->flags & TREE_NODE_CATEGORICAL)
+		go_left = tree_code_in_set(&f->sets[nd->aux], c);
+	else
+		go_left = c <= nd->code;
+	return &f->nodes[nd->left + 1 - go_left];
 }
 
+/* Trees walked side by side, so that their independent loads overlap. */
+#define WALK_GROUP 8
+
+/*
+ * Average the leaves a row reaches (raw values x, or codes when x is NULL).
+ * A walk is a chain of dependent loads whose latency, not its work, bounds
+ * one tree, so WALK_GROUP trees advance one level per round.
+ */
 static void
 average_leaves(const TreeForest *f, const double *x, const uint8 *codes,
 			   double *out)
 {
 	for (int32 a = 0; a < f->n_arms; a++)
 		out[a] = 0.0;
-	for (int32 t = 0; t < f->n_trees; t++)
+	for (int32 t0 = 0; t0 < f->n_trees; t0 += WALK_GROUP)
 	{
-		const TreeNode *leaf = x ? leaf_for_values(f, f->roots[t], x) :
-			leaf_for_codes(f, f->roots[t], codes);
-		const double *v = f->values + leaf->aux;
+		const TreeNode *cur[WALK_GROUP];
+		int			m = Min(WALK_GROUP, f->n_trees - t0);
+		bool		moving = true;
 
-		for (int32 a = 0; a < f->n_arms; a++)
-			out[a] += v[a];
+		for (int k = 0; k < m; k++)
+			cur[k] = &f->nodes[f->roots[t0 + k]];
+		while (moving)
+		{
+			moving = false;
+			for (int k = 0; k < m; k++)
+			{
+				if (cur[k]->left < 0)
+					continue;
+				cur[k] = x ? step_values(f, cur[k], x) : step_codes(f, cur[k], codes);
+				moving = true;
+			}
+		}
+		for (int k = 0; k < m; k++)
+		{
+			const double *v = f->values + cur[k]->aux;
+
+			for (int32 a = 0; a < f->n_arms; a++)
+				out[a] += v[a];
+		}
 	}
 	for (int32 a = 0; a < f->n_arms; a++)
 		out[a] /= f->n_trees;
