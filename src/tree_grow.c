@@ -817,6 +817,16 @@ tree_grower_forest(TreeGrower *g)
 				pos = 0;
 	double		total = 0.0;
 
+	int64		total_nodes = 0;
+
+	for (int32 t = 0; t < g->par->n_trees; t++)
+		total_nodes += g->trees[t].n;
+	if (total_nodes > PG_INT32_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the forest has %lld nodes, more than %d",
+						(long long) total_nodes, PG_INT32_MAX / 2),
+				 errhint("Lower n_trees or max_depth, or raise min_samples_leaf.")));
 	for (int32 t = 0; t < g->par->n_trees; t++)
 		for (int32 i = 0; i < g->trees[t].n; i++)
 		{

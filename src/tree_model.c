@@ -297,10 +297,14 @@ read_node(ByteReader *r, TreeForest *f, int32 i, int32 hi, int32 *parents,
 static void
 read_trees(ByteReader *r, TreeForest *f)
 {
-	int32	   *parents = palloc0(sizeof(int32) * f->n_nodes);
+	int32	   *parents;
 	int32		next_value = 0;
 
+	/* the roots, then 20 bytes a node, must be there before anything is allocated */
 	expect_room(r, f->n_trees, sizeof(int32));
+	if ((Size) f->n_nodes > (r->len - r->pos - (Size) f->n_trees * sizeof(int32)) / 20)
+		bytes_corrupted(r, "Node count exceeds the bytes present");
+	parents = palloc0(sizeof(int32) * f->n_nodes);
 	f->roots = palloc(sizeof(int32) * f->n_trees);
 	for (int32 t = 0; t < f->n_trees; t++)
 	{
@@ -309,7 +313,6 @@ read_trees(ByteReader *r, TreeForest *f)
 			f->roots[t] <= f->roots[t - 1] || f->roots[t] >= f->n_nodes)
 			bytes_corrupted(r, "Invalid tree root");
 	}
-	expect_room(r, f->n_nodes, 20);
 	f->nodes = palloc(sizeof(TreeNode) * f->n_nodes);
 	for (int32 t = 0; t < f->n_trees; t++)
 	{

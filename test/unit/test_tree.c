@@ -930,6 +930,11 @@ test_format(void)
 		unit_check(UNIT_THROWS(tree_forest_deserialize(c->data, c->len), SQLSTATE_CORRUPTED),
 				   "a resealed forest with orphan nodes is rejected with 22P03");
 		c = forest_bytes(f);
+		memcpy(c->data + 20, "\x7f\xff\xff\xfe", 4);	/* n_nodes = 2^31 - 2 */
+		reseal(c);
+		unit_check(UNIT_THROWS(tree_forest_deserialize(c->data, c->len), SQLSTATE_CORRUPTED),
+				   "a resealed forest claiming 2^31 nodes is rejected with 22P03 before allocating");
+		c = forest_bytes(f);
 		memset(c->data + c->len - 8 - 8 * 3 - 32 * f->n_sets - 8, 0xff, 8);	/* last value: NaN */
 		reseal(c);
 		unit_check(UNIT_THROWS(tree_forest_deserialize(c->data, c->len), SQLSTATE_CORRUPTED),
