@@ -16,9 +16,10 @@
 
 /*
  * The grid step for sums of n_rows x max_count values of magnitude at most
- * m: the smallest power of two q with n_rows x max_count x m <= 2^52 q, so
- * that every partial sum is an integer multiple of q below 2^53 (with room
- * for the half step each rounding may add).
+ * m: the smallest power of two q with n_rows x max_count x m <= 2^51 q, so
+ * that every partial sum is an integer multiple of q below 2^52 (with room
+ * for the half step each rounding may add), and a single value is at most
+ * 2^51 steps (what tree_quant_round needs).
  */
 static double
 grid_step(int64 n_rows, int max_count, double m, const char *what)
@@ -31,7 +32,7 @@ grid_step(int64 n_rows, int max_count, double m, const char *what)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s is too large for the tree statistics", what),
 				 errhint("Rescale the outcome or the weights so that their squares are finite.")));
-	t = (double) Max(n_rows, 1) * Max(max_count, 1) * m / 4503599627370496.0;
+	t = (double) Max(n_rows, 1) * Max(max_count, 1) * m / 2251799813685248.0;
 	if (t <= 0.0)
 		return 1.0;
 	(void) frexp(t, &e);
@@ -46,6 +47,9 @@ tree_quant_init(TreeQuant *q, int64 n_rows, int max_count, double max_w,
 	q->qwy = grid_step(n_rows, max_count, max_w * max_y, "weight x outcome");
 	q->qwy2 = grid_step(n_rows, max_count, max_w * max_y * max_y,
 						"weight x outcome^2");
+	q->inv_qw = 1.0 / q->qw;
+	q->inv_qwy = 1.0 / q->qwy;
+	q->inv_qwy2 = 1.0 / q->qwy2;
 }
 
 Size

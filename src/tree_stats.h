@@ -11,9 +11,9 @@
  * order and partition: each row's w, w y and w y^2 is rounded to a dyadic
  * grid (a power of two chosen from the number of rows and the largest
  * values, TreeQuant) so fine that every partial sum is an integer number of
- * grid steps below 2^53, which doubles add without rounding.  The grid keeps
- * about 52 - log2(rows x largest multiplicity) significant bits of the
- * largest value (28 bits at a million rows).
+ * grid steps below 2^52, which doubles add without rounding.  The grid keeps
+ * about 51 - log2(rows x largest multiplicity) significant bits of the
+ * largest value (27 bits at a million rows).
  */
 #ifndef UPLIFT_TREE_STATS_H
 #define UPLIFT_TREE_STATS_H
@@ -34,12 +34,15 @@ typedef struct TreeCell
 	double		swy2;			/* sum of weight x outcome^2 */
 } TreeCell;
 
-/* Grid steps of w, w y and w y^2 (powers of two). */
+/* Grid steps of w, w y and w y^2 (powers of two), and their inverses. */
 typedef struct TreeQuant
 {
 	double		qw;
 	double		qwy;
 	double		qwy2;
+	double		inv_qw;
+	double		inv_qwy;
+	double		inv_qwy2;
 } TreeQuant;
 
 /* A row's rounded w, w y and w y^2, before its multiplicity. */
@@ -57,18 +60,28 @@ typedef struct TreeRowValue
 extern void tree_quant_init(TreeQuant *q, int64 n_rows, int max_count,
 							double max_w, double max_y);
 
+/*
+ * v rounded to the nearest multiple of step (ties to even).  v / step is at
+ * most 2^51 in magnitude (see tree_quant_init), where adding and subtracting
+ * 1.5 x 2^52 rounds a double to an integer exactly; multiplying by a power
+ * of two or its inverse is exact.
+ */
 static inline double
-tree_quant_round(double v, double step)
+tree_quant_round(double v, double step, double inv_step)
 {
-	return nearbyint(v / step) * step;
+	const double magic = 6755399441055744.0;	/* 1.5 x 2^52 */
+	double		t = v * inv_step;
+
+	t = (t + magic) - magic;
+	return t * step;
 }
 
 static inline void
 tree_row_value(const TreeQuant *q, double w, double y, TreeRowValue *out)
 {
-	out->w = tree_quant_round(w, q->qw);
-	out->wy = tree_quant_round(w * y, q->qwy);
-	out->wy2 = tree_quant_round(w * y * y, q->qwy2);
+	out->w = tree_quant_round(w, q->qw, q->inv_qw);
+	out->wy = tree_quant_round(w * y, q->qwy, q->inv_qwy);
+	out->wy2 = tree_quant_round(w * y * y, q->qwy2, q->inv_qwy2);
 }
 
 static inline void

@@ -38,12 +38,13 @@ double		unit_max_interrupt_gap = 0.0;	/* seconds */
 int64		unit_palloc_calls = 0;
 static double last_interrupt = 0.0;
 
+/* CPU time, so that a loaded machine does not stretch the gaps. */
 static double
 now_seconds(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 

@@ -16,7 +16,7 @@ extern int	unit_last_error(const char **message);
 /* Cancel at the n-th interrupt check from now (-1: never). */
 extern int	unit_cancel_after;
 
-/* Time the gaps between interrupt checks from start to stop. */
+/* Time (in CPU seconds) the gaps between interrupt checks from start to stop. */
 extern void unit_interrupts_start(void);
 extern void unit_interrupts_stop(void);
 extern double unit_max_interrupt_gap;
