@@ -18,11 +18,9 @@
 /* A node while the forest grows. */
 typedef struct GrowNode
 {
-	int32		left;			/* left child, or -1 */
-	int32		set;			/* categorical split: its code set */
-	int16		feature;
-	uint8		flags;
-	uint8		code;
+	TreeNode	split;			/* left (-1 until split), aux (code set),
+								 * feature, flags, code; as in the forest but
+								 * with child indices within the tree */
 	int32		depth;
 	int32		slot;			/* statistics slot at the current level, or -1 */
 	TreeCell   *tot;			/* n_arms per-arm sums of its rows */
@@ -214,15 +212,22 @@ check_row(const TreeData *d, const TreeBins *bins, int64 i)
 					 errhint("Compute the codes with the bins the forest is grown with.")));
 }
 
-void
-tree_data_summarize(TreeDataSummary *s, const TreeData *d, const TreeBins *bins)
+/* Error unless rows d have the forest's p features and n_arms arms. */
+static void
+check_rows_shape(const TreeData *d, int32 p, int32 n_arms)
 {
-	if (d->p != bins->p || d->n_arms != s->n_arms)
+	if (d->p != p || d->n_arms != n_arms)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("tree rows have %d features and %d arms, the forest %d and %d",
-						d->p, d->n_arms, bins->p, s->n_arms),
-				 errhint("Bin the same features the forest is grown on.")));
+						d->p, d->n_arms, p, n_arms),
+				 errhint("Bin and summarise the same rows the forest is grown on.")));
+}
+
+void
+tree_data_summarize(TreeDataSummary *s, const TreeData *d, const TreeBins *bins)
+{
+	check_rows_shape(d, bins->p, s->n_arms);
 	for (int64 i = 0; i < d->n; i++)
 	{
 		double		y = d->y[i];
@@ -297,19 +302,11 @@ walk_codes(const GrowCtx *g, const GrowTree *t, const uint8 *codes)
 {
 	int32		i = 0;
 
-	while (t->nodes[i].left >= 0)
+	while (t->nodes[i].split.left >= 0)
 	{
-		const GrowNode *nd = &t->nodes[i];
-		uint8		c = codes[nd->feature];
-		bool		go_left;
+		const TreeNode *nd = &t->nodes[i].split;
 
-		if (c == TREE_CODE_MISSING)
-			go_left = (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
-		else if (nd->flags & TREE_NODE_CATEGORICAL)
-			go_left = tree_code_in_set(&g->sets[nd->set], c);
-		else
-			go_left = c <= nd->code;
-		i = go_left ? nd->left : nd->left + 1;
+		i = nd->left + (tree_node_goes_left(nd, g->sets, codes[nd->feature]) ? 0 : 1);
 	}
 	return i;
 }
@@ -327,8 +324,7 @@ add_node(GrowCtx *g, GrowTree *t, int32 depth)
 	}
 	nd = &t->nodes[t->n];
 	memset(nd, 0, sizeof(GrowNode));
-	nd->left = -1;
-	nd->set = -1;
+	nd->split.left = -1;
 	nd->depth = depth;
 	nd->slot = -1;
 	nd->tot = palloc0(sizeof(TreeCell) * n_arms);
@@ -396,42 +392,28 @@ draw_features(GrowCtx *g, int32 tree, int32 node, int32 *out)
 	memcpy(out, g->perm, sizeof(int32) * m);
 }
 
-/* A row's values rounded to the statistics' grids. */
-static inline void
-row_value(const GrowCtx *g, const TreeData *d, int64 i, TreeRowValue *v)
-{
-	tree_row_value(&g->quant, d->w ? d->w[i] : 1.0, d->y[i], v);
-}
-
-static void
-check_rows_fit(const GrowCtx *g, const TreeData *d)
-{
-	if (d->p != g->p || d->n_arms != g->n_arms)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tree rows have %d features and %d arms, the forest %d and %d",
-						d->p, d->n_arms, g->p, g->n_arms),
-				 errhint("Grow on the rows the summary was made of.")));
-}
-
 /*
- * One pass over rows d (all, or a partition): add them to the statistics of
- * every open node.  Trees are the outer loop, so that one tree's statistics
- * stay in cache while the rows stream by.
+ * One pass over rows d (all, or a partition).  Without "estimation": add
+ * each tree's structure rows to the statistics of the open node they reach
+ * (st: slots x features x codes x arms).  With it: add each tree's honest
+ * estimation rows to their leaf's sums (st: a slot per leaf).  Trees are the
+ * outer loop, so that one tree's statistics stay in cache while the rows
+ * stream by.
  */
-void
-tree_grower_add_rows(const TreeGrower *g, TreeStats *st, const TreeData *d)
+static void
+pass_rows(const GrowCtx *g, TreeStats *st, const TreeData *d, bool estimation)
 {
-	check_rows_fit(g, d);
+	check_rows_shape(d, g->p, g->n_arms);
 	for (int32 t = 0; t < g->par->n_trees; t++)
 	{
 		const GrowTree *tree = &g->trees[t];
 
-		if (!tree->open)
+		if (!estimation && !tree->open)
 			continue;
 		for (int64 i = 0; i < d->n; i++)
 		{
 			const uint8 *codes = d->codes + i * d->p;
+			int32		arm = d->arm ? d->arm[i] : 0;
 			bool		est;
 			int			k;
 			int32		slot;
@@ -440,16 +422,25 @@ tree_grower_add_rows(const TreeGrower *g, TreeStats *st, const TreeData *d)
 			if ((i % ROWS_PER_CHECK) == 0)
 				CHECK_FOR_INTERRUPTS();
 			k = row_draw(g, d->rowhash[i], t, &est);
-			if (k == 0 || est)
+			if (k == 0 || est != estimation)
 				continue;
 			slot = tree->nodes[walk_codes(g, tree, codes)].slot;
 			if (slot < 0)
 				continue;
-			row_value(g, d, i, &v);
-			tree_stats_add_row(st, slot, g->slot_feats + (Size) slot * g->n_feat,
-							   codes, d->arm ? d->arm[i] : 0, (double) k, &v);
+			tree_row_value(&g->quant, d->w ? d->w[i] : 1.0, d->y[i], &v);
+			if (estimation)
+				tree_cell_add(tree_stats_at(st, slot, 0, 0) + arm, (double) k, &v);
+			else
+				tree_stats_add_row(st, slot, g->slot_feats + (Size) slot * g->n_feat,
+								   codes, arm, (double) k, &v);
 		}
 	}
+}
+
+void
+tree_grower_add_rows(const TreeGrower *g, TreeStats *st, const TreeData *d)
+{
+	pass_rows(g, st, d, false);
 }
 
 /* Ordering key of a categorical code at a node: its uplift, or its mean. */
@@ -622,16 +613,16 @@ apply_split(GrowCtx *g, GrowTree *t, int32 ni, const TreeStats *st, int32 slot,
 	node_values(g, l->tot, nd->value, l->value);
 	node_values(g, r->tot, nd->value, r->value);
 
-	nd->left = li;
-	nd->feature = (int16) b->feature;
-	nd->code = b->categorical ? 0 : b->order[b->n_left - 1];
-	nd->flags = 0;
+	nd->split.left = li;
+	nd->split.feature = (int16) b->feature;
+	nd->split.code = b->categorical ? 0 : b->order[b->n_left - 1];
+	nd->split.flags = 0;
 	if (has_miss ? b->miss_left : sw_left >= sw_right)
-		nd->flags |= TREE_NODE_DEFAULT_LEFT;
+		nd->split.flags |= TREE_NODE_DEFAULT_LEFT;
 	if (b->categorical)
 	{
-		nd->flags |= TREE_NODE_CATEGORICAL;
-		nd->set = add_code_set(g, b);
+		nd->split.flags |= TREE_NODE_CATEGORICAL;
+		nd->split.aux = add_code_set(g, b);
 	}
 	g->importance[b->feature] += b->importance;
 }
@@ -652,7 +643,7 @@ open_level(GrowCtx *g, int32 depth)
 			GrowNode   *nd = &tree->nodes[i];
 
 			nd->slot = -1;
-			if (nd->depth != depth || nd->left >= 0)
+			if (nd->depth != depth || nd->split.left >= 0)
 				continue;
 			if (depth > 0 && !splittable(g, nd->tot))
 				continue;
@@ -756,7 +747,7 @@ tree_grower_leaves(TreeGrower *g)
 		{
 			GrowNode   *nd = &g->trees[t].nodes[i];
 
-			nd->slot = nd->left < 0 ? g->n_slots++ : -1;
+			nd->slot = nd->split.left < 0 ? g->n_slots++ : -1;
 		}
 	return tree_stats_create(g->n_slots, 1, 1, g->n_arms, g->par->stats_memory);
 }
@@ -764,29 +755,7 @@ tree_grower_leaves(TreeGrower *g)
 void
 tree_grower_add_leaf_rows(const TreeGrower *g, TreeStats *st, const TreeData *d)
 {
-	check_rows_fit(g, d);
-	for (int32 t = 0; t < g->par->n_trees; t++)
-	{
-		const GrowTree *tree = &g->trees[t];
-
-		for (int64 i = 0; i < d->n; i++)
-		{
-			bool		est;
-			int			k;
-			TreeRowValue v;
-			int32		slot;
-
-			if ((i % ROWS_PER_CHECK) == 0)
-				CHECK_FOR_INTERRUPTS();
-			k = row_draw(g, d->rowhash[i], t, &est);
-			if (k == 0 || !est)
-				continue;
-			slot = tree->nodes[walk_codes(g, tree, d->codes + i * d->p)].slot;
-			row_value(g, d, i, &v);
-			tree_cell_add(tree_stats_at(st, slot, 0, 0) + (d->arm ? d->arm[i] : 0),
-						  (double) k, &v);
-		}
-	}
+	pass_rows(g, st, d, true);
 }
 
 /* Leaf values from the estimation half; st is freed. */
@@ -831,7 +800,7 @@ tree_grower_forest(TreeGrower *g)
 		for (int32 i = 0; i < g->trees[t].n; i++)
 		{
 			n_nodes++;
-			n_leaves += g->trees[t].nodes[i].left < 0;
+			n_leaves += g->trees[t].nodes[i].split.left < 0;
 		}
 	f->p = g->p;
 	f->n_arms = n_arms;
@@ -857,20 +826,20 @@ tree_grower_forest(TreeGrower *g)
 			TreeNode   *out = &f->nodes[pos + i];
 
 			memset(out, 0, sizeof(TreeNode));
-			out->left = nd->left < 0 ? -1 : pos + nd->left;
-			out->feature = nd->left < 0 ? 0 : nd->feature;
-			out->flags = nd->flags;
-			out->code = nd->code;
-			if (nd->left < 0)
+			out->left = nd->split.left < 0 ? -1 : pos + nd->split.left;
+			out->feature = nd->split.left < 0 ? 0 : nd->split.feature;
+			out->flags = nd->split.flags;
+			out->code = nd->split.code;
+			if (nd->split.left < 0)
 			{
 				out->aux = f->n_values;
 				memcpy(f->values + f->n_values, nd->value, sizeof(double) * n_arms);
 				f->n_values += n_arms;
 			}
-			else if (nd->flags & TREE_NODE_CATEGORICAL)
-				out->aux = nd->set;
+			else if (nd->split.flags & TREE_NODE_CATEGORICAL)
+				out->aux = nd->split.aux;
 			else
-				out->threshold = g->bins->feat[nd->feature].values[nd->code - 1];
+				out->threshold = g->bins->feat[nd->split.feature].values[nd->split.code - 1];
 		}
 		pos += tree->n;
 	}

@@ -54,16 +54,7 @@ step_values(const TreeForest *f, const TreeNode *nd, const double *x)
 static inline const TreeNode *
 step_codes(const TreeForest *f, const TreeNode *nd, const uint8 *codes)
 {
-	uint8		c = codes[nd->feature];
-	int			go_left;
-
-	if (c == TREE_CODE_MISSING)
-		go_left = (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
-	else if (nd->flags & TREE_NODE_CATEGORICAL)
-		go_left = tree_code_in_set(&f->sets[nd->aux], c);
-	else
-		go_left = c <= nd->code;
-	return &f->nodes[nd->left + 1 - go_left];
+	return &f->nodes[nd->left + (tree_node_goes_left(nd, f->sets, codes[nd->feature]) ? 0 : 1)];
 }
 
 /* Trees walked side by side, so that their independent loads overlap. */

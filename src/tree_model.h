@@ -62,6 +62,17 @@ tree_code_in_set(const TreeCodeSet *s, uint8 code)
 	return (s->bits[code >> 3] >> (code & 7)) & 1;
 }
 
+/* Whether a row whose code at split node nd's feature is c goes left. */
+static inline bool
+tree_node_goes_left(const TreeNode *nd, const TreeCodeSet *sets, uint8 c)
+{
+	if (c == TREE_CODE_MISSING)
+		return (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
+	if (nd->flags & TREE_NODE_CATEGORICAL)
+		return tree_code_in_set(&sets[nd->aux], c);
+	return c <= nd->code;
+}
+
 /*
  * The mean over trees of the leaves' per-arm values for a row, out[n_arms]:
  * from raw values x[p] (NaN = missing), or from bin codes[p].  Neither

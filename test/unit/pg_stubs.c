@@ -243,16 +243,10 @@ errmsg(const char *fmt,...)
 	return 0;
 }
 
+/* elog(): the same as errmsg here. */
 int
 errmsg_internal(const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cur_message, sizeof(cur_message), fmt, ap);
-	va_end(ap);
-	return 0;
-}
+	__attribute__((alias("errmsg")));
 
 int
 errdetail(const char *fmt,...)
