@@ -41,6 +41,7 @@ trap 'rm -rf "$work"; cluster_stop' EXIT
 cols="i, x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], t, y"
 q -c "\\copy (SELECT $cols FROM tr ORDER BY i) TO '$work/tr.csv' CSV"
 q -c "\\copy (SELECT $cols FROM te ORDER BY i) TO '$work/te.csv' CSV"
+q -c "CREATE TABLE sc (i int, score float8)"
 echo "oracle: $(q -c 'SELECT round(uplift_qini_auc(tau, t, y)::numeric, 6) FROM te')"
 
 # One model: label, then tree_quality's arguments after the two files.
@@ -50,8 +51,7 @@ run() {
     t0=$(date +%s.%N)
     bench/tree_quality "$work/tr.csv" "$work/te.csv" "$@" >"$work/sc.csv" 2>"$work/fit.log"
     t1=$(date +%s.%N)
-    q -c "DROP TABLE IF EXISTS sc" -c "CREATE TABLE sc (i int, score float8)" \
-      -c "\\copy sc FROM '$work/sc.csv' CSV"
+    q -c "TRUNCATE sc" -c "\\copy sc FROM '$work/sc.csv' CSV"
     printf '%-60s Qini %s  (%s; wall %.1f s)\n' "$label" \
         "$(q -c 'SELECT round(uplift_qini_auc(sc.score, te.t, te.y)::numeric, 6) FROM te JOIN sc USING (i)')" \
         "$(cat "$work/fit.log")" "$(echo "$t1 - $t0" | bc -l)"

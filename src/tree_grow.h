@@ -18,8 +18,16 @@
  * splits that order; missing values go to the side that gives the larger
  * gain (the heavier side when the node saw none).  With honest estimation
  * the structure is grown on half of each tree's rows and the leaves' values
- * are the other half's means (an arm without rows there keeps the parent's
- * value).
+ * are the other half's means (an arm without rows there keeps the value the
+ * structure half gave it).
+ *
+ * max_depth counts levels of splits, as scikit-learn's does: a tree of
+ * max_depth d has at most 2^d leaves.  causalml's max_depth counts levels of
+ * nodes, so its max_depth d is max_depth d - 1 here.
+ *
+ * Everything is allocated in CurrentMemoryContext, which the caller resets;
+ * the memory a fit needs beyond the rows is the statistics of one level
+ * (bounded by stats_memory) and the trees.
  */
 #ifndef UPLIFT_TREE_GROW_H
 #define UPLIFT_TREE_GROW_H
