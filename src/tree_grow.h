@@ -122,6 +122,7 @@ extern void tree_data_summary_merge(TreeDataSummary *into,
  *	  }
  *	  forest = tree_grower_forest(g);
  *
+ * tree_grower_split and tree_grower_set_leaves free the block they are given.
  * tree_grow does exactly that on one set of rows.
  */
 typedef struct TreeGrower TreeGrower;

@@ -502,7 +502,8 @@ typedef enum SimKind
 	SIM_STEP_CONTINUOUS,		/* uplift 3 where x0 > 0.5, else -3; noisy outcome */
 	SIM_MISSING,				/* as SIM_STEP; a fifth of x0 missing, with uplift */
 	SIM_CATEGORICAL,			/* uplift 0.3 for levels 1, 3, 5 of x1 */
-	SIM_PLAIN					/* one arm: y = 5 where x0 > 0.5, else 1, plus noise */
+	SIM_PLAIN,					/* one arm: y = 5 where x0 > 0.5, else 1, plus noise */
+	SIM_THREE_ARMS				/* arm 2: uplift 0.3 where x0 > 0.5; arm 1: none */
 } SimKind;
 
 static double
@@ -564,18 +565,20 @@ sim_make(SimKind kind, int64 n, int32 p, uint64 seed)
 			x[1] = (double) (rng_next(&r) % 6);
 		if (kind == SIM_MISSING && rng_next(&r) % 5 == 0)
 			x[0] = NAN;
-		s->arm[i] = kind == SIM_PLAIN ? 0 : rng_next(&r) % 2;
+		s->arm[i] = kind == SIM_PLAIN ? 0 : rng_next(&r) % (kind == SIM_THREE_ARMS ? 3 : 2);
 		if (kind == SIM_PLAIN)
 			s->y[i] = (x[0] > 0.5 ? 5.0 : 1.0) + (u - 0.5);
 		else if (kind == SIM_STEP_CONTINUOUS)
 			s->y[i] = 10 * (0.3 + 0.1 * (x[2] > 0.5)) + 10 * s->arm[i] * sim_uplift(kind, x) +
 				4 * (u - 0.5);
+		else if (kind == SIM_THREE_ARMS)
+			s->y[i] = u < 0.3 + 0.1 * (x[2] > 0.5) + (s->arm[i] == 2) * sim_uplift(kind, x) ? 1 : 0;
 		else
 			s->y[i] = u < 0.3 + 0.1 * (x[2] > 0.5) + s->arm[i] * sim_uplift(kind, x) ? 1 : 0;
 		s->keys[i] = 1000 + i;
 		s->rowhash[i] = tree_row_hash(s->keys[i]);
 	}
-	s->d.n_arms = kind == SIM_PLAIN ? 1 : 2;
+	s->d.n_arms = kind == SIM_PLAIN ? 1 : kind == SIM_THREE_ARMS ? 3 : 2;
 	s->d.arm = kind == SIM_PLAIN ? NULL : s->arm;
 	sim_bin(s, n);
 	return s;
@@ -817,6 +820,23 @@ test_recovery(void)
 				   u1, u3, u2, u4);
 	}
 
+	s = sim_make(SIM_THREE_ARMS, 60000, 5, 26);
+	par = forest_params(TREE_KL, 20, 3);
+	f = tree_grow(&s->d, s->bins, &par);
+	{
+		double		x[5] = {0.8, 0.5, 0.5, 0.5, 0.5},
+					hi3[3],
+					lo3[3];
+
+		tree_forest_predict(f, x, hi3);
+		x[0] = 0.2;
+		tree_forest_predict(f, x, lo3);
+		unit_check(fabs(hi3[2] - hi3[0] - 0.3) < 0.06 && fabs(lo3[2] - lo3[0]) < 0.06 &&
+				   fabs(hi3[1] - hi3[0]) < 0.06 && fabs(lo3[1] - lo3[0]) < 0.06,
+				   "one kl forest for two treatments: arm 2 %.3f (0.3) and %.3f (0), arm 1 %.3f and %.3f (0)",
+				   hi3[2] - hi3[0], lo3[2] - lo3[0], hi3[1] - hi3[0], lo3[1] - lo3[0]);
+	}
+
 	s = sim_make(SIM_PLAIN, 20000, 3, 25);
 	par = forest_params(TREE_VARIANCE, 10, 3);
 	f = tree_grow(&s->d, s->bins, &par);
@@ -989,12 +1009,6 @@ test_errors(void)
 	s->codes[7] = 200;
 	PAR_THROWS(s, seed, 1, ERRCODE_DATA_EXCEPTION, "a bin code out of range is rejected with 22000");
 	s->codes[7] = 1;
-	{
-		TreeParams	p3 = forest_params(TREE_KL, 2, 2);
-
-		unit_check(isfinite(uplift_at(tree_grow(&three->d, three->bins, &p3), 3, 0.8, 0.5)),
-				   "kl with two treatments grows");
-	}
 }
 
 /* ---- interrupts ---- */
