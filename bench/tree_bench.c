@@ -130,10 +130,12 @@ main(int argc, char **argv)
 				t_score,
 				sum = 0.0,
 				x[P],
-				rows_mb;
+				rows_mb,
+				base_mb;
 	int32		depth,
 				leaves;
 
+	base_mb = peak_mb();
 	tree_params_default(&par);
 	if (argc > 2)
 		par.n_trees = atoi(argv[2]);
@@ -208,8 +210,8 @@ main(int argc, char **argv)
 	printf("score rows           %8.2f s   (CPU %.2f s, %.0f ns a row; generating them: CPU %.2f s)\n",
 		   t_score, c_score, 1e9 * c_score / n, c_gen);
 	printf("training rows        %8.1f MB  (p + 13 bytes a row)\n", rows_mb);
-	printf("peak resident memory %8.1f MB  (n x (p + 2) x 8 = %.1f MB)\n",
-		   peak_mb(), (double) n * (P + 2) * 8 / 1048576.0);
+	printf("peak resident memory %8.1f MB  (%.1f MB over the program's start; n x (p + 2) x 8 = %.1f MB)\n",
+		   peak_mb(), peak_mb() - base_mb, (double) n * (P + 2) * 8 / 1048576.0);
 	printf("checksum %.6f\n", sum);
 	return 0;
 }
