@@ -141,7 +141,7 @@ cmp_level_count(const void *a, const void *b)
 static void
 categorical_levels(TreeBinFeature *f, const double *v, int64 m, int max_levels)
 {
-	LevelCount *lc = palloc(sizeof(LevelCount) * Max(m, 1));
+	LevelCount *lc = palloc_extended(sizeof(LevelCount) * Max(m, 1), MCXT_ALLOC_HUGE);
 	int64		nl = 0;
 
 	for (int64 i = 0; i < m; i++)
@@ -177,8 +177,8 @@ tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 
 	check_bin_options(opt);
 	vcap = Max(Min(n, opt->sample_size), 1);
-	h = palloc(sizeof(uint64) * Max(n, 1));
-	v = palloc(sizeof(double) * vcap);
+	h = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
+	v = palloc_extended(sizeof(double) * vcap, MCXT_ALLOC_HUGE);
 	bins = palloc(sizeof(TreeBins));
 	bins->p = p;
 	bins->max_code = 0;
@@ -188,7 +188,7 @@ tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 		h[i] = tree_mix64(keys[i] ^ seedmix);
 	if (n > opt->sample_size)
 	{
-		uint64	   *tmp = palloc(sizeof(uint64) * n);
+		uint64	   *tmp = palloc_extended(sizeof(uint64) * n, MCXT_ALLOC_HUGE);
 
 		memcpy(tmp, h, sizeof(uint64) * n);
 		threshold = select_kth(tmp, n, opt->sample_size - 1);
@@ -210,7 +210,7 @@ tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 			{
 				/* rows sharing the threshold hash (equal keys) go in too */
 				vcap *= 2;
-				v = repalloc(v, sizeof(double) * vcap);
+				v = repalloc_huge(v, sizeof(double) * vcap);
 			}
 			v[m++] = xv;
 		}

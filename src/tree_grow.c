@@ -320,7 +320,7 @@ add_node(GrowCtx *g, GrowTree *t, int32 depth)
 	if (t->n == t->cap)
 	{
 		t->cap *= 2;
-		t->nodes = repalloc(t->nodes, sizeof(GrowNode) * t->cap);
+		t->nodes = repalloc_huge(t->nodes, sizeof(GrowNode) * t->cap);
 	}
 	nd = &t->nodes[t->n];
 	memset(nd, 0, sizeof(GrowNode));
@@ -566,7 +566,7 @@ add_code_set(GrowCtx *g, const SplitChoice *b)
 	if (g->n_sets == g->cap_sets)
 	{
 		g->cap_sets *= 2;
-		g->sets = repalloc(g->sets, sizeof(TreeCodeSet) * g->cap_sets);
+		g->sets = repalloc_huge(g->sets, sizeof(TreeCodeSet) * g->cap_sets);
 	}
 	s = &g->sets[g->n_sets];
 	memset(s, 0, sizeof(TreeCodeSet));
@@ -668,7 +668,8 @@ tree_grower_level(TreeGrower *g)
 		return NULL;
 	if (g->slot_feats)
 		pfree(g->slot_feats);
-	g->slot_feats = palloc(sizeof(int32) * (Size) g->n_slots * g->n_feat);
+	g->slot_feats = palloc_extended(sizeof(int32) * (Size) g->n_slots * g->n_feat,
+									MCXT_ALLOC_HUGE);
 	for (int32 t = 0; t < g->par->n_trees; t++)
 		for (int32 i = 0; i < g->trees[t].n; i++)
 			if (g->trees[t].nodes[i].slot >= 0)
@@ -810,9 +811,9 @@ tree_grower_forest(TreeGrower *g)
 	f->n_sets = g->n_sets;
 	f->criterion = (uint8) g->par->criterion;
 	f->roots = palloc(sizeof(int32) * f->n_trees);
-	f->nodes = palloc(sizeof(TreeNode) * n_nodes);
-	f->values = palloc(sizeof(double) * Max(f->n_values, 1));
-	f->sets = palloc(sizeof(TreeCodeSet) * Max(g->n_sets, 1));
+	f->nodes = palloc_extended(sizeof(TreeNode) * n_nodes, MCXT_ALLOC_HUGE);
+	f->values = palloc_extended(sizeof(double) * Max(f->n_values, 1), MCXT_ALLOC_HUGE);
+	f->sets = palloc_extended(sizeof(TreeCodeSet) * Max(g->n_sets, 1), MCXT_ALLOC_HUGE);
 	memcpy(f->sets, g->sets, sizeof(TreeCodeSet) * g->n_sets);
 	f->n_values = 0;
 	for (int32 t = 0; t < f->n_trees; t++)

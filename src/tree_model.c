@@ -117,7 +117,8 @@ tree_forest_predict_codes(const TreeForest *f, const uint8 *codes, double *out)
 void
 tree_forest_shape(const TreeForest *f, int32 *max_depth, int32 *leaves)
 {
-	int32	   *depth = palloc0(sizeof(int32) * f->n_nodes);
+	int32	   *depth = palloc_extended(sizeof(int32) * f->n_nodes,
+										MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 
 	*max_depth = 0;
 	*leaves = 0;
@@ -295,7 +296,7 @@ read_trees(ByteReader *r, TreeForest *f)
 	expect_room(r, f->n_trees, sizeof(int32));
 	if ((Size) f->n_nodes > (r->len - r->pos - (Size) f->n_trees * sizeof(int32)) / 20)
 		bytes_corrupted(r, "Node count exceeds the bytes present");
-	parents = palloc0(sizeof(int32) * f->n_nodes);
+	parents = palloc_extended(sizeof(int32) * f->n_nodes, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	f->roots = palloc(sizeof(int32) * f->n_trees);
 	for (int32 t = 0; t < f->n_trees; t++)
 	{
@@ -304,7 +305,7 @@ read_trees(ByteReader *r, TreeForest *f)
 			f->roots[t] <= f->roots[t - 1] || f->roots[t] >= f->n_nodes)
 			bytes_corrupted(r, "Invalid tree root");
 	}
-	f->nodes = palloc(sizeof(TreeNode) * f->n_nodes);
+	f->nodes = palloc_extended(sizeof(TreeNode) * f->n_nodes, MCXT_ALLOC_HUGE);
 	for (int32 t = 0; t < f->n_trees; t++)
 	{
 		int32		hi = t + 1 < f->n_trees ? f->roots[t + 1] : f->n_nodes;
@@ -352,11 +353,11 @@ tree_forest_deserialize(const void *data, Size len)
 	read_features(&r, f);
 	read_trees(&r, f);
 	expect_room(&r, f->n_values, sizeof(double));
-	f->values = palloc(sizeof(double) * f->n_values);
+	f->values = palloc_extended(sizeof(double) * f->n_values, MCXT_ALLOC_HUGE);
 	for (int32 i = 0; i < f->n_values; i++)
 		f->values[i] = get_finite(&r);
 	expect_room(&r, f->n_sets, sizeof(TreeCodeSet));
-	f->sets = palloc(sizeof(TreeCodeSet) * Max(f->n_sets, 1));
+	f->sets = palloc_extended(sizeof(TreeCodeSet) * Max(f->n_sets, 1), MCXT_ALLOC_HUGE);
 	for (int32 s = 0; s < f->n_sets; s++)
 		for (int k = 0; k < (int) sizeof(TreeCodeSet); k++)
 			f->sets[s].bits[k] = bytes_get_u8(&r);

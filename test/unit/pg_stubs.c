@@ -134,6 +134,12 @@ repalloc(void *pointer, Size size)
 	return p;
 }
 
+void *
+repalloc_huge(void *pointer, Size size)
+{
+	return repalloc(pointer, size);
+}
+
 void
 pfree(void *pointer)
 {
