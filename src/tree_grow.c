@@ -18,7 +18,7 @@
 /* A node while the forest grows. */
 typedef struct GrowNode
 {
-	TreeNode	split;			/* left (-1 until split), aux (code set),
+	TreeNode	split;			/* left (-1 until split), u.set (code set),
 								 * feature, flags, code; as in the forest but
 								 * with child indices within the tree */
 	int32		depth;
@@ -622,7 +622,7 @@ apply_split(GrowCtx *g, GrowTree *t, int32 ni, const TreeStats *st, int32 slot,
 	if (b->categorical)
 	{
 		nd->split.flags |= TREE_NODE_CATEGORICAL;
-		nd->split.aux = add_code_set(g, b);
+		nd->split.u.set = add_code_set(g, b);
 	}
 	g->importance[b->feature] += b->importance;
 }
@@ -833,14 +833,14 @@ tree_grower_forest(TreeGrower *g)
 			out->code = nd->split.code;
 			if (nd->split.left < 0)
 			{
-				out->aux = f->n_values;
+				out->u.value = f->n_values;
 				memcpy(f->values + f->n_values, nd->value, sizeof(double) * n_arms);
 				f->n_values += n_arms;
 			}
 			else if (nd->split.flags & TREE_NODE_CATEGORICAL)
-				out->aux = nd->split.aux;
+				out->u.set = nd->split.u.set;
 			else
-				out->threshold = g->bins->feat[nd->split.feature].values[nd->split.code - 1];
+				out->u.threshold = g->bins->feat[nd->split.feature].values[nd->split.code - 1];
 		}
 		pos += tree->n;
 	}

@@ -40,12 +40,12 @@ step_values(const TreeForest *f, const TreeNode *nd, const double *x)
 	int			go_left;
 
 	if (likely(!(nd->flags & TREE_NODE_CATEGORICAL)))
-		go_left = (v <= nd->threshold) |
+		go_left = (v <= nd->u.threshold) |
 			((v != v) & (nd->flags & TREE_NODE_DEFAULT_LEFT));
 	else if (isnan(v))
 		go_left = (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
 	else
-		go_left = tree_code_in_set(&f->sets[nd->aux],
+		go_left = tree_code_in_set(&f->sets[nd->u.set],
 								   tree_bins_code(&f->feat[nd->feature], v));
 	return &f->nodes[nd->left + 1 - go_left];
 }
@@ -92,7 +92,7 @@ average_leaves(const TreeForest *f, const double *x, const uint8 *codes,
 		}
 		for (int k = 0; k < m; k++)
 		{
-			const double *v = f->values + cur[k]->aux;
+			const double *v = f->values + cur[k]->u.value;
 
 			for (int32 a = 0; a < f->n_arms; a++)
 				out[a] += v[a];
@@ -180,12 +180,15 @@ tree_forest_serialize(StringInfo buf, const TreeForest *f)
 	{
 		const TreeNode *nd = &f->nodes[i];
 
+		bool		leaf = nd->left < 0,
+					cat = !leaf && (nd->flags & TREE_NODE_CATEGORICAL);
+
 		bytes_put_i32(buf, nd->left);
-		bytes_put_i32(buf, nd->aux);
+		bytes_put_i32(buf, leaf ? nd->u.value : cat ? nd->u.set : 0);
 		bytes_put_u16(buf, (uint16) nd->feature);
 		bytes_put_u8(buf, nd->flags);
 		bytes_put_u8(buf, nd->code);
-		bytes_put_f64(buf, nd->threshold);
+		bytes_put_f64(buf, leaf || cat ? 0.0 : nd->u.threshold);
 	}
 	bytes_put_f64s(buf, f->values, f->n_values);
 	for (int32 s = 0; s < f->n_sets; s++)
@@ -256,18 +259,22 @@ read_node(ByteReader *r, TreeForest *f, int32 i, int32 hi, int32 *parents,
 		  int32 *next_value)
 {
 	TreeNode   *nd = &f->nodes[i];
+	int32		aux;			/* leaf value, code set, or 0 */
+	double		threshold;
 
+	memset(nd, 0, sizeof(TreeNode));
 	nd->left = bytes_get_i32(r);
-	nd->aux = bytes_get_i32(r);
+	aux = bytes_get_i32(r);
 	nd->feature = (int16) bytes_get_u16(r);
 	nd->flags = bytes_get_u8(r);
 	nd->code = bytes_get_u8(r);
-	nd->threshold = get_finite(r);
+	threshold = get_finite(r);
 	if (nd->left == -1)
 	{
-		if (nd->aux != *next_value || nd->feature != 0 || nd->flags != 0 ||
-			nd->code != 0 || nd->threshold != 0.0)
+		if (aux != *next_value || nd->feature != 0 || nd->flags != 0 ||
+			nd->code != 0 || threshold != 0.0)
 			bytes_corrupted(r, "Invalid leaf");
+		nd->u.value = aux;
 		*next_value += f->n_arms;
 		return;
 	}
@@ -277,11 +284,14 @@ read_node(ByteReader *r, TreeForest *f, int32 i, int32 hi, int32 *parents,
 		bytes_corrupted(r, "Invalid split node");
 	if (nd->flags & TREE_NODE_CATEGORICAL)
 	{
-		if (nd->aux < 0 || nd->aux >= f->n_sets || nd->code != 0 || nd->threshold != 0.0)
+		if (aux < 0 || aux >= f->n_sets || nd->code != 0 || threshold != 0.0)
 			bytes_corrupted(r, "Invalid categorical split");
+		nd->u.set = aux;
 	}
-	else if (nd->aux != 0 || nd->code < 1 || nd->code >= f->feat[nd->feature].nbins)
+	else if (aux != 0 || nd->code < 1 || nd->code >= f->feat[nd->feature].nbins)
 		bytes_corrupted(r, "Invalid numeric split");
+	else
+		nd->u.threshold = threshold;
 	parents[nd->left]++;
 	parents[nd->left + 1]++;
 }

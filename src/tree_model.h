@@ -25,13 +25,16 @@
 typedef struct TreeNode
 {
 	int32		left;			/* left child (right is left + 1); -1: leaf */
-	int32		aux;			/* leaf: first of its n_arms values;
-								 * categorical split: its code set */
 	int16		feature;
 	uint8		flags;
 	uint8		code;			/* numeric split: codes 1..code go left */
-	double		threshold;		/* numeric split: x <= threshold goes left */
-} TreeNode;
+	union
+	{
+		double		threshold;	/* numeric split: x <= threshold goes left */
+		int32		set;		/* categorical split: its code set */
+		int32		value;		/* leaf: the first of its n_arms values */
+	}			u;
+} TreeNode;						/* 16 bytes: four to a cache line */
 
 /* Codes going left at a categorical split: bit c of byte c / 8. */
 typedef struct TreeCodeSet
@@ -69,7 +72,7 @@ tree_node_goes_left(const TreeNode *nd, const TreeCodeSet *sets, uint8 c)
 	if (c == TREE_CODE_MISSING)
 		return (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
 	if (nd->flags & TREE_NODE_CATEGORICAL)
-		return tree_code_in_set(&sets[nd->aux], c);
+		return tree_code_in_set(&sets[nd->u.set], c);
 	return c <= nd->code;
 }
 
