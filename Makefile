@@ -43,3 +43,25 @@ test:
 	bash scripts/test.sh
 demo:
 	bash scripts/demo.sh
+
+# C unit tests of the tree engine (test/unit/): built with the server's
+# headers and small stubs of the few server functions it calls, run without
+# a server.  They print TAP.
+# bench/tree_bench.c and bench/tree_quality.c are built the same way
+# (bench/tree.sh, bench/tree_quality.sh).
+TREE_ENGINE = src/tree_bins.c src/tree_grow.c src/tree_model.c src/tree_split.c \
+	src/tree_stats.c src/bytes.c test/unit/pg_stubs.c test/unit/unit.c
+TREE_DEPS = $(TREE_ENGINE) $(wildcard src/tree_*.h src/bytes.h test/unit/*.h)
+TREE_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \
+	-I$(shell $(PG_CONFIG) --includedir-server)
+TREE_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgport -lm
+UNIT_BIN = test/unit/test_tree
+TREE_BENCH = bench/tree_bench bench/tree_quality
+EXTRA_CLEAN += $(UNIT_BIN) $(TREE_BENCH)
+
+$(UNIT_BIN) $(TREE_BENCH): %: %.c $(TREE_DEPS)
+	$(TREE_CC) -o $@ $< $(TREE_ENGINE) $(TREE_LIBS)
+
+.PHONY: unittest
+unittest: $(UNIT_BIN)
+	$(UNIT_BIN)

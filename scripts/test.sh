@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite: pg_regress (sql/ + expected/), pgTAP (test/*.sql
 # via pg_prove), the examples of README.md and doc/ (scripts/doctest.sh) and
-# the shell tests (test/shell/) on a throwaway cluster.  Ends with "N passed, N failed".
+# the shell tests (test/shell/) on a throwaway cluster, and the C unit tests
+# (test/unit/).  Ends with "N passed, N failed".
 # Tests that read the shared data sets expect ../shared beside this checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +58,19 @@ for t in test/shell/*.sh; do
     if bash "$t"; then echo "$t .. ok"; passed=$((passed + 1));
     else echo "$t .. FAILED"; failed=$((failed + 1)); fi
 done
+
+# C unit tests (test/unit/, make unittest): built without a server, they print
+# TAP; each "ok" line counts as passed, each "not ok" (and a failed build or
+# an incomplete plan) as failed.
+unit_log=$(mktemp)
+if make -s unittest >"$unit_log" 2>&1; then unit_rc=0; else unit_rc=$?; fi
+cat "$unit_log"
+unit_ok=$(grep -c '^ok ' "$unit_log" || true)
+unit_bad=$(grep -c '^not ok ' "$unit_log" || true)
+unit_plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$unit_log" | tail -1)
+if [ "$unit_rc" -ne 0 ] && [ "$unit_bad" -eq 0 ]; then unit_bad=1; fi
+if [ "${unit_plan:-0}" -ne $((unit_ok + unit_bad)) ] && [ "$unit_bad" -eq 0 ]; then unit_bad=1; fi
+passed=$((passed + unit_ok)); failed=$((failed + unit_bad))
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

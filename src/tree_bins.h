@@ -1,0 +1,85 @@
+/*
+ * tree_bins.h
+ *	  Binning for the histogram tree engine: every feature value becomes one
+ *	  byte, a bin code, so that a training row costs p bytes of features.
+ *
+ * Code 0 is the missing value (NaN) of every feature.  A numeric feature
+ * has codes 1..nbins: with edges e[0] < ... < e[nbins-2] (quantiles of a
+ * deterministic sample), code c holds e[c-2] < x <= e[c-1], so "code <= c"
+ * is "x <= e[c-1]".  A categorical feature holds level values (compared for
+ * equality): code 1 is "other" (levels not kept), codes 2..nbins the kept
+ * levels in increasing order of value.
+ *
+ * The sample is the rows whose 64-bit key hashes (with the seed) are among
+ * the sample_size smallest; it depends on the set of rows, not on their
+ * order, so bins computed from any arrangement of the same rows agree.
+ */
+#ifndef UPLIFT_TREE_BINS_H
+#define UPLIFT_TREE_BINS_H
+
+#include "postgres.h"
+
+/* Most value codes of a feature (code 0, missing, comes on top). */
+#define TREE_MAX_BINS 255
+#define TREE_CODE_MISSING 0
+#define TREE_CODE_OTHER 1
+
+typedef struct TreeBinFeature
+{
+	bool		categorical;
+	int			nbins;			/* value codes 1..nbins */
+	int			nvalues;		/* edges (nbins - 1) or kept levels (nbins - 1) */
+	double	   *values;			/* numeric: edges; categorical: sorted levels */
+} TreeBinFeature;
+
+typedef struct TreeBins
+{
+	int			p;
+	int			max_code;		/* highest code of any feature */
+	TreeBinFeature *feat;		/* p features */
+} TreeBins;
+
+/* Options of tree_bins_build. */
+typedef struct TreeBinOptions
+{
+	int			max_bins;		/* value bins of a numeric feature, 2..255 */
+	int			max_levels;		/* kept levels of a categorical one, 1..254 */
+	int64		sample_size;	/* rows in the sample, >= 1 */
+	uint64		seed;
+} TreeBinOptions;
+
+/* The splitmix64 finalizer: a fast, well-mixed 64-bit hash of x. */
+static inline uint64
+tree_mix64(uint64 x)
+{
+	x ^= x >> 30;
+	x *= UINT64CONST(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64CONST(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+/* The 32-bit row hash kept per training row, from its 64-bit key. */
+static inline uint32
+tree_row_hash(uint64 key)
+{
+	return (uint32) (tree_mix64(key ^ UINT64CONST(0x9e3779b97f4a7c15)) >> 32);
+}
+
+/*
+ * Bins for the n rows of x (row-major, n x p, NaN = missing) with keys
+ * keys[i]; categorical[j] marks categorical features (NULL: none).
+ */
+extern TreeBins *tree_bins_build(const double *x, int64 n, int p,
+								 const uint64 *keys, const bool *categorical,
+								 const TreeBinOptions *opt);
+
+/* The code of value x of a feature. */
+extern uint8 tree_bins_code(const TreeBinFeature *f, double x);
+
+/* Codes of n rows (row-major n x p bytes). */
+extern void tree_bins_apply(const TreeBins *bins, const double *x, int64 n,
+							uint8 *codes);
+
+#endif							/* UPLIFT_TREE_BINS_H */
