@@ -54,7 +54,7 @@ TREE_ENGINE = src/tree_bins.c src/tree_grow.c src/tree_model.c src/tree_split.c 
 TREE_DEPS = $(TREE_ENGINE) $(wildcard src/tree_*.h src/bytes.h test/unit/*.h)
 TREE_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \
 	-I$(shell $(PG_CONFIG) --includedir-server)
-TREE_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgport -lm
+TREE_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport -lm
 UNIT_BIN = test/unit/test_tree
 TREE_BENCH = bench/tree_bench bench/tree_quality
 EXTRA_CLEAN += $(UNIT_BIN) $(TREE_BENCH)

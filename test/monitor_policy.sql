@@ -2,6 +2,7 @@
 -- on small logs whose figures are worked out by hand in the comments.
 BEGIN;
 SELECT plan(26);
+SELECT uplift_create_assignment_log() IS NOT NULL AS log_created \gset
 
 -- Day 1 of experiment 'srm': weights [0.5, 0.5]; 60 units got action 0 and
 -- 40 action 1, plus 10 in the holdout.  Expected 50/50 among the 100

@@ -66,6 +66,20 @@ SELECT uplift_assign_logged('sp', 2, ARRAY[0.5, 0.3, 0.2], 0.1),
        uplift_thompson_logged('sp', 5, ARRAY[3, 7], ARRAY[10, 12], 0.05, 3);
 SELECT uplift_explore_logged('sp', 4, model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]) FROM sp_models;
 SELECT count(*) FROM allocate_budget('SELECT 1::bigint, 1, 1::float8, 1::float8', 10);
+SELECT count(*) FROM uplift_demo_campaign(50, 1, 0.5);
+CREATE TABLE sp_target AS SELECT g::bigint AS unit_id, ARRAY[0.5, 0.3, 0.2]::float8[] AS probs FROM generate_series(1, 8) g;
+CREATE TABLE sp_outcomes AS SELECT g::bigint AS unit_id, g::float8 AS value, 1::float8 AS cost,
+       1::float8 AS predicted_value, 1::float8 AS predicted_cost FROM generate_series(1, 8) g;
+CREATE TABLE sp_scores AS SELECT g::bigint AS unit_id, g::float8 AS score, g::float8 AS outcome FROM generate_series(1, 8) g;
+SELECT uplift_logged_policy_probs('weights', '{"weights": [1, 1]}'),
+       uplift_monitor_check_period('1 day', 'uplift_policy_health');
+SELECT count(*) FROM uplift_policy_health('sp');
+SELECT count(*) FROM uplift_policy_overlap('sp', 'sp_target');
+SELECT count(*) FROM uplift_policy_outcomes('sp', 'sp_outcomes', '1 day', 10);
+SELECT count(*) FROM uplift_calibration_by_period('sp', 'sp_scores', '1 day', 2);
+SELECT count(*) FROM uplift_monitor_alerts('sp', '1 day', NULL,
+                                           (SELECT uplift_drift_profile(r) FROM (SELECT g::float8 AS x FROM generate_series(1, 20) g) r),
+                                           'SELECT g::float8 AS x FROM generate_series(5, 30) g');
 INSERT INTO uplift_experiment_grants VALUES ('sp', '$logger', 'log');
 GRANT SELECT ON sp_models TO $logger;
 SET ROLE $logger;
@@ -91,7 +105,15 @@ uplift_assign_logged(text,bigint,double precision[],double precision,text)
 uplift_assign_logged(text,text,double precision[],double precision,text)
 uplift_explore_logged(text,bigint,double precision[],double precision,double precision,bigint)
 uplift_explore_logged(text,bigint,uplift_model,double precision[],double precision,double precision,bigint)
-uplift_thompson_logged(text,bigint,double precision[],double precision[],double precision,bigint)"
+uplift_thompson_logged(text,bigint,double precision[],double precision[],double precision,bigint)
+uplift_demo_campaign(integer,integer,double precision)
+uplift_logged_policy_probs(text,jsonb)
+uplift_monitor_check_period(interval,text)
+uplift_policy_health(text,interval)
+uplift_policy_overlap(text,regclass,interval)
+uplift_policy_outcomes(text,regclass,interval,double precision)
+uplift_calibration_by_period(text,regclass,interval,integer,integer)
+uplift_monitor_alerts(text,interval,jsonb,uplift_drift_profile,text)"
 
 # Plant the shadows as the attacker: every pg_catalog signature of each
 # function name with polymorphic types made concrete and each numeric argument
