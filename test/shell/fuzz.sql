@@ -195,6 +195,38 @@ INSERT INTO fuzz.pool (kind, label, expr, nonfinite)
 SELECT 'description', label, expr, nonfinite FROM fuzz.pool
 WHERE kind = 'jsonb' AND label NOT IN (SELECT label FROM fuzz.pool WHERE kind = 'description');
 
+-- Arguments that only make sense together, replaced together: counts near
+-- the limits of floating point, paired arrays of equal length.
+CREATE TABLE fuzz.pairs (a text, b text, label text, ea text, eb text, nonfinite bool NOT NULL DEFAULT false);
+INSERT INTO fuzz.pairs (a, b, label, ea, eb) VALUES
+ ('successes', 'trials', 'half_of_1e15', '''{5e14,5e14,5e14}''', '''{1e15,1e15,1e15}'''),
+ ('successes', 'trials', 'close_1e15', '''{5e14,5.0001e14}''', '''{1e15,1e15}'''),
+ ('successes', 'trials', 'all_of_1e15', '''{1e15,1e15}''', '''{1e15,1e15}'''),
+ ('successes', 'trials', 'mixed_1e15', '''{0,1e15,1}''', '''{1e15,1e15,1}'''),
+ ('successes', 'trials', 'zero', '''{0,0,0}''', '''{0,0,0}'''),
+ ('successes', 'trials', 'fractional', '''{0.5,1.5}''', '''{1.5,2.5}'''),
+ ('successes', 'trials', '2^53', '''{4503599627370496,9007199254740992}''', '''{9007199254740992,9007199254740992}'''),
+ ('successes', 'trials', '1e308', '''{1e307,1e308}''', '''{1e308,1e308}'''),
+ ('successes', 'trials', 'many_arms', 'array_fill(1::float8, ARRAY[257])', 'array_fill(2::float8, ARRAY[257])'),
+ ('successes', 'trials', 'empty', '''{}''', '''{}'''),
+ ('action_values', 'action_costs', 'null_elements', '''{NULL,1}''', '''{1,NULL}'''),
+ ('action_values', 'action_costs', 'all_null', '''{NULL,NULL}''', '''{NULL,NULL}'''),
+ ('action_values', 'action_costs', 'empty', '''{}''', '''{}'''),
+ ('action_values', 'action_costs', 'three', '''{1,2,3}''', '''{1,1,1}'''),
+ ('action_values', 'action_costs', 'free', '''{1,2}''', '''{0,0}'''),
+ ('action_values', 'action_costs', 'negative', '''{-1,-2}''', '''{-1,-2}'''),
+ ('action_values', 'action_costs', 'huge_ratio', '''{1e308,1e308}''', '''{5e-324,5e-324}'''),
+ ('action_values', 'action_costs', 'tiny_ratio', '''{5e-324,5e-324}''', '''{1e308,1e308}'''),
+ ('action_values', 'action_costs', 'long', 'array_fill(1::float8, ARRAY[100000])', 'array_fill(1::float8, ARRAY[100000])'),
+ ('action_values', 'action_costs', 'max_actions', 'array_fill(1::float8, ARRAY[256])', 'array_fill(1::float8, ARRAY[256])'),
+ ('action_values', 'action_costs', '2d', '''{{1,2},{3,4}}''', '''{{1,2},{3,4}}'''),
+ ('action_values', 'action_costs', 'lower_bound_0', '''[0:1]={1,2}''', '''[0:1]={1,3}'''),
+ ('outcomes', 'probs', 'overflow', '''{1.5e308,1.5e308}''', '''{0.9,0.9}'''),
+ ('outcomes', 'probs', 'long', 'array_fill(1::float8, ARRAY[100000])', 'array_fill(0.00001::float8, ARRAY[100000])'),
+ ('outcomes', 'probs', 'empty', '''{}''', '''{}'''),
+ ('effects', 'action', 'max_actions', 'array_fill(0.1::float8, ARRAY[256])', '256'),
+ ('features', 'action', 'long', 'array_fill(0.1::float8, ARRAY[10000])', '1');
+
 -- The public functions: members of the extension that take no internal argument.
 CREATE TABLE fuzz.funcs AS
 SELECT p.oid AS fn, p.oid::regprocedure::text AS sig, p.prokind = 'a' AS agg, p.proretset AS srf,
@@ -323,6 +355,7 @@ DECLARE
     f fuzz.funcs;
     a fuzz.args;
     v fuzz.pool;
+    pr fuzz.pairs;
     how text;
     exprs text[];
     nonfin bool;
@@ -360,6 +393,19 @@ BEGIN
                             fuzz.call_sql(f, exprs, 'true'), v.nonfinite, v.label = 'null');
                 END LOOP;
             END LOOP;
+        END LOOP;
+        -- pairs of arguments replaced together
+        FOR pr IN SELECT * FROM fuzz.pairs p
+                  WHERE EXISTS (SELECT 1 FROM fuzz.args x WHERE x.fn = f.fn AND x.name = p.a)
+                    AND EXISTS (SELECT 1 FROM fuzz.args x WHERE x.fn = f.fn AND x.name = p.b)
+                  ORDER BY p.a, p.b, p.label LOOP
+            SELECT array_agg(CASE WHEN x.name = pr.a THEN fuzz.arg_sql(x, pr.ea, 'all')
+                                  WHEN x.name = pr.b THEN fuzz.arg_sql(x, pr.eb, 'all')
+                                  ELSE fuzz.arg_sql(x, NULL, NULL) END ORDER BY x.i)
+            INTO exprs FROM fuzz.args x WHERE x.fn = f.fn;
+            INSERT INTO fuzz.cases (fn, sig, label, sql, nonfinite_in, null_in)
+            VALUES (f.fn, f.sig, format('%s+%s=%s', pr.a, pr.b, pr.label),
+                    fuzz.call_sql(f, exprs, 'true'), pr.nonfinite, false);
         END LOOP;
         -- random combinations, each argument from its pool or its valid value
         FOR k IN 1..12 LOOP
