@@ -106,7 +106,8 @@ uplift_float8_array(ArrayType *arr, const char *what, int max_len,
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s must be a one-dimensional array", what),
-				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
+				 errdetail("The array has %d dimensions.", ARR_NDIM(arr)),
+				 errhint("Pass one element per action, e.g. ARRAY[0.5, 0.5].")));
 	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -121,7 +122,8 @@ uplift_float8_array(ArrayType *arr, const char *what, int max_len,
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s has %d elements, more than the %d supported",
-						what, len, max_len)));
+						what, len, max_len),
+				 errhint("Pass one element per action.")));
 	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
 					  TYPALIGN_DOUBLE, &elems, &nulls, &len);
 	out = MemoryContextAlloc(cxt, sizeof(double) * len);
@@ -131,13 +133,15 @@ uplift_float8_array(ArrayType *arr, const char *what, int max_len,
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("%s must not contain NULL", what),
-					 errdetail("Element %d is NULL.", i + 1)));
+					 errdetail("Element %d is NULL.", i + 1),
+					 errhint("Give every element a number.")));
 		out[i] = DatumGetFloat8(elems[i]);
 		if (isnan(out[i]) || isinf(out[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s must contain finite numbers", what),
-					 errdetail("Element %d is %g.", i + 1, out[i])));
+					 errdetail("Element %d is %g.", i + 1, out[i]),
+					 errhint("Replace NaN and infinite elements with finite numbers.")));
 	}
 	pfree(elems);
 	pfree(nulls);
@@ -157,7 +161,8 @@ uplift_weights_array(ArrayType *arr, const char *what, MemoryContext cxt, int *n
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s must not be negative", what),
-					 errdetail("Element %d is %g.", i + 1, w[i])));
+					 errdetail("Element %d is %g.", i + 1, w[i]),
+					 errhint("Use 0 for an action that must never be drawn.")));
 		total += w[i];
 	}
 	if (!(total > 0.0) || isinf(total))
