@@ -2,12 +2,14 @@
 # Fuzz every public function and aggregate (test/shell/fuzz.sql builds the
 # cases from the catalog with a fixed seed) and check that the server stays
 # up, that no error is internal (SQLSTATE XX000), that no call outlives the
-# statement timeout and that no finite arguments give a NaN or infinite
-# result.  One psql session sends one statement per case, so a crash loses
-# only its own case: the script records it, waits for the server to come
-# back and goes on with the next case.  Findings listed in
-# test/shell/fuzz_known.sql (to be fixed in other areas) are reported and do
-# not fail the test; known crashes and timeouts are not run.
+# statement timeout, that no finite arguments give a NaN or infinite result
+# and that no hostile query text (two statements in one) is run.  One psql
+# session sends one statement per case, so a crash loses only its own case:
+# the script records it, waits for the server to come back and goes on with
+# the next case.  Findings listed in test/shell/fuzz_known.sql (to be fixed
+# in other areas) are reported and do not fail the test; known crashes and
+# timeouts are not run.  UPLIFT_FUZZ_KEEP=1 keeps the database uplift_fuzz
+# (tables fuzz.cases and fuzz.results) for a closer look.
 set -uo pipefail
 export PGOPTIONS="-c client_min_messages=warning"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,20 +67,28 @@ SELECT count(DISTINCT c.fn) AS functions, count(*) AS cases,
 FROM fuzz.cases c LEFT JOIN fuzz.results r USING (id) \gx
 SELECT string_agg(state || ' ' || n, ', ' ORDER BY n DESC, state) AS "errors by SQLSTATE"
 FROM (SELECT state, count(*) AS n FROM fuzz.results WHERE state <> '00000' GROUP BY state) s;
-SELECT f.kind, f.sig, f.label, f.state, left(f.message, 100) AS message,
-       CASE WHEN EXISTS (SELECT 1 FROM fuzz.known k WHERE f.sig LIKE k.sig AND f.label LIKE k.label_like
-                                                     AND k.kind = f.kind)
-            THEN 'known' ELSE 'NEW' END AS status
-FROM fuzz.findings f WHERE f.kind IS NOT NULL
-UNION ALL
-SELECT c.skip, c.sig, c.label, NULL, 'not run', 'known'
-FROM fuzz.cases c WHERE c.skip IS NOT NULL
-ORDER BY status DESC, kind, sig, label;
+-- Findings: new ones case by case, known ones counted per function.
+WITH found AS (
+    SELECT f.kind, f.sig, f.label, f.state, f.message,
+           EXISTS (SELECT 1 FROM fuzz.known k WHERE f.sig LIKE k.sig AND f.label LIKE k.label_like
+                                                AND k.kind = f.kind) AS known
+    FROM fuzz.findings f WHERE f.kind IS NOT NULL
+    UNION ALL
+    SELECT c.skip, c.sig, c.label, NULL, 'not run', true FROM fuzz.cases c WHERE c.skip IS NOT NULL)
+SELECT CASE WHEN known THEN 'known' ELSE 'NEW' END AS status, kind, sig,
+       count(*) AS cases, min(label) AS "first case", left(min(message), 60) AS message
+FROM found
+GROUP BY known, kind, sig, CASE WHEN known THEN NULL ELSE label END
+ORDER BY known, kind, sig, min(label);
 SELECT k.kind, k.sig, k.label_like AS "known finding no longer seen"
 FROM fuzz.known k
 WHERE k.kind NOT IN ('crash', 'timeout')
   AND NOT EXISTS (SELECT 1 FROM fuzz.findings f WHERE f.sig LIKE k.sig AND f.label LIKE k.label_like
                                                 AND f.kind = k.kind);
+SELECT c.sig AS "NULL or no rows from non-NULL arguments", count(*) AS cases, min(c.label) AS "first case"
+FROM fuzz.cases c JOIN fuzz.results r USING (id)
+WHERE r.state = '00000' AND r.is_null AND NOT c.null_in AND c.label <> 'no rows'
+GROUP BY c.sig ORDER BY c.sig;
 SELECT c.sig AS "calls slower than a second", c.label, round(r.ms) AS ms
 FROM fuzz.cases c JOIN fuzz.results r USING (id)
 WHERE r.ms > 1000 AND r.state <> '57014' ORDER BY r.ms DESC;

@@ -57,6 +57,7 @@ CREATE TABLE fuzz.sink (x int);
 
 -- Argument value pools: kind, label, SQL expression, whether it is NaN or infinite.
 CREATE TABLE fuzz.pool (kind text, label text, expr text, nonfinite bool NOT NULL DEFAULT false,
+                        hostile bool NOT NULL DEFAULT false,
                         ord serial, PRIMARY KEY (kind, label));
 INSERT INTO fuzz.pool (kind, label, expr, nonfinite) VALUES
  ('float8', 'null', 'NULL', false), ('float8', 'nan', '''NaN''', true),
@@ -141,10 +142,15 @@ INSERT INTO fuzz.pool (kind, label, expr, nonfinite) VALUES
  ('query', 'many_rows', '''SELECT i::bigint, 1 + (i % 3)::int, (i % 7)::float8, 1 + (i % 5)::float8 FROM generate_series(1, 50000) i''', false),
  ('query', 'division', '''SELECT unit_id, action, value / 0, cost FROM fuzz.candidates''', false),
  ('query', 'smuggle', ''' SELECT unit_id, action, value, cost FROM fuzz.candidates) x; SELECT * FROM (SELECT unit_id, action, value, cost FROM fuzz.candidates''', false),
+ ('query', 'smuggle_insert', ''' SELECT unit_id, action, value, cost FROM fuzz.candidates) x; INSERT INTO fuzz.sink VALUES (2); SELECT * FROM (SELECT unit_id, action, value, cost FROM fuzz.candidates''', false),
  ('query', 'two_statements', '''SELECT unit_id, action, value, cost FROM fuzz.candidates; SELECT unit_id, action, value, cost FROM fuzz.candidates''', false),
  ('query', 'insert', '''INSERT INTO fuzz.sink VALUES (1) RETURNING 1::bigint, 1, 1::float8, 1::float8''', false),
  ('query', 'create', '''CREATE TABLE fuzz.smuggled (x int)''', false),
  ('query', 'values', '''VALUES (1::bigint, 1, 1::float8, 1::float8)''', false);
+
+-- Query texts that are not exactly one query: the call must refuse them.
+UPDATE fuzz.pool SET hostile = true
+WHERE kind = 'query' AND label IN ('smuggle', 'smuggle_insert', 'two_statements', 'insert', 'create');
 
 -- Models: every fitted one, by name.
 INSERT INTO fuzz.pool (kind, label, expr)
@@ -320,7 +326,7 @@ FROM fuzz.funcs f, unnest(f.argtypes) WITH ORDINALITY AS a(typ, i);
 -- aggregates; a replaced argument is the pool's value on every row ('all') or
 -- on row 7 only ('row7').
 CREATE TABLE fuzz.cases (id serial PRIMARY KEY, fn oid, sig text, label text, sql text,
-                         nonfinite_in bool, null_in bool, skip text);
+                         nonfinite_in bool, null_in bool, hostile bool NOT NULL DEFAULT false, skip text);
 
 CREATE FUNCTION fuzz.call_sql(f fuzz.funcs, argexprs text[], rowfilter text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -360,6 +366,7 @@ DECLARE
     exprs text[];
     nonfin bool;
     nul bool;
+    bad bool;
     lbl text;
 BEGIN
     PERFORM setseed(0.1234);
@@ -386,11 +393,11 @@ BEGIN
                     SELECT array_agg(CASE WHEN x.i = a.i THEN fuzz.arg_sql(x, v.expr, how)
                                           ELSE fuzz.arg_sql(x, NULL, NULL) END ORDER BY x.i)
                     INTO exprs FROM fuzz.args x WHERE x.fn = f.fn;
-                    INSERT INTO fuzz.cases (fn, sig, label, sql, nonfinite_in, null_in)
+                    INSERT INTO fuzz.cases (fn, sig, label, sql, nonfinite_in, null_in, hostile)
                     VALUES (f.fn, f.sig,
                             format('%s=%s', coalesce(nullif(a.name, ''), '$' || a.i), v.label)
                                 || CASE WHEN a.col IS NOT NULL THEN ' (' || how || ')' ELSE '' END,
-                            fuzz.call_sql(f, exprs, 'true'), v.nonfinite, v.label = 'null');
+                            fuzz.call_sql(f, exprs, 'true'), v.nonfinite, v.label = 'null', v.hostile);
                 END LOOP;
             END LOOP;
         END LOOP;
@@ -409,7 +416,7 @@ BEGIN
         END LOOP;
         -- random combinations, each argument from its pool or its valid value
         FOR k IN 1..12 LOOP
-            exprs := '{}'; lbl := ''; nonfin := false; nul := false;
+            exprs := '{}'; lbl := ''; nonfin := false; nul := false; bad := false;
             FOR a IN SELECT * FROM fuzz.args x WHERE x.fn = f.fn ORDER BY x.i LOOP
                 IF random() < 0.5 THEN
                     SELECT * INTO v FROM fuzz.pool p WHERE p.kind = a.kind ORDER BY random() LIMIT 1;
@@ -424,10 +431,11 @@ BEGIN
                     lbl := lbl || v.label || ',';
                     nonfin := nonfin OR v.nonfinite;
                     nul := nul OR v.label = 'null';
+                    bad := bad OR v.hostile;
                 END IF;
             END LOOP;
-            INSERT INTO fuzz.cases (fn, sig, label, sql, nonfinite_in, null_in)
-            VALUES (f.fn, f.sig, format('random(%s)', rtrim(lbl, ',')), fuzz.call_sql(f, exprs, 'true'), nonfin, nul);
+            INSERT INTO fuzz.cases (fn, sig, label, sql, nonfinite_in, null_in, hostile)
+            VALUES (f.fn, f.sig, format('random(%s)', rtrim(lbl, ',')), fuzz.call_sql(f, exprs, 'true'), nonfin, nul, bad);
         END LOOP;
     END LOOP;
 END $$;
@@ -459,13 +467,15 @@ BEGIN
         extract(epoch FROM clock_timestamp() - t0) * 1000);
 END $$;
 
--- What a case found: a crash, an internal error, a timeout or a non-finite
--- result from finite arguments; NULL when it found nothing.
+-- What a case found: a crash, an internal error, a timeout, a non-finite
+-- result from finite arguments or a hostile query text that was run; NULL
+-- when it found nothing.
 CREATE VIEW fuzz.findings AS
 SELECT c.id, c.sig, c.label, r.state, r.message,
        CASE WHEN r.state = 'crash' THEN 'crash'
             WHEN r.state LIKE 'XX%' THEN 'XX000'
             WHEN r.state = '57014' THEN 'timeout'
             WHEN r.state = '00000' AND r.nonfinite AND NOT c.nonfinite_in THEN 'nonfinite'
+            WHEN r.state = '00000' AND c.hostile THEN 'accepted'
        END AS kind
 FROM fuzz.cases c JOIN fuzz.results r USING (id);

@@ -23,6 +23,8 @@ INSERT INTO fuzz.known (sig, label_like, kind, note) VALUES
  ('uplift_curve(%', '%1e308%', 'nonfinite', 'metrics.c: outcomes of 1e308 overflow'),
  ('uplift_net_value(%', '%1e308%', 'nonfinite', 'metrics.c: values or costs of 1e308 overflow'),
  ('uplift_qini_auc(%', '%1e308%', 'nonfinite', 'metrics.c: outcomes of 1e308 overflow'),
+ -- defect 4: a candidates text that closes the wrapping parenthesis runs two queries
+ ('allocate_budget%', '%smuggle%', 'accepted', 'allocate.c: the candidates text is wrapped, not parsed as one query'),
  -- defect 6: Thompson sampling over counts near 1e15 runs for minutes
  ('uplift_thompson%', 'successes+trials=half_of_1e15', 'timeout', 'thompson.c: numerical integration of tight posteriors'),
  -- sql/objects/80_demo.sql: n has no upper bound (2^31-1 rows run for ever)
