@@ -340,17 +340,18 @@ cached_weights(FunctionCallInfo fcinfo, AssignCache *c, ArrayType *weights)
 	}
 }
 
+/* The holdout share argument, named as the SQL function names it. */
 static double
-holdout_share_arg(FunctionCallInfo fcinfo, int argno)
+holdout_share_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 {
 	double		share;
 
-	uplift_arg_not_null(fcinfo, argno, "holdout");
+	uplift_arg_not_null(fcinfo, argno, name);
 	share = PG_GETARG_FLOAT8(argno);
 	if (isnan(share) || share < 0.0 || share > 1.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("holdout must be between 0 and 1"),
+				 errmsg("%s must be between 0 and 1", name),
 				 errdetail("Got %g.", share),
 				 errhint("The holdout is the share of all units that no experiment treats, e.g. 0.05.")));
 	return share;
@@ -401,7 +402,7 @@ assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	{
 		uplift_arg_not_null(fcinfo, 0, "experiment");
 		uplift_arg_not_null(fcinfo, 2, "weights");
-		c->share = holdout_share_arg(fcinfo, 3);
+		c->share = holdout_share_arg(fcinfo, 3, "holdout");
 		uplift_arg_not_null(fcinfo, 4, "holdout_name");
 		cached_weights(fcinfo, c, PG_GETARG_ARRAYTYPE_P(2));
 		action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0), 0);
@@ -467,7 +468,7 @@ in_holdout_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	double		share;
 
 	uplift_unit_arg(fcinfo, 0, unit_is_text, &unit);
-	share = holdout_share_arg(fcinfo, 1);
+	share = holdout_share_arg(fcinfo, 1, "share");
 	uplift_arg_not_null(fcinfo, 2, "holdout_name");
 	PG_RETURN_BOOL(in_holdout(fcinfo, c, &unit, share, PG_GETARG_TEXT_PP(2)));
 }
