@@ -300,6 +300,7 @@ CREATE FUNCTION fuzz.base(typ regtype, name text) RETURNS text LANGUAGE sql IMMU
         WHEN typ IN ('integer'::regtype, 'bigint'::regtype) THEN '1'
         WHEN typ = 'text'::regtype THEN '''x'''
         WHEN typ = 'boolean'::regtype THEN 'true'
+        ELSE 'NULL'
     END
 $$;
 
