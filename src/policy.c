@@ -105,7 +105,7 @@ effects_from_array(ArrayType *arr, int *n_actions)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("effects must not contain NULL"),
 					 errdetail("Element %d is NULL.", i + 1),
-					 errhint("Score every action, or leave out the actions that have no effect.")));
+					 errhint("Give every action an effect; 0 means no better than no offer.")));
 		effects[i] = DatumGetFloat8(elems[i]);
 		if (isnan(effects[i]) || isinf(effects[i]))
 			ereport(ERROR,
