@@ -31,19 +31,32 @@ wait_for_server() {
 
 q -c "CREATE EXTENSION uplift" -f "$here/fuzz.sql" -f "$here/fuzz_known.sql" >/dev/null || exit 1
 # Known crashes and timeouts are not run (each would cost a restart or a timeout).
-q -c "UPDATE fuzz.cases c SET skip = k.kind FROM fuzz.known k
-      WHERE k.kind IN ('crash', 'timeout') AND c.sig LIKE k.sig AND c.label LIKE k.label_like" || exit 1
+skip_known() {
+    q -c "UPDATE fuzz.cases c SET skip = k.kind FROM fuzz.known k
+          WHERE c.skip IS NULL AND k.kind IN ('crash', 'timeout')
+            AND c.sig LIKE k.sig AND c.label LIKE k.label_like" >/dev/null
+}
+skip_known || exit 1
 
 start=$(date +%s)
 next=0
+expanded=
 while :; do
     # One statement per case: statement_timeout bounds each call.
     q -c "SELECT format('SELECT fuzz.run_case(%s);', id) FROM fuzz.cases
           WHERE id > $next AND skip IS NULL ORDER BY id" > /tmp/uplift_fuzz.$$.sql || exit 1
-    [ -s /tmp/uplift_fuzz.$$.sql ] || break
+    if [ ! -s /tmp/uplift_fuzz.$$.sql ]; then
+        # Second pass: every value of the option keys each function knows.
+        [ -z "$expanded" ] || break
+        expanded=1
+        q -c "SELECT fuzz.expand_options()" >/dev/null && skip_known || exit 1
+        continue
+    fi
+    last=$(tail -1 /tmp/uplift_fuzz.$$.sql | tr -dc 0-9)
     if psql -X -q -At -d $db -c "SET statement_timeout = $timeout_ms" \
             -f /tmp/uplift_fuzz.$$.sql >/dev/null 2>/tmp/uplift_fuzz.$$.err; then
-        break
+        next=$last
+        continue
     fi
     # The connection was lost: the first case without a result crashed.
     wait_for_server || exit 1

@@ -54,6 +54,8 @@ CREATE TABLE fuzz.candidates AS
 SELECT unit_id, a AS action, true_value_uplift[a] AS value, true_cost_uplift[a] AS cost
 FROM public.uplift_demo_campaign(30, 5), generate_series(1, 2) AS a;
 CREATE TABLE fuzz.sink (x int);
+-- A new unit for every call, so that logging functions insert.
+CREATE SEQUENCE fuzz.unit_seq;
 
 -- Argument value pools: kind, label, SQL expression, whether it is NaN or infinite.
 CREATE TABLE fuzz.pool (kind text, label text, expr text, nonfinite bool NOT NULL DEFAULT false,
@@ -148,9 +150,6 @@ INSERT INTO fuzz.pool (kind, label, expr, nonfinite) VALUES
  ('query', 'create', '''CREATE TABLE fuzz.smuggled (x int)''', false),
  ('query', 'values', '''VALUES (1::bigint, 1, 1::float8, 1::float8)''', false);
 
--- Query texts that are not exactly one query: the call must refuse them.
-UPDATE fuzz.pool SET hostile = true
-WHERE kind = 'query' AND label IN ('smuggle', 'smuggle_insert', 'two_statements', 'insert', 'create');
 
 -- Models: every fitted one, by name.
 INSERT INTO fuzz.pool (kind, label, expr)
@@ -162,9 +161,13 @@ SELECT 'float4', label, expr, nonfinite FROM fuzz.pool WHERE kind = 'float8';
 INSERT INTO fuzz.pool (kind, label, expr, nonfinite)
 SELECT 'float4[]', label, expr, nonfinite FROM fuzz.pool WHERE kind = 'float8[]';
 
--- Options: every key any function knows, with values of the wrong type or range.
+-- Options: every key any function knows, with values of the wrong type or
+-- range (kind 'option').  Only a string value of each key is in the jsonb
+-- pool; fuzz.expand_options adds the others for the keys a function knows.
 INSERT INTO fuzz.pool (kind, label, expr, nonfinite)
-SELECT 'jsonb', k || '=' || v.label, quote_literal(jsonb_build_object(k, v.val::jsonb)::text), false
+SELECT CASE WHEN v.label = 'string' THEN 'jsonb' ELSE 'option' END,
+       k || '=' || v.label, quote_literal(jsonb_build_object(k, v.val::jsonb)::text),
+       v.label = 'nan_string'
 FROM unnest(ARRAY['learner', 'base', 'l2', 'max_iter', 'tol', 'feature_names', 'seed', 'interactions',
                   'min_propensity', 'min_roi', 'max_units', 'spent', 'pace', 'include_no_offer',
                   'negative_effect', 'points', 'total', 'fixed_cost', 'scale', 'alpha', 'clip', 'ci',
@@ -189,8 +192,9 @@ INSERT INTO fuzz.pool (kind, label, expr, nonfinite) VALUES
  ('description', 'n_features_huge', fuzz.info_with('{n_features}', '2147483647'), false),
  ('description', 'n_actions_neg', fuzz.info_with('{n_actions}', '-1'), false),
  ('description', 'n_actions_huge', fuzz.info_with('{n_actions}', '100000'), false),
- ('description', 'coef_1e400', fuzz.info_with('{heads,0,coefficients,0}', '1e400'), false),
- ('description', 'coef_string', fuzz.info_with('{heads,0,coefficients,0}', '"NaN"'), false),
+ ('description', 'coef_1e400', fuzz.info_with('{heads,0,coefficients,x1}', '1e400'), false),
+ ('description', 'coef_string', fuzz.info_with('{heads,0,coefficients,x1}', '"NaN"'), false),
+ ('description', 'coef_unknown_name', fuzz.info_with('{heads,0,coefficients,x9}', '1'), false),
  ('description', 'intercept_null', fuzz.info_with('{heads,0,intercept}', 'null'), false),
  ('description', 'heads_empty', fuzz.info_with('{heads}', '[]'), false),
  ('description', 'names_duplicate', fuzz.info_with('{feature_names}', '["a","a","b","c","d"]'), false),
@@ -200,6 +204,14 @@ INSERT INTO fuzz.pool (kind, label, expr, nonfinite) VALUES
 INSERT INTO fuzz.pool (kind, label, expr, nonfinite)
 SELECT 'description', label, expr, nonfinite FROM fuzz.pool
 WHERE kind = 'jsonb' AND label NOT IN (SELECT label FROM fuzz.pool WHERE kind = 'description');
+
+-- Values a call must refuse ('hostile'): query texts that are not exactly one
+-- query, model descriptions with a key the model does not have, assignments
+-- with an impossible action or propensity.
+UPDATE fuzz.pool SET hostile = true
+WHERE (kind = 'query' AND label IN ('smuggle', 'smuggle_insert', 'two_statements', 'insert', 'create'))
+   OR (kind = 'description' AND label IN ('coef_unknown_name', 'names_duplicate'))
+   OR (kind = 'uplift_assignment' AND label IN ('negative', 'nan', 'zero', 'above_one'));
 
 -- Arguments that only make sense together, replaced together: counts near
 -- the limits of floating point, paired arrays of equal length.
@@ -282,8 +294,8 @@ CREATE FUNCTION fuzz.base(typ regtype, name text) RETURNS text LANGUAGE sql IMMU
         WHEN name = 'experiment' THEN '''fuzz'''
         WHEN name = 'holdout_name' THEN '''global'''
         WHEN name = 'policy' THEN '''fuzz'''
-        WHEN name = 'unit_id' AND typ = 'bigint'::regtype THEN '42'
-        WHEN name = 'unit_id' THEN '''u42'''
+        WHEN name = 'unit_id' AND typ = 'bigint'::regtype THEN 'nextval(''fuzz.unit_seq'')'
+        WHEN name = 'unit_id' THEN '''u'' || nextval(''fuzz.unit_seq'')'
         WHEN name IN ('weights', 'outcomes') THEN '''{1,2,3}'''
         WHEN name IN ('effects', 'scores', 'action_values') THEN '''{0.2,0.5}'''
         WHEN name = 'action_costs' THEN '''{1,3}'''
@@ -357,13 +369,57 @@ LANGUAGE sql IMMUTABLE AS $$
     END
 $$;
 
+-- Cases replacing argument a of f by value v: on every row, and for an
+-- aggregate argument read from the rows also on row 7 only.
+CREATE FUNCTION fuzz.add_replacements(f fuzz.funcs, a fuzz.args, v fuzz.pool) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    how text;
+    exprs text[];
+BEGIN
+    FOREACH how IN ARRAY CASE WHEN a.col IS NOT NULL THEN ARRAY['all', 'row7'] ELSE ARRAY['all'] END LOOP
+        SELECT array_agg(CASE WHEN x.i = a.i THEN fuzz.arg_sql(x, v.expr, how)
+                              ELSE fuzz.arg_sql(x, NULL, NULL) END ORDER BY x.i)
+        INTO exprs FROM fuzz.args x WHERE x.fn = f.fn;
+        INSERT INTO fuzz.cases (fn, sig, label, sql, nonfinite_in, null_in, hostile)
+        VALUES (f.fn, f.sig,
+                format('%s=%s', coalesce(nullif(a.name, ''), '$' || a.i), v.label)
+                    || CASE WHEN a.col IS NOT NULL THEN ' (' || how || ')' ELSE '' END,
+                fuzz.call_sql(f, exprs, 'true'), v.nonfinite, v.label = 'null', v.hostile);
+    END LOOP;
+END $$;
+
+-- After the first pass: every value of each option key that a function did
+-- not reject as unknown.  Returns the number of cases added.
+CREATE FUNCTION fuzz.expand_options() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    added bigint := 0;
+    t record;
+BEGIN
+    FOR t IN
+        SELECT f, a, v
+        FROM fuzz.cases c
+        JOIN fuzz.results r USING (id)
+        JOIN fuzz.funcs f ON f.fn = c.fn
+        JOIN fuzz.args a ON a.fn = c.fn AND a.name = 'options'
+        JOIN fuzz.pool v ON v.kind = 'option'
+             AND v.label LIKE substring(c.label FROM '^options=([a-z_]+)=string$') || '=%'
+        WHERE c.label ~ '^options=[a-z_]+=string$'
+          AND coalesce(r.message, '') NOT LIKE 'unknown option%'
+        ORDER BY c.id, v.ord
+    LOOP
+        PERFORM fuzz.add_replacements(t.f, t.a, t.v);
+        added := added + 1;
+    END LOOP;
+    RETURN added;
+END $$;
+
 DO $$
 DECLARE
     f fuzz.funcs;
     a fuzz.args;
     v fuzz.pool;
     pr fuzz.pairs;
-    how text;
     exprs text[];
     nonfin bool;
     nul bool;
@@ -390,16 +446,7 @@ BEGIN
         -- each argument in turn through its pool
         FOR a IN SELECT * FROM fuzz.args x WHERE x.fn = f.fn ORDER BY x.i LOOP
             FOR v IN SELECT * FROM fuzz.pool p WHERE p.kind = a.kind ORDER BY p.ord LOOP
-                FOREACH how IN ARRAY CASE WHEN a.col IS NOT NULL THEN ARRAY['all', 'row7'] ELSE ARRAY['all'] END LOOP
-                    SELECT array_agg(CASE WHEN x.i = a.i THEN fuzz.arg_sql(x, v.expr, how)
-                                          ELSE fuzz.arg_sql(x, NULL, NULL) END ORDER BY x.i)
-                    INTO exprs FROM fuzz.args x WHERE x.fn = f.fn;
-                    INSERT INTO fuzz.cases (fn, sig, label, sql, nonfinite_in, null_in, hostile)
-                    VALUES (f.fn, f.sig,
-                            format('%s=%s', coalesce(nullif(a.name, ''), '$' || a.i), v.label)
-                                || CASE WHEN a.col IS NOT NULL THEN ' (' || how || ')' ELSE '' END,
-                            fuzz.call_sql(f, exprs, 'true'), v.nonfinite, v.label = 'null', v.hostile);
-                END LOOP;
+                PERFORM fuzz.add_replacements(f, a, v);
             END LOOP;
         END LOOP;
         -- pairs of arguments replaced together
