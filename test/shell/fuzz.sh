@@ -38,6 +38,12 @@ skip_known() {
 }
 skip_known || exit 1
 
+# The parallel cases must get a parallel plan with partial aggregates.
+plan=$(q -c "SET parallel_setup_cost = 0" -c "SET parallel_tuple_cost = 0" \
+         -c "SET min_parallel_table_scan_size = 0" -c "SET max_parallel_workers_per_gather = 2" \
+         -c "SELECT fuzz.explain((SELECT min(id) FROM fuzz.cases WHERE parallel AND label = 'parallel: valid'))")
+echo "$plan" | grep -q "Partial Aggregate" || { echo "fuzz: the parallel cases do not get a parallel plan" >&2; exit 1; }
+
 start=$(date +%s)
 next=0
 expanded=

@@ -339,7 +339,8 @@ FROM fuzz.funcs f, unnest(f.argtypes) WITH ORDINALITY AS a(typ, i);
 -- aggregates; a replaced argument is the pool's value on every row ('all') or
 -- on row 7 only ('row7').
 CREATE TABLE fuzz.cases (id serial PRIMARY KEY, fn oid, sig text, label text, sql text,
-                         nonfinite_in bool, null_in bool, hostile bool NOT NULL DEFAULT false, skip text);
+                         nonfinite_in bool, null_in bool, hostile bool NOT NULL DEFAULT false,
+                         parallel bool NOT NULL DEFAULT false, skip text);
 
 CREATE FUNCTION fuzz.call_sql(f fuzz.funcs, argexprs text[], rowfilter text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -355,7 +356,7 @@ LANGUAGE sql IMMUTABLE AS $$
     END
 $$;
 
-CREATE FUNCTION fuzz.nonfinite_re() RETURNS text LANGUAGE sql IMMUTABLE AS
+CREATE FUNCTION fuzz.nonfinite_re() RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT '(^|[^A-Za-z_])(NaN|-?Infinity)($|[^A-Za-z_])' $$;
 
 -- The expression of argument a: its base, or a replacement on all rows or on row 7.
@@ -485,6 +486,16 @@ BEGIN
             INSERT INTO fuzz.cases (fn, sig, label, sql, nonfinite_in, null_in, hostile)
             VALUES (f.fn, f.sig, format('random(%s)', rtrim(lbl, ',')), fuzz.call_sql(f, exprs, 'true'), nonfin, nul, bad);
         END LOOP;
+        -- aggregates again under a parallel plan: partial states (some of
+        -- them empty) go through the serial, deserial and combine functions
+        IF f.agg THEN
+            INSERT INTO fuzz.cases (fn, sig, label, sql, nonfinite_in, null_in, hostile, parallel)
+            SELECT fn, sig, 'parallel: ' || label, sql, nonfinite_in, null_in, hostile, true
+            FROM fuzz.cases c
+            WHERE c.fn = f.fn AND NOT c.parallel
+              AND (c.label IN ('valid', 'all NULL rows') OR c.label ~ '=null \((all|row7)\)$')
+            ORDER BY c.id;
+        END IF;
     END LOOP;
 END $$;
 
@@ -506,6 +517,12 @@ DECLARE
     t0 timestamptz := clock_timestamp();
 BEGIN
     SELECT * INTO c FROM fuzz.cases WHERE id = case_id;
+    IF c.parallel THEN
+        PERFORM set_config('parallel_setup_cost', '0', true),
+                set_config('parallel_tuple_cost', '0', true),
+                set_config('min_parallel_table_scan_size', '0', true),
+                set_config('max_parallel_workers_per_gather', '2', true);
+    END IF;
     BEGIN
         EXECUTE c.sql INTO res_null, nonfin;
     EXCEPTION WHEN OTHERS OR query_canceled THEN
@@ -513,6 +530,12 @@ BEGIN
     END;
     INSERT INTO fuzz.results VALUES (case_id, st, left(msg, 300), res_null, nonfin,
         extract(epoch FROM clock_timestamp() - t0) * 1000);
+END $$;
+
+-- The plan of a case, for checking that parallel cases run in parallel.
+CREATE FUNCTION fuzz.explain(case_id int) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || (SELECT sql FROM fuzz.cases WHERE id = case_id);
 END $$;
 
 -- What a case found: a crash, an internal error, a timeout, a non-finite

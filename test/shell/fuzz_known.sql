@@ -6,8 +6,8 @@
 INSERT INTO fuzz.known (sig, label_like, kind, note) VALUES
  -- defect 1: the final function of a calibration that accumulated no row
  ('uplift_fit_calibration(%', '%=null (all)', 'crash', 'calibrate.c: no row accumulated'),
- ('uplift_fit_calibration(%', 'model=null', 'crash', 'calibrate.c: no row accumulated'),
- ('uplift_fit_calibration(%', 'all NULL rows', 'crash', 'calibrate.c: no row accumulated'),
+ ('uplift_fit_calibration(%', '%model=null', 'crash', 'calibrate.c: no row accumulated'),
+ ('uplift_fit_calibration(%', '%all NULL rows', 'crash', 'calibrate.c: no row accumulated'),
  ('uplift_fit_calibration(%', 'random(%null%', 'crash', 'calibrate.c: no row accumulated'),
  -- defect 11: legal but extreme input gives an internal error
  ('uplift_fit(%', '%1e308%', 'XX000', 'fit.c / learners: "invalid uplift_fit" for outcomes of 1e308'),
