@@ -3,10 +3,13 @@
 -- generated arguments: the valid call, then each argument in turn replaced by
 -- every value of its pool (NULL, NaN, infinities, extremes, empty, NULL-laden,
 -- two-dimensional and very long arrays, garbage and wrong-typed options,
--- valid and damaged models, hostile query texts), then random combinations
--- drawn with a fixed seed.  Aggregates run over a small generated row set,
--- with the value on every row or on one row, over no row and over NULL rows.
--- fuzz.run_case runs one case in a subtransaction and records its SQLSTATE.
+-- valid and damaged models, hostile query texts), arguments that belong
+-- together replaced in pairs, then random combinations drawn with a fixed
+-- seed.  Aggregates run over a small generated row set, with the value on
+-- every row or on one row, over no row and over NULL rows, and the valid and
+-- NULL cases again under a parallel plan.  fuzz.run_case runs one case in a
+-- subtransaction and records its SQLSTATE; fuzz.expand_options adds, after a
+-- first pass, every value of the option keys each function knows.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 CREATE SCHEMA fuzz;
@@ -342,6 +345,8 @@ CREATE TABLE fuzz.cases (id serial PRIMARY KEY, fn oid, sig text, label text, sq
                          nonfinite_in bool, null_in bool, hostile bool NOT NULL DEFAULT false,
                          parallel bool NOT NULL DEFAULT false, skip text);
 
+-- The statement of a call: it returns whether the result is NULL (for a
+-- set-returning function: empty) and whether it prints a NaN or an infinity.
 CREATE FUNCTION fuzz.call_sql(f fuzz.funcs, argexprs text[], rowfilter text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
