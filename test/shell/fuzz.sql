@@ -240,6 +240,7 @@ INSERT INTO fuzz.pairs (a, b, label, ea, eb) VALUES
  ('action_values', 'action_costs', 'tiny_ratio', '''{5e-324,5e-324}''', '''{1e308,1e308}'''),
  ('action_values', 'action_costs', 'long', 'array_fill(1::float8, ARRAY[100000])', 'array_fill(1::float8, ARRAY[100000])'),
  ('action_values', 'action_costs', 'max_actions', 'array_fill(1::float8, ARRAY[256])', 'array_fill(1::float8, ARRAY[256])'),
+ ('action_values', 'action_costs', 'concave_4096', '(SELECT array_agg(sqrt(a)) FROM generate_series(1, 4096) a)', '(SELECT array_agg(a::float8) FROM generate_series(1, 4096) a)'),
  ('action_values', 'action_costs', '2d', '''{{1,2},{3,4}}''', '''{{1,2},{3,4}}'''),
  ('action_values', 'action_costs', 'lower_bound_0', '''[0:1]={1,2}''', '''[0:1]={1,3}'''),
  ('outcomes', 'probs', 'overflow', '''{1.5e308,1.5e308}''', '''{0.9,0.9}'''),
