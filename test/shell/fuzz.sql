@@ -119,6 +119,11 @@ INSERT INTO fuzz.pool (kind, label, expr, nonfinite) VALUES
  ('cstring', 'null', 'NULL', false), ('cstring', 'empty', '''''', false), ('cstring', 'garbage', '''garbage''', false),
  ('cstring', 'hex_garbage', '''\xdeadbeef''', false),
  ('cstring', 'model', '((SELECT m FROM fuzz.models WHERE name = ''t_linear'')::text)', false),
+ ('interval', 'null', 'NULL', false), ('interval', 'zero', '''0''', false),
+ ('interval', 'negative', '''-1 day''', false), ('interval', 'huge', '''100000000 years''', false),
+ ('interval', 'tiny', '''1 microsecond''', false), ('interval', 'month', '''1 month''', false),
+ ('regclass', 'null', 'NULL', false), ('regclass', 'catalog', '''pg_class''', false),
+ ('regclass', 'empty_table', '''fuzz.sink''', false), ('regclass', 'view', '''fuzz.findings''', false),
  ('uplift_assignment', 'null', 'NULL', false), ('uplift_assignment', 'valid', '''(1,0.5,f)''', false),
  ('uplift_assignment', 'all_null', '''(,,)''', false), ('uplift_assignment', 'negative', '''(-1,0.5,f)''', false),
  ('uplift_assignment', 'nan', '''(1,NaN,f)''', true), ('uplift_assignment', 'zero', '''(1,0,f)''', false),
@@ -266,7 +271,7 @@ WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 -- The pool and the valid value of one argument, from its type and name.
 CREATE FUNCTION fuzz.kind(typ regtype, name text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
-        WHEN typ = 'text'::regtype AND name = 'candidates' THEN 'query'
+        WHEN typ = 'text'::regtype AND name IN ('candidates', 'reference', 'current') THEN 'query'
         WHEN typ = 'jsonb'::regtype AND name = 'description' THEN 'description'
         WHEN typ = 'double precision'::regtype THEN 'float8'
         WHEN typ = 'real'::regtype THEN 'float4'
@@ -275,7 +280,8 @@ CREATE FUNCTION fuzz.kind(typ regtype, name text) RETURNS text LANGUAGE sql IMMU
         WHEN typ = 'boolean'::regtype THEN 'bool'
         WHEN typ = 'double precision[]'::regtype THEN 'float8[]'
         WHEN typ = 'real[]'::regtype THEN 'float4[]'
-        WHEN typ::text IN ('text', 'jsonb', 'bytea', 'cstring', 'uplift_model', 'uplift_assignment')
+        WHEN typ::text IN ('text', 'jsonb', 'bytea', 'cstring', 'uplift_model', 'uplift_assignment',
+                           'interval', 'regclass')
             THEN typ::text
     END
 $$;
@@ -316,6 +322,8 @@ CREATE FUNCTION fuzz.base(typ regtype, name text) RETURNS text LANGUAGE sql IMMU
         WHEN typ IN ('integer'::regtype, 'bigint'::regtype) THEN '1'
         WHEN typ = 'text'::regtype THEN '''x'''
         WHEN typ = 'boolean'::regtype THEN 'true'
+        WHEN typ = 'interval'::regtype THEN '''1 day'''
+        WHEN typ = 'regclass'::regtype THEN '''fuzz.rows'''
         ELSE 'NULL'
     END
 $$;

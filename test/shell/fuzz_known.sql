@@ -31,11 +31,13 @@ INSERT INTO fuzz.known (sig, label_like, kind, note) VALUES
  -- logged row without a word (and for a new unit fails on the table's CHECK, 23514)
  ('uplift_log_assignment(%', 'random(%', 'accepted', '70_assign.sql: the assignment is not validated'),
  -- defect 8: a coefficient named after no feature is ignored by the import
- ('uplift_model_import(%', 'description=coef_unknown_name', 'accepted', 'model.c: unknown coefficient names'),
+ ('uplift_model_import(%', '%coef_unknown_name%', 'accepted', 'model.c: unknown coefficient names'),
  -- defect 6: Thompson sampling over counts near 1e15 runs for minutes
  ('uplift_thompson%', 'successes+trials=half_of_1e15', 'timeout', 'thompson.c: numerical integration of tight posteriors'),
  -- and takes 1 to 2.3 s (near the timeout on a loaded machine) for these
  ('uplift_thompson%', 'successes+trials=close_1e15', 'timeout', 'thompson.c: over a second per call'),
  ('uplift_thompson%', '%int_limits%', 'timeout', 'thompson.c: over a second per call'),
+ -- monitoring (in main, not yet on this branch): df = 5e-324 gives a non-finite p-value
+ ('uplift_chisq_pvalue(%', '%5e-324%', 'nonfinite', 'monitoring: chi-square p-value for a tiny df'),
  -- sql/objects/80_demo.sql: n has no upper bound (2^31-1 rows run for ever)
  ('uplift_demo_campaign(%', '%2^31-1%', 'timeout', '80_demo.sql: no bound on n');
