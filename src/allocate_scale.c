@@ -73,18 +73,21 @@ unit_points(ArrayType *va, ArrayType *ca, double min_roi, KsPoint **pts)
 	if (ARR_NDIM(va) > 1 || ARR_NDIM(ca) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("values and costs must be one-dimensional arrays")));
+				 errmsg("action_values and action_costs must be one-dimensional arrays"),
+				 errhint("Element k of both arrays is action k, e.g. ARRAY[value_1, value_2].")));
 	deconstruct_array(va, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &vd, &vn, &nv);
 	deconstruct_array(ca, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &cd, &cn, &nc);
 	if (nv != nc)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("values and costs have different lengths %d and %d", nv, nc),
+				 errmsg("action_values and action_costs have different lengths %d and %d", nv, nc),
 				 errhint("Element k of both arrays is action k.")));
 	if (nv > KS_MAX_ACTION)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("values and costs may have at most %d elements", KS_MAX_ACTION)));
+				 errmsg("action_values has %d elements, more than the %d actions supported",
+						nv, KS_MAX_ACTION),
+				 errhint("Element k is action k; leave out actions that are not offered.")));
 	*pts = palloc(Max(nv, 1) * sizeof(KsPoint));
 	for (int k = 0; k < nv; k++)
 	{
@@ -93,8 +96,8 @@ unit_points(ArrayType *va, ArrayType *ca, double min_roi, KsPoint **pts)
 		(*pts)[m].action = k + 1;
 		(*pts)[m].value = DatumGetFloat8(vd[k]);
 		(*pts)[m].cost = DatumGetFloat8(cd[k]);
-		uplift_check_finite((*pts)[m].value, "value");
-		uplift_check_finite((*pts)[m].cost, "cost");
+		uplift_check_finite((*pts)[m].value, "each element of action_values");
+		uplift_check_finite((*pts)[m].cost, "each element of action_costs");
 		m++;
 	}
 	return ks_prepare_points(*pts, m, min_roi, false);
@@ -363,7 +366,8 @@ allocate_action(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("threshold of allocate_action must not be negative"),
-				 errdetail("Got %g.", threshold)));
+				 errdetail("Got %g.", threshold),
+				 errhint("Pass the threshold that allocate_threshold returns for the same rows.")));
 	min_roi = cached_min_roi(fcinfo);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_INT32(0);

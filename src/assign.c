@@ -106,7 +106,8 @@ uplift_float8_array(ArrayType *arr, const char *what, int max_len,
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%s must be a one-dimensional array", what),
-				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
+				 errdetail("The array has %d dimensions.", ARR_NDIM(arr)),
+				 errhint("Pass one element per action, e.g. ARRAY[0.5, 0.5].")));
 	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -121,7 +122,8 @@ uplift_float8_array(ArrayType *arr, const char *what, int max_len,
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s has %d elements, more than the %d supported",
-						what, len, max_len)));
+						what, len, max_len),
+				 errhint("Pass one element per action.")));
 	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
 					  TYPALIGN_DOUBLE, &elems, &nulls, &len);
 	out = MemoryContextAlloc(cxt, sizeof(double) * len);
@@ -131,13 +133,15 @@ uplift_float8_array(ArrayType *arr, const char *what, int max_len,
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("%s must not contain NULL", what),
-					 errdetail("Element %d is NULL.", i + 1)));
+					 errdetail("Element %d is NULL.", i + 1),
+					 errhint("Give every element a number.")));
 		out[i] = DatumGetFloat8(elems[i]);
 		if (isnan(out[i]) || isinf(out[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s must contain finite numbers", what),
-					 errdetail("Element %d is %g.", i + 1, out[i])));
+					 errdetail("Element %d is %g.", i + 1, out[i]),
+					 errhint("Replace NaN and infinite elements with finite numbers.")));
 	}
 	pfree(elems);
 	pfree(nulls);
@@ -157,7 +161,8 @@ uplift_weights_array(ArrayType *arr, const char *what, MemoryContext cxt, int *n
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s must not be negative", what),
-					 errdetail("Element %d is %g.", i + 1, w[i])));
+					 errdetail("Element %d is %g.", i + 1, w[i]),
+					 errhint("Use 0 for an action that must never be drawn.")));
 		total += w[i];
 	}
 	if (!(total > 0.0) || isinf(total))
@@ -335,17 +340,18 @@ cached_weights(FunctionCallInfo fcinfo, AssignCache *c, ArrayType *weights)
 	}
 }
 
+/* The holdout share argument, named as the SQL function names it. */
 static double
-holdout_share_arg(FunctionCallInfo fcinfo, int argno)
+holdout_share_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 {
 	double		share;
 
-	uplift_arg_not_null(fcinfo, argno, "holdout");
+	uplift_arg_not_null(fcinfo, argno, name);
 	share = PG_GETARG_FLOAT8(argno);
 	if (isnan(share) || share < 0.0 || share > 1.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("holdout must be between 0 and 1"),
+				 errmsg("%s must be between 0 and 1", name),
 				 errdetail("Got %g.", share),
 				 errhint("The holdout is the share of all units that no experiment treats, e.g. 0.05.")));
 	return share;
@@ -396,7 +402,7 @@ assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	{
 		uplift_arg_not_null(fcinfo, 0, "experiment");
 		uplift_arg_not_null(fcinfo, 2, "weights");
-		c->share = holdout_share_arg(fcinfo, 3);
+		c->share = holdout_share_arg(fcinfo, 3, "holdout");
 		uplift_arg_not_null(fcinfo, 4, "holdout_name");
 		cached_weights(fcinfo, c, PG_GETARG_ARRAYTYPE_P(2));
 		action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0), 0);
@@ -462,7 +468,7 @@ in_holdout_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	double		share;
 
 	uplift_unit_arg(fcinfo, 0, unit_is_text, &unit);
-	share = holdout_share_arg(fcinfo, 1);
+	share = holdout_share_arg(fcinfo, 1, "share");
 	uplift_arg_not_null(fcinfo, 2, "holdout_name");
 	PG_RETURN_BOOL(in_holdout(fcinfo, c, &unit, share, PG_GETARG_TEXT_PP(2)));
 }

@@ -44,12 +44,14 @@ uplift_policy_check_params(int n_actions, double epsilon, double min_prop)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("epsilon must be between 0 and 1"),
-				 errdetail("Got %g.", epsilon)));
+				 errdetail("Got %g.", epsilon),
+				 errhint("epsilon is the share of decisions drawn uniformly, e.g. 0.1.")));
 	if (isnan(min_prop) || min_prop < 0.0 || min_prop > 1.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("min_propensity must be between 0 and 1"),
-				 errdetail("Got %g.", min_prop)));
+				 errdetail("Got %g.", min_prop),
+				 errhint("min_propensity is the least probability of every action, e.g. 0.01.")));
 	if (min_prop * (n_actions + 1) > 1.0 + 1e-12)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -85,14 +87,16 @@ effects_from_array(ArrayType *arr, int *n_actions)
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("effects must be a one-dimensional array")));
+				 errmsg("effects must be a one-dimensional array"),
+				 errhint("Pass one effect per action 1..K, as uplift_scores returns them.")));
 	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
 					  TYPALIGN_DOUBLE, &elems, &nulls, &n);
 	if (n > UPLIFT_POLICY_MAX_ACTIONS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("effects has %d elements, more than the %d actions supported",
-						n, UPLIFT_POLICY_MAX_ACTIONS)));
+						n, UPLIFT_POLICY_MAX_ACTIONS),
+				 errhint("Pass one effect per action 1..K, as uplift_scores returns them.")));
 	effects = palloc(sizeof(double) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
@@ -100,13 +104,15 @@ effects_from_array(ArrayType *arr, int *n_actions)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("effects must not contain NULL"),
-					 errdetail("Element %d is NULL.", i + 1)));
+					 errdetail("Element %d is NULL.", i + 1),
+					 errhint("Give every action an effect; 0 means no better than no offer.")));
 		effects[i] = DatumGetFloat8(elems[i]);
-		if (isnan(effects[i]))
+		if (isnan(effects[i]) || isinf(effects[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("effects must not contain NaN"),
-					 errdetail("Element %d is NaN.", i + 1)));
+					 errmsg("effects must contain finite numbers"),
+					 errdetail("Element %d is %g.", i + 1, effects[i]),
+					 errhint("A NaN or infinite effect comes from an overflowing model or bad features; repair them.")));
 	}
 	*n_actions = n;
 	return effects;

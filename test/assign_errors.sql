@@ -1,6 +1,6 @@
 -- pgTAP: every rejected input of the assignment functions, with its SQLSTATE.
 BEGIN;
-SELECT plan(31);
+SELECT plan(33);
 
 -- weights
 SELECT throws_ok($$SELECT uplift_assign('e', 1, ARRAY[0.5, -0.1])$$, '22023', NULL,
@@ -45,6 +45,10 @@ SELECT throws_ok($$SELECT uplift_in_holdout(1, -0.1)$$, '22023', NULL,
                  'a negative holdout share is rejected');
 SELECT throws_ok($$SELECT uplift_in_holdout(1, 'NaN')$$, '22023', NULL,
                  'a NaN holdout share is rejected');
+SELECT throws_ok($$SELECT uplift_in_holdout(1, 2)$$, '22023', 'share must be between 0 and 1',
+                 'uplift_in_holdout names its argument share');
+SELECT throws_ok($$SELECT uplift_in_holdout(1, NULL)$$, '22004', 'share must not be NULL',
+                 'a NULL share is rejected, naming it');
 
 -- exploration parameters
 SELECT throws_ok($$SELECT uplift_explore('e', 1, ARRAY[0.1, 0.2], -0.1)$$, '22023', NULL,

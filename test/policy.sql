@@ -1,6 +1,6 @@
 -- pgTAP: the greedy policy's probabilities against their closed form.
 BEGIN;
-SELECT plan(6);
+SELECT plan(10);
 
 -- K = 3, greedy action 2, epsilon 0.2, floor 0.1:
 -- q = (0.05, 0.05, 0.85, 0.05); p = 0.1 + 0.6 q
@@ -20,6 +20,15 @@ SELECT throws_ok($$SELECT uplift_policy_probs(ARRAY[0.1, 0.2]::float8[], 0, 0.4)
                  'a floor that cannot be met is rejected');
 SELECT throws_ok($$SELECT uplift_policy_action(ARRAY[0.1, NULL]::float8[])$$, '22004', NULL,
                  'NULL effects are rejected');
+
+SELECT throws_ok($$SELECT uplift_policy_action(ARRAY[0.1, 'Infinity']::float8[])$$, '22000', NULL,
+                 'an infinite effect is rejected, not taken as the best action');
+SELECT throws_ok($$SELECT uplift_policy_probs(ARRAY['NaN', 0.1]::float8[], 0.1, 0)$$, '22000', NULL,
+                 'a NaN effect is rejected');
+SELECT throws_ok($$SELECT uplift_policy_propensity(ARRAY[[0.1, 0.2], [0.3, 0.4]]::float8[], 1, 0, 0)$$, '2202E', NULL,
+                 'two-dimensional effects are rejected');
+SELECT throws_ok($$SELECT uplift_policy_action(array_fill(0.1::float8, ARRAY[257]))$$, '54000', NULL,
+                 'more than 256 actions are rejected');
 
 SELECT * FROM finish();
 ROLLBACK;
