@@ -45,6 +45,7 @@ cmp_options_default(CmpOptions *o)
 	o->min_propensity = 0.0;
 	o->n_actions = 0;
 	o->baseline = CMP_BASELINE_NO_OFFER;
+	o->self_normalized = true;
 }
 
 int
@@ -57,7 +58,7 @@ cmp_dim(CmpKind kind)
 		case CMP_SNDR:
 			return 3;			/* qt, w, w e */
 		case CMP_ALLOCATION:
-			return 6;			/* w v, w c, v / p, c / p, v, c */
+			return 8;			/* w, w v, w c, 1 / p, v / p, c / p, v, c */
 		default:
 			return 1;			/* the row's term */
 	}
@@ -238,17 +239,19 @@ cmp_add_allocation(CmpState *st, int32 action, double p, int32 chosen,
 {
 	double		w = clipped_weight(&st->opts,
 								   cmp_policy_propensity(&st->opts, action, chosen), p);
-	double		u[6];
+	double		u[8];
 
-	u[0] = w * value;
-	u[1] = w * cost;
-	u[2] = value / p;
-	u[3] = cost / p;
-	u[4] = value;
-	u[5] = cost;
-	if (!all_finite(u, 6))
+	u[0] = w;
+	u[1] = w * value;
+	u[2] = w * cost;
+	u[3] = 1.0 / p;
+	u[4] = value / p;
+	u[5] = cost / p;
+	u[6] = value;
+	u[7] = cost;
+	if (!all_finite(u, 8))
 		return false;
-	group_add(&st->groups[action], 6, u);
+	group_add(&st->groups[action], 8, u);
 	st->chosen[chosen]++;
 	return true;
 }
@@ -405,21 +408,45 @@ policy_share(const CmpState *st, int32 action, int64 n)
 	return share / (double) n;
 }
 
+/* The baseline's probability of action g (not for the logged baseline). */
+static double
+baseline_probability(const CmpState *st, int32 g, int64 n)
+{
+	if (st->opts.baseline == CMP_BASELINE_NO_OFFER)
+		return g == 0 ? 1.0 : 0.0;
+	return policy_share(st, g, n);
+}
+
 /*
- * The allocation as deployed against its baseline, for outcome 0 (value) or
- * 1 (cost).  Both are IPS estimates on the same rows (the logged baseline is
- * the on-policy mean), so the difference is the mean of per-row terms
- * w_i y_i - b_{a_i} y_i / p_i (or - y_i for the logged policy), with b_a the
- * baseline's probability of action a: [a = 0] for no offer, the deployed
- * policy's share of a for untargeted.
+ * The allocation as deployed against its baseline, for outcome o = 0 (value)
+ * or 1 (cost), on the same rows.  The deployed policy's weight of a row is
+ * w_i = pi(a_i | chosen_i) / p_i; a baseline that takes action a with
+ * probability b_a (b_a = [a = 0] for no offer, the deployed policy's share of
+ * a for untargeted) has weight v_i = b_{a_i} / p_i; the logged policy is the
+ * on-policy mean.  With self_normalized (SNIPS, the default) each mean is
+ * sum w y / sum w, else (IPS) sum w y / n.  The difference is linearised as
+ * for snips_diff:
+ *
+ *	  psi_i = (w_i y_i - P w_i) / mean(w) - (v_i y_i - B v_i) / mean(v)
+ *
+ * (IPS: psi_i = w_i y_i - v_i y_i; logged baseline: second term y_i - B).
  */
 void
 cmp_allocation(const CmpState *st, int outcome, CmpComparison *res)
 {
-	int			baseline_col = st->opts.baseline == CMP_BASELINE_LOGGED ? 4 + outcome : 2 + outcome;
+	bool		sn = st->opts.self_normalized;
+	bool		logged = st->opts.baseline == CMP_BASELINE_LOGGED;
+	int			wy = 1 + outcome,		/* w y */
+				bw = logged ? -1 : 3,	/* the baseline's weight per b: 1 / p */
+				by = logged ? 6 + outcome : 4 + outcome;	/* its y per b */
+	double	   *b = palloc(sizeof(double) * st->n_groups);
 	int64		n = 0;
-	double		policy = 0.0,
-				baseline = 0.0,
+	double		sw = 0.0,
+				swy = 0.0,
+				sb = 0.0,
+				sby = 0.0,
+				mw,
+				mb,
 				sum = 0.0,
 				sumsq = 0.0;
 
@@ -433,22 +460,35 @@ cmp_allocation(const CmpState *st, int outcome, CmpComparison *res)
 	for (int32 g = 0; g < st->n_groups; g++)
 	{
 		const CmpGroup *grp = &st->groups[g];
-		double		a[6] = {0};
-		double		b;
 
-		if (st->opts.baseline == CMP_BASELINE_LOGGED)
-			b = 1.0;
-		else if (st->opts.baseline == CMP_BASELINE_NO_OFFER)
-			b = g == 0 ? 1.0 : 0.0;
-		else
-			b = policy_share(st, g, n);
-		policy += neumaier_value(&grp->s[outcome]);
-		baseline += b * neumaier_value(&grp->s[baseline_col]);
-		a[outcome] = 1.0;
-		a[baseline_col] = -b;
-		linear_sums(grp, 6, a, &sum, &sumsq);
+		b[g] = logged ? 1.0 : baseline_probability(st, g, n);
+		sw += neumaier_value(&grp->s[0]);
+		swy += neumaier_value(&grp->s[wy]);
+		sb += b[g] * (logged ? (double) grp->n : neumaier_value(&grp->s[bw]));
+		sby += b[g] * neumaier_value(&grp->s[by]);
 	}
-	res->policy = policy / (double) n;
-	res->baseline = baseline / (double) n;
+	mw = sn ? sw / (double) n : 1.0;
+	mb = sn ? sb / (double) n : 1.0;
+	if (!(mw > 0.0 && mb > 0.0))
+		return;					/* no logged row supports one of the policies */
+	res->policy = swy / (double) n / mw;
+	res->baseline = sby / (double) n / mb;
+
+	/* psi_i = a_g . u_i; constants do not change its variance */
+	for (int32 g = 0; g < st->n_groups; g++)
+	{
+		double		a[8] = {0};
+
+		a[wy] = 1.0 / mw;
+		a[by] = -b[g] / mb;
+		if (sn)
+		{
+			a[0] = -res->policy / mw;
+			if (!logged)
+				a[bw] = b[g] * res->baseline / mb;
+		}
+		linear_sums(&st->groups[g], 8, a, &sum, &sumsq);
+	}
+	pfree(b);
 	finish(&res->diff, res->policy - res->baseline, sum, sumsq, n, st->opts.alpha);
 }

@@ -38,7 +38,7 @@ typedef enum CmpBaseline
 	CMP_BASELINE_UNTARGETED = 2
 } CmpBaseline;
 
-#define CMP_MAX_DIM			6
+#define CMP_MAX_DIM			8
 #define CMP_N_PRODUCTS		(CMP_MAX_DIM * (CMP_MAX_DIM + 1) / 2)
 #define CMP_MAX_ACTIONS		1000	/* actions 0..CMP_MAX_ACTIONS */
 
@@ -51,6 +51,7 @@ typedef struct CmpOptions
 	double		min_propensity; /* allocation: floor per action */
 	int32		n_actions;		/* allocation: K, actions 1..K */
 	int32		baseline;		/* allocation: CmpBaseline */
+	bool		self_normalized;	/* allocation: SNIPS (true) or IPS */
 } CmpOptions;
 
 /* Moments of the row vectors u of one group of rows. */

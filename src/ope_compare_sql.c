@@ -36,8 +36,9 @@ static const char *const diff_keys[] = {"alpha", "clip", NULL};
 static const char *const switch_keys[] = {"alpha", "tau", NULL};
 static const char *const ate_keys[] = {"alpha", NULL};
 static const char *const allocation_keys[] = {"actions", "epsilon", "min_propensity",
-"baseline", "alpha", "clip", NULL};
+"baseline", "estimator", "alpha", "clip", NULL};
 static const char *const baseline_choices[] = {"no_offer", "logged", "untargeted", NULL};
+static const char *const estimator_choices[] = {"ips", "snips", NULL};
 
 static const char *
 kind_name(CmpKind kind)
@@ -80,6 +81,7 @@ parse_allocation_options(Jsonb *j, CmpOptions *o)
 						o->n_actions + 1),
 				 errhint("Use a min_propensity of at most 1/%d.", o->n_actions + 1)));
 	o->baseline = options_choice(j, "baseline", CMP_BASELINE_NO_OFFER, baseline_choices);
+	o->self_normalized = options_choice(j, "estimator", 1, estimator_choices) == 1;
 }
 
 static void
@@ -392,7 +394,7 @@ ope_compare_combine(PG_FUNCTION_ARGS)
 /*
  * Serialized state, format 1 (big-endian, src/bytes.h): u8 version, u8 kind,
  * options (f64 alpha, clip, tau, epsilon, min_propensity, i32 actions,
- * u8 baseline), u32 groups, then per group i64 rows, i64 chosen, and the
+ * u8 baseline, u8 self_normalized), u32 groups, then per group i64 rows, i64 chosen, and the
  * compensated sums (f64 sum, f64 compensation) of the dim components and
  * the dim (dim + 1) / 2 products.
  */
@@ -416,6 +418,7 @@ ope_compare_serialize(PG_FUNCTION_ARGS)
 	bytes_put_f64(&buf, st->opts.min_propensity);
 	bytes_put_i32(&buf, st->opts.n_actions);
 	bytes_put_u8(&buf, (uint8) st->opts.baseline);
+	bytes_put_u8(&buf, st->opts.self_normalized ? 1 : 0);
 	bytes_put_u32(&buf, (uint32) st->n_groups);
 	for (int g = 0; g < st->n_groups; g++)
 	{
@@ -457,6 +460,7 @@ ope_compare_deserialize(PG_FUNCTION_ARGS)
 	o.min_propensity = bytes_get_f64(&r);
 	o.n_actions = bytes_get_i32(&r);
 	o.baseline = bytes_get_u8(&r);
+	o.self_normalized = bytes_get_u8(&r) != 0;
 	if (o.n_actions < 0 || o.n_actions > CMP_MAX_ACTIONS ||
 		o.baseline > CMP_BASELINE_UNTARGETED)
 		bytes_corrupted(&r, "options out of range");

@@ -3,7 +3,7 @@
 -- here from its formula in plain SQL (avg, var_samp over per-row terms),
 -- never by the aggregates under test.
 BEGIN;
-SELECT plan(32);
+SELECT plan(34);
 
 CREATE FUNCTION pg_temp.close(a float8, b float8, tol float8 DEFAULT 1e-12) RETURNS bool
 LANGUAGE sql AS $$SELECT abs(a - b) <= tol * greatest(abs(a), abs(b), 1)$$;
@@ -123,7 +123,7 @@ SELECT ok(cardinality(r) = 3 AND (r[2]).estimate IS NULL AND (r[3]).estimate = 1
           'uplift_ate: an action without rows is NULL; one row gives no standard error')
 FROM (SELECT uplift_ate(a, y) AS r FROM (VALUES (0, 1.0), (0, 2.0), (1, 3.0), (1, 5.0), (3, 2.5)) v(a, y)) s;
 
--- ope_allocation: K = 1, logged propensity 0.5 everywhere, epsilon 0.
+-- ope_allocation with IPS: K = 1, logged propensity 0.5 everywhere, epsilon 0.
 -- Rows (logged action, chosen, value, cost): (0,0,1,0.1) (0,1,2,0.2) (1,1,3,1) (1,0,5,1.5).
 -- Policy: w = 2 where the logged action is the chosen one: value (2 + 6) / 4 = 2,
 -- cost (0.2 + 2) / 4 = 0.55.  No offer: rows with action 0, y / p: value
@@ -135,7 +135,7 @@ INSERT INTO alloc VALUES (0, 0, 1, 0.1), (0, 1, 2, 0.2), (1, 1, 3, 1), (1, 0, 5,
 CREATE TEMP TABLE alloc_out AS
 SELECT b.base, r.*
 FROM (VALUES ('no_offer'), ('logged'), ('untargeted')) b(base),
-     LATERAL unnest((SELECT ope_allocation(a, 0.5, c, v, k, jsonb_build_object('actions', 1, 'baseline', b.base))
+     LATERAL unnest((SELECT ope_allocation(a, 0.5, c, v, k, jsonb_build_object('actions', 1, 'baseline', b.base, 'estimator', 'ips'))
                      FROM alloc)) r;
 SELECT ok(policy = 2 AND baseline = 1.5 AND difference = 0.5 AND n = 4, 'ope_allocation value against no offer: 2 - 1.5')
 FROM alloc_out WHERE base = 'no_offer' AND outcome = 'value';
@@ -155,7 +155,24 @@ WHERE a.base = 'untargeted' AND a.outcome = 'value' AND c.base = 'untargeted' AN
 -- exploration: epsilon 0.2 over K + 1 = 2 arms gives 0.9 on the chosen action, 0.1 on the other
 SELECT ok(pg_temp.close(policy, (0.9 * 2 + 0.1 * 4 + 0.9 * 6 + 0.1 * 10) / 4),
           'ope_allocation with epsilon 0.2: target propensity 0.9 / 0.1, as uplift_explore')
-FROM unnest((SELECT ope_allocation(a, 0.5, c, v, k, '{"actions": 1, "epsilon": 0.2}') FROM alloc)) r
+FROM unnest((SELECT ope_allocation(a, 0.5, c, v, k, '{"actions": 1, "epsilon": 0.2, "estimator": "ips"}') FROM alloc)) r
+WHERE outcome = 'value';
+
+
+-- ope_allocation with SNIPS (the default): the policy's weights are 2, 0, 2, 0
+-- (sum 4 = n), so its value is IPS's, 2; no offer: weights 2, 2, 0, 0, so
+-- (2 + 4) / 4 -> (1 + 2) / 2 = 1.5 (the mean over the rows with action 0).
+-- psi = (w v - 2 w) / 1 - (b v / p - 1.5 b / p) / 1 = 2, 0, 2, 0 - (-1, 1, 0, 0).
+CREATE TEMP TABLE alloc_sn AS
+SELECT r.* FROM unnest((SELECT ope_allocation(a, 0.5, c, v, k, '{"actions": 1}') FROM alloc)) r;
+SELECT ok(policy = 2 AND baseline = 1.5 AND pg_temp.close(std_error, sqrt(var_samp(psi) / 4)),
+          'ope_allocation with SNIPS: 2 - 1.5 and the delta-method standard error')
+FROM alloc_sn, (VALUES (-2.0 + 1), (0.0 - 1), (2.0), (0.0)) t(psi)
+WHERE outcome = 'value' GROUP BY policy, baseline, std_error;
+-- with unequal propensities SNIPS differs from IPS: logged propensity 0.25 for action 1 rows
+SELECT ok(pg_temp.close(policy, (2 * 1 + 4 * 3) / (2 + 4.0)),
+          'ope_allocation with SNIPS: sum w v / sum w with weights 2 and 4')
+FROM unnest((SELECT ope_allocation(a, CASE a WHEN 1 THEN 0.25 ELSE 0.5 END, c, v, k, '{"actions": 1}') FROM alloc)) r
 WHERE outcome = 'value';
 
 SELECT * FROM finish();
