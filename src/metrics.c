@@ -640,7 +640,11 @@ metric_treatment_balance(MetricData *d, int64 winsize, bool split_ties,
 		CHECK_FOR_INTERRUPTS();
 	}
 	for (int64 i = 0; i + winsize <= n; i++)
+	{
 		balance[i] = (cum[i + winsize] - cum[i]) / (double) winsize;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
 	pfree(cum);
 }
 

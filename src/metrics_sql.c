@@ -1283,6 +1283,8 @@ uplift_treatment_balance_final(PG_FUNCTION_ARGS)
 		curve_emit(&rb, "treatment_balance", (int32) p++, (double) (i + winsize),
 				   (double) n, balance[i]);
 		last = i;
+		if ((j & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_DATUM(rows_result(&rb));
 }
