@@ -1,18 +1,14 @@
 #!/usr/bin/env bash
-# Paired off-policy estimators at scale, in one run on a throwaway cluster:
-#  1. coverage: CAMPAIGNS demo campaigns (default 400) of UNITS units each
-#     (default 10,000), the same policies and closed-form truths as
-#     test/ope_compare_coverage.sql; the share of 95% intervals of ips_diff,
-#     snips_diff, dr_diff and ope_allocation (against no offer) that hold the
-#     truth, and the mean standard error against the spread of the estimates;
-#  2. time: on N logged rows (default 10,000,000, seeded), ips_diff,
-#     snips_diff and dr_diff against ips_value and dr_value and the baseline
-#     SELECT sum(reward * (ta - tb) / logged); serial plans, best of REPS runs.
-#   usage: bash bench/ope_compare.sh [N]
+# Coverage of the paired off-policy intervals at scale, on a throwaway
+# cluster: CAMPAIGNS demo campaigns (default 400) of UNITS units each (default
+# 10,000), the same policies and closed-form truths as
+# test/ope_compare_coverage.sql; the share of 95% intervals of ips_diff,
+# snips_diff, dr_diff and ope_allocation (against no offer) that hold the
+# truth, and the mean standard error against the spread of the estimates.
+# Their time is measured by bench/ope.sh.
+#   usage: CAMPAIGNS=400 UNITS=10000 bash bench/ope_compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${1:-${N:-10000000}}
-REPS=${REPS:-5}
 CAMPAIGNS=${CAMPAIGNS:-400}
 UNITS=${UNITS:-10000}
 . scripts/cluster.sh
@@ -57,51 +53,4 @@ FROM (SELECT 'ips_diff' AS estimator, (ips).estimate, (ips).std_error, t.d AS tr
       SELECT 'ope_allocation (value vs no offer)', (e.alloc).difference, (e.alloc).std_error, t.a,
              (e.alloc).ci_low <= t.a AND t.a <= (e.alloc).ci_high FROM est e, truth t) s
 GROUP BY estimator ORDER BY estimator;
-SQL
-
-echo "== time: $N rows"
-psql -q -X -v ON_ERROR_STOP=1 -d uplift_bench <<SQL
-SELECT setseed(0.17);
-CREATE TABLE t AS
-SELECT reward, logged::float8 AS logged, ta::float8 AS ta, tb::float8 AS tb,
-       (0.05 + 0.1 * a)::float8 AS q_logged, 0.2::float8 AS qa, 0.15::float8 AS qb
-FROM (SELECT (random() < 0.1 + 0.05 * a)::int::float8 AS reward,
-             CASE a WHEN 0 THEN 0.5 WHEN 1 THEN 0.3 ELSE 0.2 END AS logged,
-             CASE a WHEN 2 THEN 0.8 ELSE 0.1 END AS ta,
-             CASE a WHEN 1 THEN 0.6 ELSE 0.2 END AS tb, a
-      FROM (SELECT CASE WHEN u < 0.5 THEN 0 WHEN u < 0.8 THEN 1 ELSE 2 END AS a
-            FROM (SELECT random() AS u FROM generate_series(1, $N)) s) s2) s3;
-VACUUM ANALYZE t;
-
-CREATE FUNCTION bench(q text, reps int) RETURNS float8 LANGUAGE plpgsql AS \$\$
-DECLARE best float8 := 'Infinity'; t0 timestamptz; dummy text;
-BEGIN
-  FOR i IN 1..reps LOOP
-    t0 := clock_timestamp();
-    EXECUTE q INTO dummy;
-    best := least(best, extract(epoch FROM clock_timestamp() - t0));
-  END LOOP;
-  RETURN best;
-END \$\$;
-SQL
-
-psql -X -v ON_ERROR_STOP=1 -d uplift_bench <<SQL
-SET max_parallel_workers_per_gather = 0;
-SET jit = off;
-SELECT bench('SELECT count(*) FROM t', 1) AS warm_up \gset
-CREATE TEMP TABLE timings AS
-SELECT k, name, bench(q, $REPS) AS seconds
-FROM (VALUES
-  (1, 'baseline: sum(reward * (ta - tb) / logged)', 'SELECT sum(reward * (ta - tb) / logged) FROM t'),
-  (2, 'ips_value', 'SELECT ips_value(reward, logged, ta) FROM t'),
-  (3, 'ips_diff', 'SELECT ips_diff(reward, logged, ta, tb) FROM t'),
-  (4, 'snips_diff', 'SELECT snips_diff(reward, logged, ta, tb) FROM t'),
-  (5, 'dr_value', 'SELECT dr_value(reward, logged, ta, q_logged, qa) FROM t'),
-  (6, 'dr_diff', 'SELECT dr_diff(reward, logged, ta, tb, q_logged, qa, qb) FROM t'),
-  (7, 'sndr_value', 'SELECT sndr_value(reward, logged, ta, q_logged, qa) FROM t')) v(k, name, q)
-ORDER BY k;
-\echo rows: $N, serial plans, best of $REPS runs
-SELECT name, round(seconds::numeric, 3) AS seconds,
-       round((seconds / (SELECT seconds FROM timings WHERE name LIKE 'baseline%'))::numeric, 2) AS ratio
-FROM timings ORDER BY k;
 SQL

@@ -20,6 +20,7 @@
 #include "utils/typcache.h"
 
 #include "bytes.h"
+#include "ope_args.h"
 #include "ope_compare.h"
 #include "options.h"
 
@@ -120,28 +121,10 @@ parse_options(Jsonb *j, CmpKind kind, CmpOptions *o)
 		parse_allocation_options(j, o);
 }
 
-/* The bytes of a jsonb argument, detoasted. */
-static struct varlena *
-options_varlena(FunctionCallInfo fcinfo, int argno)
-{
-	return pg_detoast_datum_packed((struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno)));
-}
-
 static void
 check_same_options(CmpAgg *agg, FunctionCallInfo fcinfo, int argno)
 {
-	bool		same;
-
-	if (PG_ARGISNULL(argno))
-		same = agg->opts_bytes == NULL;
-	else
-	{
-		struct varlena *v = options_varlena(fcinfo, argno);
-
-		same = agg->opts_bytes != NULL && VARSIZE_ANY_EXHDR(v) == agg->opts_len &&
-			memcmp(VARDATA_ANY(v), agg->opts_bytes, agg->opts_len) == 0;
-	}
-	if (!same)
+	if (!ope_options_same(fcinfo, argno, agg->opts_bytes, agg->opts_len))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("options of %s must be the same on every row", kind_name(agg->st.kind)),
@@ -170,55 +153,22 @@ trans_state(FunctionCallInfo fcinfo, CmpKind kind, int opts_argno)
 	parse_options(j, kind, &o);
 	agg = MemoryContextAllocZero(aggcxt, sizeof(CmpAgg));
 	cmp_state_init(&agg->st, kind, &o, aggcxt);
-	if (j != NULL)
-	{
-		struct varlena *v = options_varlena(fcinfo, opts_argno);
-
-		agg->opts_len = VARSIZE_ANY_EXHDR(v);
-		agg->opts_bytes = MemoryContextAlloc(aggcxt, Max(agg->opts_len, 1));
-		memcpy(agg->opts_bytes, VARDATA_ANY(v), agg->opts_len);
-	}
+	if (opts_argno > 0)
+		ope_options_keep(fcinfo, opts_argno, aggcxt, &agg->opts_bytes, &agg->opts_len);
 	return agg;
 }
 
-/* A finite, non-NULL float8 argument. */
 static double
 arg_value(FunctionCallInfo fcinfo, int argno, CmpKind kind, const char *what)
 {
-	double		x;
-
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s of %s must not be NULL", what, kind_name(kind)),
-				 errdetail("Every logged row counts in the estimate; dropping a row would bias it."),
-				 errhint("Repair the row, or exclude it explicitly with WHERE %s IS NOT NULL.", what)));
-	x = PG_GETARG_FLOAT8(argno);
-	if (!isfinite(x))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("%s of %s must be a finite number", what, kind_name(kind)),
-				 errdetail("Got %g.", x),
-				 errhint("Remove or repair rows with NaN or infinite values.")));
-	return x;
+	return ope_arg_finite(fcinfo, argno, kind_name(kind), what);
 }
 
-/* A probability argument: in (0, 1] for a logged one, else in [0, 1]. */
 static double
 arg_probability(FunctionCallInfo fcinfo, int argno, CmpKind kind, const char *what,
 				bool logged)
 {
-	double		p = arg_value(fcinfo, argno, kind, what);
-
-	if (logged ? !(p > 0.0 && p <= 1.0) : !(p >= 0.0 && p <= 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s of %s must be in %s", what, kind_name(kind), logged ? "(0, 1]" : "[0, 1]"),
-				 errdetail("Got %g.", p),
-				 errhint(logged ?
-						 "The logged propensity is the probability with which the logging policy took the logged action; it must be positive for the row to be usable." :
-						 "A target propensity is the probability that the evaluated policy takes the logged action on that row.")));
-	return p;
+	return ope_arg_propensity(fcinfo, argno, kind_name(kind), what, logged);
 }
 
 /* An action argument in 0..max_action. */
