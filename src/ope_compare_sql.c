@@ -581,7 +581,8 @@ uplift_ate_final(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("uplift_ate needs rows with an action other than 0"),
-				 errdetail("Only control rows were given.")));
+				 errdetail("Only control rows were given."),
+				 errhint("Check the WHERE clause: the effects compare actions 1..K with action 0.")));
 	elems = palloc(sizeof(Datum) * n_actions);
 	for (int a = 1; a <= n_actions; a++)
 	{

@@ -3,7 +3,7 @@
 -- here from its formula in plain SQL (avg, var_samp over per-row terms),
 -- never by the aggregates under test.
 BEGIN;
-SELECT plan(34);
+SELECT plan(36);
 
 CREATE FUNCTION pg_temp.close(a float8, b float8, tol float8 DEFAULT 1e-12) RETURNS bool
 LANGUAGE sql AS $$SELECT abs(a - b) <= tol * greatest(abs(a), abs(b), 1)$$;
@@ -158,6 +158,11 @@ SELECT ok(pg_temp.close(policy, (0.9 * 2 + 0.1 * 4 + 0.9 * 6 + 0.1 * 10) / 4),
 FROM unnest((SELECT ope_allocation(a, 0.5, c, v, k, '{"actions": 1, "epsilon": 0.2, "estimator": "ips"}') FROM alloc)) r
 WHERE outcome = 'value';
 
+-- a floor of 0.1 per arm (K + 1 = 2) gives the same 0.9 / 0.1 without epsilon
+SELECT ok(pg_temp.close(policy, (0.9 * 2 + 0.1 * 4 + 0.9 * 6 + 0.1 * 10) / 4),
+          'ope_allocation with min_propensity 0.1: 0.1 + 0.8 on the chosen action, 0.1 on the other')
+FROM unnest((SELECT ope_allocation(a, 0.5, c, v, k, '{"actions": 1, "min_propensity": 0.1, "estimator": "ips"}') FROM alloc)) r
+WHERE outcome = 'value';
 
 -- ope_allocation with SNIPS (the default): the policy's weights are 2, 0, 2, 0
 -- (sum 4 = n), so its value is IPS's, 2; no offer: weights 2, 2, 0, 0, so
@@ -173,6 +178,11 @@ WHERE outcome = 'value' GROUP BY policy, baseline, std_error;
 SELECT ok(pg_temp.close(policy, (2 * 1 + 4 * 3) / (2 + 4.0)),
           'ope_allocation with SNIPS: sum w v / sum w with weights 2 and 4')
 FROM unnest((SELECT ope_allocation(a, CASE a WHEN 1 THEN 0.25 ELSE 0.5 END, c, v, k, '{"actions": 1}') FROM alloc)) r
+WHERE outcome = 'value';
+-- SNIPS against untargeted: b / p = 1 on every row, so the baseline is the mean 11/4
+SELECT ok(pg_temp.close(baseline, 11.0 / 4) AND pg_temp.close(policy, 2),
+          'ope_allocation with SNIPS against untargeted: the mean of the rows')
+FROM unnest((SELECT ope_allocation(a, 0.5, c, v, k, '{"actions": 1, "baseline": "untargeted"}') FROM alloc)) r
 WHERE outcome = 'value';
 
 SELECT * FROM finish();
