@@ -1169,7 +1169,9 @@ rows_arg(FunctionCallInfo fcinfo, int argno, const char *name, const char *what)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s of %s must be a positive number of rows", what, name),
 				 errdetail("Got " INT64_FORMAT ".", n),
-				 errhint("For a share of the ranking use uplift_at_k, which takes k in (0, 1].")));
+				 strcmp(what, "n") == 0 ?
+				 errhint("For a share of the ranking use uplift_at_k, which takes k in (0, 1].") :
+				 errhint("The window is a number of consecutive rows of the ranking, for example 1000.")));
 	return n;
 }
 

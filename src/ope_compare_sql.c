@@ -417,7 +417,8 @@ ope_compare_deserialize(PG_FUNCTION_ARGS)
 	dim = cmp_dim((CmpKind) kind);
 	n_groups = bytes_get_count(&r, 16 + 16 * (dim + dim * (dim + 1) / 2),
 							   CMP_MAX_ACTIONS + 1);
-	if (n_groups == 0 || (kind == CMP_ALLOCATION && n_groups != (uint32) o.n_actions + 1))
+	if (kind == CMP_ALLOCATION ? n_groups != (uint32) o.n_actions + 1 :
+		kind == CMP_ATE ? n_groups == 0 : n_groups != 1)
 		bytes_corrupted(&r, "wrong number of groups");
 
 	agg = MemoryContextAllocZero(aggcxt, sizeof(CmpAgg));
