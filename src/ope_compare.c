@@ -48,6 +48,15 @@ cmp_options_default(CmpOptions *o)
 	o->self_normalized = true;
 }
 
+bool
+cmp_options_equal(const CmpOptions *a, const CmpOptions *b)
+{
+	return a->alpha == b->alpha && a->clip == b->clip && a->tau == b->tau &&
+		a->epsilon == b->epsilon && a->min_propensity == b->min_propensity &&
+		a->n_actions == b->n_actions && a->baseline == b->baseline &&
+		a->self_normalized == b->self_normalized;
+}
+
 int
 cmp_dim(CmpKind kind)
 {

@@ -83,6 +83,7 @@ typedef struct CmpComparison
 } CmpComparison;
 
 extern void cmp_options_default(CmpOptions *o);
+extern bool cmp_options_equal(const CmpOptions *a, const CmpOptions *b);
 extern int	cmp_dim(CmpKind kind);
 extern void cmp_state_init(CmpState *st, CmpKind kind, const CmpOptions *o,
 						   MemoryContext cxt);

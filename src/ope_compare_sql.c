@@ -332,7 +332,7 @@ ope_compare_combine(PG_FUNCTION_ARGS)
 	if (a->st.kind != b->st.kind)
 		elog(ERROR, "cannot combine paired off-policy states of kinds %d and %d",
 			 a->st.kind, b->st.kind);
-	if (memcmp(&a->st.opts, &b->st.opts, sizeof(CmpOptions)) != 0)
+	if (!cmp_options_equal(&a->st.opts, &b->st.opts))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("options of %s must be the same on every row", kind_name(a->st.kind)),
