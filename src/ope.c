@@ -124,10 +124,7 @@ check_same_options(OpeAgg *agg, FunctionCallInfo fcinfo, int argno)
 	else
 		parse_options(PG_GETARG_JSONB_P(argno), agg->st.kind, &o);
 	if (!ope_options_equal(&o, &agg->st.opts))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options of %s must be the same on every row", kind_name(agg->st.kind)),
-				 errhint("Pass the options as a constant, or group the rows by their options.")));
+		ope_options_differ(kind_name(agg->st.kind));
 }
 
 /* The state of this transition call, created on the first row. */
@@ -265,10 +262,7 @@ ope_combine(PG_FUNCTION_ARGS)
 		elog(ERROR, "cannot combine off-policy states of kinds %d and %d",
 			 a->st.kind, b->st.kind);
 	if (!ope_options_equal(&a->st.opts, &b->st.opts))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options of %s must be the same on every row", kind_name(a->st.kind)),
-				 errhint("Pass the options as a constant, or group the rows by their options.")));
+		ope_options_differ(kind_name(a->st.kind));
 	ope_merge(&a->st, &b->st);
 	PG_RETURN_POINTER(a);
 }

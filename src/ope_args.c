@@ -82,3 +82,12 @@ ope_options_same(FunctionCallInfo fcinfo, int argno, const char *bytes, int len)
 	return bytes != NULL && VARSIZE_ANY_EXHDR(v) == len &&
 		memcmp(VARDATA_ANY(v), bytes, len) == 0;
 }
+
+void
+ope_options_differ(const char *fn)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("options of %s must be the same on every row", fn),
+			 errhint("Pass the options as a constant, or group the rows by their options.")));
+}

@@ -32,4 +32,7 @@ extern void ope_options_keep(FunctionCallInfo fcinfo, int argno, MemoryContext c
 extern bool ope_options_same(FunctionCallInfo fcinfo, int argno, const char *bytes,
 							 int len);
 
+/* The error for options that differ between rows (or partial states). */
+extern void ope_options_differ(const char *fn) pg_attribute_noreturn();
+
 #endif							/* UPLIFT_OPE_ARGS_H */

@@ -125,10 +125,7 @@ static void
 check_same_options(CmpAgg *agg, FunctionCallInfo fcinfo, int argno)
 {
 	if (!ope_options_same(fcinfo, argno, agg->opts_bytes, agg->opts_len))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options of %s must be the same on every row", kind_name(agg->st.kind)),
-				 errhint("Pass the options as a constant, or group the rows by their options.")));
+		ope_options_differ(kind_name(agg->st.kind));
 }
 
 /* The state of this transition call, created on the first row. */
@@ -333,10 +330,7 @@ ope_compare_combine(PG_FUNCTION_ARGS)
 		elog(ERROR, "cannot combine paired off-policy states of kinds %d and %d",
 			 a->st.kind, b->st.kind);
 	if (!cmp_options_equal(&a->st.opts, &b->st.opts))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options of %s must be the same on every row", kind_name(a->st.kind)),
-				 errhint("Pass the options as a constant, or group the rows by their options.")));
+		ope_options_differ(kind_name(a->st.kind));
 	cmp_merge(&a->st, &b->st);
 	PG_RETURN_POINTER(a);
 }
@@ -344,9 +338,9 @@ ope_compare_combine(PG_FUNCTION_ARGS)
 /*
  * Serialized state, format 1 (big-endian, src/bytes.h): u8 version, u8 kind,
  * options (f64 alpha, clip, tau, epsilon, min_propensity, i32 actions,
- * u8 baseline, u8 self_normalized), u32 groups, then per group i64 rows, i64 chosen, and the
- * compensated sums (f64 sum, f64 compensation) of the dim components and
- * the dim (dim + 1) / 2 products.
+ * u8 baseline, u8 self_normalized), u32 groups, then per group i64 rows,
+ * i64 chosen, and the compensated sums (f64 sum, f64 compensation) of the
+ * dim components and the dim (dim + 1) / 2 products.
  */
 PG_FUNCTION_INFO_V1(ope_compare_serialize);
 Datum
