@@ -4,7 +4,7 @@
 -- counts and plain-SQL window computations; their errors; forced parallel
 -- plans.
 BEGIN;
-SELECT plan(23);
+SELECT plan(26);
 
 -- scikit-uplift's order of the synthetic rows (descending score, among equal
 -- scores the later row first): 2 1 | 3 | 7 6 5 4 | 8 | 11 10 9 | 12 |
@@ -80,6 +80,12 @@ SELECT throws_ok($$SELECT uplift_treatment_balance(score, treatment, -1) FROM ev
                  '22023', NULL, 'uplift_treatment_balance: negative winsize');
 SELECT throws_ok($$SELECT uplift_treatment_balance(score, treatment, 5, '{"bins": 3}') FROM eval_synthetic$$,
                  '22023', NULL, 'uplift_treatment_balance: unknown option');
+SELECT throws_ok($$SELECT uplift_treatment_balance(score, treatment, NULL) FROM eval_synthetic$$,
+                 '22004', NULL, 'uplift_treatment_balance: NULL winsize');
+SELECT throws_ok($$SELECT uplift_treatment_balance(score, 2, 5) FROM eval_synthetic$$,
+                 '22000', NULL, 'uplift_treatment_balance: a treatment other than 0 or 1');
+SELECT throws_ok($$SELECT uplift_at_n(score, treatment, outcome, 5, NULL) FROM eval_synthetic$$,
+                 '22004', NULL, 'uplift_at_n: NULL strategy');
 
 -- forced parallel plans give the serial answers (Hillstrom, 42,613 rows)
 SET LOCAL max_parallel_workers_per_gather = 0;

@@ -2,7 +2,7 @@
 -- dr_diff, sndr_value, switch_dr_value, uplift_ate, ope_allocation), each
 -- with its SQLSTATE.
 BEGIN;
-SELECT plan(35);
+SELECT plan(40);
 
 -- propensities
 SELECT throws_ok($$SELECT ips_diff(1, 0, 0.5, 0.5)$$, '22003', NULL, 'ips_diff: logged propensity 0');
@@ -51,6 +51,12 @@ SELECT throws_ok($$SELECT sndr_value(1, 0.5, 0.5, 0, 0, '{"alpha": 1}')$$, '2202
 SELECT throws_ok($$SELECT switch_dr_value(1, 0.5, 0.5, 0, 0, '{"tau": -1}')$$, '22023', NULL, 'switch_dr_value: negative tau');
 SELECT throws_ok($$SELECT ips_diff(1, 0.5, 0.5, 0.5, o) FROM (VALUES ('{"alpha": 0.1}'::jsonb), ('{"alpha": 0.2}')) v(o)$$,
                  '22023', NULL, 'ips_diff: options that change between rows');
+SELECT throws_ok($$SELECT ope_allocation(0, 0.5, 0, 1, 1, '{"actions": 1, "estimator": "dr"}')$$, '22023', NULL, 'ope_allocation: unknown estimator');
+SELECT throws_ok($$SELECT ope_allocation(0, 0.5, 0, 1, 1, '{"actions": 0}')$$, '22023', NULL, 'ope_allocation: actions 0');
+SELECT throws_ok($$SELECT snips_diff(1, 0.5, 0.5, 0.5, '{"clip": 0}')$$, '22023', NULL, 'snips_diff: clip 0');
+SELECT throws_ok($$SELECT uplift_ate(1, 1, '{"alpha": 0}')$$, '22023', NULL, 'uplift_ate: alpha 0');
+SELECT throws_ok($$SELECT uplift_ate(a, 1, o) FROM (VALUES (0, NULL::jsonb), (1, '{"alpha": 0.1}')) v(a, o)$$,
+                 '22023', NULL, 'uplift_ate: options given on some rows only');
 
 SELECT * FROM finish();
 ROLLBACK;
