@@ -14,15 +14,18 @@
 -- the three arms, against no offer:
 --   0.9 E[tv_A] + 0.1 (E[tv1] + E[tv2]) / 3,
 --   E[tv_A] = 0.5 E[tv1] + 0.5 (1.5 + 0.25) + 1 / sqrt(2 pi),
---   E[tv1] = 0.75, E[tv2] = 1.75.
+--   E[tv1] = 0.75, E[tv2] = 1.75;
+-- against the logging policy (0.4, 0.3, 0.3) that value minus 0.3 * 0.75 + 0.3 * 1.75.
 -- DR uses a deliberately misspecified outcome model (the features' part of
 -- the mean is right, the effects are constants per arm).
 BEGIN;
-SELECT plan(6);
+SELECT plan(7);
 
 CREATE TEMP TABLE truth AS
 SELECT 0.5 + 1 / sqrt(2 * pi()) AS true_diff,
-       0.9 * (0.5 * 0.75 + 0.5 * 1.75 + 1 / sqrt(2 * pi())) + 0.1 * (0.75 + 1.75) / 3 AS true_alloc;
+       0.9 * (0.5 * 0.75 + 0.5 * 1.75 + 1 / sqrt(2 * pi())) + 0.1 * (0.75 + 1.75) / 3 AS true_alloc,
+       0.9 * (0.5 * 0.75 + 0.5 * 1.75 + 1 / sqrt(2 * pi())) + 0.1 * (0.75 + 1.75) / 3
+           - (0.3 * 0.75 + 0.3 * 1.75) AS true_alloc_logged;
 
 CREATE TEMP TABLE sim AS
 SELECT s AS rep, c.action, c.propensity, c.value, c.cost,
@@ -37,7 +40,9 @@ SELECT rep,
        dr_diff(value, propensity, (action = chosen)::int, (action = 1)::int,
                base + CASE action WHEN 0 THEN 0 WHEN 1 THEN 0.8 ELSE 1.2 END,
                base + CASE chosen WHEN 1 THEN 0.8 ELSE 1.2 END, base + 0.8) AS dr,
-       (ope_allocation(action, propensity, chosen, value, cost, '{"actions": 2, "epsilon": 0.1}'))[1] AS alloc
+       (ope_allocation(action, propensity, chosen, value, cost, '{"actions": 2, "epsilon": 0.1}'))[1] AS alloc,
+       (ope_allocation(action, propensity, chosen, value, cost,
+                       '{"actions": 2, "epsilon": 0.1, "baseline": "logged"}'))[1] AS alloc_logged
 FROM sim GROUP BY rep;
 
 CREATE TEMP TABLE coverage AS
@@ -45,6 +50,8 @@ SELECT avg(((ips).ci_low <= t.true_diff AND t.true_diff <= (ips).ci_high)::int) 
        avg(((snips).ci_low <= t.true_diff AND t.true_diff <= (snips).ci_high)::int) AS snips,
        avg(((dr).ci_low <= t.true_diff AND t.true_diff <= (dr).ci_high)::int) AS dr,
        avg(((e.alloc).ci_low <= t.true_alloc AND t.true_alloc <= (e.alloc).ci_high)::int) AS alloc,
+       avg(((e.alloc_logged).ci_low <= t.true_alloc_logged
+            AND t.true_alloc_logged <= (e.alloc_logged).ci_high)::int) AS alloc_logged,
        count(*) AS reps
 FROM est e, truth t;
 
@@ -53,6 +60,7 @@ SELECT ok(ips BETWEEN 0.92 AND 0.98, format('ips_diff: the 95%% interval covers 
 SELECT ok(snips BETWEEN 0.92 AND 0.98, format('snips_diff: the 95%% interval covers V(A) - V(B) in %s of campaigns', round(snips, 4))) FROM coverage;
 SELECT ok(dr BETWEEN 0.92 AND 0.98, format('dr_diff: the 95%% interval covers V(A) - V(B) in %s of campaigns', round(dr, 4))) FROM coverage;
 SELECT ok(alloc BETWEEN 0.92 AND 0.98, format('ope_allocation: the 95%% interval of value against no offer covers the truth in %s of campaigns', round(alloc, 4))) FROM coverage;
+SELECT ok(alloc_logged BETWEEN 0.92 AND 0.98, format('ope_allocation: the 95%% interval of value against the logging policy covers the truth in %s of campaigns', round(alloc_logged, 4))) FROM coverage;
 
 -- the reported standard error matches the spread over campaigns
 SELECT ok(abs(avg((dr).std_error) / stddev_samp((dr).estimate) - 1) < 0.15
