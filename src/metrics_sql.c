@@ -614,20 +614,6 @@ uplift_auuc_final(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(v);
 }
 
-/* Treated minus control mean outcome of the rows a cut kept. */
-static double
-top_uplift(const MetricGroup *top, const char *name)
-{
-	for (int a = 0; a < 2; a++)
-		if (top->n[a] <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("the top rows of %s hold no %s row", name, a ? "treated" : "control"),
-					 errdetail("The cut keeps %.0f rows.", top->n[0] + top->n[1]),
-					 errhint("Keep more rows or use strategy 'by_group'.")));
-	return top->y[1] / top->n[1] - top->y[0] / top->n[0];
-}
-
 PG_FUNCTION_INFO_V1(uplift_at_k_final);
 Datum
 uplift_at_k_final(PG_FUNCTION_ARGS)
@@ -650,7 +636,14 @@ uplift_at_k_final(PG_FUNCTION_ARGS)
 						 errhint("Increase k.")));
 	}
 	metric_top_k(&st->d, st->p.k, (MetricStrategy) st->p.strategy, ordered, &top);
-	PG_RETURN_FLOAT8(top_uplift(&top, "uplift_at_k"));
+	for (int a = 0; a < 2; a++)
+		if (top.n[a] <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("the top k rows of uplift_at_k hold no %s row", a ? "treated" : "control"),
+					 errdetail("k = %g keeps %.0f rows.", st->p.k, top.n[0] + top.n[1]),
+					 errhint("Increase k or use strategy 'by_group'.")));
+	PG_RETURN_FLOAT8(top.y[1] / top.n[1] - top.y[0] / top.n[0]);
 }
 
 /* ------------------------------------------- composite arrays for the rows */
@@ -1192,6 +1185,20 @@ check_rows_available(const EvalState *st, int64 want, bool per_arm, const char *
 							name, want, have, per_arm ? (a ? " treated rows" : " control rows") : ""),
 					 errhint("Ask for fewer rows.")));
 	}
+}
+
+/* Treated minus control mean outcome of the top rows of uplift_at_n. */
+static double
+top_uplift(const MetricGroup *top, const char *name)
+{
+	for (int a = 0; a < 2; a++)
+		if (top->n[a] <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("the top rows of %s hold no %s row", name, a ? "treated" : "control"),
+					 errdetail("The cut keeps %.0f rows.", top->n[0] + top->n[1]),
+					 errhint("Keep more rows or use strategy 'by_group'.")));
+	return top->y[1] / top->n[1] - top->y[0] / top->n[0];
 }
 
 /* uplift_at_n(score, treatment, outcome, n, strategy): scikit-uplift's integer k */
