@@ -2,9 +2,11 @@
 # Off-policy evaluation benchmark: on N logged rows (default 10,000,000,
 # generated in SQL with a fixed seed), the time of
 #   SELECT sum(reward * target / logged) FROM t
-# and of ips_value, snips_value and dr_value with the normal interval, as
-# ratios to that baseline, in one run on a throwaway cluster.  Serial plans
-# (no parallel workers), best of REPS runs (default 5) each.
+# and of ips_value, snips_value and dr_value with the normal interval, and
+# of the paired ips_diff, snips_diff, dr_diff and of sndr_value and
+# switch_dr_value, as ratios to that baseline, in one run on a throwaway
+# cluster.  Serial plans (no parallel workers), best of REPS runs (default 5)
+# each.
 #   usage: bash bench/ope.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,10 +22,12 @@ CREATE EXTENSION uplift;
 SELECT setseed(0.17);
 CREATE TABLE t AS
 SELECT reward, logged::float8 AS logged, target::float8 AS target,
-       (0.05 + 0.1 * a)::float8 AS q_logged, 0.2::float8 AS q_target
+       (0.05 + 0.1 * a)::float8 AS q_logged, 0.2::float8 AS q_target,
+       baseline::float8 AS baseline, 0.15::float8 AS q_baseline
 FROM (SELECT (random() < 0.1 + 0.05 * a)::int::float8 AS reward,
              CASE a WHEN 0 THEN 0.5 WHEN 1 THEN 0.3 ELSE 0.2 END AS logged,
-             CASE a WHEN 2 THEN 0.8 ELSE 0.1 END AS target, a
+             CASE a WHEN 2 THEN 0.8 ELSE 0.1 END AS target,
+             CASE a WHEN 1 THEN 0.6 ELSE 0.2 END AS baseline, a
       FROM (SELECT CASE WHEN u < 0.5 THEN 0 WHEN u < 0.8 THEN 1 ELSE 2 END AS a
             FROM (SELECT random() AS u FROM generate_series(1, $N)) s) s2) s3;
 VACUUM ANALYZE t;
@@ -50,7 +54,12 @@ FROM (VALUES
   (1, 'baseline: sum(reward * target / logged)', 'SELECT sum(reward * target / logged) FROM t'),
   (2, 'ips_value', 'SELECT ips_value(reward, logged, target) FROM t'),
   (3, 'snips_value', 'SELECT snips_value(reward, logged, target) FROM t'),
-  (4, 'dr_value', 'SELECT dr_value(reward, logged, target, q_logged, q_target) FROM t')) v(k, name, q)
+  (4, 'dr_value', 'SELECT dr_value(reward, logged, target, q_logged, q_target) FROM t'),
+  (5, 'ips_diff', 'SELECT ips_diff(reward, logged, target, baseline) FROM t'),
+  (6, 'snips_diff', 'SELECT snips_diff(reward, logged, target, baseline) FROM t'),
+  (7, 'dr_diff', 'SELECT dr_diff(reward, logged, target, baseline, q_logged, q_target, q_baseline) FROM t'),
+  (8, 'sndr_value', 'SELECT sndr_value(reward, logged, target, q_logged, q_target) FROM t'),
+  (9, 'switch_dr_value', 'SELECT switch_dr_value(reward, logged, target, q_logged, q_target, ''{"tau": 3}'') FROM t')) v(k, name, q)
 ORDER BY k;
 \echo rows: $N, serial plans, best of $REPS runs
 SELECT name, round(seconds::numeric, 3) AS seconds,

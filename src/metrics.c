@@ -531,14 +531,10 @@ group_add_arm(MetricGroup *into, const MetricGroup *g, int a, double fraction)
 	into->c[a] += fraction * g->c[a];
 }
 
-/*
- * Sums of the rows in the top k: 'overall' keeps floor(n k) rows of the
- * merged order, 'by_group' floor(n_t k) treated and floor(n_c k) control rows
- * (the products in double, truncated, as Python's int() does).
- */
-void
-metric_top_k(MetricData *d, double k, MetricStrategy strategy,
-			 bool split_ties, MetricGroup *top)
+/* Sums of the rows kept by a cut of want[0] rows overall, or want[a] per arm. */
+static void
+top_rows(MetricData *d, const double *want, MetricStrategy strategy,
+		 bool split_ties, MetricGroup *top)
 {
 	MetricCursor cur;
 	MetricGroup g;
@@ -548,13 +544,8 @@ metric_top_k(MetricData *d, double k, MetricStrategy strategy,
 	memset(top, 0, sizeof(*top));
 	metric_sort(d);
 	metric_cursor_init(&cur, d, split_ties);
-	if (strategy == STRATEGY_OVERALL)
-		cut[0].want = floor((double) (d->arm[0].n + d->arm[1].n) * k);
-	else
-	{
-		cut[0].want = floor((double) d->arm[0].n * k);
-		cut[1].want = floor((double) d->arm[1].n * k);
-	}
+	cut[0].want = want[0];
+	cut[1].want = want[1];
 	cut[0].have = cut[1].have = 0;
 
 	while (metric_cursor_next(&cur, &g))
@@ -577,6 +568,84 @@ metric_top_k(MetricData *d, double k, MetricStrategy strategy,
 		if ((++steps & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/*
+ * Sums of the rows in the top k: 'overall' keeps floor(n k) rows of the
+ * merged order, 'by_group' floor(n_t k) treated and floor(n_c k) control rows
+ * (the products in double, truncated, as Python's int() does).
+ */
+void
+metric_top_k(MetricData *d, double k, MetricStrategy strategy,
+			 bool split_ties, MetricGroup *top)
+{
+	double		want[2];
+
+	if (strategy == STRATEGY_OVERALL)
+	{
+		want[0] = floor((double) (d->arm[0].n + d->arm[1].n) * k);
+		want[1] = 0;
+	}
+	else
+	{
+		want[0] = floor((double) d->arm[0].n * k);
+		want[1] = floor((double) d->arm[1].n * k);
+	}
+	top_rows(d, want, strategy, split_ties, top);
+}
+
+/*
+ * The same for an absolute number of rows (scikit-uplift's integer k): the
+ * top "rows" rows overall, or the top "rows" rows of each arm.
+ */
+void
+metric_top_n(MetricData *d, int64 rows, MetricStrategy strategy,
+			 bool split_ties, MetricGroup *top)
+{
+	double		want[2] = {(double) rows, (double) rows};
+
+	top_rows(d, want, strategy, split_ties, top);
+}
+
+/*
+ * scikit-uplift's treatment_balance_curve: the share of treated rows in a
+ * window of "winsize" consecutive rows of the ranking, for each of the
+ * n - winsize + 1 window positions (numpy's convolve 'valid').  From the
+ * cumulative treated count C(x) of the top x rows, balance[i] =
+ * (C(i + winsize) - C(i)) / winsize.  Within a group of equal scores C grows
+ * by the group's treated share per row (the expected count over the orders
+ * of the tied rows) unless split_ties.  balance holds n - winsize + 1 values.
+ */
+void
+metric_treatment_balance(MetricData *d, int64 winsize, bool split_ties,
+						 double *balance)
+{
+	int64		n = d->arm[0].n + d->arm[1].n;
+	double	   *cum = palloc_extended(sizeof(double) * (n + 1), MCXT_ALLOC_HUGE);
+	MetricCursor cur;
+	MetricGroup g;
+	int64		pos = 0;
+
+	metric_sort(d);
+	metric_cursor_init(&cur, d, split_ties);
+	cum[0] = 0;
+	while (metric_cursor_next(&cur, &g))
+	{
+		int64		m = (int64) llround(g.n[0] + g.n[1]);
+		double		share = g.n[1] / (g.n[0] + g.n[1]);
+
+		for (int64 j = 1; j <= m && pos + j <= n; j++)
+			cum[pos + j] = cum[pos] + (double) j * share;
+		pos += m;
+		CHECK_FOR_INTERRUPTS();
+	}
+	for (int64 i = 0; i + winsize <= n; i++)
+	{
+		balance[i] = (cum[i + winsize] - cum[i]) / (double) winsize;
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(cum);
 }
 
 /* Row count of bin b when n rows are split into nbins (numpy array_split). */

@@ -112,6 +112,12 @@ typedef enum MetricStrategy
 /* top: sums of the rows kept by the cut at k */
 extern void metric_top_k(MetricData *d, double k, MetricStrategy strategy,
 						 bool split_ties, MetricGroup *top);
+extern void metric_top_n(MetricData *d, int64 rows, MetricStrategy strategy,
+						 bool split_ties, MetricGroup *top);
+
+/* balance[0 .. n - winsize]: treated share of each window of the ranking */
+extern void metric_treatment_balance(MetricData *d, int64 winsize, bool split_ties,
+									 double *balance);
 
 /* bins[0..nbins-1]; sum of score*rows in score_sum[] */
 extern void metric_bins(MetricData *d, int nbins, MetricStrategy strategy,

@@ -272,25 +272,25 @@ uplift_curve_opts_trans(PG_FUNCTION_ARGS)
 	return plain_opts_trans(fcinfo, "uplift_curve", allowed);
 }
 
-/* uplift_at_k(score, treatment, outcome, k, strategy) */
-PG_FUNCTION_INFO_V1(uplift_at_k_trans);
-Datum
-uplift_at_k_trans(PG_FUNCTION_ARGS)
+/*
+ * The transition of a cut metric: k (a share for uplift_at_k, a number of
+ * rows for uplift_at_n) and the strategy in its fourth and fifth arguments,
+ * checked by the caller, the same on every row.
+ */
+static Datum
+cut_trans(FunctionCallInfo fcinfo, const char *name, double k)
 {
 	bool		skipped;
 	EvalState  *st;
-	double		k;
 	int32		strategy;
 
-	if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
+	if (PG_ARGISNULL(5))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("k and strategy of uplift_at_k must not be NULL")));
-	k = PG_GETARG_FLOAT8(4);
-	check_k(k);
+				 errmsg("strategy of %s must not be NULL", name)));
 	strategy = strategy_from_text(PG_GETARG_TEXT_PP(5));
 
-	st = eval_trans_common(fcinfo, "uplift_at_k",
+	st = eval_trans_common(fcinfo, name,
 						   call_has_order_by(fcinfo) ? METRIC_ORDERED : METRIC_PLAIN,
 						   false, &skipped);
 	if (!st->p.set)
@@ -302,8 +302,21 @@ uplift_at_k_trans(PG_FUNCTION_ARGS)
 	else if (st->p.k != k || st->p.strategy != strategy)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("k and strategy of uplift_at_k must be the same on every row")));
+				 errmsg("k and strategy of %s must be the same on every row", name)));
 	PG_RETURN_POINTER(st);
+}
+
+/* uplift_at_k(score, treatment, outcome, k, strategy) */
+PG_FUNCTION_INFO_V1(uplift_at_k_trans);
+Datum
+uplift_at_k_trans(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("k and strategy of uplift_at_k must not be NULL")));
+	check_k(PG_GETARG_FLOAT8(4));
+	return cut_trans(fcinfo, "uplift_at_k", PG_GETARG_FLOAT8(4));
 }
 
 /* uplift_by_percentile(score, treatment, outcome, bins, strategy [, options]) */
@@ -1251,4 +1264,158 @@ uplift_best_score(PG_FUNCTION_ARGS)
 	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &n);
 	PG_RETURN_DATUM(elems[best]);
+}
+
+/* ------------------------------------- uplift_at_n, uplift_treatment_balance */
+
+/* A positive count argument (a number of rows). */
+static int64
+rows_arg(FunctionCallInfo fcinfo, int argno, const char *name, const char *what)
+{
+	int64		n;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s of %s must not be NULL", what, name)));
+	n = PG_GETARG_INT64(argno);
+	if (n < 1 || n > (int64) 1 << 53)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s of %s must be a positive number of rows", what, name),
+				 errdetail("Got " INT64_FORMAT ".", n),
+				 strcmp(what, "n") == 0 ?
+				 errhint("For a share of the ranking use uplift_at_k, which takes k in (0, 1].") :
+				 errhint("The window is a number of consecutive rows of the ranking, for example 1000.")));
+	return n;
+}
+
+/* Error unless the ranking has "want" rows (of each arm with by_group). */
+static void
+check_rows_available(const EvalState *st, int64 want, bool per_arm, const char *name)
+{
+	int64		have = st->d.arm[0].n + st->d.arm[1].n;
+
+	for (int a = 0; a < (per_arm ? 2 : 1); a++)
+	{
+		if (per_arm)
+			have = st->d.arm[a].n;
+		if (want > have)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("%s asks for " INT64_FORMAT " rows of a ranking of " INT64_FORMAT "%s",
+							name, want, have, per_arm ? (a ? " treated rows" : " control rows") : ""),
+					 errhint("Ask for fewer rows.")));
+	}
+}
+
+/* Treated minus control mean outcome of the top rows of uplift_at_n. */
+static double
+top_uplift(const MetricGroup *top, const char *name)
+{
+	for (int a = 0; a < 2; a++)
+		if (top->n[a] <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("the top rows of %s hold no %s row", name, a ? "treated" : "control"),
+					 errdetail("The cut keeps %.0f rows.", top->n[0] + top->n[1]),
+					 errhint("Keep more rows or use strategy 'by_group'.")));
+	return top->y[1] / top->n[1] - top->y[0] / top->n[0];
+}
+
+/* uplift_at_n(score, treatment, outcome, n, strategy): scikit-uplift's integer k */
+PG_FUNCTION_INFO_V1(uplift_at_n_trans);
+Datum
+uplift_at_n_trans(PG_FUNCTION_ARGS)
+{
+	return cut_trans(fcinfo, "uplift_at_n", (double) rows_arg(fcinfo, 4, "uplift_at_n", "n"));
+}
+
+PG_FUNCTION_INFO_V1(uplift_at_n_final);
+Datum
+uplift_at_n_final(PG_FUNCTION_ARGS)
+{
+	EvalState  *st = final_state(fcinfo, "uplift_at_n");
+	MetricGroup top;
+	int64		rows;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	rows = (int64) st->p.k;
+	check_rows_available(st, rows, st->p.strategy == STRATEGY_BY_GROUP, "uplift_at_n");
+	metric_top_n(&st->d, rows, (MetricStrategy) st->p.strategy,
+				 st->d.layout == METRIC_ORDERED, &top);
+	PG_RETURN_FLOAT8(top_uplift(&top, "uplift_at_n"));
+}
+
+/* uplift_treatment_balance(score, treatment, winsize [, options]) */
+PG_FUNCTION_INFO_V1(uplift_treatment_balance_trans);
+Datum
+uplift_treatment_balance_trans(PG_FUNCTION_ARGS)
+{
+	static const char *const allowed[] = {"points", NULL};
+	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_treatment_balance");
+	EvalState  *st = PG_ARGISNULL(0) ? NULL : (EvalState *) PG_GETARG_POINTER(0);
+	int64		winsize = rows_arg(fcinfo, 3, "uplift_treatment_balance", "winsize");
+
+	if (st == NULL)
+		st = eval_state_new(cxt, call_has_order_by(fcinfo) ? METRIC_ORDERED : METRIC_PLAIN);
+	if (!st->p.set)
+	{
+		parse_options(&st->p, PG_NARGS() > 4 ? opts_arg(fcinfo, 4) : NULL,
+					  "uplift_treatment_balance", allowed);
+		st->p.k = (double) winsize;
+		st->p.set = true;
+	}
+	else if (st->p.k != (double) winsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("winsize of uplift_treatment_balance must be the same on every row")));
+	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
+		eval_add_row(st, cxt, PG_GETARG_FLOAT8(1), PG_GETARG_INT32(2), 0.0, 0.0);
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * One point per window position i = 0 .. n - winsize (or "points" + 1 evenly
+ * spaced positions): x = i + winsize, the rows down to the window's end,
+ * and y = the treated share of the window.
+ */
+PG_FUNCTION_INFO_V1(uplift_treatment_balance_final);
+Datum
+uplift_treatment_balance_final(PG_FUNCTION_ARGS)
+{
+	EvalState  *st = final_state(fcinfo, "uplift_treatment_balance");
+	RowBuilder	rb;
+	int64		n,
+				winsize,
+				m,
+				last = -1;
+	int32		points;
+	double	   *balance;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	n = st->d.arm[0].n + st->d.arm[1].n;
+	winsize = (int64) st->p.k;
+	check_rows_available(st, winsize, false, "uplift_treatment_balance");
+	m = n - winsize + 1;
+	points = st->p.points;
+	rows_init(&rb, fcinfo, 64);
+	rows_expect(&rb, points > 0 ? points + 1 : (double) m);
+	balance = palloc_extended(sizeof(double) * m, MCXT_ALLOC_HUGE);
+	metric_treatment_balance(&st->d, winsize, st->d.layout == METRIC_ORDERED, balance);
+	for (int64 j = 0, p = 0; j < (points > 0 ? (int64) points + 1 : m); j++)
+	{
+		int64		i = points > 0 ? (int64) floor((double) (m - 1) * j / points) : j;
+
+		if (i == last)
+			continue;
+		curve_emit(&rb, "treatment_balance", (int32) p++, (double) (i + winsize),
+				   (double) n, balance[i]);
+		last = i;
+		if ((j & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	PG_RETURN_DATUM(rows_result(&rb));
 }

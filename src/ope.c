@@ -21,6 +21,7 @@
 
 #include "bytes.h"
 #include "ope.h"
+#include "ope_args.h"
 #include "options.h"
 
 #define OPE_STATE_FORMAT_VERSION 1
@@ -114,31 +115,16 @@ parse_options(Jsonb *j, OpeKind kind, OpeOptions *o)
 static void
 check_same_options(OpeAgg *agg, FunctionCallInfo fcinfo, int argno)
 {
-	struct varlena *v;
 	OpeOptions	o;
 
+	if (ope_options_same(fcinfo, argno, agg->opts_bytes, agg->opts_len))
+		return;
 	if (PG_ARGISNULL(argno))
-	{
-		if (agg->opts_bytes == NULL)
-			return;
 		ope_options_default(&o);
-	}
 	else
-	{
-		v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
-		if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
-			v = pg_detoast_datum(v);
-		if (agg->opts_bytes != NULL &&
-			VARSIZE_ANY_EXHDR(v) == agg->opts_len &&
-			memcmp(VARDATA_ANY(v), agg->opts_bytes, agg->opts_len) == 0)
-			return;
 		parse_options(PG_GETARG_JSONB_P(argno), agg->st.kind, &o);
-	}
 	if (!ope_options_equal(&o, &agg->st.opts))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options of %s must be the same on every row", kind_name(agg->st.kind)),
-				 errhint("Pass the options as a constant, or group the rows by their options.")));
+		ope_options_differ(kind_name(agg->st.kind));
 }
 
 /* The state of this transition call, created on the first row. */
@@ -168,67 +154,27 @@ trans_state(FunctionCallInfo fcinfo, OpeKind kind, int opts_argno)
 	parse_options(j, kind, &o);
 	agg = MemoryContextAllocZero(aggcxt, sizeof(OpeAgg));
 	ope_state_init(&agg->st, kind, &o, aggcxt);
-	if (j != NULL)
-	{
-		struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(opts_argno));
-
-		if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
-			v = pg_detoast_datum(v);
-		agg->opts_len = VARSIZE_ANY_EXHDR(v);
-		agg->opts_bytes = MemoryContextAlloc(aggcxt, Max(agg->opts_len, 1));
-		memcpy(agg->opts_bytes, VARDATA_ANY(v), agg->opts_len);
-	}
+	if (opts_argno > 0)
+		ope_options_keep(fcinfo, opts_argno, aggcxt, &agg->opts_bytes, &agg->opts_len);
 	return agg;
 }
 
-/* A finite, non-NULL float8 argument. */
 static double
 arg_value(FunctionCallInfo fcinfo, int argno, OpeKind kind, const char *what)
 {
-	double		x;
-
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s of %s must not be NULL", what, kind_name(kind)),
-				 errdetail("Every logged row counts in the estimate; dropping a row would bias it."),
-				 errhint("Repair the row, or exclude it explicitly with WHERE %s IS NOT NULL.", what)));
-	x = PG_GETARG_FLOAT8(argno);
-	if (isnan(x) || isinf(x))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("%s of %s must be a finite number", what, kind_name(kind)),
-				 errdetail("Got %g.", x),
-				 errhint("Remove or repair rows with NaN or infinite values.")));
-	return x;
+	return ope_arg_finite(fcinfo, argno, kind_name(kind), what);
 }
 
 static double
 arg_logged(FunctionCallInfo fcinfo, int argno, OpeKind kind)
 {
-	double		p = arg_value(fcinfo, argno, kind, "logged_propensity");
-
-	if (!(p > 0.0 && p <= 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("logged_propensity of %s must be in (0, 1]", kind_name(kind)),
-				 errdetail("Got %g.", p),
-				 errhint("The logged propensity is the probability with which the logging policy took the logged action; it must be positive for the row to be usable.")));
-	return p;
+	return ope_arg_propensity(fcinfo, argno, kind_name(kind), "logged_propensity", true);
 }
 
 static double
 arg_target(FunctionCallInfo fcinfo, int argno, OpeKind kind)
 {
-	double		p = arg_value(fcinfo, argno, kind, "target_propensity");
-
-	if (!(p >= 0.0 && p <= 1.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("target_propensity of %s must be in [0, 1]", kind_name(kind)),
-				 errdetail("Got %g.", p),
-				 errhint("The target propensity is the probability that the evaluated policy takes the logged action on that row.")));
-	return p;
+	return ope_arg_propensity(fcinfo, argno, kind_name(kind), "target_propensity", false);
 }
 
 static void
@@ -316,10 +262,7 @@ ope_combine(PG_FUNCTION_ARGS)
 		elog(ERROR, "cannot combine off-policy states of kinds %d and %d",
 			 a->st.kind, b->st.kind);
 	if (!ope_options_equal(&a->st.opts, &b->st.opts))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options of %s must be the same on every row", kind_name(a->st.kind)),
-				 errhint("Pass the options as a constant, or group the rows by their options.")));
+		ope_options_differ(kind_name(a->st.kind));
 	ope_merge(&a->st, &b->st);
 	PG_RETURN_POINTER(a);
 }
