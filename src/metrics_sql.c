@@ -1345,7 +1345,8 @@ uplift_at_n_final(PG_FUNCTION_ARGS)
 	check_rows_available(st, rows, st->p.strategy == STRATEGY_BY_GROUP, "uplift_at_n");
 	metric_top_n(&st->d, rows, (MetricStrategy) st->p.strategy,
 				 st->d.layout == METRIC_ORDERED, &top);
-	PG_RETURN_FLOAT8(top_uplift(&top, "uplift_at_n"));
+	return scalar_result(fcinfo, "uplift_at_n",
+						 metric_overflow_inf(top_uplift(&top, "uplift_at_n")), false);
 }
 
 /* uplift_treatment_balance(score, treatment, winsize [, options]) */
@@ -1401,7 +1402,7 @@ uplift_treatment_balance_final(PG_FUNCTION_ARGS)
 	check_rows_available(st, winsize, false, "uplift_treatment_balance");
 	m = n - winsize + 1;
 	points = st->p.points;
-	rows_init(&rb, fcinfo, 64);
+	rows_init(&rb, fcinfo, "uplift_treatment_balance", 64);
 	rows_expect(&rb, points > 0 ? points + 1 : (double) m);
 	balance = palloc_extended(sizeof(double) * m, MCXT_ALLOC_HUGE);
 	metric_treatment_balance(&st->d, winsize, st->d.layout == METRIC_ORDERED, balance);

@@ -1,11 +1,13 @@
 -- Off-policy evaluation of the policies of stored models (doc/off-policy.md):
 -- thin wrappers over uplift_scores / uplift_predict (30_score.sql) and the
 -- greedy policy (90_policy.sql), hence a fragment of its own after both.
+-- ope_target_probs and ope_target_propensity are not STRICT, so that the
+-- planner inlines them (a NULL model is then the scoring functions' error).
 
 CREATE FUNCTION ope_target_probs(model uplift_model, features float8[],
                                  epsilon float8 DEFAULT 0, min_propensity float8 DEFAULT 0)
 RETURNS float8[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN @extschema@.uplift_policy_probs(@extschema@.uplift_scores(model, features),
                                        epsilon, min_propensity);
 
@@ -15,7 +17,7 @@ COMMENT ON FUNCTION ope_target_probs(uplift_model, float8[], float8, float8) IS
 CREATE FUNCTION ope_target_propensity(model uplift_model, features float8[], action int,
                                       epsilon float8 DEFAULT 0, min_propensity float8 DEFAULT 0)
 RETURNS float8
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN @extschema@.uplift_policy_propensity(@extschema@.uplift_scores(model, features),
                                             action, epsilon, min_propensity);
 
