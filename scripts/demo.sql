@@ -76,10 +76,10 @@ SELECT a AS action,
 FROM scored, generate_series(1, 2) AS a
 GROUP BY a ORDER BY a;
 
-\echo '== 6. Evaluate on the holdout: Qini and AUUC of each action against control'
+\echo '== 6. Evaluate on the holdout: Qini and AUUC of the conversion head (0/1 outcome), uplift@30% of the value head'
 SELECT a AS action,
-       round(uplift_qini_auc(s.value_uplift[a], (h.action = a)::int, h.value)::numeric, 4) AS qini_auc,
-       round(uplift_auuc(s.value_uplift[a], (h.action = a)::int, h.value)::numeric, 4) AS auuc,
+       round(uplift_qini_auc(s.conversion_uplift[a], (h.action = a)::int, h.converted)::numeric, 4) AS qini_auc,
+       round(uplift_auuc(s.conversion_uplift[a], (h.action = a)::int, h.converted)::numeric, 4) AS auuc,
        round(uplift_at_k(s.value_uplift[a], (h.action = a)::int, h.value, 0.3, 'by_group')::numeric, 3) AS uplift_at_30pct
 FROM holdout h JOIN scored s USING (unit_id), generate_series(1, 2) AS a
 WHERE h.action IN (0, a)
