@@ -10,8 +10,9 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # fragment per area (sql/objects/), in file-name order.  Released install
 # scripts (sql/uplift--X.sql) are committed as they were built and never
 # edited.  The upgrade script into the version under development is assembled
-# the same way from sql/updates/<version>/; older upgrade scripts are
-# committed files.
+# the same way from sql/updates/<version>/ (a fragment that only creates new
+# objects is a symbolic link to its sql/objects/ fragment, so the two cannot
+# differ); older upgrade scripts are committed files.
 PREVVERSION = 0.1.0
 UPDATE_SCRIPT = sql/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPDATE_SCRIPT)

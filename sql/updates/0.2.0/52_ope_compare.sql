@@ -1,0 +1,1 @@
+../../objects/52_ope_compare.sql

@@ -1,0 +1,1 @@
+../../objects/54_eval_extras.sql

@@ -1,0 +1,1 @@
+../../objects/75_monitor.sql
