@@ -27,9 +27,6 @@ INSERT INTO fuzz.known (sig, label_like, kind, note) VALUES
  ('uplift_qini_auc(%', '%1e308%', 'nonfinite', 'metrics.c: outcomes of 1e308 overflow'),
  -- defect 4: a candidates text that closes the wrapping parenthesis runs two queries
  ('allocate_budget%', '%smuggle%', 'accepted', 'allocate.c: the candidates text is wrapped, not parsed as one query'),
- -- defect 15: an impossible assignment for a unit already logged returns the
- -- logged row without a word (and for a new unit fails on the table's CHECK, 23514)
- ('uplift_log_assignment(%', 'random(%', 'accepted', '70_assign.sql: the assignment is not validated'),
  -- defect 8: a coefficient named after no feature is ignored by the import
  ('uplift_model_import(%', '%coef_unknown_name%', 'accepted', 'model.c: unknown coefficient names'),
  -- defect 6: Thompson sampling over counts near 1e15 runs for minutes
