@@ -27,8 +27,6 @@ INSERT INTO fuzz.known (sig, label_like, kind, note) VALUES
  ('uplift_qini_auc(%', '%1e308%', 'nonfinite', 'metrics.c: outcomes of 1e308 overflow'),
  -- defect 4: a candidates text that closes the wrapping parenthesis runs two queries
  ('allocate_budget%', '%smuggle%', 'accepted', 'allocate.c: the candidates text is wrapped, not parsed as one query'),
- -- defect 8: a coefficient named after no feature is ignored by the import
- ('uplift_model_import(%', '%coef_unknown_name%', 'accepted', 'model.c: unknown coefficient names'),
  -- defect 6: Thompson sampling over counts near 1e15 runs for minutes
  ('uplift_thompson%', 'successes+trials=half_of_1e15', 'timeout', 'thompson.c: numerical integration of tight posteriors'),
  -- and takes 1 to 2.3 s (near the timeout on a loaded machine) for these
