@@ -322,3 +322,116 @@ SELECT w.h OPERATOR(pg_catalog.+) w.r,
  WHERE w.r OPERATOR(pg_catalog.<=) w.h2
 ORDER BY 1;
 END;
+
+-- uplift_monitor_alerts: a threshold that is no number, or beyond double
+-- precision, is an error naming the option.
+
+-- Alerts.  No fixed search_path here, because the current query text of a
+-- drift check runs with the caller's: every name and operator is qualified.
+CREATE OR REPLACE FUNCTION uplift_monitor_alerts(experiment text, period interval DEFAULT '1 day',
+                                      options jsonb DEFAULT NULL,
+                                      reference uplift_drift_profile DEFAULT NULL,
+                                      current text DEFAULT NULL)
+RETURNS TABLE (period_start timestamptz, "check" text, subject text, value float8,
+               threshold float8, message text)
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    o pg_catalog.jsonb := COALESCE(options, '{}'::pg_catalog.jsonb);
+    srm_alpha pg_catalog.float8;
+    floor_p pg_catalog.float8;
+    no_offer_change pg_catalog.float8;
+    drift_share pg_catalog.float8;
+    bad pg_catalog.text;
+BEGIN
+    IF pg_catalog.jsonb_typeof(o) OPERATOR(pg_catalog.<>) 'object' THEN
+        RAISE EXCEPTION 'options of uplift_monitor_alerts must be a JSON object'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT k INTO bad FROM pg_catalog.jsonb_object_keys(o) k
+     WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['srm_alpha', 'min_propensity', 'no_offer_change',
+                                                'drift_share', 'drift']::pg_catalog.text[])
+     LIMIT 1;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown option "%" of uplift_monitor_alerts', bad
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Known options: srm_alpha, min_propensity, no_offer_change, drift_share, drift.';
+    END IF;
+    -- each threshold, when given, is a JSON number within double precision
+    FOREACH bad IN ARRAY ARRAY['srm_alpha', 'min_propensity', 'no_offer_change',
+                               'drift_share']::pg_catalog.text[] LOOP
+        IF pg_catalog.jsonb_typeof(pg_catalog.jsonb_extract_path(o, bad))
+               OPERATOR(pg_catalog.<>) ALL (ARRAY['number', 'null']::pg_catalog.text[]) THEN
+            RAISE EXCEPTION 'option "%" of uplift_monitor_alerts must be a number', bad
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Give the threshold as a JSON number, such as {"srm_alpha": 0.001}.';
+        END IF;
+        IF pg_catalog.abs(pg_catalog.jsonb_extract_path_text(o, bad)::pg_catalog.numeric)
+               OPERATOR(pg_catalog.>) 1.7976931348623157e308::pg_catalog.numeric
+           OR pg_catalog.abs(pg_catalog.jsonb_extract_path_text(o, bad)::pg_catalog.numeric)
+               OPERATOR(pg_catalog.<@) pg_catalog.numrange(0, 2.2250738585072014e-308, '()') THEN
+            RAISE EXCEPTION 'option "%" of uplift_monitor_alerts is out of the range of double precision', bad
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Pass a number between -1.7e308 and 1.7e308, and at least 2.3e-308 in magnitude unless it is 0.';
+        END IF;
+    END LOOP;
+    srm_alpha := COALESCE(pg_catalog.jsonb_extract_path_text(o, 'srm_alpha')::pg_catalog.float8, 0.001);
+    floor_p := COALESCE(pg_catalog.jsonb_extract_path_text(o, 'min_propensity')::pg_catalog.float8, 0.01);
+    no_offer_change := COALESCE(pg_catalog.jsonb_extract_path_text(o, 'no_offer_change')::pg_catalog.float8, 0.05);
+    drift_share := COALESCE(pg_catalog.jsonb_extract_path_text(o, 'drift_share')::pg_catalog.float8, 0.5);
+    IF (reference IS NULL) OPERATOR(pg_catalog.<>) (current IS NULL) THEN
+        RAISE EXCEPTION 'reference and current of uplift_monitor_alerts go together'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass both a drift profile and the current window''s query, or neither.';
+    END IF;
+
+    RETURN QUERY
+    WITH h AS (
+        SELECT * FROM @extschema@.uplift_policy_health(experiment, period)
+    ),
+    per_period AS (
+        SELECT DISTINCT h.period_start, h.srm_pvalue, h.propensity_mismatches, h.no_offer_rate
+          FROM h
+    ),
+    with_previous AS (
+        SELECT pp.*, pg_catalog.lag(pp.no_offer_rate) OVER (ORDER BY pp.period_start) AS previous
+          FROM per_period pp
+    )
+    SELECT w.period_start, 'sample_ratio_mismatch'::pg_catalog.text, experiment, w.srm_pvalue, srm_alpha,
+           pg_catalog.format('arm counts differ from the logged policy (p = %s)', w.srm_pvalue::pg_catalog.text)
+      FROM with_previous w WHERE w.srm_pvalue OPERATOR(pg_catalog.<) srm_alpha
+    UNION ALL
+    SELECT w.period_start, 'propensity_mismatch', experiment, w.propensity_mismatches::pg_catalog.float8, 0,
+           pg_catalog.format('%s logged propensities differ from the logged policy''s probabilities',
+                             w.propensity_mismatches::pg_catalog.text)
+      FROM with_previous w WHERE w.propensity_mismatches OPERATOR(pg_catalog.>) 0
+    UNION ALL
+    SELECT w.period_start, 'no_offer_rate', experiment, w.no_offer_rate, no_offer_change,
+           pg_catalog.format('the no-offer rate moved from %s to %s', w.previous::pg_catalog.text, w.no_offer_rate::pg_catalog.text)
+      FROM with_previous w
+     WHERE pg_catalog.abs(w.no_offer_rate OPERATOR(pg_catalog.-) w.previous) OPERATOR(pg_catalog.>) no_offer_change
+    UNION ALL
+    SELECT h.period_start, 'low_propensity', pg_catalog.format('action %s', h.action::pg_catalog.text),
+           h.min_propensity, floor_p,
+           pg_catalog.format('action %s was logged with propensity %s', h.action::pg_catalog.text, h.min_propensity::pg_catalog.text)
+      FROM h WHERE h.min_propensity OPERATOR(pg_catalog.<) floor_p;
+
+    IF reference IS NOT NULL THEN
+        RETURN QUERY
+        WITH d AS (
+            SELECT * FROM @extschema@.uplift_drift(reference, current,
+                                                   pg_catalog.jsonb_extract_path(o, 'drift'))
+        )
+        SELECT NULL::pg_catalog.timestamptz, 'feature_drift'::pg_catalog.text, d.feature, d.score, d.threshold,
+               pg_catalog.format('%s drifted: %s %s', d.feature, d.stattest, d.score::pg_catalog.text)
+          FROM d WHERE d.drifted
+        UNION ALL
+        SELECT NULL::pg_catalog.timestamptz, 'dataset_drift', experiment, s.share, drift_share,
+               pg_catalog.format('%s of %s features drifted', s.k::pg_catalog.text, s.n::pg_catalog.text)
+          FROM (SELECT pg_catalog.count(*) FILTER (WHERE d.drifted) AS k, pg_catalog.count(*) AS n,
+                       pg_catalog.count(*) FILTER (WHERE d.drifted)::pg_catalog.float8
+                           OPERATOR(pg_catalog./) pg_catalog.count(*)::pg_catalog.float8 AS share
+                  FROM d) s
+         WHERE s.share OPERATOR(pg_catalog.>=) drift_share;
+    END IF;
+END $$;
