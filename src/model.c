@@ -1055,29 +1055,18 @@ code_of(const char *name, const char *const *names, int n, const char *key)
 static void
 reject_unknown_coefficient(const UpliftModel *m, const UpliftHead *head, JsonbContainer *obj)
 {
-	JsonbIterator *it = JsonbIteratorInit(obj);
-	JsonbValue	v;
-	JsonbIteratorToken tok;
+	const char **names = palloc(sizeof(char *) * head->n_coef);
+	char	   *key;
 
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		char	   *key;
-		bool		known = false;
-
-		if (tok != WJB_KEY)
-			continue;
-		key = pnstrdup(v.val.string.val, v.val.string.len);
-		for (int j = 0; j < head->n_coef - 1 && !known; j++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			known = strcmp(key, column_name(m, head->role, j)) == 0;
-		}
-		if (!known)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("coefficient \"%s\" of the model description names no column of the model", key),
-					 errhint("Key the coefficients by feature_names (x1, x2, ... without them), as uplift_model_info returns them.")));
-	}
+	for (int j = 0; j < head->n_coef - 1; j++)
+		names[j] = column_name(m, head->role, j);
+	names[head->n_coef - 1] = NULL;
+	key = options_unknown_key(obj, names);
+	if (key != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("coefficient \"%s\" of the model description names no column of the model", key),
+				 errhint("Key the coefficients by feature_names (x1, x2, ... without them), as uplift_model_info returns them.")));
 }
 
 static void

@@ -114,24 +114,20 @@ SELECT is((SELECT count(*) FROM uplift_assignment_log WHERE experiment = 'e'), 2
           'the rejected assignments wrote nothing');
 
 -- a NULL model or NULL features of the exploring functions over a model
+CREATE TEMP TABLE two_features AS SELECT uplift_model_import('{
+  "learner": "t_learner", "base": "linear", "n_actions": 1, "n_features": 2,
+  "heads": [{"role": "outcome", "action": 0, "link": "identity", "intercept": 0, "coefficients": [1, 1]},
+            {"role": "outcome", "action": 1, "link": "identity", "intercept": 1, "coefficients": [1, 1]}]}') AS model;
 SELECT throws_ok($$SELECT uplift_explore('e', 1::bigint, NULL::uplift_model, ARRAY[1, 2])$$,
                  '22004', 'model of uplift_explore must not be NULL',
                  'uplift_explore names a NULL model');
-SELECT throws_ok($$SELECT uplift_explore('e', 'k', uplift_model_import('{
-  "learner": "t_learner", "base": "linear", "n_actions": 1, "n_features": 2,
-  "heads": [{"role": "outcome", "action": 0, "link": "identity", "intercept": 0, "coefficients": [1, 1]},
-            {"role": "outcome", "action": 1, "link": "identity", "intercept": 1, "coefficients": [1, 1]}]}'),
-  NULL::float8[])$$,
+SELECT throws_ok($$SELECT uplift_explore('e', 'k', (SELECT model FROM two_features), NULL::float8[])$$,
                  '22004', 'features of uplift_explore must not be NULL',
                  'uplift_explore names NULL features');
 SELECT throws_ok($$SELECT uplift_explore_logged('e', 3::bigint, NULL::uplift_model, ARRAY[1, 2])$$,
                  '22004', 'model of uplift_explore_logged must not be NULL',
                  'uplift_explore_logged names a NULL model');
-SELECT throws_ok($$SELECT uplift_explore_logged('e', 3::bigint, uplift_model_import('{
-  "learner": "t_learner", "base": "linear", "n_actions": 1, "n_features": 2,
-  "heads": [{"role": "outcome", "action": 0, "link": "identity", "intercept": 0, "coefficients": [1, 1]},
-            {"role": "outcome", "action": 1, "link": "identity", "intercept": 1, "coefficients": [1, 1]}]}'),
-  NULL::float8[])$$,
+SELECT throws_ok($$SELECT uplift_explore_logged('e', 3::bigint, (SELECT model FROM two_features), NULL::float8[])$$,
                  '22004', 'features of uplift_explore_logged must not be NULL',
                  'uplift_explore_logged names NULL features');
 
