@@ -606,7 +606,7 @@ thompson_probs(ArrayType *successes_arr, ArrayType *trials_arr, double min_prop,
 					 errdetail("Action %d has %g successes in %g trials.",
 							   a, successes[a], trials[a])));
 		alpha[a] = 1.0 + successes[a];
-		beta[a] = 1.0 + trials[a] - successes[a];
+		beta[a] = 1.0 + (trials[a] - successes[a]);
 	}
 	uplift_thompson_probs_exact(alpha, beta, n, probs);
 	for (int a = 0; a < n; a++)

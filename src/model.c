@@ -1048,6 +1048,27 @@ code_of(const char *name, const char *const *names, int n, const char *key)
 	pg_unreachable();
 }
 
+/*
+ * Called when a head's coefficients object has more keys than the head has
+ * columns: an error naming the first key that names no column.
+ */
+static void
+reject_unknown_coefficient(const UpliftModel *m, const UpliftHead *head, JsonbContainer *obj)
+{
+	const char **names = palloc(sizeof(char *) * head->n_coef);
+	char	   *key;
+
+	for (int j = 0; j < head->n_coef - 1; j++)
+		names[j] = column_name(m, head->role, j);
+	names[head->n_coef - 1] = NULL;
+	key = options_unknown_key(obj, names);
+	if (key != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("coefficient \"%s\" of the model description names no column of the model", key),
+				 errhint("Key the coefficients by feature_names (x1, x2, ... without them), as uplift_model_info returns them.")));
+}
+
 static void
 import_coefficients(UpliftModel *m, UpliftHead *head, JsonbValue *v)
 {
@@ -1075,6 +1096,8 @@ import_coefficients(UpliftModel *m, UpliftHead *head, JsonbValue *v)
 		CHECK_FOR_INTERRUPTS();
 		head->coef[j] = spec_number(spec_container(v, "coefficients", false), name, true, 0);
 	}
+	if ((int) JsonContainerSize(spec_container(v, "coefficients", false)) > head->n_coef - 1)
+		reject_unknown_coefficient(m, head, spec_container(v, "coefficients", false));
 }
 
 static void

@@ -1406,7 +1406,14 @@ uplift_drift(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* uplift_chisq_pvalue(x, df): P(X >= x) for X chi-square with df degrees of freedom */
+/*
+ * uplift_chisq_pvalue(x, df): P(X >= x) for X chi-square with df degrees of
+ * freedom.  drift_chisq_sf is accurate to 1e-10 for df in this range (below
+ * it 1/df overflows; above it the series needs more terms than it takes).
+ */
+#define CHISQ_DF_MIN 1e-10
+#define CHISQ_DF_MAX 1e5
+
 PG_FUNCTION_INFO_V1(uplift_chisq_pvalue);
 Datum
 uplift_chisq_pvalue(PG_FUNCTION_ARGS)
@@ -1419,10 +1426,10 @@ uplift_chisq_pvalue(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("statistic of uplift_chisq_pvalue must be at least 0"),
 				 errhint("A chi-square statistic is a sum of squares.")));
-	if (!(df > 0) || isinf(df))
+	if (!(df >= CHISQ_DF_MIN && df <= CHISQ_DF_MAX))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("degrees of freedom of uplift_chisq_pvalue must be positive and finite"),
+				 errmsg("df of uplift_chisq_pvalue must be from 1e-10 to 1e5, not %g", df),
 				 errhint("The sample-ratio test of K arms has K - 1 degrees of freedom.")));
 	PG_RETURN_FLOAT8(drift_chisq_sf(x, df));
 }

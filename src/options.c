@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/numeric.h"
@@ -23,23 +24,13 @@ join_names(StringInfo buf, const char *const *names)
 		appendStringInfo(buf, "%s%s", i > 0 ? ", " : "", names[i]);
 }
 
-void
-options_check_keys(Jsonb *opts, const char *funcname,
-				   const char *const *allowed)
+char *
+options_unknown_key(JsonbContainer *obj, const char *const *allowed)
 {
-	JsonbIterator *it;
+	JsonbIterator *it = JsonbIteratorInit(obj);
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 
-	if (opts == NULL)
-		return;
-	if (!JB_ROOT_IS_OBJECT(opts))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("options of %s must be a JSON object", funcname),
-				 errhint("Pass options like '{\"key\": value}'::jsonb.")));
-
-	it = JsonbIteratorInit(&opts->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		char	   *key;
@@ -48,20 +39,41 @@ options_check_keys(Jsonb *opts, const char *funcname,
 		if (tok != WJB_KEY)
 			continue;
 		key = pnstrdup(v.val.string.val, v.val.string.len);
-		for (int i = 0; allowed[i] != NULL; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				known = true;
-		if (!known)
+		for (int i = 0; allowed[i] != NULL && !known; i++)
 		{
-			StringInfoData names;
-
-			initStringInfo(&names);
-			join_names(&names, allowed);
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown option \"%s\" for %s", key, funcname),
-					 errhint("Valid options are: %s.", names.data)));
+			CHECK_FOR_INTERRUPTS();
+			known = strcmp(key, allowed[i]) == 0;
 		}
+		if (!known)
+			return key;
+	}
+	return NULL;
+}
+
+void
+options_check_keys(Jsonb *opts, const char *funcname,
+				   const char *const *allowed)
+{
+	char	   *key;
+
+	if (opts == NULL)
+		return;
+	if (!JB_ROOT_IS_OBJECT(opts))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options of %s must be a JSON object", funcname),
+				 errhint("Pass options like '{\"key\": value}'::jsonb.")));
+	key = options_unknown_key(&opts->root, allowed);
+	if (key != NULL)
+	{
+		StringInfoData names;
+
+		initStringInfo(&names);
+		join_names(&names, allowed);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown option \"%s\" for %s", key, funcname),
+				 errhint("Valid options are: %s.", names.data)));
 	}
 }
 

@@ -11,6 +11,9 @@
 #include "postgres.h"
 #include "utils/jsonb.h"
 
+/* The first key of a JSON object not in the NULL-terminated list, or NULL. */
+extern char *options_unknown_key(JsonbContainer *obj, const char *const *allowed);
+
 /*
  * Error unless opts is a JSON object whose keys all appear in the
  * NULL-terminated list "allowed".  "funcname" names the function in the

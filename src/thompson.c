@@ -535,10 +535,7 @@ uplift_thompson_probs_exact(const double *alpha, const double *beta, int n,
 					 errdetail("Action %d has a posterior Beta(%g, %g), narrower than double precision resolves.",
 							   a, alpha[a], beta[a]),
 					 errhint("Pass counts in a smaller unit, or a window of recent trials.")));
-		/*
-		 * A uniform prior makes every parameter at least 1; a smaller one
-		 * is the rounding of 1 + trials - successes with counts near 1e17.
-		 */
+		/* a uniform prior makes every parameter at least 1 */
 		arms.alpha[a] = Max(arms.mirror ? beta[a] : alpha[a], 1.0);
 		arms.beta[a] = Max(arms.mirror ? alpha[a] : beta[a], 1.0);
 		if (Min(alpha[a], beta[a]) > EXACT_MAX_SHAPE)

@@ -1,6 +1,6 @@
 -- pgTAP: every rejected input of the assignment functions, with its SQLSTATE.
 BEGIN;
-SELECT plan(33);
+SELECT plan(45);
 
 -- weights
 SELECT throws_ok($$SELECT uplift_assign('e', 1, ARRAY[0.5, -0.1])$$, '22023', NULL,
@@ -85,6 +85,51 @@ SELECT throws_ok($$SELECT uplift_explore('e', 1, uplift_model_import('{
 -- the log
 SELECT throws_ok($$SELECT uplift_log_assignment('e', 1::bigint, NULL::uplift_assignment, 'manual')$$,
                  '22004', NULL, 'logging a NULL assignment is rejected');
+-- an impossible assignment is refused, also for a unit that is logged already
+SELECT uplift_create_assignment_log();
+SELECT uplift_log_assignment('e', 1::bigint, (1, 0.5, false)::uplift_assignment, 'manual');
+SELECT uplift_log_assignment('e', 'k1', (1, 0.5, false)::uplift_assignment, 'manual');
+SELECT throws_ok($$SELECT uplift_log_assignment('e', 1::bigint, (1, 'NaN', false)::uplift_assignment, 'manual')$$,
+                 '22023', 'assignment.propensity must be greater than 0 and at most 1, not NaN',
+                 'a NaN propensity is rejected for a logged unit');
+SELECT throws_ok($$SELECT uplift_log_assignment('e', 'k1', (1, 'NaN', false)::uplift_assignment, 'manual')$$,
+                 '22023', 'assignment.propensity must be greater than 0 and at most 1, not NaN',
+                 'a NaN propensity is rejected for a logged unit (text id)');
+SELECT throws_ok($$SELECT uplift_log_assignment('e', 1::bigint, (-1, 0.5, false)::uplift_assignment, 'manual')$$,
+                 '22023', 'assignment.action must be 0 or more, not -1',
+                 'a negative action is rejected for a logged unit');
+SELECT throws_ok($$SELECT uplift_log_assignment('e', 2::bigint, (1, 0, false)::uplift_assignment, 'manual')$$,
+                 '22023', 'assignment.propensity must be greater than 0 and at most 1, not 0',
+                 'a zero propensity is rejected for a new unit');
+SELECT throws_ok($$SELECT uplift_log_assignment('e', 'k2', (1, -0.5, false)::uplift_assignment, 'manual')$$,
+                 '22023', 'assignment.propensity must be greater than 0 and at most 1, not -0.5',
+                 'a negative propensity is rejected for a new unit (text id)');
+SELECT throws_ok($$SELECT uplift_log_assignment('e', 'k2', (1, 1.5, false)::uplift_assignment, 'manual')$$,
+                 '22023', 'assignment.propensity must be greater than 0 and at most 1, not 1.5',
+                 'a propensity above 1 is rejected');
+SELECT throws_ok($$SELECT uplift_log_assignment('e', 'k2', (-2, 1, false)::uplift_assignment, 'manual')$$,
+                 '22023', 'assignment.action must be 0 or more, not -2',
+                 'a negative action is rejected for a new unit (text id)');
+SELECT is((SELECT count(*) FROM uplift_assignment_log WHERE experiment = 'e'), 2::bigint,
+          'the rejected assignments wrote nothing');
+
+-- a NULL model or NULL features of the exploring functions over a model
+CREATE TEMP TABLE two_features AS SELECT uplift_model_import('{
+  "learner": "t_learner", "base": "linear", "n_actions": 1, "n_features": 2,
+  "heads": [{"role": "outcome", "action": 0, "link": "identity", "intercept": 0, "coefficients": [1, 1]},
+            {"role": "outcome", "action": 1, "link": "identity", "intercept": 1, "coefficients": [1, 1]}]}') AS model;
+SELECT throws_ok($$SELECT uplift_explore('e', 1::bigint, NULL::uplift_model, ARRAY[1, 2])$$,
+                 '22004', 'model of uplift_explore must not be NULL',
+                 'uplift_explore names a NULL model');
+SELECT throws_ok($$SELECT uplift_explore('e', 'k', (SELECT model FROM two_features), NULL::float8[])$$,
+                 '22004', 'features of uplift_explore must not be NULL',
+                 'uplift_explore names NULL features');
+SELECT throws_ok($$SELECT uplift_explore_logged('e', 3::bigint, NULL::uplift_model, ARRAY[1, 2])$$,
+                 '22004', 'model of uplift_explore_logged must not be NULL',
+                 'uplift_explore_logged names a NULL model');
+SELECT throws_ok($$SELECT uplift_explore_logged('e', 3::bigint, (SELECT model FROM two_features), NULL::float8[])$$,
+                 '22004', 'features of uplift_explore_logged must not be NULL',
+                 'uplift_explore_logged names NULL features');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,6 +1,6 @@
 -- pgTAP: bad input to the model type and the scoring functions.
 BEGIN;
-SELECT plan(21);
+SELECT plan(23);
 
 CREATE TEMP TABLE m AS SELECT uplift_model_import(
   '{"learner":"t_learner","base":"linear","n_actions":1,"n_features":2,
@@ -66,6 +66,18 @@ SELECT throws_ok($$SELECT uplift_model_import('{"learner":"t_learner","base":"li
     "heads":[{"role":"outcome","action":0,"link":"identity","intercept":1,"coefficients":[1]},
              {"role":"outcome","action":1,"link":"identity","intercept":1,"coefficients":[1]}]}')$$,
     '22023', NULL, 'a negative standard error of a calibration slope is rejected');
+SELECT throws_ok($$SELECT uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":1,"n_features":1,
+    "heads":[{"role":"outcome","action":0,"link":"identity","intercept":1,"coefficients":{"x1":2,"x9":3}},
+             {"role":"outcome","action":1,"link":"identity","intercept":1,"coefficients":{"x1":2}}]}')$$,
+    '22023', 'coefficient "x9" of the model description names no column of the model',
+    'a coefficient keyed by no feature is an error naming the key');
+SELECT throws_ok($$SELECT uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":1,"n_features":2,
+    "feature_names":["recency","spend"],
+    "heads":[{"role":"outcome","action":0,"link":"identity","intercept":1,"coefficients":{"recency":2,"spend":1}},
+             {"role":"outcome","action":1,"link":"identity","intercept":1,
+              "coefficients":{"recency":2,"spend":1,"x1":0}}]}')$$,
+    '22023', 'coefficient "x1" of the model description names no column of the model',
+    'with feature names, a coefficient keyed by a default name is an error naming the key');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -3,7 +3,7 @@
 -- (deciles with percentile_cont, distribution functions by counting), on the
 -- exact path (two queries) and on a stored profile.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 -- Two samples: a reference of 2,000 normal draws and a current window of
 -- 1,500 draws shifted by 0.5 and scaled by 1.2 (Box-Muller on the demo's
@@ -193,6 +193,15 @@ SELECT ok(abs(uplift_chisq_pvalue(3.841458820694124, 1) - 0.05) < 1e-12
           AND abs(uplift_chisq_pvalue(18.307038053275146, 10) - 0.05) < 1e-12
           AND uplift_chisq_pvalue(0, 3) = 1,
           'chi-square p-value: critical values of 1 and 10 degrees of freedom');
+-- Over the whole range of df, from x = 0 to 1e308: a probability, and for
+-- df = 1e-10 (almost all mass at 0) nearly 0 once x > 0: Q(a, y) < a E1(y) for
+-- y = x/2, and E1(0.5) < 0.56.
+SELECT ok((SELECT bool_and(p BETWEEN 0 AND 1)
+             FROM (SELECT uplift_chisq_pvalue(x, df) AS p
+                     FROM unnest(ARRAY[1e-10, 1e-3, 0.5, 1, 3, 100, 1e4, 1e5]::float8[]) df,
+                          unnest(ARRAY[0, 5e-324, 1e-300, 1e-10, 0.5, 1, 99, 100, 101, 1e5, 2e5, 1e300, 1e308]::float8[]) x) s)
+          AND uplift_chisq_pvalue(1, 1e-10) < 1e-10 * 0.56 / 2,
+          'chi-square p-value: a probability for every df from 1e-10 to 1e5');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,6 +1,6 @@
 -- pgTAP: every bad input of the drift functions is an error with its SQLSTATE.
 BEGIN;
-SELECT plan(24);
+SELECT plan(31);
 
 CREATE TEMP TABLE r AS SELECT g AS x, (g % 3)::text AS c FROM generate_series(1, 50) g;
 CREATE TEMP TABLE prof AS SELECT uplift_drift_profile(t) AS p FROM (SELECT x, c FROM r) t;
@@ -63,6 +63,21 @@ SELECT throws_ok($$SELECT * FROM uplift_drift('SELECT -1e308::float8 AS x', 'SEL
                  '22003', 'Wasserstein distance of column "x" overflows', 'a distance that overflows');
 SELECT throws_ok($$SELECT uplift_chisq_pvalue(-1, 2)$$, '22023',
                  'statistic of uplift_chisq_pvalue must be at least 0', 'a negative chi-square statistic');
+SELECT throws_ok($$SELECT uplift_chisq_pvalue(1, 5e-324)$$, '22023',
+                 'df of uplift_chisq_pvalue must be from 1e-10 to 1e5, not 4.94066e-324',
+                 'a denormal df (whose p-value would be NaN) is rejected');
+SELECT throws_ok($$SELECT uplift_chisq_pvalue(1, 0)$$, '22023', NULL, 'a zero df is rejected');
+SELECT throws_ok($$SELECT uplift_chisq_pvalue(1, 'Infinity')$$, '22023', NULL, 'an infinite df is rejected');
+SELECT throws_ok($$SELECT uplift_chisq_pvalue(1, 1e6)$$, '22023', NULL, 'a df above 1e5 is rejected');
+SELECT throws_ok($$SELECT * FROM uplift_monitor_alerts('e', '1 day', '{"min_propensity": 1e400}')$$, '22023',
+                 'option "min_propensity" of uplift_monitor_alerts is out of the range of double precision',
+                 'an alert threshold beyond double precision names the option');
+SELECT throws_ok($$SELECT * FROM uplift_monitor_alerts('e', '1 day', '{"srm_alpha": -1e400}')$$, '22023',
+                 'option "srm_alpha" of uplift_monitor_alerts is out of the range of double precision',
+                 'a negative alert threshold beyond double precision names the option');
+SELECT throws_ok($$SELECT * FROM uplift_monitor_alerts('e', '1 day', '{"drift_share": "half"}')$$, '22023',
+                 'option "drift_share" of uplift_monitor_alerts must be a number',
+                 'an alert threshold that is no number names the option');
 
 SELECT * FROM finish();
 ROLLBACK;

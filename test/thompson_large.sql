@@ -2,7 +2,7 @@
 -- bounded time, and the Edgeworth approximation used for tight posteriors
 -- agrees with an independent numerical integration of the Beta densities.
 BEGIN;
-SELECT plan(10);
+SELECT plan(11);
 
 -- P(X1 > X0) for X_k ~ Beta(a_k, b_k) by the midpoint rule on 40,000 cells
 -- over both posteriors +- 12 standard deviations, with the densities from
@@ -90,6 +90,17 @@ SELECT throws_ok($$SELECT uplift_thompson_probs(ARRAY[1e18, 1e18], ARRAY[1e19, 1
                  '22003', NULL, 'Thompson counts above 10^18 are an error');
 SELECT throws_ok($$SELECT uplift_thompson_probs(ARRAY[1, 1], ARRAY[1e300, 2])$$,
                  '22003', NULL, 'a count of 10^300 trials is an error, not a hang');
+-- The posterior's second parameter is 1 + (trials - successes), exact even
+-- where 1 + trials is not (above 2^53): with 1e16 successes and 200000 and
+-- 200002 failures the arms are Beta(1e16, 200001) and Beta(1e16, 200003)
+-- (rounding 1 + trials first made them Beta(1e16, 200000) and (1e16, 200004),
+-- P = 0.5025).  For alpha this large alpha (1 - X) is Gamma(b, 1), so
+-- P(X0 > X1) = P(G_200001 < G_200003) = I_1/2(200001, 200003)
+-- = P(Bin(400003, 1/2) >= 200001) = 1/2 + C(400003, 200001) / 2^400003.
+SELECT ok(abs((uplift_thompson_probs(ARRAY[1e16, 1e16], ARRAY[1e16 + 200000, 1e16 + 200002]))[1]
+              - (0.5 + exp((SELECT sum(ln((200002 + i)::float8 / i)) FROM generate_series(1, 200001) i)
+                           - 400003 * ln(2::float8)))) < 1e-9,
+          'Thompson: failures counted exactly next to 1e16 successes');
 
 SELECT * FROM finish();
 ROLLBACK;

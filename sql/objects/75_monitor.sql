@@ -390,6 +390,24 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Known options: srm_alpha, min_propensity, no_offer_change, drift_share, drift.';
     END IF;
+    -- each threshold, when given, is a JSON number within double precision
+    FOREACH bad IN ARRAY ARRAY['srm_alpha', 'min_propensity', 'no_offer_change',
+                               'drift_share']::pg_catalog.text[] LOOP
+        IF pg_catalog.jsonb_typeof(pg_catalog.jsonb_extract_path(o, bad))
+               OPERATOR(pg_catalog.<>) ALL (ARRAY['number', 'null']::pg_catalog.text[]) THEN
+            RAISE EXCEPTION 'option "%" of uplift_monitor_alerts must be a number', bad
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Give the threshold as a JSON number, such as {"srm_alpha": 0.001}.';
+        END IF;
+        IF pg_catalog.abs(pg_catalog.jsonb_extract_path_text(o, bad)::pg_catalog.numeric)
+               OPERATOR(pg_catalog.>) 1.7976931348623157e308::pg_catalog.numeric
+           OR pg_catalog.abs(pg_catalog.jsonb_extract_path_text(o, bad)::pg_catalog.numeric)
+               OPERATOR(pg_catalog.<@) pg_catalog.numrange(0, 2.2250738585072014e-308, '()') THEN
+            RAISE EXCEPTION 'option "%" of uplift_monitor_alerts is out of the range of double precision', bad
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Pass a number between -1.7e308 and 1.7e308, and at least 2.3e-308 in magnitude unless it is 0.';
+        END IF;
+    END LOOP;
     srm_alpha := COALESCE(pg_catalog.jsonb_extract_path_text(o, 'srm_alpha')::pg_catalog.float8, 0.001);
     floor_p := COALESCE(pg_catalog.jsonb_extract_path_text(o, 'min_propensity')::pg_catalog.float8, 0.01);
     no_offer_change := COALESCE(pg_catalog.jsonb_extract_path_text(o, 'no_offer_change')::pg_catalog.float8, 0.05);

@@ -18,6 +18,26 @@ RETURN (((pg_catalog.hashint8extended(unit, (seed::pg_catalog.int8 OPERATOR(pg_c
 COMMENT ON FUNCTION uplift_demo_uniform(bigint, int, int) IS
 'a uniform draw in (0, 1) from a 64-bit hash of (unit, seed, draw); used by uplift_demo_campaign';
 
+-- n itself, or an error naming it when it is below 0 or above max_n (each
+-- overload's bound on the rows it generates).
+CREATE FUNCTION uplift_demo_check_n(n int, max_n int)
+RETURNS int
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF $1 < 0 OR $1 > $2 THEN
+        RAISE EXCEPTION 'n of uplift_demo_campaign must be from 0 to %, not %', $2, $1
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'n is the number of units to generate.';
+    END IF;
+    RETURN $1;
+END
+$$;
+
+COMMENT ON FUNCTION uplift_demo_check_n(int, int) IS
+'n, checked to be from 0 to max_n; used by uplift_demo_campaign';
+
 CREATE FUNCTION uplift_demo_campaign(n int DEFAULT 10000, seed int DEFAULT 1)
 RETURNS TABLE (unit_id bigint, features float8[], action int, propensity float8,
                converted float8, value float8, cost float8,
@@ -44,7 +64,7 @@ WITH draws AS (
                * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 12)) AS e_value,
            sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 13)))
                * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 14)) AS e_cost
-    FROM generate_series(1, n) AS i
+    FROM generate_series(1, @extschema@.uplift_demo_check_n(n, 100000000)) AS i
 ),
 truth AS (
     SELECT d.*,
@@ -92,13 +112,16 @@ RETURNS TABLE (unit_id bigint, day int, features float8[], action int, propensit
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ROWS 10000
 BEGIN ATOMIC
 WITH sizes AS (
-    SELECT (n OPERATOR(pg_catalog./) 2) AS h,
-           (n OPERATOR(pg_catalog.-) (n OPERATOR(pg_catalog./) 2)) AS h2
+    -- week two is drawn from 4n later units: n is at most 2e7 so that the
+    -- units generated stay within uplift_demo_campaign's bound of 1e8
+    SELECT k.n, (k.n OPERATOR(pg_catalog./) 2) AS h,
+           (k.n OPERATOR(pg_catalog.-) (k.n OPERATOR(pg_catalog./) 2)) AS h2
+      FROM (SELECT @extschema@.uplift_demo_check_n(n, 20000000) AS n) k
 ),
 base AS (
     SELECT c.*, s.h, s.h2
       FROM sizes s,
-           @extschema@.uplift_demo_campaign(s.h OPERATOR(pg_catalog.+) (4 OPERATOR(pg_catalog.*) n), seed) c
+           @extschema@.uplift_demo_campaign(s.h OPERATOR(pg_catalog.+) (4 OPERATOR(pg_catalog.*) s.n), seed) c
      WHERE s.h OPERATOR(pg_catalog.>=) 1
 ),
 week2 AS (

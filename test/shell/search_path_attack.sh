@@ -48,7 +48,8 @@ UNION ALL SELECT pg_get_expr(polwithcheck, polrelid) FROM pg_policy WHERE polrel
 calls() {
     psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<SQL
 SELECT uplift_create_assignment_log(), uplift_check_assignment_log(), uplift_check_assignment_log('sp');
-SELECT uplift_demo_uniform(1, 2, 3), count(*) FROM uplift_demo_campaign(50, 1);
+SELECT uplift_demo_uniform(1, 2, 3), uplift_demo_check_n(50, 100), count(*) FROM uplift_demo_campaign(50, 1);
+SELECT uplift_check_assignment(ROW(1, 0.5, false)::uplift_assignment);
 CREATE TABLE sp_models AS
 SELECT uplift_fit(features, action, value, '{"base": "linear"}') AS model
   FROM uplift_demo_campaign(300, 1);
@@ -56,7 +57,8 @@ SELECT ope_target_probs(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]),
        ope_target_propensity(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5], 1),
        ope_q_target(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5], ARRAY[0.2, 0.3, 0.5]),
        uplift_explore('sp', 1, model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]),
-       uplift_explore('sp', 'one', model, ARRAY[0.1, 0.2, 1, 0.4, 0.5])
+       uplift_explore('sp', 'one', model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]),
+       uplift_explore_scores(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5], 'uplift_explore')
   FROM sp_models;
 SELECT uplift_log_assignment('sp', 1::bigint, ROW(1, 0.5, false)::uplift_assignment, 'manual'),
        uplift_log_assignment('sp', 'one'::text, ROW(1, 0.5, false)::uplift_assignment, 'manual');
@@ -94,6 +96,9 @@ called="uplift_check_assignment_log(text)
 uplift_create_assignment_log()
 uplift_demo_campaign(integer,integer)
 uplift_demo_uniform(bigint,integer,integer)
+uplift_demo_check_n(integer,integer)
+uplift_check_assignment(uplift_assignment)
+uplift_explore_scores(uplift_model,double precision[],text)
 ope_target_probs(uplift_model,double precision[],double precision,double precision)
 ope_target_propensity(uplift_model,double precision[],integer,double precision,double precision)
 ope_q_target(uplift_model,double precision[],double precision[])
