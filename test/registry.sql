@@ -2,7 +2,7 @@
 -- walking the history, uplift_model by name, scoring by name (against closed
 -- forms of hand-written models), its errors and its privileges.
 BEGIN;
-SELECT plan(48);
+SELECT plan(50);
 
 -- Two S-learners with linear heads and no interactions: the effect of
 -- action 1 is the action's coefficient (0.75, then 1.5, then -2) whatever
@@ -98,6 +98,10 @@ SELECT throws_ok($$SELECT uplift_deploy('rg_s', 9)$$, '42704',
                  'version 9 of model "rg_s" is not registered', 'deploying an unknown version');
 SELECT throws_ok($$SELECT uplift_model('rg_s', 9)$$, '42704',
                  'version 9 of model "rg_s" is not registered', 'uplift_model with an unknown version');
+SELECT throws_ok($$SELECT uplift_deploy('rg_s', NULL)$$, '22004',
+                 'version of uplift_deploy must not be NULL', 'deploying a NULL version');
+SELECT throws_ok($$SELECT uplift_model('rg_s', NULL)$$, '22004',
+                 'version of uplift_model must not be NULL', 'uplift_model with a NULL version');
 SELECT throws_ok($$SELECT uplift_score(NULL::text, ARRAY[1.0])$$, '22004',
                  'name of uplift_score must not be NULL', 'a NULL name');
 SELECT throws_ok($$SELECT uplift_register(NULL, uplift_model('rg_s', 1))$$, '22004',

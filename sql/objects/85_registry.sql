@@ -106,9 +106,13 @@ DECLARE
     cur @extschema@.uplift_deployments;
 BEGIN
     PERFORM @extschema@.uplift_registry_check(name, 'uplift_deploy');
-    IF version IS NULL OR NOT EXISTS (SELECT FROM @extschema@.uplift_registry r
+    IF version IS NULL THEN
+        RAISE EXCEPTION 'version of uplift_deploy must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a registered version number.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM @extschema@.uplift_registry r
                                        WHERE r.name = $1 AND r.version = $2) THEN
-        RAISE EXCEPTION 'version % of model "%" is not registered', coalesce(version::text, 'NULL'), name
+        RAISE EXCEPTION 'version % of model "%" is not registered', version, name
             USING ERRCODE = 'undefined_object',
                   HINT = 'SELECT version FROM uplift_models WHERE name = ... lists its versions.';
     END IF;
@@ -184,9 +188,14 @@ DECLARE
     m @extschema@.uplift_model;
 BEGIN
     PERFORM @extschema@.uplift_registry_check(name, 'uplift_model');
+    IF version IS NULL THEN
+        RAISE EXCEPTION 'version of uplift_model must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass a registered version number, or call uplift_model(name) for the deployed one.';
+    END IF;
     SELECT r.model INTO m FROM @extschema@.uplift_registry r WHERE r.name = $1 AND r.version = $2;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'version % of model "%" is not registered', coalesce(version::text, 'NULL'), name
+        RAISE EXCEPTION 'version % of model "%" is not registered', version, name
             USING ERRCODE = 'undefined_object',
                   HINT = 'SELECT version FROM uplift_models WHERE name = ... lists its versions.';
     END IF;
