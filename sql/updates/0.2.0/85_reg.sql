@@ -80,8 +80,8 @@ $$;
 COMMENT ON FUNCTION uplift_register(text, uplift_model, jsonb) IS
 'stores a model under a name as its next version (1, 2, ...) and returns that version';
 
--- The last deployment step of a name (NULL when none), and errors for a name
--- that is not registered.
+-- Errors for a NULL name or one that is not registered (funcname is the
+-- function to name in the message).
 CREATE FUNCTION uplift_registry_check(name text, funcname text) RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -99,6 +99,25 @@ BEGIN
 END
 $$;
 
+-- The same, and errors for a NULL version or one not registered under name.
+CREATE FUNCTION uplift_registry_check(name text, funcname text, version int) RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.uplift_registry_check(name, funcname);
+    IF version IS NULL THEN
+        RAISE EXCEPTION 'version of % must not be NULL', funcname
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a registered version number.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM @extschema@.uplift_registry r WHERE r.name = $1 AND r.version = $3) THEN
+        RAISE EXCEPTION 'version % of model "%" is not registered', version, name
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'SELECT version FROM uplift_models WHERE name = ... lists its versions.';
+    END IF;
+END
+$$;
+
 CREATE FUNCTION uplift_deploy(name text, version int) RETURNS int
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
@@ -106,17 +125,7 @@ AS $$
 DECLARE
     cur @extschema@.uplift_deployments;
 BEGIN
-    PERFORM @extschema@.uplift_registry_check(name, 'uplift_deploy');
-    IF version IS NULL THEN
-        RAISE EXCEPTION 'version of uplift_deploy must not be NULL'
-            USING ERRCODE = 'null_value_not_allowed', HINT = 'Pass a registered version number.';
-    END IF;
-    IF NOT EXISTS (SELECT FROM @extschema@.uplift_registry r
-                                       WHERE r.name = $1 AND r.version = $2) THEN
-        RAISE EXCEPTION 'version % of model "%" is not registered', version, name
-            USING ERRCODE = 'undefined_object',
-                  HINT = 'SELECT version FROM uplift_models WHERE name = ... lists its versions.';
-    END IF;
+    PERFORM @extschema@.uplift_registry_check(name, 'uplift_deploy', version);
     PERFORM @extschema@.uplift_registry_lock(name);
     SELECT * INTO cur FROM @extschema@.uplift_deployments d WHERE d.name = $1 ORDER BY d.step DESC LIMIT 1;
     INSERT INTO @extschema@.uplift_deployments (name, step, action, from_version, to_version, restores)
@@ -185,22 +194,9 @@ CREATE FUNCTION uplift_model(name text, version int) RETURNS uplift_model
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    m @extschema@.uplift_model;
 BEGIN
-    PERFORM @extschema@.uplift_registry_check(name, 'uplift_model');
-    IF version IS NULL THEN
-        RAISE EXCEPTION 'version of uplift_model must not be NULL'
-            USING ERRCODE = 'null_value_not_allowed',
-                  HINT = 'Pass a registered version number, or call uplift_model(name) for the deployed one.';
-    END IF;
-    SELECT r.model INTO m FROM @extschema@.uplift_registry r WHERE r.name = $1 AND r.version = $2;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'version % of model "%" is not registered', version, name
-            USING ERRCODE = 'undefined_object',
-                  HINT = 'SELECT version FROM uplift_models WHERE name = ... lists its versions.';
-    END IF;
-    RETURN m;
+    PERFORM @extschema@.uplift_registry_check(name, 'uplift_model', version);
+    RETURN (SELECT r.model FROM @extschema@.uplift_registry r WHERE r.name = $1 AND r.version = $2);
 END
 $$;
 COMMENT ON FUNCTION uplift_model(text, int) IS
