@@ -2,7 +2,7 @@
 -- walking the history, uplift_model by name, scoring by name (against closed
 -- forms of hand-written models), its errors and its privileges.
 BEGIN;
-SELECT plan(50);
+SELECT plan(52);
 
 -- Two S-learners with linear heads and no interactions: the effect of
 -- action 1 is the action's coefficient (0.75, then 1.5, then -2) whatever
@@ -72,6 +72,27 @@ SELECT is((SELECT count(*) FROM pg_proc p WHERE p.oid = 'uplift_score(text, floa
              AND p.provolatile = 's'), 1::bigint, 'scoring by name is STABLE');
 SELECT is(uplift_score(name => 'rg_s', features => ARRAY[1.0]), 0.75::float8, 'named notation');
 SELECT is(uplift_score('rg_s', NULL), NULL::float8, 'NULL features give NULL');
+
+-- a PL/pgSQL loop (whose simple expressions keep their call site across
+-- statements) sees each deploy at its next statement: 4 blocks of 50 rows
+-- alternating versions 1 (0.75) and 2 (1.5) sum to 2 * 50 * (0.75 + 1.5)
+CREATE TEMP TABLE rg_loop_versions AS
+SELECT uplift_register('rg_loop', model) AS version FROM rg_src WHERE v IN (1, 2) ORDER BY v;
+SELECT is(uplift_deploy('rg_loop', 1), 1, 'deploy rg_loop version 1');
+CREATE FUNCTION pg_temp.rg_loop() RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+    s float8 := 0;
+BEGIN
+    FOR i IN 1 .. 200 LOOP
+        s := s + uplift_score('rg_loop', ARRAY[1.0]);
+        IF i % 50 = 0 THEN
+            PERFORM uplift_deploy('rg_loop', 1 + (i / 50) % 2);
+        END IF;
+    END LOOP;
+    RETURN s;
+END
+$$;
+SELECT is(pg_temp.rg_loop(), 225::float8, 'a loop sees each deploy at its next statement');
 
 -- in parallel workers (force_parallel_mode runs the scan in one): the same
 -- scores as the serial plan
