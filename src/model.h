@@ -153,6 +153,15 @@ extern const UpliftModel *uplift_scoring_args(FunctionCallInfo fcinfo, int model
 											  double **x);
 
 /*
+ * The same for a call that names its model (argument name_argno, text): the
+ * deployed version in the registry, read once per call site and statement
+ * (src/registry.c).  An unknown name or nothing deployed is an error (42704).
+ */
+extern const UpliftModel *uplift_named_scoring_args(FunctionCallInfo fcinfo, int name_argno,
+													int features_argno, const char *funcname,
+													double **x);
+
+/*
  * Predicted outcome under an action (0 = control), and the effects of
  * actions 1..K against control (effects[k-1]).  x holds the p features.
  * A result that is not finite is an error (22003).

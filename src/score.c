@@ -210,24 +210,22 @@ check_action(const UpliftModel *m, int32 action, int32 lowest)
 				 errdetail("The model has actions %d to %d.", lowest, m->n_actions)));
 }
 
-PG_FUNCTION_INFO_V1(uplift_score);
-Datum
-uplift_score(PG_FUNCTION_ARGS)
+/*
+ * The results of the scoring functions for model m and features x (m is
+ * NULL when the features are): shared by the calls that take a model and
+ * those that take a model's name.
+ */
+static Datum
+score_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 {
-	double	   *x;
-	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_score", &x);
-
 	if (m == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, 1));
 }
 
-PG_FUNCTION_INFO_V1(uplift_score_action);
-Datum
-uplift_score_action(PG_FUNCTION_ARGS)
+static Datum
+score_action_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 {
-	double	   *x;
-	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_score", &x);
 	int32		action;
 
 	if (m == NULL || PG_ARGISNULL(2))
@@ -237,12 +235,9 @@ uplift_score_action(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, action));
 }
 
-PG_FUNCTION_INFO_V1(uplift_scores);
-Datum
-uplift_scores(PG_FUNCTION_ARGS)
+static Datum
+scores_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 {
-	double	   *x;
-	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_scores", &x);
 	int			k_count;
 	double	   *effects;
 	Datum	   *elems;
@@ -259,12 +254,9 @@ uplift_scores(PG_FUNCTION_ARGS)
 										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-PG_FUNCTION_INFO_V1(uplift_predict);
-Datum
-uplift_predict(PG_FUNCTION_ARGS)
+static Datum
+predict_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 {
-	double	   *x;
-	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_predict", &x);
 	int32		action;
 
 	if (m == NULL || PG_ARGISNULL(2))
@@ -272,4 +264,89 @@ uplift_predict(PG_FUNCTION_ARGS)
 	action = PG_GETARG_INT32(2);
 	check_action(m, action, 0);
 	PG_RETURN_FLOAT8(uplift_model_predict(m, x, action));
+}
+
+/*
+ * The SQL functions: each takes a model (uplift_model) or, in its _name
+ * variant, the name of a deployed one (text, src/registry.c).
+ */
+
+PG_FUNCTION_INFO_V1(uplift_score);
+Datum
+uplift_score(PG_FUNCTION_ARGS)
+{
+	double	   *x;
+	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_score", &x);
+
+	return score_result(fcinfo, m, x);
+}
+
+PG_FUNCTION_INFO_V1(uplift_score_name);
+Datum
+uplift_score_name(PG_FUNCTION_ARGS)
+{
+	double	   *x;
+	const UpliftModel *m = uplift_named_scoring_args(fcinfo, 0, 1, "uplift_score", &x);
+
+	return score_result(fcinfo, m, x);
+}
+
+PG_FUNCTION_INFO_V1(uplift_score_action);
+Datum
+uplift_score_action(PG_FUNCTION_ARGS)
+{
+	double	   *x;
+	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_score", &x);
+
+	return score_action_result(fcinfo, m, x);
+}
+
+PG_FUNCTION_INFO_V1(uplift_score_action_name);
+Datum
+uplift_score_action_name(PG_FUNCTION_ARGS)
+{
+	double	   *x;
+	const UpliftModel *m = uplift_named_scoring_args(fcinfo, 0, 1, "uplift_score", &x);
+
+	return score_action_result(fcinfo, m, x);
+}
+
+PG_FUNCTION_INFO_V1(uplift_scores);
+Datum
+uplift_scores(PG_FUNCTION_ARGS)
+{
+	double	   *x;
+	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_scores", &x);
+
+	return scores_result(fcinfo, m, x);
+}
+
+PG_FUNCTION_INFO_V1(uplift_scores_name);
+Datum
+uplift_scores_name(PG_FUNCTION_ARGS)
+{
+	double	   *x;
+	const UpliftModel *m = uplift_named_scoring_args(fcinfo, 0, 1, "uplift_scores", &x);
+
+	return scores_result(fcinfo, m, x);
+}
+
+PG_FUNCTION_INFO_V1(uplift_predict);
+Datum
+uplift_predict(PG_FUNCTION_ARGS)
+{
+	double	   *x;
+	const UpliftModel *m = uplift_scoring_args(fcinfo, 0, 1, "uplift_predict", &x);
+
+	return predict_result(fcinfo, m, x);
+}
+
+PG_FUNCTION_INFO_V1(uplift_predict_name);
+Datum
+uplift_predict_name(PG_FUNCTION_ARGS)
+{
+	double	   *x;
+	const UpliftModel *m = uplift_named_scoring_args(fcinfo, 0, 1, "uplift_predict", &x);
+
+	return predict_result(fcinfo, m, x);
 }

@@ -82,6 +82,11 @@ SELECT count(*) FROM uplift_calibration_by_period('sp', 'sp_scores', '1 day', 2)
 SELECT count(*) FROM uplift_monitor_alerts('sp', '1 day', NULL,
                                            (SELECT uplift_drift_profile(r) FROM (SELECT g::float8 AS x FROM generate_series(1, 20) g) r),
                                            'SELECT g::float8 AS x FROM generate_series(5, 30) g');
+SELECT uplift_register('sp', model), uplift_register('sp', model, '{"qini": 0.1}') FROM sp_models;
+SELECT uplift_deploy('sp', 1), uplift_deploy('sp', 2);
+SELECT uplift_rollback('sp');
+SELECT uplift_model('sp'::text), uplift_model('sp', 2), uplift_score('sp', ARRAY[0.1, 0.2, 1, 0.4, 0.5]);
+SELECT count(*) FROM uplift_models;
 INSERT INTO uplift_experiment_grants VALUES ('sp', '$logger', 'log');
 GRANT SELECT ON sp_models TO $logger;
 SET ROLE $logger;
@@ -118,7 +123,16 @@ uplift_policy_health(text,interval)
 uplift_policy_overlap(text,regclass,interval)
 uplift_policy_outcomes(text,regclass,interval,double precision)
 uplift_calibration_by_period(text,regclass,interval,integer,integer)
-uplift_monitor_alerts(text,interval,jsonb,uplift_drift_profile,text)"
+uplift_monitor_alerts(text,interval,jsonb,uplift_drift_profile,text)
+uplift_registry_lock(text)
+uplift_registry_check(text,text)
+uplift_registry_check(text,text,integer)
+uplift_register(text,uplift_model,jsonb)
+uplift_deploy(text,integer)
+uplift_rollback(text)
+uplift_deployed(text)
+uplift_model(text)
+uplift_model(text,integer)"
 
 # Plant the shadows as the attacker: every pg_catalog signature of each
 # function name with polymorphic types made concrete and each numeric argument
