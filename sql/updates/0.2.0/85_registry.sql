@@ -1,0 +1,1 @@
+../../objects/85_registry.sql
