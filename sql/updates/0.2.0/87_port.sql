@@ -84,14 +84,14 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.uplift_namespace_ranges'
 CREATE FUNCTION uplift_namespace_ranges_check()
 RETURNS trigger
 LANGUAGE plpgsql
-SET search_path = pg_catalog, @extschema@, pg_temp
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     other text;
 BEGIN
     IF NEW.range_lo IS NULL OR NEW.range_hi IS NULL
        OR NEW.range_lo = 'NaN'::float8 OR NEW.range_hi = 'NaN'::float8
-       OR NEW.range_lo < 0 OR NEW.range_hi > 1 OR NEW.range_lo >= NEW.range_hi THEN
+       OR NEW.range_lo < 0::float8 OR NEW.range_hi > 1::float8 OR NEW.range_lo >= NEW.range_hi THEN
         RAISE EXCEPTION 'range of experiment "%" in namespace "%" must satisfy 0 <= range_lo < range_hi <= 1',
                         NEW.experiment, NEW.namespace
             USING ERRCODE = '22023',
