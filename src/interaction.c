@@ -87,38 +87,24 @@ interaction_not_null(FunctionCallInfo fcinfo, int argno, const char *name)
 				 errhint("Exclude rows on purpose, e.g. WHERE %s IS NOT NULL.", name)));
 }
 
-/* An action: 0..K; negative actions are an error. */
+/*
+ * Integer argument argno, at least min: the actions (min 0: 0 is control,
+ * 1..K the actions) and the treated actions (min 1).
+ */
 static int32
-interaction_action(FunctionCallInfo fcinfo, int argno, const char *name)
+interaction_int_arg(FunctionCallInfo fcinfo, int argno, const char *name, int32 min)
 {
-	int32		action;
+	int32		x;
 
 	interaction_not_null(fcinfo, argno, name);
-	action = PG_GETARG_INT32(argno);
-	if (action < 0)
+	x = PG_GETARG_INT32(argno);
+	if (x < min)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be negative", name),
-				 errdetail("Got %d.", action),
-				 errhint("Actions are 0 (control) and 1..K.")));
-	return action;
-}
-
-/* The treated action argument: at least 1. */
-static int32
-interaction_treated_arg(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	int32		treated;
-
-	interaction_not_null(fcinfo, argno, name);
-	treated = PG_GETARG_INT32(argno);
-	if (treated < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be at least 1", name),
-				 errdetail("Got %d.", treated),
-				 errhint("Name the action (1..K) compared with control (0).")));
-	return treated;
+				 errmsg("%s must be at least %d", name, min),
+				 errdetail("Got %d.", x),
+				 errhint("Actions are 0 (control) and 1..K; a treated action is one of 1..K.")));
+	return x;
 }
 
 /*
@@ -156,11 +142,11 @@ uplift_interaction_accum(PG_FUNCTION_ARGS)
 	st = interaction_state(fcinfo, 0);
 	if (PG_NARGS() > 4)
 	{
-		treated_a = interaction_treated_arg(fcinfo, 4, "treated_a");
-		treated_b = interaction_treated_arg(fcinfo, 5, "treated_b");
+		treated_a = interaction_int_arg(fcinfo, 4, "treated_a", 1);
+		treated_b = interaction_int_arg(fcinfo, 5, "treated_b", 1);
 	}
-	arm_a = interaction_arm(interaction_action(fcinfo, 1, "action_a"), treated_a);
-	arm_b = interaction_arm(interaction_action(fcinfo, 2, "action_b"), treated_b);
+	arm_a = interaction_arm(interaction_int_arg(fcinfo, 1, "action_a", 0), treated_a);
+	arm_b = interaction_arm(interaction_int_arg(fcinfo, 2, "action_b", 0), treated_b);
 	interaction_not_null(fcinfo, 3, "outcome");
 	y = PG_GETARG_FLOAT8(3);
 	uplift_check_finite(y, "outcome");

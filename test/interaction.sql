@@ -88,7 +88,7 @@ SELECT ok((SELECT abs(p.estimate - s.estimate) < 1e-12 AND abs(p.std_error - s.s
 SELECT throws_ok($$SELECT uplift_interaction(a, b, y, 0, 1) FROM small$$, '22023',
                  'treated_a must be at least 1', 'treated_a below 1');
 SELECT throws_ok($$SELECT uplift_interaction(-1, 0, 1.0)$$, '22023',
-                 'action_a must not be negative', 'a negative action');
+                 'action_a must be at least 0', 'a negative action');
 SELECT throws_ok($$SELECT uplift_interaction(0, NULL, 1.0)$$, '22004',
                  'action_b must not be NULL', 'a NULL action');
 SELECT throws_ok($$SELECT uplift_interaction(0, 0, 'NaN')$$, '22000',
