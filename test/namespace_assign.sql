@@ -3,7 +3,7 @@
 -- uplift_assign's draw and holdout, the logging variant logs enrolled units
 -- only, and the registry refuses bad and overlapping ranges.
 BEGIN;
-SELECT plan(34);
+SELECT plan(36);
 
 CREATE TEMP TABLE ids AS SELECT g AS id FROM generate_series(1, 200000) g;
 
@@ -100,6 +100,8 @@ SELECT throws_ok($$SELECT uplift_assign('e', 1, ARRAY[0.5, 0.5], '{"namespace": 
                  '22023', 'option "namespace" needs option "range"', 'a namespace without range');
 SELECT throws_ok($$SELECT uplift_assign('e', 1, ARRAY[0.5, 0.5], '{"range": [0, 0.3]}'::jsonb)$$,
                  '22023', 'option "range" needs option "namespace"', 'a range without namespace');
+SELECT throws_ok($$SELECT uplift_assign('e', 1, ARRAY[0.5, 0.5], '{"namespace": 5, "range": [0, 0.3]}'::jsonb)$$,
+                 '22023', 'option "namespace" must be a string', 'a namespace that is not a string');
 SELECT throws_ok($$SELECT uplift_assign('e', 1, ARRAY[0.5, 0.5], '{"namepsace": "email"}'::jsonb)$$,
                  '22023', NULL, 'an unknown option');
 SELECT throws_ok($$SELECT uplift_assign('e', 1, ARRAY[0.5, 0.5], '{"holdout": 1.5}'::jsonb)$$,
@@ -118,6 +120,8 @@ SELECT throws_ok($$UPDATE uplift_namespace_ranges SET range_hi = 0.35 WHERE expe
                  '22023', NULL, 'a range moved onto another is refused');
 SELECT throws_ok($$INSERT INTO uplift_namespace_ranges VALUES ('email', 'late', 0.9, 1.1)$$,
                  '22023', NULL, 'a declared range above 1 is refused');
+SELECT throws_ok($$INSERT INTO uplift_namespace_ranges VALUES ('email', 'late', NULL, 0.8)$$,
+                 '22023', NULL, 'a declared range without its start is refused');
 SELECT throws_ok($$INSERT INTO uplift_namespace_ranges VALUES ('email', 'late', 0.9, 0.8)$$,
                  '22023', NULL, 'a declared reversed range is refused');
 INSERT INTO uplift_namespace_ranges VALUES ('email', 'upsell', 0.6, 1.0), ('app', 'push', 0.0, 0.5);
