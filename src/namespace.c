@@ -140,7 +140,28 @@ namespace_cache(FunctionCallInfo fcinfo)
 	return (NamespaceCache *) fcinfo->flinfo->fn_extra;
 }
 
-/* The cached options of this call site, parsed again when they change. */
+/* Free what a parsed AssignOptions and its key hold in fn_mcxt. */
+static void
+forget_options(NamespaceCache *c)
+{
+	if (c->opts.holdout_name)
+		pfree(c->opts.holdout_name);
+	if (c->opts.ns)
+		pfree(c->opts.ns);
+	if (c->options_key)
+		pfree(c->options_key);
+	c->opts.holdout_name = NULL;
+	c->opts.ns = NULL;
+	c->options_key = NULL;
+	c->has_options = false;
+}
+
+/*
+ * The cached options of this call site, parsed again when they change (the
+ * old ones are freed, so options that change from row to row do not grow
+ * fn_mcxt).  They are parsed in the per-call context first, so an error
+ * leaves the cache as it was.
+ */
 static const AssignOptions *
 cached_options(FunctionCallInfo fcinfo, NamespaceCache *c, Jsonb *options)
 {
@@ -148,21 +169,23 @@ cached_options(FunctionCallInfo fcinfo, NamespaceCache *c, Jsonb *options)
 		((options == NULL && c->options_key == NULL) ||
 		 (options != NULL && c->options_key != NULL &&
 		  uplift_varlena_equal((struct varlena *) options, c->options_key)));
+	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+	AssignOptions parsed;
 
-	if (!same)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (same)
+		return &c->opts;
+	parse_assign_options(options, &parsed);
 
-		parse_assign_options(options, &c->opts);
-		if (c->opts.ns)
-			namespace_prefix_init(&c->ns_prefix, c->opts.ns, strlen(c->opts.ns));
-		uplift_hash_prefix_init(&c->holdout_prefix, UPLIFT_HASH_NS_HOLDOUT, 0,
-								c->opts.holdout_name, strlen(c->opts.holdout_name));
-		c->options_key = options ? uplift_varlena_copy((struct varlena *) options,
-													   fcinfo->flinfo->fn_mcxt) : NULL;
-		c->has_options = true;
-		MemoryContextSwitchTo(old);
-	}
+	forget_options(c);
+	c->opts = parsed;
+	c->opts.holdout_name = MemoryContextStrdup(cxt, parsed.holdout_name);
+	c->opts.ns = parsed.ns ? MemoryContextStrdup(cxt, parsed.ns) : NULL;
+	if (parsed.ns)
+		namespace_prefix_init(&c->ns_prefix, parsed.ns, strlen(parsed.ns));
+	uplift_hash_prefix_init(&c->holdout_prefix, UPLIFT_HASH_NS_HOLDOUT, 0,
+							parsed.holdout_name, strlen(parsed.holdout_name));
+	c->options_key = options ? uplift_varlena_copy((struct varlena *) options, cxt) : NULL;
+	c->has_options = true;
 	return &c->opts;
 }
 
