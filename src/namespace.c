@@ -30,18 +30,14 @@ typedef struct AssignOptions
 	double		hi;
 } AssignOptions;
 
-/* What one call site keeps: the options and weights it last parsed. */
+/* What one call site keeps: the options it last parsed. */
 typedef struct NamespaceCache
 {
 	struct varlena *options_key;	/* NULL: no options */
 	bool		has_options;
-	ArrayType  *weights_key;
 	AssignOptions opts;
 	UpliftHashPrefix ns_prefix;
 	UpliftHashPrefix holdout_prefix;
-	double	   *cum;
-	double	   *props;
-	int			n_weights;
 	TupleDesc	tupdesc;
 } NamespaceCache;
 
@@ -189,36 +185,12 @@ cached_options(FunctionCallInfo fcinfo, NamespaceCache *c, Jsonb *options)
 	return &c->opts;
 }
 
-/* The cached cumulative shares of the weights of this call site. */
-static void
-cached_weights(FunctionCallInfo fcinfo, NamespaceCache *c, ArrayType *weights)
-{
-	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
-	double	   *w;
-	int			n;
-
-	if (c->weights_key != NULL && VARSIZE(weights) == VARSIZE(c->weights_key) &&
-		memcmp(weights, c->weights_key, VARSIZE(weights)) == 0)
-		return;
-	w = uplift_weights_array(weights, "weights", CurrentMemoryContext, &n);
-	if (c->weights_key)
-	{
-		pfree(c->weights_key);
-		pfree(c->cum);
-		pfree(c->props);
-	}
-	c->cum = MemoryContextAlloc(cxt, sizeof(double) * n);
-	c->props = MemoryContextAlloc(cxt, sizeof(double) * n);
-	uplift_cumulative(w, n, c->cum, c->props);
-	c->n_weights = n;
-	c->weights_key = (ArrayType *) uplift_varlena_copy((struct varlena *) weights, cxt);
-}
-
 /*
  * uplift_assign(experiment, unit_id, weights, options): NULL for a unit
  * outside the namespace range, else the draw of uplift_assign(experiment,
- * unit_id, weights, holdout, holdout_name).  The experiment's action hash is
- * built per call: the experiment may change from row to row.
+ * unit_id, weights, holdout, holdout_name).  The weights and the
+ * experiment's action hash are read per call (in the per-call context): they
+ * may change from row to row.
  */
 static Datum
 assign_options_common(FunctionCallInfo fcinfo, bool unit_is_text)
@@ -228,13 +200,17 @@ assign_options_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	UpliftUnit	unit;
 	UpliftHashPrefix action_prefix;
 	text	   *experiment;
+	double	   *weights;
+	double		propensity;
+	int			n_weights;
 	int			action;
 
 	uplift_arg_not_null(fcinfo, 0, "experiment");
 	uplift_unit_arg(fcinfo, 1, unit_is_text, &unit);
 	uplift_arg_not_null(fcinfo, 2, "weights");
 	o = cached_options(fcinfo, c, PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
-	cached_weights(fcinfo, c, PG_GETARG_ARRAYTYPE_P(2));
+	weights = uplift_weights_array(PG_GETARG_ARRAYTYPE_P(2), "weights",
+								   CurrentMemoryContext, &n_weights);
 
 	if (o->ns != NULL)
 	{
@@ -250,9 +226,11 @@ assign_options_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	experiment = PG_GETARG_TEXT_PP(0);
 	uplift_hash_prefix_init(&action_prefix, UPLIFT_HASH_NS_ACTION, 0,
 							VARDATA_ANY(experiment), VARSIZE_ANY_EXHDR(experiment));
-	action = uplift_pick_cumulative(c->cum, c->n_weights,
-									uplift_hash_uniform(uplift_unit_hash(&action_prefix, &unit)));
-	return uplift_assignment_datum(fcinfo, &c->tupdesc, action, c->props[action], false);
+	action = uplift_pick(weights, n_weights,
+						 uplift_hash_uniform(uplift_unit_hash(&action_prefix, &unit)),
+						 &propensity);
+	pfree(weights);
+	return uplift_assignment_datum(fcinfo, &c->tupdesc, action, propensity, false);
 }
 
 PG_FUNCTION_INFO_V1(uplift_assign_options_int8);
