@@ -9,9 +9,13 @@
 
 #include "postgres.h"
 
-/* Namespace bytes: one hash space for action draws, one for holdouts. */
+/*
+ * Namespace bytes: one hash space for action draws, one for holdouts, one
+ * for the ranges of experiment namespaces (namespace.c).
+ */
 #define UPLIFT_HASH_NS_ACTION	'A'
 #define UPLIFT_HASH_NS_HOLDOUT	'H'
+#define UPLIFT_HASH_NS_NAMESPACE	'N'
 
 /* Unit kind bytes. */
 #define UPLIFT_HASH_UNIT_INT8	'I'

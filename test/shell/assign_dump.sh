@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The assignment log's rows survive pg_dump and restore (the log is an
 # ordinary table; the extension registers uplift_experiment_grants with
-# pg_extension_config_dump), so do its policies and the experiment grants, and
+# pg_extension_config_dump), so do its policies, the experiment grants and the
+# namespace ranges (also registered), and
 # after the restore a repeated logging call still returns the logged row and
 # writes nothing.
 set -euo pipefail
@@ -21,6 +22,7 @@ SELECT count(uplift_assign_logged('dump-test', 'user-' || id, ARRAY[1, 1]))
 SELECT count(uplift_thompson_logged('dump-thompson', id, ARRAY[3, 7], ARRAY[10, 12], 0.05))
   FROM generate_series(1::bigint, 30) id;
 INSERT INTO uplift_experiment_grants VALUES ('dump-test', 'pg_monitor', 'read');
+INSERT INTO uplift_namespace_ranges VALUES ('email', 'dump-test', 0, 0.4), ('email', 'dump-2', 0.4, 0.5);
 SQL
 
 pg_dump -d $src | psql -X -q -v ON_ERROR_STOP=1 -d $dst >/dev/null
@@ -37,6 +39,10 @@ rights="SELECT (SELECT string_agg(format('%s %s %s', experiment, grantee, privil
                 FROM pg_policy WHERE polrelid = 'uplift_assignment_log'::regclass)"
 [ "$(psql -X -At -d $src -c "$rights")" = "$(psql -X -At -d $dst -c "$rights")" ] \
     || { echo "pg_dump and restore lost the log's grants, privileges or policies" >&2; exit 1; }
+ranges="SELECT string_agg(format('%s %s %s %s', namespace, experiment, range_lo, range_hi), ','
+                          ORDER BY namespace, range_lo) FROM uplift_namespace_ranges"
+[ "$(psql -X -At -d $dst -c "$ranges")" = "email dump-test 0 0.4,email dump-2 0.4 0.5" ] \
+    || { echo "pg_dump and restore lost the namespace ranges" >&2; exit 1; }
 
 again=$(psql -X -At -d $dst -c "
     SELECT (SELECT (action, propensity, assigned_at) FROM uplift_assign_logged('dump-test', 7, ARRAY[0, 1]))

@@ -7,6 +7,9 @@
 # vectors below.  The test passes when
 #   1. every vector row it prints appears verbatim in doc/assignment.md, and
 #   2. uplift_assign_hash, uplift_assign and uplift_in_holdout agree with it.
+# With the argument "namespace" it computes the namespace vectors instead
+# (namespace byte 'N', seed 0, the namespace's name in the experiment's
+# place), which uplift_namespace_uniform and uplift_assign's range must match.
 # Run by scripts/test.sh with PGHOST/PGPORT/PGUSER set and uplift_test ready.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -112,14 +115,40 @@ official_vectors_ok(void)
 	return 1;
 }
 
+/* input lines: kind|namespace|unit; prints | namespace | unit | hash | u_N | */
+static int
+namespace_rows(void)
+{
+	char line[1024];
+
+	while (fgets(line, sizeof(line), stdin))
+	{
+		char *kind = strtok(line, "|"), *ns = strtok(NULL, "|");
+		char *unit = strtok(NULL, "|\n");
+		uint64_t h;
+
+		if (strcmp(unit, "''") == 0) unit = "";
+		if (strcmp(ns, "''") == 0) ns = "";
+		h = assign_hash('N', 0, ns, kind[0], unit);
+		printf("| %s%s%s | %s %s%s%s | `%016llx` | %.17g |\n",
+			   *ns ? "`" : "", *ns ? ns : "(empty)", *ns ? "`" : "",
+			   kind[0] == 'I' ? "bigint" : "text",
+			   *unit ? "`" : "", *unit ? unit : "(empty)", *unit ? "`" : "",
+			   (unsigned long long) h, (double) (h >> 11) * 0x1p-53);
+	}
+	return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	char line[1024];
 	const double w[3] = {0.5, 0.3, 0.2};
 
 	if (!official_vectors_ok())
 		return 1;
+	if (argc > 1 && strcmp(argv[1], "namespace") == 0)
+		return namespace_rows();
 	/* input lines: kind|experiment|unit|seed */
 	while (fgets(line, sizeof(line), stdin))
 	{
@@ -196,4 +225,37 @@ while IFS='|' read -r kind exp unit seed && IFS= read -r row <&3; do
         echo "SQL disagrees with the reference for $kind|$exp|$unit|$seed" >&2; fail=1
     fi
 done <"$work/vectors" 3<"$work/rows"
+
+# Namespace vectors: kind|namespace|unit
+cat >"$work/ns_vectors" <<'VEOF'
+I|email|42
+T|email|42
+I|''|0
+I|email|-9223372036854775808
+T|email|user-0001
+T|prix-été|ünïcode-ÿ
+T|a-long-namespace-name-spanning-several-blocks|''
+VEOF
+"$work/ref" namespace <"$work/ns_vectors" >"$work/ns_rows"
+while IFS= read -r row; do
+    if ! grep -qxF -- "$row" doc/assignment.md; then
+        echo "not in doc/assignment.md: $row" >&2; fail=1
+    fi
+done <"$work/ns_rows"
+while IFS='|' read -r kind ns unit && IFS= read -r row <&3; do
+    [ "$ns" = "''" ] && ns=""
+    [ "$unit" = "''" ] && unit=""
+    if [ "$kind" = I ]; then u="'${unit}'::bigint"; else u="'${unit}'::text"; fi
+    # row: | namespace | unit | hex | u_N |
+    un=$(echo "$row" | awk -F'|' '{gsub(/ /, "", $5); print $5}')
+    got=$(psql -X -At -v ON_ERROR_STOP=1 -d uplift_test -c "
+        SELECT uplift_namespace_uniform('$ns', $u) = $un::float8
+           AND uplift_assign('e', $u, ARRAY[1], jsonb_build_object('namespace', '$ns',
+                             'range', jsonb_build_array($un::float8, 1))) IS NOT NULL
+           AND ($un::float8 = 0 OR uplift_assign('e', $u, ARRAY[1], jsonb_build_object('namespace', '$ns',
+                             'range', jsonb_build_array(0, $un::float8))) IS NULL)")
+    if [ "$got" != t ]; then
+        echo "SQL disagrees with the namespace reference for $kind|$ns|$unit" >&2; fail=1
+    fi
+done <"$work/ns_vectors" 3<"$work/ns_rows"
 exit $fail

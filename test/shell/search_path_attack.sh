@@ -67,6 +67,11 @@ SELECT uplift_assign_logged('sp', 2, ARRAY[0.5, 0.3, 0.2], 0.1),
        uplift_explore_logged('sp', 3, ARRAY[0.1, 0.3], 0.2, 0.1, 7),
        uplift_thompson_logged('sp', 5, ARRAY[3, 7], ARRAY[10, 12], 0.05, 3);
 SELECT uplift_explore_logged('sp', 4, model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]) FROM sp_models;
+SELECT uplift_assign_logged('sp', g, ARRAY[0.5, 0.5], '{"namespace": "n", "range": [0, 0.5]}'::jsonb),
+       uplift_assign_logged('sp', g::text, ARRAY[0.5, 0.5], '{"namespace": "n", "range": [0, 0.5]}'::jsonb)
+  FROM generate_series(10, 13) g;
+INSERT INTO uplift_namespace_ranges VALUES ('n', 'sp', 0, 0.5), ('n', 'sp2', 0.5, 1);
+SELECT count(*) FROM uplift_namespaces;
 SELECT count(*) FROM allocate_budget('SELECT 1::bigint, 1, 1::float8, 1::float8', 10);
 SELECT count(*) FROM uplift_demo_campaign(50, 1, 0.5);
 CREATE TABLE sp_target AS SELECT g::bigint AS unit_id, ARRAY[0.5, 0.3, 0.2]::float8[] AS probs FROM generate_series(1, 8) g;
@@ -113,6 +118,9 @@ uplift_log_assignment(text,bigint,uplift_assignment,text,jsonb,text)
 uplift_log_assignment(text,text,uplift_assignment,text,jsonb,text)
 uplift_assign_logged(text,bigint,double precision[],double precision,text)
 uplift_assign_logged(text,text,double precision[],double precision,text)
+uplift_assign_logged(text,bigint,double precision[],jsonb)
+uplift_assign_logged(text,text,double precision[],jsonb)
+uplift_namespace_ranges_check()
 uplift_explore_logged(text,bigint,double precision[],double precision,double precision,bigint)
 uplift_explore_logged(text,bigint,uplift_model,double precision[],double precision,double precision,bigint)
 uplift_thompson_logged(text,bigint,double precision[],double precision[],double precision,bigint)

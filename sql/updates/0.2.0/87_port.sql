@@ -1,0 +1,1 @@
+../../objects/72_namespace.sql

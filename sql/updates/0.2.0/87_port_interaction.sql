@@ -1,0 +1,1 @@
+../../objects/74_interaction.sql
