@@ -1,0 +1,1 @@
+../../objects/12_model_cmp.sql
