@@ -81,6 +81,8 @@ CREATE TABLE sp_scores AS SELECT g::bigint AS unit_id, g::float8 AS score, g::fl
 SELECT uplift_logged_policy_probs('weights', '{"weights": [1, 1]}'),
        uplift_monitor_check_period('1 day', 'uplift_policy_health');
 SELECT count(*) FROM uplift_policy_health('sp');
+SELECT uplift_exposure(1, now(), '30 days', ARRAY['sp', 'sp2']), uplift_exposure('one', now(), '1 day', ARRAY['sp'], 2),
+       uplift_exposure_jsonb(1, now(), '1 day', ARRAY['sp']), uplift_exposure_jsonb('one', now(), '1 day', ARRAY['sp']);
 SELECT count(*) FROM uplift_policy_overlap('sp', 'sp_target');
 SELECT count(*) FROM uplift_policy_outcomes('sp', 'sp_outcomes', '1 day', 10);
 SELECT count(*) FROM uplift_calibration_by_period('sp', 'sp_scores', '1 day', 2);
@@ -99,6 +101,7 @@ SELECT uplift_assign_logged('sp', 6, ARRAY[0.5, 0.5]), uplift_thompson_logged('s
 SELECT uplift_explore_logged('sp', 8, model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]) FROM sp_models;
 SELECT count(*) FROM uplift_assignment_log;
 SELECT count(*) FROM uplift_experiment_grants;
+SELECT uplift_exposure(6, now() + interval '1 day', '30 days', ARRAY['sp']), uplift_exposure_jsonb('two', now(), '1 day', ARRAY['sp']);
 RESET ROLE;
 SQL
 }
@@ -128,6 +131,11 @@ uplift_demo_campaign(integer,integer,double precision)
 uplift_logged_policy_probs(text,jsonb)
 uplift_monitor_check_period(interval,text)
 uplift_policy_health(text,interval)
+uplift_exposure_counts(text,boolean,timestamp with time zone,interval,text[],integer,text)
+uplift_exposure(bigint,timestamp with time zone,interval,text[],integer)
+uplift_exposure(text,timestamp with time zone,interval,text[],integer)
+uplift_exposure_jsonb(bigint,timestamp with time zone,interval,text[])
+uplift_exposure_jsonb(text,timestamp with time zone,interval,text[])
 uplift_policy_overlap(text,regclass,interval)
 uplift_policy_outcomes(text,regclass,interval,double precision)
 uplift_calibration_by_period(text,regclass,interval,integer,integer)

@@ -1,0 +1,1 @@
+../../objects/73_exposure.sql
