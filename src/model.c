@@ -65,75 +65,115 @@ uplift_model_has_outcomes(const UpliftModel *m)
 }
 
 /*
- * Per-call-site cache of the parsed model.  The raw argument bytes (a toast
- * pointer, a compressed or a plain value) identify the model, so a call that
+ * Per-call-site cache of parsed models.  The raw argument bytes (a toast
+ * pointer, a compressed or a plain value) identify a model, so a call that
  * sees the same bytes again reuses the parsed model without detoasting.  The
  * bytes are compared on every call: even a constant or parameter argument can
  * change under a cached call site (PL/pgSQL reuses simple expressions).
+ *
+ * Each model argument keeps the last few models it saw, most recently used
+ * first, so that a join of a customer table with a table of several models
+ * (one call per customer and model) parses each model once, not once a row.
  */
-typedef struct ModelCache
+typedef struct ModelCacheEntry
 {
-	Size		raw_len;
+	Size		raw_len;		/* 0 when empty */
 	char	   *raw;
 	UpliftModel *model;
 	double	   *features;		/* room for the model's features */
 	MemoryContext cxt;
+} ModelCacheEntry;
+
+#define MODEL_CACHE_ENTRIES 4
+
+typedef struct ModelCache
+{
+	ModelCacheEntry *entries[MODEL_CACHE_ENTRIES];	/* most recent first */
 } ModelCache;
 
 /* One cache per model argument of a call site. */
 #define MODEL_CACHE_SLOTS 4
 
-static ModelCache *
+static bool
+entry_holds(const ModelCacheEntry *e, const struct varlena *raw, Size raw_len)
+{
+	return e != NULL && e->raw_len == raw_len && memcmp(e->raw, raw, raw_len) == 0;
+}
+
+/* Parse the argument into entry e (created in cxt if NULL), replacing what it held. */
+static ModelCacheEntry *
+entry_fill(ModelCacheEntry *e, MemoryContext cxt, FunctionCallInfo fcinfo, int argno,
+		   const struct varlena *raw, Size raw_len)
+{
+	MemoryContext old;
+
+	if (e == NULL)
+	{
+		e = MemoryContextAllocZero(cxt, sizeof(ModelCacheEntry));
+		e->cxt = AllocSetContextCreate(cxt, "uplift model cache", ALLOCSET_SMALL_SIZES);
+	}
+	MemoryContextReset(e->cxt);
+	e->raw_len = 0;
+	e->model = NULL;
+
+	old = MemoryContextSwitchTo(e->cxt);
+	e->model = uplift_model_deserialize(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)));
+	e->features = palloc(sizeof(double) * e->model->n_features);
+	e->raw = palloc(raw_len);
+	memcpy(e->raw, raw, raw_len);
+	e->raw_len = raw_len;
+	MemoryContextSwitchTo(old);
+	return e;
+}
+
+static ModelCacheEntry *
 model_cache(FunctionCallInfo fcinfo, int argno)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
 	Size		raw_len = VARSIZE_ANY(raw);
+	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
 	ModelCache **slots = (ModelCache **) fcinfo->flinfo->fn_extra;
 	ModelCache *cache;
-	MemoryContext old;
+	ModelCacheEntry *hit;
+	int			i;
 
 	if (argno >= MODEL_CACHE_SLOTS)
 		elog(ERROR, "model argument %d is beyond the cached arguments", argno);
 	if (slots == NULL)
 	{
-		slots = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
-									   sizeof(ModelCache *) * MODEL_CACHE_SLOTS);
+		slots = MemoryContextAllocZero(cxt, sizeof(ModelCache *) * MODEL_CACHE_SLOTS);
 		fcinfo->flinfo->fn_extra = slots;
 	}
+	if (slots[argno] == NULL)
+		slots[argno] = MemoryContextAllocZero(cxt, sizeof(ModelCache));
 	cache = slots[argno];
-	if (cache != NULL && cache->model != NULL &&
-		cache->raw_len == raw_len && memcmp(cache->raw, raw, raw_len) == 0)
-		return cache;
 
-	if (cache == NULL)
+	if (entry_holds(cache->entries[0], raw, raw_len))
+		return cache->entries[0];
+	for (i = 1; i < MODEL_CACHE_ENTRIES; i++)
+		if (entry_holds(cache->entries[i], raw, raw_len))
+			break;
+	if (i == MODEL_CACHE_ENTRIES)
 	{
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache));
-		cache->cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "uplift model cache",
-										   ALLOCSET_SMALL_SIZES);
-		slots[argno] = cache;
+		/* a miss: parse into the least recently used entry */
+		i = MODEL_CACHE_ENTRIES - 1;
+		cache->entries[i] = entry_fill(cache->entries[i], cxt, fcinfo, argno, raw, raw_len);
 	}
-	MemoryContextReset(cache->cxt);
-	cache->model = NULL;
-	cache->raw_len = 0;
-
-	old = MemoryContextSwitchTo(cache->cxt);
-	cache->model = uplift_model_deserialize(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)));
-	cache->features = palloc(sizeof(double) * cache->model->n_features);
-	cache->raw = palloc(raw_len);
-	memcpy(cache->raw, raw, raw_len);
-	cache->raw_len = raw_len;
-	MemoryContextSwitchTo(old);
-	return cache;
+	/* move entry i to the front */
+	hit = cache->entries[i];
+	memmove(&cache->entries[1], &cache->entries[0], sizeof(ModelCacheEntry *) * i);
+	cache->entries[0] = hit;
+	return hit;
 }
 
 const UpliftModel *
 uplift_model_cached_arg(FunctionCallInfo fcinfo, int argno, double **features)
 {
-	ModelCache *cache = model_cache(fcinfo, argno);
+	ModelCacheEntry *entry = model_cache(fcinfo, argno);
 
 	if (features != NULL)
-		*features = cache->features;
-	return cache->model;
+		*features = entry->features;
+	return entry->model;
 }
 
 /* Validate a bytea as a stored model and return it as one. */
