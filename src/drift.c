@@ -251,6 +251,166 @@ lower_bound(const double *x, int n, double v)
 	return (int) (base - x) + (*base < v);
 }
 
+/*
+ * The distribution function of grid g on both sides of v, *left = F(v-) and
+ * *right = F(v), and how far it may be off beyond the grid's own error: the
+ * mass of the cell that v falls inside, where it is interpolated linearly.
+ */
+static double
+grid_eval(const DriftGrid *g, double v, double *left, double *right)
+{
+	int			k = lower_bound(g->x, g->npoints, v);
+	double		lo,
+				hi,
+				t;
+
+	if (k < g->npoints && g->x[k] == v)
+	{
+		*left = g->cdf_left[k];
+		*right = g->cdf[k];
+		return 0.0;
+	}
+	if (k == 0 || k == g->npoints)
+	{
+		*left = *right = (k == 0) ? 0.0 : 1.0;
+		return 0.0;
+	}
+	lo = g->cdf[k - 1];
+	hi = g->cdf_left[k];
+	t = (v - g->x[k - 1]) / (g->x[k] - g->x[k - 1]);
+	*left = *right = lo + (hi - lo) * t;
+	return hi - lo;
+}
+
+double
+drift_grid_count_le(const DriftGrid *g, double n, double v)
+{
+	double		left,
+				right;
+
+	grid_eval(g, v, &left, &right);
+	return right * n;
+}
+
+/*
+ * The value of rank r (0-based) of the n reference values: an atom at a grid
+ * point, or a linear interpolation inside a cell that holds mass.  Ranks are
+ * counts, so a grid without mass inside its cells gives the exact value.
+ */
+static double
+grid_value_at_rank(const DriftGrid *g, double n, double r)
+{
+	int			k = 0;
+	double		lo,
+				hi;
+
+	while (k < g->npoints - 1 && !(g->cdf[k] * n > r + 0.5))
+		k++;
+	if (k == 0 || g->cdf_left[k] * n <= r + 0.5)
+		return g->x[k];
+	lo = g->cdf[k - 1] * n;
+	hi = g->cdf_left[k] * n;
+	return g->x[k - 1] + (g->x[k] - g->x[k - 1]) *
+		Min(Max((r + 0.5 - lo) / (hi - lo), 0.0), 1.0);
+}
+
+/* drift_quantile's interpolation on ranks read from the grid */
+double
+drift_grid_quantile(const DriftGrid *g, double n, double q)
+{
+	double		h = (n - 1) * q;
+	double		lo = floor(h);
+	double		t = h - lo;
+	double		a,
+				b;
+
+	if (lo >= n - 1)
+		return grid_value_at_rank(g, n, n - 1);
+	a = grid_value_at_rank(g, n, lo);
+	b = grid_value_at_rank(g, n, lo + 1);
+	if (t >= 0.5)
+		return b - (b - a) * (1.0 - t);
+	return a + (b - a) * t;
+}
+
+/* keep the extremes and the first point at or above each level k / DRIFT_GRID */
+static void
+grid_thin(DriftGrid *g, double *err)
+{
+	int			np = 0;
+	int			next = 1;
+
+	for (int i = 0; i < g->npoints; i++)
+	{
+		bool		keep = (i == 0 || i == g->npoints - 1);
+
+		while (next < DRIFT_GRID && g->cdf[i] >= (double) next / DRIFT_GRID)
+		{
+			keep = true;
+			next++;
+		}
+		if (!keep)
+			continue;
+		g->x[np] = g->x[i];
+		g->cdf_left[np] = g->cdf_left[i];
+		g->cdf[np] = g->cdf[i];
+		err[np] = err[i];
+		np++;
+	}
+	g->npoints = np;
+}
+
+double
+drift_grid_merge(const DriftGrid *a, double na, double err_a,
+				 const DriftGrid *b, double nb, double err_b, DriftGrid *out)
+{
+	int			cap = a->npoints + b->npoints;
+	double		n = na + nb;
+	double	   *err = palloc(cap * sizeof(double));
+	double		bound = 0.0;
+	int			i = 0,
+				j = 0,
+				np = 0;
+
+	out->x = palloc(cap * sizeof(double));
+	out->cdf_left = palloc(cap * sizeof(double));
+	out->cdf = palloc(cap * sizeof(double));
+	out->first = NULL;
+	while (i < a->npoints || j < b->npoints)
+	{
+		double		v,
+					la,
+					ra,
+					lb,
+					rb,
+					ea,
+					eb;
+
+		if (j >= b->npoints || (i < a->npoints && a->x[i] <= b->x[j]))
+			v = a->x[i];
+		else
+			v = b->x[j];
+		ea = err_a + grid_eval(a, v, &la, &ra);
+		eb = err_b + grid_eval(b, v, &lb, &rb);
+		out->x[np] = v;
+		out->cdf_left[np] = (na * la + nb * lb) / n;
+		out->cdf[np] = (na * ra + nb * rb) / n;
+		err[np] = (na * ea + nb * eb) / n;
+		np++;
+		while (i < a->npoints && a->x[i] == v)
+			i++;
+		while (j < b->npoints && b->x[j] == v)
+			j++;
+	}
+	out->npoints = np;
+	if (np > DRIFT_GRID + 1)
+		grid_thin(out, err);
+	for (int k = 0; k < out->npoints; k++)
+		bound = Max(bound, err[k]);
+	pfree(err);
+	return bound;
+}
+
 #define GRID_BUCKETS 1024
 
 /*

@@ -55,6 +55,26 @@ typedef struct DriftGrid
 /* the grid of sorted x: its distinct values if few, else DRIFT_GRID cells */
 extern void drift_grid_build(DriftGrid *g, const double *sorted, int64 n);
 
+/*
+ * Merging grids (profiles of separate windows): the distribution function of
+ * the union at the points of both grids, weighted by the sizes na and nb.
+ * At a point of one grid the other's function is interpolated linearly
+ * inside its cell, which is exact when the cell holds no reference mass and
+ * otherwise off by at most that mass.  err_a and err_b bound the error of
+ * each grid's stored function; the result's bound is returned.  The merged
+ * grid keeps at most DRIFT_GRID + 1 points (the extremes and the first point
+ * at or above each level k / DRIFT_GRID).
+ */
+extern double drift_grid_merge(const DriftGrid *a, double na, double err_a,
+							   const DriftGrid *b, double nb, double err_b,
+							   DriftGrid *out);
+
+/* the number of reference values <= v of n, read (interpolated) from a grid */
+extern double drift_grid_count_le(const DriftGrid *g, double n, double v);
+
+/* numpy's linear quantile of the n reference values, read from a grid */
+extern double drift_grid_quantile(const DriftGrid *g, double n, double q);
+
 /* build the equal-width bucket index that speeds up finding a value's cell */
 extern void drift_grid_index(DriftGrid *g);
 

@@ -32,7 +32,7 @@
 #include "uplift.h"
 
 #define PROFILE_MAGIC 0x55445250	/* "UDRP" */
-#define PROFILE_VERSION 1
+#define PROFILE_VERSION 2		/* 1: without the grid's rank error */
 #define STATE_VERSION 1
 #define MAX_LEVELS 1000			/* distinct values of a categorical column */
 #define MAX_COLUMNS 1600
@@ -302,6 +302,7 @@ typedef struct ProfileColumn
 	double		mean;
 	double		std;
 	DriftGrid	grid;
+	double		rank_error;		/* bound on the grid's error (merged profiles) */
 	int			nlevels;		/* categorical, sorted by strcmp */
 	char	  **levels;
 	double	   *counts;
@@ -312,6 +313,8 @@ typedef struct Profile
 	int			ncols;
 	ProfileColumn *cols;
 } Profile;
+
+static void too_large(const char *column, const char *which) pg_attribute_noreturn();
 
 static int
 cmp_double(const void *a, const void *b)
@@ -349,11 +352,7 @@ profile_numeric(ProfileColumn *p, SampleColumn *c)
 		neumaier_add(&ss, (c->values[i] - p->mean) * (c->values[i] - p->mean));
 	p->std = sqrt(neumaier_value(&ss) / n);
 	if (!isfinite(p->mean) || !isfinite(p->std))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("column \"%s\" of the reference has values too large to profile", c->name),
-				 errdetail("Their mean or standard deviation overflows a double."),
-				 errhint("Rescale the column in the query, for example divide it by a power of 10.")));
+		too_large(c->name, "reference");
 	drift_grid_build(&p->grid, c->values, n);
 }
 
@@ -463,6 +462,7 @@ profile_write(const Profile *p)
 			bytes_put_f64s(&buf, c->grid.x, c->grid.npoints);
 			bytes_put_f64s(&buf, c->grid.cdf_left, c->grid.npoints);
 			bytes_put_f64s(&buf, c->grid.cdf, c->grid.npoints);
+			bytes_put_f64(&buf, c->rank_error);
 		}
 		else
 		{
@@ -488,7 +488,7 @@ check_finite_array(ByteReader *r, const double *x, int n, bool increasing,
 }
 
 static void
-profile_read_numeric(ByteReader *r, ProfileColumn *c)
+profile_read_numeric(ByteReader *r, ProfileColumn *c, int version)
 {
 	int			np;
 
@@ -506,6 +506,9 @@ profile_read_numeric(ByteReader *r, ProfileColumn *c)
 	bytes_get_f64s(r, c->grid.x, np);
 	bytes_get_f64s(r, c->grid.cdf_left, np);
 	bytes_get_f64s(r, c->grid.cdf, np);
+	c->rank_error = (version >= 2) ? bytes_get_f64(r) : 0.0;
+	if (!(c->rank_error >= 0 && c->rank_error <= 1))
+		bytes_corrupted(r, "a numeric column's rank error is out of range");
 	check_finite_array(r, c->edges, DRIFT_BINS - 1, false, -DBL_MAX, DBL_MAX);
 	check_finite_array(r, c->bins, DRIFT_BINS, false, 0, (double) c->n);
 	check_finite_array(r, c->grid.x, np, true, -DBL_MAX, DBL_MAX);
@@ -539,12 +542,14 @@ profile_read(const void *data, Size len)
 {
 	ByteReader	r;
 	Profile    *p = palloc(sizeof(Profile));
+	uint8		version;
 
 	bytes_reader_init(&r, data, len, "uplift_drift_profile");
 	profile_check_crc(&r);
 	if (bytes_get_u32(&r) != PROFILE_MAGIC)
 		bytes_corrupted(&r, "it does not start with the profile's magic number");
-	if (bytes_get_u8(&r) != PROFILE_VERSION)
+	version = bytes_get_u8(&r);
+	if (version < 1 || version > PROFILE_VERSION)
 		bytes_corrupted(&r, "its format version is not known to this version of uplift");
 	p->ncols = bytes_get_count(&r, 22, MAX_COLUMNS);
 	if (p->ncols < 1)
@@ -563,7 +568,7 @@ profile_read(const void *data, Size len)
 			bytes_corrupted(&r, "a column header is out of range");
 		c->kind = (DriftKind) kind;
 		if (c->kind == KIND_NUMERIC)
-			profile_read_numeric(&r, c);
+			profile_read_numeric(&r, c, version);
 		else
 			profile_read_categorical(&r, c);
 	}
@@ -641,7 +646,7 @@ uplift_drift_profile_info(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"format_version\": 1, \"columns\": [");
+	appendStringInfo(&buf, "{\"format_version\": %d, \"columns\": [", PROFILE_VERSION);
 	for (int i = 0; i < p->ncols; i++)
 	{
 		ProfileColumn *c = &p->cols[i];
@@ -658,9 +663,10 @@ uplift_drift_profile_info(PG_FUNCTION_ARGS)
 			appendStringInfoString(&buf, "], \"bin_counts\": [");
 			for (int k = 0; k < DRIFT_BINS; k++)
 				appendStringInfo(&buf, "%s%.0f", k ? ", " : "", c->bins[k]);
-			appendStringInfo(&buf, "], \"mean\": %s, \"std\": %s, \"grid_points\": %d, \"exact\": %s",
-							 float8out_internal(c->mean), float8out_internal(c->std),
-							 c->grid.npoints, grid_is_exact(&c->grid) ? "true" : "false");
+			appendStringInfo(&buf, "], \"mean\": %s, \"std\": %s, \"grid_points\": %d, \"exact\": %s, \"rank_error\": %s",
+							 float8out_internal(c->mean), float8out_internal(c->std), c->grid.npoints,
+							 grid_is_exact(&c->grid) && c->rank_error == 0 ? "true" : "false",
+							 float8out_internal(c->rank_error));
 		}
 		else
 		{
@@ -678,6 +684,149 @@ uplift_drift_profile_info(PG_FUNCTION_ARGS)
 	}
 	appendStringInfoString(&buf, "]}");
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+}
+
+/* ---------------------------------------------------------------------
+ * Merging the profiles of separate windows (or shards) into the profile of
+ * their union.  Counts, nulls and levels add up exactly; the mean and the
+ * deviation are combined by Chan et al.'s formula; the grids are merged (see
+ * drift_grid_merge) and the deciles and their bin counts are read from the
+ * merged grid: exact while the grids hold every distinct value, otherwise
+ * within the rank error the merged column carries.
+ */
+static void
+too_large(const char *column, const char *which)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("column \"%s\" of the %s has values too large to profile", column, which),
+			 errdetail("Their mean or standard deviation overflows a double."),
+			 errhint("Rescale the column in the query, for example divide it by a power of 10.")));
+}
+
+static void
+merge_numeric(ProfileColumn *out, const ProfileColumn *a, const ProfileColumn *b)
+{
+	double		na = (double) a->n,
+				nb = (double) b->n,
+				n = na + nb;
+	double		d = b->mean - a->mean;
+	double		m2 = na * a->std * a->std + nb * b->std * b->std + d * d * (na / n) * nb;
+	double		below = 0.0;
+	bool		exact;
+
+	out->mean = a->mean + d * (nb / n);
+	out->std = sqrt(m2 / n);
+	if (!isfinite(out->mean) || !isfinite(out->std))
+		too_large(out->name, "merged profiles");
+	out->rank_error = drift_grid_merge(&a->grid, na, a->rank_error,
+									   &b->grid, nb, b->rank_error, &out->grid);
+	exact = (out->rank_error == 0 && grid_is_exact(&out->grid));
+	for (int k = 1; k < DRIFT_BINS; k++)
+		out->edges[k - 1] = drift_grid_quantile(&out->grid, n, (double) k / DRIFT_BINS);
+	for (int k = 0; k < DRIFT_BINS; k++)
+	{
+		double		upto = (k == DRIFT_BINS - 1) ? n :
+			drift_grid_count_le(&out->grid, n, out->edges[k]);
+
+		if (exact)
+			upto = rint(upto);
+		out->bins[k] = Max(upto - below, 0.0);
+		below = upto;
+	}
+}
+
+static void
+merge_categorical(ProfileColumn *out, const ProfileColumn *a, const ProfileColumn *b)
+{
+	int			i = 0,
+				j = 0,
+				nl = 0;
+
+	out->levels = palloc((a->nlevels + b->nlevels) * sizeof(char *));
+	out->counts = palloc((a->nlevels + b->nlevels) * sizeof(double));
+	while (i < a->nlevels || j < b->nlevels)
+	{
+		int			cmp = (i >= a->nlevels) ? 1 : (j >= b->nlevels) ? -1 :
+			strcmp(a->levels[i], b->levels[j]);
+
+		out->levels[nl] = (cmp <= 0) ? a->levels[i] : b->levels[j];
+		out->counts[nl] = (cmp <= 0 ? a->counts[i++] : 0) + (cmp >= 0 ? b->counts[j++] : 0);
+		nl++;
+	}
+	if (nl > MAX_LEVELS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column \"%s\" of the merged profiles has more than %d distinct values",
+						out->name, MAX_LEVELS),
+				 errhint("Group rare values into one level in the queries that build the profiles.")));
+	out->nlevels = nl;
+}
+
+/* the column of p named name, or an error naming the profile that lacks it */
+static const ProfileColumn *
+profile_column(const Profile *p, const char *name, const char *which)
+{
+	for (int i = 0; i < p->ncols; i++)
+		if (strcmp(p->cols[i].name, name) == 0)
+			return &p->cols[i];
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+			 errmsg("column \"%s\" is missing from the %s profile", name, which),
+			 errhint("Merge profiles built over the same columns, by name.")));
+	return NULL;
+}
+
+static Profile *
+profile_merge(const Profile *a, const Profile *b)
+{
+	Profile    *p = palloc(sizeof(Profile));
+
+	for (int j = 0; j < b->ncols; j++)
+		profile_column(a, b->cols[j].name, "first");
+	p->ncols = a->ncols;
+	p->cols = palloc0(a->ncols * sizeof(ProfileColumn));
+	for (int i = 0; i < a->ncols; i++)
+	{
+		const ProfileColumn *ca = &a->cols[i];
+		const ProfileColumn *cb = profile_column(b, ca->name, "second");
+		ProfileColumn *c = &p->cols[i];
+
+		if (ca->kind != cb->kind)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" is %s in the first profile and %s in the second",
+							ca->name, kind_names[ca->kind], kind_names[cb->kind]),
+					 errhint("Merge profiles built over the same columns with the same kinds of types.")));
+		c->name = ca->name;
+		c->kind = ca->kind;
+		c->n = ca->n + cb->n;
+		c->nnull = ca->nnull + cb->nnull;
+		if (c->kind == KIND_NUMERIC)
+			merge_numeric(c, ca, cb);
+		else
+			merge_categorical(c, ca, cb);
+	}
+	return p;
+}
+
+/*
+ * uplift_drift_profile_merge(a, b): the profile of the union of two windows.
+ * A NULL side (a window without rows) gives the other; also the transition
+ * and combine function of the aggregate uplift_drift_profile_union.
+ */
+PG_FUNCTION_INFO_V1(uplift_drift_profile_merge);
+Datum
+uplift_drift_profile_merge(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BYTEA_P(PG_GETARG_BYTEA_P(1));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_BYTEA_P(PG_GETARG_BYTEA_P(0));
+	PG_RETURN_BYTEA_P(profile_write(profile_merge(profile_from_datum(PG_GETARG_DATUM(0)),
+												  profile_from_datum(PG_GETARG_DATUM(1)))));
 }
 
 /* ---------------------------------------------------------------------
