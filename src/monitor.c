@@ -33,9 +33,19 @@
 
 #define PROFILE_MAGIC 0x55445250	/* "UDRP" */
 #define PROFILE_VERSION 2		/* 1: without the grid's rank error */
-#define STATE_VERSION 1
+#define STATE_VERSION 2		/* 1: without the numeric columns' sketches */
 #define MAX_LEVELS 1000			/* distinct values of a categorical column */
 #define MAX_COLUMNS 1600
+
+/*
+ * The aggregate keeps a numeric column's values exactly up to a cap, then
+ * folds them into a bounded sketch (a profile column) and starts again: at
+ * most STATE_VALUES values over all numeric columns, between
+ * STATE_COLUMN_MIN and STATE_COLUMN_MAX per column.
+ */
+#define STATE_VALUES (INT64CONST(1) << 24)
+#define STATE_COLUMN_MIN (INT64CONST(1) << 14)
+#define STATE_COLUMN_MAX (INT64CONST(1) << 20)
 
 typedef enum DriftKind
 {
@@ -100,6 +110,8 @@ levels_add(LevelMap *m, const char *s, int64 count, const char *column)
  * A sample: every value of every column (the reference while a profile is
  * built, the aggregate's state, the current window of an exact check).
  */
+typedef struct ProfileColumn ProfileColumn;
+
 typedef struct SampleColumn
 {
 	char	   *name;
@@ -108,6 +120,7 @@ typedef struct SampleColumn
 	double	   *values;			/* numeric */
 	int64		nvalues;
 	int64		cap;
+	ProfileColumn *sketch;		/* values folded away (the aggregate), or NULL */
 	LevelMap	levels;			/* categorical */
 } SampleColumn;
 
@@ -116,6 +129,7 @@ typedef struct Sample
 	int			ncols;
 	SampleColumn *cols;
 	TupleDesc	desc;			/* of the aggregate's record input */
+	int64		column_cap;		/* values kept per numeric column (aggregate) */
 } Sample;
 
 static int
@@ -291,7 +305,7 @@ sample_add_row(Sample *s, TupleDesc desc, Datum *values, bool *nulls,
 /* ---------------------------------------------------------------------
  * The profile: what the checks need of the reference, bounded.
  */
-typedef struct ProfileColumn
+struct ProfileColumn
 {
 	char	   *name;
 	DriftKind	kind;
@@ -306,7 +320,7 @@ typedef struct ProfileColumn
 	int			nlevels;		/* categorical, sorted by strcmp */
 	char	  **levels;
 	double	   *counts;
-} ProfileColumn;
+};
 
 typedef struct Profile
 {
@@ -315,6 +329,7 @@ typedef struct Profile
 } Profile;
 
 static void too_large(const char *column, const char *which) pg_attribute_noreturn();
+static void merge_numeric(ProfileColumn *out, const ProfileColumn *a, const ProfileColumn *b);
 
 static int
 cmp_double(const void *a, const void *b)
@@ -375,6 +390,35 @@ profile_categorical(ProfileColumn *p, SampleColumn *c)
 	}
 }
 
+/*
+ * A numeric column's profile from its kept values and its sketch (values
+ * folded away by the aggregate), leaving the sketch as it is.
+ */
+static void
+profile_numeric_sketched(ProfileColumn *pc, SampleColumn *c)
+{
+	ProfileColumn kept;
+
+	if (c->sketch == NULL)
+	{
+		profile_numeric(pc, c);
+		return;
+	}
+	if (c->nvalues == 0)
+	{
+		*pc = *c->sketch;
+		pc->name = c->name;
+		pc->nnull = c->nnull;
+		return;
+	}
+	memset(&kept, 0, sizeof(kept));
+	kept.name = c->name;
+	kept.kind = KIND_NUMERIC;
+	kept.n = c->nvalues;
+	profile_numeric(&kept, c);
+	merge_numeric(pc, c->sketch, &kept);
+}
+
 /* The profile of a reference sample; sorts the sample's values in place. */
 static Profile *
 profile_from_sample(Sample *s)
@@ -391,7 +435,7 @@ profile_from_sample(Sample *s)
 		pc->name = c->name;
 		pc->kind = c->kind;
 		pc->nnull = c->nnull;
-		pc->n = c->kind == KIND_NUMERIC ? c->nvalues : 0;
+		pc->n = c->kind == KIND_NUMERIC ? c->nvalues + (c->sketch ? c->sketch->n : 0) : 0;
 		if (c->kind == KIND_CATEGORICAL)
 			for (int l = 0; l < c->levels.nlevels; l++)
 				pc->n += c->levels.counts[l];
@@ -402,7 +446,7 @@ profile_from_sample(Sample *s)
 					 errdetail("It is NULL on every row."),
 					 errhint("Leave the column out of both queries, or choose a reference window where it is filled.")));
 		if (c->kind == KIND_NUMERIC)
-			profile_numeric(pc, c);
+			profile_numeric_sketched(pc, c);
 		else
 			profile_categorical(pc, c);
 	}
@@ -435,6 +479,21 @@ profile_check_crc(ByteReader *r)
 	r->len -= 4;
 }
 
+/* a numeric column's summary, in the profile's format and the state's */
+static void
+profile_put_numeric(StringInfo buf, const ProfileColumn *c)
+{
+	bytes_put_f64s(buf, c->edges, DRIFT_BINS - 1);
+	bytes_put_f64s(buf, c->bins, DRIFT_BINS);
+	bytes_put_f64(buf, c->mean);
+	bytes_put_f64(buf, c->std);
+	bytes_put_u32(buf, c->grid.npoints);
+	bytes_put_f64s(buf, c->grid.x, c->grid.npoints);
+	bytes_put_f64s(buf, c->grid.cdf_left, c->grid.npoints);
+	bytes_put_f64s(buf, c->grid.cdf, c->grid.npoints);
+	bytes_put_f64(buf, c->rank_error);
+}
+
 static bytea *
 profile_write(const Profile *p)
 {
@@ -453,17 +512,7 @@ profile_write(const Profile *p)
 		bytes_put_i64(&buf, c->n);
 		bytes_put_i64(&buf, c->nnull);
 		if (c->kind == KIND_NUMERIC)
-		{
-			bytes_put_f64s(&buf, c->edges, DRIFT_BINS - 1);
-			bytes_put_f64s(&buf, c->bins, DRIFT_BINS);
-			bytes_put_f64(&buf, c->mean);
-			bytes_put_f64(&buf, c->std);
-			bytes_put_u32(&buf, c->grid.npoints);
-			bytes_put_f64s(&buf, c->grid.x, c->grid.npoints);
-			bytes_put_f64s(&buf, c->grid.cdf_left, c->grid.npoints);
-			bytes_put_f64s(&buf, c->grid.cdf, c->grid.npoints);
-			bytes_put_f64(&buf, c->rank_error);
-		}
+			profile_put_numeric(&buf, c);
 		else
 		{
 			bytes_put_u32(&buf, c->nlevels);
@@ -830,8 +879,84 @@ uplift_drift_profile_merge(PG_FUNCTION_ARGS)
 }
 
 /* ---------------------------------------------------------------------
- * The aggregate uplift_drift_profile(record): a sample as its state.
+ * The aggregate uplift_drift_profile(record): a sample as its state, each
+ * numeric column's values kept up to the sample's cap and then folded into
+ * the column's sketch, so the state is bounded whatever the rows.
  */
+static void
+sample_set_cap(Sample *s)
+{
+	int			numeric = 0;
+
+	for (int i = 0; i < s->ncols; i++)
+		numeric += (s->cols[i].kind == KIND_NUMERIC);
+	s->column_cap = Min(Max(STATE_VALUES / Max(numeric, 1), STATE_COLUMN_MIN), STATE_COLUMN_MAX);
+}
+
+static void
+free_grid(DriftGrid *g)
+{
+	pfree(g->x);
+	pfree(g->cdf_left);
+	pfree(g->cdf);
+}
+
+/* fold a sketch into c's (in the current context, the state's) */
+static void
+sketch_add(SampleColumn *c, const ProfileColumn *more)
+{
+	ProfileColumn *merged = palloc0(sizeof(ProfileColumn));
+
+	merged->name = c->name;
+	merged->kind = KIND_NUMERIC;
+	if (c->sketch == NULL)
+	{
+		*merged = *more;
+		merged->name = c->name;
+		merged->grid.x = palloc(more->grid.npoints * sizeof(double));
+		merged->grid.cdf_left = palloc(more->grid.npoints * sizeof(double));
+		merged->grid.cdf = palloc(more->grid.npoints * sizeof(double));
+		memcpy(merged->grid.x, more->grid.x, more->grid.npoints * sizeof(double));
+		memcpy(merged->grid.cdf_left, more->grid.cdf_left, more->grid.npoints * sizeof(double));
+		memcpy(merged->grid.cdf, more->grid.cdf, more->grid.npoints * sizeof(double));
+	}
+	else
+	{
+		merged->n = c->sketch->n + more->n;
+		merge_numeric(merged, c->sketch, more);
+		free_grid(&c->sketch->grid);
+		pfree(c->sketch);
+	}
+	c->sketch = merged;
+}
+
+/* fold a numeric column's kept values into its sketch and empty them */
+static void
+sample_fold(SampleColumn *c)
+{
+	ProfileColumn kept;
+
+	if (c->nvalues == 0)
+		return;
+	memset(&kept, 0, sizeof(kept));
+	kept.name = c->name;
+	kept.kind = KIND_NUMERIC;
+	kept.n = c->nvalues;
+	profile_numeric(&kept, c);
+	sketch_add(c, &kept);
+	free_grid(&kept.grid);
+	c->nvalues = 0;
+}
+
+/* make room for one more row: fold every numeric column at its cap */
+static void
+sample_make_room(Sample *s)
+{
+	for (int i = 0; i < s->ncols; i++)
+		if (s->cols[i].kind == KIND_NUMERIC && s->cols[i].nvalues >= s->column_cap)
+			sample_fold(&s->cols[i]);
+}
+
 static void
 sample_merge(Sample *into, const Sample *from)
 {
@@ -847,9 +972,13 @@ sample_merge(Sample *into, const Sample *from)
 		a->nnull += b->nnull;
 		if (a->kind == KIND_NUMERIC)
 		{
+			if (a->nvalues + b->nvalues > into->column_cap)
+				sample_fold(a);
 			values_reserve(a, b->nvalues);
 			memcpy(a->values + a->nvalues, b->values, b->nvalues * sizeof(double));
 			a->nvalues += b->nvalues;
+			if (b->sketch != NULL)
+				sketch_add(a, b->sketch);
 		}
 		else
 			for (int l = 0; l < b->levels.nlevels; l++)
@@ -864,6 +993,7 @@ sample_like(const Sample *s)
 	Sample	   *copy = palloc0(sizeof(Sample));
 
 	copy->ncols = s->ncols;
+	copy->column_cap = s->column_cap;
 	copy->cols = palloc0(s->ncols * sizeof(SampleColumn));
 	for (int i = 0; i < s->ncols; i++)
 	{
@@ -891,6 +1021,7 @@ uplift_drift_profile_trans(PG_FUNCTION_ARGS)
 	HeapTupleData tuple;
 	Datum	   *values;
 	bool	   *nulls;
+	MemoryContext old;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -903,12 +1034,14 @@ uplift_drift_profile_trans(PG_FUNCTION_ARGS)
 	{
 		TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th),
 												  HeapTupleHeaderGetTypMod(th));
-		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		old = MemoryContextSwitchTo(cxt);
 
 		s = palloc0(sizeof(Sample));
 		s->desc = CreateTupleDescCopy(desc);
 		ReleaseTupleDesc(desc);
 		sample_init(s, s->desc, "reference");
+		sample_set_cap(s);
 		MemoryContextSwitchTo(old);
 	}
 	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
@@ -918,6 +1051,9 @@ uplift_drift_profile_trans(PG_FUNCTION_ARGS)
 	values = palloc(s->ncols * sizeof(Datum));
 	nulls = palloc(s->ncols * sizeof(bool));
 	heap_deform_tuple(&tuple, s->desc, values, nulls);
+	old = MemoryContextSwitchTo(cxt);
+	sample_make_room(s);
+	MemoryContextSwitchTo(old);
 	sample_add_row(s, s->desc, values, nulls, cxt, CurrentMemoryContext);
 	PG_RETURN_POINTER(s);
 }
@@ -955,6 +1091,7 @@ uplift_drift_profile_serialize(PG_FUNCTION_ARGS)
 	bytes_begin_bytea(&buf);
 	bytes_put_u8(&buf, STATE_VERSION);
 	bytes_put_u32(&buf, s->ncols);
+	bytes_put_i64(&buf, s->column_cap);
 	for (int i = 0; i < s->ncols; i++)
 	{
 		SampleColumn *c = &s->cols[i];
@@ -966,6 +1103,12 @@ uplift_drift_profile_serialize(PG_FUNCTION_ARGS)
 		{
 			bytes_put_u64(&buf, c->nvalues);
 			bytes_put_f64s(&buf, c->values, c->nvalues);
+			bytes_put_u8(&buf, c->sketch != NULL);
+			if (c->sketch != NULL)
+			{
+				bytes_put_i64(&buf, c->sketch->n);
+				profile_put_numeric(&buf, c->sketch);
+			}
 		}
 		else
 		{
@@ -994,6 +1137,9 @@ uplift_drift_profile_deserialize(PG_FUNCTION_ARGS)
 	if (bytes_get_u8(&r) != STATE_VERSION)
 		bytes_corrupted(&r, "unknown state version");
 	s->ncols = bytes_get_count(&r, 13, MAX_COLUMNS);
+	s->column_cap = bytes_get_i64(&r);
+	if (s->column_cap < STATE_COLUMN_MIN || s->column_cap > STATE_COLUMN_MAX)
+		bytes_corrupted(&r, "the values kept per column are out of range");
 	s->cols = palloc0(Max(s->ncols, 1) * sizeof(SampleColumn));
 	for (int i = 0; i < s->ncols; i++)
 	{
@@ -1010,12 +1156,22 @@ uplift_drift_profile_deserialize(PG_FUNCTION_ARGS)
 		{
 			uint64		n = bytes_get_u64(&r);
 
-			if (n > (r.len - r.pos) / sizeof(double))
+			if (n > (r.len - r.pos) / sizeof(double) || n > (uint64) s->column_cap)
 				bytes_corrupted(&r, "more values than bytes");
 			c->nvalues = n;
 			c->cap = Max(n, 1);
 			c->values = palloc_extended(c->cap * sizeof(double), MCXT_ALLOC_HUGE);
 			bytes_get_f64s(&r, c->values, n);
+			if (bytes_get_u8(&r))
+			{
+				c->sketch = palloc0(sizeof(ProfileColumn));
+				c->sketch->name = c->name;
+				c->sketch->kind = KIND_NUMERIC;
+				c->sketch->n = bytes_get_i64(&r);
+				if (c->sketch->n < 1)
+					bytes_corrupted(&r, "a sketch without values");
+				profile_read_numeric(&r, c->sketch, PROFILE_VERSION);
+			}
 		}
 		else
 		{
