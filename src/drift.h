@@ -15,6 +15,7 @@
 #define DRIFT_BINS 10			/* PSI bins: the reference's deciles */
 #define DRIFT_GRID 1000			/* cells of the reference grid of a profile */
 #define DRIFT_SHARE_FLOOR 1e-4	/* a zero share in PSI */
+#define DRIFT_BATCH 1024		/* values counted per drift_count_batch call */
 
 /* numpy's default (linear) quantile of sorted x[0..n-1] at level q */
 extern double drift_quantile(const double *sorted, int64 n, double q);
@@ -45,8 +46,10 @@ typedef struct DriftGrid
 	double	   *x;
 	double	   *cdf_left;
 	double	   *cdf;
-	/* an index for finding a value's cell, built by drift_grid_index (or NULL) */
-	int			nbuckets;
+	/* what drift_grid_index builds for a check (all NULL until then) */
+	double	   *padded;			/* -inf, x[0..npoints-1], +inf */
+	uint8	   *cell_bin;		/* decile bin of every cell, or NULL */
+	int			nbuckets;		/* a bucket index, or first == NULL */
 	double		lo;
 	double		scale;
 	int		   *first;
@@ -75,8 +78,8 @@ extern double drift_grid_count_le(const DriftGrid *g, double n, double v);
 /* numpy's linear quantile of the n reference values, read from a grid */
 extern double drift_grid_quantile(const DriftGrid *g, double n, double q);
 
-/* build the equal-width bucket index that speeds up finding a value's cell */
-extern void drift_grid_index(DriftGrid *g);
+/* build what speeds up placing values on the grid (see DriftGrid) */
+extern void drift_grid_index(DriftGrid *g, const double *edges);
 
 /*
  * The current sample counted on a reference grid, per point k: values equal
@@ -103,7 +106,7 @@ typedef struct DriftGridCounts
 	NeumaierSum sum_above;
 } DriftGridCounts;
 
-/* count values into decile bins and onto the grid (see DriftGridCounts) */
+/* count up to DRIFT_BATCH values into decile bins and onto the grid */
 extern void drift_count_batch(const double *edges, const DriftGrid *g, double *bins,
 							  DriftGridCounts *c, const double *values, int n);
 extern double drift_ks_grid(const DriftGrid *g, const DriftGridCounts *c);

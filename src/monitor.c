@@ -1332,6 +1332,8 @@ reference_row(QueryReceiver *r, TupleDesc desc, Datum *values, bool *nulls)
 typedef struct CheckColumn
 {
 	int			ref;			/* column of the profile */
+	Oid			typid;			/* in the current query */
+	bool		numeric;
 	int64		n;
 	int64		nnull;
 	double	   *buckets;
@@ -1342,10 +1344,10 @@ typedef struct CheckColumn
 } CheckColumn;
 
 /*
- * Numeric values are counted a batch at a time, one column after another,
- * so that a column's grid stays in the cache while its values are counted.
+ * Numeric values are counted a batch (DRIFT_BATCH) at a time, one column
+ * after another, so that a column's grid stays in the cache while its values
+ * are counted.
  */
-#define CHECK_BATCH 1024
 
 typedef struct Check
 {
@@ -1415,13 +1417,15 @@ check_startup(QueryReceiver *r, TupleDesc desc)
 		CheckColumn *c = &ch->cols[i];
 		ProfileColumn *pc = &ch->profile->cols[c->ref];
 
+		c->typid = TupleDescAttr(desc, i)->atttypid;
+		c->numeric = (pc->kind == KIND_NUMERIC);
 		c->buckets = palloc0((pc->kind == KIND_NUMERIC ? DRIFT_BINS : pc->nlevels + 1) *
 							 sizeof(double));
 		if (pc->kind != KIND_NUMERIC)
 			continue;
-		if (pc->grid.first == NULL)
-			drift_grid_index(&pc->grid);
-		c->batch = palloc(CHECK_BATCH * sizeof(double));
+		if (pc->grid.padded == NULL)
+			drift_grid_index(&pc->grid, pc->edges);
+		c->batch = palloc(DRIFT_BATCH * sizeof(double));
 		c->grid.cells = palloc0(pc->grid.npoints * sizeof(DriftCell));
 		if (ch->keep_values)
 		{
@@ -1480,8 +1484,6 @@ check_row(QueryReceiver *r, TupleDesc desc, Datum *values, bool *nulls)
 	for (int i = 0; i < ch->ncols; i++)
 	{
 		CheckColumn *c = &ch->cols[i];
-		ProfileColumn *pc = &ch->profile->cols[c->ref];
-		Oid			t = TupleDescAttr(desc, i)->atttypid;
 
 		if (nulls[i])
 		{
@@ -1489,14 +1491,20 @@ check_row(QueryReceiver *r, TupleDesc desc, Datum *values, bool *nulls)
 			continue;
 		}
 		c->n++;
-		if (pc->kind == KIND_NUMERIC)
+		if (c->numeric)
 		{
-			c->batch[c->nbatch++] = numeric_value(values[i], t, pc->name);
-			if (c->nbatch == CHECK_BATCH)
+			double		v = (c->typid == FLOAT8OID) ? DatumGetFloat8(values[i]) : 0;
+
+			/* float8 read in place; other types, and non-finite values, converted and checked */
+			if (c->typid != FLOAT8OID || !isfinite(v))
+				v = numeric_value(values[i], c->typid, ch->profile->cols[c->ref].name);
+			c->batch[c->nbatch++] = v;
+			if (c->nbatch == DRIFT_BATCH)
 				check_flush(ch, c, r->cxt);
 		}
 		else
-			c->buckets[level_index(pc, level_value(values[i], t))] += 1;
+			c->buckets[level_index(&ch->profile->cols[c->ref],
+								   level_value(values[i], c->typid))] += 1;
 	}
 }
 
