@@ -4,7 +4,7 @@
 -- counted in the rows; the aggregate under a forced parallel plan; alerts by
 -- a registry name.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 
 -- k takes 37 values, so every grid holds every distinct value and the merge
 -- is exact: deciles and bin counts equal those of the union, computed from
@@ -124,17 +124,20 @@ CREATE TEMP TABLE mm AS
 SELECT uplift_fit(ARRAY[k, x], (i % 2)::int, k, '{"base": "linear"}') AS model FROM mr;
 SELECT uplift_register('mon_merge', model,
                        jsonb_build_object('drift_profile',
-                                          (SELECT uplift_drift_profile(t) FROM (SELECT x FROM mr) t)::text))
-  FROM mm;
-SELECT uplift_deploy('mon_merge', 1);
+                                          (SELECT uplift_drift_profile(t) FROM (SELECT x FROM mr) t)::text)) AS registered
+  FROM mm \gset
+SELECT uplift_deploy('mon_merge', 1) AS deployed \gset
 SELECT results_eq($$SELECT "check", subject, value FROM uplift_monitor_alerts('none', '1 day', NULL, 'mon_merge',
                                                                               'SELECT x + 20 AS x FROM mr')$$,
                   $$SELECT "check", subject, value FROM uplift_monitor_alerts('none', '1 day', NULL,
                                         (SELECT uplift_drift_profile(t) FROM (SELECT x FROM mr) t),
                                         'SELECT x + 20 AS x FROM mr')$$,
                   'alerts by name equal alerts with the registered profile');
-SELECT uplift_register('mon_merge', model) FROM mm;
-SELECT uplift_deploy('mon_merge', 2);
+SELECT is((SELECT count(*) FROM uplift_monitor_alerts('none', '1 day', NULL, 'mon_merge', 'SELECT x + 20 AS x FROM mr')
+            WHERE "check" IN ('feature_drift', 'dataset_drift') AND subject IN ('x', 'none')),
+          2::bigint, 'by name: x shifted by 20 drifts, and so does the data set');
+SELECT uplift_register('mon_merge', model) AS registered FROM mm \gset
+SELECT uplift_deploy('mon_merge', 2) AS deployed \gset
 SELECT throws_ok($$SELECT * FROM uplift_monitor_alerts('none', '1 day', NULL, 'mon_merge', 'SELECT x FROM mr')$$,
                  '42704', 'the deployed version of model "mon_merge" has no drift profile',
                  'a deployed version without a profile');
