@@ -859,14 +859,9 @@ profile_merge(const Profile *a, const Profile *b)
 	return p;
 }
 
-/*
- * uplift_drift_profile_merge(a, b): the profile of the union of two windows.
- * A NULL side (a window without rows) gives the other; also the transition
- * and combine function of the aggregate uplift_drift_profile_union.
- */
-PG_FUNCTION_INFO_V1(uplift_drift_profile_merge);
-Datum
-uplift_drift_profile_merge(PG_FUNCTION_ARGS)
+/* the merge of two profile arguments; a NULL side gives the other */
+static Datum
+merge_args(FunctionCallInfo fcinfo)
 {
 	if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
 		PG_RETURN_NULL();
@@ -876,6 +871,33 @@ uplift_drift_profile_merge(PG_FUNCTION_ARGS)
 		PG_RETURN_BYTEA_P(PG_GETARG_BYTEA_P(0));
 	PG_RETURN_BYTEA_P(profile_write(profile_merge(profile_from_datum(PG_GETARG_DATUM(0)),
 												  profile_from_datum(PG_GETARG_DATUM(1)))));
+}
+
+/* uplift_drift_profile_merge(a, b): the profile of the union of two windows */
+PG_FUNCTION_INFO_V1(uplift_drift_profile_merge);
+Datum
+uplift_drift_profile_merge(PG_FUNCTION_ARGS)
+{
+	return merge_args(fcinfo);
+}
+
+/*
+ * The aggregate uplift_drift_profile_union(profile): its state is the
+ * profile of the windows so far, and both its transition and its combine
+ * function merge.
+ */
+PG_FUNCTION_INFO_V1(uplift_drift_profile_union_transfn);
+Datum
+uplift_drift_profile_union_transfn(PG_FUNCTION_ARGS)
+{
+	return merge_args(fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(uplift_drift_profile_union_combinefn);
+Datum
+uplift_drift_profile_union_combinefn(PG_FUNCTION_ARGS)
+{
+	return merge_args(fcinfo);
 }
 
 /* ---------------------------------------------------------------------

@@ -72,9 +72,21 @@ AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION uplift_drift_profile_merge(uplift_drift_profile, uplift_drift_profile) IS
 'the profile of the union of two windows: counts, levels, mean and deviation exact; deciles and grid exact while the grids hold every distinct value, otherwise within the rank error it reports';
 
+CREATE FUNCTION uplift_drift_profile_union_transfn(uplift_drift_profile, uplift_drift_profile)
+RETURNS uplift_drift_profile
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_union_combinefn(uplift_drift_profile, uplift_drift_profile)
+RETURNS uplift_drift_profile
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION uplift_drift_profile_union_transfn(uplift_drift_profile, uplift_drift_profile) IS
+'transition function of uplift_drift_profile_union';
+COMMENT ON FUNCTION uplift_drift_profile_union_combinefn(uplift_drift_profile, uplift_drift_profile) IS
+'combine function of uplift_drift_profile_union';
+
 CREATE AGGREGATE uplift_drift_profile_union(profile uplift_drift_profile) (
-    SFUNC = uplift_drift_profile_merge, STYPE = uplift_drift_profile,
-    COMBINEFUNC = uplift_drift_profile_merge, PARALLEL = SAFE);
+    SFUNC = uplift_drift_profile_union_transfn, STYPE = uplift_drift_profile,
+    COMBINEFUNC = uplift_drift_profile_union_combinefn, PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE uplift_drift_profile_union(uplift_drift_profile) IS
 'the profile of the union of the windows whose profiles it merges';
