@@ -390,6 +390,17 @@ profile_categorical(ProfileColumn *p, SampleColumn *c)
 	}
 }
 
+/* the profile of a numeric column's kept values (sorts them in place) */
+static void
+profile_kept(ProfileColumn *kept, SampleColumn *c)
+{
+	memset(kept, 0, sizeof(ProfileColumn));
+	kept->name = c->name;
+	kept->kind = KIND_NUMERIC;
+	kept->n = c->nvalues;
+	profile_numeric(kept, c);
+}
+
 /*
  * A numeric column's profile from its kept values and its sketch (values
  * folded away by the aggregate), leaving the sketch as it is.
@@ -411,11 +422,7 @@ profile_numeric_sketched(ProfileColumn *pc, SampleColumn *c)
 		pc->nnull = c->nnull;
 		return;
 	}
-	memset(&kept, 0, sizeof(kept));
-	kept.name = c->name;
-	kept.kind = KIND_NUMERIC;
-	kept.n = c->nvalues;
-	profile_numeric(&kept, c);
+	profile_kept(&kept, c);
 	merge_numeric(pc, c->sketch, &kept);
 }
 
@@ -960,11 +967,7 @@ sample_fold(SampleColumn *c)
 
 	if (c->nvalues == 0)
 		return;
-	memset(&kept, 0, sizeof(kept));
-	kept.name = c->name;
-	kept.kind = KIND_NUMERIC;
-	kept.n = c->nvalues;
-	profile_numeric(&kept, c);
+	profile_kept(&kept, c);
 	sketch_add(c, &kept);
 	free_grid(&kept.grid);
 	c->nvalues = 0;
