@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "miscadmin.h"
+#include "utils/float.h"
 
 #include "drift.h"
 
@@ -251,18 +252,222 @@ lower_bound(const double *x, int n, double v)
 	return (int) (base - x) + (*base < v);
 }
 
-#define GRID_BUCKETS 1024
+/*
+ * The distribution function of grid g on both sides of v, *left = F(v-) and
+ * *right = F(v), and how far it may be off beyond the grid's own error: the
+ * mass of the cell that v falls inside, where it is interpolated linearly.
+ */
+static double
+grid_eval(const DriftGrid *g, double v, double *left, double *right)
+{
+	int			k = lower_bound(g->x, g->npoints, v);
+	double		lo,
+				hi,
+				t;
+
+	if (k < g->npoints && g->x[k] == v)
+	{
+		*left = g->cdf_left[k];
+		*right = g->cdf[k];
+		return 0.0;
+	}
+	if (k == 0 || k == g->npoints)
+	{
+		*left = *right = (k == 0) ? 0.0 : 1.0;
+		return 0.0;
+	}
+	lo = g->cdf[k - 1];
+	hi = g->cdf_left[k];
+	t = (v - g->x[k - 1]) / (g->x[k] - g->x[k - 1]);
+	*left = *right = lo + (hi - lo) * t;
+	return hi - lo;
+}
+
+double
+drift_grid_count_le(const DriftGrid *g, double n, double v)
+{
+	double		left,
+				right;
+
+	grid_eval(g, v, &left, &right);
+	return right * n;
+}
 
 /*
- * Equal-width buckets over [x[0], x[last]]: first[b] is the first grid point
- * at or above the start of bucket b, so a value's point is found from its
- * bucket in a step or two.
+ * The value of rank r (0-based) of the n reference values: an atom at a grid
+ * point, or a linear interpolation inside a cell that holds mass.  Ranks are
+ * counts, so a grid without mass inside its cells gives the exact value.
+ */
+static double
+grid_value_at_rank(const DriftGrid *g, double n, double r)
+{
+	int			k = 0;
+	double		lo,
+				hi;
+
+	while (k < g->npoints - 1 && !(g->cdf[k] * n > r + 0.5))
+		k++;
+	if (k == 0 || g->cdf_left[k] * n <= r + 0.5)
+		return g->x[k];
+	lo = g->cdf[k - 1] * n;
+	hi = g->cdf_left[k] * n;
+	return g->x[k - 1] + (g->x[k] - g->x[k - 1]) *
+		Min(Max((r + 0.5 - lo) / (hi - lo), 0.0), 1.0);
+}
+
+/* drift_quantile's interpolation on ranks read from the grid */
+double
+drift_grid_quantile(const DriftGrid *g, double n, double q)
+{
+	double		h = (n - 1) * q;
+	double		lo = floor(h);
+	double		t = h - lo;
+	double		a,
+				b;
+
+	if (lo >= n - 1)
+		return grid_value_at_rank(g, n, n - 1);
+	a = grid_value_at_rank(g, n, lo);
+	b = grid_value_at_rank(g, n, lo + 1);
+	if (t >= 0.5)
+		return b - (b - a) * (1.0 - t);
+	return a + (b - a) * t;
+}
+
+/* keep the extremes and the first point at or above each level k / DRIFT_GRID */
+static void
+grid_thin(DriftGrid *g, double *err)
+{
+	int			np = 0;
+	int			next = 1;
+
+	for (int i = 0; i < g->npoints; i++)
+	{
+		bool		keep = (i == 0 || i == g->npoints - 1);
+
+		while (next < DRIFT_GRID && g->cdf[i] >= (double) next / DRIFT_GRID)
+		{
+			keep = true;
+			next++;
+		}
+		if (!keep)
+			continue;
+		g->x[np] = g->x[i];
+		g->cdf_left[np] = g->cdf_left[i];
+		g->cdf[np] = g->cdf[i];
+		err[np] = err[i];
+		np++;
+	}
+	g->npoints = np;
+}
+
+double
+drift_grid_merge(const DriftGrid *a, double na, double err_a,
+				 const DriftGrid *b, double nb, double err_b, DriftGrid *out)
+{
+	int			cap = a->npoints + b->npoints;
+	double		n = na + nb;
+	double	   *err = palloc(cap * sizeof(double));
+	double		bound = 0.0;
+	int			i = 0,
+				j = 0,
+				np = 0;
+
+	out->x = palloc(cap * sizeof(double));
+	out->cdf_left = palloc(cap * sizeof(double));
+	out->cdf = palloc(cap * sizeof(double));
+	out->first = NULL;
+	while (i < a->npoints || j < b->npoints)
+	{
+		double		v,
+					la,
+					ra,
+					lb,
+					rb,
+					ea,
+					eb;
+
+		if (j >= b->npoints || (i < a->npoints && a->x[i] <= b->x[j]))
+			v = a->x[i];
+		else
+			v = b->x[j];
+		ea = err_a + grid_eval(a, v, &la, &ra);
+		eb = err_b + grid_eval(b, v, &lb, &rb);
+		out->x[np] = v;
+		out->cdf_left[np] = (na * la + nb * lb) / n;
+		out->cdf[np] = (na * ra + nb * rb) / n;
+		err[np] = (na * ea + nb * eb) / n;
+		np++;
+		while (i < a->npoints && a->x[i] == v)
+			i++;
+		while (j < b->npoints && b->x[j] == v)
+			j++;
+	}
+	out->npoints = np;
+	if (np > DRIFT_GRID + 1)
+		grid_thin(out, err);
+	for (int k = 0; k < out->npoints; k++)
+		bound = Max(bound, err[k]);
+	pfree(err);
+	return bound;
+}
+
+#define GRID_BUCKETS 1024
+
+/* the number of edges at or below v */
+static int
+edges_at_or_below(const double *edges, double v)
+{
+	int			k = 0;
+
+	for (int i = 0; i < DRIFT_BINS - 1; i++)
+		k += (edges[i] <= v);
+	return k;
+}
+
+/*
+ * The decile bin of every grid cell, when every edge is a grid point (as in
+ * a profile built from rows, whose deciles are its quantiles at k/10 and
+ * whose grid holds its quantiles at k/1000): a value v with lower bound k,
+ * x[k-1] < v <= x[k], has as many edges below it as there are at or below
+ * x[k-1].  NULL otherwise (merged profiles, grids of distinct values).
+ */
+static uint8 *
+cell_bins(const DriftGrid *g, const double *edges)
+{
+	uint8	   *bins;
+
+	for (int e = 0; e < DRIFT_BINS - 1; e++)
+	{
+		int			k = lower_bound(g->x, g->npoints, edges[e]);
+
+		if (k == g->npoints || g->x[k] != edges[e])
+			return NULL;
+	}
+	bins = palloc((g->npoints + 1) * sizeof(uint8));
+	bins[0] = 0;
+	for (int k = 1; k <= g->npoints; k++)
+		bins[k] = edges_at_or_below(edges, g->x[k - 1]);
+	return bins;
+}
+
+/*
+ * What a check needs to place values fast: the grid's points between
+ * sentinels (-inf before, +inf after, so that no step leaves the array), the
+ * decile bin of every cell when the edges allow it, and, for a wide enough
+ * grid, equal-width buckets over [x[0], x[last]] where first[b] is the first
+ * point at or above the start of bucket b.
  */
 void
-drift_grid_index(DriftGrid *g)
+drift_grid_index(DriftGrid *g, const double *edges)
 {
 	double		span = g->x[g->npoints - 1] - g->x[0];
 
+	g->padded = palloc((g->npoints + 2) * sizeof(double));
+	g->padded[0] = -get_float8_infinity();
+	memcpy(g->padded + 1, g->x, g->npoints * sizeof(double));
+	g->padded[g->npoints + 1] = get_float8_infinity();
+	g->cell_bin = cell_bins(g, edges);
 	g->first = NULL;
 	if (g->npoints < 32 || !(span > 0) || !isfinite(span) || !isfinite(GRID_BUCKETS / span))
 		return;
@@ -274,77 +479,88 @@ drift_grid_index(DriftGrid *g)
 		g->first[b] = lower_bound(g->x, g->npoints, g->lo + b / g->scale);
 }
 
-/* lower_bound through the bucket index, exact whatever the rounding */
+/*
+ * lower_bound through the bucket index: the bucket's first point, a step or
+ * two without branches (or a search when the bucket holds many points), then
+ * a check that falls back to a full search, so it is exact whatever the
+ * rounding of the bucket's bounds.  x has sentinels at x[-1] and x[n].
+ */
 static inline int
-indexed_lower_bound(const DriftGrid *g, double v)
+grid_find(const DriftGrid *g, const double *x, double v)
 {
-	int			b,
-				k;
+	double		t = (v - g->lo) * g->scale;
+	int			b = (t <= 0) ? 0 : (t >= g->nbuckets) ? g->nbuckets - 1 : (int) t;
+	int			k = g->first[b];
+	int			end = g->first[b + 1];
 
-	if (v <= g->x[0])
-		return 0;
-	if (v > g->x[g->npoints - 1])
-		return g->npoints;
-	b = (int) ((v - g->lo) * g->scale);
-	b = Min(Max(b, 0), g->nbuckets - 1);
-	k = g->first[b];
-	if (g->first[b + 1] - k > 8)
-		k += lower_bound(g->x + k, Min(g->first[b + 1] + 1, g->npoints) - k, v);
-	while (k > 0 && g->x[k - 1] >= v)
-		k--;
-	while (k < g->npoints && g->x[k] < v)
-		k++;
-	return k;
-}
-
-static inline int
-grid_locate(const DriftGrid *g, double v, bool *on_point)
-{
-	int			k = g->first ? indexed_lower_bound(g, v) : lower_bound(g->x, g->npoints, v);
-
-	*on_point = (k < g->npoints && g->x[k] == v);
-	return k;
-}
-
-static inline void
-grid_count(const DriftGrid *g, DriftGridCounts *c, double v)
-{
-	bool		on_point;
-	int			k = grid_locate(g, v, &on_point);
-
-	c->n++;
-	if (on_point)
-		c->cells[k].at++;
-	else if (k == g->npoints)
+	if (end - k > 2)
+		k += lower_bound(x + k, end - k, v);
+	else
 	{
-		c->n_above++;
-		neumaier_add(&c->sum_above, v);
+		k += (x[k] < v);
+		k += (x[k] < v);
 	}
-	else if (k == 0)
+	k -= (x[k - 1] >= v);
+	if (unlikely(!(x[k - 1] < v && x[k] >= v)))
+		k = lower_bound(x, g->npoints, v);
+	return k;
+}
+
+/* a value below or above the grid: counted with its sum */
+static void
+count_outside(const DriftGrid *g, DriftGridCounts *c, int k, double v)
+{
+	if (k == 0)
 	{
 		c->n_below++;
 		neumaier_add(&c->sum_below, v);
 	}
 	else
 	{
-		c->cells[k].in++;
-		c->cells[k].offsets += v - g->x[k - 1];
+		c->n_above++;
+		neumaier_add(&c->sum_above, v);
 	}
 }
 
 /*
- * Count n values: their decile bins (bins[0..DRIFT_BINS-1]) and their places
- * on the grid.  One call per batch keeps the per-value work inlined here.
+ * Count n (at most DRIFT_BATCH) values: their decile bins
+ * (bins[0..DRIFT_BINS-1]) and their places on the grid.  The cells are found
+ * for the whole batch first, then counted: the searches do not wait on the
+ * counts' stores, and a cell's counts sit in one cache line.  Values strictly
+ * inside a cell or on its upper point are counted without branches.
  */
 void
 drift_count_batch(const double *edges, const DriftGrid *g, double *bins,
 				  DriftGridCounts *c, const double *values, int n)
 {
+	const double *x = g->padded + 1;
+	int			np = g->npoints;
+	int			cell[DRIFT_BATCH];
+	int64		nbin[DRIFT_BINS] = {0};
+
+	Assert(n <= DRIFT_BATCH && g->padded != NULL);
+	for (int i = 0; i < n; i++)
+		cell[i] = g->first ? grid_find(g, x, values[i]) : lower_bound(x, np, values[i]);
 	for (int i = 0; i < n; i++)
 	{
-		bins[drift_bin(edges, values[i])] += 1;
-		grid_count(g, c, values[i]);
+		double		v = values[i];
+		int			k = cell[i];
+		bool		on = (x[k] == v);
+		DriftCell  *cc = &c->cells[Min(k, np - 1)];
+
+		nbin[g->cell_bin ? g->cell_bin[k] : drift_bin(edges, v)]++;
+		if (unlikely(!on && (k == 0 || k == np)))
+		{
+			count_outside(g, c, k, v);
+			continue;
+		}
+		cc->at += on;
+		cc->in += !on;
+		cc->offsets += on ? 0.0 : v - x[k - 1];
 	}
+	for (int b = 0; b < DRIFT_BINS; b++)
+		bins[b] += (double) nbin[b];
+	c->n += n;
 }
 
 /*

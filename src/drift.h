@@ -15,6 +15,7 @@
 #define DRIFT_BINS 10			/* PSI bins: the reference's deciles */
 #define DRIFT_GRID 1000			/* cells of the reference grid of a profile */
 #define DRIFT_SHARE_FLOOR 1e-4	/* a zero share in PSI */
+#define DRIFT_BATCH 1024		/* values counted per drift_count_batch call */
 
 /* numpy's default (linear) quantile of sorted x[0..n-1] at level q */
 extern double drift_quantile(const double *sorted, int64 n, double q);
@@ -45,8 +46,10 @@ typedef struct DriftGrid
 	double	   *x;
 	double	   *cdf_left;
 	double	   *cdf;
-	/* an index for finding a value's cell, built by drift_grid_index (or NULL) */
-	int			nbuckets;
+	/* what drift_grid_index builds for a check (all NULL until then) */
+	double	   *padded;			/* -inf, x[0..npoints-1], +inf */
+	uint8	   *cell_bin;		/* decile bin of every cell, or NULL */
+	int			nbuckets;		/* a bucket index, or first == NULL */
 	double		lo;
 	double		scale;
 	int		   *first;
@@ -55,8 +58,28 @@ typedef struct DriftGrid
 /* the grid of sorted x: its distinct values if few, else DRIFT_GRID cells */
 extern void drift_grid_build(DriftGrid *g, const double *sorted, int64 n);
 
-/* build the equal-width bucket index that speeds up finding a value's cell */
-extern void drift_grid_index(DriftGrid *g);
+/*
+ * Merging grids (profiles of separate windows): the distribution function of
+ * the union at the points of both grids, weighted by the sizes na and nb.
+ * At a point of one grid the other's function is interpolated linearly
+ * inside its cell, which is exact when the cell holds no reference mass and
+ * otherwise off by at most that mass.  err_a and err_b bound the error of
+ * each grid's stored function; the result's bound is returned.  The merged
+ * grid keeps at most DRIFT_GRID + 1 points (the extremes and the first point
+ * at or above each level k / DRIFT_GRID).
+ */
+extern double drift_grid_merge(const DriftGrid *a, double na, double err_a,
+							   const DriftGrid *b, double nb, double err_b,
+							   DriftGrid *out);
+
+/* the number of reference values <= v of n, read (interpolated) from a grid */
+extern double drift_grid_count_le(const DriftGrid *g, double n, double v);
+
+/* numpy's linear quantile of the n reference values, read from a grid */
+extern double drift_grid_quantile(const DriftGrid *g, double n, double q);
+
+/* build what speeds up placing values on the grid (see DriftGrid) */
+extern void drift_grid_index(DriftGrid *g, const double *edges);
 
 /*
  * The current sample counted on a reference grid, per point k: values equal
@@ -83,7 +106,7 @@ typedef struct DriftGridCounts
 	NeumaierSum sum_above;
 } DriftGridCounts;
 
-/* count values into decile bins and onto the grid (see DriftGridCounts) */
+/* count up to DRIFT_BATCH values into decile bins and onto the grid */
 extern void drift_count_batch(const double *edges, const DriftGrid *g, double *bins,
 							  DriftGridCounts *c, const double *values, int n);
 extern double drift_ks_grid(const DriftGrid *g, const DriftGridCounts *c);

@@ -32,10 +32,20 @@
 #include "uplift.h"
 
 #define PROFILE_MAGIC 0x55445250	/* "UDRP" */
-#define PROFILE_VERSION 1
-#define STATE_VERSION 1
+#define PROFILE_VERSION 2		/* 1: without the grid's rank error */
+#define STATE_VERSION 2		/* 1: without the numeric columns' sketches */
 #define MAX_LEVELS 1000			/* distinct values of a categorical column */
 #define MAX_COLUMNS 1600
+
+/*
+ * The aggregate keeps a numeric column's values exactly up to a cap, then
+ * folds them into a bounded sketch (a profile column) and starts again: at
+ * most STATE_VALUES values over all numeric columns, between
+ * STATE_COLUMN_MIN and STATE_COLUMN_MAX per column.
+ */
+#define STATE_VALUES (INT64CONST(1) << 24)
+#define STATE_COLUMN_MIN (INT64CONST(1) << 14)
+#define STATE_COLUMN_MAX (INT64CONST(1) << 20)
 
 typedef enum DriftKind
 {
@@ -100,6 +110,8 @@ levels_add(LevelMap *m, const char *s, int64 count, const char *column)
  * A sample: every value of every column (the reference while a profile is
  * built, the aggregate's state, the current window of an exact check).
  */
+typedef struct ProfileColumn ProfileColumn;
+
 typedef struct SampleColumn
 {
 	char	   *name;
@@ -108,6 +120,7 @@ typedef struct SampleColumn
 	double	   *values;			/* numeric */
 	int64		nvalues;
 	int64		cap;
+	ProfileColumn *sketch;		/* values folded away (the aggregate), or NULL */
 	LevelMap	levels;			/* categorical */
 } SampleColumn;
 
@@ -116,6 +129,7 @@ typedef struct Sample
 	int			ncols;
 	SampleColumn *cols;
 	TupleDesc	desc;			/* of the aggregate's record input */
+	int64		column_cap;		/* values kept per numeric column (aggregate) */
 } Sample;
 
 static int
@@ -291,7 +305,7 @@ sample_add_row(Sample *s, TupleDesc desc, Datum *values, bool *nulls,
 /* ---------------------------------------------------------------------
  * The profile: what the checks need of the reference, bounded.
  */
-typedef struct ProfileColumn
+struct ProfileColumn
 {
 	char	   *name;
 	DriftKind	kind;
@@ -302,16 +316,20 @@ typedef struct ProfileColumn
 	double		mean;
 	double		std;
 	DriftGrid	grid;
+	double		rank_error;		/* bound on the grid's error (merged profiles) */
 	int			nlevels;		/* categorical, sorted by strcmp */
 	char	  **levels;
 	double	   *counts;
-} ProfileColumn;
+};
 
 typedef struct Profile
 {
 	int			ncols;
 	ProfileColumn *cols;
 } Profile;
+
+static void too_large(const char *column, const char *which) pg_attribute_noreturn();
+static void merge_numeric(ProfileColumn *out, const ProfileColumn *a, const ProfileColumn *b);
 
 static int
 cmp_double(const void *a, const void *b)
@@ -349,11 +367,7 @@ profile_numeric(ProfileColumn *p, SampleColumn *c)
 		neumaier_add(&ss, (c->values[i] - p->mean) * (c->values[i] - p->mean));
 	p->std = sqrt(neumaier_value(&ss) / n);
 	if (!isfinite(p->mean) || !isfinite(p->std))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("column \"%s\" of the reference has values too large to profile", c->name),
-				 errdetail("Their mean or standard deviation overflows a double."),
-				 errhint("Rescale the column in the query, for example divide it by a power of 10.")));
+		too_large(c->name, "reference");
 	drift_grid_build(&p->grid, c->values, n);
 }
 
@@ -376,6 +390,42 @@ profile_categorical(ProfileColumn *p, SampleColumn *c)
 	}
 }
 
+/* the profile of a numeric column's kept values (sorts them in place) */
+static void
+profile_kept(ProfileColumn *kept, SampleColumn *c)
+{
+	memset(kept, 0, sizeof(ProfileColumn));
+	kept->name = c->name;
+	kept->kind = KIND_NUMERIC;
+	kept->n = c->nvalues;
+	profile_numeric(kept, c);
+}
+
+/*
+ * A numeric column's profile from its kept values and its sketch (values
+ * folded away by the aggregate), leaving the sketch as it is.
+ */
+static void
+profile_numeric_sketched(ProfileColumn *pc, SampleColumn *c)
+{
+	ProfileColumn kept;
+
+	if (c->sketch == NULL)
+	{
+		profile_numeric(pc, c);
+		return;
+	}
+	if (c->nvalues == 0)
+	{
+		*pc = *c->sketch;
+		pc->name = c->name;
+		pc->nnull = c->nnull;
+		return;
+	}
+	profile_kept(&kept, c);
+	merge_numeric(pc, c->sketch, &kept);
+}
+
 /* The profile of a reference sample; sorts the sample's values in place. */
 static Profile *
 profile_from_sample(Sample *s)
@@ -392,7 +442,7 @@ profile_from_sample(Sample *s)
 		pc->name = c->name;
 		pc->kind = c->kind;
 		pc->nnull = c->nnull;
-		pc->n = c->kind == KIND_NUMERIC ? c->nvalues : 0;
+		pc->n = c->kind == KIND_NUMERIC ? c->nvalues + (c->sketch ? c->sketch->n : 0) : 0;
 		if (c->kind == KIND_CATEGORICAL)
 			for (int l = 0; l < c->levels.nlevels; l++)
 				pc->n += c->levels.counts[l];
@@ -403,7 +453,7 @@ profile_from_sample(Sample *s)
 					 errdetail("It is NULL on every row."),
 					 errhint("Leave the column out of both queries, or choose a reference window where it is filled.")));
 		if (c->kind == KIND_NUMERIC)
-			profile_numeric(pc, c);
+			profile_numeric_sketched(pc, c);
 		else
 			profile_categorical(pc, c);
 	}
@@ -436,6 +486,21 @@ profile_check_crc(ByteReader *r)
 	r->len -= 4;
 }
 
+/* a numeric column's summary, in the profile's format and the state's */
+static void
+profile_put_numeric(StringInfo buf, const ProfileColumn *c)
+{
+	bytes_put_f64s(buf, c->edges, DRIFT_BINS - 1);
+	bytes_put_f64s(buf, c->bins, DRIFT_BINS);
+	bytes_put_f64(buf, c->mean);
+	bytes_put_f64(buf, c->std);
+	bytes_put_u32(buf, c->grid.npoints);
+	bytes_put_f64s(buf, c->grid.x, c->grid.npoints);
+	bytes_put_f64s(buf, c->grid.cdf_left, c->grid.npoints);
+	bytes_put_f64s(buf, c->grid.cdf, c->grid.npoints);
+	bytes_put_f64(buf, c->rank_error);
+}
+
 static bytea *
 profile_write(const Profile *p)
 {
@@ -454,16 +519,7 @@ profile_write(const Profile *p)
 		bytes_put_i64(&buf, c->n);
 		bytes_put_i64(&buf, c->nnull);
 		if (c->kind == KIND_NUMERIC)
-		{
-			bytes_put_f64s(&buf, c->edges, DRIFT_BINS - 1);
-			bytes_put_f64s(&buf, c->bins, DRIFT_BINS);
-			bytes_put_f64(&buf, c->mean);
-			bytes_put_f64(&buf, c->std);
-			bytes_put_u32(&buf, c->grid.npoints);
-			bytes_put_f64s(&buf, c->grid.x, c->grid.npoints);
-			bytes_put_f64s(&buf, c->grid.cdf_left, c->grid.npoints);
-			bytes_put_f64s(&buf, c->grid.cdf, c->grid.npoints);
-		}
+			profile_put_numeric(&buf, c);
 		else
 		{
 			bytes_put_u32(&buf, c->nlevels);
@@ -488,7 +544,7 @@ check_finite_array(ByteReader *r, const double *x, int n, bool increasing,
 }
 
 static void
-profile_read_numeric(ByteReader *r, ProfileColumn *c)
+profile_read_numeric(ByteReader *r, ProfileColumn *c, int version)
 {
 	int			np;
 
@@ -506,6 +562,9 @@ profile_read_numeric(ByteReader *r, ProfileColumn *c)
 	bytes_get_f64s(r, c->grid.x, np);
 	bytes_get_f64s(r, c->grid.cdf_left, np);
 	bytes_get_f64s(r, c->grid.cdf, np);
+	c->rank_error = (version >= 2) ? bytes_get_f64(r) : 0.0;
+	if (!(c->rank_error >= 0 && c->rank_error <= 1))
+		bytes_corrupted(r, "a numeric column's rank error is out of range");
 	check_finite_array(r, c->edges, DRIFT_BINS - 1, false, -DBL_MAX, DBL_MAX);
 	check_finite_array(r, c->bins, DRIFT_BINS, false, 0, (double) c->n);
 	check_finite_array(r, c->grid.x, np, true, -DBL_MAX, DBL_MAX);
@@ -539,12 +598,14 @@ profile_read(const void *data, Size len)
 {
 	ByteReader	r;
 	Profile    *p = palloc(sizeof(Profile));
+	uint8		version;
 
 	bytes_reader_init(&r, data, len, "uplift_drift_profile");
 	profile_check_crc(&r);
 	if (bytes_get_u32(&r) != PROFILE_MAGIC)
 		bytes_corrupted(&r, "it does not start with the profile's magic number");
-	if (bytes_get_u8(&r) != PROFILE_VERSION)
+	version = bytes_get_u8(&r);
+	if (version < 1 || version > PROFILE_VERSION)
 		bytes_corrupted(&r, "its format version is not known to this version of uplift");
 	p->ncols = bytes_get_count(&r, 22, MAX_COLUMNS);
 	if (p->ncols < 1)
@@ -563,7 +624,7 @@ profile_read(const void *data, Size len)
 			bytes_corrupted(&r, "a column header is out of range");
 		c->kind = (DriftKind) kind;
 		if (c->kind == KIND_NUMERIC)
-			profile_read_numeric(&r, c);
+			profile_read_numeric(&r, c, version);
 		else
 			profile_read_categorical(&r, c);
 	}
@@ -641,7 +702,7 @@ uplift_drift_profile_info(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"format_version\": 1, \"columns\": [");
+	appendStringInfo(&buf, "{\"format_version\": %d, \"columns\": [", PROFILE_VERSION);
 	for (int i = 0; i < p->ncols; i++)
 	{
 		ProfileColumn *c = &p->cols[i];
@@ -658,9 +719,10 @@ uplift_drift_profile_info(PG_FUNCTION_ARGS)
 			appendStringInfoString(&buf, "], \"bin_counts\": [");
 			for (int k = 0; k < DRIFT_BINS; k++)
 				appendStringInfo(&buf, "%s%.0f", k ? ", " : "", c->bins[k]);
-			appendStringInfo(&buf, "], \"mean\": %s, \"std\": %s, \"grid_points\": %d, \"exact\": %s",
-							 float8out_internal(c->mean), float8out_internal(c->std),
-							 c->grid.npoints, grid_is_exact(&c->grid) ? "true" : "false");
+			appendStringInfo(&buf, "], \"mean\": %s, \"std\": %s, \"grid_points\": %d, \"exact\": %s, \"rank_error\": %s",
+							 float8out_internal(c->mean), float8out_internal(c->std), c->grid.npoints,
+							 grid_is_exact(&c->grid) && c->rank_error == 0 ? "true" : "false",
+							 float8out_internal(c->rank_error));
 		}
 		else
 		{
@@ -681,8 +743,245 @@ uplift_drift_profile_info(PG_FUNCTION_ARGS)
 }
 
 /* ---------------------------------------------------------------------
- * The aggregate uplift_drift_profile(record): a sample as its state.
+ * Merging the profiles of separate windows (or shards) into the profile of
+ * their union.  Counts, nulls and levels add up exactly; the mean and the
+ * deviation are combined by Chan et al.'s formula; the grids are merged (see
+ * drift_grid_merge) and the deciles and their bin counts are read from the
+ * merged grid: exact while the grids hold every distinct value, otherwise
+ * within the rank error the merged column carries.
  */
+static void
+too_large(const char *column, const char *which)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("column \"%s\" of the %s has values too large to profile", column, which),
+			 errdetail("Their mean or standard deviation overflows a double."),
+			 errhint("Rescale the column in the query, for example divide it by a power of 10.")));
+}
+
+static void
+merge_numeric(ProfileColumn *out, const ProfileColumn *a, const ProfileColumn *b)
+{
+	double		na = (double) a->n,
+				nb = (double) b->n,
+				n = na + nb;
+	double		d = b->mean - a->mean;
+	double		m2 = na * a->std * a->std + nb * b->std * b->std + d * d * (na / n) * nb;
+	double		below = 0.0;
+	bool		exact;
+
+	out->mean = a->mean + d * (nb / n);
+	out->std = sqrt(m2 / n);
+	if (!isfinite(out->mean) || !isfinite(out->std))
+		too_large(out->name, "merged profiles");
+	out->rank_error = drift_grid_merge(&a->grid, na, a->rank_error,
+									   &b->grid, nb, b->rank_error, &out->grid);
+	exact = (out->rank_error == 0 && grid_is_exact(&out->grid));
+	for (int k = 1; k < DRIFT_BINS; k++)
+		out->edges[k - 1] = drift_grid_quantile(&out->grid, n, (double) k / DRIFT_BINS);
+	for (int k = 0; k < DRIFT_BINS; k++)
+	{
+		double		upto = (k == DRIFT_BINS - 1) ? n :
+			drift_grid_count_le(&out->grid, n, out->edges[k]);
+
+		if (exact)
+			upto = rint(upto);
+		out->bins[k] = Max(upto - below, 0.0);
+		below = upto;
+	}
+}
+
+static void
+merge_categorical(ProfileColumn *out, const ProfileColumn *a, const ProfileColumn *b)
+{
+	int			i = 0,
+				j = 0,
+				nl = 0;
+
+	out->levels = palloc((a->nlevels + b->nlevels) * sizeof(char *));
+	out->counts = palloc((a->nlevels + b->nlevels) * sizeof(double));
+	while (i < a->nlevels || j < b->nlevels)
+	{
+		int			cmp = (i >= a->nlevels) ? 1 : (j >= b->nlevels) ? -1 :
+			strcmp(a->levels[i], b->levels[j]);
+
+		out->levels[nl] = (cmp <= 0) ? a->levels[i] : b->levels[j];
+		out->counts[nl] = (cmp <= 0 ? a->counts[i++] : 0) + (cmp >= 0 ? b->counts[j++] : 0);
+		nl++;
+	}
+	if (nl > MAX_LEVELS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column \"%s\" of the merged profiles has more than %d distinct values",
+						out->name, MAX_LEVELS),
+				 errhint("Group rare values into one level in the queries that build the profiles.")));
+	out->nlevels = nl;
+}
+
+/* the column of p named name, or an error naming the profile that lacks it */
+static const ProfileColumn *
+profile_column(const Profile *p, const char *name, const char *which)
+{
+	for (int i = 0; i < p->ncols; i++)
+		if (strcmp(p->cols[i].name, name) == 0)
+			return &p->cols[i];
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+			 errmsg("column \"%s\" is missing from the %s profile", name, which),
+			 errhint("Merge profiles built over the same columns, by name.")));
+	return NULL;
+}
+
+static Profile *
+profile_merge(const Profile *a, const Profile *b)
+{
+	Profile    *p = palloc(sizeof(Profile));
+
+	for (int j = 0; j < b->ncols; j++)
+		profile_column(a, b->cols[j].name, "first");
+	p->ncols = a->ncols;
+	p->cols = palloc0(a->ncols * sizeof(ProfileColumn));
+	for (int i = 0; i < a->ncols; i++)
+	{
+		const ProfileColumn *ca = &a->cols[i];
+		const ProfileColumn *cb = profile_column(b, ca->name, "second");
+		ProfileColumn *c = &p->cols[i];
+
+		if (ca->kind != cb->kind)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" is %s in the first profile and %s in the second",
+							ca->name, kind_names[ca->kind], kind_names[cb->kind]),
+					 errhint("Merge profiles built over the same columns with the same kinds of types.")));
+		c->name = ca->name;
+		c->kind = ca->kind;
+		c->n = ca->n + cb->n;
+		c->nnull = ca->nnull + cb->nnull;
+		if (c->kind == KIND_NUMERIC)
+			merge_numeric(c, ca, cb);
+		else
+			merge_categorical(c, ca, cb);
+	}
+	return p;
+}
+
+/* the merge of two profile arguments; a NULL side gives the other */
+static Datum
+merge_args(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BYTEA_P(PG_GETARG_BYTEA_P(1));
+	if (PG_ARGISNULL(1))
+		PG_RETURN_BYTEA_P(PG_GETARG_BYTEA_P(0));
+	PG_RETURN_BYTEA_P(profile_write(profile_merge(profile_from_datum(PG_GETARG_DATUM(0)),
+												  profile_from_datum(PG_GETARG_DATUM(1)))));
+}
+
+/* uplift_drift_profile_merge(a, b): the profile of the union of two windows */
+PG_FUNCTION_INFO_V1(uplift_drift_profile_merge);
+Datum
+uplift_drift_profile_merge(PG_FUNCTION_ARGS)
+{
+	return merge_args(fcinfo);
+}
+
+/*
+ * The aggregate uplift_drift_profile_union(profile): its state is the
+ * profile of the windows so far, and both its transition and its combine
+ * function merge.
+ */
+PG_FUNCTION_INFO_V1(uplift_drift_profile_union_transfn);
+Datum
+uplift_drift_profile_union_transfn(PG_FUNCTION_ARGS)
+{
+	return merge_args(fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(uplift_drift_profile_union_combinefn);
+Datum
+uplift_drift_profile_union_combinefn(PG_FUNCTION_ARGS)
+{
+	return merge_args(fcinfo);
+}
+
+/* ---------------------------------------------------------------------
+ * The aggregate uplift_drift_profile(record): a sample as its state, each
+ * numeric column's values kept up to the sample's cap and then folded into
+ * the column's sketch, so the state is bounded whatever the rows.
+ */
+static void
+sample_set_cap(Sample *s)
+{
+	int			numeric = 0;
+
+	for (int i = 0; i < s->ncols; i++)
+		numeric += (s->cols[i].kind == KIND_NUMERIC);
+	s->column_cap = Min(Max(STATE_VALUES / Max(numeric, 1), STATE_COLUMN_MIN), STATE_COLUMN_MAX);
+}
+
+static void
+free_grid(DriftGrid *g)
+{
+	pfree(g->x);
+	pfree(g->cdf_left);
+	pfree(g->cdf);
+}
+
+/* fold a sketch into c's (in the current context, the state's) */
+static void
+sketch_add(SampleColumn *c, const ProfileColumn *more)
+{
+	ProfileColumn *merged = palloc0(sizeof(ProfileColumn));
+
+	merged->name = c->name;
+	merged->kind = KIND_NUMERIC;
+	if (c->sketch == NULL)
+	{
+		*merged = *more;
+		merged->name = c->name;
+		merged->grid.x = palloc(more->grid.npoints * sizeof(double));
+		merged->grid.cdf_left = palloc(more->grid.npoints * sizeof(double));
+		merged->grid.cdf = palloc(more->grid.npoints * sizeof(double));
+		memcpy(merged->grid.x, more->grid.x, more->grid.npoints * sizeof(double));
+		memcpy(merged->grid.cdf_left, more->grid.cdf_left, more->grid.npoints * sizeof(double));
+		memcpy(merged->grid.cdf, more->grid.cdf, more->grid.npoints * sizeof(double));
+	}
+	else
+	{
+		merged->n = c->sketch->n + more->n;
+		merge_numeric(merged, c->sketch, more);
+		free_grid(&c->sketch->grid);
+		pfree(c->sketch);
+	}
+	c->sketch = merged;
+}
+
+/* fold a numeric column's kept values into its sketch and empty them */
+static void
+sample_fold(SampleColumn *c)
+{
+	ProfileColumn kept;
+
+	if (c->nvalues == 0)
+		return;
+	profile_kept(&kept, c);
+	sketch_add(c, &kept);
+	free_grid(&kept.grid);
+	c->nvalues = 0;
+}
+
+/* make room for one more row: fold every numeric column at its cap */
+static void
+sample_make_room(Sample *s)
+{
+	for (int i = 0; i < s->ncols; i++)
+		if (s->cols[i].kind == KIND_NUMERIC && s->cols[i].nvalues >= s->column_cap)
+			sample_fold(&s->cols[i]);
+}
+
 static void
 sample_merge(Sample *into, const Sample *from)
 {
@@ -698,9 +997,13 @@ sample_merge(Sample *into, const Sample *from)
 		a->nnull += b->nnull;
 		if (a->kind == KIND_NUMERIC)
 		{
+			if (a->nvalues + b->nvalues > into->column_cap)
+				sample_fold(a);
 			values_reserve(a, b->nvalues);
 			memcpy(a->values + a->nvalues, b->values, b->nvalues * sizeof(double));
 			a->nvalues += b->nvalues;
+			if (b->sketch != NULL)
+				sketch_add(a, b->sketch);
 		}
 		else
 			for (int l = 0; l < b->levels.nlevels; l++)
@@ -715,6 +1018,7 @@ sample_like(const Sample *s)
 	Sample	   *copy = palloc0(sizeof(Sample));
 
 	copy->ncols = s->ncols;
+	copy->column_cap = s->column_cap;
 	copy->cols = palloc0(s->ncols * sizeof(SampleColumn));
 	for (int i = 0; i < s->ncols; i++)
 	{
@@ -742,6 +1046,7 @@ uplift_drift_profile_transfn(PG_FUNCTION_ARGS)
 	HeapTupleData tuple;
 	Datum	   *values;
 	bool	   *nulls;
+	MemoryContext old;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -754,12 +1059,14 @@ uplift_drift_profile_transfn(PG_FUNCTION_ARGS)
 	{
 		TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th),
 												  HeapTupleHeaderGetTypMod(th));
-		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		old = MemoryContextSwitchTo(cxt);
 
 		s = palloc0(sizeof(Sample));
 		s->desc = CreateTupleDescCopy(desc);
 		ReleaseTupleDesc(desc);
 		sample_init(s, s->desc, "reference");
+		sample_set_cap(s);
 		MemoryContextSwitchTo(old);
 	}
 	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
@@ -769,6 +1076,9 @@ uplift_drift_profile_transfn(PG_FUNCTION_ARGS)
 	values = palloc(s->ncols * sizeof(Datum));
 	nulls = palloc(s->ncols * sizeof(bool));
 	heap_deform_tuple(&tuple, s->desc, values, nulls);
+	old = MemoryContextSwitchTo(cxt);
+	sample_make_room(s);
+	MemoryContextSwitchTo(old);
 	sample_add_row(s, s->desc, values, nulls, cxt, CurrentMemoryContext);
 	PG_RETURN_POINTER(s);
 }
@@ -806,6 +1116,7 @@ uplift_drift_profile_serialfn(PG_FUNCTION_ARGS)
 	bytes_begin_bytea(&buf);
 	bytes_put_u8(&buf, STATE_VERSION);
 	bytes_put_u32(&buf, s->ncols);
+	bytes_put_i64(&buf, s->column_cap);
 	for (int i = 0; i < s->ncols; i++)
 	{
 		SampleColumn *c = &s->cols[i];
@@ -817,6 +1128,12 @@ uplift_drift_profile_serialfn(PG_FUNCTION_ARGS)
 		{
 			bytes_put_u64(&buf, c->nvalues);
 			bytes_put_f64s(&buf, c->values, c->nvalues);
+			bytes_put_u8(&buf, c->sketch != NULL);
+			if (c->sketch != NULL)
+			{
+				bytes_put_i64(&buf, c->sketch->n);
+				profile_put_numeric(&buf, c->sketch);
+			}
 		}
 		else
 		{
@@ -845,6 +1162,9 @@ uplift_drift_profile_deserialfn(PG_FUNCTION_ARGS)
 	if (bytes_get_u8(&r) != STATE_VERSION)
 		bytes_corrupted(&r, "unknown state version");
 	s->ncols = bytes_get_count(&r, 13, MAX_COLUMNS);
+	s->column_cap = bytes_get_i64(&r);
+	if (s->column_cap < STATE_COLUMN_MIN || s->column_cap > STATE_COLUMN_MAX)
+		bytes_corrupted(&r, "the values kept per column are out of range");
 	s->cols = palloc0(Max(s->ncols, 1) * sizeof(SampleColumn));
 	for (int i = 0; i < s->ncols; i++)
 	{
@@ -861,12 +1181,22 @@ uplift_drift_profile_deserialfn(PG_FUNCTION_ARGS)
 		{
 			uint64		n = bytes_get_u64(&r);
 
-			if (n > (r.len - r.pos) / sizeof(double))
+			if (n > (r.len - r.pos) / sizeof(double) || n > (uint64) s->column_cap)
 				bytes_corrupted(&r, "more values than bytes");
 			c->nvalues = n;
 			c->cap = Max(n, 1);
 			c->values = palloc_extended(c->cap * sizeof(double), MCXT_ALLOC_HUGE);
 			bytes_get_f64s(&r, c->values, n);
+			if (bytes_get_u8(&r))
+			{
+				c->sketch = palloc0(sizeof(ProfileColumn));
+				c->sketch->name = c->name;
+				c->sketch->kind = KIND_NUMERIC;
+				c->sketch->n = bytes_get_i64(&r);
+				if (c->sketch->n < 1)
+					bytes_corrupted(&r, "a sketch without values");
+				profile_read_numeric(&r, c->sketch, PROFILE_VERSION);
+			}
 		}
 		else
 		{
@@ -1027,6 +1357,8 @@ reference_row(QueryReceiver *r, TupleDesc desc, Datum *values, bool *nulls)
 typedef struct CheckColumn
 {
 	int			ref;			/* column of the profile */
+	Oid			typid;			/* in the current query */
+	bool		numeric;
 	int64		n;
 	int64		nnull;
 	double	   *buckets;
@@ -1037,10 +1369,10 @@ typedef struct CheckColumn
 } CheckColumn;
 
 /*
- * Numeric values are counted a batch at a time, one column after another,
- * so that a column's grid stays in the cache while its values are counted.
+ * Numeric values are counted a batch (DRIFT_BATCH) at a time, one column
+ * after another, so that a column's grid stays in the cache while its values
+ * are counted.
  */
-#define CHECK_BATCH 1024
 
 typedef struct Check
 {
@@ -1110,13 +1442,15 @@ check_startup(QueryReceiver *r, TupleDesc desc)
 		CheckColumn *c = &ch->cols[i];
 		ProfileColumn *pc = &ch->profile->cols[c->ref];
 
+		c->typid = TupleDescAttr(desc, i)->atttypid;
+		c->numeric = (pc->kind == KIND_NUMERIC);
 		c->buckets = palloc0((pc->kind == KIND_NUMERIC ? DRIFT_BINS : pc->nlevels + 1) *
 							 sizeof(double));
 		if (pc->kind != KIND_NUMERIC)
 			continue;
-		if (pc->grid.first == NULL)
-			drift_grid_index(&pc->grid);
-		c->batch = palloc(CHECK_BATCH * sizeof(double));
+		if (pc->grid.padded == NULL)
+			drift_grid_index(&pc->grid, pc->edges);
+		c->batch = palloc(DRIFT_BATCH * sizeof(double));
 		c->grid.cells = palloc0(pc->grid.npoints * sizeof(DriftCell));
 		if (ch->keep_values)
 		{
@@ -1175,8 +1509,6 @@ check_row(QueryReceiver *r, TupleDesc desc, Datum *values, bool *nulls)
 	for (int i = 0; i < ch->ncols; i++)
 	{
 		CheckColumn *c = &ch->cols[i];
-		ProfileColumn *pc = &ch->profile->cols[c->ref];
-		Oid			t = TupleDescAttr(desc, i)->atttypid;
 
 		if (nulls[i])
 		{
@@ -1184,14 +1516,20 @@ check_row(QueryReceiver *r, TupleDesc desc, Datum *values, bool *nulls)
 			continue;
 		}
 		c->n++;
-		if (pc->kind == KIND_NUMERIC)
+		if (c->numeric)
 		{
-			c->batch[c->nbatch++] = numeric_value(values[i], t, pc->name);
-			if (c->nbatch == CHECK_BATCH)
+			double		v = (c->typid == FLOAT8OID) ? DatumGetFloat8(values[i]) : 0;
+
+			/* float8 read in place; other types, and non-finite values, converted and checked */
+			if (c->typid != FLOAT8OID || !isfinite(v))
+				v = numeric_value(values[i], c->typid, ch->profile->cols[c->ref].name);
+			c->batch[c->nbatch++] = v;
+			if (c->nbatch == DRIFT_BATCH)
 				check_flush(ch, c, r->cxt);
 		}
 		else
-			c->buckets[level_index(pc, level_value(values[i], t))] += 1;
+			c->buckets[level_index(&ch->profile->cols[c->ref],
+								   level_value(values[i], c->typid))] += 1;
 	}
 }
 

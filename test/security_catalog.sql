@@ -23,13 +23,14 @@ SELECT is((SELECT array_agg(sig) FROM sec_functions WHERE prosecdef), NULL,
 SELECT is((SELECT array_agg(sig) FROM sec_functions, unnest(proconfig) c
             WHERE c LIKE 'search_path=%' AND c <> 'search_path=pg_catalog, pg_temp'), NULL,
           'every pinned search_path is pg_catalog, pg_temp (never the extension''s schema, which others may write to)');
--- One exception: uplift_monitor_alerts runs the caller's query text for its
+-- One exception: uplift_monitor_alerts (both overloads) runs the caller's query text for its
 -- drift check, which must see the caller's search_path; every name and
 -- operator in its body is qualified instead, and test/shell/search_path_attack.sh
 -- calls it with every shadow planted.
 SELECT is((SELECT array_agg(sig) FROM sec_functions
             WHERE lanname = 'plpgsql'
-              AND sig <> 'uplift_monitor_alerts(text,interval,jsonb,uplift_drift_profile,text)'
+              AND sig NOT IN ('uplift_monitor_alerts(text,interval,jsonb,uplift_drift_profile,text)',
+                              'uplift_monitor_alerts(text,interval,jsonb,text,text)')
               AND NOT coalesce(proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']), NULL,
           'every PL/pgSQL function but uplift_monitor_alerts pins its search_path');
 SELECT is((SELECT array_agg(DISTINCT sig || ': ' || m[1])

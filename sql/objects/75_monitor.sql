@@ -61,6 +61,36 @@ CREATE AGGREGATE uplift_drift_profile(reference record) (
 COMMENT ON AGGREGATE uplift_drift_profile(record) IS
 'the drift profile of a reference window, from its rows: SELECT uplift_drift_profile(r) FROM (SELECT ...) r';
 
+-- Merging profiles of separate windows or shards (not strict: a NULL side,
+-- the profile of a window without rows, gives the other).  The aggregate's
+-- state is the profile itself, a concrete type, so a scale-out engine can
+-- merge per-shard states.
+CREATE FUNCTION uplift_drift_profile_merge(a uplift_drift_profile, b uplift_drift_profile)
+RETURNS uplift_drift_profile
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION uplift_drift_profile_merge(uplift_drift_profile, uplift_drift_profile) IS
+'the profile of the union of two windows: counts, levels, mean and deviation exact; deciles and grid exact while the grids hold every distinct value, otherwise within the rank error it reports';
+
+CREATE FUNCTION uplift_drift_profile_union_transfn(uplift_drift_profile, uplift_drift_profile)
+RETURNS uplift_drift_profile
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_union_combinefn(uplift_drift_profile, uplift_drift_profile)
+RETURNS uplift_drift_profile
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION uplift_drift_profile_union_transfn(uplift_drift_profile, uplift_drift_profile) IS
+'transition function of uplift_drift_profile_union';
+COMMENT ON FUNCTION uplift_drift_profile_union_combinefn(uplift_drift_profile, uplift_drift_profile) IS
+'combine function of uplift_drift_profile_union';
+
+CREATE AGGREGATE uplift_drift_profile_union(profile uplift_drift_profile) (
+    SFUNC = uplift_drift_profile_union_transfn, STYPE = uplift_drift_profile,
+    COMBINEFUNC = uplift_drift_profile_union_combinefn, PARALLEL = SAFE);
+
+COMMENT ON AGGREGATE uplift_drift_profile_union(uplift_drift_profile) IS
+'the profile of the union of the windows whose profiles it merges';
+
 CREATE FUNCTION uplift_drift(reference text, current text, options jsonb DEFAULT NULL)
 RETURNS TABLE (feature text, kind text, psi float8, ks float8, js float8,
                wasserstein float8, drifted bool, stattest text, score float8,
@@ -471,3 +501,36 @@ END $$;
 
 COMMENT ON FUNCTION uplift_monitor_alerts(text, interval, jsonb, uplift_drift_profile, text) IS
 'what crossed a threshold: sample-ratio mismatch, propensities that differ from the policy or fall below a floor, no-offer rate moves, and drift against a reference profile';
+
+-- Alerts by a registry name: the reference profile is the one registered
+-- with the deployed version, under the key "drift_profile" of its metrics
+-- (its text form).  Like the function above, no fixed search_path.
+CREATE FUNCTION uplift_monitor_alerts(experiment text, period interval, options jsonb,
+                                      model text, current text)
+RETURNS TABLE (period_start timestamptz, "check" text, subject text, value float8,
+               threshold float8, message text)
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    reference @extschema@.uplift_drift_profile;
+BEGIN
+    IF model IS NULL OR current IS NULL THEN
+        RAISE EXCEPTION 'model and current of uplift_monitor_alerts must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the registered model''s name and the current window''s query.';
+    END IF;
+    SELECT pg_catalog.jsonb_extract_path_text(r.metrics, 'drift_profile')::@extschema@.uplift_drift_profile
+      INTO reference
+      FROM @extschema@.uplift_deployed($4) d
+      JOIN @extschema@.uplift_registry r
+        ON r.name OPERATOR(pg_catalog.=) $4 AND r.version OPERATOR(pg_catalog.=) d.version;
+    IF reference IS NULL THEN
+        RAISE EXCEPTION 'the deployed version of model "%" has no drift profile', model
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Register the model with its training window''s profile: metrics {"drift_profile": uplift_drift_profile(...)::text}.';
+    END IF;
+    RETURN QUERY SELECT * FROM @extschema@.uplift_monitor_alerts(experiment, period, options, reference, current);
+END $$;
+
+COMMENT ON FUNCTION uplift_monitor_alerts(text, interval, jsonb, text, text) IS
+'the alerts of an experiment with drift checked against the profile registered with a named model''s deployed version';

@@ -94,6 +94,11 @@ SELECT uplift_deploy('sp', 1), uplift_deploy('sp', 2);
 SELECT uplift_explore_logged('sp', 9, 'sp', ARRAY[0.1, 0.2, 1, 0.4, 0.5]);
 SELECT version, deployed FROM uplift_train('sp_train', 'SELECT unit_id, features, action AS treatment, value AS outcome, propensity, cost FROM uplift_demo_campaign(400, 1)', '{"strategy": "best"}');
 SELECT uplift_rollback('sp');
+SELECT uplift_register('sp_drift', model, jsonb_build_object('drift_profile',
+           (SELECT uplift_drift_profile(r) FROM (SELECT g::float8 AS x FROM generate_series(1, 20) g) r)::text))
+  FROM sp_models;
+SELECT uplift_deploy('sp_drift', 1);
+SELECT count(*) FROM uplift_monitor_alerts('sp', '1 day', NULL, 'sp_drift', 'SELECT g::float8 AS x FROM generate_series(5, 30) g');
 SELECT uplift_model('sp'::text), uplift_model('sp', 2), uplift_score('sp', ARRAY[0.1, 0.2, 1, 0.4, 0.5]);
 SELECT count(*) FROM uplift_models;
 INSERT INTO uplift_experiment_grants VALUES ('sp', '$logger', 'log');
@@ -143,6 +148,7 @@ uplift_policy_overlap(text,regclass,interval)
 uplift_policy_outcomes(text,regclass,interval,double precision)
 uplift_calibration_by_period(text,regclass,interval,integer,integer)
 uplift_monitor_alerts(text,interval,jsonb,uplift_drift_profile,text)
+uplift_monitor_alerts(text,interval,jsonb,text,text)
 uplift_registry_lock(text)
 uplift_registry_check(text,text)
 uplift_registry_check(text,text,integer)
