@@ -17,7 +17,6 @@
 #include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
-#include "linear.h"
 #include "trainbuf.h"
 
 #define TRAINBUF_FORMAT_VERSION 1
@@ -44,11 +43,7 @@ tile_rows(int32 p)
 TrainBuf *
 trainbuf_create(MemoryContext cxt, int32 p, bool weighted, bool moments)
 {
-	TrainBuf   *buf;
-
-	/* every learner fits at least one design of the features and an intercept */
-	linear_check_columns((int64) p + 1, p, "a design of");
-	buf = MemoryContextAllocZero(cxt, sizeof(TrainBuf));
+	TrainBuf   *buf = MemoryContextAllocZero(cxt, sizeof(TrainBuf));
 
 	buf->cxt = cxt;
 	buf->p = p;

@@ -1,12 +1,12 @@
 /*
- * learners_pseudo.c
- *	  Row source with a derived outcome (see learners_pseudo.h).
+ * learn_pseudo.c
+ *	  Row source with a derived outcome (see learn_pseudo.h).
  */
 #include "postgres.h"
 
 #include <math.h>
 
-#include "learners_pseudo.h"
+#include "learn_pseudo.h"
 
 static bool
 pseudo_next(RowSource *s, RowBlock *blk)
