@@ -42,27 +42,23 @@ sdesign_next(RowSource *s, RowBlock *blk)
 	const TrainBuf *buf = src->buf;
 	int			p = buf->p;
 	int			d = s->d;
-	const TrainChunk *c;
-	int32		start;
-	int32		n;
-	int32		arm;
+	TrainTile	t;
 
-	if (!trainbuf_cursor_next(&src->cur, &c, &start, &n))
+	if (!trainbuf_cursor_next(&src->cur, &t))
 		return false;
-	arm = src->cur.arm;
-	for (int32 i = 0; i < n; i++)
+	for (int32 i = 0; i < t.n; i++)
 	{
 		for (int j = 0; j < p; j++)
-			src->xrow[j] = TRAINBUF_X(c, p, buf->tile, start + i, j);
-		uplift_s_design(src->model, src->xrow, arm, src->zrow);
+			src->xrow[j] = TRAINBUF_X(t.chunk, p, buf->tile, t.start + i, j);
+		uplift_s_design(src->model, src->xrow, t.arm, src->zrow);
 		for (int j = 0; j < d; j++)
 			src->zcols[(Size) j * ROWBLOCK_ROWS + i] = src->zrow[j];
 	}
-	blk->n = n;
+	blk->n = t.n;
 	blk->col = src->cols;
-	blk->y = c->y + start;
-	blk->w = src->aw[arm].use ? c->w + start : NULL;
-	blk->wscale = src->aw[arm].scale;
+	blk->y = t.chunk->y + t.start;
+	blk->w = src->aw[t.arm].use ? t.chunk->w + t.start : NULL;
+	blk->wscale = src->aw[t.arm].scale;
 	return true;
 }
 

@@ -143,12 +143,24 @@ typedef struct TileCursor
 	int64		tile_no;		/* tiles passed since the start */
 } TileCursor;
 
+/* One tile: n rows of an arm's chunk from row "start". */
+typedef struct TrainTile
+{
+	int32		arm;
+	const TrainChunk *chunk;
+	int32		start;
+	int32		n;
+} TrainTile;
+
 extern void trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf,
 								  const bool *take, int stride);
 
-/* The next tile: its arm, chunk, first row and rows; false at the end. */
-extern bool trainbuf_cursor_next(TileCursor *cur, const TrainChunk **chunk,
-								 int32 *start, int32 *n);
+/* The next tile; false at the end. */
+extern bool trainbuf_cursor_next(TileCursor *cur, TrainTile *tile);
+
+/* Point cols[0..p-1] at the tile's feature columns. */
+extern void trainbuf_tile_columns(const TrainBuf *buf, const TrainTile *tile,
+								  const double **cols);
 
 /* The rows of one arm, z = x, read without copying. */
 typedef struct ArmSource

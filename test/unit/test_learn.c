@@ -101,18 +101,36 @@ test_array_source(void)
 
 /* ---- ridge ---- */
 
-/* A head fitted with the ridge solver on arrays. */
+/*
+ * A head fitted on arrays with the ridge or the logistic solver (100 Newton
+ * steps at most, tolerance 1e-12).
+ */
 static UpliftHead
-ridge(int d, int64 n, const double *x, const double *y, const double *w,
-	  double l2)
+fit_arrays(bool logit, int d, int64 n, const double *x, const double *y,
+		   const double *w, double l2)
 {
 	ArraySource src;
 	UpliftHead	head;
 
 	memset(&head, 0, sizeof(head));
 	rowsource_array(&src, d, n, x, y, w);
-	linear_fit(&src.base, l2, &head, "the test head");
+	if (logit)
+		logistic_fit(&src.base, l2, 100, 1e-12, &head, "the test head");
+	else
+		linear_fit(&src.base, l2, &head, "the test head");
 	return head;
+}
+
+static UpliftHead
+ridge(int d, int64 n, const double *x, const double *y, const double *w, double l2)
+{
+	return fit_arrays(false, d, n, x, y, w, l2);
+}
+
+static UpliftHead
+logistic(int d, int64 n, const double *x, const double *y, const double *w, double l2)
+{
+	return fit_arrays(true, d, n, x, y, w, l2);
 }
 
 /* det of the 3 x 3 matrix whose columns are a, b, c */
@@ -224,19 +242,6 @@ test_ridge(void)
 }
 
 /* ---- logistic ---- */
-
-static UpliftHead
-logistic(int d, int64 n, const double *x, const double *y, const double *w,
-		 double l2)
-{
-	ArraySource src;
-	UpliftHead	head;
-
-	memset(&head, 0, sizeof(head));
-	rowsource_array(&src, d, n, x, y, w);
-	logistic_fit(&src.base, l2, 100, 1e-12, &head, "the test head");
-	return head;
-}
 
 /* 1 when step i of n spread evenly k marks (exactly k of n steps are 1) */
 static int
