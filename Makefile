@@ -58,24 +58,32 @@ prove:
 	bash scripts/tapdb.sh $(TAPDB)
 	pg_prove -d $(TAPDB) $(TESTS)
 
-# C unit tests of the tree engine (test/unit/): built with the server's
-# headers and small stubs of the few server functions it calls, run without
-# a server.  They print TAP.
-# bench/tree_bench.c and bench/tree_quality.c are built the same way
-# (bench/tree.sh, bench/tree_quality.sh).
+# C unit tests (test/unit/test_*.c): each is built with the server's
+# headers, the src/ files it tests and small stubs of the few server
+# functions they call (test/unit/pg_stubs.c), and run without a server.  They
+# print TAP.  test_tree tests the tree engine, test_learn the solvers on
+# plain arrays.  bench/tree_bench.c and bench/tree_quality.c are built the
+# same way with the tree engine (bench/tree.sh, bench/tree_quality.sh).
 TREE_ENGINE = src/tree_bins.c src/tree_grow.c src/tree_model.c src/tree_split.c \
-	src/tree_stats.c src/bytes.c test/unit/pg_stubs.c test/unit/unit.c
-TREE_DEPS = $(TREE_ENGINE) $(wildcard src/tree_*.h src/bytes.h test/unit/*.h)
-TREE_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \
+	src/tree_stats.c src/bytes.c
+SOLVERS = src/rowsource.c src/linalg.c src/linear.c src/logistic.c
+UNIT_SUPPORT = test/unit/pg_stubs.c test/unit/unit.c
+UNIT_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \
 	-I$(shell $(PG_CONFIG) --includedir-server)
-TREE_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport -lm
-UNIT_BIN = test/unit/test_tree
+UNIT_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport -lm
+UNIT_BINS = test/unit/test_tree test/unit/test_learn
 TREE_BENCH = bench/tree_bench bench/tree_quality
-EXTRA_CLEAN += $(UNIT_BIN) $(TREE_BENCH)
+EXTRA_CLEAN += $(UNIT_BINS) $(TREE_BENCH)
 
-$(UNIT_BIN) $(TREE_BENCH): %: %.c $(TREE_DEPS)
-	$(TREE_CC) -o $@ $< $(TREE_ENGINE) $(TREE_LIBS)
+test/unit/test_tree $(TREE_BENCH): $(TREE_ENGINE)
+test/unit/test_learn: $(SOLVERS)
 
+# A program from its .c file, the src/ files listed as its prerequisites
+# above and the stubs.
+$(UNIT_BINS) $(TREE_BENCH): %: %.c $(UNIT_SUPPORT) $(wildcard src/*.h test/unit/*.h)
+	$(UNIT_CC) -o $@ $(filter %.c,$^) $(UNIT_LIBS)
+
+# Every unit test runs, even after one fails; the target fails if any did.
 .PHONY: unittest
-unittest: $(UNIT_BIN)
-	$(UNIT_BIN)
+unittest: $(UNIT_BINS)
+	@status=0; for t in $(UNIT_BINS); do ./$$t || status=1; done; exit $$status

@@ -1,7 +1,7 @@
 /*
  * linear.c
- *	  Ridge regression with an unpenalised intercept, and the Cholesky solve
- *	  shared with the logistic solver.
+ *	  Ridge regression with an unpenalised intercept, from rows or from
+ *	  centred moments, and the errors the solvers share.
  *
  * The objective is
  *	  (1/2) sum_i w_i (y_i - b - z_i.beta)^2 + (l2/2) ||beta||^2,
@@ -21,6 +21,7 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
+#include "linalg.h"
 #include "linear.h"
 #include "uplift.h"
 
@@ -38,15 +39,6 @@ linear_check_columns(int64 columns, int32 n_features, const char *what)
 				 errdetail("Each model forms and factors a dense matrix of columns x columns sums (%.1f GB here).",
 						   (double) columns * columns * sizeof(NeumaierSum) / 1e9),
 				 errhint("Fit on fewer features (select or combine them); for the s_learner, which has a column per feature and action, set \"interactions\": false or use the t_learner.")));
-}
-
-bool
-linear_all_finite(const double *x, Size n)
-{
-	for (Size i = 0; i < n; i++)
-		if (!isfinite(x[i]))
-			return false;
-	return true;
 }
 
 /* Largest |value| of n values, ignoring NaN. */
@@ -96,65 +88,6 @@ linear_overflow_error(RowSource *src, const char *guess, const char *what)
 			 errdetail("Its sums of squares and products are not finite numbers; the largest |outcome| is %g and the largest |feature| %g.",
 					   max_y, max_x),
 			 errhint("Rescale the outcome or the features (for example to thousands), or clip small propensities with option \"min_propensity\".")));
-}
-
-bool
-cholesky_factor(double *a, int n)
-{
-	for (int j = 0; j < n; j++)
-	{
-		double		s = a[j * n + j];
-		double		orig = s;
-
-		CHECK_FOR_INTERRUPTS();
-		for (int k = 0; k < j; k++)
-			s -= a[j * n + k] * a[j * n + k];
-		if (!(s > 1e-13 * orig) || !isfinite(s))
-			return false;
-		s = sqrt(s);
-		a[j * n + j] = s;
-		for (int i = j + 1; i < n; i++)
-		{
-			double		t = a[i * n + j];
-
-			for (int k = 0; k < j; k++)
-				t -= a[i * n + k] * a[j * n + k];
-			a[i * n + j] = t / s;
-		}
-	}
-	return true;
-}
-
-void
-cholesky_solve_factored(const double *l, double *b, int n)
-{
-	/* forward: L u = b */
-	for (int i = 0; i < n; i++)
-	{
-		double		t = b[i];
-
-		for (int k = 0; k < i; k++)
-			t -= l[i * n + k] * b[k];
-		b[i] = t / l[i * n + i];
-	}
-	/* backward: L' x = u */
-	for (int i = n - 1; i >= 0; i--)
-	{
-		double		t = b[i];
-
-		for (int k = i + 1; k < n; k++)
-			t -= l[k * n + i] * b[k];
-		b[i] = t / l[i * n + i];
-	}
-}
-
-bool
-cholesky_solve(double *a, double *b, int n)
-{
-	if (!cholesky_factor(a, n))
-		return false;
-	cholesky_solve_factored(a, b, n);
-	return true;
 }
 
 void
@@ -284,8 +217,8 @@ linear_fit(RowSource *src, double l2, UpliftHead *head, const char *what)
 		a[j * d + j] += l2;
 		beta[j] = neumaier_value(&rhs[j]);
 	}
-	if (!linear_all_finite(mean, d + 1) || !linear_all_finite(a, (Size) d * d) ||
-		!linear_all_finite(beta, d))
+	if (!linalg_all_finite(mean, d + 1) || !linalg_all_finite(a, (Size) d * d) ||
+		!linalg_all_finite(beta, d))
 		linear_overflow_error(src, NULL, what);
 	if (d > 0)
 	{
@@ -314,7 +247,7 @@ linear_fit(RowSource *src, double l2, UpliftHead *head, const char *what)
 		head->coef[j + 1] = beta[j];
 		head->coef[0] -= mean[j] * beta[j];
 	}
-	if (!linear_all_finite(head->coef, d + 1))
+	if (!linalg_all_finite(head->coef, d + 1))
 		linear_overflow_error(src, NULL, what);
 	head->n_rows = src->nrows;
 	head->n_iter = 0;
@@ -340,9 +273,9 @@ linear_fit_moments(int d, const double *g, const double *r, const double *zbar,
 	double	   *beta = palloc(Max(d, 1) * sizeof(double));
 	double		max_grad = 0.0;
 
-	if (!linear_all_finite(g, (Size) d * d) || !linear_all_finite(zbar, d))
+	if (!linalg_all_finite(g, (Size) d * d) || !linalg_all_finite(zbar, d))
 		linear_overflow_error(NULL, "features", what);
-	if (!linear_all_finite(r, d) || !isfinite(ybar))
+	if (!linalg_all_finite(r, d) || !isfinite(ybar))
 		linear_overflow_error(NULL, "outcome", what);
 	memcpy(a, g, (Size) d * d * sizeof(double));
 	for (int j = 0; j < d; j++)
@@ -370,7 +303,7 @@ linear_fit_moments(int d, const double *g, const double *r, const double *zbar,
 		head->coef[j + 1] = beta[j];
 		head->coef[0] -= zbar[j] * beta[j];
 	}
-	if (!linear_all_finite(head->coef, d + 1))
+	if (!linalg_all_finite(head->coef, d + 1))
 		linear_overflow_error(NULL, "outcome", what);
 	head->link = UPLIFT_LINK_IDENTITY;
 	head->n_rows = nrows;

@@ -1,8 +1,11 @@
 /*
  * linear.h
  *	  Ridge regression (ordinary least squares when l2 = 0) with an
- *	  unpenalised intercept, and the small dense linear algebra the
- *	  solvers share.
+ *	  unpenalised intercept, and the errors the solvers share.
+ *
+ * The solvers read plain arrays through a RowSource (rowsource.h) and know
+ * nothing of the training buffer, the stored model format or fmgr; they
+ * write their result into an UpliftHead.
  */
 #ifndef UPLIFT_LINEAR_H
 #define UPLIFT_LINEAR_H
@@ -10,7 +13,7 @@
 #include "postgres.h"
 
 #include "model.h"
-#include "trainbuf.h"
+#include "rowsource.h"
 
 /*
  * Fit eta = b + z.beta to the rows of src, minimising
@@ -32,18 +35,6 @@ extern void linear_fit_moments(int d, const double *g, const double *r,
 							   int64 nrows, UpliftHead *head, const char *what);
 
 /*
- * Solve A x = b in place for a symmetric positive definite n x n matrix A
- * (row-major, lower triangle used; overwritten by its Cholesky factor) and b
- * (overwritten by x).  Returns false when A is not numerically positive
- * definite.
- */
-extern bool cholesky_solve(double *a, double *b, int n);
-
-/* The two halves of cholesky_solve: factor A = L L' in place, then solve. */
-extern bool cholesky_factor(double *a, int n);
-extern void cholesky_solve_factored(const double *l, double *b, int n);
-
-/*
  * Most columns, the intercept included, of a design that the dense solvers
  * form and factor: a D x D matrix of compensated sums must fit in one
  * allocation (MaxAllocSize), so D <= 8191.
@@ -63,9 +54,6 @@ extern void linear_check_columns(int64 columns, int32 n_features, const char *wh
  */
 extern void linear_overflow_error(RowSource *src, const char *guess,
 								  const char *what) pg_attribute_noreturn();
-
-/* True when all n values are finite. */
-extern bool linear_all_finite(const double *x, Size n);
 
 /* Error for a singular system; "what" names the head. */
 extern void linear_singular_error(const char *what, double l2) pg_attribute_noreturn();

@@ -27,6 +27,7 @@
 
 #include "miscadmin.h"
 
+#include "linalg.h"
 #include "linear.h"
 #include "logistic.h"
 #include "uplift.h"
@@ -246,7 +247,7 @@ newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
 		newton_pass(src, stride, wk, coef, g, fresh_h ? h : NULL);
 		for (int j = 1; j < D; j++)
 			g[j] += l2 * coef[j];
-		if (!linear_all_finite(g, D) || (fresh_h && !linear_all_finite(h, (Size) D * D)))
+		if (!linalg_all_finite(g, D) || (fresh_h && !linalg_all_finite(h, (Size) D * D)))
 			linear_overflow_error(src, NULL, what);
 		if (fresh_h)
 		{
@@ -344,7 +345,7 @@ logistic_fit(RowSource *src, double l2, int max_iter, double tol,
 
 	/* centre and starting intercept from the (sampled) means */
 	linear_means(src, stride, centre);
-	if (!linear_all_finite(centre, d + 1))
+	if (!linalg_all_finite(centre, d + 1))
 		linear_overflow_error(src, NULL, what);
 	ybar = centre[d];
 	ybar = Min(Max(ybar, 1e-6), 1 - 1e-6);
@@ -371,7 +372,7 @@ logistic_fit(RowSource *src, double l2, int max_iter, double tol,
 		head->coef[j + 1] = coef[j + 1];
 		head->coef[0] -= coef[j + 1] * centre[j];
 	}
-	if (!linear_all_finite(head->coef, D))
+	if (!linalg_all_finite(head->coef, D))
 		linear_overflow_error(src, NULL, what);
 	head->n_rows = src->nrows;
 	head->n_iter = res.n_iter;

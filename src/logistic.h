@@ -9,7 +9,7 @@
 #include "postgres.h"
 
 #include "model.h"
-#include "trainbuf.h"
+#include "rowsource.h"
 
 /*
  * Fit P(y = 1) = 1 / (1 + exp(-(b + z.beta))) to the rows of src (y in

@@ -17,7 +17,6 @@
 #include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
-#include "linear.h"
 #include "trainbuf.h"
 
 #define TRAINBUF_FORMAT_VERSION 1
@@ -44,11 +43,7 @@ tile_rows(int32 p)
 TrainBuf *
 trainbuf_create(MemoryContext cxt, int32 p, bool weighted, bool moments)
 {
-	TrainBuf   *buf;
-
-	/* every learner fits at least one design of the features and an intercept */
-	linear_check_columns((int64) p + 1, p, "a design of");
-	buf = MemoryContextAllocZero(cxt, sizeof(TrainBuf));
+	TrainBuf   *buf = MemoryContextAllocZero(cxt, sizeof(TrainBuf));
 
 	buf->cxt = cxt;
 	buf->p = p;
@@ -607,8 +602,7 @@ trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf, const bool *take,
 }
 
 bool
-trainbuf_cursor_next(TileCursor *cur, const TrainChunk **chunk, int32 *start,
-					 int32 *n)
+trainbuf_cursor_next(TileCursor *cur, TrainTile *tile)
 {
 	const TrainBuf *buf = cur->buf;
 
@@ -634,10 +628,11 @@ trainbuf_cursor_next(TileCursor *cur, const TrainChunk **chunk, int32 *start,
 			cur->pos = 0;
 			continue;
 		}
-		*chunk = c;
-		*start = cur->pos;
-		*n = Min(buf->tile, c->nrows - cur->pos);
-		cur->pos += *n;
+		tile->arm = cur->arm;
+		tile->chunk = c;
+		tile->start = cur->pos;
+		tile->n = Min(buf->tile, c->nrows - cur->pos);
+		cur->pos += tile->n;
 		take = cur->stride <= 1 || cur->tile_no % cur->stride == 0;
 		cur->tile_no++;
 		if (take)
@@ -645,24 +640,28 @@ trainbuf_cursor_next(TileCursor *cur, const TrainChunk **chunk, int32 *start,
 	}
 }
 
+void
+trainbuf_tile_columns(const TrainBuf *buf, const TrainTile *tile,
+					  const double **cols)
+{
+	for (int32 j = 0; j < buf->p; j++)
+		cols[j] = &TRAINBUF_X(tile->chunk, buf->p, buf->tile, tile->start, j);
+}
+
 /* RowSource over one arm: blocks are slices of the chunks' columns. */
 static bool
 arm_next(RowSource *s, RowBlock *blk)
 {
 	ArmSource  *src = (ArmSource *) s;
-	const TrainBuf *buf = src->buf;
-	const TrainChunk *c;
-	int32		start;
-	int32		n;
+	TrainTile	t;
 
-	if (!trainbuf_cursor_next(&src->cur, &c, &start, &n))
+	if (!trainbuf_cursor_next(&src->cur, &t))
 		return false;
-	for (int32 j = 0; j < buf->p; j++)
-		src->cols[j] = &TRAINBUF_X(c, buf->p, buf->tile, start, j);
-	blk->n = n;
+	trainbuf_tile_columns(src->buf, &t, src->cols);
+	blk->n = t.n;
 	blk->col = src->cols;
-	blk->y = c->y + start;
-	blk->w = src->use_weights ? c->w + start : NULL;
+	blk->y = t.chunk->y + t.start;
+	blk->w = src->use_weights ? t.chunk->w + t.start : NULL;
 	blk->wscale = src->wscale;
 	return true;
 }

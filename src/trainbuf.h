@@ -1,7 +1,7 @@
 /*
  * trainbuf.h
- *	  The training-data buffer of uplift_fit, and the row-block view through
- *	  which the solvers read it.
+ *	  The training-data buffer of uplift_fit, and the row sources
+ *	  (rowsource.h) through which the solvers read it.
  *
  * Rows are kept per arm (action 0..K), in chunks.  A chunk holds "cap" rows
  * (a multiple of the tile): the features in tiles of "tile" rows (512, fewer
@@ -20,6 +20,7 @@
 #include "lib/stringinfo.h"
 
 #include "bytes.h"
+#include "rowsource.h"
 #include "uplift.h"
 
 typedef struct TrainChunk
@@ -31,9 +32,6 @@ typedef struct TrainChunk
 	double	   *y;				/* cap outcomes */
 	double	   *w;				/* cap inverse propensities, or NULL */
 } TrainChunk;
-
-/* Most rows of a tile, and of a RowBlock. */
-#define ROWBLOCK_ROWS 512
 
 /* Feature j of row i of chunk c in a buffer with p features and tile rows. */
 #define TRAINBUF_X(c, p, tile, i, j) \
@@ -130,34 +128,6 @@ extern void trainbuf_serialize(StringInfo out, const TrainBuf *buf);
 extern TrainBuf *trainbuf_deserialize(ByteReader *r, MemoryContext cxt);
 
 /*
- * A block of rows as the solvers see it: n rows, d design columns, the
- * outcome and an optional weight column (weight = wscale * w[i]; w NULL
- * means every weight is 1).
- */
-typedef struct RowBlock
-{
-	int			n;
-	const double *const *col;	/* d column pointers, each n values */
-	const double *y;
-	const double *w;
-	double		wscale;
-} RowBlock;
-
-/*
- * A source of row blocks for one head.  next() returns false at the end;
- * rewind() restarts, reading only every "stride"-th block when stride > 1
- * (a deterministic subsample for warm starts).
- */
-typedef struct RowSource RowSource;
-struct RowSource
-{
-	int			d;				/* design columns, without the intercept */
-	int64		nrows;			/* rows over a full pass */
-	bool		(*next) (RowSource *src, RowBlock *blk);
-	void		(*rewind) (RowSource *src, int stride);
-};
-
-/*
  * A walk over the rows of the arms flagged in "take" (NULL: every arm), one
  * tile at a time (up to buf->tile rows of one chunk), reading only every
  * stride-th tile when stride > 1.  Every row source walks the buffer so.
@@ -173,12 +143,24 @@ typedef struct TileCursor
 	int64		tile_no;		/* tiles passed since the start */
 } TileCursor;
 
+/* One tile: n rows of an arm's chunk from row "start". */
+typedef struct TrainTile
+{
+	int32		arm;
+	const TrainChunk *chunk;
+	int32		start;
+	int32		n;
+} TrainTile;
+
 extern void trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf,
 								  const bool *take, int stride);
 
-/* The next tile: its arm, chunk, first row and rows; false at the end. */
-extern bool trainbuf_cursor_next(TileCursor *cur, const TrainChunk **chunk,
-								 int32 *start, int32 *n);
+/* The next tile; false at the end. */
+extern bool trainbuf_cursor_next(TileCursor *cur, TrainTile *tile);
+
+/* Point cols[0..p-1] at the tile's feature columns. */
+extern void trainbuf_tile_columns(const TrainBuf *buf, const TrainTile *tile,
+								  const double **cols);
 
 /* The rows of one arm, z = x, read without copying. */
 typedef struct ArmSource

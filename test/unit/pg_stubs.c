@@ -1,7 +1,8 @@
 /*
  * pg_stubs.c
- *	  The few server functions the tree engine calls (memory, errors,
- *	  interrupts, StringInfo), so that its unit tests run without a server.
+ *	  The few server functions the tree engine and the solvers call
+ *	  (memory, errors, interrupts, StringInfo), so that their unit tests run
+ *	  without a server.
  *
  * palloc is malloc; an ERROR long-jumps to the innermost PG_TRY, as in the
  * server, after recording its SQLSTATE and message (unit_last_error).  An

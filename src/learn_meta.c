@@ -1,6 +1,7 @@
 /*
- * learners_meta.c
- *	  The class-transformation, X- and DR-learners (see doc/learners.md).
+ * learn_meta.c
+ *	  The class-transformation, X- and DR-learners (see learn_meta.h and
+ *	  doc/learners.md).
  *
  * Each fits its heads on the TrainBuf in place, through a PseudoSource whose
  * outcome is derived from the row.  With K actions against control 0, n_a
@@ -39,10 +40,9 @@
 
 #include "miscadmin.h"
 
-#include "learners.h"
-#include "learners_pseudo.h"
-#include "linear.h"
-#include "logistic.h"
+#include "learn_head.h"
+#include "learn_meta.h"
+#include "learn_pseudo.h"
 #include "trainbuf.h"
 
 /* What the derived outcomes of one head need. */
@@ -129,186 +129,10 @@ fill_dr(void *arg, int32 arm, int n, const double *const *col,
 	}
 }
 
-/* Are all logged propensities exactly 1/2 (or none given)? */
-static bool
-propensities_half(const TrainBuf *buf)
-{
-	if (!buf->weighted)
-		return true;
-	for (int32 a = 0; a < buf->n_arms; a++)
-		if (buf->arms[a].nrows > 0 &&
-			(buf->arms[a].prop_min != 0.5 || buf->arms[a].prop_max != 0.5))
-			return false;
-	return true;
-}
-
+/* The fill state of model m: arm shares and block scratch. */
 static void
-propensity_range(const TrainBuf *buf, double *lo, double *hi)
+meta_fill_init(MetaFill *f, const TrainBuf *buf, const UpliftModel *m)
 {
-	*lo = 1.0;
-	*hi = 0.0;
-	for (int32 a = 0; a < buf->n_arms; a++)
-		if (buf->arms[a].nrows > 0)
-		{
-			*lo = Min(*lo, buf->arms[a].prop_min);
-			*hi = Max(*hi, buf->arms[a].prop_max);
-		}
-}
-
-int32
-uplift_learner_base(const TrainBuf *buf, const LearnSettings *s, int32 K)
-{
-	if (s->learner != UPLIFT_LEARNER_CLASS_TRANSFORM)
-		return s->base != 0 ? s->base :
-			buf->all_binary ? UPLIFT_BASE_LOGISTIC : UPLIFT_BASE_LINEAR;
-
-	if (K != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("learner \"class_transform\" of uplift_fit needs a binary treatment"),
-				 errdetail("The rows have treatments 0 to %d; the class transformation compares one action with control.", K),
-				 errhint("Use learner \"x_learner\" or \"dr_learner\", which estimate each action against control, or fit one model per action on its rows and the control rows.")));
-	if (s->base == UPLIFT_BASE_LOGISTIC && !propensities_half(buf))
-	{
-		double		lo,
-					hi;
-
-		propensity_range(buf, &lo, &hi);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("learner \"class_transform\" with base \"logistic\" needs propensities of 1/2"),
-				 errdetail("The logged propensities range from %g to %g; the class transformation is unbiased only under a 50/50 assignment.", lo, hi),
-				 errhint("Omit option \"base\" or set it to \"linear\" to fit the propensity-corrected transformed outcome, or use learner \"dr_learner\".")));
-	}
-	if (s->base != 0)
-		return s->base;
-	return buf->all_binary && propensities_half(buf) ?
-		UPLIFT_BASE_LOGISTIC : UPLIFT_BASE_LINEAR;
-}
-
-/* An effect head (identity link) of role and action over src. */
-static void
-fit_effect(PseudoSource *src, const LearnSettings *s, UpliftHead *head,
-		   int32 role, int32 action, const char *what)
-{
-	head->role = role;
-	head->action = action;
-	uplift_fit_head(&src->base, s, UPLIFT_BASE_LINEAR, head, what);
-}
-
-/* Outcome heads 0..K, weighted as aw says (NULL: unweighted). */
-static void
-fit_outcomes(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
-			 const ArmWeights *aw)
-{
-	for (int32 a = 0; a <= m->n_actions; a++)
-	{
-		ArmSource	src;
-		char		what[64];
-		bool		use = aw != NULL && aw[a].use;
-
-		snprintf(what, sizeof(what), "treatment %d", a);
-		trainbuf_arm_source(&src, buf, a, use, use ? aw[a].scale : 1.0);
-		m->heads[a].role = UPLIFT_HEAD_OUTCOME;
-		m->heads[a].action = a;
-		uplift_fit_head(&src.base, s, m->base, &m->heads[a], what);
-	}
-}
-
-static void
-learn_class_transform(const TrainBuf *buf, const LearnSettings *s,
-					  UpliftModel *m, MetaFill *f)
-{
-	PseudoSource src;
-	bool	   *take = palloc0(buf->n_arms * sizeof(bool));
-	UpliftHead *head;
-
-	take[0] = take[1] = true;
-	m->n_heads = 1;
-	m->heads = palloc0(sizeof(UpliftHead));
-	head = &m->heads[0];
-	head->role = UPLIFT_HEAD_TRANSFORMED;
-	head->action = 1;
-	if (m->base == UPLIFT_BASE_LOGISTIC)
-	{
-		pseudo_source_init(&src, buf, take, NULL, fill_ct_class, f);
-		uplift_fit_head(&src.base, s, UPLIFT_BASE_LOGISTIC, head,
-						"the class_transform model");
-	}
-	else
-	{
-		pseudo_source_init(&src, buf, take, NULL, fill_ct_outcome, f);
-		uplift_fit_head(&src.base, s, UPLIFT_BASE_LINEAR, head,
-						"the class_transform model");
-	}
-}
-
-static void
-learn_x(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
-		const ArmWeights *aw, MetaFill *f)
-{
-	int32		K = m->n_actions;
-	bool	   *take = palloc0(buf->n_arms * sizeof(bool));
-
-	m->n_heads = (K + 1) + 2 * K;
-	m->heads = palloc0(m->n_heads * sizeof(UpliftHead));
-	m->mix = palloc(K * sizeof(double));
-	fit_outcomes(buf, s, m, aw);
-	for (int32 k = 1; k <= K; k++)
-	{
-		PseudoSource src;
-		UpliftHead *h0 = &m->heads[K + 1 + 2 * (k - 1)];
-		char		what[64];
-
-		CHECK_FOR_INTERRUPTS();
-		f->action = k;
-		memset(take, 0, buf->n_arms * sizeof(bool));
-		take[0] = true;
-		snprintf(what, sizeof(what), "the control effect model of treatment %d", k);
-		pseudo_source_init(&src, buf, take, aw, fill_x_control, f);
-		fit_effect(&src, s, h0, UPLIFT_HEAD_EFFECT_CONTROL, k, what);
-
-		take[0] = false;
-		take[k] = true;
-		snprintf(what, sizeof(what), "the effect model of treatment %d", k);
-		pseudo_source_init(&src, buf, take, aw, fill_x_treated, f);
-		fit_effect(&src, s, h0 + 1, UPLIFT_HEAD_EFFECT, k, what);
-
-		m->mix[k - 1] = (double) buf->arms[k].nrows /
-			(double) (buf->arms[k].nrows + buf->arms[0].nrows);
-	}
-}
-
-static void
-learn_dr(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
-		 MetaFill *f)
-{
-	int32		K = m->n_actions;
-	bool	   *take = palloc(buf->n_arms * sizeof(bool));
-
-	for (int32 a = 0; a < buf->n_arms; a++)
-		take[a] = true;
-	m->n_heads = (K + 1) + K;
-	m->heads = palloc0(m->n_heads * sizeof(UpliftHead));
-	fit_outcomes(buf, s, m, NULL);
-	for (int32 k = 1; k <= K; k++)
-	{
-		PseudoSource src;
-		char		what[64];
-
-		CHECK_FOR_INTERRUPTS();
-		f->action = k;
-		snprintf(what, sizeof(what), "the effect model of treatment %d", k);
-		pseudo_source_init(&src, buf, take, NULL, fill_dr, f);
-		fit_effect(&src, s, &m->heads[K + k], UPLIFT_HEAD_EFFECT, k, what);
-	}
-}
-
-void
-uplift_learn_meta(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
-				  const ArmWeights *aw)
-{
-	MetaFill	f;
 	double	   *share_inv = palloc0(buf->n_arms * sizeof(double));
 	int64		n = 0;
 
@@ -316,24 +140,95 @@ uplift_learn_meta(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 		n += buf->arms[a].nrows;
 	for (int32 a = 0; a <= m->n_actions; a++)
 		share_inv[a] = (double) n / (double) buf->arms[a].nrows;
-	f.m = m;
-	f.share_inv = share_inv;
-	f.action = 0;
-	f.mu_k = palloc(ROWBLOCK_ROWS * sizeof(double));
-	f.mu_0 = palloc(ROWBLOCK_ROWS * sizeof(double));
+	f->m = m;
+	f->share_inv = share_inv;
+	f->action = 0;
+	f->mu_k = palloc(ROWBLOCK_ROWS * sizeof(double));
+	f->mu_0 = palloc(ROWBLOCK_ROWS * sizeof(double));
+}
 
-	switch (s->learner)
+void
+learn_class_transform(const TrainBuf *buf, const LearnSettings *s,
+					  UpliftModel *m)
+{
+	MetaFill	f;
+	PseudoSource src;
+	bool	   *take = palloc0(buf->n_arms * sizeof(bool));
+
+	meta_fill_init(&f, buf, m);
+	take[0] = take[1] = true;
+	m->n_heads = 1;
+	m->heads = palloc0(sizeof(UpliftHead));
+	pseudo_source_init(&src, buf, take, NULL,
+					   m->base == UPLIFT_BASE_LOGISTIC ? fill_ct_class : fill_ct_outcome,
+					   &f);
+	learn_head_fit(&src.base, s, m->base, UPLIFT_HEAD_TRANSFORMED, 1,
+				   &m->heads[0], "the class_transform model");
+}
+
+void
+learn_x(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
+		const ArmWeights *aw)
+{
+	int32		K = m->n_actions;
+	bool	   *take = palloc0(buf->n_arms * sizeof(bool));
+	MetaFill	f;
+
+	m->n_heads = (K + 1) + 2 * K;
+	m->heads = palloc0(m->n_heads * sizeof(UpliftHead));
+	m->mix = palloc(K * sizeof(double));
+	meta_fill_init(&f, buf, m);
+	learn_outcome_heads(buf, s, m, aw);
+	for (int32 k = 1; k <= K; k++)
 	{
-		case UPLIFT_LEARNER_CLASS_TRANSFORM:
-			learn_class_transform(buf, s, m, &f);
-			break;
-		case UPLIFT_LEARNER_X:
-			learn_x(buf, s, m, aw, &f);
-			break;
-		case UPLIFT_LEARNER_DR:
-			learn_dr(buf, s, m, &f);
-			break;
-		default:
-			elog(ERROR, "unexpected learner code %d", s->learner);
+		PseudoSource src;
+		UpliftHead *h0 = &m->heads[K + 1 + 2 * (k - 1)];
+		char		what[64];
+
+		CHECK_FOR_INTERRUPTS();
+		f.action = k;
+		memset(take, 0, buf->n_arms * sizeof(bool));
+		take[0] = true;
+		snprintf(what, sizeof(what), "the control effect model of treatment %d", k);
+		pseudo_source_init(&src, buf, take, aw, fill_x_control, &f);
+		learn_head_fit(&src.base, s, UPLIFT_BASE_LINEAR, UPLIFT_HEAD_EFFECT_CONTROL, k,
+					   h0, what);
+
+		take[0] = false;
+		take[k] = true;
+		snprintf(what, sizeof(what), "the effect model of treatment %d", k);
+		pseudo_source_init(&src, buf, take, aw, fill_x_treated, &f);
+		learn_head_fit(&src.base, s, UPLIFT_BASE_LINEAR, UPLIFT_HEAD_EFFECT, k,
+					   h0 + 1, what);
+
+		m->mix[k - 1] = (double) buf->arms[k].nrows /
+			(double) (buf->arms[k].nrows + buf->arms[0].nrows);
+	}
+}
+
+void
+learn_dr(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m)
+{
+	int32		K = m->n_actions;
+	bool	   *take = palloc(buf->n_arms * sizeof(bool));
+	MetaFill	f;
+
+	for (int32 a = 0; a < buf->n_arms; a++)
+		take[a] = true;
+	m->n_heads = (K + 1) + K;
+	m->heads = palloc0(m->n_heads * sizeof(UpliftHead));
+	meta_fill_init(&f, buf, m);
+	learn_outcome_heads(buf, s, m, NULL);
+	for (int32 k = 1; k <= K; k++)
+	{
+		PseudoSource src;
+		char		what[64];
+
+		CHECK_FOR_INTERRUPTS();
+		f.action = k;
+		snprintf(what, sizeof(what), "the effect model of treatment %d", k);
+		pseudo_source_init(&src, buf, take, NULL, fill_dr, &f);
+		learn_head_fit(&src.base, s, UPLIFT_BASE_LINEAR, UPLIFT_HEAD_EFFECT, k,
+					   &m->heads[K + k], what);
 	}
 }

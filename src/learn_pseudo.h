@@ -1,19 +1,20 @@
 /*
- * learners_pseudo.h
+ * learn_pseudo.h
  *	  A row source whose outcome is computed from each row: the transformed
- *	  outcomes, imputed effects and pseudo-outcomes of the meta-learners.
+ *	  outcomes, imputed effects and pseudo-outcomes of the meta-learners
+ *	  (learn_meta.c).
  *
  * The source reads the rows of chosen arms of a TrainBuf in place (features
  * and propensity weights are not copied) and fills a block-sized outcome
  * column through a callback, so a head can be fitted on a derived outcome
  * without a second copy of the data.
  */
-#ifndef UPLIFT_LEARNERS_PSEUDO_H
-#define UPLIFT_LEARNERS_PSEUDO_H
+#ifndef UPLIFT_LEARN_PSEUDO_H
+#define UPLIFT_LEARN_PSEUDO_H
 
 #include "postgres.h"
 
-#include "learners.h"
+#include "learn_head.h"
 #include "trainbuf.h"
 
 /*
@@ -53,4 +54,4 @@ extern void pseudo_source_init(PseudoSource *src, const TrainBuf *buf,
 extern void pseudo_head_predict(const UpliftHead *head, int n,
 								const double *const *col, double *out);
 
-#endif							/* UPLIFT_LEARNERS_PSEUDO_H */
+#endif							/* UPLIFT_LEARN_PSEUDO_H */

@@ -1,40 +1,35 @@
 /*
- * learners_pseudo.c
- *	  Row source with a derived outcome (see learners_pseudo.h).
+ * learn_pseudo.c
+ *	  Row source with a derived outcome (see learn_pseudo.h).
  */
 #include "postgres.h"
 
 #include <math.h>
 
-#include "learners_pseudo.h"
+#include "learn_pseudo.h"
 
 static bool
 pseudo_next(RowSource *s, RowBlock *blk)
 {
 	PseudoSource *src = (PseudoSource *) s;
 	const TrainBuf *buf = src->buf;
-	const TrainChunk *c;
+	TrainTile	t;
 	const double *w;
-	int32		start;
-	int32		n;
-	int32		arm;
 
-	if (!trainbuf_cursor_next(&src->cur, &c, &start, &n))
+	if (!trainbuf_cursor_next(&src->cur, &t))
 		return false;
-	arm = src->cur.arm;
-	for (int32 j = 0; j < buf->p; j++)
-		src->cols[j] = &TRAINBUF_X(c, buf->p, buf->tile, start, j);
-	w = buf->weighted ? c->w + start : NULL;
-	src->fill(src->arg, arm, n, src->cols, c->y + start, w, src->out);
-	blk->n = n;
+	trainbuf_tile_columns(buf, &t, src->cols);
+	w = buf->weighted ? t.chunk->w + t.start : NULL;
+	src->fill(src->arg, t.arm, t.n, src->cols, t.chunk->y + t.start, w, src->out);
+	blk->n = t.n;
 	blk->col = src->cols;
 	blk->y = src->out;
 	blk->w = NULL;
 	blk->wscale = 1.0;
-	if (src->aw != NULL && src->aw[arm].use)
+	if (src->aw != NULL && src->aw[t.arm].use)
 	{
 		blk->w = w;
-		blk->wscale = src->aw[arm].scale;
+		blk->wscale = src->aw[t.arm].scale;
 	}
 	return true;
 }

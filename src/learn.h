@@ -1,0 +1,65 @@
+/*
+ * learn.h
+ *	  The learner dispatcher of uplift_fit: its state (settings, training
+ *	  buffer, range of the logged propensities), the settings codec and the
+ *	  fit from the state to an UpliftModel.
+ *
+ * learn.c takes every decision of a fit before a learner runs: the options
+ * read into settings, rows or per-arm moments, the checks on each row and
+ * on the arms, the base, the per-arm weights and the model's header with
+ * its canonical options.  It calls the learners (learn_ts.c, learn_meta.c),
+ * which fit their heads through learn_head.c with the solvers (linear.c,
+ * logistic.c).  src/fit.c is the SQL glue.
+ */
+#ifndef UPLIFT_LEARN_H
+#define UPLIFT_LEARN_H
+
+#include "postgres.h"
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+
+#include "bytes.h"
+#include "learn_head.h"
+#include "model.h"
+#include "trainbuf.h"
+
+typedef struct LearnState
+{
+	LearnSettings settings;
+	TrainBuf   *buf;
+	/* logged propensities as given, before min_propensity clips them */
+	double		prop_min;		/* NaN before the first weighted row */
+	double		prop_max;
+	int64		n_clipped;		/* rows raised to min_propensity */
+} LearnState;
+
+/*
+ * A new state in cxt for rows of p features (with a propensity when
+ * weighted), with the settings read from the options of uplift_fit (NULL:
+ * every default).
+ */
+extern LearnState *learn_state_create(MemoryContext cxt, Jsonb *opts, int32 p,
+									  bool weighted);
+
+/* A new empty state in cxt with the settings and row layout of st. */
+extern LearnState *learn_state_empty_like(const LearnState *st,
+										  MemoryContext cxt);
+
+/*
+ * Check one row (p feature values already read) and add it; propensity is
+ * ignored unless the state is weighted.
+ */
+extern void learn_state_add(LearnState *st, const double *x, int32 action,
+							double outcome, double propensity);
+
+/* Move the rows of "from" into "into" (the same settings). */
+extern void learn_state_merge(LearnState *into, LearnState *from);
+
+/* Versioned bytes: write, and read back into a new state in cxt. */
+extern void learn_state_serialize(StringInfo out, const LearnState *st);
+extern LearnState *learn_state_deserialize(ByteReader *r, MemoryContext cxt);
+
+/* Fit the model the settings ask for; palloc'd in the current context. */
+extern UpliftModel *learn_fit(const LearnState *st);
+
+#endif							/* UPLIFT_LEARN_H */
