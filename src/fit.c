@@ -172,10 +172,20 @@ uplift_fit_deserialfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(fit_state_new(learn_state_deserialize(&r, cxt), NULL, cxt));
 }
 
+/* Errors of a grouped fit name the group. */
+static void
+fit_group_context(void *arg)
+{
+	errcontext("uplift_fit of group \"%s\"", (const char *) arg);
+}
+
 Datum
 uplift_fit_finalfn(PG_FUNCTION_ARGS)
 {
 	FitState   *st;
+	const LearnSettings *settings;
+	ErrorContextCallback group_context;
+	UpliftModel *model;
 
 	(void) uplift_agg_context(fcinfo, "uplift_fit_finalfn");
 	if (PG_ARGISNULL(0))
@@ -184,5 +194,35 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 				 errmsg("uplift_fit needs at least one row"),
 				 errhint("Check the query's WHERE clause.")));
 	st = (FitState *) PG_GETARG_POINTER(0);
-	PG_RETURN_BYTEA_P(uplift_model_serialize(learn_fit(st->learn)));
+	settings = &st->learn->settings;
+	if (settings->skip_incomplete)
+	{
+		char	   *why = learn_incomplete(st->learn);
+
+		if (why != NULL)
+		{
+			if (settings->group != NULL)
+				ereport(WARNING,
+						(errmsg("uplift_fit skipped group \"%s\"", settings->group),
+						 errdetail("%s", why),
+						 errhint("Its model is NULL because of option \"skip_incomplete\".")));
+			else
+				ereport(WARNING,
+						(errmsg("uplift_fit skipped its rows"),
+						 errdetail("%s", why),
+						 errhint("The model is NULL because of option \"skip_incomplete\".")));
+			PG_RETURN_NULL();
+		}
+	}
+	if (settings->group != NULL)
+	{
+		group_context.callback = fit_group_context;
+		group_context.arg = settings->group;
+		group_context.previous = error_context_stack;
+		error_context_stack = &group_context;
+	}
+	model = learn_fit(st->learn);
+	if (settings->group != NULL)
+		error_context_stack = group_context.previous;
+	PG_RETURN_BYTEA_P(uplift_model_serialize(model));
 }

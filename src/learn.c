@@ -18,7 +18,9 @@
 #include <math.h>
 
 #include "miscadmin.h"
+#include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 
 #include "learn.h"
 #include "learn_meta.h"
@@ -39,7 +41,7 @@ StaticAssertDecl(TRAINBUF_MAX_FEATURES == UPLIFT_MAX_FEATURES,
 
 static const char *const fit_option_keys[] = {
 	"learner", "base", "l2", "max_iter", "tol", "feature_names", "seed",
-	"interactions", "min_propensity", NULL
+	"interactions", "min_propensity", "group", "skip_incomplete", NULL
 };
 
 static const char *const learner_names[] = {
@@ -103,6 +105,31 @@ parse_feature_names(Jsonb *opts, int32 p, LearnSettings *s)
 	s->n_names = p;
 }
 
+/*
+ * group: the key of the group a grouped fit (GROUP BY) is for, named in its
+ * errors; a string, a number or a boolean, kept as text.
+ */
+static char *
+parse_group(Jsonb *opts)
+{
+	JsonbValue *v = options_lookup(opts, "group");
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type == jbvString)
+		return pnstrdup(v->val.string.val, v->val.string.len);
+	if (v->type == jbvNumeric)
+		return DatumGetCString(DirectFunctionCall1(numeric_out,
+												   NumericGetDatum(v->val.numeric)));
+	if (v->type == jbvBool)
+		return pstrdup(v->val.boolean ? "true" : "false");
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("option \"group\" of uplift_fit must be a string, a number or a boolean"),
+			 errhint("Pass the group's key, for example jsonb_build_object('group', segment).")));
+	return NULL;				/* keep the compiler quiet */
+}
+
 /* Settings from the options of uplift_fit (opts NULL: the defaults). */
 static void
 settings_parse(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)
@@ -137,6 +164,8 @@ settings_parse(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)
 				 errhint("Pass the logged propensities: uplift_fit(features, treatment, outcome, propensity, options).")));
 	s->min_propensity = options_float(opts, "min_propensity", 0.0, 0.0, 1.0);
 	parse_feature_names(opts, p, s);
+	s->group = parse_group(opts);
+	s->skip_incomplete = options_bool(opts, "skip_incomplete", false);
 }
 
 static void
@@ -153,6 +182,10 @@ settings_write(StringInfo out, const LearnSettings *s)
 	bytes_put_i32(out, s->n_names);
 	for (int32 i = 0; i < s->n_names; i++)
 		bytes_put_str(out, s->feature_names[i]);
+	bytes_put_u8(out, s->group != NULL ? 1 : 0);
+	if (s->group != NULL)
+		bytes_put_str(out, s->group);
+	bytes_put_u8(out, s->skip_incomplete ? 1 : 0);
 }
 
 /* Settings written by settings_write, palloc'd in the current context. */
@@ -180,6 +213,9 @@ settings_read(ByteReader *r, LearnSettings *s)
 		for (int32 i = 0; i < s->n_names; i++)
 			s->feature_names[i] = bytes_get_str(r);
 	}
+	if (bytes_get_u8(r) != 0)
+		s->group = bytes_get_str(r);
+	s->skip_incomplete = bytes_get_u8(r) != 0;
 }
 
 /* A deep copy into the current memory context, through the codec. */
@@ -434,6 +470,26 @@ check_arms(const TrainBuf *buf, int32 K)
 					 errmsg("treatment %d of uplift_fit has no rows", a),
 					 errdetail("Treatments must be numbered 0 (control) to %d without gaps, and each needs rows.", K),
 					 errhint("Renumber the actions so that 0..K all occur.")));
+}
+
+/*
+ * Why the rows cannot be fitted for want of an arm (as check_arms would
+ * say), or NULL when every arm 0..K has rows.
+ */
+char *
+learn_incomplete(const LearnState *st)
+{
+	const TrainBuf *buf = st->buf;
+	int32		K = trainbuf_max_action(buf);
+
+	if (buf->nrows == 0)
+		return pstrdup("It has no rows.");
+	if (K < 1)
+		return pstrdup("Its treatment is 0 on every row.");
+	for (int32 a = 0; a <= K; a++)
+		if (buf->arms[a].nrows == 0)
+			return psprintf("Treatment %d has no rows.", a);
+	return NULL;
 }
 
 /* Are all propensities fitted exactly 1/2 (or none given)? */

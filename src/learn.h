@@ -62,4 +62,10 @@ extern LearnState *learn_state_deserialize(ByteReader *r, MemoryContext cxt);
 /* Fit the model the settings ask for; palloc'd in the current context. */
 extern UpliftModel *learn_fit(const LearnState *st);
 
+/*
+ * Why st cannot be fitted for want of rows in an arm (a palloc'd sentence
+ * for an error detail), or NULL when every arm has rows.
+ */
+extern char *learn_incomplete(const LearnState *st);
+
 #endif							/* UPLIFT_LEARN_H */

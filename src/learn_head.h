@@ -30,6 +30,8 @@ typedef struct LearnSettings
 	double		min_propensity; /* logged propensities are clipped to it (0: off) */
 	int32		n_names;		/* feature names given, or 0 */
 	char	  **feature_names;
+	char	   *group;			/* the group's key, as text, or NULL */
+	bool		skip_incomplete;	/* an arm without rows: NULL, not an error */
 } LearnSettings;
 
 /*
