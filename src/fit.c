@@ -22,7 +22,7 @@
 #include "utils/memutils.h"
 
 #include "bytes.h"
-#include "featarray.h"
+#include "arrays.h"
 #include "learners.h"
 #include "model.h"
 #include "options.h"

@@ -1,9 +1,9 @@
 /*
- * metrics_sql.c
+ * eval.c
  *	  SQL glue of the evaluation aggregates (uplift_qini_auc, uplift_auuc,
  *	  uplift_at_k, uplift_curve, uplift_by_percentile, uplift_calibration,
  *	  uplift_net_value): transition, combine, serialize and final functions.
- *	  The arithmetic lives in metrics.c.
+ *	  The arithmetic lives in eval_metrics.c.
  *
  * The state keeps each row's score and outcome (and cost) in one array per
  * arm, 16 bytes a row (24 with a cost or an input order); the final function
@@ -30,7 +30,7 @@
 #include "utils/typcache.h"
 
 #include "bytes.h"
-#include "metrics.h"
+#include "eval_metrics.h"
 #include "options.h"
 #include "uplift.h"
 

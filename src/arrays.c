@@ -13,7 +13,7 @@
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 
-#include "featarray.h"
+#include "arrays.h"
 #include "model.h"
 
 /* Offsets of ArrayType's fields after its varlena header. */
