@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "arrays.h"
 #include "bytes.h"
 #include "ope.h"
 #include "ope_estimators.h"
@@ -512,38 +513,6 @@ ope_normal_quantile_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(ope_normal_quantile(p));
 }
 
-/* The elements of a one-dimensional float8[] argument, which must hold no NULL. */
-static double *
-float8_elements(ArrayType *arr, const char *what, int *n)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	double	   *x;
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", what)));
-	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &elems, &nulls, n);
-	x = palloc(sizeof(double) * Max(*n, 1));
-	for (int i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s must not contain NULL", what),
-					 errdetail("Element %d is NULL.", i + 1)));
-		x[i] = DatumGetFloat8(elems[i]);
-		if (isnan(x[i]) || isinf(x[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("%s must hold finite numbers", what),
-					 errdetail("Element %d is %g.", i + 1, x[i])));
-	}
-	return x;
-}
-
 /*
  * ope_expected_value(outcomes float8[], probs float8[]): sum_a probs[a] *
  * outcomes[a], the value of a row under a stochastic policy (q_target of DR
@@ -554,19 +523,16 @@ PG_FUNCTION_INFO_V1(ope_expected_value_sql);
 Datum
 ope_expected_value_sql(PG_FUNCTION_ARGS)
 {
+	const char *hint = "Give one outcome and one probability per action 0..K.";
 	int			n_values,
 				n_probs;
-	double	   *values = float8_elements(PG_GETARG_ARRAYTYPE_P(0), "outcomes", &n_values);
-	double	   *probs = float8_elements(PG_GETARG_ARRAYTYPE_P(1), "probs", &n_probs);
+	double	   *values = uplift_array_read(PG_GETARG_DATUM(0), "outcomes", 1, INT_MAX, hint,
+										   &n_values);
+	double	   *probs = uplift_array_read(PG_GETARG_DATUM(1), "probs", n_values, n_values, hint,
+										  &n_probs);
 	NeumaierSum total = {0};
 	NeumaierSum mass = {0};
 
-	if (n_values != n_probs || n_values == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("outcomes and probs must have the same, positive length"),
-				 errdetail("outcomes has %d elements and probs has %d.", n_values, n_probs),
-				 errhint("Give one outcome and one probability per action 0..K.")));
 	for (int a = 0; a < n_probs; a++)
 	{
 		if (probs[a] < 0.0 || probs[a] > 1.0)
