@@ -1,43 +1,43 @@
 -- The interaction of two experiments randomized independently over the same
 -- units: the 2x2 factorial contrast (src/interaction.c, doc/portfolio.md).
 
-CREATE FUNCTION uplift_interaction_accum(float8[], int, int, float8)
+CREATE FUNCTION uplift_interaction_transfn(float8[], int, int, float8)
 RETURNS float8[]
-AS 'MODULE_PATHNAME', 'uplift_interaction_accum'
+AS 'MODULE_PATHNAME', 'uplift_interaction_transfn'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION uplift_interaction_accum(float8[], int, int, float8, int, int)
+CREATE FUNCTION uplift_interaction_transfn(float8[], int, int, float8, int, int)
 RETURNS float8[]
-AS 'MODULE_PATHNAME', 'uplift_interaction_accum'
+AS 'MODULE_PATHNAME', 'uplift_interaction_transfn'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION uplift_interaction_combine(float8[], float8[])
+CREATE FUNCTION uplift_interaction_combinefn(float8[], float8[])
 RETURNS float8[]
-AS 'MODULE_PATHNAME', 'uplift_interaction_combine'
+AS 'MODULE_PATHNAME', 'uplift_interaction_combinefn'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION uplift_interaction_final(float8[])
+CREATE FUNCTION uplift_interaction_finalfn(float8[])
 RETURNS uplift_estimate
-AS 'MODULE_PATHNAME', 'uplift_interaction_final'
+AS 'MODULE_PATHNAME', 'uplift_interaction_finalfn'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE uplift_interaction(action_a int, action_b int, outcome float8) (
-    SFUNC = uplift_interaction_accum,
+    SFUNC = uplift_interaction_transfn,
     STYPE = float8[],
     INITCOND = '{0,0,0,0,0,0,0,0,0,0,0,0}',
-    COMBINEFUNC = uplift_interaction_combine,
-    FINALFUNC = uplift_interaction_final,
+    COMBINEFUNC = uplift_interaction_combinefn,
+    FINALFUNC = uplift_interaction_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     PARALLEL = SAFE
 );
 
 CREATE AGGREGATE uplift_interaction(action_a int, action_b int, outcome float8,
                                     treated_a int, treated_b int) (
-    SFUNC = uplift_interaction_accum,
+    SFUNC = uplift_interaction_transfn,
     STYPE = float8[],
     INITCOND = '{0,0,0,0,0,0,0,0,0,0,0,0}',
-    COMBINEFUNC = uplift_interaction_combine,
-    FINALFUNC = uplift_interaction_final,
+    COMBINEFUNC = uplift_interaction_combinefn,
+    FINALFUNC = uplift_interaction_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     PARALLEL = SAFE
 );
