@@ -29,6 +29,7 @@
 #include "utils/memutils.h"
 
 #include "allocate.h"
+#include "arrays.h"
 #include "bytes.h"
 #include "knapsack.h"
 
@@ -60,44 +61,28 @@ typedef struct ThresholdState
  * palloc'd in the current context.
  */
 static int
-unit_points(ArrayType *va, ArrayType *ca, double min_roi, KsPoint **pts)
+unit_points(Datum values, Datum costs, double min_roi, KsPoint **pts)
 {
-	Datum	   *vd,
-			   *cd;
-	bool	   *vn,
-			   *cn;
+	const char *hint = "Element k of action_values and action_costs is action k, e.g. ARRAY[value_1, value_2].";
+	bool	   *vnull,
+			   *cnull;
 	int			nv,
 				nc,
 				m = 0;
+	double	   *v = uplift_array_read_nulls(values, "action_values", KS_MAX_ACTION, hint,
+											&vnull, &nv);
+	double	   *c = uplift_array_read_nulls(costs, "action_costs", KS_MAX_ACTION, hint,
+											&cnull, &nc);
 
-	if (ARR_NDIM(va) > 1 || ARR_NDIM(ca) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("action_values and action_costs must be one-dimensional arrays"),
-				 errhint("Element k of both arrays is action k, e.g. ARRAY[value_1, value_2].")));
-	deconstruct_array(va, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &vd, &vn, &nv);
-	deconstruct_array(ca, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &cd, &cn, &nc);
-	if (nv != nc)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("action_values and action_costs have different lengths %d and %d", nv, nc),
-				 errhint("Element k of both arrays is action k.")));
-	if (nv > KS_MAX_ACTION)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("action_values has %d elements, more than the %d actions supported",
-						nv, KS_MAX_ACTION),
-				 errhint("Element k is action k; leave out actions that are not offered.")));
+	uplift_array_check_length("action_costs", nc, nv, nv, hint);
 	*pts = palloc(Max(nv, 1) * sizeof(KsPoint));
 	for (int k = 0; k < nv; k++)
 	{
-		if (vn[k] || cn[k])
+		if (vnull[k] || cnull[k])
 			continue;
 		(*pts)[m].action = k + 1;
-		(*pts)[m].value = DatumGetFloat8(vd[k]);
-		(*pts)[m].cost = DatumGetFloat8(cd[k]);
-		uplift_check_finite((*pts)[m].value, "each element of action_values");
-		uplift_check_finite((*pts)[m].cost, "each element of action_costs");
+		(*pts)[m].value = v[k];
+		(*pts)[m].cost = c[k];
 		m++;
 	}
 	return ks_prepare_points(*pts, m, min_roi, false);
@@ -180,7 +165,7 @@ allocate_threshold_transfn(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(s);
 
-	n = unit_points(PG_GETARG_ARRAYTYPE_P(1), PG_GETARG_ARRAYTYPE_P(2), s->min_roi, &pts);
+	n = unit_points(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), s->min_roi, &pts);
 	targets = palloc(Max(n, 1) * sizeof(int));
 	ratios = palloc(Max(n, 1) * sizeof(double));
 	k = ks_hull(pts, n, s->min_roi, targets, ratios);
@@ -372,7 +357,7 @@ allocate_action(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_INT32(0);
 
-	n = unit_points(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1), min_roi, &pts);
+	n = unit_points(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), min_roi, &pts);
 	targets = palloc(Max(n, 1) * sizeof(int));
 	ratios = palloc(Max(n, 1) * sizeof(double));
 	k = ks_hull(pts, n, min_roi, targets, ratios);

@@ -1,8 +1,10 @@
 /*
  * assign.c
  *	  Hashed assignment: uplift_assign (weights and a global holdout),
- *	  uplift_in_holdout, uplift_assign_hash, and exploration over a greedy
- *	  policy (uplift_explore).
+ *	  uplift_in_holdout, uplift_assign_hash, and the pieces the other
+ *	  assignment glue shares (assign.h): unit ids, weight arrays, the draw of
+ *	  an action and the uplift_assignment result.  Exploration and Thompson
+ *	  sampling are in explore.c.
  *
  * Every draw is a pure function of its arguments: the action comes from the
  * uniform number u = (h >> 11) * 2^-53 of the 64-bit hash h of (namespace,
@@ -23,31 +25,23 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "arrays.h"
 #include "assign.h"
 #include "hash.h"
-#include "policy.h"
-#include "thompson.h"
 
 /* The name of the global holdout when none is given. */
 #define DEFAULT_HOLDOUT_NAME "global"
 
-/* What one call site of uplift_assign / uplift_explore keeps between calls. */
+/* What one call site of uplift_assign keeps between calls. */
 typedef struct AssignCache
 {
-	struct varlena *experiment; /* key of prefix */
-	int64		seed;
-	UpliftHashPrefix prefix;	/* action namespace */
+	UpliftPrefixCache action;	/* action namespace */
 	ArrayType  *weights_key;	/* key of the three below */
 	double	   *cum;			/* cumulative shares of the weights */
 	double	   *props;			/* propensity of each action */
 	int			n_weights;
 	struct varlena *holdout_name;	/* key of holdout_prefix */
 	UpliftHashPrefix holdout_prefix;	/* holdout namespace, seed 0 */
-	ArrayType  *successes_key;	/* keys of thompson_probs */
-	ArrayType  *trials_key;
-	double		floor_key;
-	double	   *thompson_probs;
-	int			n_arms;
 	double		share;			/* holdout share of uplift_assign */
 	bool		args_checked;	/* uplift_assign: looked for constant arguments */
 	Datum	   *fixed_results;	/* uplift_assign with constant arguments */
@@ -94,66 +88,14 @@ uplift_unit_hash(const UpliftHashPrefix *prefix, const UpliftUnit *unit)
 }
 
 double *
-uplift_float8_array(ArrayType *arr, const char *what, int max_len,
-					MemoryContext cxt, int *n)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			len;
-	double	   *out;
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", what),
-				 errdetail("The array has %d dimensions.", ARR_NDIM(arr)),
-				 errhint("Pass one element per action, e.g. ARRAY[0.5, 0.5].")));
-	if (ARR_ELEMTYPE(arr) != FLOAT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("%s must be a float8 array", what)));
-	len = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-	if (len < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must not be empty", what),
-				 errhint("Give one element for action 0 (no offer) and one per action.")));
-	if (len > max_len)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s has %d elements, more than the %d supported",
-						what, len, max_len),
-				 errhint("Pass one element per action.")));
-	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &elems, &nulls, &len);
-	out = MemoryContextAlloc(cxt, sizeof(double) * len);
-	for (int i = 0; i < len; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s must not contain NULL", what),
-					 errdetail("Element %d is NULL.", i + 1),
-					 errhint("Give every element a number.")));
-		out[i] = DatumGetFloat8(elems[i]);
-		if (isnan(out[i]) || isinf(out[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s must contain finite numbers", what),
-					 errdetail("Element %d is %g.", i + 1, out[i]),
-					 errhint("Replace NaN and infinite elements with finite numbers.")));
-	}
-	pfree(elems);
-	pfree(nulls);
-	*n = len;
-	return out;
-}
-
-double *
 uplift_weights_array(ArrayType *arr, const char *what, MemoryContext cxt, int *n)
 {
-	double	   *w = uplift_float8_array(arr, what, UPLIFT_ASSIGN_MAX_ARMS, cxt, n);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	double	   *w = uplift_array_read(PointerGetDatum(arr), what, 1, UPLIFT_ASSIGN_MAX_ARMS,
+									  "Give one weight per action, action 0 (no offer) first.", n);
 	double		total = 0.0;
+
+	MemoryContextSwitchTo(old);
 
 	for (int i = 0; i < *n; i++)
 	{
@@ -270,26 +212,26 @@ assign_cache(FunctionCallInfo fcinfo)
 	return (AssignCache *) fcinfo->flinfo->fn_extra;
 }
 
-/* The cached action-namespace prefix for this experiment and seed. */
-static const UpliftHashPrefix *
-action_prefix(FunctionCallInfo fcinfo, AssignCache *c, text *experiment, int64 seed)
+const UpliftHashPrefix *
+uplift_action_prefix(FunctionCallInfo fcinfo, UpliftPrefixCache *pc, text *experiment,
+					 int64 seed)
 {
-	if (c->experiment == NULL || c->seed != seed ||
-		!uplift_varlena_equal((struct varlena *) experiment, c->experiment))
+	if (pc->experiment == NULL || pc->seed != seed ||
+		!uplift_varlena_equal((struct varlena *) experiment, pc->experiment))
 	{
 		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
 
-		if (c->experiment)
+		if (pc->experiment)
 		{
-			pfree(c->experiment);
-			c->experiment = NULL;
+			pfree(pc->experiment);
+			pc->experiment = NULL;
 		}
-		uplift_hash_prefix_init(&c->prefix, UPLIFT_HASH_NS_ACTION, seed,
+		uplift_hash_prefix_init(&pc->prefix, UPLIFT_HASH_NS_ACTION, seed,
 								VARDATA_ANY(experiment), VARSIZE_ANY_EXHDR(experiment));
-		c->seed = seed;
-		c->experiment = uplift_varlena_copy((struct varlena *) experiment, cxt);
+		pc->seed = seed;
+		pc->experiment = uplift_varlena_copy((struct varlena *) experiment, cxt);
 	}
-	return &c->prefix;
+	return &pc->prefix;
 }
 
 /* The cached holdout-namespace prefix for this holdout name. */
@@ -405,7 +347,7 @@ assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 		c->share = holdout_share_arg(fcinfo, 3, "holdout");
 		uplift_arg_not_null(fcinfo, 4, "holdout_name");
 		cached_weights(fcinfo, c, PG_GETARG_ARRAYTYPE_P(2));
-		action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0), 0);
+		uplift_action_prefix(fcinfo, &c->action, PG_GETARG_TEXT_PP(0), 0);
 		if (c->share > 0.0)
 			holdout_prefix(fcinfo, c, PG_GETARG_TEXT_PP(4));
 	}
@@ -414,7 +356,7 @@ assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 		uplift_hash_uniform(uplift_unit_hash(&c->holdout_prefix, &unit)) < c->share;
 	action = holdout ? 0 :
 		uplift_pick_cumulative(c->cum, c->n_weights,
-							   uplift_hash_uniform(uplift_unit_hash(&c->prefix, &unit)));
+							   uplift_hash_uniform(uplift_unit_hash(&c->action.prefix, &unit)));
 
 	if (c->fixed_results)
 		return c->fixed_results[holdout ? c->n_weights : action];
@@ -497,8 +439,9 @@ assign_hash_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	uplift_arg_not_null(fcinfo, 0, "experiment");
 	uplift_unit_arg(fcinfo, 1, unit_is_text, &unit);
 	uplift_arg_not_null(fcinfo, 2, "seed");
-	PG_RETURN_INT64((int64) uplift_unit_hash(action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0),
-														   PG_GETARG_INT64(2)),
+	PG_RETURN_INT64((int64) uplift_unit_hash(uplift_action_prefix(fcinfo, &c->action,
+																  PG_GETARG_TEXT_PP(0),
+																  PG_GETARG_INT64(2)),
 											 &unit));
 }
 
@@ -514,197 +457,4 @@ Datum
 uplift_assign_hash_text(PG_FUNCTION_ARGS)
 {
 	return assign_hash_common(fcinfo, true);
-}
-
-/*
- * uplift_explore(experiment, unit_id, effects, epsilon, min_propensity, seed):
- * the greedy policy over the effects with epsilon exploration and a floor
- * (policy.c), drawn with the unit's hash.
- */
-static Datum
-explore_common(FunctionCallInfo fcinfo, bool unit_is_text)
-{
-	AssignCache *c = assign_cache(fcinfo);
-	UpliftUnit	unit;
-	double	   *effects;
-	double	   *probs;
-	int			n_actions;
-	double		epsilon;
-	double		min_prop;
-	double		propensity;
-	int			action;
-	const UpliftHashPrefix *prefix;
-
-	uplift_arg_not_null(fcinfo, 0, "experiment");
-	uplift_unit_arg(fcinfo, 1, unit_is_text, &unit);
-	uplift_arg_not_null(fcinfo, 2, "effects");
-	uplift_arg_not_null(fcinfo, 3, "epsilon");
-	uplift_arg_not_null(fcinfo, 4, "min_propensity");
-	uplift_arg_not_null(fcinfo, 5, "seed");
-	effects = uplift_float8_array(PG_GETARG_ARRAYTYPE_P(2), "effects",
-								  UPLIFT_POLICY_MAX_ACTIONS, CurrentMemoryContext,
-								  &n_actions);
-	epsilon = PG_GETARG_FLOAT8(3);
-	min_prop = PG_GETARG_FLOAT8(4);
-	uplift_policy_check_params(n_actions, epsilon, min_prop);
-	prefix = action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0), PG_GETARG_INT64(5));
-
-	probs = palloc(sizeof(double) * (n_actions + 1));
-	policy_probs(effects, n_actions, epsilon, min_prop, probs);
-	action = uplift_pick(probs, n_actions + 1,
-						 uplift_hash_uniform(uplift_unit_hash(prefix, &unit)),
-						 &propensity);
-	return uplift_assignment_datum(fcinfo, &c->tupdesc, action, propensity, false);
-}
-
-PG_FUNCTION_INFO_V1(uplift_explore_int8);
-Datum
-uplift_explore_int8(PG_FUNCTION_ARGS)
-{
-	return explore_common(fcinfo, false);
-}
-
-PG_FUNCTION_INFO_V1(uplift_explore_text);
-Datum
-uplift_explore_text(PG_FUNCTION_ARGS)
-{
-	return explore_common(fcinfo, true);
-}
-
-/*
- * Thompson sampling probabilities, floored: p_a = f + (1 - n f) P_a, for the
- * posteriors Beta(1 + successes, 1 + trials - successes).  Allocated in cxt.
- */
-static double *
-thompson_probs(ArrayType *successes_arr, ArrayType *trials_arr, double min_prop,
-			   MemoryContext cxt, int *n_arms)
-{
-	int			n,
-				n_trials;
-	double	   *successes = uplift_float8_array(successes_arr, "successes",
-												UPLIFT_ASSIGN_MAX_ARMS,
-												CurrentMemoryContext, &n);
-	double	   *trials = uplift_float8_array(trials_arr, "trials",
-											 UPLIFT_ASSIGN_MAX_ARMS,
-											 CurrentMemoryContext, &n_trials);
-	double	   *alpha = palloc(sizeof(double) * n);
-	double	   *beta = palloc(sizeof(double) * n);
-	double	   *probs = MemoryContextAlloc(cxt, sizeof(double) * n);
-
-	if (n != n_trials)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("successes and trials have different lengths %d and %d", n, n_trials),
-				 errhint("Give one count per action, action 0 first.")));
-	uplift_policy_check_params(n - 1, 0.0, min_prop);
-	for (int a = 0; a < n; a++)
-	{
-		if (successes[a] < 0.0 || trials[a] < successes[a])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("successes must be between 0 and trials"),
-					 errdetail("Action %d has %g successes in %g trials.",
-							   a, successes[a], trials[a])));
-		alpha[a] = 1.0 + successes[a];
-		beta[a] = 1.0 + (trials[a] - successes[a]);
-	}
-	uplift_thompson_probs_exact(alpha, beta, n, probs);
-	for (int a = 0; a < n; a++)
-		probs[a] = min_prop + (1.0 - n * min_prop) * probs[a];
-	*n_arms = n;
-	return probs;
-}
-
-/* The cached floored Thompson probabilities for these counts. */
-static const double *
-cached_thompson_probs(FunctionCallInfo fcinfo, AssignCache *c, ArrayType *successes,
-					  ArrayType *trials, double min_prop, int *n_arms)
-{
-	if (c->successes_key == NULL || c->floor_key != min_prop ||
-		!uplift_varlena_equal((struct varlena *) successes,
-							  (struct varlena *) c->successes_key) ||
-		!uplift_varlena_equal((struct varlena *) trials,
-							  (struct varlena *) c->trials_key))
-	{
-		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
-		double	   *probs = thompson_probs(successes, trials, min_prop, cxt, n_arms);
-
-		if (c->successes_key)
-		{
-			pfree(c->successes_key);
-			pfree(c->trials_key);
-			pfree(c->thompson_probs);
-		}
-		c->thompson_probs = probs;
-		c->n_arms = *n_arms;
-		c->floor_key = min_prop;
-		c->successes_key = (ArrayType *) uplift_varlena_copy((struct varlena *) successes, cxt);
-		c->trials_key = (ArrayType *) uplift_varlena_copy((struct varlena *) trials, cxt);
-	}
-	*n_arms = c->n_arms;
-	return c->thompson_probs;
-}
-
-/* uplift_thompson_probs(successes, trials, min_propensity) */
-PG_FUNCTION_INFO_V1(uplift_thompson_probs);
-Datum
-uplift_thompson_probs(PG_FUNCTION_ARGS)
-{
-	int			n;
-	double	   *probs;
-	Datum	   *out;
-
-	uplift_arg_not_null(fcinfo, 0, "successes");
-	uplift_arg_not_null(fcinfo, 1, "trials");
-	uplift_arg_not_null(fcinfo, 2, "min_propensity");
-	probs = thompson_probs(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1),
-						   PG_GETARG_FLOAT8(2), CurrentMemoryContext, &n);
-	out = palloc(sizeof(Datum) * n);
-	for (int a = 0; a < n; a++)
-		out[a] = Float8GetDatum(probs[a]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(out, n, FLOAT8OID, sizeof(float8),
-										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
-
-/*
- * uplift_thompson(experiment, unit_id, successes, trials, min_propensity, seed):
- * the arm drawn with the unit's hash from the Thompson probabilities.
- */
-static Datum
-thompson_common(FunctionCallInfo fcinfo, bool unit_is_text)
-{
-	AssignCache *c = assign_cache(fcinfo);
-	UpliftUnit	unit;
-	const double *probs;
-	int			n;
-	double		propensity;
-	int			action;
-	const UpliftHashPrefix *prefix;
-
-	uplift_arg_not_null(fcinfo, 0, "experiment");
-	uplift_unit_arg(fcinfo, 1, unit_is_text, &unit);
-	uplift_arg_not_null(fcinfo, 2, "successes");
-	uplift_arg_not_null(fcinfo, 3, "trials");
-	uplift_arg_not_null(fcinfo, 4, "min_propensity");
-	uplift_arg_not_null(fcinfo, 5, "seed");
-	probs = cached_thompson_probs(fcinfo, c, PG_GETARG_ARRAYTYPE_P(2),
-								  PG_GETARG_ARRAYTYPE_P(3), PG_GETARG_FLOAT8(4), &n);
-	prefix = action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0), PG_GETARG_INT64(5));
-	action = uplift_pick(probs, n, uplift_hash_uniform(uplift_unit_hash(prefix, &unit)),
-						 &propensity);
-	return uplift_assignment_datum(fcinfo, &c->tupdesc, action, propensity, false);
-}
-
-PG_FUNCTION_INFO_V1(uplift_thompson_int8);
-Datum
-uplift_thompson_int8(PG_FUNCTION_ARGS)
-{
-	return thompson_common(fcinfo, false);
-}
-
-PG_FUNCTION_INFO_V1(uplift_thompson_text);
-Datum
-uplift_thompson_text(PG_FUNCTION_ARGS)
-{
-	return thompson_common(fcinfo, true);
 }

@@ -1,8 +1,9 @@
 /*
  * assign.h
- *	  Pieces shared by the assignment functions (assign.c) and Thompson
- *	  sampling (thompson.c): unit ids, validated weight arrays, the draw of
- *	  an action from a uniform number, and the uplift_assignment result.
+ *	  Pieces of assign.c shared by the assignment glue (assign.c, explore.c,
+ *	  namespace.c): unit ids, the cached hash prefix of an experiment,
+ *	  validated weight arrays, the draw of an action from a uniform number,
+ *	  and the uplift_assignment result.
  */
 #ifndef UPLIFT_ASSIGN_H
 #define UPLIFT_ASSIGN_H
@@ -37,13 +38,25 @@ extern void uplift_unit_arg(FunctionCallInfo fcinfo, int argno, bool is_text,
 extern uint64 uplift_unit_hash(const UpliftHashPrefix *prefix, const UpliftUnit *unit);
 
 /*
- * A one-dimensional float8 array without NULLs or non-finite values, of 1 to
- * max_len elements, as a C array allocated in cxt; "what" names it in errors.
+ * The action-namespace hash prefix of an experiment and seed, kept between
+ * calls of one call site (in its fn_extra).
  */
-extern double *uplift_float8_array(ArrayType *arr, const char *what, int max_len,
-								   MemoryContext cxt, int *n);
+typedef struct UpliftPrefixCache
+{
+	struct varlena *experiment; /* key of prefix */
+	int64		seed;
+	UpliftHashPrefix prefix;
+} UpliftPrefixCache;
 
-/* As uplift_float8_array, and also no negative weights and a positive sum. */
+/* The cached prefix for this experiment and seed (kept in fn_mcxt). */
+extern const UpliftHashPrefix *uplift_action_prefix(FunctionCallInfo fcinfo,
+													UpliftPrefixCache *pc,
+													text *experiment, int64 seed);
+
+/*
+ * A weights array (arrays.h: 1 to UPLIFT_ASSIGN_MAX_ARMS finite elements
+ * without NULL) with no negative weight and a positive sum, in cxt.
+ */
 extern double *uplift_weights_array(ArrayType *arr, const char *what,
 									MemoryContext cxt, int *n);
 

@@ -36,7 +36,7 @@
 #include "utils/builtins.h"
 
 #include "bytes.h"
-#include "featarray.h"
+#include "arrays.h"
 #include "model.h"
 
 #define CALIB_STATE_VERSION 2

@@ -18,7 +18,7 @@
 #include "utils/jsonb.h"
 
 #include "bytes.h"
-#include "featarray.h"
+#include "arrays.h"
 #include "learn.h"
 #include "model.h"
 #include "uplift.h"

@@ -18,7 +18,8 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-#include "metrics.h"
+#include "eval_metrics.h"
+
 
 #define INTERACTION_CELLS	4
 #define INTERACTION_STATE_LEN	(3 * INTERACTION_CELLS)

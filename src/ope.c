@@ -19,9 +19,10 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "arrays.h"
 #include "bytes.h"
 #include "ope.h"
-#include "ope_args.h"
+#include "ope_estimators.h"
 #include "options.h"
 
 #define OPE_STATE_FORMAT_VERSION 1
@@ -512,38 +513,6 @@ ope_normal_quantile(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(normal_quantile(p));
 }
 
-/* The elements of a one-dimensional float8[] argument, which must hold no NULL. */
-static double *
-float8_elements(ArrayType *arr, const char *what, int *n)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	double	   *x;
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s must be a one-dimensional array", what)));
-	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &elems, &nulls, n);
-	x = palloc(sizeof(double) * Max(*n, 1));
-	for (int i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s must not contain NULL", what),
-					 errdetail("Element %d is NULL.", i + 1)));
-		x[i] = DatumGetFloat8(elems[i]);
-		if (isnan(x[i]) || isinf(x[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("%s must hold finite numbers", what),
-					 errdetail("Element %d is %g.", i + 1, x[i])));
-	}
-	return x;
-}
-
 /*
  * ope_expected_value(outcomes float8[], probs float8[]): sum_a probs[a] *
  * outcomes[a], the value of a row under a stochastic policy (q_target of DR
@@ -554,19 +523,16 @@ PG_FUNCTION_INFO_V1(ope_expected_value);
 Datum
 ope_expected_value(PG_FUNCTION_ARGS)
 {
+	const char *hint = "Give one outcome and one probability per action 0..K.";
 	int			n_values,
 				n_probs;
-	double	   *values = float8_elements(PG_GETARG_ARRAYTYPE_P(0), "outcomes", &n_values);
-	double	   *probs = float8_elements(PG_GETARG_ARRAYTYPE_P(1), "probs", &n_probs);
+	double	   *values = uplift_array_read(PG_GETARG_DATUM(0), "outcomes", 1, INT_MAX, hint,
+										   &n_values);
+	double	   *probs = uplift_array_read(PG_GETARG_DATUM(1), "probs", n_values, n_values, hint,
+										  &n_probs);
 	NeumaierSum total = {0};
 	NeumaierSum mass = {0};
 
-	if (n_values != n_probs || n_values == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("outcomes and probs must have the same, positive length"),
-				 errdetail("outcomes has %d elements and probs has %d.", n_values, n_probs),
-				 errhint("Give one outcome and one probability per action 0..K.")));
 	for (int a = 0; a < n_probs; a++)
 	{
 		if (probs[a] < 0.0 || probs[a] > 1.0)
@@ -584,4 +550,94 @@ ope_expected_value(PG_FUNCTION_ARGS)
 				 errdetail("They sum to %.17g.", neumaier_value(&mass)),
 				 errhint("Pass the policy's probabilities of every action 0..K, e.g. from ope_target_probs.")));
 	PG_RETURN_FLOAT8(neumaier_value(&total));
+}
+
+/* ------------------------------------------------ per-row argument checks */
+
+/*
+ * Every logged row counts, so a NULL, NaN or infinite value or a propensity
+ * out of range is an error, never a skipped row (dropping logged rows
+ * silently biases every estimator); the options must be the same on every
+ * row.  ope_compare.c uses these too (ope.h).
+ */
+double
+ope_arg_finite(FunctionCallInfo fcinfo, int argno, const char *fn, const char *what)
+{
+	double		x;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s of %s must not be NULL", what, fn),
+				 errdetail("Every logged row counts in the estimate; dropping a row would bias it."),
+				 errhint("Repair the row, or exclude it explicitly with WHERE %s IS NOT NULL.", what)));
+	x = PG_GETARG_FLOAT8(argno);
+	if (isnan(x) || isinf(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%s of %s must be a finite number", what, fn),
+				 errdetail("Got %g.", x),
+				 errhint("Remove or repair rows with NaN or infinite values.")));
+	return x;
+}
+
+double
+ope_arg_propensity(FunctionCallInfo fcinfo, int argno, const char *fn,
+				   const char *what, bool logged)
+{
+	double		p = ope_arg_finite(fcinfo, argno, fn, what);
+
+	if (logged ? !(p > 0.0 && p <= 1.0) : !(p >= 0.0 && p <= 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s of %s must be in %s", what, fn, logged ? "(0, 1]" : "[0, 1]"),
+				 errdetail("Got %g.", p),
+				 errhint(logged ?
+						 "The logged propensity is the probability with which the logging policy took the logged action; it must be positive for the row to be usable." :
+						 "The target propensity is the probability that the evaluated policy takes the logged action on that row.")));
+	return p;
+}
+
+/* The bytes of a jsonb argument, detoasted. */
+static struct varlena *
+options_varlena(FunctionCallInfo fcinfo, int argno)
+{
+	return pg_detoast_datum_packed((struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno)));
+}
+
+void
+ope_options_keep(FunctionCallInfo fcinfo, int argno, MemoryContext cxt,
+				 char **bytes, int *len)
+{
+	struct varlena *v;
+
+	*bytes = NULL;
+	*len = 0;
+	if (PG_ARGISNULL(argno))
+		return;
+	v = options_varlena(fcinfo, argno);
+	*len = VARSIZE_ANY_EXHDR(v);
+	*bytes = MemoryContextAlloc(cxt, Max(*len, 1));
+	memcpy(*bytes, VARDATA_ANY(v), *len);
+}
+
+bool
+ope_options_same(FunctionCallInfo fcinfo, int argno, const char *bytes, int len)
+{
+	struct varlena *v;
+
+	if (PG_ARGISNULL(argno))
+		return bytes == NULL;
+	v = options_varlena(fcinfo, argno);
+	return bytes != NULL && VARSIZE_ANY_EXHDR(v) == len &&
+		memcmp(VARDATA_ANY(v), bytes, len) == 0;
+}
+
+void
+ope_options_differ(const char *fn)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("options of %s must be the same on every row", fn),
+			 errhint("Pass the options as a constant, or group the rows by their options.")));
 }

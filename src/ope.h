@@ -1,135 +1,38 @@
 /*
  * ope.h
- *	  Off-policy evaluation: the running state of the IPS, SNIPS and DR
- *	  estimators and of the overlap diagnostics, and the arithmetic that turns
- *	  it into estimates and intervals (ope_estimators.c).  The SQL glue
- *	  (aggregate transition, combine, serialization and final functions) is in
- *	  ope.c.
- *
- * With the normal interval the state is a fixed set of compensated sums, so
- * memory per group is constant and partial states merge exactly.  With the
- * bootstrap interval the state also keeps one or two doubles per row.
+ *	  What the off-policy glue (ope.c) shares with the paired off-policy
+ *	  glue (ope_compare.c): checks of the per-row arguments, where a NULL,
+ *	  NaN or infinite value, or a propensity out of range, is an error naming
+ *	  the argument and the function, never a skipped row.
  */
 #ifndef UPLIFT_OPE_H
 #define UPLIFT_OPE_H
 
-#include "uplift.h"
+#include "postgres.h"
+#include "fmgr.h"
 
-/* Stored codes (serialized states): never renumber. */
-typedef enum OpeKind
-{
-	OPE_IPS = 1,
-	OPE_SNIPS = 2,
-	OPE_DR = 3,
-	OPE_OVERLAP = 4
-} OpeKind;
-
-typedef enum OpeCi
-{
-	OPE_CI_NORMAL = 0,
-	OPE_CI_BOOTSTRAP = 1
-} OpeCi;
-
-#define OPE_DEFAULT_ALPHA		0.05
-#define OPE_DEFAULT_N_BOOT		1000
-#define OPE_MAX_N_BOOT			100000
-#define OPE_DEFAULT_FLOOR		0.001
-#define OPE_DEFAULT_MIN_ESS_SHARE 0.1
-#define OPE_DEFAULT_MAX_WEIGHT_SHARE 0.05
-#define OPE_DEFAULT_MEAN_TOLERANCE 0.1
-
-typedef struct OpeOptions
-{
-	double		alpha;			/* 1 - confidence level */
-	double		clip;			/* maximum weight (OBP's lambda_); +inf = none */
-	int32		ci;				/* OpeCi */
-	int32		n_boot;			/* bootstrap replicates */
-	int64		seed;			/* bootstrap seed */
-	/* overlap diagnostics */
-	double		floor;			/* logged propensities below this are flagged */
-	double		min_ess_share;	/* warn when ESS / n is below this */
-	double		max_weight_share;	/* warn when one weight exceeds this share */
-	double		mean_tolerance; /* warn when |mean weight - 1| exceeds this */
-} OpeOptions;
-
-typedef struct OpeState
-{
-	int32		kind;			/* OpeKind */
-	OpeOptions	opts;
-	int64		n;				/* rows */
-	int64		n_clipped;		/* rows whose weight was clipped */
-	int64		n_below_floor;	/* rows with logged propensity < floor */
-	double		max_w;			/* largest (clipped) weight */
-	double		min_logged;		/* smallest logged propensity */
-	/* compensated sums; c is the row's contribution (see ope_estimators.c) */
-	NeumaierSum s_w;			/* w */
-	NeumaierSum s_ww;			/* w^2 */
-	NeumaierSum s_c;			/* c */
-	NeumaierSum s_cc;			/* c^2 */
-	NeumaierSum s_wc;			/* w c */
-	/* bootstrap only: stride doubles per row (c, or w and c for SNIPS) */
-	double	   *rows;
-	int64		n_rows;
-	int64		cap_rows;
-	MemoryContext rows_cxt;		/* where rows live; not serialized */
-} OpeState;
-
-/* An estimate and its interval; has_se is false when n < 2. */
-typedef struct OpeResult
-{
-	double		estimate;
-	double		std_error;
-	double		ci_low;
-	double		ci_high;
-	int64		n;
-	bool		has_estimate;
-	bool		has_se;
-	bool		estimate_overflow;	/* a sum of the estimate is not finite */
-	bool		se_overflow;	/* the interval is not finite: has_se is false */
-} OpeResult;
-
-typedef struct OpeOverlap
-{
-	int64		n;
-	double		sum_w;
-	double		mean_w;
-	double		max_w;
-	double		ess;
-	double		ess_share;
-	double		min_logged;
-	double		share_below_floor;
-	int64		n_clipped;
-	bool		overflow;		/* sum_w or ess is not finite: NULL */
-	int			n_warnings;
-	char	   *warnings[4];	/* palloc'd plain-words messages */
-} OpeOverlap;
-
-extern void ope_options_default(OpeOptions *opts);
-extern bool ope_options_equal(const OpeOptions *a, const OpeOptions *b);
-extern void ope_state_init(OpeState *st, OpeKind kind, const OpeOptions *opts,
-						   MemoryContext rows_cxt);
-
-/* Doubles kept per row for the bootstrap (0 when no rows are kept). */
-extern int	ope_row_stride(const OpeState *st);
+/* A finite, non-NULL float8 argument "what" of function "fn". */
+extern double ope_arg_finite(FunctionCallInfo fcinfo, int argno, const char *fn,
+							 const char *what);
 
 /*
- * Add one checked row; q_logged and q_target are used by DR only.  False
- * when the weight or the row's contribution is not finite: the caller must
- * then raise an error, as the state is left half-updated.
+ * A propensity argument: a logged one in (0, 1], a target (or baseline) one
+ * in [0, 1].
  */
-extern bool ope_add(OpeState *st, double reward, double logged, double target,
-					double q_logged, double q_target);
+extern double ope_arg_propensity(FunctionCallInfo fcinfo, int argno, const char *fn,
+								 const char *what, bool logged);
 
-/* Add a partial state of the same kind and options into st. */
-extern void ope_merge(OpeState *st, const OpeState *other);
+/*
+ * The options argument is read on the first row and must be the same on
+ * every row: ope_options_keep copies its bytes into cxt (*bytes stays NULL
+ * for a NULL argument), ope_options_same compares a later row's with them.
+ */
+extern void ope_options_keep(FunctionCallInfo fcinfo, int argno, MemoryContext cxt,
+							 char **bytes, int *len);
+extern bool ope_options_same(FunctionCallInfo fcinfo, int argno, const char *bytes,
+							 int len);
 
-/* Make sure rows can hold "more" further rows (bootstrap). */
-extern void ope_reserve_rows(OpeState *st, int64 more);
-
-extern void ope_estimate(OpeState *st, OpeResult *res);
-extern void ope_overlap(const OpeState *st, OpeOverlap *res);
-
-/* Standard normal quantile, Wichura's AS 241 (PPND16). */
-extern double normal_quantile(double p);
+/* The error for options that differ between rows (or partial states). */
+extern void ope_options_differ(const char *fn) pg_attribute_noreturn();
 
 #endif							/* UPLIFT_OPE_H */

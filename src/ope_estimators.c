@@ -28,7 +28,7 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
-#include "ope.h"
+#include "ope_estimators.h"
 
 /* Rows the bootstrap may keep: their serialized bytes must fit in a bytea. */
 #define OPE_MAX_ROW_DOUBLES ((int64) ((MaxAllocSize - 1024) / sizeof(double)))

@@ -20,6 +20,7 @@
 #include "utils/array.h"
 #include "utils/lsyscache.h"
 
+#include "arrays.h"
 #include "policy.h"
 
 int
@@ -77,45 +78,11 @@ policy_probs(const double *effects, int n_actions, double epsilon,
 
 /* The effects array argument as a palloc'd C array; sets *n_actions. */
 static double *
-effects_from_array(ArrayType *arr, int *n_actions)
+effects_arg(FunctionCallInfo fcinfo, int argno, int *n_actions)
 {
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	double	   *effects;
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("effects must be a one-dimensional array"),
-				 errhint("Pass one effect per action 1..K, as uplift_scores returns them.")));
-	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
-					  TYPALIGN_DOUBLE, &elems, &nulls, &n);
-	if (n > UPLIFT_POLICY_MAX_ACTIONS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("effects has %d elements, more than the %d actions supported",
-						n, UPLIFT_POLICY_MAX_ACTIONS),
-				 errhint("Pass one effect per action 1..K, as uplift_scores returns them.")));
-	effects = palloc(sizeof(double) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("effects must not contain NULL"),
-					 errdetail("Element %d is NULL.", i + 1),
-					 errhint("Give every action an effect; 0 means no better than no offer.")));
-		effects[i] = DatumGetFloat8(elems[i]);
-		if (isnan(effects[i]) || isinf(effects[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("effects must contain finite numbers"),
-					 errdetail("Element %d is %g.", i + 1, effects[i]),
-					 errhint("A NaN or infinite effect comes from an overflowing model or bad features; repair them.")));
-	}
-	*n_actions = n;
-	return effects;
+	return uplift_array_read(PG_GETARG_DATUM(argno), "effects", 0, UPLIFT_POLICY_MAX_ACTIONS,
+							 "Pass one effect per action 1..K, as uplift_scores returns them.",
+							 n_actions);
 }
 
 PG_FUNCTION_INFO_V1(uplift_policy_probs);
@@ -123,7 +90,7 @@ Datum
 uplift_policy_probs(PG_FUNCTION_ARGS)
 {
 	int			n_actions;
-	double	   *effects = effects_from_array(PG_GETARG_ARRAYTYPE_P(0), &n_actions);
+	double	   *effects = effects_arg(fcinfo, 0, &n_actions);
 	double		epsilon = PG_GETARG_FLOAT8(1);
 	double		min_prop = PG_GETARG_FLOAT8(2);
 	double	   *probs = palloc(sizeof(double) * (n_actions + 1));
@@ -143,7 +110,7 @@ Datum
 uplift_policy_propensity(PG_FUNCTION_ARGS)
 {
 	int			n_actions;
-	double	   *effects = effects_from_array(PG_GETARG_ARRAYTYPE_P(0), &n_actions);
+	double	   *effects = effects_arg(fcinfo, 0, &n_actions);
 	int32		action = PG_GETARG_INT32(1);
 	double		epsilon = PG_GETARG_FLOAT8(2);
 	double		min_prop = PG_GETARG_FLOAT8(3);
@@ -165,7 +132,7 @@ Datum
 uplift_policy_action(PG_FUNCTION_ARGS)
 {
 	int			n_actions;
-	double	   *effects = effects_from_array(PG_GETARG_ARRAYTYPE_P(0), &n_actions);
+	double	   *effects = effects_arg(fcinfo, 0, &n_actions);
 
 	PG_RETURN_INT32(uplift_policy_greedy(effects, n_actions));
 }

@@ -25,7 +25,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-#include "featarray.h"
+#include "arrays.h"
 #include "model.h"
 
 typedef struct NamedModelCache

@@ -15,7 +15,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 
-#include "featarray.h"
+#include "arrays.h"
 #include "model.h"
 
 static inline double

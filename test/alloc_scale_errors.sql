@@ -4,17 +4,18 @@ BEGIN;
 SELECT plan(13);
 
 SELECT throws_ok($$SELECT allocate_action(ARRAY[[1, 2], [3, 4]]::float8[], ARRAY[[1, 1], [1, 1]]::float8[], 0.5)$$,
-                 '2202E', 'action_values and action_costs must be one-dimensional arrays',
-                 'allocate_action: two-dimensional arrays are rejected, naming the arguments');
+                 '2202E', 'action_values must be a one-dimensional array',
+                 'allocate_action: two-dimensional arrays are rejected, naming the argument');
 SELECT throws_ok($$SELECT allocate_action(ARRAY[1, 2]::float8[], ARRAY[1]::float8[], 0.5)$$,
-                 '2202E', 'action_values and action_costs have different lengths 2 and 1',
-                 'allocate_action: arrays of different lengths are rejected, naming the arguments');
+                 '2202E', 'action_costs must have 2 elements',
+                 'allocate_action: arrays of different lengths are rejected, naming the argument and the length of action_values');
 SELECT throws_ok($$SELECT allocate_action(ARRAY['NaN', 1]::float8[], ARRAY[1, 1]::float8[], 0.5)$$,
                  '22000', NULL, 'allocate_action: a NaN value is rejected');
 SELECT throws_ok($$SELECT allocate_action(ARRAY[1, 1]::float8[], ARRAY[1, 'Infinity']::float8[], 0.5)$$,
                  '22000', NULL, 'allocate_action: an infinite cost is rejected');
 SELECT throws_ok($$SELECT allocate_action(array_fill(1::float8, ARRAY[40000]), array_fill(1::float8, ARRAY[40000]), 0.5)$$,
-                 '54000', NULL, 'allocate_action: more actions than supported are rejected');
+                 '2202E', 'action_values must have at most 32767 elements',
+                 'allocate_action: more actions than supported are rejected');
 SELECT throws_ok($$SELECT allocate_action(ARRAY[1]::float8[], ARRAY[1]::float8[], NULL)$$,
                  '22004', NULL, 'allocate_action: a NULL threshold is rejected');
 SELECT throws_ok($$SELECT allocate_action(ARRAY[1]::float8[], ARRAY[1]::float8[], 'NaN')$$,

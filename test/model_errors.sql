@@ -8,7 +8,7 @@ CREATE TEMP TABLE m AS SELECT uplift_model_import(
              {"role":"outcome","action":1,"link":"identity","intercept":1.5,"coefficients":[2,4]}]}') AS model;
 
 SELECT throws_ok($$SELECT uplift_score(model, ARRAY[1,2,3]::float8[]) FROM m$$, '2202E',
-    'features has 3 elements but the model has 2 features', 'a wrong number of features names both lengths');
+    'features must have 2 elements', 'a wrong number of features names the model''s number');
 SELECT throws_ok($$SELECT uplift_score(model, ARRAY[1,NULL]::float8[]) FROM m$$, '22004', NULL,
     'a NULL feature is rejected');
 SELECT throws_ok($$SELECT uplift_score(model, ARRAY[1,'NaN']::float8[]) FROM m$$, '22000', NULL,

@@ -27,7 +27,7 @@ SELECT throws_ok($$SELECT uplift_policy_probs(ARRAY['NaN', 0.1]::float8[], 0.1, 
                  'a NaN effect is rejected');
 SELECT throws_ok($$SELECT uplift_policy_propensity(ARRAY[[0.1, 0.2], [0.3, 0.4]]::float8[], 1, 0, 0)$$, '2202E', NULL,
                  'two-dimensional effects are rejected');
-SELECT throws_ok($$SELECT uplift_policy_action(array_fill(0.1::float8, ARRAY[257]))$$, '54000', NULL,
+SELECT throws_ok($$SELECT uplift_policy_action(array_fill(0.1::float8, ARRAY[257]))$$, '2202E', 'effects must have at most 256 elements',
                  'more than 256 actions are rejected');
 
 SELECT * FROM finish();

@@ -1,5 +1,5 @@
 
--- Evaluation of uplift scores on a holdout (src/metrics.c, src/metrics_sql.c,
+-- Evaluation of uplift scores on a holdout (src/eval.c, src/eval_metrics.c,
 -- doc/evaluation.md): Qini, AUUC and uplift at k as in scikit-uplift, curves,
 -- percentile tables, calibration and the net-value view.
 

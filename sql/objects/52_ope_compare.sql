@@ -1,4 +1,4 @@
--- Paired off-policy estimators (src/ope_compare.c, src/ope_compare_sql.c,
+-- Paired off-policy estimators (src/ope_compare.c, src/ope_compare_estimators.c,
 -- doc/off-policy.md, doc/evaluation.md): one policy against another on the
 -- same log, SNDR and switch-DR, the average effect per action of a
 -- randomized log, and an allocation as deployed against a baseline.

@@ -1,4 +1,4 @@
--- More evaluation aggregates (src/metrics.c, src/metrics_sql.c,
+-- More evaluation aggregates (src/eval.c, src/eval_metrics.c,
 -- doc/evaluation.md): uplift at an absolute number of rows and the
 -- treatment balance curve, both on the state of the evaluation aggregates
 -- (40_eval.sql).

@@ -1,5 +1,5 @@
 -- Randomized assignment, exploration and the assignment log (src/assign.c,
--- src/hash.c, src/thompson.c; doc/assignment.md).
+-- src/explore.c, src/hash.c, src/thompson.c; doc/assignment.md).
 
 CREATE TYPE uplift_assignment AS (
     action int,          -- 0 = control / no offer, 1..K the actions

@@ -1,5 +1,5 @@
 /*
- * metrics.c
+ * eval_metrics.c
  *	  Uplift evaluation arithmetic on plain arrays: sorting, tie groups,
  *	  Qini and uplift curves, their areas, the cut at k and percentile bins.
  *
@@ -16,7 +16,7 @@
 
 #include "miscadmin.h"
 
-#include "metrics.h"
+#include "eval_metrics.h"
 #include "uplift.h"
 
 typedef struct RowPlain

@@ -1,8 +1,8 @@
 /*
- * metrics.h
+ * eval_metrics.h
  *	  The arithmetic of uplift evaluation (Qini, AUUC, uplift at k, curves,
  *	  percentile bins, net value) on plain C arrays.  Nothing here knows about
- *	  SQL; src/metrics_sql.c holds the aggregate glue.
+ *	  SQL; src/eval.c holds the aggregate glue.
  *
  * Rows are kept per arm (arm 0 = control, arm 1 = treated), so the treatment
  * needs no storage.  A row is a run of doubles:
@@ -14,8 +14,8 @@
  * equal scores later-input first, scikit-uplift's order), and a cursor walks
  * both arms together, one group of equal scores (or one row) at a time.
  */
-#ifndef UPLIFT_METRICS_H
-#define UPLIFT_METRICS_H
+#ifndef UPLIFT_EVAL_METRICS_H
+#define UPLIFT_EVAL_METRICS_H
 
 #include "postgres.h"
 
@@ -189,4 +189,4 @@ typedef struct MetricNet
 extern void metric_net(MetricNetScale scale, double fixed_cost, double x,
 					   const MetricGroup *cum, MetricNet *r);
 
-#endif							/* UPLIFT_METRICS_H */
+#endif							/* UPLIFT_EVAL_METRICS_H */

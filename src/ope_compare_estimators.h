@@ -1,10 +1,10 @@
 /*
- * ope_compare.h
+ * ope_compare_estimators.h
  *	  Paired off-policy estimators on plain arrays: the difference of two
  *	  policies on one log (IPS, SNIPS, DR), the self-normalised and switch
  *	  doubly robust estimators, the average effect per action of a randomized
- *	  log, and a deployed allocation against a baseline (ope_compare.c).  The
- *	  SQL glue is ope_compare_sql.c.
+ *	  log, and a deployed allocation against a baseline (ope_compare_estimators.c).  The
+ *	  SQL glue is ope_compare.c.
  *
  * Every estimator here is a smooth function of the means of a small vector
  * u_i computed per row, so the state is, per group of rows, the
@@ -13,11 +13,11 @@
  * influence function, by the delta method), whose sums follow from those
  * moments: sum a.u and sum (a.u)^2 = a' M a.
  */
-#ifndef UPLIFT_OPE_COMPARE_H
-#define UPLIFT_OPE_COMPARE_H
+#ifndef UPLIFT_OPE_COMPARE_ESTIMATORS_H
+#define UPLIFT_OPE_COMPARE_ESTIMATORS_H
 
 #include "uplift.h"
-#include "ope.h"
+#include "ope_estimators.h"
 
 /* Stored codes (serialized states): never renumber. */
 typedef enum CmpKind
@@ -107,9 +107,9 @@ extern bool cmp_add_allocation(CmpState *st, int32 action, double p,
 /* The allocation policy's probability of "action" when it chose "chosen". */
 extern double cmp_policy_propensity(const CmpOptions *o, int32 action, int32 chosen);
 
-/* Results; see ope_compare.c for the formulas. */
+/* Results; see ope_compare_estimators.c for the formulas. */
 extern void cmp_estimate(const CmpState *st, OpeResult *res);
 extern void cmp_ate(const CmpState *st, int32 action, OpeResult *res);
 extern void cmp_allocation(const CmpState *st, int outcome, CmpComparison *res);
 
-#endif							/* UPLIFT_OPE_COMPARE_H */
+#endif							/* UPLIFT_OPE_COMPARE_ESTIMATORS_H */

@@ -1,9 +1,9 @@
 /*
- * metrics_sql.c
+ * eval.c
  *	  SQL glue of the evaluation aggregates (uplift_qini_auc, uplift_auuc,
  *	  uplift_at_k, uplift_curve, uplift_by_percentile, uplift_calibration,
  *	  uplift_net_value): transition, combine, serialize and final functions.
- *	  The arithmetic lives in metrics.c.
+ *	  The arithmetic lives in eval_metrics.c.
  *
  * The state keeps each row's score and outcome (and cost) in one array per
  * arm, 16 bytes a row (24 with a cost or an input order); the final function
@@ -29,8 +29,9 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "arrays.h"
 #include "bytes.h"
-#include "metrics.h"
+#include "eval_metrics.h"
 #include "options.h"
 #include "uplift.h"
 
@@ -1187,39 +1188,19 @@ uplift_net_value_finalfn(PG_FUNCTION_ARGS)
 /* ------------------------------------------------------------ multi-action */
 
 /*
- * Index (0-based) of the first largest element of a float8[] of per-action
- * scores; the array must be one-dimensional, non-empty, without NULLs or
- * non-finite values.  *n is its length.
+ * Index (0-based) of the first largest element of the scores argument (a
+ * float8[] of per-action scores, arrays.h); *n is its length.
  */
 static int
-best_action_index(ArrayType *arr, int *n)
+best_action_index(FunctionCallInfo fcinfo, int argno, double **scores, int *n)
 {
-	Datum	   *elems;
-	bool	   *nulls;
 	int			best = 0;
 
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("scores must be a one-dimensional array")));
-	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &elems, &nulls, n);
-	if (*n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("scores must not be empty"),
-				 errhint("Pass one score per action 1..K.")));
-	for (int i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("scores must not contain NULL"),
-					 errdetail("Element %d is NULL.", i + 1)));
-		uplift_check_finite(DatumGetFloat8(elems[i]), "scores");
-		if (DatumGetFloat8(elems[i]) > DatumGetFloat8(elems[best]))
+	*scores = uplift_array_read(PG_GETARG_DATUM(argno), "scores", 1, INT_MAX,
+								"Pass one score per action 1..K.", n);
+	for (int i = 1; i < *n; i++)
+		if ((*scores)[i] > (*scores)[best])
 			best = i;
-	}
 	return best;
 }
 
@@ -1234,8 +1215,9 @@ Datum
 uplift_best_treatment(PG_FUNCTION_ARGS)
 {
 	int32		action = PG_GETARG_INT32(1);
+	double	   *scores;
 	int			n;
-	int			best = best_action_index(PG_GETARG_ARRAYTYPE_P(0), &n);
+	int			best = best_action_index(fcinfo, 0, &scores, &n);
 
 	if (action < 0 || action > n)
 		ereport(ERROR,
@@ -1255,15 +1237,11 @@ PG_FUNCTION_INFO_V1(uplift_best_score);
 Datum
 uplift_best_score(PG_FUNCTION_ARGS)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	double	   *scores;
 	int			n;
-	int			best = best_action_index(arr, &n);
-	Datum	   *elems;
-	bool	   *nulls;
+	int			best = best_action_index(fcinfo, 0, &scores, &n);
 
-	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &elems, &nulls, &n);
-	PG_RETURN_DATUM(elems[best]);
+	PG_RETURN_FLOAT8(scores[best]);
 }
 
 /* ------------------------------------- uplift_at_n, uplift_treatment_balance */

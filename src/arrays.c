@@ -1,0 +1,207 @@
+/*
+ * arrays.c
+ *	  The one reader of float8[] (and float4[] features) arguments, with one
+ *	  SQLSTATE and one message per fault (arrays.h).
+ *
+ * A short array is stored with a one-byte varlena header; detoasting it
+ * would copy it on every row.  The array's fields follow its header in the
+ * same layout whatever the header's size, so they are read in place with
+ * memcpy (the elements may then be unaligned).
+ */
+#include "uplift.h"
+
+#include <limits.h>
+
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+
+#include "arrays.h"
+#include "model.h"
+
+/* Offsets of ArrayType's fields after its varlena header. */
+#define FA_NDIM_OFFSET			0
+#define FA_DATAOFFSET_OFFSET	sizeof(int32)
+#define FA_ELEMTYPE_OFFSET		(2 * sizeof(int32))
+#define FA_DIM0_OFFSET			(2 * sizeof(int32) + sizeof(Oid))
+
+static bool
+element_is_null(const FeatureArray *fa, int i)
+{
+	return fa->nullbitmap != NULL && !(fa->nullbitmap[i / 8] & (1 << (i % 8)));
+}
+
+/*
+ * Open d in place: errors unless it has at most one dimension and float8 or
+ * float4 elements.  NULL elements are allowed here (fa->nullbitmap).
+ */
+static void
+array_open(Datum d, FeatureArray *fa, const char *what)
+{
+	struct varlena *v = PG_DETOAST_DATUM_PACKED(d);
+	const char *raw = VARDATA_ANY(v);
+	int32		ndim;
+	int32		dataoffset;
+
+	memcpy(&ndim, raw + FA_NDIM_OFFSET, sizeof(int32));
+	memcpy(&dataoffset, raw + FA_DATAOFFSET_OFFSET, sizeof(int32));
+	memcpy(&fa->elemtype, raw + FA_ELEMTYPE_OFFSET, sizeof(Oid));
+	fa->n = 0;
+	fa->nullbitmap = NULL;
+	if (ndim > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("It has %d dimensions.", ndim),
+				 errhint("Pass a flat array, e.g. ARRAY[0.5, 1.5].")));
+	if (fa->elemtype != FLOAT8OID && fa->elemtype != FLOAT4OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s must be float8[] or float4[]", what)));
+	if (ndim == 1)
+		memcpy(&fa->n, raw + FA_DIM0_OFFSET, sizeof(int32));
+
+	if (dataoffset != 0)
+	{
+		ArrayType  *arr = DatumGetArrayTypeP(d);
+
+		fa->nullbitmap = ARR_NULLBITMAP(arr);
+		fa->data = ARR_DATA_PTR(arr);
+	}
+	else
+		fa->data = raw + ARR_OVERHEAD_NONULLS(1) - VARHDRSZ;
+}
+
+static void
+check_no_null(const FeatureArray *fa, const char *what)
+{
+	for (int i = 0; fa->nullbitmap != NULL && i < fa->n; i++)
+		if (element_is_null(fa, i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain NULL", what),
+					 errdetail("Element %d is NULL.", i + 1),
+					 errhint("Replace the NULL with a number, or leave out the row.")));
+}
+
+/*
+ * Copy the elements as doubles into out[0..n-1] (a NULL element, which
+ * takes no space in the data, as 0), then check that they are finite.
+ */
+static void
+copy_elements(const FeatureArray *fa, double *out, const char *what)
+{
+	const char *p = fa->data;
+
+	if (fa->elemtype == FLOAT8OID && fa->nullbitmap == NULL)
+		memcpy(out, p, fa->n * sizeof(double));
+	else
+		for (int i = 0; i < fa->n; i++)
+		{
+			if (element_is_null(fa, i))
+				out[i] = 0.0;
+			else if (fa->elemtype == FLOAT8OID)
+			{
+				memcpy(&out[i], p, sizeof(double));
+				p += sizeof(double);
+			}
+			else
+			{
+				float4		f;
+
+				memcpy(&f, p, sizeof(float4));
+				out[i] = f;
+				p += sizeof(float4);
+			}
+		}
+	for (int i = 0; i < fa->n; i++)
+		if (!isfinite(out[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("%s must contain finite numbers", what),
+					 errdetail("Element %d is %g.", i + 1, out[i]),
+					 errhint("Replace NaN and infinite elements with finite numbers, or leave out the row.")));
+}
+
+void
+uplift_array_check_length(const char *what, int n, int min_len, int max_len,
+						  const char *hint)
+{
+	char		span[64];
+
+	if (n >= min_len && n <= max_len)
+		return;
+	if (min_len == max_len)
+		snprintf(span, sizeof(span), "%d", min_len);
+	else if (max_len == INT_MAX)
+		snprintf(span, sizeof(span), "at least %d", min_len);
+	else if (min_len <= 0)
+		snprintf(span, sizeof(span), "at most %d", max_len);
+	else
+		snprintf(span, sizeof(span), "%d to %d", min_len, max_len);
+	ereport(ERROR,
+			(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+			 errmsg("%s must have %s elements", what, span),
+			 errdetail("It has %d.", n),
+			 errhint("%s", hint)));
+}
+
+void
+uplift_features_open(Datum d, FeatureArray *fa, const char *what)
+{
+	array_open(d, fa, what);
+	uplift_array_check_length(what, fa->n, 0, UPLIFT_MAX_FEATURES,
+							  "Select the features that matter; a model takes at most this many.");
+	check_no_null(fa, what);
+}
+
+void
+uplift_features_copy(const FeatureArray *fa, double *out, const char *what)
+{
+	copy_elements(fa, out, what);
+}
+
+void
+uplift_features_read_exact(Datum d, double *out, int expected, const char *what)
+{
+	FeatureArray fa;
+
+	array_open(d, &fa, what);
+	uplift_array_check_length(what, fa.n, expected, expected,
+							  "Pass the features in the order and number used to fit the model.");
+	check_no_null(&fa, what);
+	copy_elements(&fa, out, what);
+}
+
+double *
+uplift_array_read(Datum d, const char *what, int min_len, int max_len,
+				  const char *length_hint, int *n)
+{
+	FeatureArray fa;
+	double	   *out;
+
+	array_open(d, &fa, what);
+	uplift_array_check_length(what, fa.n, min_len, max_len, length_hint);
+	check_no_null(&fa, what);
+	out = palloc(sizeof(double) * Max(fa.n, 1));
+	copy_elements(&fa, out, what);
+	*n = fa.n;
+	return out;
+}
+
+double *
+uplift_array_read_nulls(Datum d, const char *what, int max_len,
+						const char *length_hint, bool **isnull, int *n)
+{
+	FeatureArray fa;
+	double	   *out;
+
+	array_open(d, &fa, what);
+	uplift_array_check_length(what, fa.n, 0, max_len, length_hint);
+	out = palloc(sizeof(double) * Max(fa.n, 1));
+	*isnull = palloc(sizeof(bool) * Max(fa.n, 1));
+	for (int i = 0; i < fa.n; i++)
+		(*isnull)[i] = element_is_null(&fa, i);
+	copy_elements(&fa, out, what);
+	*n = fa.n;
+	return out;
+}
