@@ -29,52 +29,14 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "moments.h"
+
 #define PORTFOLIO_MAX_EXPERIMENTS	1000
 #define CELL_HOLDOUT	0
 #define CELL_OUTSIDE	1
 #define CELL_TREATED(e)	(2 + 2 * (e))
 #define CELL_CONTROL(e)	(3 + 2 * (e))
 #define STATE_LEN(e)	(1 + 3 * (2 + 2 * (e)))
-
-/* Add y to a cell (count, mean, m2). */
-static void
-cell_add(double *cell, double y)
-{
-	double		delta = y - cell[1];
-
-	cell[0] += 1.0;
-	cell[1] += delta / cell[0];
-	cell[2] += delta * (y - cell[1]);
-}
-
-/* Merge cell b into cell a. */
-static void
-cell_merge(double *a, const double *b)
-{
-	double		n = a[0] + b[0];
-	double		delta;
-
-	if (b[0] == 0.0)
-		return;
-	if (a[0] == 0.0)
-	{
-		memcpy(a, b, 3 * sizeof(double));
-		return;
-	}
-	delta = b[1] - a[1];
-	a[2] += b[2] + delta * delta * a[0] * b[0] / n;
-	a[1] += delta * b[0] / n;
-	a[0] = n;
-}
-
-/* Squared standard error of a cell's mean; NaN below two rows. */
-static double
-cell_var_of_mean(const double *cell)
-{
-	if (cell[0] < 2.0)
-		return NAN;
-	return cell[2] / (cell[0] - 1.0) / cell[0];
-}
 
 /* The state argument: an empty array (no row yet) or E and its cells. */
 static ArrayType *
@@ -95,17 +57,21 @@ portfolio_state(FunctionCallInfo fcinfo, int argno, int *nexp)
 	return arr;
 }
 
-/* A new zeroed state for E experiments. */
+/* A new zeroed state for E experiments, in the aggregate's context. */
 static ArrayType *
-portfolio_new_state(int nexp)
+portfolio_new_state(MemoryContext cxt, int nexp)
 {
 	int			len = STATE_LEN(nexp);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
 	Datum	   *d = palloc(len * sizeof(Datum));
+	ArrayType  *state;
 
 	d[0] = Float8GetDatum((double) nexp);
 	for (int i = 1; i < len; i++)
 		d[i] = Float8GetDatum(0.0);
-	return construct_array(d, len, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	state = construct_array(d, len, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	MemoryContextSwitchTo(old);
+	return state;
 }
 
 static void
@@ -165,20 +131,17 @@ uplift_portfolio_holdout_accum(PG_FUNCTION_ARGS)
 	uplift_check_finite(y, "outcome of uplift_portfolio_holdout");
 	if (nexp == 0)
 	{
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-
-		state = portfolio_new_state(n);
-		MemoryContextSwitchTo(old);
+		state = portfolio_new_state(cxt, n);
 		nexp = n;
 	}
 	check_experiments(nexp, n);
 	st = (double *) ARR_DATA_PTR(state) + 1;
 	if (in_holdout)
 	{
-		cell_add(st + 3 * CELL_HOLDOUT, y);
+		moments_add(st + 3 * CELL_HOLDOUT, y);
 		PG_RETURN_ARRAYTYPE_P(state);
 	}
-	cell_add(st + 3 * CELL_OUTSIDE, y);
+	moments_add(st + 3 * CELL_OUTSIDE, y);
 	for (int e = 0; e < n; e++)
 	{
 		int32		a;
@@ -192,7 +155,7 @@ uplift_portfolio_holdout_accum(PG_FUNCTION_ARGS)
 					 errmsg("actions of uplift_portfolio_holdout must be 0 or more"),
 					 errdetail("Element %d is %d.", e + 1, a),
 					 errhint("Actions are 0 (control) and 1..K; pass NULL when the unit is not enrolled.")));
-		cell_add(st + 3 * (a > 0 ? CELL_TREATED(e) : CELL_CONTROL(e)), y);
+		moments_add(st + 3 * (a > 0 ? CELL_TREATED(e) : CELL_CONTROL(e)), y);
 	}
 	PG_RETURN_ARRAYTYPE_P(state);
 }
@@ -216,17 +179,14 @@ uplift_portfolio_holdout_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_ARRAYTYPE_P(a);
 	if (na == 0)
 	{
-		MemoryContext old = MemoryContextSwitchTo(cxt);
-
-		a = portfolio_new_state(nb);
-		MemoryContextSwitchTo(old);
+		a = portfolio_new_state(cxt, nb);
 		na = nb;
 	}
 	check_experiments(na, nb);
 	sa = (double *) ARR_DATA_PTR(a) + 1;
 	sb = (const double *) ARR_DATA_PTR(b) + 1;
 	for (int c = 0; c < 2 + 2 * na; c++)
-		cell_merge(sa + 3 * c, sb + 3 * c);
+		moments_merge(sa + 3 * c, sb + 3 * c);
 	PG_RETURN_ARRAYTYPE_P(a);
 }
 
@@ -291,13 +251,13 @@ uplift_portfolio_holdout_final(PG_FUNCTION_ARGS)
 	if (hold[0] > 0 && out[0] > 0)
 	{
 		total = out[1] - hold[1];
-		total_var = cell_var_of_mean(out) + cell_var_of_mean(hold);
+		total_var = moments_var_of_mean(out) + moments_var_of_mean(hold);
 	}
 	for (int e = 0; e < nexp; e++)
 	{
 		const double *t = st + 3 * CELL_TREATED(e);
 		const double *c = st + 3 * CELL_CONTROL(e);
-		double		var = cell_var_of_mean(t) + cell_var_of_mean(c);
+		double		var = moments_var_of_mean(t) + moments_var_of_mean(c);
 
 		shares[e] = out[0] > 0 ? t[0] / out[0] : NAN;
 		effects[e] = (t[0] > 0 && c[0] > 0) ? t[1] - c[1] : NAN;
