@@ -550,7 +550,7 @@ explore_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	prefix = action_prefix(fcinfo, c, PG_GETARG_TEXT_PP(0), PG_GETARG_INT64(5));
 
 	probs = palloc(sizeof(double) * (n_actions + 1));
-	uplift_policy_probs(effects, n_actions, epsilon, min_prop, probs);
+	policy_probs(effects, n_actions, epsilon, min_prop, probs);
 	action = uplift_pick(probs, n_actions + 1,
 						 uplift_hash_uniform(uplift_unit_hash(prefix, &unit)),
 						 &propensity);

@@ -95,13 +95,13 @@ interaction_arm(int32 action, int32 treated)
 }
 
 /*
- * uplift_interaction_accum(state, action_a, action_b, outcome
+ * uplift_interaction_transfn(state, action_a, action_b, outcome
  * [, treated_a, treated_b]): the transition function, which updates the
  * state in place (it lives in the aggregate's memory context).
  */
-PG_FUNCTION_INFO_V1(uplift_interaction_accum);
+PG_FUNCTION_INFO_V1(uplift_interaction_transfn);
 Datum
-uplift_interaction_accum(PG_FUNCTION_ARGS)
+uplift_interaction_transfn(PG_FUNCTION_ARGS)
 {
 	double	   *st;
 	int32		treated_a = -1,
@@ -110,7 +110,7 @@ uplift_interaction_accum(PG_FUNCTION_ARGS)
 				arm_b;
 	double		y;
 
-	uplift_agg_context(fcinfo, "uplift_interaction_accum");
+	uplift_agg_context(fcinfo, "uplift_interaction_transfn");
 	st = interaction_state(fcinfo, 0);
 	if (PG_NARGS() > 4)
 	{
@@ -127,23 +127,23 @@ uplift_interaction_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 }
 
-/* uplift_interaction_combine(state, state): merged into the first, in place. */
-PG_FUNCTION_INFO_V1(uplift_interaction_combine);
+/* uplift_interaction_combinefn(state, state): merged into the first, in place. */
+PG_FUNCTION_INFO_V1(uplift_interaction_combinefn);
 Datum
-uplift_interaction_combine(PG_FUNCTION_ARGS)
+uplift_interaction_combinefn(PG_FUNCTION_ARGS)
 {
-	uplift_agg_context(fcinfo, "uplift_interaction_combine");
+	uplift_agg_context(fcinfo, "uplift_interaction_combinefn");
 	interaction_merge(interaction_state(fcinfo, 0), interaction_state(fcinfo, 1));
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 }
 
 /*
- * uplift_interaction_final(state) -> uplift_estimate: NULL estimate when a
+ * uplift_interaction_finalfn(state) -> uplift_estimate: NULL estimate when a
  * cell is empty, NULL standard error (and interval) when a cell has one row.
  */
-PG_FUNCTION_INFO_V1(uplift_interaction_final);
+PG_FUNCTION_INFO_V1(uplift_interaction_finalfn);
 Datum
-uplift_interaction_final(PG_FUNCTION_ARGS)
+uplift_interaction_finalfn(PG_FUNCTION_ARGS)
 {
 	const double *st = interaction_state(fcinfo, 0);
 	static const double sign[INTERACTION_CELLS] = {1.0, -1.0, -1.0, 1.0};

@@ -229,13 +229,13 @@ parse_options(EvalParams *p, Jsonb *opts, const char *funcname,
 
 /* ---------------------------------------------------- transition functions */
 
-PG_FUNCTION_INFO_V1(uplift_eval_trans);
+PG_FUNCTION_INFO_V1(uplift_eval_transfn);
 Datum
-uplift_eval_trans(PG_FUNCTION_ARGS)
+uplift_eval_transfn(PG_FUNCTION_ARGS)
 {
 	bool		skipped;
 
-	PG_RETURN_POINTER(eval_trans_common(fcinfo, "uplift_eval_trans",
+	PG_RETURN_POINTER(eval_trans_common(fcinfo, "uplift_eval_transfn",
 										METRIC_PLAIN, false, &skipped));
 }
 
@@ -254,18 +254,18 @@ plain_opts_trans(FunctionCallInfo fcinfo, const char *name, const char *const *a
 	PG_RETURN_POINTER(st);
 }
 
-PG_FUNCTION_INFO_V1(uplift_qini_opts_trans);
+PG_FUNCTION_INFO_V1(uplift_qini_auc_transfn);
 Datum
-uplift_qini_opts_trans(PG_FUNCTION_ARGS)
+uplift_qini_auc_transfn(PG_FUNCTION_ARGS)
 {
 	static const char *const allowed[] = {"negative_effect", NULL};
 
 	return plain_opts_trans(fcinfo, "uplift_qini_auc", allowed);
 }
 
-PG_FUNCTION_INFO_V1(uplift_curve_opts_trans);
+PG_FUNCTION_INFO_V1(uplift_curve_transfn);
 Datum
-uplift_curve_opts_trans(PG_FUNCTION_ARGS)
+uplift_curve_transfn(PG_FUNCTION_ARGS)
 {
 	static const char *const allowed[] = {"negative_effect", "points", NULL};
 
@@ -307,9 +307,9 @@ cut_trans(FunctionCallInfo fcinfo, const char *name, double k)
 }
 
 /* uplift_at_k(score, treatment, outcome, k, strategy) */
-PG_FUNCTION_INFO_V1(uplift_at_k_trans);
+PG_FUNCTION_INFO_V1(uplift_at_k_transfn);
 Datum
-uplift_at_k_trans(PG_FUNCTION_ARGS)
+uplift_at_k_transfn(PG_FUNCTION_ARGS)
 {
 	if (PG_ARGISNULL(4) || PG_ARGISNULL(5))
 		ereport(ERROR,
@@ -320,9 +320,9 @@ uplift_at_k_trans(PG_FUNCTION_ARGS)
 }
 
 /* uplift_by_percentile(score, treatment, outcome, bins, strategy [, options]) */
-PG_FUNCTION_INFO_V1(uplift_percentile_trans);
+PG_FUNCTION_INFO_V1(uplift_by_percentile_transfn);
 Datum
-uplift_percentile_trans(PG_FUNCTION_ARGS)
+uplift_by_percentile_transfn(PG_FUNCTION_ARGS)
 {
 	static const char *const allowed[] = {"total", NULL};
 	bool		skipped;
@@ -357,9 +357,9 @@ uplift_percentile_trans(PG_FUNCTION_ARGS)
 }
 
 /* uplift_calibration(score, treatment, outcome, bins) */
-PG_FUNCTION_INFO_V1(uplift_calibration_trans);
+PG_FUNCTION_INFO_V1(uplift_calibration_transfn);
 Datum
-uplift_calibration_trans(PG_FUNCTION_ARGS)
+uplift_calibration_transfn(PG_FUNCTION_ARGS)
 {
 	bool		skipped;
 	EvalState  *st;
@@ -388,9 +388,9 @@ uplift_calibration_trans(PG_FUNCTION_ARGS)
 }
 
 /* uplift_net_value(score, treatment, value, cost [, options]) */
-PG_FUNCTION_INFO_V1(uplift_net_value_trans);
+PG_FUNCTION_INFO_V1(uplift_net_value_transfn);
 Datum
-uplift_net_value_trans(PG_FUNCTION_ARGS)
+uplift_net_value_transfn(PG_FUNCTION_ARGS)
 {
 	static const char *const allowed[] = {"fixed_cost", "scale", "points", NULL};
 	bool		skipped;
@@ -419,11 +419,11 @@ arm_append(MetricArm *into, const MetricArm *from, int width, MemoryContext cxt)
 	into->n += from->n;
 }
 
-PG_FUNCTION_INFO_V1(uplift_eval_combine);
+PG_FUNCTION_INFO_V1(uplift_eval_combinefn);
 Datum
-uplift_eval_combine(PG_FUNCTION_ARGS)
+uplift_eval_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_eval_combine");
+	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_eval_combinefn");
 	EvalState  *a = PG_ARGISNULL(0) ? NULL : (EvalState *) PG_GETARG_POINTER(0);
 	EvalState  *b = PG_ARGISNULL(1) ? NULL : (EvalState *) PG_GETARG_POINTER(1);
 	int			w;
@@ -440,7 +440,7 @@ uplift_eval_combine(PG_FUNCTION_ARGS)
 		a->p = b->p;
 	}
 	if (a->d.layout != b->d.layout)
-		elog(ERROR, "uplift_eval_combine: states of different layouts");
+		elog(ERROR, "uplift_eval_combinefn: states of different layouts");
 	if (!a->p.set)
 		a->p = b->p;
 	w = METRIC_WIDTH(a->d.layout);
@@ -450,16 +450,16 @@ uplift_eval_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-PG_FUNCTION_INFO_V1(uplift_eval_serialize);
+PG_FUNCTION_INFO_V1(uplift_eval_serialfn);
 Datum
-uplift_eval_serialize(PG_FUNCTION_ARGS)
+uplift_eval_serialfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = (EvalState *) PG_GETARG_POINTER(0);
 	int			w = METRIC_WIDTH(st->d.layout);
 	Size		size = 128;
 	StringInfoData buf;
 
-	(void) uplift_agg_context(fcinfo, "uplift_eval_serialize");
+	(void) uplift_agg_context(fcinfo, "uplift_eval_serialfn");
 	for (int a = 0; a < 2; a++)
 		size += (Size) st->d.arm[a].n * w * sizeof(double);
 	if (size > MaxAllocSize - VARHDRSZ)
@@ -502,11 +502,11 @@ uplift_eval_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(bytes_end_bytea(&buf));
 }
 
-PG_FUNCTION_INFO_V1(uplift_eval_deserialize);
+PG_FUNCTION_INFO_V1(uplift_eval_deserialfn);
 Datum
-uplift_eval_deserialize(PG_FUNCTION_ARGS)
+uplift_eval_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_eval_deserialize");
+	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_eval_deserialfn");
 	bytea	   *raw = PG_GETARG_BYTEA_PP(0);
 	ByteReader	r;
 	EvalState  *st;
@@ -662,9 +662,9 @@ qini_gain_in_range(EvalState *st, const char *funcname)
 	return false;
 }
 
-PG_FUNCTION_INFO_V1(uplift_qini_auc_final);
+PG_FUNCTION_INFO_V1(uplift_qini_auc_finalfn);
 Datum
-uplift_qini_auc_final(PG_FUNCTION_ARGS)
+uplift_qini_auc_finalfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_qini_auc");
 	bool		undefined;
@@ -683,9 +683,9 @@ uplift_qini_auc_final(PG_FUNCTION_ARGS)
 	return scalar_result(fcinfo, "uplift_qini_auc", v, undefined);
 }
 
-PG_FUNCTION_INFO_V1(uplift_auuc_final);
+PG_FUNCTION_INFO_V1(uplift_auuc_finalfn);
 Datum
-uplift_auuc_final(PG_FUNCTION_ARGS)
+uplift_auuc_finalfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_auuc");
 	bool		undefined;
@@ -698,9 +698,9 @@ uplift_auuc_final(PG_FUNCTION_ARGS)
 	return scalar_result(fcinfo, "uplift_auuc", v, undefined);
 }
 
-PG_FUNCTION_INFO_V1(uplift_at_k_final);
+PG_FUNCTION_INFO_V1(uplift_at_k_finalfn);
 Datum
-uplift_at_k_final(PG_FUNCTION_ARGS)
+uplift_at_k_finalfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_at_k");
 	MetricGroup top;
@@ -877,9 +877,9 @@ random_curve(RowBuilder *rb, const char *name, double n, double last, int32 poin
 	}
 }
 
-PG_FUNCTION_INFO_V1(uplift_curve_final);
+PG_FUNCTION_INFO_V1(uplift_curve_finalfn);
 Datum
-uplift_curve_final(PG_FUNCTION_ARGS)
+uplift_curve_finalfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_curve");
 	RowBuilder	rb;
@@ -991,9 +991,9 @@ compute_bins(EvalState *st, int nbins, MetricStrategy strategy)
 	return s;
 }
 
-PG_FUNCTION_INFO_V1(uplift_by_percentile_final);
+PG_FUNCTION_INFO_V1(uplift_by_percentile_finalfn);
 Datum
-uplift_by_percentile_final(PG_FUNCTION_ARGS)
+uplift_by_percentile_finalfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_by_percentile");
 	RowBuilder	rb;
@@ -1044,9 +1044,9 @@ uplift_by_percentile_final(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(rows_result(&rb));
 }
 
-PG_FUNCTION_INFO_V1(uplift_calibration_final);
+PG_FUNCTION_INFO_V1(uplift_calibration_finalfn);
 Datum
-uplift_calibration_final(PG_FUNCTION_ARGS)
+uplift_calibration_finalfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_calibration");
 	TupleDesc	tupdesc;
@@ -1156,9 +1156,9 @@ net_grid_step(void *arg, double x, const MetricGroup *cum)
 		net_emit(out, x, cum, false);
 }
 
-PG_FUNCTION_INFO_V1(uplift_net_value_final);
+PG_FUNCTION_INFO_V1(uplift_net_value_finalfn);
 Datum
-uplift_net_value_final(PG_FUNCTION_ARGS)
+uplift_net_value_finalfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_net_value");
 	RowBuilder	rb;
@@ -1324,16 +1324,16 @@ top_uplift(const MetricGroup *top, const char *name)
 }
 
 /* uplift_at_n(score, treatment, outcome, n, strategy): scikit-uplift's integer k */
-PG_FUNCTION_INFO_V1(uplift_at_n_trans);
+PG_FUNCTION_INFO_V1(uplift_at_n_transfn);
 Datum
-uplift_at_n_trans(PG_FUNCTION_ARGS)
+uplift_at_n_transfn(PG_FUNCTION_ARGS)
 {
 	return cut_trans(fcinfo, "uplift_at_n", (double) rows_arg(fcinfo, 4, "uplift_at_n", "n"));
 }
 
-PG_FUNCTION_INFO_V1(uplift_at_n_final);
+PG_FUNCTION_INFO_V1(uplift_at_n_finalfn);
 Datum
-uplift_at_n_final(PG_FUNCTION_ARGS)
+uplift_at_n_finalfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_at_n");
 	MetricGroup top;
@@ -1350,9 +1350,9 @@ uplift_at_n_final(PG_FUNCTION_ARGS)
 }
 
 /* uplift_treatment_balance(score, treatment, winsize [, options]) */
-PG_FUNCTION_INFO_V1(uplift_treatment_balance_trans);
+PG_FUNCTION_INFO_V1(uplift_treatment_balance_transfn);
 Datum
-uplift_treatment_balance_trans(PG_FUNCTION_ARGS)
+uplift_treatment_balance_transfn(PG_FUNCTION_ARGS)
 {
 	static const char *const allowed[] = {"points", NULL};
 	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_treatment_balance");
@@ -1382,9 +1382,9 @@ uplift_treatment_balance_trans(PG_FUNCTION_ARGS)
  * spaced positions): x = i + winsize, the rows down to the window's end,
  * and y = the treated share of the window.
  */
-PG_FUNCTION_INFO_V1(uplift_treatment_balance_final);
+PG_FUNCTION_INFO_V1(uplift_treatment_balance_finalfn);
 Datum
-uplift_treatment_balance_final(PG_FUNCTION_ARGS)
+uplift_treatment_balance_finalfn(PG_FUNCTION_ARGS)
 {
 	EvalState  *st = final_state(fcinfo, "uplift_treatment_balance");
 	RowBuilder	rb;

@@ -732,9 +732,9 @@ sample_like(const Sample *s)
 	return copy;
 }
 
-PG_FUNCTION_INFO_V1(uplift_drift_profile_trans);
+PG_FUNCTION_INFO_V1(uplift_drift_profile_transfn);
 Datum
-uplift_drift_profile_trans(PG_FUNCTION_ARGS)
+uplift_drift_profile_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_drift_profile");
 	Sample	   *s = PG_ARGISNULL(0) ? NULL : (Sample *) PG_GETARG_POINTER(0);
@@ -773,11 +773,11 @@ uplift_drift_profile_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-PG_FUNCTION_INFO_V1(uplift_drift_profile_combine);
+PG_FUNCTION_INFO_V1(uplift_drift_profile_combinefn);
 Datum
-uplift_drift_profile_combine(PG_FUNCTION_ARGS)
+uplift_drift_profile_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_drift_profile_combine");
+	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_drift_profile_combinefn");
 	Sample	   *a = PG_ARGISNULL(0) ? NULL : (Sample *) PG_GETARG_POINTER(0);
 	Sample	   *b = PG_ARGISNULL(1) ? NULL : (Sample *) PG_GETARG_POINTER(1);
 	MemoryContext old;
@@ -796,9 +796,9 @@ uplift_drift_profile_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
-PG_FUNCTION_INFO_V1(uplift_drift_profile_serialize);
+PG_FUNCTION_INFO_V1(uplift_drift_profile_serialfn);
 Datum
-uplift_drift_profile_serialize(PG_FUNCTION_ARGS)
+uplift_drift_profile_serialfn(PG_FUNCTION_ARGS)
 {
 	Sample	   *s = (Sample *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
@@ -831,11 +831,11 @@ uplift_drift_profile_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(bytes_end_bytea(&buf));
 }
 
-PG_FUNCTION_INFO_V1(uplift_drift_profile_deserialize);
+PG_FUNCTION_INFO_V1(uplift_drift_profile_deserialfn);
 Datum
-uplift_drift_profile_deserialize(PG_FUNCTION_ARGS)
+uplift_drift_profile_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_drift_profile_deserialize");
+	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_drift_profile_deserialfn");
 	bytea	   *v = PG_GETARG_BYTEA_PP(0);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	Sample	   *s = palloc0(sizeof(Sample));
@@ -886,9 +886,9 @@ uplift_drift_profile_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-PG_FUNCTION_INFO_V1(uplift_drift_profile_final);
+PG_FUNCTION_INFO_V1(uplift_drift_profile_finalfn);
 Datum
-uplift_drift_profile_final(PG_FUNCTION_ARGS)
+uplift_drift_profile_finalfn(PG_FUNCTION_ARGS)
 {
 	Sample	   *s = PG_ARGISNULL(0) ? NULL : (Sample *) PG_GETARG_POINTER(0);
 

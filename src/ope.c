@@ -209,30 +209,30 @@ estimator_trans(FunctionCallInfo fcinfo, OpeKind kind)
 	PG_RETURN_POINTER(agg);
 }
 
-PG_FUNCTION_INFO_V1(ope_ips_trans);
+PG_FUNCTION_INFO_V1(ips_value_transfn);
 Datum
-ope_ips_trans(PG_FUNCTION_ARGS)
+ips_value_transfn(PG_FUNCTION_ARGS)
 {
 	return estimator_trans(fcinfo, OPE_IPS);
 }
 
-PG_FUNCTION_INFO_V1(ope_snips_trans);
+PG_FUNCTION_INFO_V1(snips_value_transfn);
 Datum
-ope_snips_trans(PG_FUNCTION_ARGS)
+snips_value_transfn(PG_FUNCTION_ARGS)
 {
 	return estimator_trans(fcinfo, OPE_SNIPS);
 }
 
-PG_FUNCTION_INFO_V1(ope_dr_trans);
+PG_FUNCTION_INFO_V1(dr_value_transfn);
 Datum
-ope_dr_trans(PG_FUNCTION_ARGS)
+dr_value_transfn(PG_FUNCTION_ARGS)
 {
 	return estimator_trans(fcinfo, OPE_DR);
 }
 
-PG_FUNCTION_INFO_V1(ope_overlap_trans);
+PG_FUNCTION_INFO_V1(ope_overlap_transfn);
 Datum
-ope_overlap_trans(PG_FUNCTION_ARGS)
+ope_overlap_transfn(PG_FUNCTION_ARGS)
 {
 	OpeAgg	   *agg = trans_state(fcinfo, OPE_OVERLAP, PG_NARGS() > 3 ? 3 : 0);
 	double		logged = arg_logged(fcinfo, 1, OPE_OVERLAP);
@@ -243,11 +243,11 @@ ope_overlap_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(agg);
 }
 
-PG_FUNCTION_INFO_V1(ope_combine);
+PG_FUNCTION_INFO_V1(ope_combinefn);
 Datum
-ope_combine(PG_FUNCTION_ARGS)
+ope_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_combine");
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_combinefn");
 	OpeAgg	   *a = PG_ARGISNULL(0) ? NULL : (OpeAgg *) PG_GETARG_POINTER(0);
 	OpeAgg	   *b = PG_ARGISNULL(1) ? NULL : (OpeAgg *) PG_GETARG_POINTER(1);
 
@@ -275,16 +275,16 @@ ope_combine(PG_FUNCTION_ARGS)
  * (f64 sum, f64 compensation each: w, w^2, c, c^2, w c), u32 kept rows
  * followed by stride doubles per row.
  */
-PG_FUNCTION_INFO_V1(ope_serialize);
+PG_FUNCTION_INFO_V1(ope_serialfn);
 Datum
-ope_serialize(PG_FUNCTION_ARGS)
+ope_serialfn(PG_FUNCTION_ARGS)
 {
 	OpeAgg	   *agg = (OpeAgg *) PG_GETARG_POINTER(0);
 	OpeState   *st = &agg->st;
 	int			stride = ope_row_stride(st);
 	StringInfoData buf;
 
-	uplift_agg_context(fcinfo, "ope_serialize");
+	uplift_agg_context(fcinfo, "ope_serialfn");
 	bytes_begin_bytea(&buf);
 	bytes_put_u8(&buf, OPE_STATE_FORMAT_VERSION);
 	bytes_put_u8(&buf, (uint8) st->kind);
@@ -314,11 +314,11 @@ ope_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(bytes_end_bytea(&buf));
 }
 
-PG_FUNCTION_INFO_V1(ope_deserialize);
+PG_FUNCTION_INFO_V1(ope_deserialfn);
 Datum
-ope_deserialize(PG_FUNCTION_ARGS)
+ope_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_deserialize");
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_deserialfn");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	ByteReader	r;
 	OpeOptions	o;
@@ -434,30 +434,30 @@ estimator_final(FunctionCallInfo fcinfo, OpeKind kind)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
-PG_FUNCTION_INFO_V1(ope_ips_final);
+PG_FUNCTION_INFO_V1(ips_value_finalfn);
 Datum
-ope_ips_final(PG_FUNCTION_ARGS)
+ips_value_finalfn(PG_FUNCTION_ARGS)
 {
 	return estimator_final(fcinfo, OPE_IPS);
 }
 
-PG_FUNCTION_INFO_V1(ope_snips_final);
+PG_FUNCTION_INFO_V1(snips_value_finalfn);
 Datum
-ope_snips_final(PG_FUNCTION_ARGS)
+snips_value_finalfn(PG_FUNCTION_ARGS)
 {
 	return estimator_final(fcinfo, OPE_SNIPS);
 }
 
-PG_FUNCTION_INFO_V1(ope_dr_final);
+PG_FUNCTION_INFO_V1(dr_value_finalfn);
 Datum
-ope_dr_final(PG_FUNCTION_ARGS)
+dr_value_finalfn(PG_FUNCTION_ARGS)
 {
 	return estimator_final(fcinfo, OPE_DR);
 }
 
-PG_FUNCTION_INFO_V1(ope_overlap_final);
+PG_FUNCTION_INFO_V1(ope_overlap_finalfn);
 Datum
-ope_overlap_final(PG_FUNCTION_ARGS)
+ope_overlap_finalfn(PG_FUNCTION_ARGS)
 {
 	OpeAgg	   *agg = final_state(fcinfo, OPE_OVERLAP);
 	OpeOverlap	res;
@@ -498,9 +498,9 @@ ope_overlap_final(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
-PG_FUNCTION_INFO_V1(ope_normal_quantile_sql);
+PG_FUNCTION_INFO_V1(ope_normal_quantile);
 Datum
-ope_normal_quantile_sql(PG_FUNCTION_ARGS)
+ope_normal_quantile(PG_FUNCTION_ARGS)
 {
 	double		p = PG_GETARG_FLOAT8(0);
 
@@ -509,7 +509,7 @@ ope_normal_quantile_sql(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("p must be strictly between 0 and 1"),
 				 errdetail("Got %g.", p)));
-	PG_RETURN_FLOAT8(ope_normal_quantile(p));
+	PG_RETURN_FLOAT8(normal_quantile(p));
 }
 
 /* The elements of a one-dimensional float8[] argument, which must hold no NULL. */
@@ -550,9 +550,9 @@ float8_elements(ArrayType *arr, const char *what, int *n)
  * when outcomes are an outcome model's predictions per action).  probs must
  * be a probability distribution over the same actions.
  */
-PG_FUNCTION_INFO_V1(ope_expected_value_sql);
+PG_FUNCTION_INFO_V1(ope_expected_value);
 Datum
-ope_expected_value_sql(PG_FUNCTION_ARGS)
+ope_expected_value(PG_FUNCTION_ARGS)
 {
 	int			n_values,
 				n_probs;

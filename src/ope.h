@@ -130,6 +130,6 @@ extern void ope_estimate(OpeState *st, OpeResult *res);
 extern void ope_overlap(const OpeState *st, OpeOverlap *res);
 
 /* Standard normal quantile, Wichura's AS 241 (PPND16). */
-extern double ope_normal_quantile(double p);
+extern double normal_quantile(double p);
 
 #endif							/* UPLIFT_OPE_H */

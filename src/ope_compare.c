@@ -282,7 +282,7 @@ linear_sums(const CmpGroup *g, int dim, const double *a, double *sum, double *su
 static void
 set_normal_interval(OpeResult *res, double alpha)
 {
-	double		z = ope_normal_quantile(1.0 - alpha / 2.0);
+	double		z = normal_quantile(1.0 - alpha / 2.0);
 
 	res->ci_low = res->estimate - z * res->std_error;
 	res->ci_high = res->estimate + z * res->std_error;

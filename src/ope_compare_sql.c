@@ -229,23 +229,23 @@ diff_trans(FunctionCallInfo fcinfo, CmpKind kind)
 	PG_RETURN_POINTER(agg);
 }
 
-PG_FUNCTION_INFO_V1(ope_ips_diff_trans);
+PG_FUNCTION_INFO_V1(ips_diff_transfn);
 Datum
-ope_ips_diff_trans(PG_FUNCTION_ARGS)
+ips_diff_transfn(PG_FUNCTION_ARGS)
 {
 	return diff_trans(fcinfo, CMP_IPS_DIFF);
 }
 
-PG_FUNCTION_INFO_V1(ope_snips_diff_trans);
+PG_FUNCTION_INFO_V1(snips_diff_transfn);
 Datum
-ope_snips_diff_trans(PG_FUNCTION_ARGS)
+snips_diff_transfn(PG_FUNCTION_ARGS)
 {
 	return diff_trans(fcinfo, CMP_SNIPS_DIFF);
 }
 
-PG_FUNCTION_INFO_V1(ope_dr_diff_trans);
+PG_FUNCTION_INFO_V1(dr_diff_transfn);
 Datum
-ope_dr_diff_trans(PG_FUNCTION_ARGS)
+dr_diff_transfn(PG_FUNCTION_ARGS)
 {
 	return diff_trans(fcinfo, CMP_DR_DIFF);
 }
@@ -266,24 +266,24 @@ dr_family_trans(FunctionCallInfo fcinfo, CmpKind kind)
 	PG_RETURN_POINTER(agg);
 }
 
-PG_FUNCTION_INFO_V1(ope_sndr_trans);
+PG_FUNCTION_INFO_V1(sndr_value_transfn);
 Datum
-ope_sndr_trans(PG_FUNCTION_ARGS)
+sndr_value_transfn(PG_FUNCTION_ARGS)
 {
 	return dr_family_trans(fcinfo, CMP_SNDR);
 }
 
-PG_FUNCTION_INFO_V1(ope_switch_dr_trans);
+PG_FUNCTION_INFO_V1(switch_dr_value_transfn);
 Datum
-ope_switch_dr_trans(PG_FUNCTION_ARGS)
+switch_dr_value_transfn(PG_FUNCTION_ARGS)
 {
 	return dr_family_trans(fcinfo, CMP_SWITCH_DR);
 }
 
 /* uplift_ate(action, outcome [, options]) */
-PG_FUNCTION_INFO_V1(uplift_ate_trans);
+PG_FUNCTION_INFO_V1(uplift_ate_transfn);
 Datum
-uplift_ate_trans(PG_FUNCTION_ARGS)
+uplift_ate_transfn(PG_FUNCTION_ARGS)
 {
 	CmpAgg	   *agg = trans_state(fcinfo, CMP_ATE, PG_NARGS() > 3 ? 3 : 0);
 	int32		action = arg_action(fcinfo, 1, CMP_ATE, "action", CMP_MAX_ACTIONS);
@@ -294,9 +294,9 @@ uplift_ate_trans(PG_FUNCTION_ARGS)
 }
 
 /* ope_allocation(action, logged_propensity, chosen_action, value, cost, options) */
-PG_FUNCTION_INFO_V1(ope_allocation_trans);
+PG_FUNCTION_INFO_V1(ope_allocation_transfn);
 Datum
-ope_allocation_trans(PG_FUNCTION_ARGS)
+ope_allocation_transfn(PG_FUNCTION_ARGS)
 {
 	CmpAgg	   *agg = trans_state(fcinfo, CMP_ALLOCATION, 6);
 	int32		k = agg->st.opts.n_actions;
@@ -311,11 +311,11 @@ ope_allocation_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(agg);
 }
 
-PG_FUNCTION_INFO_V1(ope_compare_combine);
+PG_FUNCTION_INFO_V1(ope_compare_combinefn);
 Datum
-ope_compare_combine(PG_FUNCTION_ARGS)
+ope_compare_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_compare_combine");
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_compare_combinefn");
 	CmpAgg	   *a = PG_ARGISNULL(0) ? NULL : (CmpAgg *) PG_GETARG_POINTER(0);
 	CmpAgg	   *b = PG_ARGISNULL(1) ? NULL : (CmpAgg *) PG_GETARG_POINTER(1);
 
@@ -342,16 +342,16 @@ ope_compare_combine(PG_FUNCTION_ARGS)
  * i64 chosen, and the compensated sums (f64 sum, f64 compensation) of the
  * dim components and the dim (dim + 1) / 2 products.
  */
-PG_FUNCTION_INFO_V1(ope_compare_serialize);
+PG_FUNCTION_INFO_V1(ope_compare_serialfn);
 Datum
-ope_compare_serialize(PG_FUNCTION_ARGS)
+ope_compare_serialfn(PG_FUNCTION_ARGS)
 {
 	CmpAgg	   *agg = (CmpAgg *) PG_GETARG_POINTER(0);
 	CmpState   *st = &agg->st;
 	int			n_products = st->dim * (st->dim + 1) / 2;
 	StringInfoData buf;
 
-	uplift_agg_context(fcinfo, "ope_compare_serialize");
+	uplift_agg_context(fcinfo, "ope_compare_serialfn");
 	bytes_begin_bytea(&buf);
 	bytes_put_u8(&buf, CMP_STATE_FORMAT_VERSION);
 	bytes_put_u8(&buf, (uint8) st->kind);
@@ -376,11 +376,11 @@ ope_compare_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(bytes_end_bytea(&buf));
 }
 
-PG_FUNCTION_INFO_V1(ope_compare_deserialize);
+PG_FUNCTION_INFO_V1(ope_compare_deserialfn);
 Datum
-ope_compare_deserialize(PG_FUNCTION_ARGS)
+ope_compare_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_compare_deserialize");
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_compare_deserialfn");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
 	ByteReader	r;
 	CmpOptions	o;
@@ -496,37 +496,37 @@ estimate_final(FunctionCallInfo fcinfo, CmpKind kind)
 	return estimate_datum(BlessTupleDesc(tupdesc), &res);
 }
 
-PG_FUNCTION_INFO_V1(ope_ips_diff_final);
+PG_FUNCTION_INFO_V1(ips_diff_finalfn);
 Datum
-ope_ips_diff_final(PG_FUNCTION_ARGS)
+ips_diff_finalfn(PG_FUNCTION_ARGS)
 {
 	return estimate_final(fcinfo, CMP_IPS_DIFF);
 }
 
-PG_FUNCTION_INFO_V1(ope_snips_diff_final);
+PG_FUNCTION_INFO_V1(snips_diff_finalfn);
 Datum
-ope_snips_diff_final(PG_FUNCTION_ARGS)
+snips_diff_finalfn(PG_FUNCTION_ARGS)
 {
 	return estimate_final(fcinfo, CMP_SNIPS_DIFF);
 }
 
-PG_FUNCTION_INFO_V1(ope_dr_diff_final);
+PG_FUNCTION_INFO_V1(dr_diff_finalfn);
 Datum
-ope_dr_diff_final(PG_FUNCTION_ARGS)
+dr_diff_finalfn(PG_FUNCTION_ARGS)
 {
 	return estimate_final(fcinfo, CMP_DR_DIFF);
 }
 
-PG_FUNCTION_INFO_V1(ope_sndr_final);
+PG_FUNCTION_INFO_V1(sndr_value_finalfn);
 Datum
-ope_sndr_final(PG_FUNCTION_ARGS)
+sndr_value_finalfn(PG_FUNCTION_ARGS)
 {
 	return estimate_final(fcinfo, CMP_SNDR);
 }
 
-PG_FUNCTION_INFO_V1(ope_switch_dr_final);
+PG_FUNCTION_INFO_V1(switch_dr_value_finalfn);
 Datum
-ope_switch_dr_final(PG_FUNCTION_ARGS)
+switch_dr_value_finalfn(PG_FUNCTION_ARGS)
 {
 	return estimate_final(fcinfo, CMP_SWITCH_DR);
 }
@@ -555,9 +555,9 @@ composite_array(Datum *elems, int n, Oid elemtype)
 }
 
 /* uplift_ate: element a for action a against control, a = 1..K. */
-PG_FUNCTION_INFO_V1(uplift_ate_final);
+PG_FUNCTION_INFO_V1(uplift_ate_finalfn);
 Datum
-uplift_ate_final(PG_FUNCTION_ARGS)
+uplift_ate_finalfn(PG_FUNCTION_ARGS)
 {
 	CmpAgg	   *agg = final_state(fcinfo, CMP_ATE);
 	CmpState   *st = &agg->st;
@@ -591,9 +591,9 @@ uplift_ate_final(PG_FUNCTION_ARGS)
 }
 
 /* ope_allocation: one uplift_policy_comparison per outcome, value and cost. */
-PG_FUNCTION_INFO_V1(ope_allocation_final);
+PG_FUNCTION_INFO_V1(ope_allocation_finalfn);
 Datum
-ope_allocation_final(PG_FUNCTION_ARGS)
+ope_allocation_finalfn(PG_FUNCTION_ARGS)
 {
 	CmpAgg	   *agg = final_state(fcinfo, CMP_ALLOCATION);
 	Oid			elemtype;

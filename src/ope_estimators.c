@@ -384,7 +384,7 @@ ope_estimate(OpeState *st, OpeResult *res)
 		bootstrap_interval(st, res);
 	else if (n >= 2)
 	{
-		double		z = ope_normal_quantile(1.0 - st->opts.alpha / 2.0);
+		double		z = normal_quantile(1.0 - st->opts.alpha / 2.0);
 
 		res->ci_low = res->estimate - z * res->std_error;
 		res->ci_high = res->estimate + z * res->std_error;
@@ -478,7 +478,7 @@ ope_overlap(const OpeState *st, OpeOverlap *res)
  * 37(3): 477-484 (PPND16, about 1e-16 relative accuracy).
  */
 double
-ope_normal_quantile(double p)
+normal_quantile(double p)
 {
 	double		q = p - 0.5;
 	double		r,

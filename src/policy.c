@@ -60,7 +60,7 @@ uplift_policy_check_params(int n_actions, double epsilon, double min_prop)
 }
 
 void
-uplift_policy_probs(const double *effects, int n_actions, double epsilon,
+policy_probs(const double *effects, int n_actions, double epsilon,
 					double min_prop, double *probs)
 {
 	int			greedy = uplift_policy_greedy(effects, n_actions);
@@ -118,9 +118,9 @@ effects_from_array(ArrayType *arr, int *n_actions)
 	return effects;
 }
 
-PG_FUNCTION_INFO_V1(uplift_policy_probs_sql);
+PG_FUNCTION_INFO_V1(uplift_policy_probs);
 Datum
-uplift_policy_probs_sql(PG_FUNCTION_ARGS)
+uplift_policy_probs(PG_FUNCTION_ARGS)
 {
 	int			n_actions;
 	double	   *effects = effects_from_array(PG_GETARG_ARRAYTYPE_P(0), &n_actions);
@@ -130,7 +130,7 @@ uplift_policy_probs_sql(PG_FUNCTION_ARGS)
 	Datum	   *out = palloc(sizeof(Datum) * (n_actions + 1));
 
 	uplift_policy_check_params(n_actions, epsilon, min_prop);
-	uplift_policy_probs(effects, n_actions, epsilon, min_prop, probs);
+	policy_probs(effects, n_actions, epsilon, min_prop, probs);
 	for (int a = 0; a <= n_actions; a++)
 		out[a] = Float8GetDatum(probs[a]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(out, n_actions + 1, FLOAT8OID,
@@ -138,9 +138,9 @@ uplift_policy_probs_sql(PG_FUNCTION_ARGS)
 										  TYPALIGN_DOUBLE));
 }
 
-PG_FUNCTION_INFO_V1(uplift_policy_propensity_sql);
+PG_FUNCTION_INFO_V1(uplift_policy_propensity);
 Datum
-uplift_policy_propensity_sql(PG_FUNCTION_ARGS)
+uplift_policy_propensity(PG_FUNCTION_ARGS)
 {
 	int			n_actions;
 	double	   *effects = effects_from_array(PG_GETARG_ARRAYTYPE_P(0), &n_actions);
@@ -156,13 +156,13 @@ uplift_policy_propensity_sql(PG_FUNCTION_ARGS)
 				 errmsg("action %d is out of range", action),
 				 errdetail("The effects array has %d actions; valid actions are 0 to %d.",
 						   n_actions, n_actions)));
-	uplift_policy_probs(effects, n_actions, epsilon, min_prop, probs);
+	policy_probs(effects, n_actions, epsilon, min_prop, probs);
 	PG_RETURN_FLOAT8(probs[action]);
 }
 
-PG_FUNCTION_INFO_V1(uplift_policy_action_sql);
+PG_FUNCTION_INFO_V1(uplift_policy_action);
 Datum
-uplift_policy_action_sql(PG_FUNCTION_ARGS)
+uplift_policy_action(PG_FUNCTION_ARGS)
 {
 	int			n_actions;
 	double	   *effects = effects_from_array(PG_GETARG_ARRAYTYPE_P(0), &n_actions);

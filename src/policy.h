@@ -14,7 +14,7 @@ extern int	uplift_policy_greedy(const double *effects, int n_actions);
 extern void uplift_policy_check_params(int n_actions, double epsilon, double min_prop);
 
 /* probs[0..K]: probability that the policy takes each action. */
-extern void uplift_policy_probs(const double *effects, int n_actions,
+extern void policy_probs(const double *effects, int n_actions,
 								double epsilon, double min_prop, double *probs);
 
 #endif							/* UPLIFT_POLICY_H */

@@ -108,25 +108,29 @@ read_actions(ArrayType *arr, Datum **d, bool **nulls, int *n)
 }
 
 /*
- * uplift_portfolio_holdout_accum(state, in_holdout, actions, outcome):
- * strict, so rows with a NULL are skipped; updates the state in place once
- * it has its size.
+ * uplift_portfolio_holdout_transfn(state, in_holdout, actions, outcome):
+ * rows with a NULL are skipped, as avg skips them; updates the state in
+ * place once it has its size.
  */
-PG_FUNCTION_INFO_V1(uplift_portfolio_holdout_accum);
+PG_FUNCTION_INFO_V1(uplift_portfolio_holdout_transfn);
 Datum
-uplift_portfolio_holdout_accum(PG_FUNCTION_ARGS)
+uplift_portfolio_holdout_transfn(PG_FUNCTION_ARGS)
 {
 	int			nexp;
 	ArrayType  *state;
 	double	   *st;
-	bool		in_holdout = PG_GETARG_BOOL(1);
-	double		y = PG_GETARG_FLOAT8(3);
+	bool		in_holdout;
+	double		y;
 	Datum	   *acts;
 	bool	   *nulls;
 	int			n;
-	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_portfolio_holdout_accum");
+	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_portfolio_holdout_transfn");
 
 	state = portfolio_state(fcinfo, 0, &nexp);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_ARRAYTYPE_P(state);
+	in_holdout = PG_GETARG_BOOL(1);
+	y = PG_GETARG_FLOAT8(3);
 	read_actions(PG_GETARG_ARRAYTYPE_P(2), &acts, &nulls, &n);
 	uplift_check_finite(y, "outcome of uplift_portfolio_holdout");
 	if (nexp == 0)
@@ -160,10 +164,10 @@ uplift_portfolio_holdout_accum(PG_FUNCTION_ARGS)
 	PG_RETURN_ARRAYTYPE_P(state);
 }
 
-/* uplift_portfolio_holdout_combine(state, state): merged into the first. */
-PG_FUNCTION_INFO_V1(uplift_portfolio_holdout_combine);
+/* uplift_portfolio_holdout_combinefn(state, state): merged into the first. */
+PG_FUNCTION_INFO_V1(uplift_portfolio_holdout_combinefn);
 Datum
-uplift_portfolio_holdout_combine(PG_FUNCTION_ARGS)
+uplift_portfolio_holdout_combinefn(PG_FUNCTION_ARGS)
 {
 	int			na,
 				nb;
@@ -171,7 +175,7 @@ uplift_portfolio_holdout_combine(PG_FUNCTION_ARGS)
 	ArrayType  *b;
 	double	   *sa;
 	const double *sb;
-	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_portfolio_holdout_combine");
+	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_portfolio_holdout_combinefn");
 
 	a = portfolio_state(fcinfo, 0, &na);
 	b = portfolio_state(fcinfo, 1, &nb);
@@ -217,14 +221,14 @@ set_float(Datum *values, bool *nulls, int i, double x)
 }
 
 /*
- * uplift_portfolio_holdout_final(state) -> uplift_portfolio_report.  An
+ * uplift_portfolio_holdout_finalfn(state) -> uplift_portfolio_report.  An
  * estimate is NULL when a group it needs is empty, its standard error NULL
  * when such a group has one row.  Standard errors treat the groups as
  * independent samples and the treated shares as fixed.
  */
-PG_FUNCTION_INFO_V1(uplift_portfolio_holdout_final);
+PG_FUNCTION_INFO_V1(uplift_portfolio_holdout_finalfn);
 Datum
-uplift_portfolio_holdout_final(PG_FUNCTION_ARGS)
+uplift_portfolio_holdout_finalfn(PG_FUNCTION_ARGS)
 {
 	int			nexp;
 	ArrayType  *state = portfolio_state(fcinfo, 0, &nexp);

@@ -67,175 +67,175 @@ COMMENT ON TYPE uplift_net_value_point IS
 
 -- support functions
 
-CREATE FUNCTION uplift_eval_trans(internal, float8, int, float8)
+CREATE FUNCTION uplift_eval_transfn(internal, float8, int, float8)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_qini_opts_trans(internal, float8, int, float8, jsonb)
+CREATE FUNCTION uplift_qini_auc_transfn(internal, float8, int, float8, jsonb)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_curve_opts_trans(internal, float8, int, float8, jsonb)
+CREATE FUNCTION uplift_curve_transfn(internal, float8, int, float8, jsonb)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_at_k_trans(internal, float8, int, float8, float8, text)
+CREATE FUNCTION uplift_at_k_transfn(internal, float8, int, float8, float8, text)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_percentile_trans(internal, float8, int, float8, int, text)
+CREATE FUNCTION uplift_by_percentile_transfn(internal, float8, int, float8, int, text)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_percentile_trans(internal, float8, int, float8, int, text, jsonb)
+CREATE FUNCTION uplift_by_percentile_transfn(internal, float8, int, float8, int, text, jsonb)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_calibration_trans(internal, float8, int, float8, int)
+CREATE FUNCTION uplift_calibration_transfn(internal, float8, int, float8, int)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_net_value_trans(internal, float8, int, float8, float8)
+CREATE FUNCTION uplift_net_value_transfn(internal, float8, int, float8, float8)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_net_value_trans(internal, float8, int, float8, float8, jsonb)
+CREATE FUNCTION uplift_net_value_transfn(internal, float8, int, float8, float8, jsonb)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION uplift_eval_combine(internal, internal)
+CREATE FUNCTION uplift_eval_combinefn(internal, internal)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_eval_serialize(internal)
+CREATE FUNCTION uplift_eval_serialfn(internal)
 RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION uplift_eval_deserialize(bytea, internal)
+CREATE FUNCTION uplift_eval_deserialfn(bytea, internal)
 RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION uplift_qini_auc_final(internal)
+CREATE FUNCTION uplift_qini_auc_finalfn(internal)
 RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_auuc_final(internal)
+CREATE FUNCTION uplift_auuc_finalfn(internal)
 RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_at_k_final(internal)
+CREATE FUNCTION uplift_at_k_finalfn(internal)
 RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_curve_final(internal)
+CREATE FUNCTION uplift_curve_finalfn(internal)
 RETURNS uplift_curve_point[] AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_by_percentile_final(internal)
+CREATE FUNCTION uplift_by_percentile_finalfn(internal)
 RETURNS uplift_percentile_bin[] AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_calibration_final(internal)
+CREATE FUNCTION uplift_calibration_finalfn(internal)
 RETURNS uplift_calibration_summary AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_net_value_final(internal)
+CREATE FUNCTION uplift_net_value_finalfn(internal)
 RETURNS uplift_net_value_point[] AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION uplift_eval_trans(internal, float8, int, float8) IS 'transition function of the evaluation aggregates';
-COMMENT ON FUNCTION uplift_qini_opts_trans(internal, float8, int, float8, jsonb) IS 'transition function of uplift_qini_auc with options';
-COMMENT ON FUNCTION uplift_curve_opts_trans(internal, float8, int, float8, jsonb) IS 'transition function of uplift_curve with options';
-COMMENT ON FUNCTION uplift_at_k_trans(internal, float8, int, float8, float8, text) IS 'transition function of uplift_at_k';
-COMMENT ON FUNCTION uplift_percentile_trans(internal, float8, int, float8, int, text) IS 'transition function of uplift_by_percentile';
-COMMENT ON FUNCTION uplift_percentile_trans(internal, float8, int, float8, int, text, jsonb) IS 'transition function of uplift_by_percentile with options';
-COMMENT ON FUNCTION uplift_calibration_trans(internal, float8, int, float8, int) IS 'transition function of uplift_calibration';
-COMMENT ON FUNCTION uplift_net_value_trans(internal, float8, int, float8, float8) IS 'transition function of uplift_net_value';
-COMMENT ON FUNCTION uplift_net_value_trans(internal, float8, int, float8, float8, jsonb) IS 'transition function of uplift_net_value with options';
-COMMENT ON FUNCTION uplift_eval_combine(internal, internal) IS 'combine function of the evaluation aggregates';
-COMMENT ON FUNCTION uplift_eval_serialize(internal) IS 'serialize function of the evaluation aggregates';
-COMMENT ON FUNCTION uplift_eval_deserialize(bytea, internal) IS 'deserialize function of the evaluation aggregates';
-COMMENT ON FUNCTION uplift_qini_auc_final(internal) IS 'final function of uplift_qini_auc';
-COMMENT ON FUNCTION uplift_auuc_final(internal) IS 'final function of uplift_auuc';
-COMMENT ON FUNCTION uplift_at_k_final(internal) IS 'final function of uplift_at_k';
-COMMENT ON FUNCTION uplift_curve_final(internal) IS 'final function of uplift_curve';
-COMMENT ON FUNCTION uplift_by_percentile_final(internal) IS 'final function of uplift_by_percentile';
-COMMENT ON FUNCTION uplift_calibration_final(internal) IS 'final function of uplift_calibration';
-COMMENT ON FUNCTION uplift_net_value_final(internal) IS 'final function of uplift_net_value';
+COMMENT ON FUNCTION uplift_eval_transfn(internal, float8, int, float8) IS 'transition function of the evaluation aggregates';
+COMMENT ON FUNCTION uplift_qini_auc_transfn(internal, float8, int, float8, jsonb) IS 'transition function of uplift_qini_auc with options';
+COMMENT ON FUNCTION uplift_curve_transfn(internal, float8, int, float8, jsonb) IS 'transition function of uplift_curve with options';
+COMMENT ON FUNCTION uplift_at_k_transfn(internal, float8, int, float8, float8, text) IS 'transition function of uplift_at_k';
+COMMENT ON FUNCTION uplift_by_percentile_transfn(internal, float8, int, float8, int, text) IS 'transition function of uplift_by_percentile';
+COMMENT ON FUNCTION uplift_by_percentile_transfn(internal, float8, int, float8, int, text, jsonb) IS 'transition function of uplift_by_percentile with options';
+COMMENT ON FUNCTION uplift_calibration_transfn(internal, float8, int, float8, int) IS 'transition function of uplift_calibration';
+COMMENT ON FUNCTION uplift_net_value_transfn(internal, float8, int, float8, float8) IS 'transition function of uplift_net_value';
+COMMENT ON FUNCTION uplift_net_value_transfn(internal, float8, int, float8, float8, jsonb) IS 'transition function of uplift_net_value with options';
+COMMENT ON FUNCTION uplift_eval_combinefn(internal, internal) IS 'combine function of the evaluation aggregates';
+COMMENT ON FUNCTION uplift_eval_serialfn(internal) IS 'serialize function of the evaluation aggregates';
+COMMENT ON FUNCTION uplift_eval_deserialfn(bytea, internal) IS 'deserialize function of the evaluation aggregates';
+COMMENT ON FUNCTION uplift_qini_auc_finalfn(internal) IS 'final function of uplift_qini_auc';
+COMMENT ON FUNCTION uplift_auuc_finalfn(internal) IS 'final function of uplift_auuc';
+COMMENT ON FUNCTION uplift_at_k_finalfn(internal) IS 'final function of uplift_at_k';
+COMMENT ON FUNCTION uplift_curve_finalfn(internal) IS 'final function of uplift_curve';
+COMMENT ON FUNCTION uplift_by_percentile_finalfn(internal) IS 'final function of uplift_by_percentile';
+COMMENT ON FUNCTION uplift_calibration_finalfn(internal) IS 'final function of uplift_calibration';
+COMMENT ON FUNCTION uplift_net_value_finalfn(internal) IS 'final function of uplift_net_value';
 
 -- The final functions sort the state in place (and re-score it for the
 -- perfect curves), hence FINALFUNC_MODIFY = READ_WRITE.
 
 CREATE AGGREGATE uplift_qini_auc(score float8, treatment int, outcome float8) (
-    SFUNC = uplift_eval_trans, STYPE = internal,
-    FINALFUNC = uplift_qini_auc_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_eval_transfn, STYPE = internal,
+    FINALFUNC = uplift_qini_auc_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_qini_auc(float8, int, float8) IS
 'normalised area under the Qini curve (scikit-uplift qini_auc_score)';
 
 CREATE AGGREGATE uplift_qini_auc(score float8, treatment int, outcome float8, options jsonb) (
-    SFUNC = uplift_qini_opts_trans, STYPE = internal,
-    FINALFUNC = uplift_qini_auc_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_qini_auc_transfn, STYPE = internal,
+    FINALFUNC = uplift_qini_auc_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_qini_auc(float8, int, float8, jsonb) IS
 'normalised area under the Qini curve; options: negative_effect (default true)';
 
 CREATE AGGREGATE uplift_auuc(score float8, treatment int, outcome float8) (
-    SFUNC = uplift_eval_trans, STYPE = internal,
-    FINALFUNC = uplift_auuc_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_eval_transfn, STYPE = internal,
+    FINALFUNC = uplift_auuc_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_auuc(float8, int, float8) IS
 'normalised area under the uplift curve (scikit-uplift uplift_auc_score)';
 
 CREATE AGGREGATE uplift_at_k(score float8, treatment int, outcome float8, k float8, strategy text) (
-    SFUNC = uplift_at_k_trans, STYPE = internal,
-    FINALFUNC = uplift_at_k_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_at_k_transfn, STYPE = internal,
+    FINALFUNC = uplift_at_k_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_at_k(float8, int, float8, float8, text) IS
 'treated minus control response rate in the top k of the scores (scikit-uplift uplift_at_k)';
 
 CREATE AGGREGATE uplift_curve(score float8, treatment int, outcome float8) (
-    SFUNC = uplift_eval_trans, STYPE = internal,
-    FINALFUNC = uplift_curve_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_eval_transfn, STYPE = internal,
+    FINALFUNC = uplift_curve_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_curve(float8, int, float8) IS
 'points of the Qini, uplift, random and perfect curves';
 
 CREATE AGGREGATE uplift_curve(score float8, treatment int, outcome float8, options jsonb) (
-    SFUNC = uplift_curve_opts_trans, STYPE = internal,
-    FINALFUNC = uplift_curve_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_curve_transfn, STYPE = internal,
+    FINALFUNC = uplift_curve_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_curve(float8, int, float8, jsonb) IS
 'points of the Qini, uplift, random and perfect curves; options: points, negative_effect';
 
 CREATE AGGREGATE uplift_by_percentile(score float8, treatment int, outcome float8, bins int, strategy text) (
-    SFUNC = uplift_percentile_trans, STYPE = internal,
-    FINALFUNC = uplift_by_percentile_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_by_percentile_transfn, STYPE = internal,
+    FINALFUNC = uplift_by_percentile_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_by_percentile(float8, int, float8, int, text) IS
 'per-bin counts, response rates and uplift (scikit-uplift uplift_by_percentile)';
 
 CREATE AGGREGATE uplift_by_percentile(score float8, treatment int, outcome float8, bins int, strategy text, options jsonb) (
-    SFUNC = uplift_percentile_trans, STYPE = internal,
-    FINALFUNC = uplift_by_percentile_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_by_percentile_transfn, STYPE = internal,
+    FINALFUNC = uplift_by_percentile_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_by_percentile(float8, int, float8, int, text, jsonb) IS
 'per-bin counts, response rates and uplift; options: total';
 
 CREATE AGGREGATE uplift_calibration(score float8, treatment int, outcome float8, bins int) (
-    SFUNC = uplift_calibration_trans, STYPE = internal,
-    FINALFUNC = uplift_calibration_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_calibration_transfn, STYPE = internal,
+    FINALFUNC = uplift_calibration_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_calibration(float8, int, float8, int) IS
 'calibration error and rank monotonicity of uplift scores over bins';
 
 CREATE AGGREGATE uplift_net_value(score float8, treatment int, value float8, cost float8) (
-    SFUNC = uplift_net_value_trans, STYPE = internal,
-    FINALFUNC = uplift_net_value_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_net_value_transfn, STYPE = internal,
+    FINALFUNC = uplift_net_value_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_net_value(float8, int, float8, float8) IS
 'cumulative incremental value, cost and net value by targeting depth, and the best depth';
 
 CREATE AGGREGATE uplift_net_value(score float8, treatment int, value float8, cost float8, options jsonb) (
-    SFUNC = uplift_net_value_trans, STYPE = internal,
-    FINALFUNC = uplift_net_value_final, FINALFUNC_MODIFY = READ_WRITE,
-    COMBINEFUNC = uplift_eval_combine,
-    SERIALFUNC = uplift_eval_serialize, DESERIALFUNC = uplift_eval_deserialize,
+    SFUNC = uplift_net_value_transfn, STYPE = internal,
+    FINALFUNC = uplift_net_value_finalfn, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = uplift_eval_combinefn,
+    SERIALFUNC = uplift_eval_serialfn, DESERIALFUNC = uplift_eval_deserialfn,
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE uplift_net_value(float8, int, float8, float8, jsonb) IS

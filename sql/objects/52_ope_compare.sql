@@ -17,160 +17,160 @@ CREATE TYPE uplift_policy_comparison AS (
 COMMENT ON TYPE uplift_policy_comparison IS
 'a deployed policy against a baseline for one outcome: both estimated means per row, their difference with its paired standard error and interval';
 
-CREATE FUNCTION ope_compare_combine(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_compare_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION ope_compare_combine(internal, internal) IS
+CREATE FUNCTION ope_compare_combinefn(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'ope_compare_combinefn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ope_compare_combinefn(internal, internal) IS
 'combine function of the paired off-policy aggregates';
 
-CREATE FUNCTION ope_compare_serialize(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'ope_compare_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION ope_compare_serialize(internal) IS
+CREATE FUNCTION ope_compare_serialfn(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'ope_compare_serialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ope_compare_serialfn(internal) IS
 'serialization function of the paired off-policy aggregates';
 
-CREATE FUNCTION ope_compare_deserialize(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_compare_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION ope_compare_deserialize(bytea, internal) IS
+CREATE FUNCTION ope_compare_deserialfn(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME', 'ope_compare_deserialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ope_compare_deserialfn(bytea, internal) IS
 'deserialization function of the paired off-policy aggregates';
 
 -- Transition functions: not STRICT, because a NULL input is an error.
 
-CREATE FUNCTION ope_ips_diff_trans(internal, float8, float8, float8, float8) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_ips_diff_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_ips_diff_trans(internal, float8, float8, float8, float8, jsonb) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_ips_diff_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_snips_diff_trans(internal, float8, float8, float8, float8) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_snips_diff_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_snips_diff_trans(internal, float8, float8, float8, float8, jsonb) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_snips_diff_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_dr_diff_trans(internal, float8, float8, float8, float8, float8, float8, float8) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_dr_diff_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_dr_diff_trans(internal, float8, float8, float8, float8, float8, float8, float8, jsonb) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_dr_diff_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_sndr_trans(internal, float8, float8, float8, float8, float8) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_sndr_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_sndr_trans(internal, float8, float8, float8, float8, float8, jsonb) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_sndr_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_switch_dr_trans(internal, float8, float8, float8, float8, float8) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_switch_dr_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_switch_dr_trans(internal, float8, float8, float8, float8, float8, jsonb) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_switch_dr_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_ate_trans(internal, int, float8) RETURNS internal
-AS 'MODULE_PATHNAME', 'uplift_ate_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_ate_trans(internal, int, float8, jsonb) RETURNS internal
-AS 'MODULE_PATHNAME', 'uplift_ate_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_allocation_trans(internal, int, float8, int, float8, float8, jsonb) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_allocation_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ips_diff_transfn(internal, float8, float8, float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'ips_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ips_diff_transfn(internal, float8, float8, float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'ips_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION snips_diff_transfn(internal, float8, float8, float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'snips_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION snips_diff_transfn(internal, float8, float8, float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'snips_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION dr_diff_transfn(internal, float8, float8, float8, float8, float8, float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'dr_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION dr_diff_transfn(internal, float8, float8, float8, float8, float8, float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'dr_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION sndr_value_transfn(internal, float8, float8, float8, float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'sndr_value_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION sndr_value_transfn(internal, float8, float8, float8, float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'sndr_value_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION switch_dr_value_transfn(internal, float8, float8, float8, float8, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'switch_dr_value_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION switch_dr_value_transfn(internal, float8, float8, float8, float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'switch_dr_value_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_ate_transfn(internal, int, float8) RETURNS internal
+AS 'MODULE_PATHNAME', 'uplift_ate_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_ate_transfn(internal, int, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'uplift_ate_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_allocation_transfn(internal, int, float8, int, float8, float8, jsonb) RETURNS internal
+AS 'MODULE_PATHNAME', 'ope_allocation_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION ope_ips_diff_trans(internal, float8, float8, float8, float8) IS 'transition function of ips_diff';
-COMMENT ON FUNCTION ope_ips_diff_trans(internal, float8, float8, float8, float8, jsonb) IS 'transition function of ips_diff with options';
-COMMENT ON FUNCTION ope_snips_diff_trans(internal, float8, float8, float8, float8) IS 'transition function of snips_diff';
-COMMENT ON FUNCTION ope_snips_diff_trans(internal, float8, float8, float8, float8, jsonb) IS 'transition function of snips_diff with options';
-COMMENT ON FUNCTION ope_dr_diff_trans(internal, float8, float8, float8, float8, float8, float8, float8) IS 'transition function of dr_diff';
-COMMENT ON FUNCTION ope_dr_diff_trans(internal, float8, float8, float8, float8, float8, float8, float8, jsonb) IS 'transition function of dr_diff with options';
-COMMENT ON FUNCTION ope_sndr_trans(internal, float8, float8, float8, float8, float8) IS 'transition function of sndr_value';
-COMMENT ON FUNCTION ope_sndr_trans(internal, float8, float8, float8, float8, float8, jsonb) IS 'transition function of sndr_value with options';
-COMMENT ON FUNCTION ope_switch_dr_trans(internal, float8, float8, float8, float8, float8) IS 'transition function of switch_dr_value';
-COMMENT ON FUNCTION ope_switch_dr_trans(internal, float8, float8, float8, float8, float8, jsonb) IS 'transition function of switch_dr_value with options';
-COMMENT ON FUNCTION uplift_ate_trans(internal, int, float8) IS 'transition function of uplift_ate';
-COMMENT ON FUNCTION uplift_ate_trans(internal, int, float8, jsonb) IS 'transition function of uplift_ate with options';
-COMMENT ON FUNCTION ope_allocation_trans(internal, int, float8, int, float8, float8, jsonb) IS 'transition function of ope_allocation';
+COMMENT ON FUNCTION ips_diff_transfn(internal, float8, float8, float8, float8) IS 'transition function of ips_diff';
+COMMENT ON FUNCTION ips_diff_transfn(internal, float8, float8, float8, float8, jsonb) IS 'transition function of ips_diff with options';
+COMMENT ON FUNCTION snips_diff_transfn(internal, float8, float8, float8, float8) IS 'transition function of snips_diff';
+COMMENT ON FUNCTION snips_diff_transfn(internal, float8, float8, float8, float8, jsonb) IS 'transition function of snips_diff with options';
+COMMENT ON FUNCTION dr_diff_transfn(internal, float8, float8, float8, float8, float8, float8, float8) IS 'transition function of dr_diff';
+COMMENT ON FUNCTION dr_diff_transfn(internal, float8, float8, float8, float8, float8, float8, float8, jsonb) IS 'transition function of dr_diff with options';
+COMMENT ON FUNCTION sndr_value_transfn(internal, float8, float8, float8, float8, float8) IS 'transition function of sndr_value';
+COMMENT ON FUNCTION sndr_value_transfn(internal, float8, float8, float8, float8, float8, jsonb) IS 'transition function of sndr_value with options';
+COMMENT ON FUNCTION switch_dr_value_transfn(internal, float8, float8, float8, float8, float8) IS 'transition function of switch_dr_value';
+COMMENT ON FUNCTION switch_dr_value_transfn(internal, float8, float8, float8, float8, float8, jsonb) IS 'transition function of switch_dr_value with options';
+COMMENT ON FUNCTION uplift_ate_transfn(internal, int, float8) IS 'transition function of uplift_ate';
+COMMENT ON FUNCTION uplift_ate_transfn(internal, int, float8, jsonb) IS 'transition function of uplift_ate with options';
+COMMENT ON FUNCTION ope_allocation_transfn(internal, int, float8, int, float8, float8, jsonb) IS 'transition function of ope_allocation';
 
-CREATE FUNCTION ope_ips_diff_final(internal) RETURNS uplift_estimate
-AS 'MODULE_PATHNAME', 'ope_ips_diff_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_snips_diff_final(internal) RETURNS uplift_estimate
-AS 'MODULE_PATHNAME', 'ope_snips_diff_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_dr_diff_final(internal) RETURNS uplift_estimate
-AS 'MODULE_PATHNAME', 'ope_dr_diff_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_sndr_final(internal) RETURNS uplift_estimate
-AS 'MODULE_PATHNAME', 'ope_sndr_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_switch_dr_final(internal) RETURNS uplift_estimate
-AS 'MODULE_PATHNAME', 'ope_switch_dr_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_ate_final(internal) RETURNS uplift_estimate[]
-AS 'MODULE_PATHNAME', 'uplift_ate_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_allocation_final(internal) RETURNS uplift_policy_comparison[]
-AS 'MODULE_PATHNAME', 'ope_allocation_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ips_diff_finalfn(internal) RETURNS uplift_estimate
+AS 'MODULE_PATHNAME', 'ips_diff_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION snips_diff_finalfn(internal) RETURNS uplift_estimate
+AS 'MODULE_PATHNAME', 'snips_diff_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION dr_diff_finalfn(internal) RETURNS uplift_estimate
+AS 'MODULE_PATHNAME', 'dr_diff_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION sndr_value_finalfn(internal) RETURNS uplift_estimate
+AS 'MODULE_PATHNAME', 'sndr_value_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION switch_dr_value_finalfn(internal) RETURNS uplift_estimate
+AS 'MODULE_PATHNAME', 'switch_dr_value_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_ate_finalfn(internal) RETURNS uplift_estimate[]
+AS 'MODULE_PATHNAME', 'uplift_ate_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_allocation_finalfn(internal) RETURNS uplift_policy_comparison[]
+AS 'MODULE_PATHNAME', 'ope_allocation_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION ope_ips_diff_final(internal) IS 'final function of ips_diff';
-COMMENT ON FUNCTION ope_snips_diff_final(internal) IS 'final function of snips_diff';
-COMMENT ON FUNCTION ope_dr_diff_final(internal) IS 'final function of dr_diff';
-COMMENT ON FUNCTION ope_sndr_final(internal) IS 'final function of sndr_value';
-COMMENT ON FUNCTION ope_switch_dr_final(internal) IS 'final function of switch_dr_value';
-COMMENT ON FUNCTION uplift_ate_final(internal) IS 'final function of uplift_ate';
-COMMENT ON FUNCTION ope_allocation_final(internal) IS 'final function of ope_allocation';
+COMMENT ON FUNCTION ips_diff_finalfn(internal) IS 'final function of ips_diff';
+COMMENT ON FUNCTION snips_diff_finalfn(internal) IS 'final function of snips_diff';
+COMMENT ON FUNCTION dr_diff_finalfn(internal) IS 'final function of dr_diff';
+COMMENT ON FUNCTION sndr_value_finalfn(internal) IS 'final function of sndr_value';
+COMMENT ON FUNCTION switch_dr_value_finalfn(internal) IS 'final function of switch_dr_value';
+COMMENT ON FUNCTION uplift_ate_finalfn(internal) IS 'final function of uplift_ate';
+COMMENT ON FUNCTION ope_allocation_finalfn(internal) IS 'final function of ope_allocation';
 
 -- The aggregates.  The final functions only read the state.
 
 CREATE AGGREGATE ips_diff(reward float8, logged_propensity float8, target_propensity float8,
                           baseline_propensity float8) (
-    SFUNC = ope_ips_diff_trans, STYPE = internal, FINALFUNC = ope_ips_diff_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = ips_diff_transfn, STYPE = internal, FINALFUNC = ips_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 CREATE AGGREGATE ips_diff(reward float8, logged_propensity float8, target_propensity float8,
                           baseline_propensity float8, options jsonb) (
-    SFUNC = ope_ips_diff_trans, STYPE = internal, FINALFUNC = ope_ips_diff_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = ips_diff_transfn, STYPE = internal, FINALFUNC = ips_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 
 CREATE AGGREGATE snips_diff(reward float8, logged_propensity float8, target_propensity float8,
                             baseline_propensity float8) (
-    SFUNC = ope_snips_diff_trans, STYPE = internal, FINALFUNC = ope_snips_diff_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = snips_diff_transfn, STYPE = internal, FINALFUNC = snips_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 CREATE AGGREGATE snips_diff(reward float8, logged_propensity float8, target_propensity float8,
                             baseline_propensity float8, options jsonb) (
-    SFUNC = ope_snips_diff_trans, STYPE = internal, FINALFUNC = ope_snips_diff_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = snips_diff_transfn, STYPE = internal, FINALFUNC = snips_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 
 CREATE AGGREGATE dr_diff(reward float8, logged_propensity float8, target_propensity float8,
                          baseline_propensity float8, q_logged float8, q_target float8,
                          q_baseline float8) (
-    SFUNC = ope_dr_diff_trans, STYPE = internal, FINALFUNC = ope_dr_diff_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = dr_diff_transfn, STYPE = internal, FINALFUNC = dr_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 CREATE AGGREGATE dr_diff(reward float8, logged_propensity float8, target_propensity float8,
                          baseline_propensity float8, q_logged float8, q_target float8,
                          q_baseline float8, options jsonb) (
-    SFUNC = ope_dr_diff_trans, STYPE = internal, FINALFUNC = ope_dr_diff_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = dr_diff_transfn, STYPE = internal, FINALFUNC = dr_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 
 CREATE AGGREGATE sndr_value(reward float8, logged_propensity float8, target_propensity float8,
                             q_logged float8, q_target float8) (
-    SFUNC = ope_sndr_trans, STYPE = internal, FINALFUNC = ope_sndr_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = sndr_value_transfn, STYPE = internal, FINALFUNC = sndr_value_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 CREATE AGGREGATE sndr_value(reward float8, logged_propensity float8, target_propensity float8,
                             q_logged float8, q_target float8, options jsonb) (
-    SFUNC = ope_sndr_trans, STYPE = internal, FINALFUNC = ope_sndr_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = sndr_value_transfn, STYPE = internal, FINALFUNC = sndr_value_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 
 CREATE AGGREGATE switch_dr_value(reward float8, logged_propensity float8, target_propensity float8,
                                  q_logged float8, q_target float8) (
-    SFUNC = ope_switch_dr_trans, STYPE = internal, FINALFUNC = ope_switch_dr_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = switch_dr_value_transfn, STYPE = internal, FINALFUNC = switch_dr_value_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 CREATE AGGREGATE switch_dr_value(reward float8, logged_propensity float8, target_propensity float8,
                                  q_logged float8, q_target float8, options jsonb) (
-    SFUNC = ope_switch_dr_trans, STYPE = internal, FINALFUNC = ope_switch_dr_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = switch_dr_value_transfn, STYPE = internal, FINALFUNC = switch_dr_value_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 
 CREATE AGGREGATE uplift_ate(action int, outcome float8) (
-    SFUNC = uplift_ate_trans, STYPE = internal, FINALFUNC = uplift_ate_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = uplift_ate_transfn, STYPE = internal, FINALFUNC = uplift_ate_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 CREATE AGGREGATE uplift_ate(action int, outcome float8, options jsonb) (
-    SFUNC = uplift_ate_trans, STYPE = internal, FINALFUNC = uplift_ate_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = uplift_ate_transfn, STYPE = internal, FINALFUNC = uplift_ate_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 
 CREATE AGGREGATE ope_allocation(action int, logged_propensity float8, chosen_action int,
                                 value float8, cost float8, options jsonb) (
-    SFUNC = ope_allocation_trans, STYPE = internal, FINALFUNC = ope_allocation_final,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combine,
-    SERIALFUNC = ope_compare_serialize, DESERIALFUNC = ope_compare_deserialize, PARALLEL = SAFE);
+    SFUNC = ope_allocation_transfn, STYPE = internal, FINALFUNC = ope_allocation_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
+    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE ips_diff(float8, float8, float8, float8) IS
 'inverse propensity scoring estimate of the value of a target policy minus that of a baseline policy on the same log, with a paired 95% interval';

@@ -6,7 +6,7 @@
 -- time under a fixed search_path; they run with the caller's rights, and
 -- row-level security hides the experiments the caller may not read.
 
-CREATE FUNCTION uplift_exposure_counts(unit text, keyed bool, at timestamptz,
+CREATE FUNCTION uplift_exposure_internal(unit text, keyed bool, at timestamptz,
                                        lookback interval, experiments text[],
                                        actions int, caller text)
 RETURNS float8[]
@@ -68,7 +68,7 @@ BEGIN
          ORDER BY e.i, a.k);
 END $$;
 
-COMMENT ON FUNCTION uplift_exposure_counts(text, bool, timestamptz, interval, text[], integer, text) IS
+COMMENT ON FUNCTION uplift_exposure_internal(text, bool, timestamptz, interval, text[], integer, text) IS
 'the offers of each experiment (and action, when actions > 0) to a unit (unit_id as text, or unit_key when keyed) within a window before a time; the body of uplift_exposure';
 
 CREATE FUNCTION uplift_exposure(unit_id bigint, at timestamptz, "window" interval, experiments text[],
@@ -77,7 +77,7 @@ RETURNS float8[]
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@.uplift_exposure_counts($1::text, false, $2, $3, $4, $5, 'uplift_exposure')
+    SELECT @extschema@.uplift_exposure_internal($1::text, false, $2, $3, $4, $5, 'uplift_exposure')
 $$;
 
 COMMENT ON FUNCTION uplift_exposure(bigint, timestamptz, interval, text[], integer) IS
@@ -89,7 +89,7 @@ RETURNS float8[]
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT @extschema@.uplift_exposure_counts($1, true, $2, $3, $4, $5, 'uplift_exposure')
+    SELECT @extschema@.uplift_exposure_internal($1, true, $2, $3, $4, $5, 'uplift_exposure')
 $$;
 
 COMMENT ON FUNCTION uplift_exposure(text, timestamptz, interval, text[], integer) IS
@@ -101,7 +101,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(jsonb_object_agg(e.name, e.n), '{}'::jsonb)
-      FROM unnest($4, @extschema@.uplift_exposure_counts($1::text, false, $2, $3, $4, 0,
+      FROM unnest($4, @extschema@.uplift_exposure_internal($1::text, false, $2, $3, $4, 0,
                                                          'uplift_exposure_jsonb')) AS e(name, n)
 $$;
 
@@ -114,7 +114,7 @@ LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT coalesce(jsonb_object_agg(e.name, e.n), '{}'::jsonb)
-      FROM unnest($4, @extschema@.uplift_exposure_counts($1, true, $2, $3, $4, 0,
+      FROM unnest($4, @extschema@.uplift_exposure_internal($1, true, $2, $3, $4, 0,
                                                          'uplift_exposure_jsonb')) AS e(name, n)
 $$;
 

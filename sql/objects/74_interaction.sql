@@ -1,43 +1,43 @@
 -- The interaction of two experiments randomized independently over the same
 -- units: the 2x2 factorial contrast (src/interaction.c, doc/portfolio.md).
 
-CREATE FUNCTION uplift_interaction_accum(float8[], int, int, float8)
+CREATE FUNCTION uplift_interaction_transfn(float8[], int, int, float8)
 RETURNS float8[]
-AS 'MODULE_PATHNAME', 'uplift_interaction_accum'
+AS 'MODULE_PATHNAME', 'uplift_interaction_transfn'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION uplift_interaction_accum(float8[], int, int, float8, int, int)
+CREATE FUNCTION uplift_interaction_transfn(float8[], int, int, float8, int, int)
 RETURNS float8[]
-AS 'MODULE_PATHNAME', 'uplift_interaction_accum'
+AS 'MODULE_PATHNAME', 'uplift_interaction_transfn'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION uplift_interaction_combine(float8[], float8[])
+CREATE FUNCTION uplift_interaction_combinefn(float8[], float8[])
 RETURNS float8[]
-AS 'MODULE_PATHNAME', 'uplift_interaction_combine'
+AS 'MODULE_PATHNAME', 'uplift_interaction_combinefn'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION uplift_interaction_final(float8[])
+CREATE FUNCTION uplift_interaction_finalfn(float8[])
 RETURNS uplift_estimate
-AS 'MODULE_PATHNAME', 'uplift_interaction_final'
+AS 'MODULE_PATHNAME', 'uplift_interaction_finalfn'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE uplift_interaction(action_a int, action_b int, outcome float8) (
-    SFUNC = uplift_interaction_accum,
+    SFUNC = uplift_interaction_transfn,
     STYPE = float8[],
     INITCOND = '{0,0,0,0,0,0,0,0,0,0,0,0}',
-    COMBINEFUNC = uplift_interaction_combine,
-    FINALFUNC = uplift_interaction_final,
+    COMBINEFUNC = uplift_interaction_combinefn,
+    FINALFUNC = uplift_interaction_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     PARALLEL = SAFE
 );
 
 CREATE AGGREGATE uplift_interaction(action_a int, action_b int, outcome float8,
                                     treated_a int, treated_b int) (
-    SFUNC = uplift_interaction_accum,
+    SFUNC = uplift_interaction_transfn,
     STYPE = float8[],
     INITCOND = '{0,0,0,0,0,0,0,0,0,0,0,0}',
-    COMBINEFUNC = uplift_interaction_combine,
-    FINALFUNC = uplift_interaction_final,
+    COMBINEFUNC = uplift_interaction_combinefn,
+    FINALFUNC = uplift_interaction_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     PARALLEL = SAFE
 );
@@ -68,34 +68,34 @@ CREATE TYPE uplift_portfolio_report AS (
 COMMENT ON TYPE uplift_portfolio_report IS
 'the portfolio''s effect per unit against its holdout (total_effect), the sum of each experiment''s treated share times its effect (sum_of_effects), their difference (gap, the interference) and standard errors; per experiment its effect, standard error and treated share';
 
-CREATE FUNCTION uplift_portfolio_holdout_accum(float8[], bool, int[], float8)
+CREATE FUNCTION uplift_portfolio_holdout_transfn(float8[], bool, int[], float8)
 RETURNS float8[]
-AS 'MODULE_PATHNAME', 'uplift_portfolio_holdout_accum'
+AS 'MODULE_PATHNAME', 'uplift_portfolio_holdout_transfn'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION uplift_portfolio_holdout_combinefn(float8[], float8[])
+RETURNS float8[]
+AS 'MODULE_PATHNAME', 'uplift_portfolio_holdout_combinefn'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION uplift_portfolio_holdout_combine(float8[], float8[])
-RETURNS float8[]
-AS 'MODULE_PATHNAME', 'uplift_portfolio_holdout_combine'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE FUNCTION uplift_portfolio_holdout_final(float8[])
+CREATE FUNCTION uplift_portfolio_holdout_finalfn(float8[])
 RETURNS uplift_portfolio_report
-AS 'MODULE_PATHNAME', 'uplift_portfolio_holdout_final'
+AS 'MODULE_PATHNAME', 'uplift_portfolio_holdout_finalfn'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON FUNCTION uplift_portfolio_holdout_accum(float8[], bool, int[], float8) IS
+COMMENT ON FUNCTION uplift_portfolio_holdout_transfn(float8[], bool, int[], float8) IS
 'transition function of uplift_portfolio_holdout: adds a unit''s outcome to the holdout, or to the portfolio and each experiment''s treated or control group';
-COMMENT ON FUNCTION uplift_portfolio_holdout_combine(float8[], float8[]) IS
+COMMENT ON FUNCTION uplift_portfolio_holdout_combinefn(float8[], float8[]) IS
 'combine function of uplift_portfolio_holdout: merges two partial states';
-COMMENT ON FUNCTION uplift_portfolio_holdout_final(float8[]) IS
+COMMENT ON FUNCTION uplift_portfolio_holdout_finalfn(float8[]) IS
 'final function of uplift_portfolio_holdout: the report';
 
 CREATE AGGREGATE uplift_portfolio_holdout(in_holdout bool, actions int[], outcome float8) (
-    SFUNC = uplift_portfolio_holdout_accum,
+    SFUNC = uplift_portfolio_holdout_transfn,
     STYPE = float8[],
     INITCOND = '{}',
-    COMBINEFUNC = uplift_portfolio_holdout_combine,
-    FINALFUNC = uplift_portfolio_holdout_final,
+    COMBINEFUNC = uplift_portfolio_holdout_combinefn,
+    FINALFUNC = uplift_portfolio_holdout_finalfn,
     FINALFUNC_MODIFY = READ_ONLY,
     PARALLEL = SAFE
 );

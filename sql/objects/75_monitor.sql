@@ -32,31 +32,31 @@ AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION uplift_drift_profile_info(uplift_drift_profile) IS
 'the contents of a drift profile: per column its kind, counts, deciles and bin counts, or its levels';
 
-CREATE FUNCTION uplift_drift_profile_trans(internal, record) RETURNS internal
+CREATE FUNCTION uplift_drift_profile_transfn(internal, record) RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_drift_profile_combine(internal, internal) RETURNS internal
+CREATE FUNCTION uplift_drift_profile_combinefn(internal, internal) RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_drift_profile_serialize(internal) RETURNS bytea
+CREATE FUNCTION uplift_drift_profile_serialfn(internal) RETURNS bytea
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION uplift_drift_profile_deserialize(bytea, internal) RETURNS internal
+CREATE FUNCTION uplift_drift_profile_deserialfn(bytea, internal) RETURNS internal
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION uplift_drift_profile_final(internal) RETURNS uplift_drift_profile
+CREATE FUNCTION uplift_drift_profile_finalfn(internal) RETURNS uplift_drift_profile
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION uplift_drift_profile_trans(internal, record) IS 'transition function of uplift_drift_profile';
-COMMENT ON FUNCTION uplift_drift_profile_combine(internal, internal) IS 'combine function of uplift_drift_profile';
-COMMENT ON FUNCTION uplift_drift_profile_serialize(internal) IS 'serial function of uplift_drift_profile';
-COMMENT ON FUNCTION uplift_drift_profile_deserialize(bytea, internal) IS 'deserial function of uplift_drift_profile';
-COMMENT ON FUNCTION uplift_drift_profile_final(internal) IS 'final function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_transfn(internal, record) IS 'transition function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_combinefn(internal, internal) IS 'combine function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_serialfn(internal) IS 'serial function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_deserialfn(bytea, internal) IS 'deserial function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_finalfn(internal) IS 'final function of uplift_drift_profile';
 
 -- The final function sorts the state's values in place, which does not
 -- change what the state means, so READ_ONLY holds.
 CREATE AGGREGATE uplift_drift_profile(reference record) (
-    SFUNC = uplift_drift_profile_trans, STYPE = internal,
-    FINALFUNC = uplift_drift_profile_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = uplift_drift_profile_combine,
-    SERIALFUNC = uplift_drift_profile_serialize,
-    DESERIALFUNC = uplift_drift_profile_deserialize, PARALLEL = SAFE);
+    SFUNC = uplift_drift_profile_transfn, STYPE = internal,
+    FINALFUNC = uplift_drift_profile_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = uplift_drift_profile_combinefn,
+    SERIALFUNC = uplift_drift_profile_serialfn,
+    DESERIALFUNC = uplift_drift_profile_deserialfn, PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE uplift_drift_profile(record) IS
 'the drift profile of a reference window, from its rows: SELECT uplift_drift_profile(r) FROM (SELECT ...) r';
@@ -130,7 +130,7 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM @extschema@.uplift_monitor_check_period(period, 'uplift_policy_health');
+    PERFORM @extschema@.uplift_monitor_period_check(period, 'uplift_policy_health');
     IF experiment IS NULL THEN
         RAISE EXCEPTION 'experiment of uplift_policy_health must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
@@ -196,7 +196,7 @@ COMMENT ON FUNCTION uplift_policy_health(text, interval) IS
 'per period and action of an experiment''s log: assignments, shares against the logged policy, no-offer and holdout rates, the sample-ratio-mismatch test and the logged propensities';
 
 -- Checks shared by the monitoring functions that read a period and a source.
-CREATE FUNCTION uplift_monitor_check_period(period interval, funcname text)
+CREATE FUNCTION uplift_monitor_period_check(period interval, funcname text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -213,7 +213,7 @@ BEGIN
     END IF;
 END $$;
 
-COMMENT ON FUNCTION uplift_monitor_check_period(interval, text) IS
+COMMENT ON FUNCTION uplift_monitor_period_check(interval, text) IS
 'error unless period is a positive interval of days, hours or minutes (as date_bin needs)';
 
 CREATE FUNCTION uplift_policy_overlap(experiment text, target regclass, period interval DEFAULT '1 day')
@@ -224,7 +224,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM @extschema@.uplift_monitor_check_period(period, 'uplift_policy_overlap');
+    PERFORM @extschema@.uplift_monitor_period_check(period, 'uplift_policy_overlap');
     IF experiment IS NULL OR target IS NULL THEN
         RAISE EXCEPTION 'experiment and target of uplift_policy_overlap must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
@@ -255,7 +255,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM @extschema@.uplift_monitor_check_period(period, 'uplift_policy_outcomes');
+    PERFORM @extschema@.uplift_monitor_period_check(period, 'uplift_policy_outcomes');
     IF experiment IS NULL OR outcomes IS NULL THEN
         RAISE EXCEPTION 'experiment and outcomes of uplift_policy_outcomes must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
@@ -310,7 +310,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    PERFORM @extschema@.uplift_monitor_check_period(period, 'uplift_calibration_by_period');
+    PERFORM @extschema@.uplift_monitor_period_check(period, 'uplift_calibration_by_period');
     IF experiment IS NULL OR scores IS NULL OR bins IS NULL OR action IS NULL THEN
         RAISE EXCEPTION 'experiment, scores, bins and action of uplift_calibration_by_period must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';

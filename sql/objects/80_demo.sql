@@ -20,7 +20,7 @@ COMMENT ON FUNCTION uplift_demo_uniform(bigint, int, int) IS
 
 -- n itself, or an error naming it when it is below 0 or above max_n (each
 -- overload's bound on the rows it generates).
-CREATE FUNCTION uplift_demo_check_n(n int, max_n int)
+CREATE FUNCTION uplift_demo_n_check(n int, max_n int)
 RETURNS int
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -35,7 +35,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION uplift_demo_check_n(int, int) IS
+COMMENT ON FUNCTION uplift_demo_n_check(int, int) IS
 'n, checked to be from 0 to max_n; used by uplift_demo_campaign';
 
 CREATE FUNCTION uplift_demo_campaign(n int DEFAULT 10000, seed int DEFAULT 1)
@@ -64,7 +64,7 @@ WITH draws AS (
                * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 12)) AS e_value,
            sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 13)))
                * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 14)) AS e_cost
-    FROM generate_series(1, @extschema@.uplift_demo_check_n(n, 100000000)) AS i
+    FROM generate_series(1, @extschema@.uplift_demo_n_check(n, 100000000)) AS i
 ),
 truth AS (
     SELECT d.*,
@@ -116,7 +116,7 @@ WITH sizes AS (
     -- units generated stay within uplift_demo_campaign's bound of 1e8
     SELECT k.n, (k.n OPERATOR(pg_catalog./) 2) AS h,
            (k.n OPERATOR(pg_catalog.-) (k.n OPERATOR(pg_catalog./) 2)) AS h2
-      FROM (SELECT @extschema@.uplift_demo_check_n(n, 20000000) AS n) k
+      FROM (SELECT @extschema@.uplift_demo_n_check(n, 20000000) AS n) k
 ),
 base AS (
     SELECT c.*, s.h, s.h2
@@ -188,7 +188,7 @@ BEGIN
                (@extschema@.uplift_demo_uniform(i, seed, 7) < 0.5)::int AS b,
                sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 8)))
                    * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 9)) AS e
-          FROM generate_series(1, @extschema@.uplift_demo_check_n(n, 100000000)) AS i
+          FROM generate_series(1, @extschema@.uplift_demo_n_check(n, 100000000)) AS i
     ),
     arms AS (
         SELECT d.id, d.x1, d.x2, d.h, d.e,

@@ -4,7 +4,7 @@
 CREATE FUNCTION uplift_policy_probs(effects float8[], epsilon float8 DEFAULT 0,
                                     min_propensity float8 DEFAULT 0)
 RETURNS float8[]
-AS 'MODULE_PATHNAME', 'uplift_policy_probs_sql'
+AS 'MODULE_PATHNAME'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION uplift_policy_probs(float8[], float8, float8) IS
@@ -14,7 +14,7 @@ CREATE FUNCTION uplift_policy_propensity(effects float8[], action int,
                                          epsilon float8 DEFAULT 0,
                                          min_propensity float8 DEFAULT 0)
 RETURNS float8
-AS 'MODULE_PATHNAME', 'uplift_policy_propensity_sql'
+AS 'MODULE_PATHNAME'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION uplift_policy_propensity(float8[], int, float8, float8) IS
@@ -22,7 +22,7 @@ COMMENT ON FUNCTION uplift_policy_propensity(float8[], int, float8, float8) IS
 
 CREATE FUNCTION uplift_policy_action(effects float8[])
 RETURNS int
-AS 'MODULE_PATHNAME', 'uplift_policy_action_sql'
+AS 'MODULE_PATHNAME'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION uplift_policy_action(float8[]) IS

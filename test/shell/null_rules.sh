@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # doc/null-rules.md's table "Every public function" matches the catalog: every
-# public function and aggregate of the extension (those that take no internal
-# argument) is listed once by name, with its kind (aggregate, set-returning or
+# public function and aggregate of the extension (all but the internal ones,
+# whose names end as that page's naming rule says) is listed once by name, with its kind (aggregate, set-returning or
 # not) and whether it is STRICT (for an aggregate, its transition function).
 set -euo pipefail
 export PGOPTIONS="-c client_min_messages=warning"
@@ -32,8 +32,8 @@ LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
 LEFT JOIN pg_proc t ON t.oid = a.aggtransfn
 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'uplift')
-  AND NOT 'internal'::regtype = ANY (p.proargtypes::oid[])
-  AND p.prorettype <> 'internal'::regtype
+  AND p.proname !~ '_(transfn|combinefn|serialfn|deserialfn|finalfn|in|out|recv|send|check|guard|lock|internal)$'
+  AND p.proname !~ '^uplift_model_(eq|ne|lt|le|gt|ge|cmp|hash|hash_extended)$'
 GROUP BY p.proname ORDER BY 1;
 SQL
 )

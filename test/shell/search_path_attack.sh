@@ -48,8 +48,8 @@ UNION ALL SELECT pg_get_expr(polwithcheck, polrelid) FROM pg_policy WHERE polrel
 calls() {
     psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<SQL
 SELECT uplift_create_assignment_log(), uplift_check_assignment_log(), uplift_check_assignment_log('sp');
-SELECT uplift_demo_uniform(1, 2, 3), uplift_demo_check_n(50, 100), count(*) FROM uplift_demo_campaign(50, 1);
-SELECT uplift_check_assignment(ROW(1, 0.5, false)::uplift_assignment);
+SELECT uplift_demo_uniform(1, 2, 3), uplift_demo_n_check(50, 100), count(*) FROM uplift_demo_campaign(50, 1);
+SELECT uplift_assignment_check(ROW(1, 0.5, false)::uplift_assignment);
 CREATE TABLE sp_models AS
 SELECT uplift_fit(features, action, value, '{"base": "linear"}') AS model
   FROM uplift_demo_campaign(300, 1);
@@ -58,7 +58,7 @@ SELECT ope_target_probs(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]),
        ope_q_target(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5], ARRAY[0.2, 0.3, 0.5]),
        uplift_explore('sp', 1, model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]),
        uplift_explore('sp', 'one', model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]),
-       uplift_explore_scores(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5], 'uplift_explore')
+       uplift_explore_internal(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5], 'uplift_explore')
   FROM sp_models;
 SELECT uplift_log_assignment('sp', 1::bigint, ROW(1, 0.5, false)::uplift_assignment, 'manual'),
        uplift_log_assignment('sp', 'one'::text, ROW(1, 0.5, false)::uplift_assignment, 'manual');
@@ -82,7 +82,7 @@ CREATE TABLE sp_outcomes AS SELECT g::bigint AS unit_id, g::float8 AS value, 1::
        1::float8 AS predicted_value, 1::float8 AS predicted_cost FROM generate_series(1, 8) g;
 CREATE TABLE sp_scores AS SELECT g::bigint AS unit_id, g::float8 AS score, g::float8 AS outcome FROM generate_series(1, 8) g;
 SELECT uplift_logged_policy_probs('weights', '{"weights": [1, 1]}'),
-       uplift_monitor_check_period('1 day', 'uplift_policy_health');
+       uplift_monitor_period_check('1 day', 'uplift_policy_health');
 SELECT count(*) FROM uplift_policy_health('sp');
 SELECT uplift_exposure(1, now(), '30 days', ARRAY['sp', 'sp2']), uplift_exposure('one', now(), '1 day', ARRAY['sp'], 2),
        uplift_exposure_jsonb(1, now(), '1 day', ARRAY['sp']), uplift_exposure_jsonb('one', now(), '1 day', ARRAY['sp']);
@@ -112,9 +112,9 @@ called="uplift_check_assignment_log(text)
 uplift_create_assignment_log()
 uplift_demo_campaign(integer,integer)
 uplift_demo_uniform(bigint,integer,integer)
-uplift_demo_check_n(integer,integer)
-uplift_check_assignment(uplift_assignment)
-uplift_explore_scores(uplift_model,double precision[],text)
+uplift_demo_n_check(integer,integer)
+uplift_assignment_check(uplift_assignment)
+uplift_explore_internal(uplift_model,double precision[],text)
 ope_target_probs(uplift_model,double precision[],double precision,double precision)
 ope_target_propensity(uplift_model,double precision[],integer,double precision,double precision)
 ope_q_target(uplift_model,double precision[],double precision[])
@@ -133,9 +133,9 @@ uplift_thompson_logged(text,bigint,double precision[],double precision[],double 
 uplift_demo_campaign(integer,integer,double precision)
 uplift_demo_portfolio(integer,integer,double precision,double precision)
 uplift_logged_policy_probs(text,jsonb)
-uplift_monitor_check_period(interval,text)
+uplift_monitor_period_check(interval,text)
 uplift_policy_health(text,interval)
-uplift_exposure_counts(text,boolean,timestamp with time zone,interval,text[],integer,text)
+uplift_exposure_internal(text,boolean,timestamp with time zone,interval,text[],integer,text)
 uplift_exposure(bigint,timestamp with time zone,interval,text[],integer)
 uplift_exposure(text,timestamp with time zone,interval,text[],integer)
 uplift_exposure_jsonb(bigint,timestamp with time zone,interval,text[])

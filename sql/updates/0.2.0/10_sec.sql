@@ -203,7 +203,7 @@ COMMENT ON FUNCTION uplift_check_assignment_log(text) IS
 
 -- The model's scores for the features, for the exploring functions: a NULL
 -- model or NULL features is an error naming that argument of the caller.
-CREATE FUNCTION uplift_explore_scores(model uplift_model, features float8[], caller text)
+CREATE FUNCTION uplift_explore_internal(model uplift_model, features float8[], caller text)
 RETURNS float8[]
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -223,7 +223,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION uplift_explore_scores(uplift_model, float8[], text) IS
+COMMENT ON FUNCTION uplift_explore_internal(uplift_model, float8[], text) IS
 'the model''s scores for the features; an error naming the caller''s argument when the model or the features are NULL; used by uplift_explore and uplift_explore_logged over a model';
 
 CREATE OR REPLACE FUNCTION uplift_explore(experiment text, unit_id bigint, model uplift_model,
@@ -233,7 +233,7 @@ RETURNS uplift_assignment
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
 SELECT @extschema@.uplift_explore(experiment, unit_id,
-                                  @extschema@.uplift_explore_scores(model, features, 'uplift_explore'),
+                                  @extschema@.uplift_explore_internal(model, features, 'uplift_explore'),
                                   epsilon, min_propensity, seed)
 $$;
 
@@ -244,7 +244,7 @@ RETURNS uplift_assignment
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
 SELECT @extschema@.uplift_explore(experiment, unit_id,
-                                  @extschema@.uplift_explore_scores(model, features, 'uplift_explore'),
+                                  @extschema@.uplift_explore_internal(model, features, 'uplift_explore'),
                                   epsilon, min_propensity, seed)
 $$;
 
@@ -255,7 +255,7 @@ $$;
 -- an action of 0 or more, chosen with a probability in (0, 1].  Shared by
 -- both overloads of uplift_log_assignment, before the log is read, so that an
 -- impossible assignment is refused whether or not its unit is logged already.
-CREATE FUNCTION uplift_check_assignment(assignment uplift_assignment)
+CREATE FUNCTION uplift_assignment_check(assignment uplift_assignment)
 RETURNS uplift_assignment
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -280,7 +280,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION uplift_check_assignment(uplift_assignment) IS
+COMMENT ON FUNCTION uplift_assignment_check(uplift_assignment) IS
 'the assignment, checked to have an action of 0 or more and a propensity in (0, 1]; used by uplift_log_assignment';
 
 CREATE FUNCTION uplift_log_assignment(experiment text, unit_id bigint,
@@ -301,7 +301,7 @@ BEGIN
         RAISE EXCEPTION 'experiment, unit_id, assignment and policy must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    assignment := @extschema@.uplift_check_assignment($3);
+    assignment := @extschema@.uplift_assignment_check($3);
     checked := @extschema@.uplift_check_assignment_log();  -- an expression, not a query: cheap
     -- A logged unit keeps its first assignment; a repeated call writes nothing.
     SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
@@ -349,7 +349,7 @@ BEGIN
         RAISE EXCEPTION 'experiment, unit_id, assignment and policy must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    assignment := @extschema@.uplift_check_assignment($3);
+    assignment := @extschema@.uplift_assignment_check($3);
     checked := @extschema@.uplift_check_assignment_log();  -- an expression, not a query: cheap
     -- A logged unit keeps its first assignment; a repeated call writes nothing.
     SELECT l.experiment, l.unit_id, l.unit_key, l.action, l.propensity, l.holdout,
@@ -449,7 +449,7 @@ SELECT @extschema@.uplift_log_assignment(
            pg_catalog.jsonb_build_object('effects', s.effects, 'epsilon', epsilon,
                               'min_propensity', min_propensity, 'seed', seed),
            @extschema@.uplift_model_checksum(model))
-  FROM (SELECT @extschema@.uplift_explore_scores(model, features, 'uplift_explore_logged') AS effects) s
+  FROM (SELECT @extschema@.uplift_explore_internal(model, features, 'uplift_explore_logged') AS effects) s
 $$;
 
 COMMENT ON FUNCTION uplift_explore_logged(text, bigint, uplift_model, float8[], float8, float8, bigint) IS

@@ -87,7 +87,7 @@ BEGIN
                (@extschema@.uplift_demo_uniform(i, seed, 7) < 0.5)::int AS b,
                sqrt(-2 * ln(@extschema@.uplift_demo_uniform(i, seed, 8)))
                    * cos(2 * pi() * @extschema@.uplift_demo_uniform(i, seed, 9)) AS e
-          FROM generate_series(1, @extschema@.uplift_demo_check_n(n, 100000000)) AS i
+          FROM generate_series(1, @extschema@.uplift_demo_n_check(n, 100000000)) AS i
     ),
     arms AS (
         SELECT d.id, d.x1, d.x2, d.h, d.e,
