@@ -45,6 +45,19 @@ test:
 demo:
 	bash scripts/demo.sh
 
+# The pgTAP files on a running server with uplift installed (PGHOST, PGPORT,
+# PGUSER from the environment, as for installcheck): scripts/tapdb.sh
+# creates the database $(TAPDB) (dropped first if it exists) with pgtap,
+# uplift and the fixtures of test/fixtures/, then pg_prove runs $(TESTS):
+#   make prove
+#   make prove TESTS="test/fit_errors.sql test/model_score.sql"
+TAPDB ?= uplift_test
+TESTS ?= $(sort $(wildcard test/*.sql))
+.PHONY: prove
+prove:
+	bash scripts/tapdb.sh $(TAPDB)
+	pg_prove -d $(TAPDB) $(TESTS)
+
 # C unit tests of the tree engine (test/unit/): built with the server's
 # headers and small stubs of the few server functions it calls, run without
 # a server.  They print TAP.

@@ -24,14 +24,9 @@ if grep -q "tests passed" "$regress_log" || [ "$regress_bad" -gt 0 ]; then :; el
 [ -f regression.diffs ] && cat regression.diffs
 passed=$((passed + regress_ok)); failed=$((failed + regress_bad))
 
-# pgTAP: a database with the extension and the shared data fixtures.
-psql -q -X -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE uplift_test" >/dev/null
-psql -q -X -v ON_ERROR_STOP=1 -d uplift_test \
-    -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION uplift" >/dev/null
-for f in test/fixtures/*.sql; do
-    [ -e "$f" ] || continue
-    psql -q -X -v ON_ERROR_STOP=1 -d uplift_test -f "$f" >/dev/null
-done
+# pgTAP: a database with the extension and the shared data fixtures
+# (scripts/tapdb.sh, as "make prove" creates it).
+bash scripts/tapdb.sh uplift_test
 prove_log=$(mktemp)
 if pg_prove -d uplift_test test/*.sql >"$prove_log" 2>&1; then prove_rc=0; else prove_rc=$?; fi
 cat "$prove_log"

@@ -13,10 +13,14 @@ INSERT INTO alloc_demo VALUES
 -- 5/3 (unit 2 upgrade) cost 1 + 5 + 3 = 9; unit 1's upgrade (5 more) does not fit
 SELECT * FROM allocate_budget('SELECT * FROM alloc_demo', 10) ORDER BY unit_id;
 
+-- the same, with a no-offer row (action 0, value 0, cost 0) for units 3 and 6
 SELECT * FROM allocate_budget('SELECT * FROM alloc_demo', 10, '{"include_no_offer": true}')
 ORDER BY unit_id;
 
--- LP bound: 30 + (1/5) * 2 = 30.4
+-- LP bound: 30 + (1/5) * 2 = 30.4.  8 candidate rows of 6 units, 4 assigned:
+-- value 10 + 8 + 5 + 7 = 30, cost 5 + 4 + 0 - 1 = 8; the largest value
+-- increment taken is unit 1's 10; the threshold is the ratio 0.4 of unit 1's
+-- upgrade, the first increment that did not fit
 SELECT candidate_rows, units, assigned, total_value, total_cost, available,
        round(lp_bound::numeric, 6) AS lp_bound, round(gap::numeric, 6) AS gap,
        largest_increment, threshold, units_per_action
@@ -27,7 +31,10 @@ FROM allocate_budget_summary('SELECT * FROM alloc_demo', 10);
 -- alone (8/4) would pass
 SELECT * FROM allocate_budget('SELECT * FROM alloc_demo', 10, '{"min_roi": 2}') ORDER BY unit_id;
 
--- pace and spent: 20 * 0.5 - 4 = 6 available
+-- pace and spent: 20 * 0.5 - 4 = 6 available: the free units 4 and 5, then
+-- unit 2's action 1 (ratio 3, cost 1) and unit 1's action 1 (ratio 2, cost
+-- 5) spend 1 + 5 + 0 - 1 = 5 for 3 + 10 + 5 + 7 = 25; unit 2's upgrade (3
+-- more) no longer fits
 SELECT sum(cost) AS spent_now, sum(value) AS value
 FROM allocate_budget('SELECT * FROM alloc_demo', 20, '{"pace": 0.5, "spent": 4}');
 
@@ -47,6 +54,8 @@ FROM generate_series(1, 6) u CROSS JOIN generate_series(1, 2) a
 LEFT JOIN alloc_demo d ON d.unit_id = u AND d.action = a
 GROUP BY u;
 
+-- the threshold is the same 0.4 as the summary's, and allocate_action gives
+-- each unit the action allocate_budget gave it (0 for units 3 and 6)
 SELECT allocate_threshold(v, c, 10) FROM alloc_demo_units;
 
 SELECT unit_id, allocate_action(v, c, t) AS action

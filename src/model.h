@@ -25,6 +25,12 @@
  * where g is the head's inverse link (identity or logistic).  Outcome heads
  * serve uplift_predict.  A calibrated model maps each raw effect through
  * intercept_k + slope_k * effect (uplift_fit_calibration).
+ *
+ * The area's files, each calling only the ones above it in this list:
+ *	  model_format.c  the stored format, its checks and old formats
+ *	  model.c         the type's I/O, code names, the s_learner design and
+ *	                  the per-call-site cache of parsed models
+ *	  model_json.c    uplift_model_info and uplift_model_import
  */
 #ifndef UPLIFT_MODEL_H
 #define UPLIFT_MODEL_H
@@ -113,12 +119,15 @@ typedef struct UpliftModel
 	UpliftHead *heads;
 } UpliftModel;
 
-/* Length of the s_learner design vector, and the vector itself. */
+/* Length of the s_learner design vector (model_format.c), and the vector itself. */
 extern int	uplift_s_design_len(int n_features, int n_actions, bool interactions);
 extern void uplift_s_design(const UpliftModel *m, const double *x, int action,
 							double *z);
 
-/* Stored form: build from a model, and read back (validating every byte). */
+/*
+ * Stored form (model_format.c): build from a model, and read back
+ * (validating every byte).
+ */
 extern bytea *uplift_model_serialize(const UpliftModel *m);
 extern UpliftModel *uplift_model_deserialize(const bytea *stored);
 

@@ -4,7 +4,7 @@
  *	  DISTINCT, GROUP BY, = and <> work on models.
  *
  * Two models are equal when their stored bytes are equal: the writer stores
- * every model in one canonical form (see model.c), so equal models have
+ * every model in one canonical form (see model_format.c), so equal models have
  * equal bytes.  The order (memcmp of the common prefix, then the shorter
  * value first) is arbitrary but stable; it exists for the btree operator
  * class that sorting needs.  Each function detoasts its arguments once, so a

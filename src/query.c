@@ -11,6 +11,7 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "tcop/utility.h"
+#include "utils/builtins.h"
 
 #include "query.h"
 
@@ -105,4 +106,24 @@ uplift_check_select_query(const char *sql, const char *what)
 	if (!IsA(stmt, SelectStmt))
 		refuse(what, CreateCommandName(stmt));
 	check_select((SelectStmt *) stmt, what);
+}
+
+/*
+ * uplift_query_check(query text, what text): the same check for functions
+ * written in PL/pgSQL that run a caller's query; "what" names the argument.
+ */
+PG_FUNCTION_INFO_V1(uplift_query_check);
+Datum
+uplift_query_check(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL",
+						PG_ARGISNULL(1) ? "what of uplift_query_check" :
+						text_to_cstring(PG_GETARG_TEXT_PP(1))),
+				 errhint("Pass the query as text.")));
+	uplift_check_select_query(text_to_cstring(PG_GETARG_TEXT_PP(0)),
+							  text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	PG_RETURN_VOID();
 }

@@ -40,17 +40,13 @@ LANGUAGE sql AS $$
     WHERE a > 0
 $$;
 
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 CREATE TEMP TABLE thr_serial AS
 SELECT allocate_threshold(v, c, 20000) AS t,
        allocate_threshold(v, c, 50000, '{"pace": 0.5, "spent": 3000, "min_roi": 1.5}') AS t_opts
 FROM alloc_scale_units;
 
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 
 SELECT ok(pg_temp.plan_of('SELECT allocate_threshold(v, c, 20000) FROM alloc_scale_units') LIKE '%Partial Aggregate%',
           'allocate_threshold runs as a partial aggregate under a parallel plan');
@@ -62,8 +58,7 @@ SELECT is((SELECT t FROM thr_parallel), (SELECT t FROM thr_serial),
           'parallel threshold equals the serial one');
 SELECT is((SELECT t_opts FROM thr_parallel), (SELECT t_opts FROM thr_serial),
           'parallel threshold with options equals the serial one');
-RESET force_parallel_mode;
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 
 -- never overspends, and the threshold is the smallest that does not:
 -- taking also the increments at the threshold would exceed the budget

@@ -59,11 +59,7 @@ SELECT ok(bool_and(uplift_predict(cal.model, c.features, 1) = uplift_predict(m.r
 FROM calib_camp c, cal, calib_m m WHERE c.unit_id <= 100;
 
 -- the same answer under a forced parallel plan
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 SELECT ok(strpos(string_agg(p, E'\n'), 'Partial Aggregate') > 0, 'EXPLAIN shows a partial aggregate')
 FROM explain_lines('SELECT uplift_fit_calibration((SELECT raw FROM calib_m), c.features, c.action, c.value, c.propensity) FROM calib_camp c') e(p);
 SELECT ok(bool_and(abs(l.slope - p.slope) < 1e-9 * abs(l.slope) AND abs(l.intercept - p.intercept) < 1e-9 * (1 + abs(l.intercept))),
@@ -73,8 +69,7 @@ FROM lines l JOIN (
     FROM (SELECT uplift_fit_calibration((SELECT raw FROM calib_m), c.features, c.action, c.value, c.propensity) AS model
           FROM calib_camp c) q,
          jsonb_array_elements(uplift_model_info(q.model) -> 'calibration') x) p USING (action);
-RESET force_parallel_mode;
-RESET max_parallel_workers_per_gather;
+SELECT force_serial();
 
 -- value and cost combined into candidates
 SELECT ok(bool_and(v.value = uplift_score(m.raw, c.features, v.action)

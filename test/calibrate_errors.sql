@@ -64,11 +64,7 @@ FROM ce_lines l JOIN ce_ref r USING (action);
 
 -- under a parallel plan, workers that see no row (every outcome NULL) hand
 -- over empty states: an error, as in the serial plan, never a crash
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 SELECT ok(strpos(string_agg(p, E'\n'), 'Partial Aggregate') > 0, 'EXPLAIN shows a partial aggregate')
 FROM explain_lines('SELECT uplift_fit_calibration((SELECT raw FROM ce_m), c.features, c.action, NULL::float8, c.propensity) FROM ce_camp c') e(p);
 SELECT throws_ok($$SELECT uplift_fit_calibration((SELECT raw FROM ce_m), c.features, c.action, NULL::float8, c.propensity) FROM ce_camp c$$,

@@ -88,16 +88,12 @@ SELECT throws_ok($$SELECT uplift_at_n(score, treatment, outcome, 5, NULL) FROM e
                  '22004', NULL, 'uplift_at_n: NULL strategy');
 
 -- forced parallel plans give the serial answers (Hillstrom, 42,613 rows)
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 CREATE TEMP TABLE serial AS
 SELECT uplift_at_n(score_lin, treatment, visit, 5000, 'by_group') AS at_n,
        uplift_treatment_balance(score_lin, treatment, 1000, '{"points": 50}') AS balance
 FROM eval_hillstrom;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 CREATE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS
 $$BEGIN RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || q; END$$;
 SELECT ok(EXISTS (SELECT 1 FROM pg_temp.plan_of($$SELECT uplift_at_n(score_lin, treatment, visit, 5000, 'by_group'),

@@ -26,14 +26,10 @@ SELECT uplift_qini_auc(score_lin, treatment, visit) AS qini,
        uplift_net_value(score_tie, treatment, spend, 0.0::float8, '{"fixed_cost": 0.1}') AS net
 FROM eval_hillstrom;
 
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 CREATE TEMP TABLE serial AS SELECT * FROM eval_all;
 
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 
 SELECT matches(pg_temp.plan_of('SELECT * FROM eval_all'), 'Partial Aggregate',
                'the plan aggregates in parallel workers');

@@ -70,13 +70,9 @@ SELECT ok((SELECT abs(e.std_error - sqrt(4 / 50000.0)) < 0.0005
           'the standard error is near sqrt(4 cells x 1 / 50,000)');
 
 -- Parallel plan against the serial answer.
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 CREATE TEMP TABLE serial AS SELECT (uplift_interaction(a, b, y)).* FROM sim;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 SELECT matches(pg_temp.plan_of('SELECT uplift_interaction(a, b, y) FROM sim'), 'Partial Aggregate',
                'the plan aggregates in parallel workers');
 SELECT ok((SELECT abs(p.estimate - s.estimate) < 1e-12 AND abs(p.std_error - s.std_error) < 1e-12

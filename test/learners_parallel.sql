@@ -57,14 +57,10 @@ BEGIN
 END
 $$;
 
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 CREATE TEMP TABLE serial AS SELECT name, pg_temp.run(query) AS model FROM q;
 
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 
 SELECT ok(bool_and(plan LIKE '%Partial Aggregate%' AND plan LIKE '%Workers Launched: 2%'),
           'every learner''s fit runs as partial aggregates in two parallel workers')

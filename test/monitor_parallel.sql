@@ -13,7 +13,7 @@ ANALYZE monitor_ref;
 CREATE TEMP VIEW prof AS
 SELECT uplift_drift_profile(t) AS p FROM (SELECT x1, x2, x4, seg FROM monitor_ref) t;
 
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 CREATE TEMP TABLE serial AS SELECT p FROM prof;
 CREATE TEMP TABLE serial_check AS
 SELECT 'profile' AS path, d.* FROM serial s,
@@ -22,11 +22,7 @@ UNION ALL
 SELECT 'exact', d.* FROM uplift_drift('SELECT x1, x2, x4, seg FROM monitor_ref',
                                       'SELECT x1 + 0.1 AS x1, x2, x4, seg FROM monitor_ref WHERE i % 3 = 0') d;
 
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 
 SELECT ok(EXISTS (SELECT 1 FROM explain_lines('SELECT p FROM prof') l WHERE l ~ 'Partial Aggregate'),
           'the profile is aggregated in parallel workers');

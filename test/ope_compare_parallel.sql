@@ -49,14 +49,10 @@ INSERT INTO queries VALUES
                              FROM cmp_log)) WITH ORDINALITY u(outcome, p, b, d, s, l, h, n, o),
                      LATERAL unnest(ARRAY[p, b, d, s, l, h, n]) WITH ORDINALITY v(x, j)$$);
 
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 CREATE TEMP TABLE serial AS SELECT name, pg_temp.run(q) AS v FROM queries;
 
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 
 SELECT ok(EXISTS (SELECT 1 FROM pg_temp.plan_of(q) l WHERE l LIKE '%Partial Aggregate%'),
           format('%s runs as a partial aggregate', name))

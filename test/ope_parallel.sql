@@ -28,14 +28,10 @@ INSERT INTO queries VALUES
  ('dr_value bootstrap', $$SELECT ARRAY[(e).estimate, (e).std_error, (e).ci_low, (e).ci_high, (e).n]
                  FROM (SELECT dr_value(reward, logged_propensity, target_propensity, q_logged, q_target, '{"ci": "bootstrap", "n_boot": 50, "seed": 7}') e FROM ope_parallel_log) s$$);
 
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 CREATE TEMP TABLE serial AS SELECT name, pg_temp.run(q) AS v FROM queries;
 
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
+SELECT force_parallel();
 
 SELECT ok(EXISTS (SELECT 1 FROM pg_temp.plan_of(q) l WHERE l LIKE '%Partial Aggregate%'),
           format('%s runs as a partial aggregate', name))

@@ -99,14 +99,12 @@ SELECT is(pg_temp.rg_loop(), 225::float8, 'a loop sees each deploy at its next s
 CREATE TEMP TABLE rg_serial AS
 SELECT sum(uplift_score('rg_s', ARRAY[g::float8])) AS s, sum(uplift_predict('rg_s', ARRAY[g::float8], 0)) AS p
   FROM generate_series(1, 1000) g;
-SET LOCAL force_parallel_mode = on;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
+SELECT force_parallel();
 SELECT is((SELECT sum(uplift_score('rg_s', ARRAY[g::float8])) FROM generate_series(1, 1000) g),
           (SELECT s FROM rg_serial), 'scoring by name in a parallel worker');
 SELECT is((SELECT sum(uplift_predict('rg_s', ARRAY[g::float8], 0)) FROM generate_series(1, 1000) g),
           2000 + 500500::float8, 'predicting by name in a parallel worker: sum of 2 + g');
-RESET force_parallel_mode;
+SELECT force_serial();
 
 -- errors
 SELECT throws_ok($$SELECT uplift_score('rg_nope', ARRAY[1.0])$$, '42704',

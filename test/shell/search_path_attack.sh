@@ -94,6 +94,8 @@ SELECT count(*) FROM uplift_monitor_alerts('sp', '1 day', NULL,
                                            'SELECT g::float8 AS x FROM generate_series(5, 30) g');
 SELECT uplift_register('sp', model), uplift_register('sp', model, '{"qini": 0.1}') FROM sp_models;
 SELECT uplift_deploy('sp', 1), uplift_deploy('sp', 2);
+SELECT uplift_explore_logged('sp', 9, 'sp', ARRAY[0.1, 0.2, 1, 0.4, 0.5]);
+SELECT version, deployed FROM uplift_train('sp_train', 'SELECT unit_id, features, action AS treatment, value AS outcome, propensity, cost FROM uplift_demo_campaign(400, 1)', '{"strategy": "best"}');
 SELECT uplift_rollback('sp');
 SELECT uplift_model('sp'::text), uplift_model('sp', 2), uplift_score('sp', ARRAY[0.1, 0.2, 1, 0.4, 0.5]);
 SELECT count(*) FROM uplift_models;
@@ -129,6 +131,7 @@ uplift_assign_logged(text,text,double precision[],jsonb)
 uplift_namespace_ranges_check()
 uplift_explore_logged(text,bigint,double precision[],double precision,double precision,bigint)
 uplift_explore_logged(text,bigint,uplift_model,double precision[],double precision,double precision,bigint)
+uplift_explore_logged(text,bigint,text,double precision[],double precision,double precision,bigint)
 uplift_thompson_logged(text,bigint,double precision[],double precision[],double precision,bigint)
 uplift_demo_campaign(integer,integer,double precision)
 uplift_demo_portfolio(integer,integer,double precision,double precision)
@@ -149,6 +152,8 @@ uplift_registry_check(text,text)
 uplift_registry_check(text,text,integer)
 uplift_register(text,uplift_model,jsonb)
 uplift_deploy(text,integer)
+uplift_train(text,text,jsonb)
+uplift_train_internal(text,text,jsonb,text)
 uplift_rollback(text)
 uplift_deployed(text)
 uplift_model(text)

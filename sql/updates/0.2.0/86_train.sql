@@ -1,0 +1,1 @@
+../../objects/86_train.sql

@@ -1,0 +1,1 @@
+../../objects/87_registry_explore.sql
