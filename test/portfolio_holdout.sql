@@ -6,17 +6,6 @@
 BEGIN;
 SELECT plan(19);
 
-CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    result text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
-        result := result || line || E'\n';
-    END LOOP;
-    RETURN result;
-END $$;
-
 -- A balanced design: 100 holdout units with outcome 1 +- 1, and 100 units in
 -- each cell (A, B) of two experiments with outcome 1 + 2A + B + g A B +- 1,
 -- g = -2 (half the units +1, half -1, so every cell mean is exact).
@@ -81,22 +70,17 @@ SELECT ok((SELECT abs(e.gap) < 3 * e.gap_se AND abs(e.total_effect - 0.9) < 3 * 
           'no interaction: the gap is 0 within 3 standard errors, the total near 0.5 + 0.4');
 
 -- Parallel plan against the serial answer.
-SET LOCAL max_parallel_workers_per_gather = 0;
+SELECT force_serial();
 CREATE TEMP TABLE serial AS
 SELECT (uplift_portfolio_holdout(in_holdout, ARRAY[action_a, action_b], value)).* FROM sim;
-SET LOCAL parallel_setup_cost = 0;
-SET LOCAL parallel_tuple_cost = 0;
-SET LOCAL min_parallel_table_scan_size = 0;
-SET LOCAL max_parallel_workers_per_gather = 2;
-SET LOCAL force_parallel_mode = on;
-SELECT matches(pg_temp.plan_of('SELECT uplift_portfolio_holdout(in_holdout, ARRAY[action_a, action_b], value) FROM sim'),
-               'Partial Aggregate', 'the plan aggregates in parallel workers');
+SELECT force_parallel();
+SELECT ok((SELECT bool_or(l ~ 'Partial Aggregate') FROM explain_lines('SELECT uplift_portfolio_holdout(in_holdout, ARRAY[action_a, action_b], value) FROM sim') l),
+          'the plan aggregates in parallel workers');
 SELECT ok((SELECT abs(p.gap - s.gap) < 1e-9 AND abs(p.gap_se - s.gap_se) < 1e-12
                   AND p.portfolio_units = s.portfolio_units AND p.holdout_units = s.holdout_units
              FROM serial s, (SELECT (uplift_portfolio_holdout(in_holdout, ARRAY[action_a, action_b], value)).* FROM sim) p),
           'the parallel answer equals the serial one');
-RESET max_parallel_workers_per_gather;
-RESET force_parallel_mode;
+SELECT force_serial();
 
 -- No rows: NULL.  Rows with a NULL are skipped.
 SELECT is((SELECT uplift_portfolio_holdout(in_holdout, actions, y) FROM fact WHERE false), NULL,
