@@ -3,7 +3,9 @@
  *	  allocate_budget and allocate_budget_summary: check that the candidates
  *	  text is one query that changes nothing (query.c), run it read-only
  *	  through SPI with the caller's rights, stream its rows into the knapsack
- *	  solver (knapsack.c) and return the allocation.
+ *	  solver (knapsack.c) and return the allocation.  Units that options
+ *	  contact_cap and exclude leave alone (allocate_contact.c) enter the
+ *	  solver with nothing to choose.
  *
  * The query is wrapped as SELECT * FROM (query) ORDER BY 1 so that rows
  * arrive grouped by unit; a DestReceiver checks the column types before the
@@ -27,6 +29,7 @@
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
@@ -39,15 +42,36 @@ PG_FUNCTION_INFO_V1(allocate_budget);
 PG_FUNCTION_INFO_V1(allocate_budget_summary);
 
 static const char *const full_keys[] = {
-	"min_roi", "max_units", "spent", "pace", "include_no_offer", NULL
+	"min_roi", "max_units", "spent", "pace", "include_no_offer",
+	"contact_cap", "as_of", "exclude", NULL
+};
+static const char *const scale_unit_keys[] = {
+	"min_roi", "spent", "pace", "contact_cap", "as_of", "exclude", NULL
 };
 static const char *const scale_keys[] = {"min_roi", "spent", "pace", NULL};
+static const char *const unit_keys[] = {"contact_cap", "as_of", "exclude", NULL};
+
+/* Error when an option that needs unit ids reaches an overload without them. */
+static void
+check_no_unit_options(Jsonb *opts, const char *funcname)
+{
+	for (int i = 0; unit_keys[i] != NULL; i++)
+		if (options_lookup(opts, unit_keys[i]) != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"%s\" of %s needs the unit ids", unit_keys[i], funcname),
+					 errhint("Call the overload that takes unit_id first: %s(unit_id, action_values, action_costs, ...).",
+							 funcname)));
+}
 
 void
-allocate_read_options(Jsonb *opts, const char *funcname, bool full,
+allocate_read_options(Jsonb *opts, const char *funcname, bool full, bool units,
 					  AllocateOptions *o)
 {
-	options_check_keys(opts, funcname, full ? full_keys : scale_keys);
+	if (!units)
+		check_no_unit_options(opts, funcname);
+	options_check_keys(opts, funcname,
+					   full ? full_keys : units ? scale_unit_keys : scale_keys);
 	o->min_roi = options_float(opts, "min_roi", 0.0, 0.0, DBL_MAX);
 	o->spent = options_float(opts, "spent", 0.0, 0.0, DBL_MAX);
 	o->pace = options_float(opts, "pace", 1.0, 0.0, 1.0);
@@ -60,6 +84,13 @@ allocate_read_options(Jsonb *opts, const char *funcname, bool full,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"max_units\" must be a JSON object"),
 				 errhint("Map action numbers to the most units that may get them, for example {\"1\": 1000, \"2\": 500}.")));
+	if (units)
+		allocate_read_contact_options(opts, funcname, o);
+	else
+	{
+		o->max_contacts = 0;
+		o->exclude = NULL;
+	}
 }
 
 double
@@ -141,6 +172,10 @@ typedef struct CandidateReceiver
 	KsPoint    *buf;			/* the current unit's rows */
 	int			nbuf;
 	int			maxbuf;
+	const AllocateBlocked *blocked; /* units to leave alone */
+	AllocateBlock why;			/* whether the current unit is one */
+	int64		excluded;		/* units left alone by option exclude */
+	int64		capped;			/* units left alone by option contact_cap */
 } CandidateReceiver;
 
 static const char *const column_names[] = {"unit_id", "action", "value", "cost"};
@@ -203,6 +238,13 @@ receiver_flush(CandidateReceiver *r)
 
 	if (!r->have_unit)
 		return;
+	/* a unit left alone is a unit with nothing to choose: it spends nothing */
+	if (r->why == ALLOCATE_EXCLUDED)
+		r->excluded++;
+	else if (r->why == ALLOCATE_CAPPED)
+		r->capped++;
+	if (r->why != ALLOCATE_FREE)
+		r->nbuf = 0;
 	old = MemoryContextSwitchTo(r->cxt);
 	ks_add_unit(r->problem, r->unit_id, r->buf, r->nbuf);
 	MemoryContextSwitchTo(old);
@@ -244,6 +286,7 @@ receiver_receive(TupleTableSlot *slot, DestReceiver *self)
 		r->have_unit = true;
 		r->unit_id = unit_id;
 		r->unit_seq++;
+		r->why = allocate_blocked_lookup(r->blocked, unit_id);
 	}
 	if (r->seen[action] == r->unit_seq)
 		ereport(ERROR,
@@ -256,7 +299,7 @@ receiver_receive(TupleTableSlot *slot, DestReceiver *self)
 	p->nrows++;
 
 	/* a NULL value or cost: no estimate, so the pair is not a candidate */
-	if (slot->tts_isnull[2] || slot->tts_isnull[3])
+	if (slot->tts_isnull[2] || slot->tts_isnull[3] || r->why != ALLOCATE_FREE)
 		return true;
 	if (r->nbuf >= r->maxbuf)
 	{
@@ -313,7 +356,7 @@ ordered_query(text *candidates, const char *funcname)
  */
 static KsProblem *
 run_allocation(FunctionCallInfo fcinfo, const char *funcname,
-			   AllocateOptions *o, MemoryContext cxt)
+			   AllocateOptions *o, MemoryContext cxt, int64 *excluded, int64 *capped)
 {
 	Jsonb	   *opts;
 	double		available;
@@ -334,7 +377,7 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 				 errmsg("budget of %s must not be NULL", funcname),
 				 errhint("Pass 'Infinity' for no limit.")));
 	opts = (PG_NARGS() > 2 && !PG_ARGISNULL(2)) ? PG_GETARG_JSONB_P(2) : NULL;
-	allocate_read_options(opts, funcname, true, o);
+	allocate_read_options(opts, funcname, true, true, o);
 	available = allocate_available(PG_GETARG_FLOAT8(1), o);
 
 	old = MemoryContextSwitchTo(cxt);
@@ -355,6 +398,9 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 	r.maxbuf = 16;
 	r.buf = MemoryContextAlloc(cxt, r.maxbuf * sizeof(KsPoint));
 	r.seen = MemoryContextAllocZero(cxt, (KS_MAX_ACTION + 1) * sizeof(uint32));
+	if (allocate_blocks_units(o))
+		r.blocked = allocate_blocked_load(o, get_func_namespace(fcinfo->flinfo->fn_oid),
+										  funcname, cxt);
 
 	/* read-only: the query sees the caller's snapshot and may not write */
 	memset(&spiopts, 0, sizeof(spiopts));
@@ -370,6 +416,8 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 				 errmsg("candidates query of %s must be a query returning rows", funcname)));
 	SPI_finish();
 	receiver_flush(&r);
+	*excluded = r.excluded;
+	*capped = r.capped;
 	if (p->nrows == 0)
 		ereport(WARNING,
 				(errcode(ERRCODE_NO_DATA),
@@ -392,11 +440,13 @@ allocate_budget(PG_FUNCTION_ARGS)
 	MemoryContext cxt;
 	AllocateOptions o;
 	KsProblem  *p;
+	int64		excluded;
+	int64		capped;
 
 	InitMaterializedSRF(fcinfo, 0);
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "allocate_budget",
 								ALLOCSET_DEFAULT_SIZES);
-	p = run_allocation(fcinfo, "allocate_budget", &o, cxt);
+	p = run_allocation(fcinfo, "allocate_budget", &o, cxt, &excluded, &capped);
 
 	for (Size k = 0; k < p->nunits; k++)
 	{
@@ -454,7 +504,7 @@ units_per_action(const KsProblem *p)
 
 /* Why no unit got an action, or NULL when some did. */
 static Datum
-no_assignment_reason(const KsProblem *p, int64 assigned, bool *isnull)
+no_assignment_reason(const KsProblem *p, int64 assigned, int64 left_alone, bool *isnull)
 {
 	const char *reason;
 
@@ -466,6 +516,8 @@ no_assignment_reason(const KsProblem *p, int64 assigned, bool *isnull)
 	}
 	if (p->nrows == 0)
 		reason = "the candidates query returned no rows";
+	else if (left_alone > 0 && (Size) left_alone == p->nunits)
+		reason = "every unit is excluded or has reached its contact cap";
 	else if (p->npoints == 0)
 		reason = "no candidate is worth more than no offer (value 0 or less, below min_roi, or NULL)";
 	else if (p->caps != NULL)
@@ -482,8 +534,10 @@ allocate_budget_summary(PG_FUNCTION_ARGS)
 	AllocateOptions o;
 	KsProblem  *p;
 	TupleDesc	tupdesc;
-	Datum		values[13];
-	bool		nulls[13] = {false};
+	Datum		values[15];
+	bool		nulls[15] = {false};
+	int64		excluded;
+	int64		capped;
 	NeumaierSum total_value = {0, 0};
 	NeumaierSum total_cost = {0, 0};
 	int64		assigned = 0;
@@ -495,7 +549,7 @@ allocate_budget_summary(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "allocate_budget_summary",
 								ALLOCSET_DEFAULT_SIZES);
-	p = run_allocation(fcinfo, "allocate_budget_summary", &o, cxt);
+	p = run_allocation(fcinfo, "allocate_budget_summary", &o, cxt, &excluded, &capped);
 	memory = (int64) Max(p->peak_memory, MemoryContextMemAllocated(cxt, true));
 
 	for (Size k = 0; k < p->nunits; k++)
@@ -529,7 +583,9 @@ allocate_budget_summary(PG_FUNCTION_ARGS)
 	values[9] = Float8GetDatum(p->broken ? p->threshold : 0.0);
 	values[10] = per_action;
 	values[11] = Int64GetDatum(memory);
-	values[12] = no_assignment_reason(p, assigned, &nulls[12]);
+	values[12] = no_assignment_reason(p, assigned, excluded + capped, &nulls[12]);
+	values[13] = Int64GetDatum(excluded);
+	values[14] = Int64GetDatum(capped);
 	MemoryContextDelete(cxt);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

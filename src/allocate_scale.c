@@ -6,7 +6,9 @@
  *	  allocate_action gives each unit its action at that threshold.
  *
  * Both work on one row per unit with arrays of per-action values and costs
- * (element k is action k, a NULL element means "not offered"), and both
+ * (element k is action k, a NULL element means "not offered"), optionally
+ * after the unit's id, which options contact_cap and exclude need
+ * (allocate_contact.c): a unit they leave alone adds nothing and gets 0.  Both
  * build the unit's hull increments with the same code as allocate_budget
  * (ks_hull in knapsack.c), so ratios agree bit for bit.  A unit takes every increment
  * whose value/cost ratio is strictly above the threshold; the threshold is
@@ -130,11 +132,37 @@ state_create(MemoryContext cxt, double budget, double available, double min_roi)
 	return s;
 }
 
+/* The unit_id argument of the overloads that take one (argument 1 of the
+ * transition function, 0 of allocate_action), which must not be NULL. */
+static int64
+unit_id_arg(FunctionCallInfo fcinfo, const char *funcname)
+{
+	int			argno = PG_NARGS() == 6 ? 1 : 0;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("unit_id of %s must not be NULL", funcname),
+				 errhint("The contact cap and the exclusions are looked up by unit_id; filter out rows without one.")));
+	return PG_GETARG_INT64(argno);
+}
+
+/*
+ * allocate_threshold_transfn(state, [unit_id,] action_values, action_costs,
+ * budget [, options]): with unit ids, the units that options contact_cap and
+ * exclude leave alone add no increments.
+ */
 Datum
 allocate_threshold_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = uplift_agg_context(fcinfo, "allocate_threshold");
 	ThresholdState *s = PG_ARGISNULL(0) ? NULL : (ThresholdState *) PG_GETARG_POINTER(0);
+	int			base = PG_NARGS() == 6 ? 1 : 0;	/* 1: unit_id comes first */
+	Jsonb	   *opts = (PG_NARGS() > 4 + base && !PG_ARGISNULL(4 + base)) ?
+		PG_GETARG_JSONB_P(4 + base) : NULL;
+	const AllocateOptions *o = NULL;
+	AllocateOptions plain;
+	AllocateBlocked *blocked = NULL;
 	double		budget;
 	KsPoint    *pts;
 	int		   *targets;
@@ -142,19 +170,22 @@ allocate_threshold_transfn(PG_FUNCTION_ARGS)
 	int			n,
 				k;
 
-	if (PG_ARGISNULL(3))
+	if (PG_ARGISNULL(3 + base))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("budget of allocate_threshold must not be NULL"),
 				 errhint("Pass 'Infinity' for no limit.")));
-	budget = PG_GETARG_FLOAT8(3);
+	budget = PG_GETARG_FLOAT8(3 + base);
+	if (base == 1)
+		o = allocate_cached_options(fcinfo, opts, "allocate_threshold", &blocked);
 	if (s == NULL)
 	{
-		AllocateOptions o;
-		Jsonb	   *opts = (PG_NARGS() > 4 && !PG_ARGISNULL(4)) ? PG_GETARG_JSONB_P(4) : NULL;
-
-		allocate_read_options(opts, "allocate_threshold", false, &o);
-		s = state_create(cxt, budget, allocate_available(budget, &o), o.min_roi);
+		if (o == NULL)
+		{
+			allocate_read_options(opts, "allocate_threshold", false, false, &plain);
+			o = &plain;
+		}
+		s = state_create(cxt, budget, allocate_available(budget, o), o->min_roi);
 	}
 	else if (budget != s->budget && !(isnan(budget) && isnan(s->budget)))
 		ereport(ERROR,
@@ -162,10 +193,12 @@ allocate_threshold_transfn(PG_FUNCTION_ARGS)
 				 errmsg("budget of allocate_threshold must be the same on every row"),
 				 errdetail("Got %g and %g.", s->budget, budget)));
 	s->units++;
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	if (PG_ARGISNULL(1 + base) || PG_ARGISNULL(2 + base))
+		PG_RETURN_POINTER(s);
+	if (base == 1 && allocate_blocked_lookup(blocked, unit_id_arg(fcinfo, "allocate_threshold")) != ALLOCATE_FREE)
 		PG_RETURN_POINTER(s);
 
-	n = unit_points(PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), s->min_roi, &pts);
+	n = unit_points(PG_GETARG_DATUM(1 + base), PG_GETARG_DATUM(2 + base), s->min_roi, &pts);
 	targets = palloc(Max(n, 1) * sizeof(int));
 	ratios = palloc(Max(n, 1) * sizeof(double));
 	k = ks_hull(pts, n, s->min_roi, targets, ratios);
@@ -318,7 +351,7 @@ cached_min_roi(FunctionCallInfo fcinfo)
 	len = VARSIZE(opts);
 	if (c != NULL && c->len == len && memcmp(c->data, opts, len) == 0)
 		return c->min_roi;
-	allocate_read_options(opts, "allocate_action", false, &o);
+	allocate_read_options(opts, "allocate_action", false, false, &o);
 	c = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(ActionCache, data) + len);
 	c->len = len;
 	c->min_roi = o.min_roi;
@@ -329,9 +362,15 @@ cached_min_roi(FunctionCallInfo fcinfo)
 	return c->min_roi;
 }
 
+/*
+ * allocate_action([unit_id,] action_values, action_costs, threshold
+ * [, options]): with unit ids, a unit that options contact_cap and exclude
+ * leave alone gets 0.
+ */
 Datum
 allocate_action(PG_FUNCTION_ARGS)
 {
+	int			base = PG_NARGS() == 5 ? 1 : 0;	/* 1: unit_id comes first */
 	double		threshold;
 	double		min_roi;
 	KsPoint    *pts;
@@ -341,23 +380,35 @@ allocate_action(PG_FUNCTION_ARGS)
 				k;
 	int32		action = 0;
 
-	if (PG_ARGISNULL(2))
+	if (PG_ARGISNULL(2 + base))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("threshold of allocate_action must not be NULL"),
 				 errhint("Compute it with allocate_threshold over the same rows.")));
-	threshold = PG_GETARG_FLOAT8(2);
+	threshold = PG_GETARG_FLOAT8(2 + base);
 	if (isnan(threshold) || threshold < 0.0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("threshold of allocate_action must not be negative"),
 				 errdetail("Got %g.", threshold),
 				 errhint("Pass the threshold that allocate_threshold returns for the same rows.")));
-	min_roi = cached_min_roi(fcinfo);
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	if (base == 1)
+	{
+		AllocateBlocked *blocked;
+		const AllocateOptions *o;
+
+		o = allocate_cached_options(fcinfo, PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4),
+									"allocate_action", &blocked);
+		min_roi = o->min_roi;
+		if (allocate_blocked_lookup(blocked, unit_id_arg(fcinfo, "allocate_action")) != ALLOCATE_FREE)
+			PG_RETURN_INT32(0);
+	}
+	else
+		min_roi = cached_min_roi(fcinfo);
+	if (PG_ARGISNULL(base) || PG_ARGISNULL(1 + base))
 		PG_RETURN_INT32(0);
 
-	n = unit_points(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), min_roi, &pts);
+	n = unit_points(PG_GETARG_DATUM(base), PG_GETARG_DATUM(1 + base), min_roi, &pts);
 	targets = palloc(Max(n, 1) * sizeof(int));
 	ratios = palloc(Max(n, 1) * sizeof(double));
 	k = ks_hull(pts, n, min_roi, targets, ratios);

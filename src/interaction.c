@@ -19,46 +19,17 @@
 #include "utils/builtins.h"
 
 #include "eval_metrics.h"
-
+#include "moments.h"
 
 #define INTERACTION_CELLS	4
 #define INTERACTION_STATE_LEN	(3 * INTERACTION_CELLS)
-
-/* Add outcome y to cell c of the state (n, mean, m2 per cell). */
-static void
-interaction_add(double *st, int c, double y)
-{
-	double	   *cell = st + 3 * c;
-	double		delta = y - cell[1];
-
-	cell[0] += 1.0;
-	cell[1] += delta / cell[0];
-	cell[2] += delta * (y - cell[1]);
-}
 
 /* Merge state "from" into state "into", cell by cell. */
 static void
 interaction_merge(double *into, const double *from)
 {
 	for (int c = 0; c < INTERACTION_CELLS; c++)
-	{
-		double	   *a = into + 3 * c;
-		const double *b = from + 3 * c;
-		double		n = a[0] + b[0];
-		double		delta;
-
-		if (b[0] == 0.0)
-			continue;
-		if (a[0] == 0.0)
-		{
-			memcpy(a, b, 3 * sizeof(double));
-			continue;
-		}
-		delta = b[1] - a[1];
-		a[2] += b[2] + delta * delta * a[0] * b[0] / n;
-		a[1] += delta * b[0] / n;
-		a[0] = n;
-	}
+		moments_merge(into + 3 * c, from + 3 * c);
 }
 
 /* The state array argument, checked: one dimension, 12 values, no NULL. */
@@ -152,7 +123,7 @@ uplift_interaction_transfn(PG_FUNCTION_ARGS)
 	y = PG_GETARG_FLOAT8(3);
 	uplift_check_finite(y, "outcome");
 	if (arm_a >= 0 && arm_b >= 0)
-		interaction_add(st, 2 * arm_a + arm_b, y);
+		moments_add(st + 3 * (2 * arm_a + arm_b), y);
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 }
 

@@ -15,13 +15,13 @@ CREATE FUNCTION allocate_budget_summary(candidates text, budget float8, options 
     OUT total_value float8, OUT total_cost float8, OUT available float8,
     OUT lp_bound float8, OUT gap float8, OUT largest_increment float8,
     OUT threshold float8, OUT units_per_action jsonb, OUT memory_bytes bigint,
-    OUT reason text)
+    OUT reason text, OUT excluded bigint, OUT capped bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'allocate_budget_summary'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 COMMENT ON FUNCTION allocate_budget_summary(text, float8, jsonb) IS
-'totals of the allocation allocate_budget makes, its LP upper bound, the gap to it, and why no unit got an action when none did';
+'totals of the allocation allocate_budget makes, its LP upper bound, the gap to it, why no unit got an action when none did, and how many units the exclusions and the contact cap left alone';
 
 -- The two-step path: a threshold aggregate and a per-row decision.
 
@@ -34,6 +34,11 @@ CREATE FUNCTION allocate_threshold_transfn(internal, float8[], float8[], float8,
 RETURNS internal
 AS 'MODULE_PATHNAME', 'allocate_threshold_transfn'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION allocate_threshold_transfn(internal, bigint, float8[], float8[], float8, jsonb)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'allocate_threshold_transfn'
+LANGUAGE C STABLE PARALLEL SAFE;
 
 CREATE FUNCTION allocate_threshold_combinefn(internal, internal)
 RETURNS internal
@@ -59,6 +64,8 @@ COMMENT ON FUNCTION allocate_threshold_transfn(internal, float8[], float8[], flo
 'transition function of allocate_threshold: adds a unit''s hull increments';
 COMMENT ON FUNCTION allocate_threshold_transfn(internal, float8[], float8[], float8, jsonb) IS
 'transition function of allocate_threshold with options';
+COMMENT ON FUNCTION allocate_threshold_transfn(internal, bigint, float8[], float8[], float8, jsonb) IS
+'transition function of allocate_threshold with unit ids: units that options contact_cap and exclude leave alone add nothing';
 COMMENT ON FUNCTION allocate_threshold_combinefn(internal, internal) IS
 'combine function of allocate_threshold: merges two partial states';
 COMMENT ON FUNCTION allocate_threshold_serialfn(internal) IS
@@ -96,6 +103,21 @@ CREATE AGGREGATE allocate_threshold(action_values float8[], action_costs float8[
 COMMENT ON AGGREGATE allocate_threshold(float8[], float8[], float8, jsonb) IS
 'efficiency threshold with options min_roi, spent, pace; use with allocate_action';
 
+CREATE AGGREGATE allocate_threshold(unit_id bigint, action_values float8[], action_costs float8[],
+                                    budget float8, options jsonb) (
+    SFUNC = allocate_threshold_transfn,
+    STYPE = internal,
+    FINALFUNC = allocate_threshold_finalfn,
+    FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = allocate_threshold_combinefn,
+    SERIALFUNC = allocate_threshold_serialfn,
+    DESERIALFUNC = allocate_threshold_deserialfn,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE allocate_threshold(bigint, float8[], float8[], float8, jsonb) IS
+'efficiency threshold with options min_roi, spent, pace, contact_cap, as_of, exclude; units left alone spend nothing; use with allocate_action(unit_id, ...)';
+
 CREATE FUNCTION allocate_action(action_values float8[], action_costs float8[], threshold float8,
                                 options jsonb DEFAULT NULL)
 RETURNS int
@@ -104,3 +126,12 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION allocate_action(float8[], float8[], float8, jsonb) IS
 'the action (0 = no offer) a unit gets at the threshold from allocate_threshold, given its per-action values and costs';
+
+CREATE FUNCTION allocate_action(unit_id bigint, action_values float8[], action_costs float8[],
+                                threshold float8, options jsonb)
+RETURNS int
+AS 'MODULE_PATHNAME', 'allocate_action'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION allocate_action(bigint, float8[], float8[], float8, jsonb) IS
+'the action (0 = no offer) a unit gets at the threshold from allocate_threshold(unit_id, ...); 0 for a unit that options contact_cap and exclude leave alone';

@@ -47,7 +47,7 @@ INSERT INTO fuzz.models VALUES
 
 -- Rows for aggregates and candidates for allocate_budget.
 CREATE TABLE fuzz.rows AS
-SELECT (row_number() OVER (ORDER BY unit_id))::int AS id, features, features::float4[] AS features4,
+SELECT (row_number() OVER (ORDER BY unit_id))::int AS id, unit_id, features, features::float4[] AS features4,
        action, least(action, 1) AS treatment, converted AS outcome, value, cost, propensity,
        0.25 + 0.5 * public.uplift_demo_uniform(unit_id, 9, 1) AS target_propensity,
        value - 0.3 AS q_logged, value + 0.2 AS q_target,
@@ -334,6 +334,7 @@ CREATE FUNCTION fuzz.column_of(typ regtype, name text) RETURNS text LANGUAGE sql
         WHEN name = 'features' AND typ = 'real[]'::regtype THEN 'features4'
         WHEN name = 'reward' THEN 'value'
         WHEN name = 'logged_propensity' THEN 'propensity'
+        WHEN name = 'unit_id' AND typ = 'bigint'::regtype THEN 'unit_id'
         WHEN name IN ('features', 'treatment', 'action', 'outcome', 'value', 'cost', 'propensity',
                       'target_propensity', 'q_logged', 'q_target', 'score',
                       'action_values', 'action_costs') THEN name

@@ -74,6 +74,9 @@ INSERT INTO uplift_namespace_ranges VALUES ('n', 'sp', 0, 0.5), ('n', 'sp2', 0.5
 SELECT count(*) FROM uplift_namespaces;
 SELECT count(*) FROM allocate_budget('SELECT 1::bigint, 1, 1::float8, 1::float8', 10);
 SELECT count(*) FROM uplift_demo_campaign(50, 1, 0.5);
+SELECT count(*) FROM uplift_demo_portfolio(50, 1);
+SELECT count(*) FROM allocate_budget('SELECT 1::bigint, 1, 1::float8, 1::float8', 10,
+    '{"contact_cap": {"max_contacts": 1, "window": "30 days"}, "exclude": "SELECT 2::bigint"}');
 CREATE TABLE sp_target AS SELECT g::bigint AS unit_id, ARRAY[0.5, 0.3, 0.2]::float8[] AS probs FROM generate_series(1, 8) g;
 CREATE TABLE sp_outcomes AS SELECT g::bigint AS unit_id, g::float8 AS value, 1::float8 AS cost,
        1::float8 AS predicted_value, 1::float8 AS predicted_cost FROM generate_series(1, 8) g;
@@ -136,6 +139,7 @@ uplift_explore_logged(text,bigint,uplift_model,double precision[],double precisi
 uplift_explore_logged(text,bigint,text,double precision[],double precision,double precision,bigint)
 uplift_thompson_logged(text,bigint,double precision[],double precision[],double precision,bigint)
 uplift_demo_campaign(integer,integer,double precision)
+uplift_demo_portfolio(integer,integer,double precision,double precision)
 uplift_logged_policy_probs(text,jsonb)
 uplift_monitor_period_check(interval,text)
 uplift_policy_health(text,interval)
