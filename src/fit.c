@@ -21,6 +21,7 @@
 #include "arrays.h"
 #include "learn.h"
 #include "model.h"
+#include "progress.h"
 #include "uplift.h"
 
 PG_FUNCTION_INFO_V1(uplift_fit_transfn);
@@ -33,12 +34,13 @@ typedef struct FitState
 {
 	LearnState *learn;
 	double	   *x;				/* p values: the row being read */
+	Progress	progress;		/* off in states built by combine or deserial */
 } FitState;
 
 static FitState *
 fit_state_new(LearnState *learn, double *x, MemoryContext cxt)
 {
-	FitState   *st = MemoryContextAlloc(cxt, sizeof(FitState));
+	FitState   *st = MemoryContextAllocZero(cxt, sizeof(FitState));
 
 	st->learn = learn;
 	st->x = x != NULL ? x :
@@ -112,6 +114,7 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 			opts = PG_GETARG_JSONB_P(optarg);
 		st = fit_state_new(learn_state_create(aggcxt, opts, p, weighted), x,
 						   aggcxt);
+		progress_begin(&st->progress, "uplift_fit", aggcxt);
 	}
 	else
 		(void) read_features(PG_GETARG_DATUM(1), &st->x, aggcxt,
@@ -119,6 +122,7 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 
 	learn_state_add(st->learn, st->x, PG_GETARG_INT32(2), PG_GETARG_FLOAT8(3),
 					propensity);
+	progress_rows(&st->progress, 1);
 	PG_RETURN_POINTER(st);
 }
 
@@ -221,6 +225,7 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 		group_context.previous = error_context_stack;
 		error_context_stack = &group_context;
 	}
+	progress_phase(&st->progress, "fitting", 0, 0);
 	model = learn_fit(st->learn);
 	if (settings->group != NULL)
 		error_context_stack = group_context.previous;

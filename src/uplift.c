@@ -6,7 +6,17 @@
 
 #include <math.h>
 
+#include "progress.h"
+
 PG_MODULE_MAGIC;
+
+extern PGDLLEXPORT void _PG_init(void);
+
+void
+_PG_init(void)
+{
+	progress_define_settings();
+}
 
 MemoryContext
 uplift_agg_context(FunctionCallInfo fcinfo, const char *funcname)

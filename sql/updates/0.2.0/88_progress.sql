@@ -1,0 +1,1 @@
+../../objects/88_progress.sql
