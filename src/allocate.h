@@ -64,14 +64,6 @@ extern AllocateBlocked *allocate_blocked_load(const AllocateOptions *o, Oid nsp,
 											  const char *funcname, MemoryContext cxt);
 extern AllocateBlock allocate_blocked_lookup(const AllocateBlocked *b, int64 unit_id);
 
-/*
- * The options of a per-row call site (allocate_threshold and allocate_action
- * with unit ids), parsed once and kept in fn_extra with the units they
- * leave alone; read again only when the options change.
- */
-extern const AllocateOptions *allocate_cached_options(FunctionCallInfo fcinfo, Jsonb *opts,
-													  const char *funcname,
-													  AllocateBlocked **blocked);
 
 /* Check budget and return budget * pace - spent, rounded down, >= 0. */
 extern double allocate_available(double budget, const AllocateOptions *o);

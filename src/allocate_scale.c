@@ -28,12 +28,62 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "allocate.h"
 #include "arrays.h"
 #include "bytes.h"
 #include "knapsack.h"
+
+/*
+ * The options of a two-step call with unit ids, read once per call site:
+ * the options themselves and the units their contact cap and exclusions
+ * leave alone (read again only when the options' bytes change).
+ */
+typedef struct OptionsCache
+{
+	MemoryContext cxt;			/* holds this cache and everything it points to */
+	AllocateOptions o;
+	AllocateBlocked *blocked;
+	Size		len;
+	char		data[FLEXIBLE_ARRAY_MEMBER];	/* the options' bytes */
+} OptionsCache;
+
+static const AllocateOptions *
+allocate_cached_options(FunctionCallInfo fcinfo, Jsonb *opts, const char *funcname,
+						AllocateBlocked **blocked)
+{
+	OptionsCache *c = fcinfo->flinfo->fn_extra;
+	Size		len = opts == NULL ? 0 : VARSIZE(opts);
+	MemoryContext cxt;
+	MemoryContext old;
+	OptionsCache *fresh;
+
+	if (c != NULL && c->len == len && (len == 0 || memcmp(c->data, opts, len) == 0))
+	{
+		*blocked = c->blocked;
+		return &c->o;
+	}
+	/* parse into a new context, so that an error leaves the cache as it was */
+	cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "allocation options",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	fresh = palloc0(offsetof(OptionsCache, data) + len);
+	fresh->cxt = cxt;
+	fresh->len = len;
+	if (len > 0)
+		memcpy(fresh->data, opts, len);
+	allocate_read_options(opts, funcname, false, true, &fresh->o);
+	fresh->blocked = allocate_blocked_load(&fresh->o, get_func_namespace(fcinfo->flinfo->fn_oid),
+										   funcname, cxt);
+	MemoryContextSwitchTo(old);
+	if (c != NULL)
+		MemoryContextDelete(c->cxt);
+	fcinfo->flinfo->fn_extra = fresh;
+	*blocked = fresh->blocked;
+	return &fresh->o;
+}
 
 PG_FUNCTION_INFO_V1(allocate_threshold_transfn);
 PG_FUNCTION_INFO_V1(allocate_threshold_combinefn);
