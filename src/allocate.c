@@ -36,6 +36,7 @@
 #include "allocate.h"
 #include "knapsack.h"
 #include "options.h"
+#include "progress.h"
 #include "query.h"
 
 PG_FUNCTION_INFO_V1(allocate_budget);
@@ -176,6 +177,7 @@ typedef struct CandidateReceiver
 	AllocateBlock why;			/* whether the current unit is one */
 	int64		excluded;		/* units left alone by option exclude */
 	int64		capped;			/* units left alone by option contact_cap */
+	Progress	progress;
 } CandidateReceiver;
 
 static const char *const column_names[] = {"unit_id", "action", "value", "cost"};
@@ -259,6 +261,7 @@ receiver_receive(TupleTableSlot *slot, DestReceiver *self)
 	int64		unit_id;
 	int64		action;
 
+	progress_rows(&r->progress, 1);
 	slot_getallattrs(slot);
 	for (int i = 0; i < 2; i++)
 		if (slot->tts_isnull[i])
@@ -398,6 +401,7 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 	r.maxbuf = 16;
 	r.buf = MemoryContextAlloc(cxt, r.maxbuf * sizeof(KsPoint));
 	r.seen = MemoryContextAllocZero(cxt, (KS_MAX_ACTION + 1) * sizeof(uint32));
+	progress_begin(&r.progress, funcname, cxt);
 	if (allocate_blocks_units(o))
 		r.blocked = allocate_blocked_load(o, get_func_namespace(fcinfo->flinfo->fn_oid),
 										  funcname, cxt);
@@ -425,6 +429,7 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 				 errdetail("No unit can be given an action."),
 				 errhint("Check the query's joins and filters, and that the scores it reads were computed.")));
 
+	progress_phase(&r.progress, "solving", 0, 0);
 	old = MemoryContextSwitchTo(cxt);
 	if (p->caps != NULL)
 		check_caps(p);

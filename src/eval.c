@@ -33,6 +33,7 @@
 #include "bytes.h"
 #include "eval_metrics.h"
 #include "options.h"
+#include "progress.h"
 #include "uplift.h"
 
 #define EVAL_STATE_VERSION 1
@@ -60,6 +61,7 @@ typedef struct EvalState
 	MetricData	d;
 	EvalParams	p;
 	int64		seq;			/* next input sequence number (ordered) */
+	Progress	progress;		/* off in states built by combine or deserial */
 } EvalState;
 
 /* ---------------------------------------------------------------- state */
@@ -161,7 +163,11 @@ eval_trans_common(FunctionCallInfo fcinfo, const char *funcname,
 	int			nargs = has_cost ? 5 : 4;
 
 	if (st == NULL)
+	{
 		st = eval_state_new(cxt, layout);
+		progress_begin_agg(&st->progress, fcinfo, cxt);
+	}
+	progress_rows(&st->progress, 1);
 
 	*skipped = false;
 	for (int i = 1; i < nargs; i++)

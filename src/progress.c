@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "catalog/pg_authid.h"
+#include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -26,6 +27,7 @@
 #include "storage/procarray.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/guc.h"
 #include "utils/tuplestore.h"
 
@@ -85,6 +87,24 @@ progress_begin(Progress *p, const char *command, MemoryContext cxt)
 	cb->func = progress_remove_file;
 	cb->arg = NULL;
 	MemoryContextRegisterResetCallback(cxt, cb);
+}
+
+void
+progress_begin_agg(Progress *p, FunctionCallInfo fcinfo, MemoryContext cxt)
+{
+	Aggref	   *aggref;
+
+	progress_begin(p, "an aggregate", cxt);
+	if (!p->on)
+		return;
+	aggref = AggGetAggref(fcinfo);
+	if (aggref != NULL)
+	{
+		char	   *name = get_func_name(aggref->aggfnoid);
+
+		if (name != NULL)
+			p->command = MemoryContextStrdup(cxt, name);
+	}
 }
 
 /* Write the line that uplift_progress() reads; a failure only warns. */

@@ -10,6 +10,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "utils/timestamp.h"
 
 typedef struct Progress
@@ -33,6 +34,9 @@ extern void progress_define_settings(void);
  * cxt is reset or deleted (at the end of the query, or when it fails).
  */
 extern void progress_begin(Progress *p, const char *command, MemoryContext cxt);
+
+/* progress_begin for the aggregate that calls its transition function fcinfo. */
+extern void progress_begin_agg(Progress *p, FunctionCallInfo fcinfo, MemoryContext cxt);
 
 /* Report if a report is due. */
 extern void progress_report_if_due(Progress *p);

@@ -53,6 +53,19 @@ run_fit on "$work/cancel.out" "-c statement_timeout=700"
 grep -q 'canceling statement due to statement timeout' "$work/cancel.out" || fail "the fit was not cancelled"
 [ "$(files)" = 0 ] || fail "a progress file is left after a cancelled fit"
 
+# An evaluation aggregate and allocate_budget report the same way, under
+# their own names.
+slow="generate_series(1, 40000) g, LATERAL (SELECT CASE WHEN g % 1000 = 0 THEN pg_sleep(0.05) END) s"
+PGOPTIONS="-c client_min_messages=notice -c uplift.progress=on -c uplift.progress_interval=100 -c max_parallel_workers_per_gather=0" \
+    psql -X -q -d "$db" -c "SELECT uplift_qini_auc(g::float8, g % 2, (g % 3)::float8) FROM $slow" \
+    -c "SELECT count(*) FROM allocate_budget('SELECT g::bigint, 1, 1::float8, 1::float8 FROM $slow', 100)" \
+    >"$work/others.out" 2>&1 || true
+grep -q '^NOTICE:  uplift_qini_auc: reading rows, ' "$work/others.out" ||
+    { cat "$work/others.out" >&2; fail "no progress from uplift_qini_auc"; }
+grep -q '^NOTICE:  allocate_budget: reading rows, ' "$work/others.out" ||
+    { cat "$work/others.out" >&2; fail "no progress from allocate_budget"; }
+[ "$(files)" = 0 ] || fail "a progress file is left after evaluation and allocation"
+
 run_fit off "$work/off.out" ""
 ! grep -q 'NOTICE' "$work/off.out" || fail "notices with uplift.progress off"
 [ "$(files)" = 0 ] || fail "a progress file with uplift.progress off"
