@@ -59,16 +59,12 @@ read_features(Datum d, double **out, MemoryContext cxt, int32 expect)
 	FeatureArray fa;
 
 	uplift_features_open(d, &fa, "features of uplift_fit");
-	if (fa.n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features of uplift_fit must not be empty"),
-				 errhint("Pass at least one feature per row.")));
-	if (expect >= 0 && fa.n != expect)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features of uplift_fit have different lengths %d and %d", expect, fa.n),
-				 errhint("Every row of one fit needs the same number of features.")));
+	if (expect < 0)
+		uplift_array_check_length("features of uplift_fit", fa.n, 1, UPLIFT_MAX_FEATURES,
+								  "Pass at least one feature per row.");
+	else
+		uplift_array_check_length("features of uplift_fit", fa.n, expect, expect,
+								  "Every row of one fit needs as many features as the first.");
 	if (*out == NULL)
 		*out = MemoryContextAlloc(cxt, fa.n * sizeof(double));
 	uplift_features_copy(&fa, *out, "features of uplift_fit");

@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
+#include "arrays.h"
 #include "learn.h"
 #include "learn_meta.h"
 #include "learn_ts.h"
@@ -389,12 +390,9 @@ learn_state_add(LearnState *st, const double *x, int32 action, double outcome,
 void
 learn_state_merge(LearnState *into, LearnState *from)
 {
-	if (into->buf->p != from->buf->p)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("features of uplift_fit have different lengths %d and %d",
-						into->buf->p, from->buf->p),
-				 errhint("Every row of one fit needs the same number of features.")));
+	uplift_array_check_length("features of uplift_fit", from->buf->p, into->buf->p,
+							  into->buf->p,
+							  "Every row of one fit needs as many features as the first.");
 	trainbuf_merge(into->buf, from->buf);
 	if (!isnan(from->prop_min) &&
 		(isnan(into->prop_min) || from->prop_min < into->prop_min))

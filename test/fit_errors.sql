@@ -18,7 +18,7 @@ SELECT throws_ok($$SELECT uplift_fit(x, t, NULL) FROM d$$, '22004', NULL,
 SELECT throws_ok($$SELECT uplift_fit(x, t, y, NULL, NULL) FROM d$$, '22004', NULL,
                  'a NULL propensity is rejected');
 SELECT throws_ok($$SELECT uplift_fit(CASE WHEN i = 100 THEN ARRAY[1, 2, 3]::float8[] ELSE x END, t, y) FROM d$$,
-                 '2202E', 'features of uplift_fit have different lengths 2 and 3',
+                 '2202E', 'features of uplift_fit must have 2 elements',
                  'rows of different lengths are rejected, naming both lengths');
 SELECT throws_ok($$SELECT uplift_fit(ARRAY[[1, 2], [3, 4]]::float8[], 0, 1.0)$$, '2202E', NULL,
                  'a two-dimensional features array is rejected');
