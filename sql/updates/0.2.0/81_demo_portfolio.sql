@@ -1,0 +1,1 @@
+../../objects/81_demo_portfolio.sql
