@@ -170,7 +170,7 @@ uplift_fit_transfn_jsonb(PG_FUNCTION_ARGS)
 		(void) learn_state_create(CurrentMemoryContext, features_learner_options(feat),
 								  1, weighted);
 		st = fit_state_named(feat, aggcxt);
-		progress_begin(&st->progress, "uplift_fit", aggcxt);
+		progress_begin_agg(&st->progress, fcinfo, aggcxt);
 	}
 	features_rows_add(st->feat, PG_GETARG_JSONB_P(1), PG_GETARG_INT32(2),
 					  PG_GETARG_FLOAT8(3), weighted ? PG_GETARG_FLOAT8(4) : 1.0);
