@@ -336,8 +336,6 @@ column_of(FeatRows *rows, const char *key, int len, int hint)
 	col->name = MemoryContextStrdup(rows->cxt, pnstrdup(key, len));
 	col->name_len = len;
 	col->categorical = is_categorical_option(rows, key, len);
-	col->levels = MemoryContextAllocZero(rows->cxt, sizeof(char *) * FEATURES_MAX_LEVELS);
-	col->level_len = MemoryContextAllocZero(rows->cxt, sizeof(int32) * FEATURES_MAX_LEVELS);
 	col->cells = MemoryContextAllocHuge(rows->cxt, sizeof(double) * Max(rows->cap_rows, 1));
 	for (int64 i = 0; i < rows->cap_rows; i++)
 		col->cells[i] = get_float8_nan();
@@ -351,6 +349,12 @@ level_of(MemoryContext cxt, FeatColumn *col, const char *s, int len)
 	for (int32 l = col->n_levels - 1; l >= 0; l--)
 		if (features_level_cmp(col->levels[l], col->level_len[l], s, len) == 0)
 			return l;
+	if (col->levels == NULL)
+	{
+		/* the dictionary of a categorical key, allocated once at its limit */
+		col->levels = MemoryContextAllocZero(cxt, sizeof(char *) * FEATURES_MAX_LEVELS);
+		col->level_len = MemoryContextAllocZero(cxt, sizeof(int32) * FEATURES_MAX_LEVELS);
+	}
 	if (col->n_levels >= FEATURES_MAX_LEVELS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -42,7 +42,7 @@ typedef struct FeatColumn
 	int32		type;			/* UpliftKeyType, or 0 */
 	bool		categorical;
 	int32		n_levels;
-	char	  **levels;			/* FEATURES_MAX_LEVELS slots, NUL-terminated */
+	char	  **levels;			/* NULL, or FEATURES_MAX_LEVELS slots, NUL-terminated */
 	int32	   *level_len;
 	double	   *cells;			/* cap_rows cells */
 } FeatColumn;
