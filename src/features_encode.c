@@ -364,6 +364,26 @@ cmp_key_names(const void *a, const void *b, void *arg)
 	return features_level_cmp(x->name, x->name_len, y->name, y->name_len);
 }
 
+/* Every key option "categorical" names must be a key of the rows. */
+static void
+check_categorical_keys(const FeatRows *rows)
+{
+	for (int i = 0; i < rows->n_categorical; i++)
+	{
+		const char *name = rows->categorical[i];
+		bool		found = false;
+
+		for (int k = 0; k < rows->n_keys && !found; k++)
+			found = features_level_cmp(rows->keys[k].name, rows->keys[k].name_len,
+									   name, strlen(name)) == 0;
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"categorical\" of uplift_fit names key \"%s\", which no row has", name),
+					 errhint("Name keys of the features objects; names are case-sensitive.")));
+	}
+}
+
 FeatDesign *
 features_design_build(const FeatRows *rows)
 {
@@ -375,6 +395,7 @@ features_design_build(const FeatRows *rows)
 	bool	  **pooled = palloc0(sizeof(bool *) * Max(n_keys, 1));
 	int		   *nlev = palloc0(sizeof(int) * Max(n_keys, 1));
 
+	check_categorical_keys(rows);
 	for (int i = 0; i < n_keys; i++)
 		order[i] = i;
 	qsort_arg(order, n_keys, sizeof(int), cmp_key_names, rows->keys);

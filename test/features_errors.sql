@@ -1,7 +1,7 @@
 -- pgTAP: bad named features, at fit and at scoring time: each a clear error
 -- with its SQLSTATE, naming the key.
 BEGIN;
-SELECT plan(24);
+SELECT plan(25);
 
 CREATE TABLE fx AS
 SELECT jsonb_build_object('recency', i % 7, 'channel', CASE WHEN i % 3 = 0 THEN 'Web' ELSE 'Phone' END) AS f,
@@ -32,6 +32,8 @@ SELECT throws_ok($$SELECT uplift_fit(jsonb_build_object('a', null, 'b', i), i % 
                  '22023', 'key "a" of features is null or absent in every row', 'a key null in every row');
 SELECT throws_ok($$SELECT uplift_fit(f, t, y, '{"categorical": "recency"}') FROM fx$$,
                  '22023', 'option "categorical" of uplift_fit must be a JSON array of key names', 'categorical not an array');
+SELECT throws_ok($$SELECT uplift_fit(f, t, y, '{"categorical": ["Recency"]}') FROM fx$$,
+                 '22023', 'option "categorical" of uplift_fit names key "Recency", which no row has', 'categorical names no key');
 SELECT throws_ok($$SELECT uplift_fit(f, t, y, '{"max_categories": 0}') FROM fx$$,
                  '22023', NULL, 'max_categories below 1');
 SELECT throws_ok($$SELECT uplift_fit(f, t, y, '{"feature_names": ["a"]}') FROM fx$$,
