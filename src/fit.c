@@ -265,10 +265,18 @@ static LearnState *
 learn_named(const FeatRows *feat, FeatDesign **design)
 {
 	FeatDesign *d = features_design_build(feat);
-	LearnState *learn = learn_state_create(CurrentMemoryContext,
-										   features_learner_options(feat),
-										   d->p, feat->weighted);
+	char	   *problem = uplift_feature_names_problem(d->names, d->p);
+	LearnState *learn;
 	double	   *x = palloc(sizeof(double) * Max(d->p, 1));
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the columns of the named features of uplift_fit are not usable"),
+				 errdetail("%s", problem),
+				 errhint("Rename the key whose name is that of another key's column (key=level, missingindicator_key) or of the form action_<k>.")));
+	learn = learn_state_create(CurrentMemoryContext, features_learner_options(feat),
+							   d->p, feat->weighted);
 
 	for (int64 i = 0; i < feat->nrows; i++)
 	{

@@ -1,7 +1,7 @@
 -- pgTAP: bad named features, at fit and at scoring time: each a clear error
 -- with its SQLSTATE, naming the key.
 BEGIN;
-SELECT plan(25);
+SELECT plan(27);
 
 CREATE TABLE fx AS
 SELECT jsonb_build_object('recency', i % 7, 'channel', CASE WHEN i % 3 = 0 THEN 'Web' ELSE 'Phone' END) AS f,
@@ -34,6 +34,10 @@ SELECT throws_ok($$SELECT uplift_fit(f, t, y, '{"categorical": "recency"}') FROM
                  '22023', 'option "categorical" of uplift_fit must be a JSON array of key names', 'categorical not an array');
 SELECT throws_ok($$SELECT uplift_fit(f, t, y, '{"categorical": ["Recency"]}') FROM fx$$,
                  '22023', 'option "categorical" of uplift_fit names key "Recency", which no row has', 'categorical names no key');
+SELECT throws_ok($$SELECT uplift_fit(jsonb_build_object('k', 'a', 'k=a', i), i % 2, i) FROM generate_series(1, 10) i$$,
+                 '22023', 'the columns of the named features of uplift_fit are not usable', 'a key named as another key''s column');
+SELECT throws_ok($$SELECT uplift_fit(jsonb_build_object('action_1', i, 'b', i * i), i % 2, i, '{"learner": "s_learner"}') FROM generate_series(1, 10) i$$,
+                 '22023', 'the columns of the named features of uplift_fit are not usable', 'a key of the form of an s_learner column');
 SELECT throws_ok($$SELECT uplift_fit(f, t, y, '{"max_categories": 0}') FROM fx$$,
                  '22023', NULL, 'max_categories below 1');
 SELECT throws_ok($$SELECT uplift_fit(f, t, y, '{"feature_names": ["a"]}') FROM fx$$,
