@@ -110,7 +110,7 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 			opts = PG_GETARG_JSONB_P(optarg);
 		st = fit_state_new(learn_state_create(aggcxt, opts, p, weighted), x,
 						   aggcxt);
-		progress_begin(&st->progress, "uplift_fit", aggcxt);
+		progress_begin_agg(&st->progress, fcinfo, aggcxt);
 	}
 	else
 		(void) read_features(PG_GETARG_DATUM(1), &st->x, aggcxt,

@@ -22,6 +22,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/execnodes.h"
 #include "pgstat.h"
 #include "storage/fd.h"
 #include "storage/procarray.h"
@@ -105,6 +106,14 @@ progress_begin_agg(Progress *p, FunctionCallInfo fcinfo, MemoryContext cxt)
 		if (name != NULL)
 			p->command = MemoryContextStrdup(cxt, name);
 	}
+	if (fcinfo->context != NULL && IsA(fcinfo->context, AggState))
+	{
+		AggState   *agg = (AggState *) fcinfo->context;
+		Plan	   *input = outerPlan(agg->ss.ps.plan);
+
+		if (agg->aggstrategy == AGG_PLAIN && input != NULL && input->plan_rows >= 1)
+			p->expected = (int64) Min(input->plan_rows, (double) PG_INT64_MAX / 2);
+	}
 }
 
 /* Write the line that uplift_progress() reads; a failure only warns. */
@@ -126,13 +135,39 @@ progress_write_file(const Progress *p, TimestampTz now)
 		return;
 	}
 	fprintf(f, "%u\t%s\t%s\t" INT64_FORMAT "\t" INT64_FORMAT "\t" INT64_FORMAT "\t"
-			INT64_FORMAT "\t" INT64_FORMAT "\n",
-			GetUserId(), p->command, p->phase, p->rows, p->done, p->total,
+			INT64_FORMAT "\t" INT64_FORMAT "\t" INT64_FORMAT "\n",
+			GetUserId(), p->command, p->phase, p->rows, p->expected, p->done, p->total,
 			(int64) p->started, (int64) now);
 	if (FreeFile(f) != 0 || rename(tmp, path) != 0)
 		ereport(WARNING,
 				(errcode_for_file_access(),
 				 errmsg("could not write the progress file \"%s\": %m", path)));
+}
+
+/* "N rows read", or "N of about M rows read" with the planner's estimate. */
+static char *
+rows_text(const Progress *p)
+{
+	if (p->expected > 0)
+		return psprintf(INT64_FORMAT " of about " INT64_FORMAT " rows read", p->rows, p->expected);
+	return psprintf(INT64_FORMAT " rows read", p->rows);
+}
+
+/*
+ * ", about T s left" while rows are read and the estimate is ahead of them
+ * (at the rate so far), or ", D of T done" in a phase of known steps.
+ */
+static char *
+time_left_text(const Progress *p, TimestampTz now)
+{
+	double		elapsed = (double) (now - p->started) / USECS_PER_SEC;
+
+	if (p->total > 0)
+		return psprintf(", " INT64_FORMAT " of " INT64_FORMAT " done", p->done, p->total);
+	if (strcmp(p->phase, "reading rows") == 0 && p->expected > p->rows && p->rows > 0)
+		return psprintf(", about %.0f s left",
+						elapsed * (double) (p->expected - p->rows) / (double) p->rows);
+	return "";
 }
 
 void
@@ -146,17 +181,10 @@ progress_report_if_due(Progress *p)
 	if (now < p->due)
 		return;
 	p->due = TimestampTzPlusMilliseconds(now, progress_interval_ms);
-	if (p->total > 0)
-		ereport(NOTICE,
-				(errmsg("%s: %s, " INT64_FORMAT " of " INT64_FORMAT " done, "
-						INT64_FORMAT " rows read, %.1f s",
-						p->command, p->phase, p->done, p->total, p->rows,
-						(double) (now - p->started) / USECS_PER_SEC)));
-	else
-		ereport(NOTICE,
-				(errmsg("%s: %s, " INT64_FORMAT " rows read, %.1f s",
-						p->command, p->phase, p->rows,
-						(double) (now - p->started) / USECS_PER_SEC)));
+	ereport(NOTICE,
+			(errmsg("%s: %s, %s, %.1f s%s", p->command, p->phase,
+					rows_text(p), (double) (now - p->started) / USECS_PER_SEC,
+					time_left_text(p, now))));
 	progress_write_file(p, now);
 }
 
@@ -185,7 +213,7 @@ parse_line(char *line, Oid *role, char **fields, int64 *numbers)
 	for (i = 0; i < 2; i++)
 		if ((fields[i] = strtok_r(NULL, "\t\n", &save)) == NULL)
 			return false;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 	{
 		if ((tok = strtok_r(NULL, "\t\n", &save)) == NULL)
 			return false;
@@ -203,9 +231,9 @@ progress_file_row(ReturnSetInfo *rsinfo, const char *name, int pid)
 	FILE	   *f;
 	Oid			role;
 	char	   *fields[2];
-	int64		numbers[5];
-	Datum		values[8];
-	bool		nulls[8] = {false};
+	int64		numbers[6];
+	Datum		values[9];
+	bool		nulls[9] = {false};
 
 	snprintf(path, sizeof(path), "%s/%s", PG_STAT_TMP_DIR, name);
 	if (BackendPidGetProc(pid) == NULL)
@@ -230,10 +258,12 @@ progress_file_row(ReturnSetInfo *rsinfo, const char *name, int pid)
 	values[2] = CStringGetTextDatum(fields[1]);
 	values[3] = Int64GetDatum(numbers[0]);
 	values[4] = Int64GetDatum(numbers[1]);
+	nulls[4] = numbers[1] <= 0;
 	values[5] = Int64GetDatum(numbers[2]);
-	nulls[5] = numbers[2] <= 0;
-	values[6] = TimestampTzGetDatum((TimestampTz) numbers[3]);
+	values[6] = Int64GetDatum(numbers[3]);
+	nulls[6] = numbers[3] <= 0;
 	values[7] = TimestampTzGetDatum((TimestampTz) numbers[4]);
+	values[8] = TimestampTzGetDatum((TimestampTz) numbers[5]);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 

@@ -18,6 +18,7 @@ typedef struct Progress
 	bool		on;				/* uplift.progress was on at the start */
 	const char *command;		/* "uplift_fit", ... */
 	int64		rows;			/* rows read so far */
+	int64		expected;		/* the planner's estimate of the rows, or 0 */
 	const char *phase;			/* "reading rows", ... */
 	int64		done;			/* steps of the phase done, of total (0: unknown) */
 	int64		total;
@@ -35,7 +36,11 @@ extern void progress_define_settings(void);
  */
 extern void progress_begin(Progress *p, const char *command, MemoryContext cxt);
 
-/* progress_begin for the aggregate that calls its transition function fcinfo. */
+/*
+ * progress_begin for the aggregate whose transition function is called with
+ * fcinfo: reported under the aggregate's name, with the planner's estimate of
+ * its input rows when it aggregates them all (no GROUP BY).
+ */
 extern void progress_begin_agg(Progress *p, FunctionCallInfo fcinfo, MemoryContext cxt);
 
 /* Report if a report is due. */

@@ -4,8 +4,8 @@
 -- as NOTICEs and to other sessions through uplift_progress().
 
 CREATE FUNCTION uplift_progress()
-RETURNS TABLE (pid int, command text, phase text, rows_read bigint, done bigint,
-               total bigint, started timestamptz, updated timestamptz)
+RETURNS TABLE (pid int, command text, phase text, rows_read bigint, rows_expected bigint,
+               done bigint, total bigint, started timestamptz, updated timestamptz)
 AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION uplift_progress() IS
