@@ -12,25 +12,21 @@ SELECT plan(6);
 
 -- (1) every final function of an uplift aggregate that returns an array
 -- returns an array of a composite type, never a polymorphic or record type
-SELECT is((SELECT count(DISTINCT f.oid)::int
-           FROM pg_aggregate a
-           JOIN pg_proc f ON f.oid = a.aggfinalfn
-           JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
-                            AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-           JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'uplift'
-           JOIN pg_type t ON t.oid = f.prorettype
-           WHERE t.typcategory = 'A' OR t.typtype = 'p'), 6,
+CREATE TEMP VIEW array_finals AS
+SELECT DISTINCT f.oid, f.proname::text AS proname, t.typtype, el.typtype AS elem_typtype
+FROM pg_aggregate a
+JOIN pg_proc f ON f.oid = a.aggfinalfn
+JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
+                 AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'uplift'
+JOIN pg_type t ON t.oid = f.prorettype
+LEFT JOIN pg_type el ON el.oid = t.typelem
+WHERE t.typcategory = 'A' OR t.typtype = 'p';
+
+SELECT is((SELECT count(*)::int FROM array_finals), 6,
           'six final functions return arrays (curve, by_percentile, net_value, treatment_balance, ate, ope_allocation)');
-SELECT is((SELECT array_agg(f.proname::text ORDER BY f.proname)
-           FROM pg_aggregate a
-           JOIN pg_proc f ON f.oid = a.aggfinalfn
-           JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = a.aggfnoid
-                            AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-           JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'uplift'
-           JOIN pg_type t ON t.oid = f.prorettype
-           LEFT JOIN pg_type el ON el.oid = t.typelem
-           WHERE (t.typcategory = 'A' OR t.typtype = 'p')
-             AND NOT (t.typtype = 'b' AND el.typtype = 'c')),
+SELECT is((SELECT array_agg(proname ORDER BY proname) FROM array_finals
+           WHERE NOT (typtype = 'b' AND elem_typtype = 'c')),
           NULL,
           'each of them declares a concrete array of a composite type');
 
