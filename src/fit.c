@@ -6,19 +6,23 @@
  *	  uplift_fit(features, treatment, outcome [, options])
  *	  uplift_fit(features, treatment, outcome, propensity, options)
  *
- * features is float8[] or float4[].  The transition function reads each
- * row's arguments and hands them to the learner dispatcher (src/learn.c),
- * which checks them, keeps them and, in the final function, fits the model
- * returned in its stored form.  Options are read from the first row of
- * each partial aggregate.
+ * features is float8[] or float4[], or jsonb (named features).  The
+ * transition function reads each row's arguments and hands them to the
+ * learner dispatcher (src/learn.c), which checks them, keeps them and, in
+ * the final function, fits the model returned in its stored form.  Named
+ * features are kept as typed rows (src/features.c) until the final function
+ * learns their encoding and hands the learner the encoded rows.  Options
+ * are read from the first row of each partial aggregate.
  */
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/jsonb.h"
 
 #include "bytes.h"
 #include "arrays.h"
+#include "named_features.h"
 #include "learn.h"
 #include "model.h"
 #include "progress.h"
@@ -30,12 +34,18 @@ PG_FUNCTION_INFO_V1(uplift_fit_serialfn);
 PG_FUNCTION_INFO_V1(uplift_fit_deserialfn);
 PG_FUNCTION_INFO_V1(uplift_fit_finalfn);
 
+/* The state: a learner's state (array features) or named features' rows. */
 typedef struct FitState
 {
-	LearnState *learn;
+	LearnState *learn;			/* NULL for named features */
+	FeatRows   *feat;			/* NULL for array features */
 	double	   *x;				/* p values: the row being read */
 	Progress	progress;		/* off in states built by combine or deserial */
 } FitState;
+
+/* Serialized states start with their kind. */
+#define FIT_STATE_ARRAYS 1
+#define FIT_STATE_NAMED 2
 
 static FitState *
 fit_state_new(LearnState *learn, double *x, MemoryContext cxt)
@@ -45,6 +55,15 @@ fit_state_new(LearnState *learn, double *x, MemoryContext cxt)
 	st->learn = learn;
 	st->x = x != NULL ? x :
 		MemoryContextAlloc(cxt, Max(learn->buf->p, 1) * sizeof(double));
+	return st;
+}
+
+static FitState *
+fit_state_named(FeatRows *feat, MemoryContext cxt)
+{
+	FitState   *st = MemoryContextAllocZero(cxt, sizeof(FitState));
+
+	st->feat = feat;
 	return st;
 }
 
@@ -122,6 +141,43 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
+/*
+ * uplift_fit_transfn_jsonb(state, features, treatment, outcome [, options])
+ * uplift_fit_transfn_jsonb(state, features, treatment, outcome, propensity, options)
+ */
+PG_FUNCTION_INFO_V1(uplift_fit_transfn_jsonb);
+Datum
+uplift_fit_transfn_jsonb(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_transfn");
+	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	bool		weighted = PG_NARGS() == 6;
+
+	for (int i = 1; i <= 3 + (weighted ? 1 : 0); i++)
+		if (PG_ARGISNULL(i))
+			null_arg_error(i == 1 ? "features" : i == 2 ? "treatment" :
+						   i == 3 ? "outcome" : "propensity");
+	if (st == NULL)
+	{
+		int			optarg = weighted ? 5 : 4;
+		Jsonb	   *opts = NULL;
+		FeatRows   *feat;
+
+		if (PG_NARGS() > optarg && !PG_ARGISNULL(optarg))
+			opts = PG_GETARG_JSONB_P(optarg);
+		feat = features_rows_create(aggcxt, opts, weighted);
+		/* the learner's options are checked on the first row, as for arrays */
+		(void) learn_state_create(CurrentMemoryContext, features_learner_options(feat),
+								  1, weighted);
+		st = fit_state_named(feat, aggcxt);
+		progress_begin_agg(&st->progress, fcinfo, aggcxt);
+	}
+	features_rows_add(st->feat, PG_GETARG_JSONB_P(1), PG_GETARG_INT32(2),
+					  PG_GETARG_FLOAT8(3), weighted ? PG_GETARG_FLOAT8(4) : 1.0);
+	progress_rows(&st->progress, 1);
+	PG_RETURN_POINTER(st);
+}
+
 Datum
 uplift_fit_combinefn(PG_FUNCTION_ARGS)
 {
@@ -133,6 +189,17 @@ uplift_fit_combinefn(PG_FUNCTION_ARGS)
 	{
 		if (st1 == NULL)
 			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st1);
+	}
+	if (st2->feat != NULL)
+	{
+		if (st1 == NULL)
+		{
+			if (st2->feat->cxt == aggcxt)
+				PG_RETURN_POINTER(st2);
+			st1 = fit_state_named(features_rows_empty_like(st2->feat, aggcxt), aggcxt);
+		}
+		features_rows_merge(st1->feat, st2->feat);
 		PG_RETURN_POINTER(st1);
 	}
 	if (st1 == NULL)
@@ -154,7 +221,11 @@ uplift_fit_serialfn(PG_FUNCTION_ARGS)
 
 	(void) uplift_agg_context(fcinfo, "uplift_fit_serialfn");
 	bytes_begin_bytea(&out);
-	learn_state_serialize(&out, st->learn);
+	bytes_put_u8(&out, st->feat != NULL ? FIT_STATE_NAMED : FIT_STATE_ARRAYS);
+	if (st->feat != NULL)
+		features_rows_serialize(&out, st->feat);
+	else
+		learn_state_serialize(&out, st->learn);
 	PG_RETURN_BYTEA_P(bytes_end_bytea(&out));
 }
 
@@ -169,7 +240,14 @@ uplift_fit_deserialfn(PG_FUNCTION_ARGS)
 		cxt = CurrentMemoryContext;
 	bytes_reader_init(&r, VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes),
 					  "uplift_fit state");
-	PG_RETURN_POINTER(fit_state_new(learn_state_deserialize(&r, cxt), NULL, cxt));
+	switch (bytes_get_u8(&r))
+	{
+		case FIT_STATE_ARRAYS:
+			PG_RETURN_POINTER(fit_state_new(learn_state_deserialize(&r, cxt), NULL, cxt));
+		case FIT_STATE_NAMED:
+			PG_RETURN_POINTER(fit_state_named(features_rows_deserialize(&r, cxt), cxt));
+	}
+	bytes_corrupted(&r, "Unknown kind of state");
 }
 
 /* Errors of a grouped fit name the group. */
@@ -179,10 +257,45 @@ fit_group_context(void *arg)
 	errcontext("uplift_fit of group \"%s\"", (const char *) arg);
 }
 
+/*
+ * The learner's state for named features: the encoding learned from every
+ * row, and the rows encoded with it.
+ */
+static LearnState *
+learn_named(const FeatRows *feat, FeatDesign **design)
+{
+	FeatDesign *d = features_design_build(feat);
+	char	   *problem = uplift_feature_names_problem(d->names, d->p);
+	LearnState *learn;
+	double	   *x = palloc(sizeof(double) * Max(d->p, 1));
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the columns of the named features of uplift_fit are not usable"),
+				 errdetail("%s", problem),
+				 errhint("Rename the key whose name is that of another key's column (key=level, missingindicator_key) or of the form action_<k>.")));
+	learn = learn_state_create(CurrentMemoryContext, features_learner_options(feat),
+							   d->p, feat->weighted);
+
+	for (int64 i = 0; i < feat->nrows; i++)
+	{
+		if ((i & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		features_design_row(d, feat, i, x);
+		learn_state_add(learn, x, feat->action[i], feat->outcome[i],
+						feat->weighted ? feat->propensity[i] : 1.0);
+	}
+	*design = d;
+	return learn;
+}
+
 Datum
 uplift_fit_finalfn(PG_FUNCTION_ARGS)
 {
 	FitState   *st;
+	LearnState *learn;
+	FeatDesign *design = NULL;
 	const LearnSettings *settings;
 	ErrorContextCallback group_context;
 	UpliftModel *model;
@@ -194,10 +307,11 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 				 errmsg("uplift_fit needs at least one row"),
 				 errhint("Check the query's WHERE clause.")));
 	st = (FitState *) PG_GETARG_POINTER(0);
-	settings = &st->learn->settings;
+	learn = st->feat != NULL ? learn_named(st->feat, &design) : st->learn;
+	settings = &learn->settings;
 	if (settings->skip_incomplete)
 	{
-		char	   *why = learn_incomplete(st->learn);
+		char	   *why = learn_incomplete(learn);
 
 		if (why != NULL)
 		{
@@ -222,8 +336,14 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 		error_context_stack = &group_context;
 	}
 	progress_phase(&st->progress, "fitting", 0, 0);
-	model = learn_fit(st->learn);
+	model = learn_fit(learn);
 	if (settings->group != NULL)
 		error_context_stack = group_context.previous;
+	if (design != NULL)
+	{
+		model->format_version = UPLIFT_MODEL_FORMAT_VERSION;
+		model->feature_names = design->names;
+		model->encoding = design->enc;
+	}
 	PG_RETURN_BYTEA_P(uplift_model_serialize(model));
 }

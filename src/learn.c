@@ -543,7 +543,7 @@ model_header(const LearnState *st, int32 K, int32 base)
 	const LearnSettings *s = &st->settings;
 	UpliftModel *m = palloc0(sizeof(UpliftModel));
 
-	m->format_version = UPLIFT_MODEL_FORMAT_VERSION;
+	m->format_version = UPLIFT_MODEL_FORMAT_ARRAYS;
 	m->learner = s->learner;
 	m->base = base;
 	m->n_actions = K;

@@ -40,9 +40,12 @@
 
 /*
  * Stored-format version written by this build; older versions stay readable.
- * Version 2 added the standard error of each calibration slope.
+ * Version 2 added the standard error of each calibration slope, version 3
+ * the encoding of named features (jsonb).  A model without an encoding is
+ * still written as version 2, so its bytes do not change.
  */
-#define UPLIFT_MODEL_FORMAT_VERSION 2
+#define UPLIFT_MODEL_FORMAT_VERSION 3
+#define UPLIFT_MODEL_FORMAT_ARRAYS 2
 
 /* Sanity limits, checked on build and on read. */
 #define UPLIFT_MAX_FEATURES 10000
@@ -95,6 +98,47 @@ typedef struct UpliftHead
 	double		max_grad;		/* max |gradient| of the objective at the end */
 } UpliftHead;
 
+/* Value types of a named feature (stored codes: never renumber). */
+typedef enum UpliftKeyType
+{
+	UPLIFT_KEY_NUMBER = 1,
+	UPLIFT_KEY_BOOLEAN = 2,
+	UPLIFT_KEY_STRING = 3
+} UpliftKeyType;
+
+/*
+ * One key of the named features (jsonb) a model was fitted from, and the
+ * design columns it encodes to (src/features_encode.c):
+ *	  numeric key      its value, the mean where it is missing, and a missing
+ *	                   indicator column when it was missing in training
+ *	  categorical key  one column per level (a NULL entry of levels is the
+ *	                   JSON null level), and one column for the pooled
+ *	                   (infrequent) levels when there are any
+ */
+typedef struct UpliftFeatureKey
+{
+	char	   *name;
+	int32		type;			/* UpliftKeyType */
+	bool		categorical;	/* strings, and numbers named by "categorical" */
+	double		mean;			/* numeric: imputed for a missing value */
+	bool		indicator;		/* numeric: has a missing-indicator column */
+	int32		n_levels;		/* categorical: levels with a column, sorted */
+	char	  **levels;
+	int32		n_pooled;		/* categorical: levels of the infrequent column */
+	char	  **pooled;
+	/* derived when the encoding is built or read (uplift_encoding_layout) */
+	int32		col;			/* numeric: its column; categorical: first level's */
+	int32		ind_col;		/* numeric: indicator column, or -1 */
+	int32		pool_col;		/* categorical: infrequent column, or -1 */
+} UpliftFeatureKey;
+
+/* The encoding of a model fitted from named features: keys in byte order. */
+typedef struct UpliftEncoding
+{
+	int32		n_keys;
+	UpliftFeatureKey *keys;
+} UpliftEncoding;
+
 typedef struct UpliftModel
 {
 	uint16		format_version; /* as read; UPLIFT_MODEL_FORMAT_VERSION when built */
@@ -117,6 +161,7 @@ typedef struct UpliftModel
 	int64	   *calib_rows;		/* K rows each line was fitted on */
 	int32		n_heads;
 	UpliftHead *heads;
+	UpliftEncoding *encoding;	/* named features (format 3), or NULL */
 } UpliftModel;
 
 /* Length of the s_learner design vector (model_format.c), and the vector itself. */

@@ -19,7 +19,16 @@
  *		per head:
  *		  i32 role | i32 action | i32 link | u32 n_coef | n_coef x f64 |
  *		  i64 rows | i32 iterations | u8 converged | f64 max |gradient|
+ *	  body, format version 3 (a model fitted from named features): as
+ *	  version 2, then the encoding:
+ *		u32 keys | per key, in byte order of the names:
+ *		  string name | i32 type | u8 categorical |
+ *		  numeric: f64 mean | u8 missing indicator
+ *		  categorical: u32 levels | per level: u8 null [string] |
+ *		               u32 pooled levels | per level: u8 null [string]
  *	  body, format version 1: as version 2 without the slopes' standard errors
+ *
+ * A model without an encoding is written as version 2.
  *
  * Strings are u32 length + UTF-8 bytes, converted from and to the database
  * encoding.  The writer stores the options in jsonb's canonical text, every
@@ -43,6 +52,7 @@
 #include "utils/jsonb.h"
 
 #include "bytes.h"
+#include "named_features.h"
 #include "model.h"
 #include "model_format.h"
 
@@ -202,6 +212,71 @@ uplift_feature_names_problem(char *const *names, int p)
 	return problem;
 }
 
+/*
+ * Are the levels unique and in order (byte order for strings, numeric order
+ * for numbers), the null level (NULL) last?
+ */
+static bool
+levels_sorted(char *const *levels, int n, bool by_bytes)
+{
+	for (int l = 1; l < n; l++)
+	{
+		if (levels[l - 1] == NULL)
+			return false;
+		if (levels[l] == NULL)
+			continue;
+		if (by_bytes ?
+			features_level_cmp(levels[l - 1], strlen(levels[l - 1]),
+							   levels[l], strlen(levels[l])) >= 0 :
+			!(strtod(levels[l - 1], NULL) < strtod(levels[l], NULL)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The encoding of named features: keys in byte order, known types, finite
+ * means, sorted levels, and the columns it encodes to are the model's
+ * features under their generated names.
+ */
+static void
+check_encoding(const UpliftModel *m, ModelCheck *chk)
+{
+	UpliftEncoding *enc = m->encoding;
+	char	  **names;
+	int32		p;
+
+	if (enc->n_keys < 1 || enc->n_keys > FEATURES_MAX_KEYS)
+		model_invalid(chk, "Number of named features is out of range");
+	for (int i = 0; i < enc->n_keys; i++)
+	{
+		const UpliftFeatureKey *key = &enc->keys[i];
+
+		if (i > 0 && features_level_cmp(enc->keys[i - 1].name, strlen(enc->keys[i - 1].name),
+										key->name, strlen(key->name)) >= 0)
+			model_invalid(chk, "The named features are not unique and in byte order");
+		if (key->type < UPLIFT_KEY_NUMBER || key->type > UPLIFT_KEY_STRING ||
+			(key->type == UPLIFT_KEY_STRING && !key->categorical))
+			model_invalid(chk, "Unknown type of a named feature");
+		if (!key->categorical && !isfinite(key->mean))
+			model_invalid(chk, "The mean of a named feature is not finite");
+		if (key->categorical &&
+			(key->n_levels < 0 || key->n_pooled < 0 ||
+			 key->n_levels + key->n_pooled < 1 ||
+			 key->n_levels + key->n_pooled > FEATURES_MAX_LEVELS ||
+			 !levels_sorted(key->levels, key->n_levels, key->type == UPLIFT_KEY_STRING) ||
+			 !levels_sorted(key->pooled, key->n_pooled, key->type == UPLIFT_KEY_STRING)))
+			model_invalid(chk, "The levels of a named feature are not unique and in byte order");
+	}
+	p = uplift_encoding_layout(enc);
+	if (p != m->n_features || m->feature_names == NULL)
+		model_invalid(chk, "The encoding of the named features does not give the model's features");
+	names = uplift_encoding_names(enc, p);
+	for (int j = 0; j < p; j++)
+		if (strcmp(names[j], m->feature_names[j]) != 0)
+			model_invalid(chk, "The feature names are not those of the encoding");
+}
+
 static void
 check_model(const UpliftModel *m, ModelCheck *chk)
 {
@@ -239,6 +314,8 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 				model_invalid(chk, "Coefficient is not finite");
 	}
 	check_structure(m, chk);
+	if (m->encoding != NULL)
+		check_encoding(m, chk);
 }
 
 void
@@ -351,6 +428,40 @@ put_body(StringInfo buf, const UpliftModel *m)
 	}
 }
 
+static void
+put_levels(StringInfo buf, char *const *levels, int n)
+{
+	bytes_put_u32(buf, n);
+	for (int l = 0; l < n; l++)
+	{
+		bytes_put_u8(buf, levels[l] == NULL ? 1 : 0);
+		if (levels[l] != NULL)
+			put_text(buf, levels[l]);
+	}
+}
+
+static void
+put_encoding(StringInfo buf, const UpliftEncoding *enc)
+{
+	bytes_put_u32(buf, enc->n_keys);
+	for (int i = 0; i < enc->n_keys; i++)
+	{
+		const UpliftFeatureKey *key = &enc->keys[i];
+
+		put_text(buf, key->name);
+		bytes_put_i32(buf, key->type);
+		bytes_put_u8(buf, key->categorical ? 1 : 0);
+		if (!key->categorical)
+		{
+			put_value(buf, key->mean);
+			bytes_put_u8(buf, key->indicator ? 1 : 0);
+			continue;
+		}
+		put_levels(buf, key->levels, key->n_levels);
+		put_levels(buf, key->pooled, key->n_pooled);
+	}
+}
+
 static pg_crc32c
 body_crc(const char *body, Size len)
 {
@@ -372,10 +483,13 @@ uplift_model_serialize(const UpliftModel *m)
 
 	initStringInfo(&body);
 	put_body(&body, m);
+	if (m->encoding != NULL)
+		put_encoding(&body, m->encoding);
 
 	bytes_begin_bytea(&out);
 	appendBinaryStringInfo(&out, MODEL_MAGIC, 4);
-	bytes_put_u16(&out, UPLIFT_MODEL_FORMAT_VERSION);
+	bytes_put_u16(&out, m->encoding != NULL ? UPLIFT_MODEL_FORMAT_VERSION :
+				  UPLIFT_MODEL_FORMAT_ARRAYS);
 	bytes_put_u16(&out, 0);
 	bytes_put_u32(&out, (uint32) body.len);
 	bytes_put_u32(&out, body_crc(body.data, body.len));
@@ -406,7 +520,50 @@ get_text(ByteReader *r)
 	return pg_any_to_server(s, len, PG_UTF8);
 }
 
-/* Body of format version 1 or 2 (which adds the slopes' standard errors). */
+static char **
+get_levels(ByteReader *r, int32 *n)
+{
+	char	  **levels;
+
+	*n = bytes_get_count(r, 1, FEATURES_MAX_LEVELS);
+	levels = palloc(sizeof(char *) * Max(*n, 1));
+	for (int l = 0; l < *n; l++)
+		levels[l] = bytes_get_u8(r) != 0 ? NULL : get_text(r);
+	return levels;
+}
+
+static UpliftEncoding *
+get_encoding(ByteReader *r)
+{
+	UpliftEncoding *enc = palloc0(sizeof(UpliftEncoding));
+
+	/* a key takes at least 14 bytes */
+	enc->n_keys = bytes_get_count(r, 14, FEATURES_MAX_KEYS);
+	enc->keys = palloc0(sizeof(UpliftFeatureKey) * Max(enc->n_keys, 1));
+	for (int i = 0; i < enc->n_keys; i++)
+	{
+		UpliftFeatureKey *key = &enc->keys[i];
+
+		CHECK_FOR_INTERRUPTS();
+		key->name = get_text(r);
+		key->type = bytes_get_i32(r);
+		key->categorical = bytes_get_u8(r) != 0;
+		if (!key->categorical)
+		{
+			key->mean = bytes_get_f64(r);
+			key->indicator = bytes_get_u8(r) != 0;
+			continue;
+		}
+		key->levels = get_levels(r, &key->n_levels);
+		key->pooled = get_levels(r, &key->n_pooled);
+	}
+	return enc;
+}
+
+/*
+ * Body of format version 1, 2 (which adds the slopes' standard errors) or 3
+ * (which adds the encoding of named features).
+ */
 static UpliftModel *
 read_body(ByteReader *r, uint16 version)
 {
@@ -479,6 +636,8 @@ read_body(ByteReader *r, uint16 version)
 		head->converged = bytes_get_u8(r) != 0;
 		head->max_grad = bytes_get_f64(r);
 	}
+	if (version >= 3)
+		m->encoding = get_encoding(r);
 	bytes_expect_end(r);
 	check_model(m, &chk);
 	return m;

@@ -17,6 +17,7 @@
 
 #include "model.h"
 #include "model_format.h"
+#include "named_features.h"
 #include "options.h"
 
 static const char *const role_names[] = {
@@ -138,6 +139,58 @@ append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head, bool k
 	appendStringInfoChar(buf, '}');
 }
 
+static void
+append_levels(StringInfo buf, char *const *levels, int n)
+{
+	appendStringInfoChar(buf, '[');
+	for (int l = 0; l < n; l++)
+	{
+		if (l > 0)
+			appendStringInfoString(buf, ", ");
+		if (levels[l] == NULL)
+			appendStringInfoString(buf, "null");
+		else
+			escape_json(buf, levels[l]);
+	}
+	appendStringInfoChar(buf, ']');
+}
+
+/* The encoding of named features: one object per key, in column order. */
+static void
+append_encoding(StringInfo buf, const UpliftEncoding *enc)
+{
+	appendStringInfoChar(buf, '[');
+	for (int i = 0; i < enc->n_keys; i++)
+	{
+		const UpliftFeatureKey *key = &enc->keys[i];
+		bool		first = true;
+
+		appendStringInfoString(buf, i > 0 ? ", {" : "{");
+		json_key(buf, "key", &first);
+		escape_json(buf, key->name);
+		json_key(buf, "type", &first);
+		escape_json(buf, features_type_name(key->type));
+		json_key(buf, "categorical", &first);
+		appendStringInfoString(buf, key->categorical ? "true" : "false");
+		if (key->categorical)
+		{
+			json_key(buf, "levels", &first);
+			append_levels(buf, key->levels, key->n_levels);
+			json_key(buf, "infrequent", &first);
+			append_levels(buf, key->pooled, key->n_pooled);
+		}
+		else
+		{
+			json_key(buf, "mean", &first);
+			json_double(buf, key->mean);
+			json_key(buf, "missing_indicator", &first);
+			appendStringInfoString(buf, key->indicator ? "true" : "false");
+		}
+		appendStringInfoChar(buf, '}');
+	}
+	appendStringInfoChar(buf, ']');
+}
+
 PG_FUNCTION_INFO_V1(uplift_model_info);
 Datum
 uplift_model_info(PG_FUNCTION_ARGS)
@@ -181,6 +234,11 @@ uplift_model_info(PG_FUNCTION_ARGS)
 			escape_json(&buf, m->feature_names[i]);
 		}
 		appendStringInfoChar(&buf, ']');
+	}
+	if (m->encoding != NULL)
+	{
+		json_key(&buf, "encoding", &first);
+		append_encoding(&buf, m->encoding);
 	}
 	json_key(&buf, "arms", &first);
 	appendStringInfoChar(&buf, '[');
@@ -479,6 +537,86 @@ import_calibration(UpliftModel *m, JsonbContainer *lines)
 	}
 }
 
+static char **
+import_levels(JsonbContainer *c, const char *what, int32 *n)
+{
+	JsonbValue *v = spec_get(c, what, false);
+	JsonbContainer *arr;
+	char	  **levels;
+
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	arr = spec_container(v, what, true);
+	*n = JsonContainerSize(arr);
+	if (*n > FEATURES_MAX_LEVELS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("\"%s\" of the model description has more than %d levels", what, FEATURES_MAX_LEVELS)));
+	levels = palloc(sizeof(char *) * Max(*n, 1));
+	for (int l = 0; l < *n; l++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(arr, l);
+
+		if (e->type != jbvNull && e->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" of the model description must be strings or null", what)));
+		levels[l] = e->type == jbvNull ? NULL : pnstrdup(e->val.string.val, e->val.string.len);
+	}
+	return levels;
+}
+
+static int32
+key_type_of(const char *name)
+{
+	for (int32 t = UPLIFT_KEY_NUMBER; t <= UPLIFT_KEY_STRING; t++)
+		if (name != NULL && strcmp(name, features_type_name(t)) == 0)
+			return t;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown type \"%s\" in the encoding of the model description", name ? name : ""),
+			 errhint("Use \"number\", \"boolean\" or \"string\".")));
+	pg_unreachable();
+}
+
+/* "encoding": the keys of a model fitted from named features. */
+static UpliftEncoding *
+import_encoding(JsonbContainer *arr)
+{
+	UpliftEncoding *enc = palloc0(sizeof(UpliftEncoding));
+
+	enc->n_keys = JsonContainerSize(arr);
+	if (enc->n_keys < 1 || enc->n_keys > FEATURES_MAX_KEYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("encoding of the model description must have between 1 and %d keys", FEATURES_MAX_KEYS)));
+	enc->keys = palloc0(sizeof(UpliftFeatureKey) * enc->n_keys);
+	for (int i = 0; i < enc->n_keys; i++)
+	{
+		JsonbContainer *c = spec_container(getIthJsonbValueFromContainer(arr, i), "encoding", false);
+		UpliftFeatureKey *key = &enc->keys[i];
+		JsonbValue *cat;
+
+		key->name = spec_string(c, "key", true);
+		key->type = key_type_of(spec_string(c, "type", true));
+		cat = spec_get(c, "categorical", false);
+		key->categorical = key->type == UPLIFT_KEY_STRING ||
+			(cat != NULL && cat->type == jbvBool && cat->val.boolean);
+		if (key->categorical)
+		{
+			key->levels = import_levels(c, "levels", &key->n_levels);
+			key->pooled = import_levels(c, "infrequent", &key->n_pooled);
+			continue;
+		}
+		key->mean = spec_number(c, "mean", true, 0);
+		cat = spec_get(c, "missing_indicator", false);
+		key->indicator = cat != NULL && cat->type == jbvBool && cat->val.boolean;
+	}
+	(void) uplift_encoding_layout(enc);
+	return enc;
+}
+
 static void
 check_import_names(char *const *names, int p)
 {
@@ -506,7 +644,7 @@ uplift_model_import(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model description must be a JSON object")));
-	m->format_version = UPLIFT_MODEL_FORMAT_VERSION;
+	m->format_version = UPLIFT_MODEL_FORMAT_ARRAYS;
 	m->learner = code_of(spec_string(c, "learner", true), uplift_learner_name,
 						 UPLIFT_LEARNER_FOREST, "learner");
 	m->base = code_of(spec_string(c, "base", true), uplift_base_name, UPLIFT_BASE_LINEAR, "base");
@@ -523,6 +661,11 @@ uplift_model_import(PG_FUNCTION_ARGS)
 	m->interactions = m->learner == UPLIFT_LEARNER_S &&
 		((v == NULL) || (v->type == jbvBool && v->val.boolean));
 
+	if ((v = spec_get(c, "encoding", false)) != NULL)
+	{
+		m->encoding = import_encoding(spec_container(v, "encoding", true));
+		m->format_version = UPLIFT_MODEL_FORMAT_VERSION;
+	}
 	if ((v = spec_get(c, "feature_names", false)) != NULL)
 	{
 		JsonbContainer *names = spec_container(v, "feature_names", true);
@@ -545,6 +688,8 @@ uplift_model_import(PG_FUNCTION_ARGS)
 		}
 		check_import_names(m->feature_names, m->n_features);
 	}
+	else if (m->encoding != NULL && uplift_encoding_layout(m->encoding) == m->n_features)
+		m->feature_names = uplift_encoding_names(m->encoding, m->n_features);
 
 	m->arm_rows = palloc0(sizeof(int64) * (m->n_actions + 1));
 	m->arm_outcome_mean = palloc(sizeof(double) * (m->n_actions + 1));

@@ -26,6 +26,7 @@
 #include "utils/snapmgr.h"
 
 #include "arrays.h"
+#include "named_features.h"
 #include "model.h"
 
 typedef struct NamedModelCache
@@ -174,7 +175,6 @@ uplift_named_scoring_args(FunctionCallInfo fcinfo, int name_argno, int features_
 		remember_snapshot(cache, snap, fcinfo->flinfo->fn_mcxt);
 	}
 	*x = cache->features;
-	uplift_features_read_exact(PG_GETARG_DATUM(features_argno), *x,
-							   cache->model->n_features, "features");
+	features_read_for_model(fcinfo, features_argno, cache->model, *x);
 	return cache->model;
 }

@@ -16,6 +16,7 @@
 #include "utils/array.h"
 
 #include "arrays.h"
+#include "named_features.h"
 #include "model.h"
 
 static inline double
@@ -196,7 +197,7 @@ uplift_scoring_args(FunctionCallInfo fcinfo, int model_argno, int features_argno
 	if (PG_ARGISNULL(features_argno))
 		return NULL;
 	m = uplift_model_cached_arg(fcinfo, model_argno, x);
-	uplift_features_read_exact(PG_GETARG_DATUM(features_argno), *x, m->n_features, "features");
+	features_read_for_model(fcinfo, features_argno, m, *x);
 	return m;
 }
 

@@ -71,7 +71,7 @@ SELECT is((SELECT array_agg(format('%s:%s->%s', action, from_version, to_version
 SELECT is((SELECT count(*) FROM pg_proc p WHERE p.oid = 'uplift_score(text, float8[])'::regprocedure
              AND p.provolatile = 's'), 1::bigint, 'scoring by name is STABLE');
 SELECT is(uplift_score(name => 'rg_s', features => ARRAY[1.0]), 0.75::float8, 'named notation');
-SELECT is(uplift_score('rg_s', NULL), NULL::float8, 'NULL features give NULL');
+SELECT is(uplift_score('rg_s', NULL::float8[]), NULL::float8, 'NULL features give NULL');
 
 -- a PL/pgSQL loop (whose simple expressions keep their call site across
 -- statements) sees each deploy at its next statement: 4 blocks of 50 rows

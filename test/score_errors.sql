@@ -30,11 +30,12 @@ SELECT throws_ok($$SELECT uplift_score(m.model, ARRAY[1, 2]) FROM generate_serie
                    LEFT JOIN (SELECT t AS model FROM se_m WHERE false) m ON true$$, '22004', NULL,
                  'a job whose model lookup found nothing fails');
 
--- NULL features or action: NULL for that row only
-SELECT is(uplift_score(t, NULL), NULL, 'uplift_score of NULL features is NULL') FROM se_m;
+-- NULL features or action: NULL for that row only (an untyped NULL needs a cast:
+-- float8[] and jsonb features are both accepted)
+SELECT is(uplift_score(t, NULL::float8[]), NULL, 'uplift_score of NULL features is NULL') FROM se_m;
 SELECT is(uplift_score(t, ARRAY[1, 2], NULL), NULL, 'uplift_score of a NULL action is NULL') FROM se_m;
-SELECT is(uplift_scores(t, NULL), NULL, 'uplift_scores of NULL features is NULL') FROM se_m;
-SELECT is(uplift_predict(t, NULL, 1), NULL, 'uplift_predict of NULL features is NULL') FROM se_m;
+SELECT is(uplift_scores(t, NULL::float8[]), NULL, 'uplift_scores of NULL features is NULL') FROM se_m;
+SELECT is(uplift_predict(t, NULL::float8[], 1), NULL, 'uplift_predict of NULL features is NULL') FROM se_m;
 SELECT is(uplift_predict(t, ARRAY[1, 2], NULL), NULL, 'uplift_predict of a NULL action is NULL') FROM se_m;
 SELECT is((SELECT count(*) FROM se_m, uplift_value_cost(t, t, NULL)), 0::bigint,
           'uplift_value_cost of NULL features has no rows');

@@ -24,7 +24,12 @@ INSERT INTO models VALUES
               {"role":"outcome","action":2,"link":"identity","intercept":0.6,"coefficients":[-0.03,1.1]}]}')),
  ('s', uplift_model_import('{"learner":"s_learner","base":"logistic","n_actions":2,"n_features":2,
      "heads":[{"role":"joint","action":-1,"link":"logit","intercept":-1,
-               "coefficients":[0.1,0.2,0.3,0.4,0.01,0.02,0.03,0.04]}]}'));
+               "coefficients":[0.1,0.2,0.3,0.4,0.01,0.02,0.03,0.04]}]}')),
+ ('named', uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":1,"n_features":5,
+     "encoding":[{"key":"channel","type":"string","levels":["Phone","Web",null]},
+                 {"key":"recency","type":"number","mean":2,"missing_indicator":true}],
+     "heads":[{"role":"outcome","action":0,"link":"identity","intercept":1,"coefficients":[0.5,-1,0.2,0.3,0.1]},
+              {"role":"outcome","action":1,"link":"identity","intercept":2,"coefficients":[0.25,-0.5,0,1,-1]}]}'));
 SQL
 
 limit_kb=$((50 * 1024))
@@ -58,6 +63,12 @@ for m in t s; do
     check "uplift_scores ($m)" "SELECT uplift_scores($sel, x) FROM $rowsrc"
     check "uplift_predict ($m)" "SELECT uplift_predict($sel, x, 1) FROM $rowsrc"
 done
+# named features (jsonb): a number missing in one row of ten, an unseen level in one of three
+named="(SELECT model FROM models WHERE name = 'named')"
+jsrc="generate_series(1, $rows) i, LATERAL (SELECT jsonb_build_object('recency', CASE WHEN i % 10 = 0 THEN NULL ELSE i % 97 END,
+      'channel', (ARRAY['Web', 'Phone', 'Fax'])[1 + i % 3]) AS f) f"
+check "uplift_score from jsonb" "SELECT uplift_score($named, f) FROM $jsrc"
+check "uplift_scores from jsonb" "SELECT uplift_scores($named, f) FROM $jsrc"
 pair="models vm, models cm, $rowsrc"
 only="WHERE vm.name = 't' AND cm.name = 's'"
 check "uplift_value_cost in FROM" \

@@ -1,0 +1,1 @@
+../../objects/25_features.sql
