@@ -58,35 +58,6 @@ uplift_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *name)
 				 errhint("Filter out rows with a NULL %s before assigning.", name)));
 }
 
-void
-uplift_unit_arg(FunctionCallInfo fcinfo, int argno, bool is_text, UpliftUnit *unit)
-{
-	uplift_arg_not_null(fcinfo, argno, "unit_id");
-	unit->is_text = is_text;
-	if (is_text)
-	{
-		text	   *t = PG_GETARG_TEXT_PP(argno);
-
-		unit->id = 0;
-		unit->str = VARDATA_ANY(t);
-		unit->len = VARSIZE_ANY_EXHDR(t);
-	}
-	else
-	{
-		unit->id = PG_GETARG_INT64(argno);
-		unit->str = NULL;
-		unit->len = 0;
-	}
-}
-
-uint64
-uplift_unit_hash(const UpliftHashPrefix *prefix, const UpliftUnit *unit)
-{
-	if (unit->is_text)
-		return uplift_hash_text(prefix, unit->str, unit->len);
-	return uplift_hash_int8(prefix, unit->id);
-}
-
 double *
 uplift_weights_array(ArrayType *arr, const char *what, MemoryContext cxt, int *n)
 {
@@ -131,21 +102,6 @@ uplift_cumulative(const double *w, int n, double *cum, double *propensity)
 		cum[a] = sum / total;
 		propensity[a] = w[a] / total;
 	}
-}
-
-int
-uplift_pick_cumulative(const double *cum, int n, double u)
-{
-	int			a = 0;
-
-	/*
-	 * The first a with u < cum[a] is the number of cum[a] <= u, as cum is
-	 * nondecreasing; counting avoids a branch that the random u would
-	 * mispredict.  cum[n - 1] is total / total = 1 > u, so it is not tested.
-	 */
-	for (int i = 0; i < n - 1; i++)
-		a += (u >= cum[i]);
-	return a;
 }
 
 int

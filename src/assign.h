@@ -30,12 +30,37 @@ typedef struct UpliftUnit
 /* Error naming the argument when argument argno is NULL. */
 extern void uplift_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *name);
 
-/* Argument argno as a unit id (errors if NULL). */
-extern void uplift_unit_arg(FunctionCallInfo fcinfo, int argno, bool is_text,
-							UpliftUnit *unit);
+/* Argument argno as a unit id (errors if NULL; inline: read on every row). */
+static inline void
+uplift_unit_arg(FunctionCallInfo fcinfo, int argno, bool is_text, UpliftUnit *unit)
+{
+	if (PG_ARGISNULL(argno))
+		uplift_arg_not_null(fcinfo, argno, "unit_id");
+	unit->is_text = is_text;
+	if (is_text)
+	{
+		text	   *t = PG_GETARG_TEXT_PP(argno);
 
-/* The 64-bit hash of a prefix and a unit. */
-extern uint64 uplift_unit_hash(const UpliftHashPrefix *prefix, const UpliftUnit *unit);
+		unit->id = 0;
+		unit->str = VARDATA_ANY(t);
+		unit->len = VARSIZE_ANY_EXHDR(t);
+	}
+	else
+	{
+		unit->id = PG_GETARG_INT64(argno);
+		unit->str = NULL;
+		unit->len = 0;
+	}
+}
+
+/* The 64-bit hash of a prefix and a unit (inline: called once per row). */
+static inline uint64
+uplift_unit_hash(const UpliftHashPrefix *prefix, const UpliftUnit *unit)
+{
+	if (unit->is_text)
+		return uplift_hash_text(prefix, unit->str, unit->len);
+	return uplift_hash_int8(prefix, unit->id);
+}
 
 /*
  * The action-namespace hash prefix of an experiment and seed, kept between
@@ -67,7 +92,21 @@ extern double *uplift_weights_array(ArrayType *arr, const char *what,
  * first a with u < cum[a].
  */
 extern void uplift_cumulative(const double *w, int n, double *cum, double *propensity);
-extern int	uplift_pick_cumulative(const double *cum, int n, double u);
+
+static inline int
+uplift_pick_cumulative(const double *cum, int n, double u)
+{
+	int			a = 0;
+
+	/*
+	 * The first a with u < cum[a] is the number of cum[a] <= u, as cum is
+	 * nondecreasing; counting avoids a branch that the random u would
+	 * mispredict.  cum[n - 1] is total / total = 1 > u, so it is not tested.
+	 */
+	for (int i = 0; i < n - 1; i++)
+		a += (u >= cum[i]);
+	return a;
+}
 
 /*
  * The action drawn by the uniform u in [0, 1) from nonnegative weights

@@ -756,12 +756,7 @@ static void
 rows_init(RowBuilder *rb, FunctionCallInfo fcinfo, const char *funcname,
 		  Size bytes_per_row)
 {
-	Oid			arraytype = get_fn_expr_rettype(fcinfo->flinfo);
-
-	rb->elemtype = OidIsValid(arraytype) ? get_element_type(arraytype) : InvalidOid;
-	if (!OidIsValid(rb->elemtype))
-		elog(ERROR, "could not determine the row type of the result");
-	rb->tupdesc = BlessTupleDesc(lookup_rowtype_tupdesc_copy(rb->elemtype, -1));
+	rb->tupdesc = uplift_result_rows_desc(fcinfo, &rb->elemtype);
 	rb->n = 0;
 	rb->cap = 64;
 	rb->items = palloc(rb->cap * sizeof(Datum));

@@ -72,9 +72,21 @@ sip_block(UpliftSipState *s, uint64 m)
 	s->v0 ^= m;
 }
 
+/* Finalize (four rounds) once the last block is absorbed; the hash. */
+static inline uint64
+sip_final(UpliftSipState *s)
+{
+	s->v2 ^= 0xff;
+	SIPROUND(s);
+	SIPROUND(s);
+	SIPROUND(s);
+	SIPROUND(s);
+	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
 /*
  * Absorb the rest of a message whose total length is total_len, then
- * finalize (four rounds) and return the hash.
+ * finalize and return the hash.
  */
 static inline uint64
 sip_finish(UpliftSipState s, const unsigned char *rest, size_t rest_len,
@@ -88,12 +100,7 @@ sip_finish(UpliftSipState s, const unsigned char *rest, size_t rest_len,
 	for (size_t i = full; i < rest_len; i++)
 		b |= ((uint64) rest[i]) << (8 * (i - full));
 	sip_block(&s, b);
-	s.v2 ^= 0xff;
-	SIPROUND(&s);
-	SIPROUND(&s);
-	SIPROUND(&s);
-	SIPROUND(&s);
-	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+	return sip_final(&s);
 }
 
 uint64
@@ -141,6 +148,19 @@ uplift_hash_prefix_init(UpliftHashPrefix *prefix, char ns, int64 seed,
 	}
 	memcpy(prefix->tail, block, fill);
 	prefix->tail_len = fill;
+
+	/* the bytes every bigint unit's message continues with: tail, 'I' */
+	block[fill++] = UPLIFT_HASH_UNIT_INT8;
+	prefix->int8_state = prefix->state;
+	if (fill == 8)
+	{
+		sip_block(&prefix->int8_state, load_le64(block));
+		fill = 0;
+	}
+	prefix->int8_fixed = 0;
+	for (int i = 0; i < fill; i++)
+		prefix->int8_fixed |= ((uint64) block[i]) << (8 * i);
+	prefix->int8_len = fill;
 }
 
 /* The hash of prefix + kind byte + unit bytes. */
@@ -162,17 +182,29 @@ hash_unit(const UpliftHashPrefix *prefix, char kind,
 	return h;
 }
 
+/*
+ * A bigint unit: its 8 little-endian bytes complete the block the prefix
+ * opened (int8_len bytes), and the int8_len bytes that overflow go in the
+ * last block with the length byte.  The same bytes as hash_unit() would
+ * absorb, without assembling them per row.
+ */
 uint64
 uplift_hash_int8(const UpliftHashPrefix *prefix, int64 unit)
 {
-	unsigned char rest[16];		/* at most 7 tail bytes, kind, 8 unit bytes */
-	int			t = prefix->tail_len;
+	UpliftSipState s = prefix->int8_state;
+	uint64		u = (uint64) unit;
+	int			shift = 8 * prefix->int8_len;
+	uint64		last = ((uint64) (prefix->len + 9)) << 56;
 
-	for (int i = 0; i < t; i++)
-		rest[i] = prefix->tail[i];
-	rest[t] = UPLIFT_HASH_UNIT_INT8;
-	store_le64(rest + t + 1, (uint64) unit);
-	return sip_finish(prefix->state, rest, t + 9, prefix->len + 9);
+	if (shift == 0)
+		sip_block(&s, u);
+	else
+	{
+		sip_block(&s, prefix->int8_fixed | (u << shift));
+		last |= u >> (64 - shift);
+	}
+	sip_block(&s, last);
+	return sip_final(&s);
 }
 
 uint64

@@ -46,6 +46,15 @@ typedef struct UpliftHashPrefix
 	unsigned char tail[8];		/* the prefix's last len % 8 bytes */
 	int			tail_len;
 	size_t		len;			/* prefix length: 13 + experiment length */
+
+	/*
+	 * A bigint unit's message is the tail, the kind byte 'I' and 8 bytes:
+	 * when the tail and kind fill a block, it is absorbed here too, and the
+	 * int8_len bytes left over (0..7) open the unit's first block.
+	 */
+	UpliftSipState int8_state;
+	uint64		int8_fixed;		/* those bytes, little-endian */
+	int			int8_len;
 } UpliftHashPrefix;
 
 extern void uplift_hash_prefix_init(UpliftHashPrefix *prefix, char ns, int64 seed,

@@ -531,18 +531,6 @@ switch_dr_value_finalfn(PG_FUNCTION_ARGS)
 	return estimate_final(fcinfo, CMP_SWITCH_DR);
 }
 
-/* The element type and row descriptor of a function returning a composite array. */
-static TupleDesc
-array_element_tupdesc(FunctionCallInfo fcinfo, Oid *elemtype)
-{
-	Oid			rettype = get_fn_expr_rettype(fcinfo->flinfo);
-
-	*elemtype = get_element_type(rettype);
-	if (!OidIsValid(*elemtype))
-		elog(ERROR, "return type must be an array of a row type");
-	return BlessTupleDesc(lookup_rowtype_tupdesc_copy(*elemtype, -1));
-}
-
 static Datum
 composite_array(Datum *elems, int n, Oid elemtype)
 {
@@ -562,7 +550,7 @@ uplift_ate_finalfn(PG_FUNCTION_ARGS)
 	CmpAgg	   *agg = final_state(fcinfo, CMP_ATE);
 	CmpState   *st = &agg->st;
 	Oid			elemtype;
-	TupleDesc	tupdesc = array_element_tupdesc(fcinfo, &elemtype);
+	TupleDesc	tupdesc = uplift_result_rows_desc(fcinfo, &elemtype);
 	int			n_actions = st->n_groups - 1;
 	Datum	   *elems;
 
@@ -597,7 +585,7 @@ ope_allocation_finalfn(PG_FUNCTION_ARGS)
 {
 	CmpAgg	   *agg = final_state(fcinfo, CMP_ALLOCATION);
 	Oid			elemtype;
-	TupleDesc	tupdesc = array_element_tupdesc(fcinfo, &elemtype);
+	TupleDesc	tupdesc = uplift_result_rows_desc(fcinfo, &elemtype);
 	static const char *const outcomes[] = {"value", "cost"};
 	Datum		elems[2];
 

@@ -6,6 +6,10 @@
 
 #include <math.h>
 
+#include "funcapi.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
 #include "progress.h"
 
 PG_MODULE_MAGIC;
@@ -28,6 +32,28 @@ uplift_agg_context(FunctionCallInfo fcinfo, const char *funcname)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s called in non-aggregate context", funcname)));
 	return aggcontext;
+}
+
+/*
+ * The rows a function returns as an array of a composite type: its element
+ * type and blessed row descriptor.  The type is read from the function's
+ * declared result (pg_proc.prorettype through flinfo->fn_oid), not from the
+ * call's expression tree, so a final function called directly through
+ * fmgr_info, as Citus calls it, resolves exactly as under the executor.
+ * Only a polymorphic declaration, which none of ours is, needs fn_expr.
+ */
+TupleDesc
+uplift_result_rows_desc(FunctionCallInfo fcinfo, Oid *elemtype)
+{
+	Oid			rettype = get_func_rettype(fcinfo->flinfo->fn_oid);
+
+	if (IsPolymorphicType(rettype))
+		rettype = get_fn_expr_rettype(fcinfo->flinfo);
+	*elemtype = OidIsValid(rettype) ? get_element_type(rettype) : InvalidOid;
+	if (!OidIsValid(*elemtype) || !type_is_rowtype(*elemtype))
+		elog(ERROR, "function %u does not return an array of a row type",
+			 fcinfo->flinfo->fn_oid);
+	return BlessTupleDesc(lookup_rowtype_tupdesc_copy(*elemtype, -1));
 }
 
 void

@@ -7,6 +7,7 @@
 #define UPLIFT_H
 
 #include "postgres.h"
+#include "access/tupdesc.h"
 #include "fmgr.h"
 
 #include <math.h>
@@ -52,6 +53,12 @@ neumaier_value(const NeumaierSum *s)
  * function; an error when called outside an aggregate.
  */
 extern MemoryContext uplift_agg_context(FunctionCallInfo fcinfo, const char *funcname);
+
+/*
+ * Row descriptor (blessed) and element type of the array of rows a function
+ * returns, read from the function's declared result type; see uplift.c.
+ */
+extern TupleDesc uplift_result_rows_desc(FunctionCallInfo fcinfo, Oid *elemtype);
 
 /* Error unless x is finite; "what" names the argument. */
 extern void uplift_check_finite(double x, const char *what);
