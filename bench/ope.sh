@@ -32,16 +32,7 @@ FROM (SELECT (random() < 0.1 + 0.05 * a)::int::float8 AS reward,
             FROM (SELECT random() AS u FROM generate_series(1, $N)) s) s2) s3;
 VACUUM ANALYZE t;
 
-CREATE FUNCTION bench(q text, reps int) RETURNS float8 LANGUAGE plpgsql AS \$\$
-DECLARE best float8 := 'Infinity'; t0 timestamptz; dummy text;
-BEGIN
-  FOR i IN 1..reps LOOP
-    t0 := clock_timestamp();
-    EXECUTE q INTO dummy;
-    best := least(best, extract(epoch FROM clock_timestamp() - t0));
-  END LOOP;
-  RETURN best;
-END \$\$;
+\i bench/bench.sql
 SQL
 
 psql -X -v ON_ERROR_STOP=1 -d uplift_bench <<SQL

@@ -47,16 +47,7 @@ FROM (SELECT ARRAY[random(), random(), random(), random(), random()] AS x,
       FROM (SELECT random() AS u FROM generate_series(1, $N)) s) s2;
 VACUUM ANALYZE t;
 
-CREATE FUNCTION bench(q text, reps int) RETURNS float8 LANGUAGE plpgsql AS \$\$
-DECLARE best float8 := 'Infinity'; t0 timestamptz; dummy text;
-BEGIN
-  FOR i IN 1..reps LOOP
-    t0 := clock_timestamp();
-    EXECUTE q INTO dummy;
-    best := least(best, extract(epoch FROM clock_timestamp() - t0));
-  END LOOP;
-  RETURN best;
-END \$\$;
+\i bench/bench.sql
 
 -- the plan of q under the current settings
 CREATE FUNCTION plan_of(q text) RETURNS text LANGUAGE plpgsql AS \$\$
