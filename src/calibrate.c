@@ -38,6 +38,7 @@
 #include "bytes.h"
 #include "arrays.h"
 #include "model.h"
+#include "named_features.h"
 
 #define CALIB_STATE_VERSION 2
 
@@ -199,7 +200,7 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 		st = calib_state_new(aggcxt, PG_DETOAST_DATUM(PG_GETARG_DATUM(1)), m->n_actions);
 	check_row_model(st, aggcxt, PG_GETARG_DATUM(1));
 
-	uplift_features_read_exact(PG_GETARG_DATUM(2), x, m->n_features, "features");
+	features_read_for_model(fcinfo, 2, m, x);
 	action = PG_GETARG_INT32(3);
 	y = PG_GETARG_FLOAT8(4);
 	e = PG_GETARG_FLOAT8(5);

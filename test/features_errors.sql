@@ -1,7 +1,7 @@
 -- pgTAP: bad named features, at fit and at scoring time: each a clear error
 -- with its SQLSTATE, naming the key.
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 CREATE TABLE fx AS
 SELECT jsonb_build_object('recency', i % 7, 'channel', CASE WHEN i % 3 = 0 THEN 'Web' ELSE 'Phone' END) AS f,
@@ -67,6 +67,12 @@ SELECT throws_ok($$SELECT uplift_score(m, ARRAY[1.0, 2.0]::float8[]) FROM fx_m$$
 SELECT throws_ok($$SELECT uplift_score(m, '{"recency": 1}'::jsonb) FROM fx_a$$,
                  '42804', 'the model was fitted from array features, not named (jsonb)', 'jsonb for a model from float8[]');
 SELECT is(uplift_score(m, NULL::jsonb), NULL, 'NULL features score NULL, as for arrays') FROM fx_m;
+
+-- calibration takes float8[] features only (for now): a model fitted from
+-- named features is refused, not fed an array in an order it does not have
+SELECT throws_ok($$SELECT uplift_fit_calibration(m, ARRAY[1, 0]::float8[], t, y, 0.5) FROM fx, fx_m$$,
+                 '42804', 'the model was fitted from named (jsonb) features, not array',
+                 'uplift_fit_calibration refuses a model fitted from named features');
 
 SELECT * FROM finish();
 ROLLBACK;
