@@ -429,7 +429,7 @@ run_allocation(FunctionCallInfo fcinfo, const char *funcname,
 				 errdetail("No unit can be given an action."),
 				 errhint("Check the query's joins and filters, and that the scores it reads were computed.")));
 
-	progress_phase(&r.progress, "solving", 0, 0);
+	progress_phase(&r.progress, "solving");
 	old = MemoryContextSwitchTo(cxt);
 	if (p->caps != NULL)
 		check_caps(p);

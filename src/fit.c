@@ -335,7 +335,7 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 		group_context.previous = error_context_stack;
 		error_context_stack = &group_context;
 	}
-	progress_phase(&st->progress, "fitting", 0, 0);
+	progress_phase(&st->progress, "fitting");
 	model = learn_fit(learn);
 	if (settings->group != NULL)
 		error_context_stack = group_context.previous;

@@ -36,6 +36,12 @@
 
 #define PROGRESS_PREFIX "uplift_progress."
 
+/*
+ * A progress file's line: role, command, phase, then rows read, rows
+ * expected (0: no estimate), start and last report (microseconds).
+ */
+#define PROGRESS_NUMBERS 4
+
 /* The settings (GUC variables, which PostgreSQL keeps per backend). */
 static bool progress_enabled = false;
 static int	progress_interval_ms = 2000;
@@ -135,8 +141,8 @@ progress_write_file(const Progress *p, TimestampTz now)
 		return;
 	}
 	fprintf(f, "%u\t%s\t%s\t" INT64_FORMAT "\t" INT64_FORMAT "\t" INT64_FORMAT "\t"
-			INT64_FORMAT "\t" INT64_FORMAT "\t" INT64_FORMAT "\n",
-			GetUserId(), p->command, p->phase, p->rows, p->expected, p->done, p->total,
+			INT64_FORMAT "\n",
+			GetUserId(), p->command, p->phase, p->rows, p->expected,
 			(int64) p->started, (int64) now);
 	if (FreeFile(f) != 0 || rename(tmp, path) != 0)
 		ereport(WARNING,
@@ -155,15 +161,13 @@ rows_text(const Progress *p)
 
 /*
  * ", about T s left" while rows are read and the estimate is ahead of them
- * (at the rate so far), or ", D of T done" in a phase of known steps.
+ * (at the rate so far).
  */
 static char *
 time_left_text(const Progress *p, TimestampTz now)
 {
 	double		elapsed = (double) (now - p->started) / USECS_PER_SEC;
 
-	if (p->total > 0)
-		return psprintf(", " INT64_FORMAT " of " INT64_FORMAT " done", p->done, p->total);
 	if (strcmp(p->phase, "reading rows") == 0 && p->expected > p->rows && p->rows > 0)
 		return psprintf(", about %.0f s left",
 						elapsed * (double) (p->expected - p->rows) / (double) p->rows);
@@ -189,13 +193,11 @@ progress_report_if_due(Progress *p)
 }
 
 void
-progress_phase(Progress *p, const char *phase, int64 done, int64 total)
+progress_phase(Progress *p, const char *phase)
 {
 	if (!p->on)
 		return;
 	p->phase = phase;
-	p->done = done;
-	p->total = total;
 	progress_report_if_due(p);
 }
 
@@ -213,7 +215,7 @@ parse_line(char *line, Oid *role, char **fields, int64 *numbers)
 	for (i = 0; i < 2; i++)
 		if ((fields[i] = strtok_r(NULL, "\t\n", &save)) == NULL)
 			return false;
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < PROGRESS_NUMBERS; i++)
 	{
 		if ((tok = strtok_r(NULL, "\t\n", &save)) == NULL)
 			return false;
@@ -231,9 +233,9 @@ progress_file_row(ReturnSetInfo *rsinfo, const char *name, int pid)
 	FILE	   *f;
 	Oid			role;
 	char	   *fields[2];
-	int64		numbers[6];
-	Datum		values[9];
-	bool		nulls[9] = {false};
+	int64		numbers[PROGRESS_NUMBERS];
+	Datum		values[7];
+	bool		nulls[7] = {false};
 
 	snprintf(path, sizeof(path), "%s/%s", PG_STAT_TMP_DIR, name);
 	if (BackendPidGetProc(pid) == NULL)
@@ -259,11 +261,8 @@ progress_file_row(ReturnSetInfo *rsinfo, const char *name, int pid)
 	values[3] = Int64GetDatum(numbers[0]);
 	values[4] = Int64GetDatum(numbers[1]);
 	nulls[4] = numbers[1] <= 0;
-	values[5] = Int64GetDatum(numbers[2]);
-	values[6] = Int64GetDatum(numbers[3]);
-	nulls[6] = numbers[3] <= 0;
-	values[7] = TimestampTzGetDatum((TimestampTz) numbers[4]);
-	values[8] = TimestampTzGetDatum((TimestampTz) numbers[5]);
+	values[5] = TimestampTzGetDatum((TimestampTz) numbers[2]);
+	values[6] = TimestampTzGetDatum((TimestampTz) numbers[3]);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 

@@ -20,8 +20,6 @@ typedef struct Progress
 	int64		rows;			/* rows read so far */
 	int64		expected;		/* the planner's estimate of the rows, or 0 */
 	const char *phase;			/* "reading rows", ... */
-	int64		done;			/* steps of the phase done, of total (0: unknown) */
-	int64		total;
 	TimestampTz started;
 	TimestampTz due;			/* the next report */
 } Progress;
@@ -60,7 +58,7 @@ progress_rows(Progress *p, int64 n)
 	}
 }
 
-/* Enter a phase of total steps (0: unknown), reporting if due. */
-extern void progress_phase(Progress *p, const char *phase, int64 done, int64 total);
+/* Enter a phase, reporting if due. */
+extern void progress_phase(Progress *p, const char *phase);
 
 #endif							/* UPLIFT_PROGRESS_H */

@@ -5,7 +5,7 @@
 
 CREATE FUNCTION uplift_progress()
 RETURNS TABLE (pid int, command text, phase text, rows_read bigint, rows_expected bigint,
-               done bigint, total bigint, started timestamptz, updated timestamptz)
+               started timestamptz, updated timestamptz)
 AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION uplift_progress() IS
