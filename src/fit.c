@@ -315,16 +315,13 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 
 		if (why != NULL)
 		{
-			if (settings->group != NULL)
-				ereport(WARNING,
-						(errmsg("uplift_fit skipped group \"%s\"", settings->group),
-						 errdetail("%s", why),
-						 errhint("Its model is NULL because of option \"skip_incomplete\".")));
-			else
-				ereport(WARNING,
-						(errmsg("uplift_fit skipped its rows"),
-						 errdetail("%s", why),
-						 errhint("The model is NULL because of option \"skip_incomplete\".")));
+			ereport(WARNING,
+					(settings->group != NULL ?
+					 errmsg("uplift_fit skipped group \"%s\"", settings->group) :
+					 errmsg("uplift_fit skipped its rows"),
+					 errdetail("%s", why),
+					 errhint("%s model is NULL because of option \"skip_incomplete\".",
+							 settings->group != NULL ? "Its" : "The")));
 			PG_RETURN_NULL();
 		}
 	}

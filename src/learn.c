@@ -447,46 +447,64 @@ learn_state_deserialize(ByteReader *r, MemoryContext cxt)
 
 /* ---- the fit ---- */
 
+/* What keeps the rows from a fit: missing_arm's answers besides an arm number. */
+#define ARMS_COMPLETE	(-1)	/* every arm 0..K has rows */
+#define ARMS_NO_ROWS	(-2)	/* there are no rows at all */
+#define ARMS_UNTREATED	(-3)	/* every row is in arm 0 */
+
+/* The first arm 0..K without rows, or one of the ARMS_ codes. */
+static int32
+missing_arm(const TrainBuf *buf, int32 K)
+{
+	if (buf->nrows == 0)
+		return ARMS_NO_ROWS;
+	if (K < 1)
+		return ARMS_UNTREATED;
+	for (int32 a = 0; a <= K; a++)
+		if (buf->arms[a].nrows == 0)
+			return a;
+	return ARMS_COMPLETE;
+}
+
 static void
 check_arms(const TrainBuf *buf, int32 K)
 {
-	if (buf->nrows == 0)
+	int32		a = missing_arm(buf, K);
+
+	if (a == ARMS_NO_ROWS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("uplift_fit needs at least one row"),
 				 errhint("Check the query's WHERE clause.")));
-	if (K < 1)
+	if (a == ARMS_UNTREATED)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("treatment of uplift_fit is 0 on every row"),
 				 errdetail("An uplift model needs control rows (treatment 0) and treated rows (treatment 1 or more)."),
 				 errhint("Check the treatment column.")));
-	for (int32 a = 0; a <= K; a++)
-		if (buf->arms[a].nrows == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("treatment %d of uplift_fit has no rows", a),
-					 errdetail("Treatments must be numbered 0 (control) to %d without gaps, and each needs rows.", K),
-					 errhint("Renumber the actions so that 0..K all occur.")));
+	if (a >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("treatment %d of uplift_fit has no rows", a),
+				 errdetail("Treatments must be numbered 0 (control) to %d without gaps, and each needs rows.", K),
+				 errhint("Renumber the actions so that 0..K all occur.")));
 }
 
 /*
- * Why the rows cannot be fitted for want of an arm (as check_arms would
- * say), or NULL when every arm 0..K has rows.
+ * Why the rows cannot be fitted for want of an arm (what check_arms would
+ * refuse), or NULL when every arm 0..K has rows.
  */
 char *
 learn_incomplete(const LearnState *st)
 {
-	const TrainBuf *buf = st->buf;
-	int32		K = trainbuf_max_action(buf);
+	int32		a = missing_arm(st->buf, trainbuf_max_action(st->buf));
 
-	if (buf->nrows == 0)
+	if (a == ARMS_NO_ROWS)
 		return pstrdup("It has no rows.");
-	if (K < 1)
+	if (a == ARMS_UNTREATED)
 		return pstrdup("Its treatment is 0 on every row.");
-	for (int32 a = 0; a <= K; a++)
-		if (buf->arms[a].nrows == 0)
-			return psprintf("Treatment %d has no rows.", a);
+	if (a >= 0)
+		return psprintf("Treatment %d has no rows.", a);
 	return NULL;
 }
 
