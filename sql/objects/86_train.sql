@@ -42,6 +42,8 @@ DECLARE
     col text;
     eval_sql text;
     binary_outcome bool;
+    info jsonb;
+    prev_info jsonb;
 BEGIN
     IF name IS NULL OR name = '' THEN
         RAISE EXCEPTION 'name of uplift_train must not be NULL or empty'
@@ -91,8 +93,8 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', k),
                   HINT = 'It is the share of the holdout for uplift_at_k, such as 0.3.';
     END IF;
-    IF opts ? 'bins' AND (opts ->> 'bins')::numeric NOT BETWEEN 2 AND 1000
-       OR (opts ->> 'bins')::numeric <> trunc((opts ->> 'bins')::numeric) THEN
+    IF opts ? 'bins' AND ((opts ->> 'bins')::numeric NOT BETWEEN 2 AND 1000
+                          OR (opts ->> 'bins')::numeric <> trunc((opts ->> 'bins')::numeric)) THEN
         RAISE EXCEPTION 'option "bins" of uplift_train must be a whole number from 2 to 1000'
             USING ERRCODE = 'invalid_parameter_value', DETAIL = format('Got %s.', opts ->> 'bins');
     END IF;
@@ -153,15 +155,18 @@ BEGIN
       FROM @extschema@.uplift_deployments d
       JOIN @extschema@.uplift_registry r ON r.name = d.name AND r.version = d.to_version
      WHERE d.name = $1 ORDER BY d.step DESC LIMIT 1;
-    IF prev IS NOT NULL AND
-       ((@extschema@.uplift_model_info(prev) -> 'n_actions') <> (@extschema@.uplift_model_info(model) -> 'n_actions')
-        OR (@extschema@.uplift_model_info(prev) -> 'n_features') <> (@extschema@.uplift_model_info(model) -> 'n_features')) THEN
-        prev := NULL;
+    info := @extschema@.uplift_model_info(model);
+    IF prev IS NOT NULL THEN
+        prev_info := @extschema@.uplift_model_info(prev);
+        IF (prev_info -> 'n_actions') <> (info -> 'n_actions')
+           OR (prev_info -> 'n_features') <> (info -> 'n_features') THEN
+            prev := NULL;
+        END IF;
     END IF;
 
     -- One scan of the holdout per action: that action against control.
     -- AUUC is defined for a 0/1 outcome only (NULL otherwise).
-    n_actions := (@extschema@.uplift_model_info(model) ->> 'n_actions')::int;
+    n_actions := (info ->> 'n_actions')::int;
     eval_sql := format($q$
         SELECT pg_catalog.jsonb_build_object(
                    'action', $6, 'rows', pg_catalog.count(*),
@@ -188,17 +193,16 @@ BEGIN
         per_action := per_action || jsonb_build_array(m);
         old_sum := old_sum + (old ->> metric)::float8;
     END LOOP;
-    holdout_value := (SELECT avg((e ->> metric)::float8) FROM jsonb_array_elements(per_action) e);
     deployed_value := old_sum / n_actions;
-    metrics := jsonb_build_object('holdout', share, 'holdout_rows',
-                                  (SELECT sum((e ->> 'rows')::bigint) FROM jsonb_array_elements(per_action) e),
-                                  'k', k, 'bins', bins, 'qini_auc', NULL, 'auuc', NULL, 'uplift_at_k', NULL,
-                                  'actions', per_action);
-    FOREACH col IN ARRAY ARRAY['qini_auc', 'auuc', 'uplift_at_k'] LOOP
-        metrics := jsonb_set(metrics, ARRAY[col],
-                             coalesce(to_jsonb((SELECT avg((e ->> col)::float8) FROM jsonb_array_elements(per_action) e)),
-                                      'null'));
-    END LOOP;
+    SELECT avg((e ->> metric)::float8),
+           jsonb_build_object('holdout', share, 'holdout_rows', sum((e ->> 'rows')::bigint),
+                              'k', k, 'bins', bins,
+                              'qini_auc', avg((e ->> 'qini_auc')::float8),
+                              'auuc', avg((e ->> 'auuc')::float8),
+                              'uplift_at_k', avg((e ->> 'uplift_at_k')::float8),
+                              'actions', per_action)
+      INTO holdout_value, metrics
+      FROM jsonb_array_elements(per_action) e;
 
     version := @extschema@.uplift_register(name, model, metrics);
     IF cost_model IS NOT NULL THEN
