@@ -333,7 +333,7 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 		error_context_stack = &group_context;
 	}
 	progress_phase(&st->progress, "fitting");
-	model = learn_fit(learn);
+	model = learn_fit(learn, &st->progress);
 	if (settings->group != NULL)
 		error_context_stack = group_context.previous;
 	if (design != NULL)

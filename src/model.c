@@ -21,7 +21,7 @@ static const char *const learner_names[] = {
 	NULL, "t_learner", "s_learner", "class_transform", "x_learner",
 	"dr_learner", "forest"
 };
-static const char *const base_names[] = {NULL, "logistic", "linear"};
+static const char *const base_names[] = {NULL, "logistic", "linear", "forest"};
 
 
 const char *
@@ -35,7 +35,7 @@ uplift_learner_name(int32 learner)
 const char *
 uplift_base_name(int32 base)
 {
-	if (base < UPLIFT_BASE_LOGISTIC || base > UPLIFT_BASE_LINEAR)
+	if (base < UPLIFT_BASE_LOGISTIC || base > UPLIFT_BASE_FOREST)
 		return "unknown";
 	return base_names[base];
 }
@@ -61,7 +61,7 @@ bool
 uplift_model_has_outcomes(const UpliftModel *m)
 {
 	return m->learner == UPLIFT_LEARNER_T || m->learner == UPLIFT_LEARNER_X ||
-		m->learner == UPLIFT_LEARNER_DR;
+		m->learner == UPLIFT_LEARNER_DR || m->learner == UPLIFT_LEARNER_FOREST;
 }
 
 /*

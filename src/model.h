@@ -21,8 +21,14 @@
  *	                   effect_k(x) = mix_k tau0_k(x) + (1 - mix_k) tau1_k(x)
  *	  dr_learner       K+1 outcome heads (arm order), then one UPLIFT_HEAD_EFFECT
  *	                   head per action k; effect_k(x) = eta_k(x)
+ *	  forest           one UPLIFT_HEAD_ARMS head: an uplift forest whose leaves
+ *	                   hold every arm's outcome mean; effect_k(x) = f_k(x) - f_0(x)
  *
- * where g is the head's inverse link (identity or logistic).  Outcome heads
+ * where g is the head's inverse link (identity or logistic).  With base
+ * "forest" every head is a forest (src/tree_model.h) over the head's design
+ * instead of coefficients: eta is the mean over its trees of the leaves'
+ * values, with the identity link (a forest of a 0/1 outcome predicts the
+ * probability itself).  Outcome heads
  * serve uplift_predict.  A calibrated model maps each raw effect through
  * intercept_k + slope_k * effect (uplift_fit_calibration).
  *
@@ -41,11 +47,15 @@
 /*
  * Stored-format version written by this build; older versions stay readable.
  * Version 2 added the standard error of each calibration slope, version 3
- * the encoding of named features (jsonb).  A model without an encoding is
- * still written as version 2, so its bytes do not change.
+ * the encoding of named features (jsonb), version 4 forests (tree heads).
+ * A model is written in the lowest version that holds it (2 without an
+ * encoding or forests, 3 with an encoding), so the bytes of a model that
+ * older versions could write do not change.
  */
-#define UPLIFT_MODEL_FORMAT_VERSION 3
+#define UPLIFT_MODEL_FORMAT_VERSION 4
 #define UPLIFT_MODEL_FORMAT_ARRAYS 2
+#define UPLIFT_MODEL_FORMAT_ENCODING 3
+#define UPLIFT_MODEL_FORMAT_FORESTS 4
 
 /* Sanity limits, checked on build and on read. */
 #define UPLIFT_MAX_FEATURES 10000
@@ -66,7 +76,8 @@ typedef enum UpliftLearner
 typedef enum UpliftBase
 {
 	UPLIFT_BASE_LOGISTIC = 1,
-	UPLIFT_BASE_LINEAR = 2
+	UPLIFT_BASE_LINEAR = 2,
+	UPLIFT_BASE_FOREST = 3
 } UpliftBase;
 
 typedef enum UpliftLink
@@ -81,16 +92,20 @@ typedef enum UpliftHeadRole
 	UPLIFT_HEAD_JOINT = 2,		/* outcome of every arm, z = s-design */
 	UPLIFT_HEAD_EFFECT = 3,		/* effect of one action, z = x */
 	UPLIFT_HEAD_TRANSFORMED = 4,	/* transformed outcome, z = x */
-	UPLIFT_HEAD_EFFECT_CONTROL = 5	/* effect of one action, fitted on control rows */
+	UPLIFT_HEAD_EFFECT_CONTROL = 5,	/* effect of one action, fitted on control rows */
+	UPLIFT_HEAD_ARMS = 6		/* outcome of every arm (an uplift forest), z = x */
 } UpliftHeadRole;
+
+struct TreeForest;
 
 typedef struct UpliftHead
 {
 	int32		role;			/* UpliftHeadRole */
 	int32		action;			/* arm or action it belongs to; -1 if none */
 	int32		link;			/* UpliftLink */
-	int32		n_coef;			/* 1 (intercept) + length of the design */
+	int32		n_coef;			/* 1 (intercept) + length of the design; 0: forest */
 	double	   *coef;			/* n_coef values, intercept first */
+	struct TreeForest *forest;	/* base "forest": the head's forest, else NULL */
 	/* how the fit went */
 	int64		n_rows;			/* rows the head was fitted on */
 	int32		n_iter;			/* solver iterations (0 for closed form) */
@@ -162,6 +177,7 @@ typedef struct UpliftModel
 	int32		n_heads;
 	UpliftHead *heads;
 	UpliftEncoding *encoding;	/* named features (format 3), or NULL */
+	double	   *scratch;		/* s_learner forests: design buffer for scoring */
 } UpliftModel;
 
 /* Length of the s_learner design vector (model_format.c), and the vector itself. */

@@ -55,6 +55,7 @@
 #include "named_features.h"
 #include "model.h"
 #include "model_format.h"
+#include "tree_model.h"
 
 #define MODEL_MAGIC "UPLM"
 #define MODEL_HEADER_SIZE 16
@@ -155,6 +156,11 @@ check_structure(const UpliftModel *m, ModelCheck *chk)
 			if (m->n_heads != arms + k_count || !outcomes ||
 				!heads_are(m, arms, k_count, UPLIFT_HEAD_EFFECT, 1))
 				model_invalid(chk, "A dr_learner model needs outcome heads and one effect head per action, in action order");
+			break;
+		case UPLIFT_LEARNER_FOREST:
+			if (m->n_heads != 1 || m->heads[0].role != UPLIFT_HEAD_ARMS ||
+				m->base != UPLIFT_BASE_FOREST)
+				model_invalid(chk, "A forest model needs exactly one forest head of every arm");
 			break;
 		default:
 			model_invalid(chk, "The learner is not supported by this version of uplift");
@@ -277,6 +283,23 @@ check_encoding(const UpliftModel *m, ModelCheck *chk)
 			model_invalid(chk, "The feature names are not those of the encoding");
 }
 
+/*
+ * A forest head predicts its values from the head's design, with the
+ * identity link: one value, or one per arm for the uplift forest's head.
+ * The forest's own bytes were checked when it was read or grown.
+ */
+static void
+check_forest_head(const UpliftModel *m, const UpliftHead *head, ModelCheck *chk)
+{
+	const TreeForest *f = head->forest;
+	int32		values = head->role == UPLIFT_HEAD_ARMS ? m->n_actions + 1 : 1;
+
+	if (head->n_coef != 0 || head->link != UPLIFT_LINK_IDENTITY)
+		model_invalid(chk, "A forest head has coefficients or a link");
+	if (f->p != uplift_head_design_len(m, head->role) || f->n_arms != values)
+		model_invalid(chk, "A forest head's forest does not fit the head's design");
+}
+
 static void
 check_model(const UpliftModel *m, ModelCheck *chk)
 {
@@ -284,7 +307,7 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 
 	if (m->learner < UPLIFT_LEARNER_T || m->learner > UPLIFT_LEARNER_FOREST)
 		model_invalid(chk, "Unknown learner code");
-	if (m->base < UPLIFT_BASE_LOGISTIC || m->base > UPLIFT_BASE_LINEAR)
+	if (m->base < UPLIFT_BASE_LOGISTIC || m->base > UPLIFT_BASE_FOREST)
 		model_invalid(chk, "Unknown base code");
 	if (k_count < 1 || k_count > UPLIFT_MAX_ACTIONS)
 		model_invalid(chk, "Number of actions is out of range");
@@ -301,12 +324,19 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 		const UpliftHead *head = &m->heads[h];
 
 		CHECK_FOR_INTERRUPTS();
-		if (head->role < UPLIFT_HEAD_OUTCOME || head->role > UPLIFT_HEAD_EFFECT_CONTROL)
+		if (head->role < UPLIFT_HEAD_OUTCOME || head->role > UPLIFT_HEAD_ARMS)
 			model_invalid(chk, "Unknown head role");
 		if (head->link != UPLIFT_LINK_IDENTITY && head->link != UPLIFT_LINK_LOGIT)
 			model_invalid(chk, "Unknown link code");
 		if (head->action < -1 || head->action > k_count)
 			model_invalid(chk, "Head action is out of range");
+		if ((head->forest != NULL) != (m->base == UPLIFT_BASE_FOREST))
+			model_invalid(chk, "A head is a forest exactly when the base is \"forest\"");
+		if (head->forest != NULL)
+		{
+			check_forest_head(m, head, chk);
+			continue;
+		}
 		if (head->n_coef != uplift_head_design_len(m, head->role) + 1)
 			model_invalid(chk, "Head has the wrong number of coefficients");
 		for (int j = 0; j < head->n_coef; j++)
@@ -473,23 +503,59 @@ body_crc(const char *body, Size len)
 	return crc;
 }
 
+/* The lowest format version that holds m. */
+static uint16
+model_version(const UpliftModel *m)
+{
+	if (m->base == UPLIFT_BASE_FOREST)
+		return UPLIFT_MODEL_FORMAT_FORESTS;
+	if (m->encoding != NULL)
+		return UPLIFT_MODEL_FORMAT_ENCODING;
+	return UPLIFT_MODEL_FORMAT_ARRAYS;
+}
+
+/* Each head's forest, if it has one: a flag, then its own checked bytes. */
+static void
+put_forests(StringInfo buf, const UpliftModel *m)
+{
+	StringInfoData f;
+
+	initStringInfo(&f);
+	for (int h = 0; h < m->n_heads; h++)
+	{
+		bytes_put_u8(buf, m->heads[h].forest != NULL ? 1 : 0);
+		if (m->heads[h].forest == NULL)
+			continue;
+		resetStringInfo(&f);
+		tree_forest_serialize(&f, m->heads[h].forest);
+		bytes_put_u32(buf, (uint32) f.len);
+		appendBinaryStringInfo(buf, f.data, f.len);
+	}
+	pfree(f.data);
+}
+
 bytea *
 uplift_model_serialize(const UpliftModel *m)
 {
 	StringInfoData body;
 	StringInfoData out;
+	uint16		version;
 
 	uplift_model_validate(m, "model built by a learner");
 
 	initStringInfo(&body);
 	put_body(&body, m);
+	version = model_version(m);
+	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
+		bytes_put_u8(&body, m->encoding != NULL ? 1 : 0);
 	if (m->encoding != NULL)
 		put_encoding(&body, m->encoding);
+	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
+		put_forests(&body, m);
 
 	bytes_begin_bytea(&out);
 	appendBinaryStringInfo(&out, MODEL_MAGIC, 4);
-	bytes_put_u16(&out, m->encoding != NULL ? UPLIFT_MODEL_FORMAT_VERSION :
-				  UPLIFT_MODEL_FORMAT_ARRAYS);
+	bytes_put_u16(&out, version);
 	bytes_put_u16(&out, 0);
 	bytes_put_u32(&out, (uint32) body.len);
 	bytes_put_u32(&out, body_crc(body.data, body.len));
@@ -560,9 +626,32 @@ get_encoding(ByteReader *r)
 	return enc;
 }
 
+/* The heads' forests (format 4). */
+static void
+get_forests(ByteReader *r, UpliftModel *m)
+{
+	for (int h = 0; h < m->n_heads; h++)
+	{
+		uint32		len;
+
+		CHECK_FOR_INTERRUPTS();
+		if (bytes_get_u8(r) == 0)
+			continue;
+		len = bytes_get_u32(r);
+		if (len > r->len - r->pos)
+			bytes_corrupted(r, "A forest is longer than the value");
+		m->heads[h].forest = tree_forest_deserialize(r->data + r->pos, len);
+		r->pos += len;
+	}
+	if (m->learner == UPLIFT_LEARNER_S && m->base == UPLIFT_BASE_FOREST)
+		m->scratch = palloc(sizeof(double) *
+							uplift_s_design_len(m->n_features, m->n_actions, m->interactions));
+}
+
 /*
- * Body of format version 1, 2 (which adds the slopes' standard errors) or 3
- * (which adds the encoding of named features).
+ * Body of format version 1, 2 (which adds the slopes' standard errors), 3
+ * (which adds the encoding of named features) or 4 (which makes the
+ * encoding optional and adds forests).
  */
 static UpliftModel *
 read_body(ByteReader *r, uint16 version)
@@ -636,8 +725,11 @@ read_body(ByteReader *r, uint16 version)
 		head->converged = bytes_get_u8(r) != 0;
 		head->max_grad = bytes_get_f64(r);
 	}
-	if (version >= 3)
+	if (version == UPLIFT_MODEL_FORMAT_ENCODING ||
+		(version >= UPLIFT_MODEL_FORMAT_FORESTS && bytes_get_u8(r) != 0))
 		m->encoding = get_encoding(r);
+	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
+		get_forests(r, m);
 	bytes_expect_end(r);
 	check_model(m, &chk);
 	return m;

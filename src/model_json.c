@@ -19,9 +19,11 @@
 #include "model_format.h"
 #include "named_features.h"
 #include "options.h"
+#include "tree_model.h"
+#include "tree_split.h"
 
 static const char *const role_names[] = {
-	NULL, "outcome", "joint", "effect", "transformed", "effect_control"
+	NULL, "outcome", "joint", "effect", "transformed", "effect_control", "arms"
 };
 static const char *const link_names[] = {NULL, "identity", "logit"};
 
@@ -95,6 +97,44 @@ column_name(const UpliftModel *m, int32 role, int j)
 }
 
 /*
+ * A forest head: its forest summarised (trees, depth, leaves, the split
+ * criterion and the features' importances by gain), not node by node
+ * (uplift_tree_nodes lists the nodes).
+ */
+static void
+append_forest_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head,
+				   bool keyed)
+{
+	const TreeForest *f = head->forest;
+	int32		depth,
+				leaves;
+	bool		first = true;
+
+	tree_forest_shape(f, &depth, &leaves);
+	appendStringInfo(buf, "{\"role\": ");
+	escape_json(buf, role_name(head->role));
+	appendStringInfo(buf, ", \"action\": %d, \"rows\": " INT64_FORMAT
+					 ", \"forest\": {\"criterion\": ",
+					 head->action, head->n_rows);
+	escape_json(buf, tree_criterion_names[f->criterion]);
+	appendStringInfo(buf, ", \"trees\": %d, \"max_depth\": %d, \"leaves\": %d, \"nodes\": %d, \"importance\": ",
+					 f->n_trees, depth, leaves, f->n_nodes);
+	if (!keyed)
+		append_doubles(buf, f->importance, f->p);
+	else
+	{
+		appendStringInfoChar(buf, '{');
+		for (int j = 0; j < f->p; j++)
+		{
+			json_key(buf, column_name(m, head->role, j), &first);
+			json_double(buf, f->importance[j]);
+		}
+		appendStringInfoChar(buf, '}');
+	}
+	appendStringInfoString(buf, "}}");
+}
+
+/*
  * A head, its coefficients keyed by column name, or (keyed false: a model
  * stored before feature names were checked, whose names would collide) an
  * array in column order, which uplift_model_import reads as well.
@@ -104,6 +144,12 @@ append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head, bool k
 {
 	bool		first = true;
 	bool		first_coef = true;
+
+	if (head->forest != NULL)
+	{
+		append_forest_head(buf, m, head, keyed);
+		return;
+	}
 
 	appendStringInfoChar(buf, '{');
 	json_key(buf, "role", &first);
@@ -645,6 +691,13 @@ uplift_model_import(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model description must be a JSON object")));
 	m->format_version = UPLIFT_MODEL_FORMAT_ARRAYS;
+	if (strcmp(spec_string(c, "learner", true), "forest") == 0 ||
+		strcmp(spec_string(c, "base", true), "forest") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a model with forests cannot be imported from its description"),
+				 errdetail("uplift_model_info summarises a forest; it does not list its trees."),
+				 errhint("Copy the uplift_model value itself (its text form, COPY or pg_dump carry every tree).")));
 	m->learner = code_of(spec_string(c, "learner", true), uplift_learner_name,
 						 UPLIFT_LEARNER_FOREST, "learner");
 	m->base = code_of(spec_string(c, "base", true), uplift_base_name, UPLIFT_BASE_LINEAR, "base");
