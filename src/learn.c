@@ -50,6 +50,9 @@ static const char *const fit_option_keys[] = {
 	"bin_sample", "bootstrap", "subsample", "honest", "stats_memory", NULL
 };
 
+/* Options of the logistic and linear bases only. */
+static const char *const linear_option_keys[] = {"l2", "max_iter", "tol"};
+
 static const char *const learner_names[] = {
 	"t_learner", "s_learner", "class_transform", "x_learner", "dr_learner",
 	"forest", NULL
@@ -162,6 +165,14 @@ settings_parse(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)
 					 errhint("Remove option \"base\": the uplift forest's trees are its base.  For a meta-learner over forests, use {\"learner\": \"t_learner\", \"base\": \"forest\"}.")));
 		s->base = UPLIFT_BASE_FOREST;
 	}
+	if (s->base == UPLIFT_BASE_FOREST)
+		for (int i = 0; i < lengthof(linear_option_keys); i++)
+			if (options_lookup(opts, linear_option_keys[i]) != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("option \"%s\" does not apply to base \"forest\"",
+								linear_option_keys[i]),
+						 errhint("It tunes the logistic and linear bases; remove it.")));
 	s->l2 = options_float(opts, "l2", 1.0, 0.0, 1e12);
 	s->max_iter = (int32) options_int(opts, "max_iter", 100, 1, 100000);
 	s->tol = options_float(opts, "tol", 1e-6, 0.0, 1.0);
@@ -721,6 +732,8 @@ learn_from_rows(const LearnState *st, const LearnSettings *s, UpliftModel *m)
 	ArmWeights *aw = arm_weights(buf);
 
 	arm_outcome_means(buf, aw, m);
+	if (m->base == UPLIFT_BASE_FOREST)
+		learn_forest_arm_means(buf, m);
 	switch (s->learner)
 	{
 		case UPLIFT_LEARNER_T:

@@ -7,10 +7,11 @@
  * buffer's rows of every arm, or a head's row source): the first hashes
  * each row's contents (features, arm, outcome, weight) into its key, the
  * second gathers the bin sample (the rows whose keys order first, see
- * tree_bins.h) and the third codes every row into one byte a feature.  A
- * key depends on the row, not on where it arrived; identical rows, which
- * are interchangeable, are told apart by their rank among their copies.  So
- * the bins, the bootstrap draws and the forest are the same under a serial
+ * tree_bins.h) and the third codes every row into one byte a feature, in
+ * the order of the keys.  A key depends on the row, not on where it
+ * arrived; identical rows, which are interchangeable, are told apart by
+ * their rank among their copies.  So the bins, the bootstrap draws, the
+ * order in which sums are taken and the forest are the same under a serial
  * and a parallel plan.
  */
 #include "postgres.h"
@@ -49,6 +50,39 @@ reject_tree_options(Jsonb *opts)
 					 errhint("Use it with {\"learner\": \"forest\"} or {\"base\": \"forest\"}, or remove it.")));
 }
 
+/* max_features: "all" (0), "sqrt" (FOREST_SQRT_FEATURES) or a count. */
+#define FOREST_SQRT_FEATURES (-1)
+
+static int32
+parse_max_features(Jsonb *opts, int32 learner)
+{
+	JsonbValue *v = options_lookup(opts, "max_features");
+
+	if (v == NULL)
+		return learner == UPLIFT_LEARNER_FOREST ? 0 : FOREST_SQRT_FEATURES;
+	if (v->type == jbvString)
+	{
+		if (v->val.string.len == 3 && strncmp(v->val.string.val, "all", 3) == 0)
+			return 0;
+		if (v->val.string.len == 4 && strncmp(v->val.string.val, "sqrt", 4) == 0)
+			return FOREST_SQRT_FEATURES;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"max_features\" must be a number of features, \"sqrt\" or \"all\""),
+				 errhint("For example {\"max_features\": 3} or {\"max_features\": \"sqrt\"}.")));
+	}
+	return (int32) options_int(opts, "max_features", 0, 1, UPLIFT_MAX_FEATURES);
+}
+
+/* The features tried per node of a forest over d design columns. */
+static int32
+resolved_max_features(int32 max_features, int32 d)
+{
+	if (max_features == FOREST_SQRT_FEATURES)
+		return Max(1, (int32) floor(sqrt((double) d)));
+	return max_features;
+}
+
 void
 learn_forest_settings(Jsonb *opts, bool forest, LearnSettings *s)
 {
@@ -77,8 +111,7 @@ learn_forest_settings(Jsonb *opts, bool forest, LearnSettings *s)
 													  0, PG_INT32_MAX);
 	par->n_reg = options_float(opts, "n_reg", par->n_reg, 0.0, 1e12);
 	par->normalization = options_bool(opts, "normalization", par->normalization);
-	par->max_features = (int32) options_int(opts, "max_features", 0, 0,
-											UPLIFT_MAX_FEATURES);
+	par->max_features = parse_max_features(opts, s->learner);
 	s->bins = (int32) options_int(opts, "bins", FOREST_DEFAULT_BINS, 2, TREE_MAX_BINS);
 	s->bin_sample = options_int(opts, "bin_sample", FOREST_DEFAULT_BIN_SAMPLE, 1000,
 								PG_INT32_MAX);
@@ -148,6 +181,7 @@ learn_forest_settings_read(ByteReader *r, LearnSettings *s)
 	if (par->criterion > TREE_ENTROPY || par->n_trees < 1 ||
 		par->n_trees > TREE_MAX_TREES || par->max_depth < 1 ||
 		par->max_depth > TREE_MAX_DEPTH || s->bins < 2 || s->bins > TREE_MAX_BINS ||
+		par->max_features < FOREST_SQRT_FEATURES ||
 		s->bin_sample < 1)
 		bytes_corrupted(r, "tree settings are out of range");
 }
@@ -165,8 +199,13 @@ learn_forest_settings_json(StringInfo b, const LearnSettings *s, int32 learner)
 		appendStringInfo(b, ", \"min_samples_treatment\": %.0f, \"n_reg\": %.17g, \"normalization\": %s",
 						 par->min_samples_treatment, par->n_reg,
 						 par->normalization ? "true" : "false");
-	appendStringInfo(b, ", \"max_features\": %d, \"bins\": %d, \"bin_sample\": " INT64_FORMAT ", \"bootstrap\": %s",
-					 par->max_features, s->bins, s->bin_sample,
+	if (par->max_features > 0)
+		appendStringInfo(b, ", \"max_features\": %d", par->max_features);
+	else
+		appendStringInfo(b, ", \"max_features\": \"%s\"",
+						 par->max_features == 0 ? "all" : "sqrt");
+	appendStringInfo(b, ", \"bins\": %d, \"bin_sample\": " INT64_FORMAT ", \"bootstrap\": %s",
+					 s->bins, s->bin_sample,
 					 par->bootstrap ? "true" : "false");
 	if (!par->bootstrap)
 		appendStringInfo(b, ", \"subsample\": %.17g", par->subsample);
@@ -249,7 +288,7 @@ walk_next(RowWalk *w, ForestBlock *b)
 		b->y = blk.y;
 		b->w = blk.w;
 		b->wscale = blk.wscale;
-		b->arm = 0;
+		b->arm = blk.arm;
 	}
 	else
 	{
@@ -288,26 +327,33 @@ row_content_hash(const ForestBlock *b, int i, int32 p)
 		h = tree_mix64(h ^ double_bits(b->col[j][i]));
 	h = tree_mix64(h ^ double_bits(b->y[i]));
 	if (b->w != NULL)
-		h = tree_mix64(h ^ double_bits(b->w[i] * b->wscale));
+		h = tree_mix64(h ^ double_bits(b->w[i]));
 	return h;
 }
 
-/* Sort v[0..n-1] by radix, 8 bits a pass, through tmp[n]. */
+/* A row's content hash and its index in the walk. */
+typedef struct KeyIndex
+{
+	uint64		key;
+	int64		idx;
+} KeyIndex;
+
+/* Sort v[0..n-1] by key, stably, by radix (8 bits a pass) through tmp[n]. */
 static void
-radix_sort_u64(uint64 *v, uint64 *tmp, int64 n)
+radix_sort_keys(KeyIndex *v, KeyIndex *tmp, int64 n)
 {
 	for (int shift = 0; shift < 64; shift += 8)
 	{
 		int64		start[257] = {0};
-		uint64	   *t;
+		KeyIndex   *t;
 
 		for (int64 i = 0; i < n; i++)
-			start[((v[i] >> shift) & 0xFF) + 1]++;
+			start[((v[i].key >> shift) & 0xFF) + 1]++;
 		for (int d = 0; d < 256; d++)
 			start[d + 1] += start[d];
 		for (int64 i = 0; i < n; i++)
 		{
-			tmp[start[(v[i] >> shift) & 0xFF]++] = v[i];
+			tmp[start[(v[i].key >> shift) & 0xFF]++] = v[i];
 			if ((i & 0xFFFF) == 0)
 				CHECK_FOR_INTERRUPTS();
 		}
@@ -317,75 +363,49 @@ radix_sort_u64(uint64 *v, uint64 *tmp, int64 n)
 	}
 }
 
-/* Index of the first of sorted[0..n-1] that is >= x. */
-static int64
-lower_bound_u64(const uint64 *sorted, int64 n, uint64 x)
-{
-	int64		lo = 0,
-				hi = n;
-
-	while (lo < hi)
-	{
-		int64		mid = lo + (hi - lo) / 2;
-
-		if (sorted[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
- * Make the n content hashes distinct keys: the r-th copy (r > 0) of a hash
- * shared by identical rows gets a key derived from the hash and r.
+ * Pass 1: each row's key and its place in the canonical order, the order
+ * of the keys.  The r-th copy (r > 0) of a content hash shared by identical
+ * rows gets a key derived from the hash and r.  Rows are handed to the
+ * engine in the canonical order, so that sums over them (and so the forest)
+ * do not depend on the order the rows arrived in.
  */
 static void
-distinct_keys(uint64 *key, int64 n)
+walk_keys(RowWalk *w, uint64 **key_out, int64 **pos_out)
 {
-	uint64	   *sorted = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
-	uint64	   *tmp = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
-	int64		m = 0;
-	int32	   *copies;
-
-	memcpy(sorted, key, sizeof(uint64) * n);
-	radix_sort_u64(sorted, tmp, n);
-	pfree(tmp);
-	for (int64 i = 0; i < n; i++)
-		if (m == 0 || sorted[i] != sorted[m - 1])
-			sorted[m++] = sorted[i];
-	if (m < n)
-	{
-		copies = palloc_extended(sizeof(int32) * m, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		for (int64 i = 0; i < n; i++)
-		{
-			int32		r = copies[lower_bound_u64(sorted, m, key[i])]++;
-
-			if (r > 0)
-				key[i] = tree_mix64(key[i] + (uint64) r * UINT64CONST(0x9e3779b97f4a7c15));
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-		}
-		pfree(copies);
-	}
-	pfree(sorted);
-}
-
-/* Pass 1: the rows' keys. */
-static uint64 *
-walk_keys(RowWalk *w)
-{
-	uint64	   *key = palloc_extended(sizeof(uint64) * Max(w->nrows, 1), MCXT_ALLOC_HUGE);
+	int64		n = w->nrows;
+	KeyIndex   *ki = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	KeyIndex   *tmp;
+	uint64	   *key;
+	int64	   *pos;
 	ForestBlock b;
 	int64		i = 0;
+	int64		r = 0;
 
 	walk_start(w);
 	while (walk_next(w, &b))
-		for (int r = 0; r < b.n; r++)
-			key[i++] = row_content_hash(&b, r, w->p);
-	Assert(i == w->nrows);
-	distinct_keys(key, w->nrows);
-	return key;
+		for (int k = 0; k < b.n; k++, i++)
+		{
+			ki[i].key = row_content_hash(&b, k, w->p);
+			ki[i].idx = i;
+		}
+	Assert(i == n);
+	tmp = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	radix_sort_keys(ki, tmp, n);
+	pfree(tmp);
+
+	key = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
+	pos = palloc_extended(sizeof(int64) * Max(n, 1), MCXT_ALLOC_HUGE);
+	for (int64 s = 0; s < n; s++)
+	{
+		r = (s > 0 && ki[s].key == ki[s - 1].key) ? r + 1 : 0;
+		key[ki[s].idx] = r == 0 ? ki[s].key :
+			tree_mix64(ki[s].key + (uint64) r * UINT64CONST(0x9e3779b97f4a7c15));
+		pos[ki[s].idx] = s;
+	}
+	pfree(ki);
+	*key_out = key;
+	*pos_out = pos;
 }
 
 /* Pass 2: bins from the rows of the sample. */
@@ -425,47 +445,88 @@ walk_bins(RowWalk *w, const uint64 *key, const LearnSettings *s)
 	return bins;
 }
 
-/* Pass 3: every row coded, with its arm, outcome, weight and row hash. */
+/*
+ * Weigh the rows of each weighted arm (arm[i], weight w[i] = 1/propensity)
+ * so that its weights average 1, as the other learners do; summed in the
+ * canonical order, so the weights do not depend on the rows' arrival.
+ */
 static void
-walk_codes(RowWalk *w, const uint64 *key, const TreeBins *bins, bool arms,
-		   TreeData *d)
+normalise_weights(double *w, const uint16 *arm, int64 n, const bool *weighted)
+{
+	double	   *total = palloc0(sizeof(double) * (TRAINBUF_MAX_ACTION + 1));
+	int64	   *count = palloc0(sizeof(int64) * (TRAINBUF_MAX_ACTION + 1));
+
+	for (int64 i = 0; i < n; i++)
+	{
+		total[arm[i]] += w[i];
+		count[arm[i]]++;
+	}
+	for (int64 i = 0; i < n; i++)
+		if (weighted[arm[i]])
+			w[i] *= (double) count[arm[i]] / total[arm[i]];
+	pfree(total);
+	pfree(count);
+}
+
+/*
+ * Pass 3: every row coded, with its arm (when arms is set), outcome, weight
+ * and row hash, at its place in the canonical order.
+ */
+static void
+walk_codes(RowWalk *w, const uint64 *key, const int64 *pos, const TreeBins *bins,
+		   bool arms, TreeData *d)
 {
 	int64		n = w->nrows;
 	uint8	   *codes = palloc_extended((Size) n * w->p + 1, MCXT_ALLOC_HUGE);
-	uint8	   *arm = arms ? palloc_extended(n + 1, MCXT_ALLOC_HUGE) : NULL;
+	uint16	   *arm16 = palloc_extended(sizeof(uint16) * Max(n, 1), MCXT_ALLOC_HUGE);
 	double	   *y = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
-	double	   *wt = NULL;
+	double	   *wt = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
 	uint32	   *rowhash = palloc_extended(sizeof(uint32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	bool		weighted[TRAINBUF_MAX_ACTION + 1] = {false};
+	bool		any_weight = false;
 	ForestBlock b;
 	int64		i = 0;
 
 	walk_start(w);
 	while (walk_next(w, &b))
 	{
-		if (b.w != NULL && wt == NULL)
-		{
-			wt = palloc_extended(sizeof(double) * n, MCXT_ALLOC_HUGE);
-			for (int64 k = 0; k < i; k++)
-				wt[k] = 1.0;
-		}
+		int32		a = Max(b.arm, 0);
+
+		if (b.w != NULL)
+			weighted[a] = any_weight = true;
 		for (int r = 0; r < b.n; r++, i++)
 		{
-			uint8	   *c = codes + i * w->p;
+			int64		at = pos[i];
+			uint8	   *c = codes + at * w->p;
 
 			for (int32 j = 0; j < w->p; j++)
 				c[j] = tree_bins_code(&bins->feat[j], b.col[j][r]);
-			if (arm != NULL)
-				arm[i] = (uint8) b.arm;
-			y[i] = b.y[r];
-			if (wt != NULL)
-				wt[i] = b.w != NULL ? b.w[r] * b.wscale : 1.0;
-			rowhash[i] = tree_row_hash(key[i]);
+			arm16[at] = (uint16) a;
+			y[at] = b.y[r];
+			wt[at] = b.w != NULL ? b.w[r] : 1.0;
+			rowhash[at] = tree_row_hash(key[i]);
 		}
 	}
+	if (any_weight)
+		normalise_weights(wt, arm16, n, weighted);
+	else
+	{
+		pfree(wt);
+		wt = NULL;
+	}
+	d->arm = NULL;
+	if (arms)
+	{
+		uint8	   *arm = palloc_extended(n + 1, MCXT_ALLOC_HUGE);
+
+		for (int64 k = 0; k < n; k++)
+			arm[k] = (uint8) arm16[k];
+		d->arm = arm;
+	}
+	pfree(arm16);
 	d->n = n;
 	d->p = w->p;
 	d->codes = codes;
-	d->arm = arm;
 	d->y = y;
 	d->w = wt;
 	d->rowhash = rowhash;
@@ -475,12 +536,68 @@ walk_codes(RowWalk *w, const uint64 *key, const TreeBins *bins, bool arms,
 static TreeBins *
 walk_tree_data(RowWalk *w, const LearnSettings *s, bool arms, TreeData *d)
 {
-	uint64	   *key = walk_keys(w);
-	TreeBins   *bins = walk_bins(w, key, s);
+	uint64	   *key;
+	int64	   *pos;
+	TreeBins   *bins;
 
-	walk_codes(w, key, bins, arms, d);
+	walk_keys(w, &key, &pos);
+	bins = walk_bins(w, key, s);
+	walk_codes(w, key, pos, bins, arms, d);
 	pfree(key);
+	pfree(pos);
 	return bins;
+}
+
+/*
+ * The (weighted) outcome mean of each arm of m, summed in an order that
+ * depends only on the rows (the order of a hash of each row's outcome and
+ * weight), so that a forest model's bytes are the same under any plan.
+ */
+void
+learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m)
+{
+	int64		n = buf->nrows;
+	KeyIndex   *ki = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	KeyIndex   *tmp;
+	double	   *yw = palloc_extended(sizeof(double) * 2 * Max(n, 1), MCXT_ALLOC_HUGE);
+	uint16	   *arm = palloc_extended(sizeof(uint16) * Max(n, 1), MCXT_ALLOC_HUGE);
+	double	   *sum_wy = palloc0(sizeof(double) * (m->n_actions + 1));
+	double	   *sum_w = palloc0(sizeof(double) * (m->n_actions + 1));
+	TileCursor	cur;
+	TrainTile	t;
+	int64		i = 0;
+
+	trainbuf_cursor_start(&cur, buf, NULL, 1);
+	while (trainbuf_cursor_next(&cur, &t))
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int r = 0; r < t.n; r++, i++)
+		{
+			double		y = t.chunk->y[t.start + r];
+			double		w = buf->weighted ? t.chunk->w[t.start + r] : 1.0;
+
+			yw[2 * i] = y;
+			yw[2 * i + 1] = w;
+			arm[i] = (uint16) t.arm;
+			ki[i].key = tree_mix64(double_bits(y) ^ tree_mix64(double_bits(w) ^ (uint64) t.arm));
+			ki[i].idx = i;
+		}
+	}
+	tmp = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	radix_sort_keys(ki, tmp, n);
+	pfree(tmp);
+	for (int64 s = 0; s < n; s++)
+	{
+		int64		k = ki[s].idx;
+
+		sum_wy[arm[k]] += yw[2 * k + 1] * yw[2 * k];
+		sum_w[arm[k]] += yw[2 * k + 1];
+	}
+	for (int32 a = 0; a <= m->n_actions; a++)
+		m->arm_outcome_mean[a] = sum_wy[a] / sum_w[a];
+	pfree(ki);
+	pfree(yw);
+	pfree(arm);
 }
 
 /* Grow the forest level by level, reporting each level as a phase. */
@@ -554,11 +671,18 @@ learn_forest(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 	w.buf = buf;
 	w.aw = aw;
 	w.cols = palloc(sizeof(double *) * Max(buf->p, 1));
+	if (m->n_actions + 1 > TREE_MAX_ARMS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("learner \"forest\" of uplift_fit takes at most %d actions, not %d",
+						TREE_MAX_ARMS - 1, m->n_actions),
+				 errhint("Fit a forest per group of actions, or use a meta-learner with base \"forest\".")));
 	if (s->progress != NULL)
 		progress_phase(s->progress, "binning the rows");
 	bins = walk_tree_data(&w, s, true, &d);
 	d.n_arms = m->n_actions + 1;
 	par.criterion = (TreeCriterion) learn_forest_criterion(s, buf->all_binary, m->n_actions);
+	par.max_features = resolved_max_features(par.max_features, buf->p);
 
 	m->n_heads = 1;
 	m->heads = palloc0(sizeof(UpliftHead));
@@ -585,6 +709,7 @@ learn_forest_head(RowSource *src, const LearnSettings *s, UpliftHead *head,
 	w.src = src;
 	bins = walk_tree_data(&w, s, false, &d);
 	d.n_arms = 1;
+	par.max_features = resolved_max_features(par.max_features, src->d);
 	par.criterion = TREE_VARIANCE;
 	if (outcome && s->criterion_set)
 		par.criterion = s->tree.criterion;

@@ -53,6 +53,12 @@ extern void learn_forest(const TrainBuf *buf, const LearnSettings *s,
 extern void learn_forest_head(RowSource *src, const LearnSettings *s,
 							  UpliftHead *head, const char *what);
 
+/*
+ * Set m->arm_outcome_mean from the buffer's rows, summed in an order that
+ * does not depend on the rows' arrival (a forest model's bytes do not).
+ */
+extern void learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m);
+
 /* The forest head's predictions for n rows given as design columns. */
 extern void learn_forest_predict(const UpliftHead *head, int n,
 								 const double *const *col, double *out);

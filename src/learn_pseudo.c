@@ -23,6 +23,7 @@ pseudo_next(RowSource *s, RowBlock *blk)
 	w = buf->weighted ? t.chunk->w + t.start : NULL;
 	src->fill(src->arg, t.arm, t.n, src->cols, t.chunk->y + t.start, w, src->out);
 	blk->n = t.n;
+	blk->arm = t.arm;
 	blk->col = src->cols;
 	blk->y = src->out;
 	blk->w = NULL;

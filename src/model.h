@@ -250,6 +250,12 @@ extern double uplift_check_score(double v, const char *what, int action);
 /* Does the learner keep one outcome head per arm (so uplift_predict works)? */
 extern bool uplift_model_has_outcomes(const UpliftModel *m);
 
+/*
+ * Name of design column j (0-based, intercept excluded) of a head of this
+ * role, as uplift_model_info keys it (src/model_json.c).
+ */
+extern char *uplift_head_column_name(const UpliftModel *m, int32 role, int j);
+
 /* Names of codes, for uplift_model_info and messages. */
 extern const char *uplift_learner_name(int32 learner);
 extern const char *uplift_base_name(int32 base);

@@ -79,9 +79,8 @@ append_doubles(StringInfo buf, const double *x, int n)
 	appendStringInfoChar(buf, ']');
 }
 
-/* Name of design column j (0-based, intercept excluded) of a head. */
-static char *
-column_name(const UpliftModel *m, int32 role, int j)
+char *
+uplift_head_column_name(const UpliftModel *m, int32 role, int j)
 {
 	int			p = m->n_features;
 
@@ -126,7 +125,7 @@ append_forest_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head,
 		appendStringInfoChar(buf, '{');
 		for (int j = 0; j < f->p; j++)
 		{
-			json_key(buf, column_name(m, head->role, j), &first);
+			json_key(buf, uplift_head_column_name(m, head->role, j), &first);
 			json_double(buf, f->importance[j]);
 		}
 		appendStringInfoChar(buf, '}');
@@ -167,7 +166,7 @@ append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head, bool k
 		for (int j = 1; j < head->n_coef; j++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			json_key(buf, column_name(m, head->role, j - 1), &first_coef);
+			json_key(buf, uplift_head_column_name(m, head->role, j - 1), &first_coef);
 			json_double(buf, head->coef[j]);
 		}
 		appendStringInfoChar(buf, '}');
@@ -483,7 +482,7 @@ reject_unknown_coefficient(const UpliftModel *m, const UpliftHead *head, JsonbCo
 	char	   *key;
 
 	for (int j = 0; j < head->n_coef - 1; j++)
-		names[j] = column_name(m, head->role, j);
+		names[j] = uplift_head_column_name(m, head->role, j);
 	names[head->n_coef - 1] = NULL;
 	key = options_unknown_key(obj, names);
 	if (key != NULL)
@@ -515,7 +514,7 @@ import_coefficients(UpliftModel *m, UpliftHead *head, JsonbValue *v)
 	}
 	for (int j = 1; j < head->n_coef; j++)
 	{
-		char	   *name = column_name(m, head->role, j - 1);
+		char	   *name = uplift_head_column_name(m, head->role, j - 1);
 
 		CHECK_FOR_INTERRUPTS();
 		head->coef[j] = spec_number(spec_container(v, "coefficients", false), name, true, 0);

@@ -659,6 +659,7 @@ arm_next(RowSource *s, RowBlock *blk)
 		return false;
 	trainbuf_tile_columns(src->buf, &t, src->cols);
 	blk->n = t.n;
+	blk->arm = t.arm;
 	blk->col = src->cols;
 	blk->y = t.chunk->y + t.start;
 	blk->w = src->use_weights ? t.chunk->w + t.start : NULL;
