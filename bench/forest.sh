@@ -29,15 +29,7 @@ if [ "${1:-}" = quality ]; then
     psql -q -X -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
     psql -q -X -v ON_ERROR_STOP=1 -d $DB <<'SQL'
 CREATE EXTENSION uplift;
-SET max_parallel_workers_per_gather = 0;
-SELECT setseed(0.1234) \g /dev/null
-CREATE TABLE raw AS SELECT i, ARRAY[random(), random(), random(), random(), random(), random(),
-  random(), random(), random(), random()]::float8[] AS x, (random() < 0.5)::int AS t, random() AS u
-  FROM generate_series(1, 300000) i;
-CREATE TABLE d AS SELECT i, x, t, tau, (u < base + t * tau)::int::float8 AS y FROM (
-  SELECT i, x, t, u,
-    (0.05 * (x[1] > 0.5 AND x[7] < 0.5)::int + 0.03 * (x[3] > 0.7)::int - 0.04 * (x[9] < 0.2)::int) AS tau,
-    (0.20 + 0.10 * x[2] + 0.05 * (x[8] > 0.5)::int) AS base FROM raw) s;
+\i bench/forest_campaign.sql
 CREATE TABLE cfg (name text, opts jsonb);
 INSERT INTO cfg VALUES
   ('forest kl (causalml settings)', '{"learner": "forest", "max_depth": 4, "min_samples_leaf": 200, "min_samples_treatment": 50}'),
@@ -121,18 +113,7 @@ printf '  %-44s %10s %8s\n' "scan  SELECT sum(features[1]) FROM t" "$scan" "1.00
 printf '  %-44s %10s %8.2f   (target: under 60 s)\n' "fit   uplift_fit learner forest" "$fit" "$(echo "$fit / $scan" | bc -l)"
 printf '  %-44s %10s %8.2f   (target <= 8)\n' "score sum(uplift_score(m, features))" "$score" "$(echo "$score / $scan" | bc -l)"
 
-mem=$(q <<SQL
-SET jit = off;
-CREATE TEMP TABLE mem AS
-SELECT (regexp_match(s, 'VmHWM:\s+(\d+)'))[1]::bigint - (regexp_match(s, 'RssShmem:\s+(\d+)'))[1]::bigint AS kb
-FROM pg_read_file('/proc/self/status') s;
-$SET0
-SELECT uplift_model_checksum(model) FROM ($FIT) f \\g /dev/null
-SELECT ((regexp_match(s, 'VmHWM:\s+(\d+)'))[1]::bigint - (regexp_match(s, 'RssShmem:\s+(\d+)'))[1]::bigint
-        - (SELECT kb FROM mem)) * 1024
-FROM pg_read_file('/proc/self/status') s;
-SQL
-)
+mem=$(mem_sql 0 "$FIT" | q)
 bound=$(echo "$N * ($P + 2) * 8" | bc)
 printf '  fit peak memory: %d bytes = %.2f x n*(p+2)*8 (%d bytes; target <= 1)\n' \
     "$mem" "$(echo "$mem / $bound" | bc -l)" "$bound"

@@ -115,21 +115,11 @@ BEGIN
     RETURN uplift_model_checksum(m);
 END
 $$;
-CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    result text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
-        result := result || line || E'\n';
-    END LOOP;
-    RETURN result;
-END
-$$;
 SELECT force_serial();
 CREATE TEMP TABLE serial AS SELECT name, pg_temp.run(query) AS checksum FROM q;
 SELECT force_parallel();
-SELECT ok(bool_and(pg_temp.plan_of(query) LIKE '%Partial Aggregate%'), 'the fits run as partial aggregates in workers') FROM q;
+SELECT ok(bool_and(EXISTS (SELECT 1 FROM explain_lines(query) l WHERE l LIKE '%Partial Aggregate%')),
+          'the fits run as partial aggregates in workers') FROM q;
 SELECT is(pg_temp.run(q.query), s.checksum, q.name || ': the parallel plan grows the serial plan''s forest')
 FROM q JOIN serial s USING (name) ORDER BY name;
 SELECT force_serial();
@@ -185,18 +175,10 @@ SELECT cmp_ok(tf, '>', tl, 'the forest T-learner ranks better than the logistic 
 
 -- A cancel lands promptly at any point of a fit: here in the middle of
 -- growing 1,000 trees on the 200,000 training rows.
-CREATE FUNCTION pg_temp.outcome_of(q text) RETURNS text LANGUAGE plpgsql AS $f$
-BEGIN
-    EXECUTE q;
-    RETURN 'completed';
-EXCEPTION WHEN query_canceled THEN
-    RETURN SQLSTATE;
-END
-$f$;
 CREATE TEMP TABLE clock (started timestamptz);
 INSERT INTO clock VALUES (clock_timestamp());
 SET LOCAL statement_timeout = '1500ms';
-SELECT is(pg_temp.outcome_of($$SELECT uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 1000}') FROM sim WHERE i <= 200000$$),
+SELECT is(query_outcome($$SELECT uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 1000}') FROM sim WHERE i <= 200000$$),
           '57014', 'statement_timeout cancels a forest fit with SQLSTATE 57014');
 RESET statement_timeout;
 SELECT ok(clock_timestamp() - started < interval '2.5 seconds',
