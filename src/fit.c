@@ -265,18 +265,33 @@ static LearnState *
 learn_named(const FeatRows *feat, FeatDesign **design)
 {
 	FeatDesign *d = features_design_build(feat);
-	char	   *problem = uplift_feature_names_problem(d->names, d->p);
+	Jsonb	   *opts = features_learner_options(feat);
+	bool		native = learn_fits_forest(opts);
+	char	   *problem;
 	LearnState *learn;
-	double	   *x = palloc(sizeof(double) * Max(d->p, 1));
+	double	   *x;
 
+	/* forests take categories and missing values as they are */
+	if (native)
+		features_design_native(d, feat);
+	problem = uplift_feature_names_problem(d->names, d->p);
+	x = palloc(sizeof(double) * Max(d->p, 1));
 	if (problem != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the columns of the named features of uplift_fit are not usable"),
 				 errdetail("%s", problem),
 				 errhint("Rename the key whose name is that of another key's column (key=level, missingindicator_key) or of the form action_<k>.")));
-	learn = learn_state_create(CurrentMemoryContext, features_learner_options(feat),
-							   d->p, feat->weighted);
+	learn = learn_state_create(CurrentMemoryContext, opts, d->p, feat->weighted);
+	if (native)
+	{
+		bool	   *categorical = palloc(sizeof(bool) * Max(d->p, 1));
+
+		for (int32 j = 0; j < d->enc->n_keys; j++)
+			categorical[d->enc->keys[j].col] = d->enc->keys[j].categorical;
+		learn->settings.n_categorical = d->p;
+		learn->settings.categorical = categorical;
+	}
 
 	for (int64 i = 0; i < feat->nrows; i++)
 	{

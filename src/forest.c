@@ -48,19 +48,38 @@ head_forest(const UpliftModel *m, int32 head)
 	return m->heads[head - 1].forest;
 }
 
-/* The level values going left at a categorical split. */
+/*
+ * The levels going left at a categorical split (a split on a native column
+ * of named features): their names, and a NULL element when the levels not
+ * among the key's kept ones (rare, pooled or unseen) go left too.
+ */
 static ArrayType *
-split_categories(const TreeForest *f, const TreeNode *nd)
+split_categories(const UpliftModel *m, const TreeForest *f, const TreeNode *nd)
 {
 	const TreeBinFeature *bf = &f->feat[nd->feature];
-	Datum	   *elems = palloc(sizeof(Datum) * Max(bf->nvalues, 1));
+	const UpliftFeatureKey *key = &m->encoding->keys[nd->feature];
+	Datum	   *elems = palloc(sizeof(Datum) * (bf->nvalues + 1));
+	bool	   *nulls = palloc0(sizeof(bool) * (bf->nvalues + 1));
+	int			dims[1];
+	int			lbs[1] = {1};
 	int			n = 0;
+	bool		other = tree_code_in_set(&f->sets[nd->u.set], TREE_CODE_OTHER);
 
 	for (int k = 0; k < bf->nvalues; k++)
-		if (tree_code_in_set(&f->sets[nd->u.set], (uint8) (k + 2)))
-			elems[n++] = Float8GetDatum(bf->values[k]);
-	return construct_array(elems, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
-						   TYPALIGN_DOUBLE);
+	{
+		int			level = (int) bf->values[k];
+
+		if (!tree_code_in_set(&f->sets[nd->u.set], (uint8) (k + 2)))
+			continue;
+		if (level < 0 || level >= key->n_levels || key->levels[level] == NULL)
+			other = true;		/* the pooled levels share index -1 */
+		else
+			elems[n++] = CStringGetTextDatum(key->levels[level]);
+	}
+	if (other)
+		nulls[n++] = true;
+	dims[0] = n;
+	return construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT);
 }
 
 /* One row per node of tree t of forest f (head h of m). */
@@ -113,7 +132,7 @@ emit_tree(ReturnSetInfo *rsinfo, const UpliftModel *m, const UpliftHead *h,
 			nulls[COL_FEATURE] = nulls[COL_MISSING_LEFT] = false;
 			nulls[COL_LEFT] = nulls[COL_RIGHT] = false;
 			if (nd->flags & TREE_NODE_CATEGORICAL)
-				values[COL_CATEGORIES] = PointerGetDatum(split_categories(f, nd));
+				values[COL_CATEGORIES] = PointerGetDatum(split_categories(m, f, nd));
 			else
 				values[COL_THRESHOLD] = Float8GetDatum(nd->u.threshold);
 			nulls[(nd->flags & TREE_NODE_CATEGORICAL) ? COL_CATEGORIES : COL_THRESHOLD] = false;

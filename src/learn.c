@@ -143,6 +143,16 @@ parse_group(Jsonb *opts)
 	return NULL;				/* keep the compiler quiet */
 }
 
+bool
+learn_fits_forest(Jsonb *opts)
+{
+	int			learner = options_choice(opts, "learner", 0, learner_names);
+	int			base = options_choice(opts, "base", -1, base_names);
+
+	return learner_codes[learner] == UPLIFT_LEARNER_FOREST ||
+		(base >= 0 && base_codes[base] == UPLIFT_BASE_FOREST);
+}
+
 /* Settings from the options of uplift_fit (opts NULL: the defaults). */
 static void
 settings_parse(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)

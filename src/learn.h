@@ -55,6 +55,9 @@ extern void learn_state_add(LearnState *st, const double *x, int32 action,
 /* Move the rows of "from" into "into" (the same settings). */
 extern void learn_state_merge(LearnState *into, LearnState *from);
 
+/* Do these options of uplift_fit grow forests (learner or base "forest")? */
+extern bool learn_fits_forest(Jsonb *opts);
+
 /* Versioned bytes: write, and read back into a new state in cxt. */
 extern void learn_state_serialize(StringInfo out, const LearnState *st);
 extern LearnState *learn_state_deserialize(ByteReader *r, MemoryContext cxt);

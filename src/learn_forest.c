@@ -408,6 +408,23 @@ walk_keys(RowWalk *w, uint64 **key_out, int64 **pos_out)
 	*pos_out = pos;
 }
 
+/*
+ * Which of a walk's p columns are categorical: the native columns of named
+ * features that are (the first columns of every head's design), or none.
+ */
+static bool *
+categorical_columns(const LearnSettings *s, int32 p)
+{
+	bool	   *cat;
+
+	if (s->categorical == NULL)
+		return NULL;
+	cat = palloc0(sizeof(bool) * Max(p, 1));
+	for (int32 j = 0; j < Min(p, s->n_categorical); j++)
+		cat[j] = s->categorical[j];
+	return cat;
+}
+
 /* Pass 2: bins from the rows of the sample. */
 static TreeBins *
 walk_bins(RowWalk *w, const uint64 *key, const LearnSettings *s)
@@ -439,7 +456,7 @@ walk_bins(RowWalk *w, const uint64 *key, const LearnSettings *s)
 				x[m * w->p + j] = b.col[j][r];
 			skey[m++] = key[i];
 		}
-	bins = tree_bins_build(x, m, w->p, skey, NULL, &opt);
+	bins = tree_bins_build(x, m, w->p, skey, categorical_columns(s, w->p), &opt);
 	pfree(x);
 	pfree(skey);
 	return bins;

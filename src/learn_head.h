@@ -40,6 +40,9 @@ typedef struct LearnSettings
 	bool		criterion_set;	/* tree.criterion was given */
 	int32		bins;			/* most value bins of a feature */
 	int64		bin_sample;		/* rows the bin edges are quantiles of */
+	/* not stored: named features' native columns that are categorical */
+	int32		n_categorical;
+	const bool *categorical;
 	/* not stored: where the fit reports its phases, or NULL */
 	Progress   *progress;
 } LearnSettings;

@@ -142,16 +142,24 @@ typedef struct UpliftFeatureKey
 	int32		n_pooled;		/* categorical: levels of the infrequent column */
 	char	  **pooled;
 	/* derived when the encoding is built or read (uplift_encoding_layout) */
+	bool		native;			/* the encoding's: one column, the value itself */
 	int32		col;			/* numeric: its column; categorical: first level's */
 	int32		ind_col;		/* numeric: indicator column, or -1 */
 	int32		pool_col;		/* categorical: infrequent column, or -1 */
 } UpliftFeatureKey;
 
-/* The encoding of a model fitted from named features: keys in byte order. */
+/*
+ * The encoding of a model fitted from named features: keys in byte order.
+ * A native encoding (forests) gives each key one column instead: a number
+ * as it is, a categorical key the index of its level (-1 for a level not
+ * among them), NaN when missing; the trees split categories and send
+ * missing values their own way.
+ */
 typedef struct UpliftEncoding
 {
 	int32		n_keys;
 	UpliftFeatureKey *keys;
+	bool		native;
 } UpliftEncoding;
 
 typedef struct UpliftModel

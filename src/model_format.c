@@ -254,6 +254,8 @@ check_encoding(const UpliftModel *m, ModelCheck *chk)
 
 	if (enc->n_keys < 1 || enc->n_keys > FEATURES_MAX_KEYS)
 		model_invalid(chk, "Number of named features is out of range");
+	if (enc->native && m->base != UPLIFT_BASE_FOREST)
+		model_invalid(chk, "Only a forest model takes named features natively");
 	for (int i = 0; i < enc->n_keys; i++)
 	{
 		const UpliftFeatureKey *key = &enc->keys[i];
@@ -547,7 +549,7 @@ uplift_model_serialize(const UpliftModel *m)
 	put_body(&body, m);
 	version = model_version(m);
 	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
-		bytes_put_u8(&body, m->encoding != NULL ? 1 : 0);
+		bytes_put_u8(&body, m->encoding == NULL ? 0 : m->encoding->native ? 2 : 1);
 	if (m->encoding != NULL)
 		put_encoding(&body, m->encoding);
 	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
@@ -725,9 +727,20 @@ read_body(ByteReader *r, uint16 version)
 		head->converged = bytes_get_u8(r) != 0;
 		head->max_grad = bytes_get_f64(r);
 	}
-	if (version == UPLIFT_MODEL_FORMAT_ENCODING ||
-		(version >= UPLIFT_MODEL_FORMAT_FORESTS && bytes_get_u8(r) != 0))
+	if (version == UPLIFT_MODEL_FORMAT_ENCODING)
 		m->encoding = get_encoding(r);
+	else if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
+	{
+		uint8		kind = bytes_get_u8(r);	/* 0: none, 1: one-hot, 2: native */
+
+		if (kind > 2)
+			model_invalid(&chk, "Unknown kind of encoding");
+		if (kind > 0)
+		{
+			m->encoding = get_encoding(r);
+			m->encoding->native = kind == 2;
+		}
+	}
 	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
 		get_forests(r, m);
 	bytes_expect_end(r);

@@ -217,6 +217,11 @@ append_encoding(StringInfo buf, const UpliftEncoding *enc)
 		escape_json(buf, features_type_name(key->type));
 		json_key(buf, "categorical", &first);
 		appendStringInfoString(buf, key->categorical ? "true" : "false");
+		if (key->native)
+		{
+			json_key(buf, "native", &first);
+			appendStringInfoString(buf, "true");
+		}
 		if (key->categorical)
 		{
 			json_key(buf, "levels", &first);

@@ -2,7 +2,7 @@
 -- closed forms on small tables, the same forest under serial and parallel
 -- plans and in any row order, and the options' errors.
 BEGIN;
-SELECT plan(38);
+SELECT plan(43);
 
 -- A small campaign: x1 in {0, 1}, x2 in {0, 1, 2, 3}, arms 0 and 1; the
 -- treated rows with x1 = 1 respond most, x2 = 3 a little.
@@ -85,6 +85,36 @@ SELECT is(uplift_predict(m, ARRAY[1, 0]::float8[], 1),
           'a t_learner over forests predicts each arm from its own tree''s leaf')
 FROM (SELECT uplift_fit(x, t, y, '{"base": "forest", "n_trees": 1, "max_depth": 1, "bootstrap": false,
                                    "min_samples_leaf": 1}') m FROM tiny) s;
+
+-- Named features go in natively: a categorical key is split by grouping
+-- its levels (here the two that respond), missing values go the side the
+-- split chooses.
+CREATE TEMP TABLE named AS
+SELECT i, jsonb_build_object('seg', (ARRAY['a', 'b', 'c', 'd'])[1 + i % 4],
+                             'v', CASE WHEN i % 10 = 0 THEN NULL ELSE (i % 7)::float8 END) AS f,
+       (i / 4) % 2 AS t,
+       (CASE WHEN (i / 4) % 2 = 1 AND i % 4 IN (1, 3) THEN i % 5 <> 0 ELSE i % 9 = 0 END)::int::float8 AS y
+FROM generate_series(0, 3999) i;
+CREATE TEMP TABLE named_m AS
+SELECT uplift_fit(f, t, y, '{"learner": "forest", "n_trees": 1, "max_depth": 1, "bootstrap": false,
+                             "n_reg": 0, "min_samples_leaf": 1, "min_samples_treatment": 0}') AS m
+FROM named;
+SELECT ok((SELECT array_agg(c ORDER BY c) FROM named_m, uplift_tree_nodes(m, 1) n, unnest(n.categories) c
+            WHERE n.node = 1 AND n.feature = 'seg') IN (ARRAY['a', 'c'], ARRAY['b', 'd']),
+          'a categorical key splits by grouping its levels: the two that respond on one side');
+SELECT is(uplift_score(m, '{"seg": "b", "v": 3}'::jsonb),
+          (SELECT avg(y) FILTER (WHERE t = 1) - avg(y) FILTER (WHERE t = 0) FROM named WHERE f->>'seg' IN ('b', 'd'))::float8,
+          'a level scores with its group''s leaf')
+FROM named_m;
+SELECT is(uplift_score(m, '{"seg": "zzz", "v": null}'::jsonb), uplift_score(m, '{"seg": "zzz", "v": 1}'::jsonb),
+          'an unseen level and a missing number score without error')
+FROM named_m;
+SELECT is((uplift_model_info(m)->'encoding'->0->>'native')::boolean, true, 'the encoding of a forest is native')
+FROM named_m;
+SELECT is(count(*), 4::bigint, 'every meta-learner over forests takes named features natively')
+FROM (SELECT l, uplift_fit(f, t, y, jsonb_build_object('learner', l, 'base', 'forest', 'n_trees', 3)) m
+      FROM named, unnest(ARRAY['t_learner', 's_learner', 'x_learner', 'dr_learner']) l GROUP BY l) s
+WHERE uplift_score(m, '{"seg": "b", "v": null}'::jsonb) IS NOT NULL;
 
 -- The same rows in any order, with many identical rows, give the same forest.
 CREATE TEMP TABLE dup AS

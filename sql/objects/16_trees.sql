@@ -3,7 +3,7 @@
 CREATE FUNCTION uplift_tree_nodes(model uplift_model, tree int, head int DEFAULT 1,
                                   OUT node int, OUT parent int, OUT depth int,
                                   OUT feature text, OUT threshold float8,
-                                  OUT categories float8[], OUT missing_left boolean,
+                                  OUT categories text[], OUT missing_left boolean,
                                   OUT left_node int, OUT right_node int,
                                   OUT leaf_values float8[])
 RETURNS SETOF record
