@@ -216,6 +216,14 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
+/* The same, features jsonb (read through the model's encoding). */
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_transfn_jsonb);
+Datum
+uplift_fit_calibration_transfn_jsonb(PG_FUNCTION_ARGS)
+{
+	return uplift_fit_calibration_transfn(fcinfo);
+}
+
 static void
 calib_sums_merge(CalibSums *a, const CalibSums *b)
 {
@@ -428,13 +436,18 @@ uplift_fit_calibration_finalfn(PG_FUNCTION_ARGS)
  * uplift_value_cost(value_model, cost_model, features): per action 1..K the
  * estimated incremental value, incremental cost, net value (value - cost)
  * and value per unit of cost: the candidates that allocate_budget takes.
- * NULL features give no rows; a NULL model is an error.
+ * NULL features give no rows; a NULL model is an error.  Named features
+ * (jsonb) are encoded by each model for itself, so the two models may have
+ * different encodings.
  */
 static void
 check_models_match(const UpliftModel *value_model, const UpliftModel *cost_model)
 {
-	if (value_model->n_actions != cost_model->n_actions ||
-		value_model->n_features != cost_model->n_features)
+	/* named features are read through each model's own encoding */
+	bool		same_array = value_model->encoding != NULL ||
+		value_model->n_features == cost_model->n_features;
+
+	if (value_model->n_actions != cost_model->n_actions || !same_array)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("value and cost models do not match"),
@@ -490,4 +503,12 @@ uplift_value_cost(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/* The same, features jsonb. */
+PG_FUNCTION_INFO_V1(uplift_value_cost_jsonb);
+Datum
+uplift_value_cost_jsonb(PG_FUNCTION_ARGS)
+{
+	return uplift_value_cost(fcinfo);
 }
