@@ -239,3 +239,242 @@ COMMENT ON AGGREGATE uplift_fit(numeric[], int, float8, jsonb) IS
 'fit an uplift model to numeric features, treatment 0..K and outcome, with options';
 COMMENT ON AGGREGATE uplift_fit(numeric[], int, float8, float8, jsonb) IS
 'fit an uplift model to numeric features, weighting each row by 1/propensity';
+
+-- Treatments as users store them (src/treatment.c): uplift_fit with a
+-- boolean treatment (false = control, true = action 1) or a text treatment
+-- with option "control" naming the control's label; the other labels are
+-- actions 1..K in byte order, kept in the model ("action_labels" of
+-- uplift_model_info).  A text treatment without option "control" is an
+-- error, so its three-argument form exists only to say so.  float8[] and
+-- jsonb features; integer[] and numeric[] features reach the float8[] form.
+CREATE FUNCTION uplift_fit_transfn(internal, float8[], boolean, float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, float8[], boolean, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, float8[], boolean, float8, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_fit_transfn(internal, float8[], boolean, float8) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, float8[], boolean, float8, jsonb) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, float8[], boolean, float8, float8, jsonb) IS 'transition function of uplift_fit';
+
+CREATE FUNCTION uplift_fit_transfn(internal, float8[], text, float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, float8[], text, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, float8[], text, float8, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_fit_transfn(internal, float8[], text, float8) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, float8[], text, float8, jsonb) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, float8[], text, float8, float8, jsonb) IS 'transition function of uplift_fit';
+
+CREATE FUNCTION uplift_fit_transfn(internal, jsonb, boolean, float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn_jsonb'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, jsonb, boolean, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn_jsonb'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, jsonb, boolean, float8, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn_jsonb'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_fit_transfn(internal, jsonb, boolean, float8) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, jsonb, boolean, float8, jsonb) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, jsonb, boolean, float8, float8, jsonb) IS 'transition function of uplift_fit';
+
+CREATE FUNCTION uplift_fit_transfn(internal, jsonb, text, float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn_jsonb'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, jsonb, text, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn_jsonb'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, jsonb, text, float8, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn_jsonb'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_fit_transfn(internal, jsonb, text, float8) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, jsonb, text, float8, jsonb) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, jsonb, text, float8, float8, jsonb) IS 'transition function of uplift_fit';
+
+CREATE AGGREGATE uplift_fit(features float8[], treatment boolean, outcome float8) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features float8[], treatment boolean, outcome float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features float8[], treatment boolean, outcome float8,
+                            propensity float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE uplift_fit(float8[], boolean, float8) IS
+'fit an uplift model to features, a boolean treatment (false = control, true = action 1) and outcome';
+COMMENT ON AGGREGATE uplift_fit(float8[], boolean, float8, jsonb) IS
+'fit an uplift model to features, a boolean treatment (false = control, true = action 1) and outcome, with options';
+COMMENT ON AGGREGATE uplift_fit(float8[], boolean, float8, float8, jsonb) IS
+'fit an uplift model to features, a boolean treatment (false = control, true = action 1) and outcome, weighting each row by 1/propensity';
+
+CREATE AGGREGATE uplift_fit(features float8[], treatment text, outcome float8) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features float8[], treatment text, outcome float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features float8[], treatment text, outcome float8,
+                            propensity float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE uplift_fit(float8[], text, float8) IS
+'fit an uplift model to features, a text treatment (option "control" names the control''s label; the other labels are actions 1..K in byte order) and outcome';
+COMMENT ON AGGREGATE uplift_fit(float8[], text, float8, jsonb) IS
+'fit an uplift model to features, a text treatment (option "control" names the control''s label; the other labels are actions 1..K in byte order) and outcome, with options';
+COMMENT ON AGGREGATE uplift_fit(float8[], text, float8, float8, jsonb) IS
+'fit an uplift model to features, a text treatment (option "control" names the control''s label; the other labels are actions 1..K in byte order) and outcome, weighting each row by 1/propensity';
+
+CREATE AGGREGATE uplift_fit(features jsonb, treatment boolean, outcome float8) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features jsonb, treatment boolean, outcome float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features jsonb, treatment boolean, outcome float8,
+                            propensity float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE uplift_fit(jsonb, boolean, float8) IS
+'fit an uplift model to named features, a boolean treatment (false = control, true = action 1) and outcome';
+COMMENT ON AGGREGATE uplift_fit(jsonb, boolean, float8, jsonb) IS
+'fit an uplift model to named features, a boolean treatment (false = control, true = action 1) and outcome, with options';
+COMMENT ON AGGREGATE uplift_fit(jsonb, boolean, float8, float8, jsonb) IS
+'fit an uplift model to named features, a boolean treatment (false = control, true = action 1) and outcome, weighting each row by 1/propensity';
+
+CREATE AGGREGATE uplift_fit(features jsonb, treatment text, outcome float8) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features jsonb, treatment text, outcome float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features jsonb, treatment text, outcome float8,
+                            propensity float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE uplift_fit(jsonb, text, float8) IS
+'fit an uplift model to named features, a text treatment (option "control" names the control''s label; the other labels are actions 1..K in byte order) and outcome';
+COMMENT ON AGGREGATE uplift_fit(jsonb, text, float8, jsonb) IS
+'fit an uplift model to named features, a text treatment (option "control" names the control''s label; the other labels are actions 1..K in byte order) and outcome, with options';
+COMMENT ON AGGREGATE uplift_fit(jsonb, text, float8, float8, jsonb) IS
+'fit an uplift model to named features, a text treatment (option "control" names the control''s label; the other labels are actions 1..K in byte order) and outcome, weighting each row by 1/propensity';
+
+-- Actions named by their labels (src/score.c reads the action argument by
+-- its type): the scoring functions, the target propensity of a stored
+-- model's policy, and the number and label of an action.
+CREATE FUNCTION uplift_action(model uplift_model, label text) RETURNS int
+AS 'MODULE_PATHNAME', 'uplift_action' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_action(uplift_model, text) IS
+'the action number (0 = control) of a treatment label of the model';
+CREATE FUNCTION uplift_action_label(model uplift_model, action int) RETURNS text
+AS 'MODULE_PATHNAME', 'uplift_action_label' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_action_label(uplift_model, int) IS
+'the treatment label of an action (0 = control) of the model';
+
+CREATE FUNCTION uplift_score(model uplift_model, features float8[], action text) RETURNS float8
+AS 'MODULE_PATHNAME', 'uplift_score_action' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_score(uplift_model, float8[], text) IS
+'estimated effect of the action named by its treatment label versus control';
+CREATE FUNCTION uplift_predict(model uplift_model, features float8[], action text) RETURNS float8
+AS 'MODULE_PATHNAME', 'uplift_predict' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_predict(uplift_model, float8[], text) IS
+'predicted outcome under the action named by its treatment label';
+CREATE FUNCTION uplift_score(name text, features float8[], action text) RETURNS float8
+AS 'MODULE_PATHNAME', 'uplift_score_action_name' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_score(text, float8[], text) IS
+'estimated effect of the action named by its treatment label versus control, with the deployed version of the named model';
+CREATE FUNCTION uplift_predict(name text, features float8[], action text) RETURNS float8
+AS 'MODULE_PATHNAME', 'uplift_predict_name' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_predict(text, float8[], text) IS
+'predicted outcome under the action named by its treatment label, with the deployed version of the named model';
+CREATE FUNCTION ope_target_propensity(model uplift_model, features float8[], action text,
+                                      epsilon float8 DEFAULT 0, min_propensity float8 DEFAULT 0)
+RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.uplift_policy_propensity(@extschema@.uplift_scores(model, features),
+                                            @extschema@.uplift_action(model, action),
+                                            epsilon, min_propensity);
+COMMENT ON FUNCTION ope_target_propensity(uplift_model, float8[], text, float8, float8) IS
+'probability that the greedy policy of a stored model takes the action named by its treatment label';
+
+CREATE FUNCTION uplift_score(model uplift_model, features jsonb, action text) RETURNS float8
+AS 'MODULE_PATHNAME', 'uplift_score_action' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_score(uplift_model, jsonb, text) IS
+'estimated effect of the action named by its treatment label versus control';
+CREATE FUNCTION uplift_predict(model uplift_model, features jsonb, action text) RETURNS float8
+AS 'MODULE_PATHNAME', 'uplift_predict' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_predict(uplift_model, jsonb, text) IS
+'predicted outcome under the action named by its treatment label';
+CREATE FUNCTION uplift_score(name text, features jsonb, action text) RETURNS float8
+AS 'MODULE_PATHNAME', 'uplift_score_action_name' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_score(text, jsonb, text) IS
+'estimated effect of the action named by its treatment label versus control, with the deployed version of the named model';
+CREATE FUNCTION uplift_predict(name text, features jsonb, action text) RETURNS float8
+AS 'MODULE_PATHNAME', 'uplift_predict_name' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_predict(text, jsonb, text) IS
+'predicted outcome under the action named by its treatment label, with the deployed version of the named model';
+CREATE FUNCTION ope_target_propensity(model uplift_model, features jsonb, action text,
+                                      epsilon float8 DEFAULT 0, min_propensity float8 DEFAULT 0)
+RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.uplift_policy_propensity(@extschema@.uplift_scores(model, features),
+                                            @extschema@.uplift_action(model, action),
+                                            epsilon, min_propensity);
+COMMENT ON FUNCTION ope_target_propensity(uplift_model, jsonb, text, float8, float8) IS
+'probability that the greedy policy of a stored model takes the action named by its treatment label';
