@@ -78,6 +78,14 @@ SELECT ope_target_probs(model, '{"a": 0.1, "b": 0.2}'::jsonb),
        uplift_explore_internal(model, '{"a": 0.1, "b": 0.2}'::jsonb, 'uplift_explore'),
        uplift_explore_logged('sp', 14, model, '{"a": 0.1, "b": 0.2}'::jsonb)
   FROM sp_jmodels;
+CREATE TABLE sp_lmodels AS
+SELECT uplift_fit(features, (ARRAY['none', 'b', 'a'])[action + 1], value, '{"base": "linear", "control": "none"}') AS model,
+       uplift_fit(jsonb_build_object('a', features[1]), (ARRAY['none', 'b', 'a'])[action + 1], value,
+                  '{"base": "linear", "control": "none"}') AS jmodel
+  FROM uplift_demo_campaign(300, 1);
+SELECT ope_target_propensity(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5], 'a'),
+       ope_target_propensity(jmodel, '{"a": 0.1}'::jsonb, 'b', 0.1, 0.01)
+  FROM sp_lmodels;
 SELECT uplift_assign_logged('sp', g, ARRAY[0.5, 0.5], '{"namespace": "n", "range": [0, 0.5]}'::jsonb),
        uplift_assign_logged('sp', g::text, ARRAY[0.5, 0.5], '{"namespace": "n", "range": [0, 0.5]}'::jsonb)
   FROM generate_series(10, 13) g;
@@ -139,6 +147,8 @@ uplift_explore_internal(uplift_model,jsonb,text)
 ope_target_probs(uplift_model,jsonb,double precision,double precision)
 ope_target_propensity(uplift_model,jsonb,integer,double precision,double precision)
 ope_q_target(uplift_model,jsonb,double precision[])
+ope_target_propensity(uplift_model,double precision[],text,double precision,double precision)
+ope_target_propensity(uplift_model,jsonb,text,double precision,double precision)
 uplift_explore(text,bigint,uplift_model,jsonb,double precision,double precision,bigint)
 uplift_explore(text,text,uplift_model,jsonb,double precision,double precision,bigint)
 uplift_explore_logged(text,bigint,uplift_model,jsonb,double precision,double precision,bigint)
