@@ -201,14 +201,9 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 	check_row_model(st, aggcxt, PG_GETARG_DATUM(1));
 
 	features_read_for_model(fcinfo, 2, m, x);
-	action = PG_GETARG_INT32(3);
+	action = uplift_model_action_arg(fcinfo, m, 3);
 	y = PG_GETARG_FLOAT8(4);
 	e = PG_GETARG_FLOAT8(5);
-	if (action < 0 || action > m->n_actions)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("action %d is not in the model", action),
-				 errdetail("The model has actions 0 to %d.", m->n_actions)));
 	uplift_check_finite(y, "outcome");
 	check_propensity(e);
 
@@ -216,7 +211,10 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* The same, features jsonb (read through the model's encoding). */
+/*
+ * The same, features jsonb (read through the model's encoding).  Both take
+ * the action as a number or as a treatment label of the model (text).
+ */
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_transfn_jsonb);
 Datum
 uplift_fit_calibration_transfn_jsonb(PG_FUNCTION_ARGS)

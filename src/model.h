@@ -243,6 +243,13 @@ extern double uplift_check_score(double v, const char *what, int action);
  */
 extern int32 uplift_model_action_of_label(const UpliftModel *m, const char *label, int len);
 
+/*
+ * The action argument argno (not NULL) of a call with model m: a number
+ * 0..K, or (text) a label of the model's text treatment; an error (22023)
+ * for any other (score.c).
+ */
+extern int32 uplift_model_action_arg(FunctionCallInfo fcinfo, const UpliftModel *m, int argno);
+
 /* Does the learner keep one outcome head per arm (so uplift_predict works)? */
 extern bool uplift_model_has_outcomes(const UpliftModel *m);
 

@@ -225,12 +225,8 @@ score_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, 1));
 }
 
-/*
- * The action argument (argno) of a scoring call: a number 0..K, or (text) a
- * label of the model's text treatment.
- */
-static int32
-action_arg(FunctionCallInfo fcinfo, const UpliftModel *m, int argno)
+int32
+uplift_model_action_arg(FunctionCallInfo fcinfo, const UpliftModel *m, int argno)
 {
 	int32		action;
 
@@ -252,7 +248,7 @@ score_action_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double 
 
 	if (m == NULL || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
-	action = action_arg(fcinfo, m, 2);
+	action = uplift_model_action_arg(fcinfo, m, 2);
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, action));
 }
 
@@ -282,7 +278,7 @@ predict_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 
 	if (m == NULL || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
-	action = action_arg(fcinfo, m, 2);
+	action = uplift_model_action_arg(fcinfo, m, 2);
 	PG_RETURN_FLOAT8(uplift_model_predict(m, x, action));
 }
 

@@ -8,7 +8,7 @@
 -- first seen in different orders by different workers, it fits the serial
 -- model.  Every bad input is an error with its SQLSTATE.
 BEGIN;
-SELECT plan(38);
+SELECT plan(41);
 
 -- labels whose byte order is not their order of appearance nor their
 -- alphabetical order ignoring case: "B-offer" < "a-offer" < "b-offer" < "é-offer"
@@ -82,6 +82,15 @@ SELECT ok(bool_and(uplift_score('tl_j', f, 'a-offer') = uplift_score(jn, f, 2)
                    AND uplift_predict('tl_j', f, 'é-offer') = uplift_predict(jn, f, 4)),
           'by a registered model''s name too')
 FROM tl, tl_models WHERE unit_id <= 200;
+SELECT ok(jsonb_path_query_array(uplift_model_info(uplift_fit_calibration(al, features, label, value, propensity)), '$.calibration[*].slope')
+          = jsonb_path_query_array(uplift_model_info(uplift_fit_calibration(an, features, number, value, propensity)), '$.calibration[*].slope')
+          AND jsonb_path_query_array(uplift_model_info(uplift_fit_calibration(jl, f, label, value, propensity)), '$.calibration')
+              = jsonb_path_query_array(uplift_model_info(uplift_fit_calibration(jn, f, number, value, propensity)), '$.calibration'),
+          'uplift_fit_calibration with labelled actions gives the lines of the numbered actions (float8[] and jsonb)')
+FROM tl, tl_models WHERE unit_id % 2 = 1 GROUP BY al, an, jl, jn;
+SELECT ok(uplift_fit_calibration(jl, f, label, value, propensity) = uplift_fit_calibration(jl, f, number, value, propensity),
+          'and the same model as calibrating the labelled model with action numbers')
+FROM tl, tl_models WHERE unit_id % 2 = 1 GROUP BY jl;
 SELECT is(ARRAY[uplift_action(al, 'No offer'), uplift_action(al, 'B-offer'), uplift_action(al, 'é-offer')],
           ARRAY[0, 1, 4], 'uplift_action: the number of a label') FROM tl_models;
 SELECT is(uplift_action_label(al, 3), 'b-offer', 'uplift_action_label: the label of a number') FROM tl_models;
@@ -145,6 +154,8 @@ SELECT throws_ok($$SELECT ope_target_propensity(jl, f, 'x') FROM tl, tl_models L
                  'ope_target_propensity: the same');
 SELECT throws_ok($$SELECT uplift_score('tl_j', f, 'x') FROM tl LIMIT 1$$, '22023', NULL,
                  'uplift_score by name: the same');
+SELECT throws_ok($$SELECT uplift_fit_calibration(jl, f, CASE WHEN unit_id = 77 THEN 'c-offer' ELSE label END, value, propensity) FROM tl, tl_models$$,
+                 '22023', 'action "c-offer" is not a treatment label of the model', 'uplift_fit_calibration: a label unknown to the model is 22023 naming it');
 SELECT throws_ok($$SELECT uplift_action(al, 'x') FROM tl_models$$, '22023', NULL, 'uplift_action: the same');
 SELECT throws_ok($$SELECT uplift_score(an, features, 'a-offer') FROM tl, tl_models LIMIT 1$$, '22023',
                  'action "a-offer" names a label, but the model has no treatment labels',

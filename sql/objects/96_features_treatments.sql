@@ -427,6 +427,44 @@ AS 'MODULE_PATHNAME', 'uplift_action_label' LANGUAGE C IMMUTABLE STRICT PARALLEL
 COMMENT ON FUNCTION uplift_action_label(uplift_model, int) IS
 'the treatment label of an action (0 = control) of the model';
 
+-- uplift_fit_calibration on a holdout whose logged actions are labels.
+CREATE FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, float8[], text, float8, float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_calibration_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, jsonb, text, float8, float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_calibration_transfn_jsonb'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, float8[], text, float8, float8) IS
+'transition function of uplift_fit_calibration';
+COMMENT ON FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, jsonb, text, float8, float8) IS
+'transition function of uplift_fit_calibration';
+CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features float8[], action text,
+                                        outcome float8, propensity float8) (
+    SFUNC = uplift_fit_calibration_transfn,
+    STYPE = internal,
+    COMBINEFUNC = uplift_fit_calibration_combinefn,
+    SERIALFUNC = uplift_fit_calibration_serialfn,
+    DESERIALFUNC = uplift_fit_calibration_deserialfn,
+    FINALFUNC = uplift_fit_calibration_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features jsonb, action text,
+                                        outcome float8, propensity float8) (
+    SFUNC = uplift_fit_calibration_transfn,
+    STYPE = internal,
+    COMBINEFUNC = uplift_fit_calibration_combinefn,
+    SERIALFUNC = uplift_fit_calibration_serialfn,
+    DESERIALFUNC = uplift_fit_calibration_deserialfn,
+    FINALFUNC = uplift_fit_calibration_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, float8[], text, float8, float8) IS
+'the model with one calibration line per action, fitted on holdout rows whose logged actions are treatment labels of the model';
+COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, jsonb, text, float8, float8) IS
+'the model with one calibration line per action, fitted on holdout rows (named features) whose logged actions are treatment labels of the model';
+
 CREATE FUNCTION uplift_score(model uplift_model, features float8[], action text) RETURNS float8
 AS 'MODULE_PATHNAME', 'uplift_score_action' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION uplift_score(uplift_model, float8[], text) IS
