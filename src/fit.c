@@ -8,10 +8,10 @@
  *
  * features is float8[], float4[], integer[] or numeric[], or jsonb (named
  * features); treatment is an integer, a boolean or a text label
- * (src/treatment.c).  The
- * transition function reads each row's arguments and hands them to the
- * learner dispatcher (src/learn.c), which checks them, keeps them and, in
- * the final function, fits the model returned in its stored form.  Named
+ * (src/treatment.c).  The transition function reads each row's arguments
+ * and hands them to the learner dispatcher (src/learn.c), which checks
+ * them, keeps them and, in the final function, fits the model returned in
+ * its stored form.  Named
  * features are kept as typed rows (src/features.c) until the final function
  * learns their encoding and hands the learner the encoded rows.  Options
  * are read from the first row of each partial aggregate.
@@ -128,7 +128,6 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 		Jsonb	   *opts = NULL;
 		double	   *x = NULL;
 		int32		p = read_features(PG_GETARG_DATUM(1), &x, aggcxt, -1);
-
 		TreatLabels *labels;
 
 		if (PG_NARGS() > optarg && !PG_ARGISNULL(optarg))
