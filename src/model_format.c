@@ -26,9 +26,15 @@
  *		  numeric: f64 mean | u8 missing indicator
  *		  categorical: u32 levels | per level: u8 null [string] |
  *		               u32 pooled levels | per level: u8 null [string]
+ *	  body, format version 5 (a model fitted with a text treatment): as
+ *	  version 3 (an encoding of 0 keys when the model has none), then the
+ *	  labels section, last:
+ *		u32 K+1 | K+1 strings: the control's label, then the labels of
+ *		actions 1..K (in byte order)
  *	  body, format version 1: as version 2 without the slopes' standard errors
  *
- * A model without an encoding is written as version 2.
+ * A model without labels is written as version 3 when it has an encoding,
+ * else as version 2.
  *
  * Strings are u32 length + UTF-8 bytes, converted from and to the database
  * encoding.  The writer stores the options in jsonb's canonical text, every
@@ -277,6 +283,25 @@ check_encoding(const UpliftModel *m, ModelCheck *chk)
 			model_invalid(chk, "The feature names are not those of the encoding");
 }
 
+/*
+ * The labels of a text treatment: K+1 of them, the control's first, the
+ * actions' unique and in byte order, none equal to the control's.
+ */
+static void
+check_labels(const UpliftModel *m, ModelCheck *chk)
+{
+	char	  **labels = m->action_labels;
+
+	for (int a = 1; a <= m->n_actions; a++)
+	{
+		if (strcmp(labels[a], labels[0]) == 0)
+			model_invalid(chk, "A treatment label is the control's label");
+		if (a > 1 && features_level_cmp(labels[a - 1], strlen(labels[a - 1]),
+										labels[a], strlen(labels[a])) >= 0)
+			model_invalid(chk, "The treatment labels are not unique and in byte order");
+	}
+}
+
 static void
 check_model(const UpliftModel *m, ModelCheck *chk)
 {
@@ -316,6 +341,8 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 	check_structure(m, chk);
 	if (m->encoding != NULL)
 		check_encoding(m, chk);
+	if (m->action_labels != NULL)
+		check_labels(m, chk);
 }
 
 void
@@ -440,9 +467,15 @@ put_levels(StringInfo buf, char *const *levels, int n)
 	}
 }
 
+/* The encoding section; none (0 keys) in a version 5 model fitted from arrays. */
 static void
 put_encoding(StringInfo buf, const UpliftEncoding *enc)
 {
+	if (enc == NULL)
+	{
+		bytes_put_u32(buf, 0);
+		return;
+	}
 	bytes_put_u32(buf, enc->n_keys);
 	for (int i = 0; i < enc->n_keys; i++)
 	{
@@ -460,6 +493,15 @@ put_encoding(StringInfo buf, const UpliftEncoding *enc)
 		put_levels(buf, key->levels, key->n_levels);
 		put_levels(buf, key->pooled, key->n_pooled);
 	}
+}
+
+/* The labels section (format 5): the K+1 labels of a text treatment. */
+static void
+put_labels(StringInfo buf, const UpliftModel *m)
+{
+	bytes_put_u32(buf, m->n_actions + 1);
+	for (int a = 0; a <= m->n_actions; a++)
+		put_text(buf, m->action_labels[a]);
 }
 
 static pg_crc32c
@@ -483,12 +525,15 @@ uplift_model_serialize(const UpliftModel *m)
 
 	initStringInfo(&body);
 	put_body(&body, m);
-	if (m->encoding != NULL)
+	if (m->encoding != NULL || m->action_labels != NULL)
 		put_encoding(&body, m->encoding);
+	if (m->action_labels != NULL)
+		put_labels(&body, m);
 
 	bytes_begin_bytea(&out);
 	appendBinaryStringInfo(&out, MODEL_MAGIC, 4);
-	bytes_put_u16(&out, m->encoding != NULL ? UPLIFT_MODEL_FORMAT_VERSION :
+	bytes_put_u16(&out, m->action_labels != NULL ? UPLIFT_MODEL_FORMAT_VERSION :
+				  m->encoding != NULL ? UPLIFT_MODEL_FORMAT_NAMED :
 				  UPLIFT_MODEL_FORMAT_ARRAYS);
 	bytes_put_u16(&out, 0);
 	bytes_put_u32(&out, (uint32) body.len);
@@ -532,13 +577,16 @@ get_levels(ByteReader *r, int32 *n)
 	return levels;
 }
 
+/* The encoding section: from version 5 on, 0 keys is no encoding (NULL). */
 static UpliftEncoding *
-get_encoding(ByteReader *r)
+get_encoding(ByteReader *r, uint16 version)
 {
 	UpliftEncoding *enc = palloc0(sizeof(UpliftEncoding));
 
 	/* a key takes at least 14 bytes */
 	enc->n_keys = bytes_get_count(r, 14, FEATURES_MAX_KEYS);
+	if (enc->n_keys == 0 && version >= 5)
+		return NULL;
 	enc->keys = palloc0(sizeof(UpliftFeatureKey) * Max(enc->n_keys, 1));
 	for (int i = 0; i < enc->n_keys; i++)
 	{
@@ -560,9 +608,25 @@ get_encoding(ByteReader *r)
 	return enc;
 }
 
+/* The labels section (format 5): K+1 labels. */
+static char **
+get_labels(ByteReader *r, int32 k_count)
+{
+	char	  **labels;
+
+	/* a label takes at least 4 bytes */
+	if (bytes_get_count(r, 4, UPLIFT_MAX_ACTIONS + 1) != (uint32) k_count + 1)
+		bytes_corrupted(r, "The number of treatment labels is not the number of arms");
+	labels = palloc(sizeof(char *) * (k_count + 1));
+	for (int a = 0; a <= k_count; a++)
+		labels[a] = get_text(r);
+	return labels;
+}
+
 /*
- * Body of format version 1, 2 (which adds the slopes' standard errors) or 3
- * (which adds the encoding of named features).
+ * Body of format version 1, 2 (which adds the slopes' standard errors), 3
+ * (which adds the encoding of named features) or 5 (which adds the labels of
+ * a text treatment).
  */
 static UpliftModel *
 read_body(ByteReader *r, uint16 version)
@@ -637,7 +701,9 @@ read_body(ByteReader *r, uint16 version)
 		head->max_grad = bytes_get_f64(r);
 	}
 	if (version >= 3)
-		m->encoding = get_encoding(r);
+		m->encoding = get_encoding(r, version);
+	if (version >= 5)
+		m->action_labels = get_labels(r, k_count);
 	bytes_expect_end(r);
 	check_model(m, &chk);
 	return m;
