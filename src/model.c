@@ -57,6 +57,26 @@ uplift_s_design(const UpliftModel *m, const double *x, int action, double *z)
 				z[j++] = (action == k) ? x[i] : 0.0;
 }
 
+int32
+uplift_model_action_of_label(const UpliftModel *m, const char *label, int len)
+{
+	if (m->action_labels == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("action \"%s\" names a label, but the model has no treatment labels",
+						pnstrdup(label, len)),
+				 errhint("The model was fitted with a numeric or boolean treatment: name its actions by number (0 = control).")));
+	for (int a = 0; a <= m->n_actions; a++)
+		if (strlen(m->action_labels[a]) == (size_t) len &&
+			memcmp(m->action_labels[a], label, len) == 0)
+			return a;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("action \"%s\" is not a treatment label of the model", pnstrdup(label, len)),
+			 errhint("uplift_model_info(model) -> 'action_labels' lists the model's labels, the control's first.")));
+	pg_unreachable();
+}
+
 bool
 uplift_model_has_outcomes(const UpliftModel *m)
 {

@@ -47,15 +47,17 @@
 /*
  * Stored-format version written by this build; older versions stay readable.
  * Version 2 added the standard error of each calibration slope, version 3
- * the encoding of named features (jsonb), version 4 forests (tree heads).
- * A model is written in the lowest version that holds it (2 without an
- * encoding or forests, 3 with an encoding), so the bytes of a model that
+ * the encoding of named features (jsonb), version 4 forests (tree heads),
+ * version 5 the labels of a text treatment.  A model is written in the
+ * lowest version that holds it (2 without an encoding, forests or labels,
+ * 3 with an encoding only, 4 with forests), so the bytes of a model that
  * older versions could write do not change.
  */
-#define UPLIFT_MODEL_FORMAT_VERSION 4
+#define UPLIFT_MODEL_FORMAT_VERSION 5
 #define UPLIFT_MODEL_FORMAT_ARRAYS 2
 #define UPLIFT_MODEL_FORMAT_ENCODING 3
 #define UPLIFT_MODEL_FORMAT_FORESTS 4
+#define UPLIFT_MODEL_FORMAT_LABELS 5
 
 /* Sanity limits, checked on build and on read. */
 #define UPLIFT_MAX_FEATURES 10000
@@ -186,6 +188,9 @@ typedef struct UpliftModel
 	UpliftHead *heads;
 	UpliftEncoding *encoding;	/* named features (format 3), or NULL */
 	double	   *scratch;		/* s_learner forests: design buffer for scoring */
+	char	  **action_labels;	/* text treatment (format 5): K+1 labels, the
+								 * control's first, then actions 1..K in byte
+								 * order; or NULL */
 } UpliftModel;
 
 /* Length of the s_learner design vector (model_format.c), and the vector itself. */
@@ -254,6 +259,20 @@ extern void uplift_model_effects(const UpliftModel *m, const double *x, double *
  * predictor into an infinity or a NaN; no such value may pass for a score.
  */
 extern double uplift_check_score(double v, const char *what, int action);
+
+/*
+ * The action (0..K) that a label of the model's text treatment names; an
+ * error (22023) naming the label when the model has no such label or no
+ * labels at all (model.c).
+ */
+extern int32 uplift_model_action_of_label(const UpliftModel *m, const char *label, int len);
+
+/*
+ * The action argument argno (not NULL) of a call with model m: a number
+ * 0..K, or (text) a label of the model's text treatment; an error (22023)
+ * for any other (score.c).
+ */
+extern int32 uplift_model_action_arg(FunctionCallInfo fcinfo, const UpliftModel *m, int argno);
 
 /* Does the learner keep one outcome head per arm (so uplift_predict works)? */
 extern bool uplift_model_has_outcomes(const UpliftModel *m);

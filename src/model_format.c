@@ -26,9 +26,15 @@
  *		  numeric: f64 mean | u8 missing indicator
  *		  categorical: u32 levels | per level: u8 null [string] |
  *		               u32 pooled levels | per level: u8 null [string]
+ *	  body, format version 5 (a model fitted with a text treatment): as
+ *	  version 3 (an encoding of 0 keys when the model has none), then the
+ *	  labels section, last:
+ *		u32 K+1 | K+1 strings: the control's label, then the labels of
+ *		actions 1..K (in byte order)
  *	  body, format version 1: as version 2 without the slopes' standard errors
  *
- * A model without an encoding is written as version 2.
+ * A model without labels is written as version 3 when it has an encoding,
+ * else as version 2.
  *
  * Strings are u32 length + UTF-8 bytes, converted from and to the database
  * encoding.  The writer stores the options in jsonb's canonical text, every
@@ -302,6 +308,25 @@ check_forest_head(const UpliftModel *m, const UpliftHead *head, ModelCheck *chk)
 		model_invalid(chk, "A forest head's forest does not fit the head's design");
 }
 
+/*
+ * The labels of a text treatment: K+1 of them, the control's first, the
+ * actions' unique and in byte order, none equal to the control's.
+ */
+static void
+check_labels(const UpliftModel *m, ModelCheck *chk)
+{
+	char	  **labels = m->action_labels;
+
+	for (int a = 1; a <= m->n_actions; a++)
+	{
+		if (strcmp(labels[a], labels[0]) == 0)
+			model_invalid(chk, "A treatment label is the control's label");
+		if (a > 1 && features_level_cmp(labels[a - 1], strlen(labels[a - 1]),
+										labels[a], strlen(labels[a])) >= 0)
+			model_invalid(chk, "The treatment labels are not unique and in byte order");
+	}
+}
+
 static void
 check_model(const UpliftModel *m, ModelCheck *chk)
 {
@@ -348,6 +373,8 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 	check_structure(m, chk);
 	if (m->encoding != NULL)
 		check_encoding(m, chk);
+	if (m->action_labels != NULL)
+		check_labels(m, chk);
 }
 
 void
@@ -494,6 +521,15 @@ put_encoding(StringInfo buf, const UpliftEncoding *enc)
 	}
 }
 
+/* The labels section (format 5): the K+1 labels of a text treatment. */
+static void
+put_labels(StringInfo buf, const UpliftModel *m)
+{
+	bytes_put_u32(buf, m->n_actions + 1);
+	for (int a = 0; a <= m->n_actions; a++)
+		put_text(buf, m->action_labels[a]);
+}
+
 static pg_crc32c
 body_crc(const char *body, Size len)
 {
@@ -509,6 +545,8 @@ body_crc(const char *body, Size len)
 static uint16
 model_version(const UpliftModel *m)
 {
+	if (m->action_labels != NULL)
+		return UPLIFT_MODEL_FORMAT_LABELS;
 	if (m->base == UPLIFT_BASE_FOREST)
 		return UPLIFT_MODEL_FORMAT_FORESTS;
 	if (m->encoding != NULL)
@@ -554,6 +592,8 @@ uplift_model_serialize(const UpliftModel *m)
 		put_encoding(&body, m->encoding);
 	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
 		put_forests(&body, m);
+	if (version >= UPLIFT_MODEL_FORMAT_LABELS)
+		put_labels(&body, m);
 
 	bytes_begin_bytea(&out);
 	appendBinaryStringInfo(&out, MODEL_MAGIC, 4);
@@ -650,10 +690,26 @@ get_forests(ByteReader *r, UpliftModel *m)
 							uplift_s_design_len(m->n_features, m->n_actions, m->interactions));
 }
 
+/* The labels section (format 5): K+1 labels. */
+static char **
+get_labels(ByteReader *r, int32 k_count)
+{
+	char	  **labels;
+
+	/* a label takes at least 4 bytes */
+	if (bytes_get_count(r, 4, UPLIFT_MAX_ACTIONS + 1) != (uint32) k_count + 1)
+		bytes_corrupted(r, "The number of treatment labels is not the number of arms");
+	labels = palloc(sizeof(char *) * (k_count + 1));
+	for (int a = 0; a <= k_count; a++)
+		labels[a] = get_text(r);
+	return labels;
+}
+
 /*
  * Body of format version 1, 2 (which adds the slopes' standard errors), 3
- * (which adds the encoding of named features) or 4 (which makes the
- * encoding optional and adds forests).
+ * (which adds the encoding of named features), 4 (which makes the encoding
+ * optional and adds forests) or 5 (which adds the labels of a text
+ * treatment).
  */
 static UpliftModel *
 read_body(ByteReader *r, uint16 version)
@@ -743,6 +799,8 @@ read_body(ByteReader *r, uint16 version)
 	}
 	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
 		get_forests(r, m);
+	if (version >= UPLIFT_MODEL_FORMAT_LABELS)
+		m->action_labels = get_labels(r, k_count);
 	bytes_expect_end(r);
 	check_model(m, &chk);
 	return m;

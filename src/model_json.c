@@ -290,6 +290,11 @@ uplift_model_info(PG_FUNCTION_ARGS)
 		json_key(&buf, "encoding", &first);
 		append_encoding(&buf, m->encoding);
 	}
+	if (m->action_labels != NULL)
+	{
+		json_key(&buf, "action_labels", &first);
+		append_levels(&buf, m->action_labels, m->n_actions + 1);
+	}
 	json_key(&buf, "arms", &first);
 	appendStringInfoChar(&buf, '[');
 	for (int a = 0; a <= m->n_actions; a++)
@@ -667,6 +672,31 @@ import_encoding(JsonbContainer *arr)
 	return enc;
 }
 
+/* "action_labels": the K+1 labels of a text treatment, the control's first. */
+static char **
+import_action_labels(JsonbContainer *arr, int32 k_count)
+{
+	char	  **labels;
+
+	if ((int) JsonContainerSize(arr) != k_count + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("action_labels of the model description must have n_actions + 1 labels"),
+				 errhint("Give the control's label first, then the label of each action 1..K.")));
+	labels = palloc(sizeof(char *) * (k_count + 1));
+	for (int a = 0; a <= k_count; a++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(arr, a);
+
+		if (e->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action_labels of the model description must be strings")));
+		labels[a] = pnstrdup(e->val.string.val, e->val.string.len);
+	}
+	return labels;
+}
+
 static void
 check_import_names(char *const *names, int p)
 {
@@ -721,6 +751,12 @@ uplift_model_import(PG_FUNCTION_ARGS)
 	if ((v = spec_get(c, "encoding", false)) != NULL)
 	{
 		m->encoding = import_encoding(spec_container(v, "encoding", true));
+		m->format_version = UPLIFT_MODEL_FORMAT_ENCODING;
+	}
+	if ((v = spec_get(c, "action_labels", false)) != NULL)
+	{
+		m->action_labels = import_action_labels(spec_container(v, "action_labels", true),
+												m->n_actions);
 		m->format_version = UPLIFT_MODEL_FORMAT_VERSION;
 	}
 	if ((v = spec_get(c, "feature_names", false)) != NULL)

@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 
 #include "arrays.h"
 #include "named_features.h"
@@ -283,6 +284,22 @@ score_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, 1));
 }
 
+int32
+uplift_model_action_arg(FunctionCallInfo fcinfo, const UpliftModel *m, int argno)
+{
+	int32		action;
+
+	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == TEXTOID)
+	{
+		text	   *label = PG_GETARG_TEXT_PP(argno);
+
+		return uplift_model_action_of_label(m, VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label));
+	}
+	action = PG_GETARG_INT32(argno);
+	check_action(m, action, 0);
+	return action;
+}
+
 static Datum
 score_action_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 {
@@ -290,8 +307,7 @@ score_action_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double 
 
 	if (m == NULL || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
-	action = PG_GETARG_INT32(2);
-	check_action(m, action, 0);
+	action = uplift_model_action_arg(fcinfo, m, 2);
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, action));
 }
 
@@ -321,8 +337,7 @@ predict_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 
 	if (m == NULL || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
-	action = PG_GETARG_INT32(2);
-	check_action(m, action, 0);
+	action = uplift_model_action_arg(fcinfo, m, 2);
 	PG_RETURN_FLOAT8(uplift_model_predict(m, x, action));
 }
 
@@ -409,4 +424,35 @@ uplift_predict_name(PG_FUNCTION_ARGS)
 	const UpliftModel *m = uplift_named_scoring_args(fcinfo, 0, 1, "uplift_predict", &x);
 
 	return predict_result(fcinfo, m, x);
+}
+
+/*
+ * uplift_action(model, label) and uplift_action_label(model, action): an
+ * action's number and its treatment label.
+ */
+PG_FUNCTION_INFO_V1(uplift_action);
+Datum
+uplift_action(PG_FUNCTION_ARGS)
+{
+	const UpliftModel *m = uplift_model_cached_arg(fcinfo, 0, NULL);
+	text	   *label = PG_GETARG_TEXT_PP(1);
+
+	PG_RETURN_INT32(uplift_model_action_of_label(m, VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label)));
+}
+
+PG_FUNCTION_INFO_V1(uplift_action_label);
+Datum
+uplift_action_label(PG_FUNCTION_ARGS)
+{
+	const UpliftModel *m = uplift_model_cached_arg(fcinfo, 0, NULL);
+	int32		action = PG_GETARG_INT32(1);
+
+	check_action(m, action, 0);
+	if (m->action_labels == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the model has no treatment labels"),
+				 errhint("Only a model fitted with a text treatment names its actions; this one numbers them 0..%d.",
+						 m->n_actions)));
+	PG_RETURN_TEXT_P(cstring_to_text(m->action_labels[action]));
 }

@@ -204,6 +204,27 @@ ensure_arm(TrainBuf *buf, int32 action)
 	buf->n_arms = n;
 }
 
+void
+trainbuf_renumber_arms(TrainBuf *buf, const int32 *new_of_old, int32 n)
+{
+	int32		moved = Min(n, buf->n_arms);
+	TrainArm   *old = palloc(sizeof(TrainArm) * Max(moved, 1));
+
+	memcpy(old, buf->arms, sizeof(TrainArm) * moved);
+	memset(buf->arms, 0, sizeof(TrainArm) * moved);
+	for (int32 a = 0; a < moved; a++)
+	{
+		buf->arms[a].prop_min = INFINITY;
+		buf->arms[a].prop_max = -INFINITY;
+	}
+	for (int32 a = 0; a < moved; a++)
+	{
+		ensure_arm(buf, new_of_old[a]);
+		buf->arms[new_of_old[a]] = old[a];
+	}
+	pfree(old);
+}
+
 /*
  * Ask the kernel to back a large chunk's rows with huge pages where it can:
  * the buffer is written once, row by row, and a fault per 4 kB page costs
