@@ -2,7 +2,7 @@
 -- closed forms on small tables, the same forest under serial and parallel
 -- plans and in any row order, and the options' errors.
 BEGIN;
-SELECT plan(43);
+SELECT plan(44);
 
 -- A small campaign: x1 in {0, 1}, x2 in {0, 1, 2, 3}, arms 0 and 1; the
 -- treated rows with x1 = 1 respond most, x2 = 3 a little.
@@ -162,6 +162,16 @@ FROM (SELECT l, uplift_fit(features, action, converted, jsonb_build_object('lear
 WHERE uplift_score(m, ARRAY[1, 0.5, 0, 1, 0]::float8[]) IS NOT NULL;
 SELECT is(uplift_model_checksum(m::text::uplift_model), uplift_model_checksum(m), 'a forest model survives its text form')
 FROM (SELECT uplift_fit(features, action, converted, '{"learner": "forest", "n_trees": 3}') m FROM forest_par) s;
+
+-- A text treatment: the forest's arms are the labels' actions (format 5
+-- holds the labels after the forests).
+SELECT is(uplift_score(l, ARRAY[1, 0.5, 0, 1, 0]::float8[], 'offer b'),
+          uplift_score(n, ARRAY[1, 0.5, 0, 1, 0]::float8[], 2),
+          'a forest fitted on treatment labels scores an action by its label')
+FROM (SELECT uplift_fit(features, (ARRAY['none', 'offer a', 'offer b'])[action + 1], converted,
+                        '{"learner": "forest", "n_trees": 3, "control": "none"}') l,
+             uplift_fit(features, action, converted, '{"learner": "forest", "n_trees": 3}') n
+      FROM forest_par) s;
 
 -- Constant propensities per arm weigh every row alike: the unweighted forest.
 SELECT is(uplift_score(w, ARRAY[1, 0.5, 0, 1, 0]::float8[]), uplift_score(u, ARRAY[1, 0.5, 0, 1, 0]::float8[]),
