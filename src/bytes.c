@@ -63,11 +63,29 @@ bytes_put_f64(StringInfo buf, double x)
 	bytes_put_u64(buf, bits);
 }
 
+/* n doubles in one enlargement of the buffer, byte-swapped in one loop */
 void
 bytes_put_f64s(StringInfo buf, const double *x, Size n)
 {
+	char	   *dst;
+
+	if (n > (MaxAllocSize - (Size) buf->len - 1) / sizeof(double))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("serialized value exceeds 1 GB"),
+				 errdetail("Adding %zu values to %d bytes.", n, buf->len)));
+	enlargeStringInfo(buf, (int) (n * sizeof(double)));
+	dst = buf->data + buf->len;
 	for (Size i = 0; i < n; i++)
-		bytes_put_f64(buf, x[i]);
+	{
+		uint64		bits;
+
+		memcpy(&bits, &x[i], sizeof(bits));
+		bits = pg_hton64(bits);
+		memcpy(dst + i * sizeof(bits), &bits, sizeof(bits));
+	}
+	buf->len += (int) (n * sizeof(double));
+	buf->data[buf->len] = '\0';
 }
 
 void
@@ -206,10 +224,20 @@ bytes_get_f64(ByteReader *r)
 void
 bytes_get_f64s(ByteReader *r, double *x, Size n)
 {
+	const uint8 *src;
+
 	if (n > (r->len - r->pos) / sizeof(double))
 		bytes_corrupted(r, "Value is truncated");
+	src = r->data + r->pos;
 	for (Size i = 0; i < n; i++)
-		x[i] = bytes_get_f64(r);
+	{
+		uint64		bits;
+
+		memcpy(&bits, src + i * sizeof(bits), sizeof(bits));
+		bits = pg_ntoh64(bits);
+		memcpy(&x[i], &bits, sizeof(bits));
+	}
+	r->pos += n * sizeof(double);
 }
 
 char *
