@@ -89,6 +89,24 @@ bytes_put_f64s(StringInfo buf, const double *x, Size n)
 }
 
 void
+bytes_put_f64s_01(StringInfo buf, const double *x, Size n)
+{
+	char	   *dst;
+
+	if (n > MaxAllocSize - (Size) buf->len - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("serialized value exceeds 1 GB"),
+				 errdetail("Adding %zu values to %d bytes.", n, buf->len)));
+	enlargeStringInfo(buf, (int) n);
+	dst = buf->data + buf->len;
+	for (Size i = 0; i < n; i++)
+		dst[i] = x[i] != 0.0;
+	buf->len += (int) n;
+	buf->data[buf->len] = '\0';
+}
+
+void
 bytes_put_str(StringInfo buf, const char *s)
 {
 	Size		len = strlen(s);
@@ -238,6 +256,21 @@ bytes_get_f64s(ByteReader *r, double *x, Size n)
 		memcpy(&x[i], &bits, sizeof(bits));
 	}
 	r->pos += n * sizeof(double);
+}
+
+void
+bytes_get_f64s_01(ByteReader *r, double *x, Size n)
+{
+	const uint8 *src = take(r, n);
+	uint8		bad = 0;
+
+	for (Size i = 0; i < n; i++)
+	{
+		bad |= src[i] & ~1;
+		x[i] = src[i];
+	}
+	if (bad)
+		bytes_corrupted(r, "A value of 0 or 1 is neither");
 }
 
 char *

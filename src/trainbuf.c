@@ -18,7 +18,7 @@
 
 #include "trainbuf.h"
 
-#define TRAINBUF_FORMAT_VERSION 1
+#define TRAINBUF_FORMAT_VERSION 2
 #define TRAINBUF_CHUNK_BYTES ((Size) 32 * 1024 * 1024)
 #define HUGE_PAGE_BYTES ((Size) 2 * 1024 * 1024)
 
@@ -426,9 +426,11 @@ reserve_rows(StringInfo out, const TrainBuf *buf)
 }
 
 /*
- * Format 1: u8 version, i32 p, u8 weighted, u8 all_binary, i32 arms, then
- * per arm: i64 rows, f64 propensity min and max, the p feature columns, the
- * outcome column and (weighted) the inverse-propensity column.
+ * Format 2: u8 version, i32 p, u8 weighted, u8 moments, u8 all_binary,
+ * i32 arms, then per arm: i64 rows, f64 propensity min and max, then the
+ * arm's moments, or its p feature columns, the outcome column (one byte a
+ * row when every outcome is 0 or 1) and (weighted) the inverse-propensity
+ * column.
  */
 void
 trainbuf_serialize(StringInfo out, const TrainBuf *buf)
@@ -476,7 +478,12 @@ trainbuf_serialize(StringInfo out, const TrainBuf *buf)
 								   Min(buf->tile, c->nrows - i));
 			}
 		for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
-			bytes_put_f64s(out, c->y, c->nrows);
+		{
+			if (buf->all_binary)
+				bytes_put_f64s_01(out, c->y, c->nrows);
+			else
+				bytes_put_f64s(out, c->y, c->nrows);
+		}
 		if (buf->weighted)
 			for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
 				bytes_put_f64s(out, c->w, c->nrows);
@@ -512,7 +519,8 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 	{
 		TrainArm   *arm = &buf->arms[a];
 		int64		nrows = bytes_get_i64(r);
-		int32		ncols = p + 1 + (buf->weighted ? 1 : 0);
+		Size		row_size = (p + (buf->weighted ? 1 : 0)) * sizeof(double) +
+			(buf->all_binary ? 1 : sizeof(double));
 		TrainChunk *c;
 
 		arm->prop_min = bytes_get_f64(r);
@@ -540,7 +548,7 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 			buf->nrows += nrows;
 			continue;
 		}
-		if (nrows < 0 || (uint64) nrows > (r->len - r->pos) / sizeof(double) / ncols)
+		if (nrows < 0 || (uint64) nrows > (r->len - r->pos) / row_size)
 			bytes_corrupted(r, "row count exceeds the bytes present");
 		if (nrows == 0)
 			continue;
@@ -552,7 +560,10 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 				bytes_get_f64s(r, &TRAINBUF_X(c, p, buf->tile, i, j),
 							   Min(buf->tile, nrows - i));
 		}
-		bytes_get_f64s(r, c->y, (Size) nrows);
+		if (buf->all_binary)
+			bytes_get_f64s_01(r, c->y, (Size) nrows);
+		else
+			bytes_get_f64s(r, c->y, (Size) nrows);
 		if (buf->weighted)
 			bytes_get_f64s(r, c->w, (Size) nrows);
 		c->nrows = (int32) nrows;
