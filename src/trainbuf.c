@@ -408,7 +408,8 @@ trainbuf_merge(TrainBuf *into, TrainBuf *from)
 
 /*
  * Make room for the rows of every arm at once, so that the buffer is
- * allocated once at its final size, not doubled (and copied) as it fills.
+ * allocated once at its final size, not doubled (and copied) as it fills,
+ * and backed by huge pages where the kernel can.
  */
 static void
 reserve_rows(StringInfo out, const TrainBuf *buf)
@@ -423,6 +424,7 @@ reserve_rows(StringInfo out, const TrainBuf *buf)
 				 errhint("Run the fit without parallel workers: SET max_parallel_workers_per_gather = 0.")));
 	enlargeStringInfo(out, (int) ((Size) buf->nrows * row_bytes(buf) +
 								  (Size) buf->n_arms * 64 + 64));
+	trainbuf_advise_huge(out->data + out->len, (Size) (out->maxlen - out->len));
 }
 
 /*
