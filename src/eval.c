@@ -514,8 +514,9 @@ uplift_eval_serialfn(PG_FUNCTION_ARGS)
 				 errhint("Disable parallel aggregation for this query: SET max_parallel_workers_per_gather = 0.")));
 
 	/*
-	 * Sorted here, each partial state in its own process, the rows are
-	 * merged by the combine function and the final function need not sort.
+	 * Each partial state is sorted here, in the process that collected it:
+	 * the combine function then merges sorted runs, and the final function
+	 * does not sort again.
 	 */
 	metric_sort(&st->d);
 	bytes_begin_bytea(&buf);

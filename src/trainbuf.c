@@ -414,7 +414,8 @@ trainbuf_merge(TrainBuf *into, TrainBuf *from)
 static void
 reserve_rows(StringInfo out, const TrainBuf *buf)
 {
-	Size		room = (MaxAllocSize - (Size) out->len - 1) / row_bytes(buf);
+	Size		headers = (Size) buf->n_arms * 64 + 64;
+	Size		room = (MaxAllocSize - (Size) out->len - 1 - headers) / row_bytes(buf);
 
 	if ((uint64) buf->nrows > room)
 		ereport(ERROR,
@@ -422,8 +423,7 @@ reserve_rows(StringInfo out, const TrainBuf *buf)
 				 errmsg("training data of uplift_fit is too large to pass between parallel processes"),
 				 errdetail("A partial state is limited to 1 GB."),
 				 errhint("Run the fit without parallel workers: SET max_parallel_workers_per_gather = 0.")));
-	enlargeStringInfo(out, (int) ((Size) buf->nrows * row_bytes(buf) +
-								  (Size) buf->n_arms * 64 + 64));
+	enlargeStringInfo(out, (int) ((Size) buf->nrows * row_bytes(buf) + headers));
 	trainbuf_advise_huge(out->data + out->len, (Size) (out->maxlen - out->len));
 }
 
