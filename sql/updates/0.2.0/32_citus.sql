@@ -1,9 +1,17 @@
 -- Citus and concrete state types (doc/citus.md): the off-policy value and
--- overlap aggregates keep their state in the type uplift_ope_state instead
--- of internal.  An aggregate's state type cannot be altered, so the
--- aggregates of 0.1.0 and their support functions on internal are dropped
--- and made again as sql/objects/50_ope.sql makes them.  (The paired
--- aggregates of sql/objects/52_ope_compare.sql are new in 0.2.0.)
+-- overlap aggregates keep their state in the type uplift_ope_state, and
+-- uplift_fit_calibration in uplift_fit_calibration_state, instead of
+-- internal.  An aggregate's state type cannot be altered, so the aggregates
+-- of 0.1.0 and their support functions on internal are dropped and made
+-- again as sql/objects/35_calibrate.sql and 50_ope.sql make them.  (The
+-- paired aggregates of sql/objects/52_ope_compare.sql are new in 0.2.0.)
+
+DROP AGGREGATE uplift_fit_calibration(uplift_model, float8[], int, float8, float8);
+DROP FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, float8[], int, float8, float8);
+DROP FUNCTION uplift_fit_calibration_combinefn(internal, internal);
+DROP FUNCTION uplift_fit_calibration_serialfn(internal);
+DROP FUNCTION uplift_fit_calibration_deserialfn(bytea, internal);
+DROP FUNCTION uplift_fit_calibration_finalfn(internal);
 
 DROP AGGREGATE ips_value(float8, float8, float8);
 DROP AGGREGATE ips_value(float8, float8, float8, jsonb);
@@ -29,6 +37,58 @@ DROP FUNCTION ope_overlap_finalfn(internal);
 DROP FUNCTION ope_combinefn(internal, internal);
 DROP FUNCTION ope_serialfn(internal);
 DROP FUNCTION ope_deserialfn(bytea, internal);
+
+-- The aggregate's state: a concrete type (not internal), so that a
+-- scale-out engine such as Citus computes partial states on its shards and
+-- combines them on the coordinator (doc/citus.md).  It holds the model and
+-- six sums per action; its text and binary forms are a portable, versioned
+-- format, validated on input (the model by the model's own reader).
+
+CREATE TYPE uplift_fit_calibration_state;
+
+CREATE FUNCTION uplift_fit_calibration_state_in(cstring) RETURNS uplift_fit_calibration_state
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_calibration_state_out(uplift_fit_calibration_state) RETURNS cstring
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_calibration_state_recv(internal) RETURNS uplift_fit_calibration_state
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_calibration_state_send(uplift_fit_calibration_state) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE uplift_fit_calibration_state (
+    INPUT = uplift_fit_calibration_state_in,
+    OUTPUT = uplift_fit_calibration_state_out,
+    RECEIVE = uplift_fit_calibration_state_recv,
+    SEND = uplift_fit_calibration_state_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE uplift_fit_calibration_state IS
+'partial state of uplift_fit_calibration: the model being calibrated and, per action, six compensated sums and the treated rows';
+
+-- Not STRICT: a NULL model is an error, a NULL side of the combine the
+-- state of a part without rows.
+CREATE FUNCTION uplift_fit_calibration_transfn(uplift_fit_calibration_state, uplift_model, float8[], int, float8, float8)
+RETURNS uplift_fit_calibration_state AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_calibration_combinefn(uplift_fit_calibration_state, uplift_fit_calibration_state)
+RETURNS uplift_fit_calibration_state AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_calibration_finalfn(uplift_fit_calibration_state)
+RETURNS uplift_model AS 'MODULE_PATHNAME' LANGUAGE C PARALLEL SAFE;
+
+CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features float8[], action int,
+                                  outcome float8, propensity float8) (
+    SFUNC = uplift_fit_calibration_transfn,
+    STYPE = uplift_fit_calibration_state,
+    COMBINEFUNC = uplift_fit_calibration_combinefn,
+    FINALFUNC = uplift_fit_calibration_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, float8[], int, float8, float8) IS
+'the model with one calibration line per action, fitted on holdout rows with logged propensities';
 
 -- The aggregates' state: a concrete type (not internal), so that a
 -- scale-out engine such as Citus computes partial states on its shards and
