@@ -2,8 +2,9 @@
  * ope.c
  *	  SQL glue of the off-policy evaluation aggregates ips_value,
  *	  snips_value, dr_value and ope_overlap: input checks, options,
- *	  transition, combine, serialization and final functions.  The
- *	  arithmetic is in ope_estimators.c.
+ *	  transition, combine and final functions, and their state type
+ *	  uplift_ope_state (doc/citus.md).  The arithmetic is in
+ *	  ope_estimators.c.
  *
  * Every row must have a finite reward, a logged propensity in (0, 1] and a
  * target propensity in [0, 1] (and finite q_logged, q_target for DR); a NULL

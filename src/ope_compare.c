@@ -2,12 +2,13 @@
  * ope_compare.c
  *	  SQL glue of the paired off-policy aggregates ips_diff, snips_diff,
  *	  dr_diff, sndr_value, switch_dr_value, uplift_ate and ope_allocation:
- *	  argument checks, options, transition, combine, serialization and final
- *	  functions.  The arithmetic is in ope_compare_estimators.c.
+ *	  argument checks, options, transition, combine and final functions, and
+ *	  their state type uplift_ope_compare_state (doc/citus.md).  The
+ *	  arithmetic is in ope_compare_estimators.c.
  *
  * As for ips_value, a NULL or non-finite input is an error, not a skipped
- * row, and the options are read from the first row and must be the same
- * (byte for byte) on every row.
+ * row, and the options are read from the first row and must be the same on
+ * every row.
  */
 #include "uplift.h"
 
