@@ -225,10 +225,14 @@ value_reserve(OpeStateValue *v, int64 more, MemoryContext cxt, bool internal_sta
 }
 
 /* The state argument, detoasted (a state read back from a table may be). */
-static OpeStateValue *
+static inline OpeStateValue *
 value_arg(FunctionCallInfo fcinfo, int argno)
 {
-	return (OpeStateValue *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+
+	if (unlikely(VARATT_IS_EXTENDED(v)))
+		v = pg_detoast_datum(v);
+	return (OpeStateValue *) v;
 }
 
 static void
@@ -244,24 +248,35 @@ check_kind(const OpeStateValue *v, OpeKind kind)
 /* ------------------------------------------------------------ transition */
 
 /*
+ * Where a new or grown state goes: the current (per-row) context, which the
+ * aggregate copies a returned value out of, or the aggregate's own context
+ * for an internal state, which it does not copy.
+ */
+static MemoryContext
+new_value_context(FunctionCallInfo fcinfo, OpeKind kind)
+{
+	if (ope_internal_state(fcinfo))
+		return uplift_agg_context(fcinfo, kind_name(kind));
+	return CurrentMemoryContext;
+}
+
+/*
  * The state of this transition call: a new one on the first row, else the
- * one passed, with room for one more kept row.  New values go to the
- * current (per-row) context, which the aggregate copies them out of, or to
- * the aggregate context for an internal state.
+ * one passed, with room for one more kept row.  Only an aggregate may pass
+ * one: it is changed in place.
  */
 static OpeStateValue *
 trans_state(FunctionCallInfo fcinfo, OpeKind kind, int opts_argno)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, kind_name(kind));
-	bool		internal_state = ope_internal_state(fcinfo);
-	MemoryContext newcxt = internal_state ? aggcxt : CurrentMemoryContext;
 	OpeStateValue *v;
 	OpeOptions	o;
 
+	if (unlikely(!ope_in_aggregate(fcinfo)))
+		uplift_agg_context(fcinfo, kind_name(kind));	/* the error */
 	if (PG_ARGISNULL(0))
 	{
 		row_options(fcinfo, opts_argno, kind, &o);
-		return value_new(newcxt, kind, &o, OPE_FIRST_ROWS);
+		return value_new(new_value_context(fcinfo, kind), kind, &o, OPE_FIRST_ROWS);
 	}
 	v = value_arg(fcinfo, 0);
 	check_kind(v, kind);
@@ -272,7 +287,9 @@ trans_state(FunctionCallInfo fcinfo, OpeKind kind, int opts_argno)
 			ope_options_differ(kind_name(kind));
 	}
 	value_attach(v);
-	return value_reserve(v, 1, newcxt, internal_state);
+	if (v->st.n_rows < v->st.cap_rows || ope_row_stride(&v->st) == 0)
+		return v;
+	return value_reserve(v, 1, new_value_context(fcinfo, kind), ope_internal_state(fcinfo));
 }
 
 static double
@@ -583,11 +600,21 @@ uplift_ope_state_in(PG_FUNCTION_ARGS)
 								 CurrentMemoryContext));
 }
 
+/* base64 takes 4 characters for 3 bytes: the text of a large bootstrap state may not fit. */
 PG_FUNCTION_INFO_V1(uplift_ope_state_out);
 Datum
 uplift_ope_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(bytes_to_base64(state_bytes(value_arg(fcinfo, 0)), "uplift_ope_state"));
+	bytea	   *bytes = state_bytes(value_arg(fcinfo, 0));
+
+	if ((double) VARSIZE(bytes) / 3 * 4 + 4 >= (double) MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("uplift_ope_state is too large for its text form"),
+				 errdetail("The state keeps %zu bytes of rows for the bootstrap interval.",
+						   (Size) VARSIZE(bytes)),
+				 errhint("Use the normal interval, or the binary form.")));
+	PG_RETURN_CSTRING(bytes_to_base64(bytes, "uplift_ope_state"));
 }
 
 PG_FUNCTION_INFO_V1(uplift_ope_state_recv);

@@ -10,6 +10,19 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "nodes/nodes.h"
+
+/*
+ * True when called by an aggregate (or window aggregate), which owns the
+ * state argument: what AggCheckCallContext tells, without its call, for the
+ * transition functions that change their state value in place on every row.
+ */
+static inline bool
+ope_in_aggregate(FunctionCallInfo fcinfo)
+{
+	return fcinfo->context != NULL &&
+		(IsA(fcinfo->context, AggState) || IsA(fcinfo->context, WindowAggState));
+}
 
 /* A finite, non-NULL float8 argument "what" of function "fn". */
 extern double ope_arg_finite(FunctionCallInfo fcinfo, int argno, const char *fn,

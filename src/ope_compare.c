@@ -233,10 +233,14 @@ value_reserve(CmpStateValue *v, int32 n_groups, MemoryContext cxt)
 }
 
 /* The state argument, detoasted (a state read back from a table may be). */
-static CmpStateValue *
+static inline CmpStateValue *
 value_arg(FunctionCallInfo fcinfo, int argno)
 {
-	return (CmpStateValue *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+
+	if (unlikely(VARATT_IS_EXTENDED(v)))
+		v = pg_detoast_datum(v);
+	return (CmpStateValue *) v;
 }
 
 static void
@@ -252,9 +256,9 @@ check_kind(const CmpStateValue *v, CmpKind kind)
 /* ------------------------------------------------------------ transition */
 
 /*
- * The state of this transition call, with groups 0..n_groups-1: a new one
- * on the first row (in the per-row context, which the aggregate copies it
- * out of), else the one passed.
+ * The state of this transition call: a new one on the first row (in the
+ * per-row context, which the aggregate copies it out of), else the one
+ * passed, which only an aggregate may pass: it is changed in place.
  */
 static CmpStateValue *
 trans_state(FunctionCallInfo fcinfo, CmpKind kind, int opts_argno)
@@ -262,7 +266,8 @@ trans_state(FunctionCallInfo fcinfo, CmpKind kind, int opts_argno)
 	CmpStateValue *v;
 	CmpOptions	o;
 
-	uplift_agg_context(fcinfo, kind_name(kind));
+	if (unlikely(!ope_in_aggregate(fcinfo)))
+		uplift_agg_context(fcinfo, kind_name(kind));	/* the error */
 	if (PG_ARGISNULL(0))
 	{
 		row_options(fcinfo, opts_argno, kind, &o);

@@ -67,14 +67,6 @@ ope_state_init(OpeState *st, OpeKind kind, const OpeOptions *opts,
 	st->rows_cxt = rows_cxt;
 }
 
-int
-ope_row_stride(const OpeState *st)
-{
-	if (st->opts.ci != OPE_CI_BOOTSTRAP || st->kind == OPE_OVERLAP)
-		return 0;
-	return st->kind == OPE_SNIPS ? 2 : 1;
-}
-
 int64
 ope_rows_capacity(const OpeState *st, int64 more)
 {

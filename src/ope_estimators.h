@@ -113,7 +113,13 @@ extern void ope_state_init(OpeState *st, OpeKind kind, const OpeOptions *opts,
 						   MemoryContext rows_cxt);
 
 /* Doubles kept per row for the bootstrap (0 when no rows are kept). */
-extern int	ope_row_stride(const OpeState *st);
+static inline int
+ope_row_stride(const OpeState *st)
+{
+	if (st->opts.ci != OPE_CI_BOOTSTRAP || st->kind == OPE_OVERLAP)
+		return 0;
+	return st->kind == OPE_SNIPS ? 2 : 1;
+}
 
 /*
  * Add one checked row; q_logged and q_target are used by DR only.  False
