@@ -36,10 +36,10 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "aggstate.h"
 #include "bytes.h"
 #include "arrays.h"
 #include "model.h"
@@ -116,11 +116,10 @@ calib_state_new(MemoryContext cxt, const bytea *model_bytes, int n_actions)
 	return st;
 }
 
-/* The state argument, detoasted (a state read back from a table may be). */
 static CalibState *
 state_arg(FunctionCallInfo fcinfo, int argno)
 {
-	return (CalibState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
+	return (CalibState *) aggstate_arg(fcinfo, argno);
 }
 
 /*
@@ -328,8 +327,9 @@ uplift_fit_calibration_combinefn(PG_FUNCTION_ARGS)
  * These are the bytes of the serialized internal state of version 0.1.0.
  */
 static bytea *
-state_bytes(const CalibState *st)
+state_bytes(const void *value)
 {
+	const CalibState *st = value;
 	const bytea *model = state_model(st);
 	StringInfoData buf;
 
@@ -355,17 +355,7 @@ state_bytes(const CalibState *st)
 static void
 state_invalid(int code, const char *detail)
 {
-	ereport(ERROR,
-			(errcode(code),
-			 errmsg("invalid uplift_fit_calibration_state value"),
-			 errdetail("%s.", detail),
-			 errhint("Pass only values that uplift_fit_calibration_state_out or uplift_fit_calibration_state_send wrote.")));
-}
-
-static bool
-sum_ok(const NeumaierSum *s)
-{
-	return !isnan(s->sum) && !isnan(s->comp);
+	aggstate_invalid("uplift_fit_calibration_state", code, detail);
 }
 
 /* Sums a state can hold: finite-or-infinite numbers, counts in range. */
@@ -374,8 +364,8 @@ check_sums(const CalibSums *cs, int code)
 {
 	double		n = neumaier_value(&cs->n);
 
-	if (!sum_ok(&cs->n) || !sum_ok(&cs->s) || !sum_ok(&cs->ss) || !sum_ok(&cs->y) ||
-		!sum_ok(&cs->sy) || !sum_ok(&cs->yy))
+	if (!aggstate_sum_ok(&cs->n) || !aggstate_sum_ok(&cs->s) || !aggstate_sum_ok(&cs->ss) || !aggstate_sum_ok(&cs->y) ||
+		!aggstate_sum_ok(&cs->sy) || !aggstate_sum_ok(&cs->yy))
 		state_invalid(code, "A sum is not a number");
 	if (!(n >= 0.0 && n == floor(n)) || cs->treated < 0 || (double) cs->treated > n)
 		state_invalid(code, "A row count is out of range");
@@ -384,11 +374,10 @@ check_sums(const CalibSums *cs, int code)
 /*
  * A state from its portable form, checked completely (the model by the
  * model's own reader), so that no value given as text or binary can make
- * the aggregate misbehave; errors carry "code".  The new value is
- * allocated in cxt.
+ * the aggregate misbehave; errors carry "code".
  */
-static CalibState *
-state_read(const char *data, Size len, int code, MemoryContext cxt)
+static void *
+state_read(const char *data, Size len, int code)
 {
 	ByteReader	r;
 	uint32		model_len;
@@ -413,7 +402,7 @@ state_read(const char *data, Size len, int code, MemoryContext cxt)
 		state_invalid(code, "The counts do not match the model");
 	if (len - r.pos != (Size) n_actions * (12 * sizeof(double) + sizeof(int64)))
 		state_invalid(code, "The length does not match the actions");
-	st = calib_state_new(cxt, model_bytes, n_actions);
+	st = calib_state_new(CurrentMemoryContext, model_bytes, n_actions);
 	st->control = control;
 	for (int k = 0; k < (int) n_actions; k++)
 	{
@@ -429,47 +418,34 @@ state_read(const char *data, Size len, int code, MemoryContext cxt)
 	return st;
 }
 
+static const AggStateType calib_state_type = {"uplift_fit_calibration_state", state_bytes, state_read};
+
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_in);
 Datum
 uplift_fit_calibration_state_in(PG_FUNCTION_ARGS)
 {
-	int			len;
-	char	   *bytes = bytes_from_base64(PG_GETARG_CSTRING(0), "uplift_fit_calibration_state", &len);
-
-	PG_RETURN_POINTER(state_read(bytes, len, ERRCODE_INVALID_TEXT_REPRESENTATION,
-								 CurrentMemoryContext));
+	return aggstate_in(fcinfo, &calib_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_out);
 Datum
 uplift_fit_calibration_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(bytes_to_base64(state_bytes(state_arg(fcinfo, 0)),
-									  "uplift_fit_calibration_state"));
+	return aggstate_out(fcinfo, &calib_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_recv);
 Datum
 uplift_fit_calibration_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	CalibState *st = state_read(buf->data + buf->cursor, buf->len - buf->cursor,
-								ERRCODE_INVALID_BINARY_REPRESENTATION, CurrentMemoryContext);
-
-	buf->cursor = buf->len;
-	PG_RETURN_POINTER(st);
+	return aggstate_recv(fcinfo, &calib_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_send);
 Datum
 uplift_fit_calibration_state_send(PG_FUNCTION_ARGS)
 {
-	bytea	   *bytes = state_bytes(state_arg(fcinfo, 0));
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, VARDATA(bytes), VARSIZE(bytes) - VARHDRSZ);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return aggstate_send(fcinfo, &calib_state_type);
 }
 
 /*
@@ -480,19 +456,14 @@ PG_FUNCTION_INFO_V1(uplift_fit_calibration_serialfn);
 Datum
 uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
 {
-	uplift_agg_context(fcinfo, "uplift_fit_calibration");
-	PG_RETURN_BYTEA_P(state_bytes((CalibState *) PG_GETARG_POINTER(0)));
+	return aggstate_serialize(fcinfo, &calib_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_deserialfn);
 Datum
 uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_calibration");
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-
-	PG_RETURN_POINTER(state_read(VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in),
-								 ERRCODE_INVALID_BINARY_REPRESENTATION, aggcxt));
+	return aggstate_deserialize(fcinfo, &calib_state_type);
 }
 
 /*

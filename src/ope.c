@@ -18,11 +18,11 @@
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "libpq/pqformat.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "aggstate.h"
 #include "arrays.h"
 #include "bytes.h"
 #include "ope.h"
@@ -224,15 +224,10 @@ value_reserve(OpeStateValue *v, int64 more, MemoryContext cxt, bool internal_sta
 	return bigger;
 }
 
-/* The state argument, detoasted (a state read back from a table may be). */
 static inline OpeStateValue *
 value_arg(FunctionCallInfo fcinfo, int argno)
 {
-	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
-
-	if (unlikely(VARATT_IS_EXTENDED(v)))
-		v = pg_detoast_datum(v);
-	return (OpeStateValue *) v;
+	return (OpeStateValue *) aggstate_arg(fcinfo, argno);
 }
 
 static void
@@ -457,11 +452,7 @@ state_write(StringInfo buf, const OpeStateValue *v)
 static void
 state_invalid(int code, const char *detail)
 {
-	ereport(ERROR,
-			(errcode(code),
-			 errmsg("invalid uplift_ope_state value"),
-			 errdetail("%s.", detail),
-			 errhint("Pass only values that uplift_ope_state_out or uplift_ope_state_send wrote.")));
+	aggstate_invalid("uplift_ope_state", code, detail);
 }
 
 static bool
@@ -486,12 +477,6 @@ check_options(const OpeOptions *o, int code)
 		state_invalid(code, "An overlap threshold is out of range");
 }
 
-static bool
-sum_ok(const NeumaierSum *s)
-{
-	return !isnan(s->sum) && !isnan(s->comp);
-}
-
 /* Counts, extremes and sums a state can hold after st->n rows. */
 static void
 check_figures(const OpeState *st, int code)
@@ -503,18 +488,18 @@ check_figures(const OpeState *st, int code)
 		state_invalid(code, "The largest weight is out of range");
 	if (!(st->min_logged == INFINITY || (st->min_logged > 0.0 && st->min_logged <= 1.0)))
 		state_invalid(code, "The smallest logged propensity is out of range");
-	if (!sum_ok(&st->s_w) || !sum_ok(&st->s_ww) || !sum_ok(&st->s_c) ||
-		!sum_ok(&st->s_cc) || !sum_ok(&st->s_wc))
+	if (!aggstate_sum_ok(&st->s_w) || !aggstate_sum_ok(&st->s_ww) || !aggstate_sum_ok(&st->s_c) ||
+		!aggstate_sum_ok(&st->s_cc) || !aggstate_sum_ok(&st->s_wc))
 		state_invalid(code, "A sum is not a number");
 }
 
 /*
  * A state from its portable form, checked completely, so that no value
  * given as text or binary can make an aggregate misbehave; errors carry
- * "code".  The new value is allocated in cxt.
+ * "code".
  */
-static OpeStateValue *
-state_read(const char *data, Size len, int code, MemoryContext cxt)
+static void *
+state_read(const char *data, Size len, int code)
 {
 	ByteReader	r;
 	OpeOptions	o;
@@ -567,7 +552,7 @@ state_read(const char *data, Size len, int code, MemoryContext cxt)
 		len - OPE_STATE_FIXED_BYTES != (Size) n_rows * stride * sizeof(double))
 		state_invalid(code, "The length does not match the kept rows");
 
-	v = value_new(cxt, (OpeKind) kind, &o, n_rows);
+	v = value_new(CurrentMemoryContext, (OpeKind) kind, &o, n_rows);
 	head.cap_rows = v->st.cap_rows;
 	v->st = head;
 	value_attach(v);
@@ -580,7 +565,7 @@ state_read(const char *data, Size len, int code, MemoryContext cxt)
 }
 
 static bytea *
-state_bytes(const OpeStateValue *v)
+state_bytes(const void *v)
 {
 	StringInfoData buf;
 
@@ -589,56 +574,34 @@ state_bytes(const OpeStateValue *v)
 	return bytes_end_bytea(&buf);
 }
 
+static const AggStateType ope_state_type = {"uplift_ope_state", state_bytes, state_read};
+
 PG_FUNCTION_INFO_V1(uplift_ope_state_in);
 Datum
 uplift_ope_state_in(PG_FUNCTION_ARGS)
 {
-	int			len;
-	char	   *bytes = bytes_from_base64(PG_GETARG_CSTRING(0), "uplift_ope_state", &len);
-
-	PG_RETURN_POINTER(state_read(bytes, len, ERRCODE_INVALID_TEXT_REPRESENTATION,
-								 CurrentMemoryContext));
+	return aggstate_in(fcinfo, &ope_state_type);
 }
 
-/* base64 takes 4 characters for 3 bytes: the text of a large bootstrap state may not fit. */
 PG_FUNCTION_INFO_V1(uplift_ope_state_out);
 Datum
 uplift_ope_state_out(PG_FUNCTION_ARGS)
 {
-	bytea	   *bytes = state_bytes(value_arg(fcinfo, 0));
-
-	if ((double) VARSIZE(bytes) / 3 * 4 + 4 >= (double) MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("uplift_ope_state is too large for its text form"),
-				 errdetail("The state keeps %zu bytes of rows for the bootstrap interval.",
-						   (Size) VARSIZE(bytes)),
-				 errhint("Use the normal interval, or the binary form.")));
-	PG_RETURN_CSTRING(bytes_to_base64(bytes, "uplift_ope_state"));
+	return aggstate_out(fcinfo, &ope_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_ope_state_recv);
 Datum
 uplift_ope_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	OpeStateValue *v = state_read(buf->data + buf->cursor, buf->len - buf->cursor,
-								  ERRCODE_INVALID_BINARY_REPRESENTATION,
-								  CurrentMemoryContext);
-
-	buf->cursor = buf->len;
-	PG_RETURN_POINTER(v);
+	return aggstate_recv(fcinfo, &ope_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_ope_state_send);
 Datum
 uplift_ope_state_send(PG_FUNCTION_ARGS)
 {
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	state_write(&buf, value_arg(fcinfo, 0));
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return aggstate_send(fcinfo, &ope_state_type);
 }
 
 /*
@@ -649,19 +612,14 @@ PG_FUNCTION_INFO_V1(ope_serialfn);
 Datum
 ope_serialfn(PG_FUNCTION_ARGS)
 {
-	uplift_agg_context(fcinfo, "ope_serialfn");
-	PG_RETURN_BYTEA_P(state_bytes((OpeStateValue *) PG_GETARG_POINTER(0)));
+	return aggstate_serialize(fcinfo, &ope_state_type);
 }
 
 PG_FUNCTION_INFO_V1(ope_deserialfn);
 Datum
 ope_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_deserialfn");
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-
-	PG_RETURN_POINTER(state_read(VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in),
-								 ERRCODE_INVALID_BINARY_REPRESENTATION, aggcxt));
+	return aggstate_deserialize(fcinfo, &ope_state_type);
 }
 
 /* ------------------------------------------------------------------ final */

@@ -16,11 +16,11 @@
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "libpq/pqformat.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "aggstate.h"
 #include "bytes.h"
 #include "ope.h"
 #include "ope_compare_estimators.h"
@@ -232,15 +232,10 @@ value_reserve(CmpStateValue *v, int32 n_groups, MemoryContext cxt)
 	return value_make(cxt, (CmpKind) v->st.kind, &v->st.opts, n_groups, cap, &old);
 }
 
-/* The state argument, detoasted (a state read back from a table may be). */
 static inline CmpStateValue *
 value_arg(FunctionCallInfo fcinfo, int argno)
 {
-	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
-
-	if (unlikely(VARATT_IS_EXTENDED(v)))
-		v = pg_detoast_datum(v);
-	return (CmpStateValue *) v;
+	return (CmpStateValue *) aggstate_arg(fcinfo, argno);
 }
 
 static void
@@ -520,11 +515,7 @@ state_write(StringInfo buf, const CmpStateValue *v)
 static void
 state_invalid(int code, const char *detail)
 {
-	ereport(ERROR,
-			(errcode(code),
-			 errmsg("invalid uplift_ope_compare_state value"),
-			 errdetail("%s.", detail),
-			 errhint("Pass only values that uplift_ope_compare_state_out or uplift_ope_compare_state_send wrote.")));
+	aggstate_invalid("uplift_ope_compare_state", code, detail);
 }
 
 /* Options a state can hold: those parse_options accepts. */
@@ -538,12 +529,6 @@ check_options(CmpKind kind, const CmpOptions *o, int code)
 		o->n_actions < (kind == CMP_ALLOCATION ? 1 : 0) || o->n_actions > CMP_MAX_ACTIONS ||
 		o->baseline < CMP_BASELINE_NO_OFFER || o->baseline > CMP_BASELINE_UNTARGETED)
 		state_invalid(code, "An allocation option is out of range");
-}
-
-static bool
-sum_ok(const NeumaierSum *s)
-{
-	return !isnan(s->sum) && !isnan(s->comp);
 }
 
 /* The groups of a state read back: counts and sums it can hold. */
@@ -566,10 +551,10 @@ read_groups(ByteReader *r, CmpState *st, int code)
 		for (int k = 0; k < n_products; k++)
 			bytes_get_sum(r, &grp->m[k]);
 		for (int i = 0; i < st->dim; i++)
-			if (!sum_ok(&grp->s[i]))
+			if (!aggstate_sum_ok(&grp->s[i]))
 				state_invalid(code, "A sum is not a number");
 		for (int k = 0; k < n_products; k++)
-			if (!sum_ok(&grp->m[k]))
+			if (!aggstate_sum_ok(&grp->m[k]))
 				state_invalid(code, "A sum is not a number");
 	}
 }
@@ -579,7 +564,7 @@ read_groups(ByteReader *r, CmpState *st, int code)
  * given as text or binary can make an aggregate misbehave; errors carry
  * "code".
  */
-static CmpStateValue *
+static void *
 state_read(const char *data, Size len, int code)
 {
 	ByteReader	r;
@@ -622,7 +607,7 @@ state_read(const char *data, Size len, int code)
 }
 
 static bytea *
-state_bytes(const CmpStateValue *v)
+state_bytes(const void *v)
 {
 	StringInfoData buf;
 
@@ -631,45 +616,34 @@ state_bytes(const CmpStateValue *v)
 	return bytes_end_bytea(&buf);
 }
 
+static const AggStateType cmp_state_type = {"uplift_ope_compare_state", state_bytes, state_read};
+
 PG_FUNCTION_INFO_V1(uplift_ope_compare_state_in);
 Datum
 uplift_ope_compare_state_in(PG_FUNCTION_ARGS)
 {
-	int			len;
-	char	   *bytes = bytes_from_base64(PG_GETARG_CSTRING(0), "uplift_ope_compare_state", &len);
-
-	PG_RETURN_POINTER(state_read(bytes, len, ERRCODE_INVALID_TEXT_REPRESENTATION));
+	return aggstate_in(fcinfo, &cmp_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_ope_compare_state_out);
 Datum
 uplift_ope_compare_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(bytes_to_base64(state_bytes(value_arg(fcinfo, 0)),
-									  "uplift_ope_compare_state"));
+	return aggstate_out(fcinfo, &cmp_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_ope_compare_state_recv);
 Datum
 uplift_ope_compare_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	CmpStateValue *v = state_read(buf->data + buf->cursor, buf->len - buf->cursor,
-								  ERRCODE_INVALID_BINARY_REPRESENTATION);
-
-	buf->cursor = buf->len;
-	PG_RETURN_POINTER(v);
+	return aggstate_recv(fcinfo, &cmp_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_ope_compare_state_send);
 Datum
 uplift_ope_compare_state_send(PG_FUNCTION_ARGS)
 {
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	state_write(&buf, value_arg(fcinfo, 0));
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	return aggstate_send(fcinfo, &cmp_state_type);
 }
 
 /* ------------------------------------------------------------------ final */
