@@ -51,23 +51,8 @@ echo "rows: $N, features: $P, cores: $(nproc)"
 run_mode 0
 run_mode 2
 
-# Peak memory of a fit: one session, private memory before and after.
-mem_sql() {
-    local fit=${2:-$FIT}
-    cat <<SQL
-SET jit = off;
-CREATE TEMP TABLE mem AS
-SELECT (regexp_match(s, 'VmHWM:\s+(\d+)'))[1]::bigint - (regexp_match(s, 'RssShmem:\s+(\d+)'))[1]::bigint AS kb
-FROM pg_read_file('/proc/self/status') s;
-SET max_parallel_workers_per_gather = $1;
-SELECT uplift_model_checksum(model) FROM ($fit) f \\g /dev/null
-SELECT ((regexp_match(s, 'VmHWM:\s+(\d+)'))[1]::bigint - (regexp_match(s, 'RssShmem:\s+(\d+)'))[1]::bigint
-        - (SELECT kb FROM mem)) * 1024
-FROM pg_read_file('/proc/self/status') s;
-SQL
-}
-mem_serial=$(mem_sql 0 | q)
-mem_parallel=$(mem_sql 2 | q)
+mem_serial=$(mem_sql 0 "$FIT" | q)
+mem_parallel=$(mem_sql 2 "$FIT" | q)
 mem_linear=$(mem_sql 0 "$FIT_LIN" | q)
 bound=$(echo "$N * ($P + 2) * 8" | bc)
 

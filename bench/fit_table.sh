@@ -45,3 +45,20 @@ timed() {
     printf '%.3f' "$best"
 }
 
+# The SQL that prints the backend's peak private memory (bytes) for the fit
+# query $2 under max_parallel_workers_per_gather = $1: one session, private
+# memory before and after; pipe it into q.
+mem_sql() {
+    local fit=$2
+    cat <<SQL
+SET jit = off;
+CREATE TEMP TABLE mem AS
+SELECT (regexp_match(s, 'VmHWM:\s+(\d+)'))[1]::bigint - (regexp_match(s, 'RssShmem:\s+(\d+)'))[1]::bigint AS kb
+FROM pg_read_file('/proc/self/status') s;
+SET max_parallel_workers_per_gather = $1;
+SELECT uplift_model_checksum(model) FROM ($fit) f \\g /dev/null
+SELECT ((regexp_match(s, 'VmHWM:\s+(\d+)'))[1]::bigint - (regexp_match(s, 'RssShmem:\s+(\d+)'))[1]::bigint
+        - (SELECT kb FROM mem)) * 1024
+FROM pg_read_file('/proc/self/status') s;
+SQL
+}

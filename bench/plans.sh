@@ -9,7 +9,10 @@
 #            workers)" when EXPLAIN shows a Partial Aggregate, else "serial";
 # both as ratios to a serial plain scan of the same rows
 # (SELECT sum(score) FROM t), and default / serial.  Wall-clock times, best of
-# REPS runs (default 3); jit off in both, so that only the plan differs.
+# REPS runs (default 3); jit off in both, so that only the plan differs.  The
+# serial and the default run of a query take turns (as the scan's runs do
+# before and after them), so that a change in the load of a shared machine
+# weighs on both alike.
 # ONLY, a regular expression, keeps the aggregates whose name matches it.
 #   usage: [REPS=n] [ONLY=regex] bash bench/plans.sh [N]
 set -euo pipefail
@@ -49,6 +52,26 @@ VACUUM ANALYZE t;
 
 \i bench/bench.sql
 
+-- the best of reps runs of q with max_parallel_workers_per_gather = 0 and
+-- of reps runs under the default settings, the two taking turns
+CREATE FUNCTION bench_turns(q text, reps int, OUT serial float8, OUT dflt float8)
+LANGUAGE plpgsql AS \$\$
+DECLARE workers text := current_setting('max_parallel_workers_per_gather');
+        t0 timestamptz; dummy text;
+BEGIN
+  serial := 'Infinity'; dflt := 'Infinity';
+  FOR i IN 1..reps LOOP
+    PERFORM set_config('max_parallel_workers_per_gather', '0', true);
+    t0 := clock_timestamp();
+    EXECUTE q INTO dummy;
+    serial := least(serial, extract(epoch FROM clock_timestamp() - t0));
+    PERFORM set_config('max_parallel_workers_per_gather', workers, true);
+    t0 := clock_timestamp();
+    EXECUTE q INTO dummy;
+    dflt := least(dflt, extract(epoch FROM clock_timestamp() - t0));
+  END LOOP;
+END \$\$;
+
 -- the plan of q under the current settings
 CREATE FUNCTION plan_of(q text) RETURNS text LANGUAGE plpgsql AS \$\$
 DECLARE line text; partial bool := false; workers text := '';
@@ -87,9 +110,13 @@ SET jit = off;
 SET max_parallel_workers_per_gather = 0;
 SELECT bench('SELECT count(*) FROM t', 1) AS warm_up \gset
 SELECT bench('SELECT sum(score) FROM t', $REPS) AS scan \gset
-CREATE TEMP TABLE serial AS SELECT k, bench(q, $REPS) AS seconds FROM queries;
 RESET max_parallel_workers_per_gather;
-CREATE TEMP TABLE dflt AS SELECT k, plan_of(q) AS plan, bench(q, $REPS) AS seconds FROM queries;
+CREATE TEMP TABLE runs AS
+SELECT k, plan_of(q) AS plan, b.serial, b.dflt FROM queries, LATERAL bench_turns(q, $REPS) b;
+CREATE TEMP TABLE serial AS SELECT k, serial AS seconds FROM runs;
+CREATE TEMP TABLE dflt AS SELECT k, plan, dflt AS seconds FROM runs;
+SET max_parallel_workers_per_gather = 0;
+SELECT least(:scan, bench('SELECT sum(score) FROM t', $REPS)) AS scan \gset
 \echo rows: $N, best of $REPS runs; scan = serial SELECT sum(score) FROM t: :scan s
 \pset footer off
 SELECT q.name AS aggregate, d.plan AS default_plan,

@@ -23,19 +23,8 @@ DB=uplift_bench_tree
 psql -q -X -d postgres -c "CREATE DATABASE $DB"
 q() { psql -q -X -v ON_ERROR_STOP=1 -At -d $DB "$@"; }
 q -c "CREATE EXTENSION uplift"
-q <<'SQL'
-SET max_parallel_workers_per_gather = 0;
-SELECT setseed(0.1234);
-CREATE TABLE raw AS SELECT i, ARRAY[random(), random(), random(), random(), random(), random(),
-  random(), random(), random(), random()]::float8[] AS x, (random() < 0.5)::int AS t, random() AS u
-  FROM generate_series(1, 300000) i;
-CREATE TABLE d AS SELECT i, x, t, tau, (u < base + t * tau)::int::float8 AS y FROM (
-  SELECT i, x, t, u,
-    (0.05 * (x[1] > 0.5 AND x[7] < 0.5)::int + 0.03 * (x[3] > 0.7)::int - 0.04 * (x[9] < 0.2)::int) AS tau,
-    (0.20 + 0.10 * x[2] + 0.05 * (x[8] > 0.5)::int) AS base FROM raw) s;
-CREATE TABLE tr AS SELECT * FROM d WHERE i <= 200000;
-CREATE TABLE te AS SELECT * FROM d WHERE i > 200000;
-SQL
+q -f bench/forest_campaign.sql
+q -c "CREATE TABLE tr AS SELECT * FROM d WHERE i <= 200000" -c "CREATE TABLE te AS SELECT * FROM d WHERE i > 200000"
 work=$(mktemp -d)
 trap 'rm -rf "$work"; cluster_stop' EXIT
 cols="i, x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], t, y"

@@ -59,7 +59,7 @@ GROUP BY k ORDER BY k;
 SELECT uplift_fit(ARRAY[1, 2]::float8[], -1, 0.0);
 SELECT uplift_fit(ARRAY[1, NULL]::float8[], 0, 0.0);
 SELECT uplift_fit(x, 0, 1.0) FROM (VALUES (ARRAY[1.0, 2.0]::float8[]), (ARRAY[1.0]::float8[])) v(x);
-SELECT uplift_fit(features, action, value, '{"learner": "forest"}') FROM campaign;
+SELECT uplift_fit(features, action, value, '{"learner": "forest", "criterion": "kl"}') FROM campaign;
 SELECT uplift_fit(features, action, value, '{"l2": -1}') FROM campaign;
 SELECT uplift_fit(features, action, value, '{"max_iters": 10}') FROM campaign;
 SELECT uplift_fit(features, action, value, '{"base": "logistic"}') FROM campaign;

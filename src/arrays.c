@@ -1,7 +1,8 @@
 /*
  * arrays.c
- *	  The one reader of float8[] (and float4[] features) arguments, with one
- *	  SQLSTATE and one message per fault (arrays.h).
+ *	  The one reader of float8[] (and float4[], integer[] and numeric[]
+ *	  features) arguments, with one SQLSTATE and one message per fault
+ *	  (arrays.h).
  *
  * A short array is stored with a one-byte varlena header; detoasting it
  * would copy it on every row.  The array's fields follow its header in the
@@ -13,7 +14,9 @@
 #include <limits.h>
 
 #include "catalog/pg_type.h"
+#include "access/tupmacs.h"
 #include "utils/array.h"
+#include "utils/fmgrprotos.h"
 
 #include "arrays.h"
 #include "model.h"
@@ -30,9 +33,18 @@ element_is_null(const FeatureArray *fa, int i)
 	return fa->nullbitmap != NULL && !(fa->nullbitmap[i / 8] & (1 << (i % 8)));
 }
 
+static bool
+is_feature_type(Oid elemtype)
+{
+	return elemtype == FLOAT8OID || elemtype == FLOAT4OID ||
+		elemtype == INT4OID || elemtype == NUMERICOID;
+}
+
 /*
- * Open d in place: errors unless it has at most one dimension and float8 or
- * float4 elements.  NULL elements are allowed here (fa->nullbitmap).
+ * Open d in place: errors unless it has at most one dimension and float8,
+ * float4, integer or numeric elements.  NULL elements are allowed here
+ * (fa->nullbitmap).  A numeric[] is detoasted whole, so that its elements
+ * are aligned.
  */
 static void
 array_open(Datum d, FeatureArray *fa, const char *what)
@@ -53,14 +65,14 @@ array_open(Datum d, FeatureArray *fa, const char *what)
 				 errmsg("%s must be a one-dimensional array", what),
 				 errdetail("It has %d dimensions.", ndim),
 				 errhint("Pass a flat array, e.g. ARRAY[0.5, 1.5].")));
-	if (fa->elemtype != FLOAT8OID && fa->elemtype != FLOAT4OID)
+	if (!is_feature_type(fa->elemtype))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("%s must be float8[] or float4[]", what)));
+				 errmsg("%s must be float8[], float4[], integer[] or numeric[]", what)));
 	if (ndim == 1)
 		memcpy(&fa->n, raw + FA_DIM0_OFFSET, sizeof(int32));
 
-	if (dataoffset != 0)
+	if (dataoffset != 0 || fa->elemtype == NUMERICOID)
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(d);
 
@@ -103,6 +115,21 @@ copy_elements(const FeatureArray *fa, double *out, const char *what)
 			{
 				memcpy(&out[i], p, sizeof(double));
 				p += sizeof(double);
+			}
+			else if (fa->elemtype == INT4OID)
+			{
+				int32		v;
+
+				memcpy(&v, p, sizeof(int32));
+				out[i] = v;
+				p += sizeof(int32);
+			}
+			else if (fa->elemtype == NUMERICOID)
+			{
+				out[i] = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+															PointerGetDatum(p)));
+				p = att_addlength_pointer(p, -1, p);
+				p = (const char *) att_align_nominal(p, TYPALIGN_INT);
 			}
 			else
 			{

@@ -26,14 +26,15 @@
 typedef struct FeatureArray
 {
 	int			n;				/* number of elements */
-	Oid			elemtype;		/* FLOAT8OID or FLOAT4OID */
+	Oid			elemtype;		/* FLOAT8OID, FLOAT4OID, INT4OID or NUMERICOID */
 	const char *data;			/* the elements, possibly unaligned */
 	const bits8 *nullbitmap;	/* NULL unless some element is NULL */
 } FeatureArray;
 
 /*
  * Open the features array d: errors (naming "what") unless it has at most
- * one dimension, float8 or float4 elements, no NULL element and at most
+ * one dimension, float8, float4, integer or numeric elements, no NULL
+ * element and at most
  * UPLIFT_MAX_FEATURES elements.
  */
 extern void uplift_features_open(Datum d, FeatureArray *fa, const char *what);

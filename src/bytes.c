@@ -63,11 +63,47 @@ bytes_put_f64(StringInfo buf, double x)
 	bytes_put_u64(buf, bits);
 }
 
+/* n doubles in one enlargement of the buffer, byte-swapped in one loop */
 void
 bytes_put_f64s(StringInfo buf, const double *x, Size n)
 {
+	char	   *dst;
+
+	if (n > (MaxAllocSize - (Size) buf->len - 1) / sizeof(double))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("serialized value exceeds 1 GB"),
+				 errdetail("Adding %zu values to %d bytes.", n, buf->len)));
+	enlargeStringInfo(buf, (int) (n * sizeof(double)));
+	dst = buf->data + buf->len;
 	for (Size i = 0; i < n; i++)
-		bytes_put_f64(buf, x[i]);
+	{
+		uint64		bits;
+
+		memcpy(&bits, &x[i], sizeof(bits));
+		bits = pg_hton64(bits);
+		memcpy(dst + i * sizeof(bits), &bits, sizeof(bits));
+	}
+	buf->len += (int) (n * sizeof(double));
+	buf->data[buf->len] = '\0';
+}
+
+void
+bytes_put_f64s_01(StringInfo buf, const double *x, Size n)
+{
+	char	   *dst;
+
+	if (n > MaxAllocSize - (Size) buf->len - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("serialized value exceeds 1 GB"),
+				 errdetail("Adding %zu values to %d bytes.", n, buf->len)));
+	enlargeStringInfo(buf, (int) n);
+	dst = buf->data + buf->len;
+	for (Size i = 0; i < n; i++)
+		dst[i] = x[i] != 0.0;
+	buf->len += (int) n;
+	buf->data[buf->len] = '\0';
 }
 
 void
@@ -206,10 +242,35 @@ bytes_get_f64(ByteReader *r)
 void
 bytes_get_f64s(ByteReader *r, double *x, Size n)
 {
+	const uint8 *src;
+
 	if (n > (r->len - r->pos) / sizeof(double))
 		bytes_corrupted(r, "Value is truncated");
+	src = r->data + r->pos;
 	for (Size i = 0; i < n; i++)
-		x[i] = bytes_get_f64(r);
+	{
+		uint64		bits;
+
+		memcpy(&bits, src + i * sizeof(bits), sizeof(bits));
+		bits = pg_ntoh64(bits);
+		memcpy(&x[i], &bits, sizeof(bits));
+	}
+	r->pos += n * sizeof(double);
+}
+
+void
+bytes_get_f64s_01(ByteReader *r, double *x, Size n)
+{
+	const uint8 *src = take(r, n);
+	uint8		bad = 0;
+
+	for (Size i = 0; i < n; i++)
+	{
+		bad |= src[i] & ~1;
+		x[i] = src[i];
+	}
+	if (bad)
+		bytes_corrupted(r, "A value of 0 or 1 is neither");
 }
 
 char *

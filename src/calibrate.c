@@ -258,19 +258,25 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 	check_row_model(st, PG_GETARG_DATUM(1));
 
 	features_read_for_model(fcinfo, 2, m, x);
-	action = PG_GETARG_INT32(3);
+	action = uplift_model_action_arg(fcinfo, m, 3);
 	y = PG_GETARG_FLOAT8(4);
 	e = PG_GETARG_FLOAT8(5);
-	if (action < 0 || action > m->n_actions)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("action %d is not in the model", action),
-				 errdetail("The model has actions 0 to %d.", m->n_actions)));
 	uplift_check_finite(y, "outcome");
 	check_propensity(e);
 
 	calib_add_row(st, m, x, action, y, e);
 	PG_RETURN_POINTER(st);
+}
+
+/*
+ * The same, features jsonb (read through the model's encoding).  Both take
+ * the action as a number or as a treatment label of the model (text).
+ */
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_transfn_jsonb);
+Datum
+uplift_fit_calibration_transfn_jsonb(PG_FUNCTION_ARGS)
+{
+	return uplift_fit_calibration_transfn(fcinfo);
 }
 
 static void
@@ -580,13 +586,18 @@ uplift_fit_calibration_finalfn(PG_FUNCTION_ARGS)
  * uplift_value_cost(value_model, cost_model, features): per action 1..K the
  * estimated incremental value, incremental cost, net value (value - cost)
  * and value per unit of cost: the candidates that allocate_budget takes.
- * NULL features give no rows; a NULL model is an error.
+ * NULL features give no rows; a NULL model is an error.  Named features
+ * (jsonb) are encoded by each model for itself, so the two models may have
+ * different encodings.
  */
 static void
 check_models_match(const UpliftModel *value_model, const UpliftModel *cost_model)
 {
-	if (value_model->n_actions != cost_model->n_actions ||
-		value_model->n_features != cost_model->n_features)
+	/* named features are read through each model's own encoding */
+	bool		same_array = value_model->encoding != NULL ||
+		value_model->n_features == cost_model->n_features;
+
+	if (value_model->n_actions != cost_model->n_actions || !same_array)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("value and cost models do not match"),
@@ -642,4 +653,12 @@ uplift_value_cost(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/* The same, features jsonb. */
+PG_FUNCTION_INFO_V1(uplift_value_cost_jsonb);
+Datum
+uplift_value_cost_jsonb(PG_FUNCTION_ARGS)
+{
+	return uplift_value_cost(fcinfo);
 }

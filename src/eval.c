@@ -27,6 +27,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include "arrays.h"
@@ -36,8 +37,10 @@
 #include "progress.h"
 #include "uplift.h"
 
-#define EVAL_STATE_VERSION 1
+#define EVAL_STATE_VERSION 2
 #define EVAL_INITIAL_ROWS 1024
+/* values (de)serialized between two interrupt checks */
+#define EVAL_SERIAL_BLOCK ((int64) 1024 * 1024)
 
 static const char *const strategy_names[] = {"overall", "by_group", NULL};
 static const char *const scale_names[] = {"qini", "uplift", "none", NULL};
@@ -138,6 +141,7 @@ eval_add_row(EvalState *st, MemoryContext cxt, double score, int32 treatment,
 		memcpy(&row[2], &seq, sizeof(seq));
 	}
 	arm->n++;
+	st->d.sorted = false;
 }
 
 /* True when this aggregate call has its own ORDER BY. */
@@ -426,6 +430,28 @@ arm_append(MetricArm *into, const MetricArm *from, int width, MemoryContext cxt)
 	into->n += from->n;
 }
 
+/*
+ * Merge the sorted rows of "from" into "into" (both sorted), freeing both
+ * inputs' rows when they are ours; "from" is left empty.
+ */
+static void
+arm_merge(MetricArm *into, MetricArm *from, MetricLayout layout, MemoryContext cxt)
+{
+	MetricArm	merged = {0};
+
+	if (from->n == 0)
+		return;
+	arm_reserve(&merged, METRIC_WIDTH(layout), into->n + from->n, cxt);
+	metric_merge_rows(layout, into->rows, into->n, from->rows, from->n, merged.rows);
+	merged.n = into->n + from->n;
+	if (into->rows != NULL)
+		pfree(into->rows);
+	if (GetMemoryChunkContext(from->rows) == cxt)
+		pfree(from->rows);
+	memset(from, 0, sizeof(MetricArm));
+	*into = merged;
+}
+
 PG_FUNCTION_INFO_V1(uplift_eval_combinefn);
 Datum
 uplift_eval_combinefn(PG_FUNCTION_ARGS)
@@ -443,6 +469,9 @@ uplift_eval_combinefn(PG_FUNCTION_ARGS)
 	}
 	if (a == NULL)
 	{
+		/* a deserialized state is already ours: keep its rows, not a copy */
+		if (GetMemoryChunkContext(b) == cxt)
+			PG_RETURN_POINTER(b);
 		a = eval_state_new(cxt, b->d.layout);
 		a->p = b->p;
 	}
@@ -451,8 +480,16 @@ uplift_eval_combinefn(PG_FUNCTION_ARGS)
 	if (!a->p.set)
 		a->p = b->p;
 	w = METRIC_WIDTH(a->d.layout);
-	for (int arm = 0; arm < 2; arm++)
-		arm_append(&a->d.arm[arm], &b->d.arm[arm], w, cxt);
+	/* runs sorted by the partial aggregates' serial functions are merged */
+	if (a->d.sorted && b->d.sorted)
+		for (int arm = 0; arm < 2; arm++)
+			arm_merge(&a->d.arm[arm], &b->d.arm[arm], a->d.layout, cxt);
+	else
+	{
+		for (int arm = 0; arm < 2; arm++)
+			arm_append(&a->d.arm[arm], &b->d.arm[arm], w, cxt);
+		a->d.sorted = false;
+	}
 	a->seq += b->seq;
 	PG_RETURN_POINTER(a);
 }
@@ -476,10 +513,17 @@ uplift_eval_serialfn(PG_FUNCTION_ARGS)
 						st->d.arm[0].n + st->d.arm[1].n),
 				 errhint("Disable parallel aggregation for this query: SET max_parallel_workers_per_gather = 0.")));
 
+	/*
+	 * Each partial state is sorted here, in the process that collected it:
+	 * the combine function then merges sorted runs, and the final function
+	 * does not sort again.
+	 */
+	metric_sort(&st->d);
 	bytes_begin_bytea(&buf);
 	enlargeStringInfo(&buf, (int) size);
 	bytes_put_u8(&buf, EVAL_STATE_VERSION);
 	bytes_put_u8(&buf, (uint8) st->d.layout);
+	bytes_put_u8(&buf, st->d.sorted);
 	bytes_put_u8(&buf, st->p.set);
 	bytes_put_f64(&buf, st->p.k);
 	bytes_put_i32(&buf, st->p.strategy);
@@ -496,14 +540,10 @@ uplift_eval_serialfn(PG_FUNCTION_ARGS)
 
 		bytes_put_u32(&buf, (uint32) arm->n);
 		/* every slot as 8 raw bytes: a double, or the int64 sequence */
-		for (int64 i = 0; i < arm->n * w; i++)
+		for (int64 i = 0; i < arm->n * w; i += EVAL_SERIAL_BLOCK)
 		{
-			uint64		bits;
-
-			memcpy(&bits, &arm->rows[i], sizeof(bits));
-			bytes_put_u64(&buf, bits);
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
+			CHECK_FOR_INTERRUPTS();
+			bytes_put_f64s(&buf, arm->rows + i, Min(EVAL_SERIAL_BLOCK, arm->n * w - i));
 		}
 	}
 	PG_RETURN_BYTEA_P(bytes_end_bytea(&buf));
@@ -531,6 +571,7 @@ uplift_eval_deserialfn(PG_FUNCTION_ARGS)
 		bytes_corrupted(&r, "unknown row layout");
 	st = eval_state_new(cxt, (MetricLayout) layout);
 	w = METRIC_WIDTH(st->d.layout);
+	st->d.sorted = bytes_get_u8(&r) != 0;
 	st->p.set = bytes_get_u8(&r) != 0;
 	st->p.k = bytes_get_f64(&r);
 	st->p.strategy = bytes_get_i32(&r);
@@ -551,13 +592,10 @@ uplift_eval_deserialfn(PG_FUNCTION_ARGS)
 		uint32		n = bytes_get_count(&r, w * sizeof(double), PG_UINT32_MAX);
 
 		arm_reserve(arm, w, n, cxt);
-		for (int64 i = 0; i < (int64) n * w; i++)
+		for (int64 i = 0; i < (int64) n * w; i += EVAL_SERIAL_BLOCK)
 		{
-			uint64		bits = bytes_get_u64(&r);
-
-			memcpy(&arm->rows[i], &bits, sizeof(bits));
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
+			CHECK_FOR_INTERRUPTS();
+			bytes_get_f64s(&r, arm->rows + i, Min(EVAL_SERIAL_BLOCK, (int64) n * w - i));
 		}
 		arm->n = n;
 	}

@@ -73,6 +73,8 @@ typedef struct RowOrdered
 void
 metric_sort(MetricData *d)
 {
+	if (d->sorted)
+		return;
 	for (int a = 0; a < 2; a++)
 	{
 		MetricArm  *arm = &d->arm[a];
@@ -92,6 +94,41 @@ metric_sort(MetricData *d)
 				break;
 		}
 	}
+	d->sorted = true;
+}
+
+/* True when row b comes before row a in metric_sort's order. */
+static inline bool
+row_before(MetricLayout layout, const double *b, const double *a)
+{
+	if (layout == METRIC_ORDERED)
+		return ORDERED_CMP((const RowOrdered *) b, (const RowOrdered *) a) < 0;
+	return b[0] > a[0];
+}
+
+/* One pass over two sorted runs (of equal rows, a's first). */
+void
+metric_merge_rows(MetricLayout layout, const double *a, int64 na,
+				  const double *b, int64 nb, double *out)
+{
+	int			w = METRIC_WIDTH(layout);
+	Size		row = w * sizeof(double);
+	int64		i = 0,
+				j = 0;
+
+	while (i < na && j < nb)
+	{
+		if (row_before(layout, b + j * w, a + i * w))
+			memcpy(out, b + j++ * w, row);
+		else
+			memcpy(out, a + i++ * w, row);
+		out += w;
+		if (((i + j) & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	memcpy(out, a + i * w, (na - i) * row);
+	out += (na - i) * w;
+	memcpy(out, b + j * w, (nb - j) * row);
 }
 
 static inline int64
@@ -425,6 +462,7 @@ metric_set_perfect_scores(MetricData *d, MetricPerfect kind)
 				CHECK_FOR_INTERRUPTS();
 		}
 	}
+	d->sorted = false;
 	metric_sort(d);
 }
 

@@ -41,6 +41,7 @@ typedef struct MetricData
 {
 	MetricLayout layout;
 	MetricArm	arm[2];			/* [0] control, [1] treated */
+	bool		sorted;			/* each arm in metric_sort's order */
 } MetricData;
 
 /* Sums over one group of rows (or a fraction of one), per arm. */
@@ -62,6 +63,9 @@ typedef struct MetricCursor
 
 /* Sorting and walking */
 extern void metric_sort(MetricData *d);
+/* out (na + nb rows) = the rows of a and b, each in metric_sort's order, merged */
+extern void metric_merge_rows(MetricLayout layout, const double *a, int64 na,
+							  const double *b, int64 nb, double *out);
 extern void metric_cursor_init(MetricCursor *c, const MetricData *d, bool split_ties);
 extern bool metric_cursor_next(MetricCursor *c, MetricGroup *g);
 extern int64 metric_count_groups(const MetricData *d);

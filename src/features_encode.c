@@ -55,6 +55,19 @@ uplift_encoding_layout(UpliftEncoding *enc)
 	int32		col = 0;
 
 	for (int i = 0; i < enc->n_keys; i++)
+		enc->keys[i].native = enc->native;
+	if (enc->native)
+	{
+		for (int i = 0; i < enc->n_keys; i++)
+		{
+			enc->keys[i].col = i;
+			enc->keys[i].ind_col = -1;
+			enc->keys[i].pool_col = -1;
+		}
+		return enc->n_keys;
+	}
+
+	for (int i = 0; i < enc->n_keys; i++)
 		if (!enc->keys[i].categorical)
 			enc->keys[i].col = col++;
 	for (int i = 0; i < enc->n_keys; i++)
@@ -89,7 +102,7 @@ uplift_encoding_names(const UpliftEncoding *enc, int32 p)
 	{
 		const UpliftFeatureKey *key = &enc->keys[i];
 
-		if (!key->categorical)
+		if (!key->categorical || key->native)
 		{
 			names[key->col] = pstrdup(key->name);
 			if (key->ind_col >= 0)
@@ -161,12 +174,32 @@ find_level(char *const *levels, int n, bool by_bytes, const char *s, int len)
 	return -1;
 }
 
+/* A native key's level: its index, -1 for any other level, NaN for null. */
+static void
+encode_native_level(const UpliftFeatureKey *key, const char *s, int len, double *x)
+{
+	int			l;
+
+	if (s == NULL)
+	{
+		x[key->col] = get_float8_nan();
+		return;
+	}
+	l = find_level(key->levels, key->n_levels, key->type == UPLIFT_KEY_STRING, s, len);
+	x[key->col] = (l >= 0) ? (double) l : -1.0;
+}
+
 void
 features_encode_level(const UpliftFeatureKey *key, const char *s, int len, double *x)
 {
 	int			l;
 	bool		by_bytes = key->type == UPLIFT_KEY_STRING;
 
+	if (key->native)
+	{
+		encode_native_level(key, s, len, x);
+		return;
+	}
 	clear_levels(key, x);
 	l = find_level(key->levels, key->n_levels, by_bytes, s, len);
 	if (l >= 0)
@@ -182,6 +215,11 @@ features_encode_missing(const UpliftFeatureKey *key, double *x)
 	if (key->categorical)
 	{
 		features_encode_level(key, NULL, 0, x);
+		return;
+	}
+	if (key->native)
+	{
+		x[key->col] = get_float8_nan();
 		return;
 	}
 	x[key->col] = key->mean;
@@ -434,6 +472,33 @@ features_design_build(const FeatRows *rows)
 	return d;
 }
 
+/*
+ * Make d's encoding native (forests): one column per key; the level ids of
+ * a categorical key map to their level's index (-1: an infrequent level,
+ * pooled by max_categories), and missing values stay NaN.
+ */
+void
+features_design_native(FeatDesign *d, const FeatRows *rows)
+{
+	for (int k = 0; k < rows->n_keys; k++)
+	{
+		const UpliftFeatureKey *key = &d->enc->keys[d->key_of_row_key[k]];
+
+		if (!key->categorical)
+			continue;
+		for (int id = 0; id < rows->keys[k].n_levels; id++)
+		{
+			int32		col = d->level_col[k][id];
+
+			d->level_col[k][id] = (col >= key->col && col < key->col + key->n_levels) ?
+				col - key->col : -1;
+		}
+	}
+	d->enc->native = true;
+	d->p = uplift_encoding_layout(d->enc);
+	d->names = uplift_encoding_names(d->enc, d->p);
+}
+
 void
 features_design_row(const FeatDesign *d, const FeatRows *rows, int64 i, double *x)
 {
@@ -441,6 +506,13 @@ features_design_row(const FeatDesign *d, const FeatRows *rows, int64 i, double *
 	{
 		const UpliftFeatureKey *key = &d->enc->keys[d->key_of_row_key[k]];
 		double		v = rows->keys[k].cells[i];
+
+		if (key->native)
+		{
+			x[key->col] = (key->categorical && !isnan(v)) ?
+				(double) d->level_col[k][(int) v] : v;
+			continue;
+		}
 
 		if (!key->categorical)
 		{

@@ -6,10 +6,12 @@
  *	  uplift_fit(features, treatment, outcome [, options])
  *	  uplift_fit(features, treatment, outcome, propensity, options)
  *
- * features is float8[] or float4[], or jsonb (named features).  The
- * transition function reads each row's arguments and hands them to the
- * learner dispatcher (src/learn.c), which checks them, keeps them and, in
- * the final function, fits the model returned in its stored form.  Named
+ * features is float8[], float4[], integer[] or numeric[], or jsonb (named
+ * features); treatment is an integer, a boolean or a text label
+ * (src/treatment.c).  The transition function reads each row's arguments
+ * and hands them to the learner dispatcher (src/learn.c), which checks
+ * them, keeps them and, in the final function, fits the model returned in
+ * its stored form.  Named
  * features are kept as typed rows (src/features.c) until the final function
  * learns their encoding and hands the learner the encoded rows.  Options
  * are read from the first row of each partial aggregate.
@@ -26,6 +28,7 @@
 #include "learn.h"
 #include "model.h"
 #include "progress.h"
+#include "treatment.h"
 #include "uplift.h"
 
 PG_FUNCTION_INFO_V1(uplift_fit_transfn);
@@ -40,6 +43,7 @@ typedef struct FitState
 	LearnState *learn;			/* NULL for named features */
 	FeatRows   *feat;			/* NULL for array features */
 	double	   *x;				/* p values: the row being read */
+	TreatLabels *labels;		/* a text treatment's labels, or NULL */
 	Progress	progress;		/* off in states built by combine or deserial */
 } FitState;
 
@@ -124,19 +128,23 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 		Jsonb	   *opts = NULL;
 		double	   *x = NULL;
 		int32		p = read_features(PG_GETARG_DATUM(1), &x, aggcxt, -1);
+		TreatLabels *labels;
 
 		if (PG_NARGS() > optarg && !PG_ARGISNULL(optarg))
 			opts = PG_GETARG_JSONB_P(optarg);
+		labels = treatment_labels_for_call(fcinfo, 2, opts, aggcxt);
+		opts = treatment_options_without_control(opts);
 		st = fit_state_new(learn_state_create(aggcxt, opts, p, weighted), x,
 						   aggcxt);
+		st->labels = labels;
 		progress_begin_agg(&st->progress, fcinfo, aggcxt);
 	}
 	else
 		(void) read_features(PG_GETARG_DATUM(1), &st->x, aggcxt,
 							 st->learn->buf->p);
 
-	learn_state_add(st->learn, st->x, PG_GETARG_INT32(2), PG_GETARG_FLOAT8(3),
-					propensity);
+	learn_state_add(st->learn, st->x, treatment_read(fcinfo, 2, st->labels),
+					PG_GETARG_FLOAT8(3), propensity);
 	progress_rows(&st->progress, 1);
 	PG_RETURN_POINTER(st);
 }
@@ -162,20 +170,52 @@ uplift_fit_transfn_jsonb(PG_FUNCTION_ARGS)
 		int			optarg = weighted ? 5 : 4;
 		Jsonb	   *opts = NULL;
 		FeatRows   *feat;
+		TreatLabels *labels;
 
 		if (PG_NARGS() > optarg && !PG_ARGISNULL(optarg))
 			opts = PG_GETARG_JSONB_P(optarg);
+		labels = treatment_labels_for_call(fcinfo, 2, opts, aggcxt);
+		opts = treatment_options_without_control(opts);
 		feat = features_rows_create(aggcxt, opts, weighted);
 		/* the learner's options are checked on the first row, as for arrays */
 		(void) learn_state_create(CurrentMemoryContext, features_learner_options(feat),
 								  1, weighted);
 		st = fit_state_named(feat, aggcxt);
+		st->labels = labels;
 		progress_begin_agg(&st->progress, fcinfo, aggcxt);
 	}
-	features_rows_add(st->feat, PG_GETARG_JSONB_P(1), PG_GETARG_INT32(2),
+	features_rows_add(st->feat, PG_GETARG_JSONB_P(1), treatment_read(fcinfo, 2, st->labels),
 					  PG_GETARG_FLOAT8(3), weighted ? PG_GETARG_FLOAT8(4) : 1.0);
 	progress_rows(&st->progress, 1);
 	PG_RETURN_POINTER(st);
+}
+
+/* Renumber the actions of a state's rows: id a becomes new_of_old[a], a < n. */
+static void
+fit_state_renumber(FitState *st, const int32 *new_of_old, int32 n)
+{
+	if (st->feat != NULL)
+	{
+		for (int64 i = 0; i < st->feat->nrows; i++)
+			st->feat->action[i] = new_of_old[st->feat->action[i]];
+	}
+	else
+		trainbuf_renumber_arms(st->learn->buf, new_of_old, n);
+}
+
+/*
+ * Take st2's labels into st1's (a new dictionary when st1 has none yet) and
+ * renumber st2's rows to match, before they are merged.
+ */
+static void
+fit_labels_merge(FitState *st1, FitState *st2, MemoryContext aggcxt)
+{
+	if (st2->labels == NULL)
+		return;
+	if (st1->labels == NULL)
+		st1->labels = treatment_labels_empty_like(st2->labels, aggcxt);
+	fit_state_renumber(st2, treatment_labels_merge(st1->labels, st2->labels),
+					   st2->labels->n + 1);
 }
 
 Datum
@@ -199,6 +239,7 @@ uplift_fit_combinefn(PG_FUNCTION_ARGS)
 				PG_RETURN_POINTER(st2);
 			st1 = fit_state_named(features_rows_empty_like(st2->feat, aggcxt), aggcxt);
 		}
+		fit_labels_merge(st1, st2, aggcxt);
 		features_rows_merge(st1->feat, st2->feat);
 		PG_RETURN_POINTER(st1);
 	}
@@ -209,6 +250,7 @@ uplift_fit_combinefn(PG_FUNCTION_ARGS)
 		st1 = fit_state_new(learn_state_empty_like(st2->learn, aggcxt), NULL,
 							aggcxt);
 	}
+	fit_labels_merge(st1, st2, aggcxt);
 	learn_state_merge(st1->learn, st2->learn);
 	PG_RETURN_POINTER(st1);
 }
@@ -222,6 +264,7 @@ uplift_fit_serialfn(PG_FUNCTION_ARGS)
 	(void) uplift_agg_context(fcinfo, "uplift_fit_serialfn");
 	bytes_begin_bytea(&out);
 	bytes_put_u8(&out, st->feat != NULL ? FIT_STATE_NAMED : FIT_STATE_ARRAYS);
+	treatment_labels_serialize(&out, st->labels);
 	if (st->feat != NULL)
 		features_rows_serialize(&out, st->feat);
 	else
@@ -235,19 +278,24 @@ uplift_fit_deserialfn(PG_FUNCTION_ARGS)
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	MemoryContext cxt;
 	ByteReader	r;
+	uint8		kind;
+	TreatLabels *labels;
+	FitState   *st;
 
 	if (!AggCheckCallContext(fcinfo, &cxt))
 		cxt = CurrentMemoryContext;
 	bytes_reader_init(&r, VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes),
 					  "uplift_fit state");
-	switch (bytes_get_u8(&r))
-	{
-		case FIT_STATE_ARRAYS:
-			PG_RETURN_POINTER(fit_state_new(learn_state_deserialize(&r, cxt), NULL, cxt));
-		case FIT_STATE_NAMED:
-			PG_RETURN_POINTER(fit_state_named(features_rows_deserialize(&r, cxt), cxt));
-	}
-	bytes_corrupted(&r, "Unknown kind of state");
+	kind = bytes_get_u8(&r);
+	if (kind != FIT_STATE_ARRAYS && kind != FIT_STATE_NAMED)
+		bytes_corrupted(&r, "Unknown kind of state");
+	labels = treatment_labels_deserialize(&r, cxt);
+	if (kind == FIT_STATE_ARRAYS)
+		st = fit_state_new(learn_state_deserialize(&r, cxt), NULL, cxt);
+	else
+		st = fit_state_named(features_rows_deserialize(&r, cxt), cxt);
+	st->labels = labels;
+	PG_RETURN_POINTER(st);
 }
 
 /* Errors of a grouped fit name the group. */
@@ -265,18 +313,33 @@ static LearnState *
 learn_named(const FeatRows *feat, FeatDesign **design)
 {
 	FeatDesign *d = features_design_build(feat);
-	char	   *problem = uplift_feature_names_problem(d->names, d->p);
+	Jsonb	   *opts = features_learner_options(feat);
+	bool		native = learn_fits_forest(opts);
+	char	   *problem;
 	LearnState *learn;
-	double	   *x = palloc(sizeof(double) * Max(d->p, 1));
+	double	   *x;
 
+	/* forests take categories and missing values as they are */
+	if (native)
+		features_design_native(d, feat);
+	problem = uplift_feature_names_problem(d->names, d->p);
+	x = palloc(sizeof(double) * Max(d->p, 1));
 	if (problem != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the columns of the named features of uplift_fit are not usable"),
 				 errdetail("%s", problem),
 				 errhint("Rename the key whose name is that of another key's column (key=level, missingindicator_key) or of the form action_<k>.")));
-	learn = learn_state_create(CurrentMemoryContext, features_learner_options(feat),
-							   d->p, feat->weighted);
+	learn = learn_state_create(CurrentMemoryContext, opts, d->p, feat->weighted);
+	if (native)
+	{
+		bool	   *categorical = palloc(sizeof(bool) * Max(d->p, 1));
+
+		for (int32 j = 0; j < d->enc->n_keys; j++)
+			categorical[d->enc->keys[j].col] = d->enc->keys[j].categorical;
+		learn->settings.n_categorical = d->p;
+		learn->settings.categorical = categorical;
+	}
 
 	for (int64 i = 0; i < feat->nrows; i++)
 	{
@@ -299,6 +362,7 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 	const LearnSettings *settings;
 	ErrorContextCallback group_context;
 	UpliftModel *model;
+	char	  **action_labels = NULL;
 
 	(void) uplift_agg_context(fcinfo, "uplift_fit_finalfn");
 	if (PG_ARGISNULL(0))
@@ -307,6 +371,12 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 				 errmsg("uplift_fit needs at least one row"),
 				 errhint("Check the query's WHERE clause.")));
 	st = (FitState *) PG_GETARG_POINTER(0);
+	/* the actions in the labels' byte order (in place: a second call keeps them) */
+	if (st->labels != NULL)
+	{
+		fit_state_renumber(st, treatment_labels_order(st->labels), st->labels->n + 1);
+		action_labels = treatment_labels_model(st->labels);
+	}
 	learn = st->feat != NULL ? learn_named(st->feat, &design) : st->learn;
 	settings = &learn->settings;
 	if (settings->skip_incomplete)
@@ -333,14 +403,15 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 		error_context_stack = &group_context;
 	}
 	progress_phase(&st->progress, "fitting");
-	model = learn_fit(learn);
+	model = learn_fit(learn, &st->progress);
 	if (settings->group != NULL)
 		error_context_stack = group_context.previous;
 	if (design != NULL)
 	{
-		model->format_version = UPLIFT_MODEL_FORMAT_VERSION;
+		model->format_version = UPLIFT_MODEL_FORMAT_ENCODING;
 		model->feature_names = design->names;
 		model->encoding = design->enc;
 	}
+	model->action_labels = action_labels;
 	PG_RETURN_BYTEA_P(uplift_model_serialize(model));
 }

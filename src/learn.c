@@ -24,6 +24,7 @@
 
 #include "arrays.h"
 #include "learn.h"
+#include "learn_forest.h"
 #include "learn_meta.h"
 #include "learn_ts.h"
 #include "linalg.h"
@@ -31,7 +32,7 @@
 #include "options.h"
 #include "uplift.h"
 
-#define LEARN_STATE_VERSION 3
+#define LEARN_STATE_VERSION 4
 
 StaticAssertDecl(TRAINBUF_MAX_ACTION == UPLIFT_MAX_ACTIONS,
 				 "the training buffer and the model agree on the number of actions");
@@ -42,8 +43,15 @@ StaticAssertDecl(TRAINBUF_MAX_FEATURES == UPLIFT_MAX_FEATURES,
 
 static const char *const fit_option_keys[] = {
 	"learner", "base", "l2", "max_iter", "tol", "feature_names", "seed",
-	"interactions", "min_propensity", "group", "skip_incomplete", NULL
+	"interactions", "min_propensity", "group", "skip_incomplete",
+	/* forests (src/learn_forest.c) */
+	"criterion", "n_trees", "max_depth", "min_samples_leaf",
+	"min_samples_treatment", "n_reg", "normalization", "max_features", "bins",
+	"bin_sample", "bootstrap", "subsample", "honest", "stats_memory", NULL
 };
+
+/* Options of the logistic and linear bases only. */
+static const char *const linear_option_keys[] = {"l2", "max_iter", "tol"};
 
 static const char *const learner_names[] = {
 	"t_learner", "s_learner", "class_transform", "x_learner", "dr_learner",
@@ -55,7 +63,11 @@ static const int32 learner_codes[] = {
 	UPLIFT_LEARNER_X, UPLIFT_LEARNER_DR, UPLIFT_LEARNER_FOREST
 };
 
-static const char *const base_names[] = {"logistic", "linear", NULL};
+static const char *const base_names[] = {"logistic", "linear", "forest", NULL};
+
+static const int32 base_codes[] = {
+	UPLIFT_BASE_LOGISTIC, UPLIFT_BASE_LINEAR, UPLIFT_BASE_FOREST
+};
 
 /* feature_names: a JSON array of p strings. */
 static void
@@ -131,6 +143,16 @@ parse_group(Jsonb *opts)
 	return NULL;				/* keep the compiler quiet */
 }
 
+bool
+learn_fits_forest(Jsonb *opts)
+{
+	int			learner = options_choice(opts, "learner", 0, learner_names);
+	int			base = options_choice(opts, "base", -1, base_names);
+
+	return learner_codes[learner] == UPLIFT_LEARNER_FOREST ||
+		(base >= 0 && base_codes[base] == UPLIFT_BASE_FOREST);
+}
+
 /* Settings from the options of uplift_fit (opts NULL: the defaults). */
 static void
 settings_parse(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)
@@ -141,14 +163,26 @@ settings_parse(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)
 	memset(s, 0, sizeof(LearnSettings));
 	options_check_keys(opts, "uplift_fit", fit_option_keys);
 	learner = options_choice(opts, "learner", 0, learner_names);
-	if (learner_codes[learner] == UPLIFT_LEARNER_FOREST)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("learner \"%s\" of uplift_fit is not supported yet", learner_names[learner]),
-				 errhint("Use \"t_learner\", \"s_learner\", \"class_transform\", \"x_learner\" or \"dr_learner\".")));
 	s->learner = learner_codes[learner];
 	base = options_choice(opts, "base", -1, base_names);
-	s->base = base < 0 ? 0 : base == 0 ? UPLIFT_BASE_LOGISTIC : UPLIFT_BASE_LINEAR;
+	s->base = base < 0 ? 0 : base_codes[base];
+	if (s->learner == UPLIFT_LEARNER_FOREST)
+	{
+		if (s->base != 0 && s->base != UPLIFT_BASE_FOREST)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("learner \"forest\" of uplift_fit has no base \"%s\"", base_names[base]),
+					 errhint("Remove option \"base\": the uplift forest's trees are its base.  For a meta-learner over forests, use {\"learner\": \"t_learner\", \"base\": \"forest\"}.")));
+		s->base = UPLIFT_BASE_FOREST;
+	}
+	if (s->base == UPLIFT_BASE_FOREST)
+		for (int i = 0; i < lengthof(linear_option_keys); i++)
+			if (options_lookup(opts, linear_option_keys[i]) != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("option \"%s\" does not apply to base \"forest\"",
+								linear_option_keys[i]),
+						 errhint("It tunes the logistic and linear bases; remove it.")));
 	s->l2 = options_float(opts, "l2", 1.0, 0.0, 1e12);
 	s->max_iter = (int32) options_int(opts, "max_iter", 100, 1, 100000);
 	s->tol = options_float(opts, "tol", 1e-6, 0.0, 1.0);
@@ -157,7 +191,12 @@ settings_parse(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("option \"interactions\" applies only to learner \"s_learner\"")));
-	s->interactions = options_bool(opts, "interactions", true);
+	if (s->base == UPLIFT_BASE_FOREST && options_lookup(opts, "interactions") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"interactions\" does not apply to base \"forest\""),
+				 errhint("Trees find interactions themselves: the s_learner's forest takes the features and the action indicators.")));
+	s->interactions = options_bool(opts, "interactions", s->base != UPLIFT_BASE_FOREST);
 	if (!weighted && options_lookup(opts, "min_propensity") != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -167,6 +206,7 @@ settings_parse(Jsonb *opts, int32 p, bool weighted, LearnSettings *s)
 	parse_feature_names(opts, p, s);
 	s->group = parse_group(opts);
 	s->skip_incomplete = options_bool(opts, "skip_incomplete", false);
+	learn_forest_settings(opts, s->base == UPLIFT_BASE_FOREST, s);
 }
 
 static void
@@ -187,6 +227,7 @@ settings_write(StringInfo out, const LearnSettings *s)
 	if (s->group != NULL)
 		bytes_put_str(out, s->group);
 	bytes_put_u8(out, s->skip_incomplete ? 1 : 0);
+	learn_forest_settings_write(out, s);
 }
 
 /* Settings written by settings_write, palloc'd in the current context. */
@@ -202,9 +243,9 @@ settings_read(ByteReader *r, LearnSettings *s)
 	s->interactions = bytes_get_u8(r) != 0;
 	s->seed = bytes_get_i64(r);
 	s->min_propensity = bytes_get_f64(r);
-	if (s->learner < UPLIFT_LEARNER_T || s->learner > UPLIFT_LEARNER_DR ||
+	if (s->learner < UPLIFT_LEARNER_T || s->learner > UPLIFT_LEARNER_FOREST ||
 		!(s->min_propensity >= 0 && s->min_propensity <= 1) ||
-		s->base < 0 || s->base > UPLIFT_BASE_LINEAR || s->max_iter < 1 ||
+		s->base < 0 || s->base > UPLIFT_BASE_FOREST || s->max_iter < 1 ||
 		!(s->l2 >= 0) || !(s->tol >= 0))
 		bytes_corrupted(r, "settings are out of range");
 	s->n_names = (int32) bytes_get_count(r, sizeof(uint32), UPLIFT_MAX_FEATURES);
@@ -217,6 +258,9 @@ settings_read(ByteReader *r, LearnSettings *s)
 	if (bytes_get_u8(r) != 0)
 		s->group = bytes_get_str(r);
 	s->skip_incomplete = bytes_get_u8(r) != 0;
+	learn_forest_settings_read(r, s);
+	if (s->forest != (s->base == UPLIFT_BASE_FOREST))
+		bytes_corrupted(r, "tree settings do not match the base");
 }
 
 /* A deep copy into the current memory context, through the codec. */
@@ -256,8 +300,12 @@ settings_json(const LearnSettings *s, int32 base)
 	StringInfoData b;
 
 	initStringInfo(&b);
-	appendStringInfo(&b, "{\"learner\": \"%s\", \"base\": \"%s\", \"l2\": %.17g",
-					 uplift_learner_name(s->learner), uplift_base_name(base), s->l2);
+	appendStringInfo(&b, "{\"learner\": \"%s\", \"base\": \"%s\"",
+					 uplift_learner_name(s->learner), uplift_base_name(base));
+	if (base == UPLIFT_BASE_FOREST)
+		learn_forest_settings_json(&b, s, s->learner);
+	else
+		appendStringInfo(&b, ", \"l2\": %.17g", s->l2);
 	if (base == UPLIFT_BASE_LOGISTIC)
 		appendStringInfo(&b, ", \"max_iter\": %d, \"tol\": %.17g", s->max_iter, s->tol);
 	if (s->learner == UPLIFT_LEARNER_S)
@@ -531,6 +579,8 @@ choose_base(const LearnState *st, int32 K)
 	const LearnSettings *s = &st->settings;
 	const TrainBuf *buf = st->buf;
 
+	if (s->learner == UPLIFT_LEARNER_FOREST)
+		return UPLIFT_BASE_FOREST;
 	if (s->learner != UPLIFT_LEARNER_CLASS_TRANSFORM)
 		return s->base != 0 ? s->base :
 			buf->all_binary ? UPLIFT_BASE_LOGISTIC : UPLIFT_BASE_LINEAR;
@@ -556,9 +606,8 @@ choose_base(const LearnState *st, int32 K)
 
 /* The model's header: everything but its heads and arm statistics. */
 static UpliftModel *
-model_header(const LearnState *st, int32 K, int32 base)
+model_header(const LearnState *st, const LearnSettings *s, int32 K, int32 base)
 {
-	const LearnSettings *s = &st->settings;
 	UpliftModel *m = palloc0(sizeof(UpliftModel));
 
 	m->format_version = UPLIFT_MODEL_FORMAT_ARRAYS;
@@ -687,13 +736,14 @@ check_finite(const UpliftModel *m)
 
 /* The heads of m from the rows of a rows buffer, by learner. */
 static void
-learn_from_rows(const LearnState *st, UpliftModel *m)
+learn_from_rows(const LearnState *st, const LearnSettings *s, UpliftModel *m)
 {
 	const TrainBuf *buf = st->buf;
-	const LearnSettings *s = &st->settings;
 	ArmWeights *aw = arm_weights(buf);
 
 	arm_outcome_means(buf, aw, m);
+	if (m->base == UPLIFT_BASE_FOREST)
+		learn_forest_arm_means(buf, m);
 	switch (s->learner)
 	{
 		case UPLIFT_LEARNER_T:
@@ -711,32 +761,43 @@ learn_from_rows(const LearnState *st, UpliftModel *m)
 		case UPLIFT_LEARNER_DR:
 			learn_dr(buf, s, m);
 			break;
+		case UPLIFT_LEARNER_FOREST:
+			learn_forest(buf, s, m, aw);
+			break;
 		default:
 			elog(ERROR, "unexpected learner code %d", s->learner);
 	}
 }
 
 UpliftModel *
-learn_fit(const LearnState *st)
+learn_fit(const LearnState *st, Progress *progress)
 {
 	const TrainBuf *buf = st->buf;
-	const LearnSettings *s = &st->settings;
+	LearnSettings settings = st->settings;
+	const LearnSettings *s = &settings;
 	int32		K = trainbuf_max_action(buf);
 	int32		base;
 	UpliftModel *m;
 
+	settings.progress = progress;
 	check_arms(buf, K);
+	if (s->learner == UPLIFT_LEARNER_FOREST)
+	{
+		/* the criterion the outcome calls for, in the model's options too */
+		settings.tree.criterion = learn_forest_criterion(s, buf->all_binary, K);
+		settings.criterion_set = true;
+	}
 	if (s->learner == UPLIFT_LEARNER_S)
 		linear_check_columns((int64) uplift_s_design_len(buf->p, K, s->interactions) + 1,
 							 buf->p, "the s_learner design of");
 	base = choose_base(st, K);
 	check_binary_outcome(base, buf->all_binary, NAN);
 
-	m = model_header(st, K, base);
+	m = model_header(st, s, K, base);
 	if (buf->moments)
 		learn_ts_moments(buf, s, m);
 	else
-		learn_from_rows(st, m);
+		learn_from_rows(st, s, m);
 	check_finite(m);
 	uplift_model_validate(m, "uplift_fit");
 	return m;

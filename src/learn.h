@@ -55,12 +55,18 @@ extern void learn_state_add(LearnState *st, const double *x, int32 action,
 /* Move the rows of "from" into "into" (the same settings). */
 extern void learn_state_merge(LearnState *into, LearnState *from);
 
+/* Do these options of uplift_fit grow forests (learner or base "forest")? */
+extern bool learn_fits_forest(Jsonb *opts);
+
 /* Versioned bytes: write, and read back into a new state in cxt. */
 extern void learn_state_serialize(StringInfo out, const LearnState *st);
 extern LearnState *learn_state_deserialize(ByteReader *r, MemoryContext cxt);
 
-/* Fit the model the settings ask for; palloc'd in the current context. */
-extern UpliftModel *learn_fit(const LearnState *st);
+/*
+ * Fit the model the settings ask for; palloc'd in the current context.
+ * Long fits report their phases to progress (NULL: nowhere).
+ */
+extern UpliftModel *learn_fit(const LearnState *st, Progress *progress);
 
 /*
  * Why st cannot be fitted for want of rows in an arm (a palloc'd sentence

@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "learn_forest.h"
 #include "learn_head.h"
 #include "linear.h"
 #include "logistic.h"
@@ -16,7 +17,9 @@ learn_head_fit(RowSource *src, const LearnSettings *s, int32 base,
 {
 	head->role = role;
 	head->action = action;
-	if (base == UPLIFT_BASE_LOGISTIC)
+	if (base == UPLIFT_BASE_FOREST)
+		learn_forest_head(src, s, head, what);
+	else if (base == UPLIFT_BASE_LOGISTIC)
 	{
 		head->link = UPLIFT_LINK_LOGIT;
 		logistic_fit(src, s->l2, s->max_iter, s->tol, head, what);

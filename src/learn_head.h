@@ -15,12 +15,14 @@
 
 #include "model.h"
 #include "rowsource.h"
+#include "progress.h"
 #include "trainbuf.h"
+#include "tree_grow.h"
 
 /* Resolved settings of one fit (the options of uplift_fit). */
 typedef struct LearnSettings
 {
-	int32		learner;		/* UpliftLearner (not forest) */
+	int32		learner;		/* UpliftLearner */
 	int32		base;			/* UpliftBase, or 0: chosen from the outcome */
 	double		l2;				/* penalty on every coefficient but the intercept */
 	int32		max_iter;		/* Newton steps per logistic fit */
@@ -32,6 +34,17 @@ typedef struct LearnSettings
 	char	  **feature_names;
 	char	   *group;			/* the group's key, as text, or NULL */
 	bool		skip_incomplete;	/* an arm without rows: NULL, not an error */
+	/* learner or base "forest" (src/learn_forest.c) */
+	bool		forest;			/* the tree settings below apply */
+	TreeParams	tree;
+	bool		criterion_set;	/* tree.criterion was given */
+	int32		bins;			/* most value bins of a feature */
+	int64		bin_sample;		/* rows the bin edges are quantiles of */
+	/* not stored: named features' native columns that are categorical */
+	int32		n_categorical;
+	const bool *categorical;
+	/* not stored: where the fit reports its phases, or NULL */
+	Progress   *progress;
 } LearnSettings;
 
 /*

@@ -31,6 +31,12 @@
  *	              - [t = 0] w (y - mu_0(x)),
  *	    regressed linearly on x over all rows: effect_k(x).
  *
+ * With base "forest" every head above is a forest: the outcome heads of
+ * 0/1 outcomes predict probabilities directly, and the regressions of the
+ * class transformation's y*, the imputed effects and the pseudo-outcomes are
+ * regression forests (a forest head's in-sample predictions enter the DR
+ * pseudo-outcomes as the linear heads' do).
+ *
  * No learner here splits the rows: every fit is a deterministic function
  * of the set of rows, whatever their order or the plan that gathered them.
  */
@@ -129,6 +135,13 @@ fill_dr(void *arg, int32 arm, int n, const double *const *col,
 	}
 }
 
+/* The base of the heads that regress derived outcomes: linear, or forest. */
+static int32
+effect_base(const UpliftModel *m)
+{
+	return m->base == UPLIFT_BASE_FOREST ? UPLIFT_BASE_FOREST : UPLIFT_BASE_LINEAR;
+}
+
 /* The fill state of model m: arm shares and block scratch. */
 static void
 meta_fill_init(MetaFill *f, const TrainBuf *buf, const UpliftModel *m)
@@ -191,14 +204,14 @@ learn_x(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 		take[0] = true;
 		snprintf(what, sizeof(what), "the control effect model of treatment %d", k);
 		pseudo_source_init(&src, buf, take, aw, fill_x_control, &f);
-		learn_head_fit(&src.base, s, UPLIFT_BASE_LINEAR, UPLIFT_HEAD_EFFECT_CONTROL, k,
+		learn_head_fit(&src.base, s, effect_base(m), UPLIFT_HEAD_EFFECT_CONTROL, k,
 					   h0, what);
 
 		take[0] = false;
 		take[k] = true;
 		snprintf(what, sizeof(what), "the effect model of treatment %d", k);
 		pseudo_source_init(&src, buf, take, aw, fill_x_treated, &f);
-		learn_head_fit(&src.base, s, UPLIFT_BASE_LINEAR, UPLIFT_HEAD_EFFECT, k,
+		learn_head_fit(&src.base, s, effect_base(m), UPLIFT_HEAD_EFFECT, k,
 					   h0 + 1, what);
 
 		m->mix[k - 1] = (double) buf->arms[k].nrows /
@@ -228,7 +241,7 @@ learn_dr(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m)
 		f.action = k;
 		snprintf(what, sizeof(what), "the effect model of treatment %d", k);
 		pseudo_source_init(&src, buf, take, NULL, fill_dr, &f);
-		learn_head_fit(&src.base, s, UPLIFT_BASE_LINEAR, UPLIFT_HEAD_EFFECT, k,
+		learn_head_fit(&src.base, s, effect_base(m), UPLIFT_HEAD_EFFECT, k,
 					   &m->heads[K + k], what);
 	}
 }

@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "learn_forest.h"
 #include "learn_pseudo.h"
 
 static bool
@@ -22,6 +23,7 @@ pseudo_next(RowSource *s, RowBlock *blk)
 	w = buf->weighted ? t.chunk->w + t.start : NULL;
 	src->fill(src->arg, t.arm, t.n, src->cols, t.chunk->y + t.start, w, src->out);
 	blk->n = t.n;
+	blk->arm = t.arm;
 	blk->col = src->cols;
 	blk->y = src->out;
 	blk->w = NULL;
@@ -67,6 +69,11 @@ void
 pseudo_head_predict(const UpliftHead *head, int n, const double *const *col,
 					double *out)
 {
+	if (head->forest != NULL)
+	{
+		learn_forest_predict(head, n, col, out);
+		return;
+	}
 	for (int i = 0; i < n; i++)
 		out[i] = head->coef[0];
 	for (int j = 1; j < head->n_coef; j++)

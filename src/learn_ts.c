@@ -55,6 +55,7 @@ sdesign_next(RowSource *s, RowBlock *blk)
 			src->zcols[(Size) j * ROWBLOCK_ROWS + i] = src->zrow[j];
 	}
 	blk->n = t.n;
+	blk->arm = t.arm;
 	blk->col = src->cols;
 	blk->y = t.chunk->y + t.start;
 	blk->w = src->aw[t.arm].use ? t.chunk->w + t.start : NULL;

@@ -21,7 +21,7 @@ static const char *const learner_names[] = {
 	NULL, "t_learner", "s_learner", "class_transform", "x_learner",
 	"dr_learner", "forest"
 };
-static const char *const base_names[] = {NULL, "logistic", "linear"};
+static const char *const base_names[] = {NULL, "logistic", "linear", "forest"};
 
 
 const char *
@@ -35,7 +35,7 @@ uplift_learner_name(int32 learner)
 const char *
 uplift_base_name(int32 base)
 {
-	if (base < UPLIFT_BASE_LOGISTIC || base > UPLIFT_BASE_LINEAR)
+	if (base < UPLIFT_BASE_LOGISTIC || base > UPLIFT_BASE_FOREST)
 		return "unknown";
 	return base_names[base];
 }
@@ -57,11 +57,31 @@ uplift_s_design(const UpliftModel *m, const double *x, int action, double *z)
 				z[j++] = (action == k) ? x[i] : 0.0;
 }
 
+int32
+uplift_model_action_of_label(const UpliftModel *m, const char *label, int len)
+{
+	if (m->action_labels == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("action \"%s\" names a label, but the model has no treatment labels",
+						pnstrdup(label, len)),
+				 errhint("The model was fitted with a numeric or boolean treatment: name its actions by number (0 = control).")));
+	for (int a = 0; a <= m->n_actions; a++)
+		if (strlen(m->action_labels[a]) == (size_t) len &&
+			memcmp(m->action_labels[a], label, len) == 0)
+			return a;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("action \"%s\" is not a treatment label of the model", pnstrdup(label, len)),
+			 errhint("uplift_model_info(model) -> 'action_labels' lists the model's labels, the control's first.")));
+	pg_unreachable();
+}
+
 bool
 uplift_model_has_outcomes(const UpliftModel *m)
 {
 	return m->learner == UPLIFT_LEARNER_T || m->learner == UPLIFT_LEARNER_X ||
-		m->learner == UPLIFT_LEARNER_DR;
+		m->learner == UPLIFT_LEARNER_DR || m->learner == UPLIFT_LEARNER_FOREST;
 }
 
 /*

@@ -21,8 +21,14 @@
  *	                   effect_k(x) = mix_k tau0_k(x) + (1 - mix_k) tau1_k(x)
  *	  dr_learner       K+1 outcome heads (arm order), then one UPLIFT_HEAD_EFFECT
  *	                   head per action k; effect_k(x) = eta_k(x)
+ *	  forest           one UPLIFT_HEAD_ARMS head: an uplift forest whose leaves
+ *	                   hold every arm's outcome mean; effect_k(x) = f_k(x) - f_0(x)
  *
- * where g is the head's inverse link (identity or logistic).  Outcome heads
+ * where g is the head's inverse link (identity or logistic).  With base
+ * "forest" every head is a forest (src/tree_model.h) over the head's design
+ * instead of coefficients: eta is the mean over its trees of the leaves'
+ * values, with the identity link (a forest of a 0/1 outcome predicts the
+ * probability itself).  Outcome heads
  * serve uplift_predict.  A calibrated model maps each raw effect through
  * intercept_k + slope_k * effect (uplift_fit_calibration).
  *
@@ -41,11 +47,17 @@
 /*
  * Stored-format version written by this build; older versions stay readable.
  * Version 2 added the standard error of each calibration slope, version 3
- * the encoding of named features (jsonb).  A model without an encoding is
- * still written as version 2, so its bytes do not change.
+ * the encoding of named features (jsonb), version 4 forests (tree heads),
+ * version 5 the labels of a text treatment.  A model is written in the
+ * lowest version that holds it (2 without an encoding, forests or labels,
+ * 3 with an encoding only, 4 with forests), so the bytes of a model that
+ * older versions could write do not change.
  */
-#define UPLIFT_MODEL_FORMAT_VERSION 3
+#define UPLIFT_MODEL_FORMAT_VERSION 5
 #define UPLIFT_MODEL_FORMAT_ARRAYS 2
+#define UPLIFT_MODEL_FORMAT_ENCODING 3
+#define UPLIFT_MODEL_FORMAT_FORESTS 4
+#define UPLIFT_MODEL_FORMAT_LABELS 5
 
 /* Sanity limits, checked on build and on read. */
 #define UPLIFT_MAX_FEATURES 10000
@@ -66,7 +78,8 @@ typedef enum UpliftLearner
 typedef enum UpliftBase
 {
 	UPLIFT_BASE_LOGISTIC = 1,
-	UPLIFT_BASE_LINEAR = 2
+	UPLIFT_BASE_LINEAR = 2,
+	UPLIFT_BASE_FOREST = 3
 } UpliftBase;
 
 typedef enum UpliftLink
@@ -81,16 +94,20 @@ typedef enum UpliftHeadRole
 	UPLIFT_HEAD_JOINT = 2,		/* outcome of every arm, z = s-design */
 	UPLIFT_HEAD_EFFECT = 3,		/* effect of one action, z = x */
 	UPLIFT_HEAD_TRANSFORMED = 4,	/* transformed outcome, z = x */
-	UPLIFT_HEAD_EFFECT_CONTROL = 5	/* effect of one action, fitted on control rows */
+	UPLIFT_HEAD_EFFECT_CONTROL = 5,	/* effect of one action, fitted on control rows */
+	UPLIFT_HEAD_ARMS = 6		/* outcome of every arm (an uplift forest), z = x */
 } UpliftHeadRole;
+
+struct TreeForest;
 
 typedef struct UpliftHead
 {
 	int32		role;			/* UpliftHeadRole */
 	int32		action;			/* arm or action it belongs to; -1 if none */
 	int32		link;			/* UpliftLink */
-	int32		n_coef;			/* 1 (intercept) + length of the design */
+	int32		n_coef;			/* 1 (intercept) + length of the design; 0: forest */
 	double	   *coef;			/* n_coef values, intercept first */
+	struct TreeForest *forest;	/* base "forest": the head's forest, else NULL */
 	/* how the fit went */
 	int64		n_rows;			/* rows the head was fitted on */
 	int32		n_iter;			/* solver iterations (0 for closed form) */
@@ -127,16 +144,24 @@ typedef struct UpliftFeatureKey
 	int32		n_pooled;		/* categorical: levels of the infrequent column */
 	char	  **pooled;
 	/* derived when the encoding is built or read (uplift_encoding_layout) */
+	bool		native;			/* the encoding's: one column, the value itself */
 	int32		col;			/* numeric: its column; categorical: first level's */
 	int32		ind_col;		/* numeric: indicator column, or -1 */
 	int32		pool_col;		/* categorical: infrequent column, or -1 */
 } UpliftFeatureKey;
 
-/* The encoding of a model fitted from named features: keys in byte order. */
+/*
+ * The encoding of a model fitted from named features: keys in byte order.
+ * A native encoding (forests) gives each key one column instead: a number
+ * as it is, a categorical key the index of its level (-1 for a level not
+ * among them), NaN when missing; the trees split categories and send
+ * missing values their own way.
+ */
 typedef struct UpliftEncoding
 {
 	int32		n_keys;
 	UpliftFeatureKey *keys;
+	bool		native;
 } UpliftEncoding;
 
 typedef struct UpliftModel
@@ -162,6 +187,10 @@ typedef struct UpliftModel
 	int32		n_heads;
 	UpliftHead *heads;
 	UpliftEncoding *encoding;	/* named features (format 3), or NULL */
+	double	   *scratch;		/* s_learner forests: design buffer for scoring */
+	char	  **action_labels;	/* text treatment (format 5): K+1 labels, the
+								 * control's first, then actions 1..K in byte
+								 * order; or NULL */
 } UpliftModel;
 
 /* Length of the s_learner design vector (model_format.c), and the vector itself. */
@@ -231,8 +260,28 @@ extern void uplift_model_effects(const UpliftModel *m, const double *x, double *
  */
 extern double uplift_check_score(double v, const char *what, int action);
 
+/*
+ * The action (0..K) that a label of the model's text treatment names; an
+ * error (22023) naming the label when the model has no such label or no
+ * labels at all (model.c).
+ */
+extern int32 uplift_model_action_of_label(const UpliftModel *m, const char *label, int len);
+
+/*
+ * The action argument argno (not NULL) of a call with model m: a number
+ * 0..K, or (text) a label of the model's text treatment; an error (22023)
+ * for any other (score.c).
+ */
+extern int32 uplift_model_action_arg(FunctionCallInfo fcinfo, const UpliftModel *m, int argno);
+
 /* Does the learner keep one outcome head per arm (so uplift_predict works)? */
 extern bool uplift_model_has_outcomes(const UpliftModel *m);
+
+/*
+ * Name of design column j (0-based, intercept excluded) of a head of this
+ * role, as uplift_model_info keys it (src/model_json.c).
+ */
+extern char *uplift_head_column_name(const UpliftModel *m, int32 role, int j);
 
 /* Names of codes, for uplift_model_info and messages. */
 extern const char *uplift_learner_name(int32 learner);

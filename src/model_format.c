@@ -26,9 +26,15 @@
  *		  numeric: f64 mean | u8 missing indicator
  *		  categorical: u32 levels | per level: u8 null [string] |
  *		               u32 pooled levels | per level: u8 null [string]
+ *	  body, format version 5 (a model fitted with a text treatment): as
+ *	  version 3 (an encoding of 0 keys when the model has none), then the
+ *	  labels section, last:
+ *		u32 K+1 | K+1 strings: the control's label, then the labels of
+ *		actions 1..K (in byte order)
  *	  body, format version 1: as version 2 without the slopes' standard errors
  *
- * A model without an encoding is written as version 2.
+ * A model without labels is written as version 3 when it has an encoding,
+ * else as version 2.
  *
  * Strings are u32 length + UTF-8 bytes, converted from and to the database
  * encoding.  The writer stores the options in jsonb's canonical text, every
@@ -55,6 +61,7 @@
 #include "named_features.h"
 #include "model.h"
 #include "model_format.h"
+#include "tree_model.h"
 
 #define MODEL_MAGIC "UPLM"
 #define MODEL_HEADER_SIZE 16
@@ -156,6 +163,11 @@ check_structure(const UpliftModel *m, ModelCheck *chk)
 				!heads_are(m, arms, k_count, UPLIFT_HEAD_EFFECT, 1))
 				model_invalid(chk, "A dr_learner model needs outcome heads and one effect head per action, in action order");
 			break;
+		case UPLIFT_LEARNER_FOREST:
+			if (m->n_heads != 1 || m->heads[0].role != UPLIFT_HEAD_ARMS ||
+				m->base != UPLIFT_BASE_FOREST)
+				model_invalid(chk, "A forest model needs exactly one forest head of every arm");
+			break;
 		default:
 			model_invalid(chk, "The learner is not supported by this version of uplift");
 	}
@@ -248,6 +260,8 @@ check_encoding(const UpliftModel *m, ModelCheck *chk)
 
 	if (enc->n_keys < 1 || enc->n_keys > FEATURES_MAX_KEYS)
 		model_invalid(chk, "Number of named features is out of range");
+	if (enc->native && m->base != UPLIFT_BASE_FOREST)
+		model_invalid(chk, "Only a forest model takes named features natively");
 	for (int i = 0; i < enc->n_keys; i++)
 	{
 		const UpliftFeatureKey *key = &enc->keys[i];
@@ -277,6 +291,42 @@ check_encoding(const UpliftModel *m, ModelCheck *chk)
 			model_invalid(chk, "The feature names are not those of the encoding");
 }
 
+/*
+ * A forest head predicts its values from the head's design, with the
+ * identity link: one value, or one per arm for the uplift forest's head.
+ * The forest's own bytes were checked when it was read or grown.
+ */
+static void
+check_forest_head(const UpliftModel *m, const UpliftHead *head, ModelCheck *chk)
+{
+	const TreeForest *f = head->forest;
+	int32		values = head->role == UPLIFT_HEAD_ARMS ? m->n_actions + 1 : 1;
+
+	if (head->n_coef != 0 || head->link != UPLIFT_LINK_IDENTITY)
+		model_invalid(chk, "A forest head has coefficients or a link");
+	if (f->p != uplift_head_design_len(m, head->role) || f->n_arms != values)
+		model_invalid(chk, "A forest head's forest does not fit the head's design");
+}
+
+/*
+ * The labels of a text treatment: K+1 of them, the control's first, the
+ * actions' unique and in byte order, none equal to the control's.
+ */
+static void
+check_labels(const UpliftModel *m, ModelCheck *chk)
+{
+	char	  **labels = m->action_labels;
+
+	for (int a = 1; a <= m->n_actions; a++)
+	{
+		if (strcmp(labels[a], labels[0]) == 0)
+			model_invalid(chk, "A treatment label is the control's label");
+		if (a > 1 && features_level_cmp(labels[a - 1], strlen(labels[a - 1]),
+										labels[a], strlen(labels[a])) >= 0)
+			model_invalid(chk, "The treatment labels are not unique and in byte order");
+	}
+}
+
 static void
 check_model(const UpliftModel *m, ModelCheck *chk)
 {
@@ -284,7 +334,7 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 
 	if (m->learner < UPLIFT_LEARNER_T || m->learner > UPLIFT_LEARNER_FOREST)
 		model_invalid(chk, "Unknown learner code");
-	if (m->base < UPLIFT_BASE_LOGISTIC || m->base > UPLIFT_BASE_LINEAR)
+	if (m->base < UPLIFT_BASE_LOGISTIC || m->base > UPLIFT_BASE_FOREST)
 		model_invalid(chk, "Unknown base code");
 	if (k_count < 1 || k_count > UPLIFT_MAX_ACTIONS)
 		model_invalid(chk, "Number of actions is out of range");
@@ -301,12 +351,19 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 		const UpliftHead *head = &m->heads[h];
 
 		CHECK_FOR_INTERRUPTS();
-		if (head->role < UPLIFT_HEAD_OUTCOME || head->role > UPLIFT_HEAD_EFFECT_CONTROL)
+		if (head->role < UPLIFT_HEAD_OUTCOME || head->role > UPLIFT_HEAD_ARMS)
 			model_invalid(chk, "Unknown head role");
 		if (head->link != UPLIFT_LINK_IDENTITY && head->link != UPLIFT_LINK_LOGIT)
 			model_invalid(chk, "Unknown link code");
 		if (head->action < -1 || head->action > k_count)
 			model_invalid(chk, "Head action is out of range");
+		if ((head->forest != NULL) != (m->base == UPLIFT_BASE_FOREST))
+			model_invalid(chk, "A head is a forest exactly when the base is \"forest\"");
+		if (head->forest != NULL)
+		{
+			check_forest_head(m, head, chk);
+			continue;
+		}
 		if (head->n_coef != uplift_head_design_len(m, head->role) + 1)
 			model_invalid(chk, "Head has the wrong number of coefficients");
 		for (int j = 0; j < head->n_coef; j++)
@@ -316,6 +373,8 @@ check_model(const UpliftModel *m, ModelCheck *chk)
 	check_structure(m, chk);
 	if (m->encoding != NULL)
 		check_encoding(m, chk);
+	if (m->action_labels != NULL)
+		check_labels(m, chk);
 }
 
 void
@@ -462,6 +521,15 @@ put_encoding(StringInfo buf, const UpliftEncoding *enc)
 	}
 }
 
+/* The labels section (format 5): the K+1 labels of a text treatment. */
+static void
+put_labels(StringInfo buf, const UpliftModel *m)
+{
+	bytes_put_u32(buf, m->n_actions + 1);
+	for (int a = 0; a <= m->n_actions; a++)
+		put_text(buf, m->action_labels[a]);
+}
+
 static pg_crc32c
 body_crc(const char *body, Size len)
 {
@@ -473,23 +541,63 @@ body_crc(const char *body, Size len)
 	return crc;
 }
 
+/* The lowest format version that holds m. */
+static uint16
+model_version(const UpliftModel *m)
+{
+	if (m->action_labels != NULL)
+		return UPLIFT_MODEL_FORMAT_LABELS;
+	if (m->base == UPLIFT_BASE_FOREST)
+		return UPLIFT_MODEL_FORMAT_FORESTS;
+	if (m->encoding != NULL)
+		return UPLIFT_MODEL_FORMAT_ENCODING;
+	return UPLIFT_MODEL_FORMAT_ARRAYS;
+}
+
+/* Each head's forest, if it has one: a flag, then its own checked bytes. */
+static void
+put_forests(StringInfo buf, const UpliftModel *m)
+{
+	StringInfoData f;
+
+	initStringInfo(&f);
+	for (int h = 0; h < m->n_heads; h++)
+	{
+		bytes_put_u8(buf, m->heads[h].forest != NULL ? 1 : 0);
+		if (m->heads[h].forest == NULL)
+			continue;
+		resetStringInfo(&f);
+		tree_forest_serialize(&f, m->heads[h].forest);
+		bytes_put_u32(buf, (uint32) f.len);
+		appendBinaryStringInfo(buf, f.data, f.len);
+	}
+	pfree(f.data);
+}
+
 bytea *
 uplift_model_serialize(const UpliftModel *m)
 {
 	StringInfoData body;
 	StringInfoData out;
+	uint16		version;
 
 	uplift_model_validate(m, "model built by a learner");
 
 	initStringInfo(&body);
 	put_body(&body, m);
+	version = model_version(m);
+	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
+		bytes_put_u8(&body, m->encoding == NULL ? 0 : m->encoding->native ? 2 : 1);
 	if (m->encoding != NULL)
 		put_encoding(&body, m->encoding);
+	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
+		put_forests(&body, m);
+	if (version >= UPLIFT_MODEL_FORMAT_LABELS)
+		put_labels(&body, m);
 
 	bytes_begin_bytea(&out);
 	appendBinaryStringInfo(&out, MODEL_MAGIC, 4);
-	bytes_put_u16(&out, m->encoding != NULL ? UPLIFT_MODEL_FORMAT_VERSION :
-				  UPLIFT_MODEL_FORMAT_ARRAYS);
+	bytes_put_u16(&out, version);
 	bytes_put_u16(&out, 0);
 	bytes_put_u32(&out, (uint32) body.len);
 	bytes_put_u32(&out, body_crc(body.data, body.len));
@@ -560,9 +668,48 @@ get_encoding(ByteReader *r)
 	return enc;
 }
 
+/* The heads' forests (format 4). */
+static void
+get_forests(ByteReader *r, UpliftModel *m)
+{
+	for (int h = 0; h < m->n_heads; h++)
+	{
+		uint32		len;
+
+		CHECK_FOR_INTERRUPTS();
+		if (bytes_get_u8(r) == 0)
+			continue;
+		len = bytes_get_u32(r);
+		if (len > r->len - r->pos)
+			bytes_corrupted(r, "A forest is longer than the value");
+		m->heads[h].forest = tree_forest_deserialize(r->data + r->pos, len);
+		r->pos += len;
+	}
+	if (m->learner == UPLIFT_LEARNER_S && m->base == UPLIFT_BASE_FOREST)
+		m->scratch = palloc(sizeof(double) *
+							uplift_s_design_len(m->n_features, m->n_actions, m->interactions));
+}
+
+/* The labels section (format 5): K+1 labels. */
+static char **
+get_labels(ByteReader *r, int32 k_count)
+{
+	char	  **labels;
+
+	/* a label takes at least 4 bytes */
+	if (bytes_get_count(r, 4, UPLIFT_MAX_ACTIONS + 1) != (uint32) k_count + 1)
+		bytes_corrupted(r, "The number of treatment labels is not the number of arms");
+	labels = palloc(sizeof(char *) * (k_count + 1));
+	for (int a = 0; a <= k_count; a++)
+		labels[a] = get_text(r);
+	return labels;
+}
+
 /*
- * Body of format version 1, 2 (which adds the slopes' standard errors) or 3
- * (which adds the encoding of named features).
+ * Body of format version 1, 2 (which adds the slopes' standard errors), 3
+ * (which adds the encoding of named features), 4 (which makes the encoding
+ * optional and adds forests) or 5 (which adds the labels of a text
+ * treatment).
  */
 static UpliftModel *
 read_body(ByteReader *r, uint16 version)
@@ -636,8 +783,24 @@ read_body(ByteReader *r, uint16 version)
 		head->converged = bytes_get_u8(r) != 0;
 		head->max_grad = bytes_get_f64(r);
 	}
-	if (version >= 3)
+	if (version == UPLIFT_MODEL_FORMAT_ENCODING)
 		m->encoding = get_encoding(r);
+	else if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
+	{
+		uint8		kind = bytes_get_u8(r);	/* 0: none, 1: one-hot, 2: native */
+
+		if (kind > 2)
+			model_invalid(&chk, "Unknown kind of encoding");
+		if (kind > 0)
+		{
+			m->encoding = get_encoding(r);
+			m->encoding->native = kind == 2;
+		}
+	}
+	if (version >= UPLIFT_MODEL_FORMAT_FORESTS)
+		get_forests(r, m);
+	if (version >= UPLIFT_MODEL_FORMAT_LABELS)
+		m->action_labels = get_labels(r, k_count);
 	bytes_expect_end(r);
 	check_model(m, &chk);
 	return m;

@@ -19,9 +19,11 @@
 #include "model_format.h"
 #include "named_features.h"
 #include "options.h"
+#include "tree_model.h"
+#include "tree_split.h"
 
 static const char *const role_names[] = {
-	NULL, "outcome", "joint", "effect", "transformed", "effect_control"
+	NULL, "outcome", "joint", "effect", "transformed", "effect_control", "arms"
 };
 static const char *const link_names[] = {NULL, "identity", "logit"};
 
@@ -77,9 +79,8 @@ append_doubles(StringInfo buf, const double *x, int n)
 	appendStringInfoChar(buf, ']');
 }
 
-/* Name of design column j (0-based, intercept excluded) of a head. */
-static char *
-column_name(const UpliftModel *m, int32 role, int j)
+char *
+uplift_head_column_name(const UpliftModel *m, int32 role, int j)
 {
 	int			p = m->n_features;
 
@@ -95,6 +96,44 @@ column_name(const UpliftModel *m, int32 role, int j)
 }
 
 /*
+ * A forest head: its forest summarised (trees, depth, leaves, the split
+ * criterion and the features' importances by gain), not node by node
+ * (uplift_tree_nodes lists the nodes).
+ */
+static void
+append_forest_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head,
+				   bool keyed)
+{
+	const TreeForest *f = head->forest;
+	int32		depth,
+				leaves;
+	bool		first = true;
+
+	tree_forest_shape(f, &depth, &leaves);
+	appendStringInfo(buf, "{\"role\": ");
+	escape_json(buf, role_name(head->role));
+	appendStringInfo(buf, ", \"action\": %d, \"rows\": " INT64_FORMAT
+					 ", \"forest\": {\"criterion\": ",
+					 head->action, head->n_rows);
+	escape_json(buf, tree_criterion_names[f->criterion]);
+	appendStringInfo(buf, ", \"trees\": %d, \"max_depth\": %d, \"leaves\": %d, \"nodes\": %d, \"importance\": ",
+					 f->n_trees, depth, leaves, f->n_nodes);
+	if (!keyed)
+		append_doubles(buf, f->importance, f->p);
+	else
+	{
+		appendStringInfoChar(buf, '{');
+		for (int j = 0; j < f->p; j++)
+		{
+			json_key(buf, uplift_head_column_name(m, head->role, j), &first);
+			json_double(buf, f->importance[j]);
+		}
+		appendStringInfoChar(buf, '}');
+	}
+	appendStringInfoString(buf, "}}");
+}
+
+/*
  * A head, its coefficients keyed by column name, or (keyed false: a model
  * stored before feature names were checked, whose names would collide) an
  * array in column order, which uplift_model_import reads as well.
@@ -104,6 +143,12 @@ append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head, bool k
 {
 	bool		first = true;
 	bool		first_coef = true;
+
+	if (head->forest != NULL)
+	{
+		append_forest_head(buf, m, head, keyed);
+		return;
+	}
 
 	appendStringInfoChar(buf, '{');
 	json_key(buf, "role", &first);
@@ -121,7 +166,7 @@ append_head(StringInfo buf, const UpliftModel *m, const UpliftHead *head, bool k
 		for (int j = 1; j < head->n_coef; j++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			json_key(buf, column_name(m, head->role, j - 1), &first_coef);
+			json_key(buf, uplift_head_column_name(m, head->role, j - 1), &first_coef);
 			json_double(buf, head->coef[j]);
 		}
 		appendStringInfoChar(buf, '}');
@@ -172,6 +217,11 @@ append_encoding(StringInfo buf, const UpliftEncoding *enc)
 		escape_json(buf, features_type_name(key->type));
 		json_key(buf, "categorical", &first);
 		appendStringInfoString(buf, key->categorical ? "true" : "false");
+		if (key->native)
+		{
+			json_key(buf, "native", &first);
+			appendStringInfoString(buf, "true");
+		}
 		if (key->categorical)
 		{
 			json_key(buf, "levels", &first);
@@ -239,6 +289,11 @@ uplift_model_info(PG_FUNCTION_ARGS)
 	{
 		json_key(&buf, "encoding", &first);
 		append_encoding(&buf, m->encoding);
+	}
+	if (m->action_labels != NULL)
+	{
+		json_key(&buf, "action_labels", &first);
+		append_levels(&buf, m->action_labels, m->n_actions + 1);
 	}
 	json_key(&buf, "arms", &first);
 	appendStringInfoChar(&buf, '[');
@@ -437,7 +492,7 @@ reject_unknown_coefficient(const UpliftModel *m, const UpliftHead *head, JsonbCo
 	char	   *key;
 
 	for (int j = 0; j < head->n_coef - 1; j++)
-		names[j] = column_name(m, head->role, j);
+		names[j] = uplift_head_column_name(m, head->role, j);
 	names[head->n_coef - 1] = NULL;
 	key = options_unknown_key(obj, names);
 	if (key != NULL)
@@ -469,7 +524,7 @@ import_coefficients(UpliftModel *m, UpliftHead *head, JsonbValue *v)
 	}
 	for (int j = 1; j < head->n_coef; j++)
 	{
-		char	   *name = column_name(m, head->role, j - 1);
+		char	   *name = uplift_head_column_name(m, head->role, j - 1);
 
 		CHECK_FOR_INTERRUPTS();
 		head->coef[j] = spec_number(spec_container(v, "coefficients", false), name, true, 0);
@@ -617,6 +672,31 @@ import_encoding(JsonbContainer *arr)
 	return enc;
 }
 
+/* "action_labels": the K+1 labels of a text treatment, the control's first. */
+static char **
+import_action_labels(JsonbContainer *arr, int32 k_count)
+{
+	char	  **labels;
+
+	if ((int) JsonContainerSize(arr) != k_count + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("action_labels of the model description must have n_actions + 1 labels"),
+				 errhint("Give the control's label first, then the label of each action 1..K.")));
+	labels = palloc(sizeof(char *) * (k_count + 1));
+	for (int a = 0; a <= k_count; a++)
+	{
+		JsonbValue *e = getIthJsonbValueFromContainer(arr, a);
+
+		if (e->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("action_labels of the model description must be strings")));
+		labels[a] = pnstrdup(e->val.string.val, e->val.string.len);
+	}
+	return labels;
+}
+
 static void
 check_import_names(char *const *names, int p)
 {
@@ -645,6 +725,13 @@ uplift_model_import(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("model description must be a JSON object")));
 	m->format_version = UPLIFT_MODEL_FORMAT_ARRAYS;
+	if (strcmp(spec_string(c, "learner", true), "forest") == 0 ||
+		strcmp(spec_string(c, "base", true), "forest") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a model with forests cannot be imported from its description"),
+				 errdetail("uplift_model_info summarises a forest; it does not list its trees."),
+				 errhint("Copy the uplift_model value itself (its text form, COPY or pg_dump carry every tree).")));
 	m->learner = code_of(spec_string(c, "learner", true), uplift_learner_name,
 						 UPLIFT_LEARNER_FOREST, "learner");
 	m->base = code_of(spec_string(c, "base", true), uplift_base_name, UPLIFT_BASE_LINEAR, "base");
@@ -664,6 +751,12 @@ uplift_model_import(PG_FUNCTION_ARGS)
 	if ((v = spec_get(c, "encoding", false)) != NULL)
 	{
 		m->encoding = import_encoding(spec_container(v, "encoding", true));
+		m->format_version = UPLIFT_MODEL_FORMAT_ENCODING;
+	}
+	if ((v = spec_get(c, "action_labels", false)) != NULL)
+	{
+		m->action_labels = import_action_labels(spec_container(v, "action_labels", true),
+												m->n_actions);
 		m->format_version = UPLIFT_MODEL_FORMAT_VERSION;
 	}
 	if ((v = spec_get(c, "feature_names", false)) != NULL)

@@ -100,6 +100,7 @@ extern void features_read_for_model(FunctionCallInfo fcinfo, int argno,
 extern FeatDesign *features_design_build(const FeatRows *rows);
 extern void features_design_row(const FeatDesign *d, const FeatRows *rows,
 								int64 i, double *x);
+extern void features_design_native(FeatDesign *d, const FeatRows *rows);
 extern int	features_level_cmp(const char *a, int alen, const char *b, int blen);
 extern int32 uplift_encoding_layout(UpliftEncoding *enc);
 extern char **uplift_encoding_names(const UpliftEncoding *enc, int32 p);

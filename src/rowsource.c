@@ -28,6 +28,7 @@ array_next(RowSource *s, RowBlock *blk)
 		for (int j = 0; j < s->d; j++)
 			src->cols[j] = src->x + (Size) j * s->nrows + start;
 		blk->n = n;
+		blk->arm = -1;
 		blk->col = src->cols;
 		blk->y = src->y + start;
 		blk->w = src->w != NULL ? src->w + start : NULL;

@@ -22,7 +22,8 @@
 /*
  * A block of rows as the solvers see it: n rows, d design columns, the
  * outcome and an optional weight column (weight = wscale * w[i]; w NULL
- * means every weight is 1).
+ * means every weight is 1), and the arm the rows are in when they come
+ * from the training buffer (the forests weigh each arm themselves).
  */
 typedef struct RowBlock
 {
@@ -31,6 +32,7 @@ typedef struct RowBlock
 	const double *y;
 	const double *w;
 	double		wscale;
+	int32		arm;			/* the arm all n rows are in, or -1 */
 } RowBlock;
 
 /*

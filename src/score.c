@@ -14,10 +14,12 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 
 #include "arrays.h"
 #include "named_features.h"
 #include "model.h"
+#include "tree_model.h"
 
 static inline double
 inverse_link(int32 link, double eta)
@@ -39,11 +41,31 @@ add_products(double sum, const double *coef, const double *z, int n)
 	return sum;
 }
 
-/* The head's linear predictor over design z. */
+/*
+ * The head's linear predictor over design z, or for a forest head its
+ * prediction (the mean of its trees' leaves).
+ */
 static inline double
 head_eta(const UpliftHead *head, const double *z)
 {
+	if (head->forest != NULL)
+	{
+		double		v;
+
+		tree_forest_predict(head->forest, z, &v);
+		return v;
+	}
 	return add_products(head->coef[0], head->coef + 1, z, head->n_coef - 1);
+}
+
+/* Predicted outcome of arm a (0..K) of the uplift forest's head. */
+static double
+arms_predict(const UpliftModel *m, const double *x, int a)
+{
+	double		out[UPLIFT_MAX_ACTIONS + 1];
+
+	tree_forest_predict(m->heads[0].forest, x, out);
+	return out[a];
 }
 
 /*
@@ -60,8 +82,14 @@ joint_eta(const UpliftModel *m, const double *x, int action)
 	const double *coef = head->coef + 1;
 	int			p = m->n_features;
 	int			k_count = m->n_actions;
-	double		eta = add_products(head->coef[0], coef, x, p);
+	double		eta;
 
+	if (head->forest != NULL)
+	{
+		uplift_s_design(m, x, action, m->scratch);
+		return head_eta(head, m->scratch);
+	}
+	eta = add_products(head->coef[0], coef, x, p);
 	if (action == 0)
 		return eta;
 	eta += coef[p + action - 1];
@@ -87,6 +115,8 @@ predict_unchecked(const UpliftModel *m, const double *x, int action)
 {
 	const UpliftHead *head;
 
+	if (m->learner == UPLIFT_LEARNER_FOREST)
+		return arms_predict(m, x, action);
 	if (uplift_model_has_outcomes(m))
 	{
 		head = &m->heads[action];
@@ -146,29 +176,59 @@ effect_base(const UpliftModel *m, const double *x)
 	return 0.0;
 }
 
+/* A raw effect of action k, calibrated when the model is, and checked. */
 static double
-calibrated_effect(const UpliftModel *m, const double *x, int action, double base)
+finish_effect(const UpliftModel *m, double e, int action)
 {
-	double		e = raw_effect(m, x, action, base);
-
 	if (m->calib_slope != NULL)
 		e = m->calib_intercept[action - 1] + m->calib_slope[action - 1] * e;
 	return uplift_check_score(e, "effect", action);
 }
 
+static double
+calibrated_effect(const UpliftModel *m, const double *x, int action, double base)
+{
+	return finish_effect(m, raw_effect(m, x, action, base), action);
+}
+
+/*
+ * The uplift forest's effects of actions 1..K, from one walk of its trees
+ * (which gives every arm's outcome at once).
+ */
+static void
+forest_effects(const UpliftModel *m, const double *x, double *effects)
+{
+	double		out[UPLIFT_MAX_ACTIONS + 1];
+
+	tree_forest_predict(m->heads[0].forest, x, out);
+	for (int k = 1; k <= m->n_actions; k++)
+		effects[k - 1] = finish_effect(m, out[k] - out[0], k);
+}
+
 double
 uplift_model_effect(const UpliftModel *m, const double *x, int action)
 {
+	double		effects[UPLIFT_MAX_ACTIONS];
+
 	if (action == 0)
 		return 0.0;
-	return calibrated_effect(m, x, action, effect_base(m, x));
+	if (m->learner != UPLIFT_LEARNER_FOREST)
+		return calibrated_effect(m, x, action, effect_base(m, x));
+	forest_effects(m, x, effects);
+	return effects[action - 1];
 }
 
 void
 uplift_model_effects(const UpliftModel *m, const double *x, double *effects)
 {
-	double		base = effect_base(m, x);
+	double		base;
 
+	if (m->learner == UPLIFT_LEARNER_FOREST)
+	{
+		forest_effects(m, x, effects);
+		return;
+	}
+	base = effect_base(m, x);
 	for (int k = 1; k <= m->n_actions; k++)
 	{
 		/* one action costs O(p): a sensible step between interrupt checks */
@@ -224,6 +284,22 @@ score_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, 1));
 }
 
+int32
+uplift_model_action_arg(FunctionCallInfo fcinfo, const UpliftModel *m, int argno)
+{
+	int32		action;
+
+	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == TEXTOID)
+	{
+		text	   *label = PG_GETARG_TEXT_PP(argno);
+
+		return uplift_model_action_of_label(m, VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label));
+	}
+	action = PG_GETARG_INT32(argno);
+	check_action(m, action, 0);
+	return action;
+}
+
 static Datum
 score_action_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 {
@@ -231,8 +307,7 @@ score_action_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double 
 
 	if (m == NULL || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
-	action = PG_GETARG_INT32(2);
-	check_action(m, action, 0);
+	action = uplift_model_action_arg(fcinfo, m, 2);
 	PG_RETURN_FLOAT8(uplift_model_effect(m, x, action));
 }
 
@@ -262,8 +337,7 @@ predict_result(FunctionCallInfo fcinfo, const UpliftModel *m, const double *x)
 
 	if (m == NULL || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
-	action = PG_GETARG_INT32(2);
-	check_action(m, action, 0);
+	action = uplift_model_action_arg(fcinfo, m, 2);
 	PG_RETURN_FLOAT8(uplift_model_predict(m, x, action));
 }
 
@@ -350,4 +424,35 @@ uplift_predict_name(PG_FUNCTION_ARGS)
 	const UpliftModel *m = uplift_named_scoring_args(fcinfo, 0, 1, "uplift_predict", &x);
 
 	return predict_result(fcinfo, m, x);
+}
+
+/*
+ * uplift_action(model, label) and uplift_action_label(model, action): an
+ * action's number and its treatment label.
+ */
+PG_FUNCTION_INFO_V1(uplift_action);
+Datum
+uplift_action(PG_FUNCTION_ARGS)
+{
+	const UpliftModel *m = uplift_model_cached_arg(fcinfo, 0, NULL);
+	text	   *label = PG_GETARG_TEXT_PP(1);
+
+	PG_RETURN_INT32(uplift_model_action_of_label(m, VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label)));
+}
+
+PG_FUNCTION_INFO_V1(uplift_action_label);
+Datum
+uplift_action_label(PG_FUNCTION_ARGS)
+{
+	const UpliftModel *m = uplift_model_cached_arg(fcinfo, 0, NULL);
+	int32		action = PG_GETARG_INT32(1);
+
+	check_action(m, action, 0);
+	if (m->action_labels == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the model has no treatment labels"),
+				 errhint("Only a model fitted with a text treatment names its actions; this one numbers them 0..%d.",
+						 m->n_actions)));
+	PG_RETURN_TEXT_P(cstring_to_text(m->action_labels[action]));
 }

@@ -14,12 +14,11 @@
 #include <sys/mman.h>
 
 #include "miscadmin.h"
-#include "port/pg_bswap.h"
 #include "utils/memutils.h"
 
 #include "trainbuf.h"
 
-#define TRAINBUF_FORMAT_VERSION 1
+#define TRAINBUF_FORMAT_VERSION 2
 #define TRAINBUF_CHUNK_BYTES ((Size) 32 * 1024 * 1024)
 #define HUGE_PAGE_BYTES ((Size) 2 * 1024 * 1024)
 
@@ -202,6 +201,27 @@ ensure_arm(TrainBuf *buf, int32 action)
 		buf->arms[a].prop_max = -INFINITY;
 	}
 	buf->n_arms = n;
+}
+
+void
+trainbuf_renumber_arms(TrainBuf *buf, const int32 *new_of_old, int32 n)
+{
+	int32		moved = Min(n, buf->n_arms);
+	TrainArm   *old = palloc(sizeof(TrainArm) * Max(moved, 1));
+
+	memcpy(old, buf->arms, sizeof(TrainArm) * moved);
+	memset(buf->arms, 0, sizeof(TrainArm) * moved);
+	for (int32 a = 0; a < moved; a++)
+	{
+		buf->arms[a].prop_min = INFINITY;
+		buf->arms[a].prop_max = -INFINITY;
+	}
+	for (int32 a = 0; a < moved; a++)
+	{
+		ensure_arm(buf, new_of_old[a]);
+		buf->arms[new_of_old[a]] = old[a];
+	}
+	pfree(old);
 }
 
 /*
@@ -407,55 +427,33 @@ trainbuf_merge(TrainBuf *into, TrainBuf *from)
 	from->bytes = 0;
 }
 
-/* Append n doubles in network byte order, in one enlargement. */
+/*
+ * Make room for the rows of every arm at once, so that the buffer is
+ * allocated once at its final size, not doubled (and copied) as it fills,
+ * and backed by huge pages where the kernel can.
+ */
 static void
-put_f64_bulk(StringInfo out, const double *x, Size n)
+reserve_rows(StringInfo out, const TrainBuf *buf)
 {
-	uint64	   *dst;
+	Size		headers = (Size) buf->n_arms * 64 + 64;
+	Size		room = (MaxAllocSize - (Size) out->len - 1 - headers) / row_bytes(buf);
 
-	if (n > (MaxAllocSize - (Size) out->len - 1) / sizeof(double))
+	if ((uint64) buf->nrows > room)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("training data of uplift_fit is too large to pass between parallel processes"),
 				 errdetail("A partial state is limited to 1 GB."),
 				 errhint("Run the fit without parallel workers: SET max_parallel_workers_per_gather = 0.")));
-	enlargeStringInfo(out, (int) (n * sizeof(double)));
-	dst = (uint64 *) (out->data + out->len);
-	for (Size i = 0; i < n; i++)
-	{
-		uint64		bits;
-
-		memcpy(&bits, &x[i], sizeof(bits));
-		bits = pg_hton64(bits);
-		memcpy(&dst[i], &bits, sizeof(bits));
-	}
-	out->len += (int) (n * sizeof(double));
-	out->data[out->len] = '\0';
-}
-
-static void
-get_f64_bulk(ByteReader *r, double *x, Size n)
-{
-	const uint8 *src;
-
-	if (n > (r->len - r->pos) / sizeof(double))
-		bytes_corrupted(r, "row data is shorter than its row count");
-	src = r->data + r->pos;
-	for (Size i = 0; i < n; i++)
-	{
-		uint64		bits;
-
-		memcpy(&bits, src + i * sizeof(double), sizeof(bits));
-		bits = pg_ntoh64(bits);
-		memcpy(&x[i], &bits, sizeof(bits));
-	}
-	r->pos += n * sizeof(double);
+	enlargeStringInfo(out, (int) ((Size) buf->nrows * row_bytes(buf) + headers));
+	trainbuf_advise_huge(out->data + out->len, (Size) (out->maxlen - out->len));
 }
 
 /*
- * Format 1: u8 version, i32 p, u8 weighted, u8 all_binary, i32 arms, then
- * per arm: i64 rows, f64 propensity min and max, the p feature columns, the
- * outcome column and (weighted) the inverse-propensity column.
+ * Format 2: u8 version, i32 p, u8 weighted, u8 moments, u8 all_binary,
+ * i32 arms, then per arm: i64 rows, f64 propensity min and max, then the
+ * arm's moments, or its p feature columns, the outcome column (one byte a
+ * row when every outcome is 0 or 1) and (weighted) the inverse-propensity
+ * column.
  */
 void
 trainbuf_serialize(StringInfo out, const TrainBuf *buf)
@@ -466,6 +464,8 @@ trainbuf_serialize(StringInfo out, const TrainBuf *buf)
 	bytes_put_u8(out, buf->moments ? 1 : 0);
 	bytes_put_u8(out, buf->all_binary ? 1 : 0);
 	bytes_put_i32(out, buf->n_arms);
+	if (!buf->moments)
+		reserve_rows(out, buf);
 	for (int32 a = 0; a < buf->n_arms; a++)
 	{
 		const TrainArm *arm = &buf->arms[a];
@@ -497,14 +497,19 @@ trainbuf_serialize(StringInfo out, const TrainBuf *buf)
 			{
 				CHECK_FOR_INTERRUPTS();
 				for (int32 i = 0; i < c->nrows; i += buf->tile)
-					put_f64_bulk(out, &TRAINBUF_X(c, buf->p, buf->tile, i, j),
-								 Min(buf->tile, c->nrows - i));
+					bytes_put_f64s(out, &TRAINBUF_X(c, buf->p, buf->tile, i, j),
+								   Min(buf->tile, c->nrows - i));
 			}
 		for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
-			put_f64_bulk(out, c->y, c->nrows);
+		{
+			if (buf->all_binary)
+				bytes_put_f64s_01(out, c->y, c->nrows);
+			else
+				bytes_put_f64s(out, c->y, c->nrows);
+		}
 		if (buf->weighted)
 			for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
-				put_f64_bulk(out, c->w, c->nrows);
+				bytes_put_f64s(out, c->w, c->nrows);
 	}
 }
 
@@ -537,7 +542,8 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 	{
 		TrainArm   *arm = &buf->arms[a];
 		int64		nrows = bytes_get_i64(r);
-		int32		ncols = p + 1 + (buf->weighted ? 1 : 0);
+		Size		row_size = (p + (buf->weighted ? 1 : 0)) * sizeof(double) +
+			(buf->all_binary ? 1 : sizeof(double));
 		TrainChunk *c;
 
 		arm->prop_min = bytes_get_f64(r);
@@ -565,7 +571,7 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 			buf->nrows += nrows;
 			continue;
 		}
-		if (nrows < 0 || (uint64) nrows > (r->len - r->pos) / sizeof(double) / ncols)
+		if (nrows < 0 || (uint64) nrows > (r->len - r->pos) / row_size)
 			bytes_corrupted(r, "row count exceeds the bytes present");
 		if (nrows == 0)
 			continue;
@@ -574,12 +580,15 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 		{
 			CHECK_FOR_INTERRUPTS();
 			for (int64 i = 0; i < nrows; i += buf->tile)
-				get_f64_bulk(r, &TRAINBUF_X(c, p, buf->tile, i, j),
-							 Min(buf->tile, nrows - i));
+				bytes_get_f64s(r, &TRAINBUF_X(c, p, buf->tile, i, j),
+							   Min(buf->tile, nrows - i));
 		}
-		get_f64_bulk(r, c->y, (Size) nrows);
+		if (buf->all_binary)
+			bytes_get_f64s_01(r, c->y, (Size) nrows);
+		else
+			bytes_get_f64s(r, c->y, (Size) nrows);
 		if (buf->weighted)
-			get_f64_bulk(r, c->w, (Size) nrows);
+			bytes_get_f64s(r, c->w, (Size) nrows);
 		c->nrows = (int32) nrows;
 		arm->head = arm->tail = c;
 		arm->nrows = nrows;
@@ -659,6 +668,7 @@ arm_next(RowSource *s, RowBlock *blk)
 		return false;
 	trainbuf_tile_columns(src->buf, &t, src->cols);
 	blk->n = t.n;
+	blk->arm = t.arm;
 	blk->col = src->cols;
 	blk->y = t.chunk->y + t.start;
 	blk->w = src->use_weights ? t.chunk->w + t.start : NULL;

@@ -114,6 +114,13 @@ extern void trainbuf_append(TrainBuf *buf, const double *x, int32 action,
 /* Highest action with at least one row, or -1 for an empty buffer. */
 extern int32 trainbuf_max_action(const TrainBuf *buf);
 
+/*
+ * Renumber the arms: the rows of arm a < n become those of arm
+ * new_of_old[a] (a permutation of the arms with rows, or a map into a
+ * larger range); arms n and above must be empty.
+ */
+extern void trainbuf_renumber_arms(TrainBuf *buf, const int32 *new_of_old, int32 n);
+
 /* Move every row of "from" into "into" (same p and weighting). */
 extern void trainbuf_merge(TrainBuf *into, TrainBuf *from);
 

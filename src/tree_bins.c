@@ -164,18 +164,33 @@ categorical_levels(TreeBinFeature *f, const double *v, int64 m, int max_levels)
 	pfree(lc);
 }
 
+uint64
+tree_bins_sample_cut(const uint64 *keys, int64 n, const TreeBinOptions *opt)
+{
+	uint64	   *order;
+	uint64		cut;
+
+	check_bin_options(opt);
+	if (n <= opt->sample_size)
+		return PG_UINT64_MAX;
+	order = palloc_extended(sizeof(uint64) * n, MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < n; i++)
+		order[i] = tree_bins_sample_order(keys[i], opt->seed);
+	cut = select_kth(order, n, opt->sample_size - 1);
+	pfree(order);
+	return cut;
+}
+
 TreeBins *
 tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 				const bool *categorical, const TreeBinOptions *opt)
 {
 	TreeBins   *bins;
-	uint64		seedmix = tree_mix64(opt->seed ^ UINT64CONST(0x62696e73));	/* "bins" */
-	uint64		threshold = PG_UINT64_MAX;
+	uint64		threshold = tree_bins_sample_cut(keys, n, opt);
 	uint64	   *h;
 	double	   *v;
 	int64		vcap;
 
-	check_bin_options(opt);
 	vcap = Max(Min(n, opt->sample_size), 1);
 	h = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
 	v = palloc_extended(sizeof(double) * vcap, MCXT_ALLOC_HUGE);
@@ -185,15 +200,7 @@ tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 	bins->feat = palloc0(sizeof(TreeBinFeature) * Max(p, 1));
 
 	for (int64 i = 0; i < n; i++)
-		h[i] = tree_mix64(keys[i] ^ seedmix);
-	if (n > opt->sample_size)
-	{
-		uint64	   *tmp = palloc_extended(sizeof(uint64) * n, MCXT_ALLOC_HUGE);
-
-		memcpy(tmp, h, sizeof(uint64) * n);
-		threshold = select_kth(tmp, n, opt->sample_size - 1);
-		pfree(tmp);
-	}
+		h[i] = tree_bins_sample_order(keys[i], opt->seed);
 
 	for (int j = 0; j < p; j++)
 	{

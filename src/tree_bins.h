@@ -68,6 +68,22 @@ tree_row_hash(uint64 key)
 }
 
 /*
+ * The sample: a row is in it when the order of its key is at most the cut
+ * of all the keys (the sample_size-th smallest order; every order when
+ * there are no more rows than that).  Callers holding their rows in another
+ * layout gather the sample with these and pass only it to tree_bins_build,
+ * which then keeps all of it.
+ */
+static inline uint64
+tree_bins_sample_order(uint64 key, uint64 seed)
+{
+	return tree_mix64(key ^ tree_mix64(seed ^ UINT64CONST(0x62696e73)));	/* "bins" */
+}
+
+extern uint64 tree_bins_sample_cut(const uint64 *keys, int64 n,
+								   const TreeBinOptions *opt);
+
+/*
  * Bins for the n rows of x (row-major, n x p, NaN = missing) with keys
  * keys[i]; categorical[j] marks categorical features (NULL: none).
  */

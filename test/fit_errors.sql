@@ -73,8 +73,8 @@ SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"max_iter": 2.5}') FROM d$$, '22
                  'a fractional max_iter is rejected');
 SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"base": "poisson"}') FROM d$$, '22023', NULL,
                  'an unknown base is rejected');
-SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"learner": "forest"}') FROM d$$, '0A000', NULL,
-                 'a learner of the API that is not implemented yet is reported as such');
+SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"learner": "forest", "l2": 1}') FROM d$$, '22023', NULL,
+                 'an option of the linear bases is rejected with learner forest');
 SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"feature_names": ["a"]}') FROM d$$, '22023',
                  'option "feature_names" has 1 names for 2 features',
                  'feature_names of the wrong length are rejected');

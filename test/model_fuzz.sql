@@ -1,4 +1,4 @@
--- pgTAP: 10,000 mutated models (byte flips with and without a repaired
+-- pgTAP: 10,000 mutated models (linear, logistic and forest ones) (byte flips with and without a repaired
 -- checksum, truncations, lying lengths, inserted bytes) go through the input
 -- functions and scoring.  The backend must stay up and every value must be
 -- either rejected as corrupted (SQLSTATE 22P03) or valid and scorable.
@@ -55,9 +55,20 @@ INSERT INTO seeds VALUES
  (2, uplift_model_import('{"learner":"s_learner","base":"linear","n_actions":2,"n_features":2,"interactions":true,
       "heads":[{"role":"joint","action":-1,"link":"identity","intercept":1,"coefficients":[1,2,0.5,0.7,0.1,0.2,0.3,0.4]}]}')::bytea,
   ARRAY[0.3, 2]);
+-- forests: an uplift forest, and an s_learner over forests (format 4)
+INSERT INTO seeds
+SELECT 3, uplift_fit(ARRAY[i % 3, i % 5]::float8[], i % 2, (i % 7 = 0)::int,
+                     '{"learner": "forest", "n_trees": 2, "max_depth": 2, "min_samples_leaf": 5}')::bytea,
+       ARRAY[1, 2]::float8[]
+FROM generate_series(1, 500) i;
+INSERT INTO seeds
+SELECT 4, uplift_fit(ARRAY[i % 3, i % 5]::float8[], i % 3, (i % 7)::float8,
+                     '{"learner": "s_learner", "base": "forest", "n_trees": 2, "max_depth": 2, "min_samples_leaf": 5}')::bytea,
+       ARRAY[2, 0]::float8[]
+FROM generate_series(1, 500) i;
 
 SELECT is((SELECT count(*) FROM seeds s WHERE uplift_model_from_bytea(pg_temp.reseal(s.model)) IS NOT NULL),
-          2::bigint, 'resealing an intact model keeps it valid');
+          4::bigint, 'resealing an intact model keeps it valid');
 
 CREATE TEMP TABLE outcomes (kind int, sqlstate text);
 
@@ -73,7 +84,7 @@ DECLARE
 BEGIN
     PERFORM setseed(0.4242);
     FOR i IN 1..10000 LOOP
-        SELECT * INTO s FROM seeds WHERE id = 1 + i % 2;
+        SELECT * INTO s FROM seeds WHERE id = 1 + i % 4;
         b := s.model;
         kind := i % 5;
         pos := floor(random() * length(b))::int;

@@ -37,7 +37,7 @@ SELECT is(uplift_score(t, ARRAY[1, 2], NULL), NULL, 'uplift_score of a NULL acti
 SELECT is(uplift_scores(t, NULL::float8[]), NULL, 'uplift_scores of NULL features is NULL') FROM se_m;
 SELECT is(uplift_predict(t, NULL::float8[], 1), NULL, 'uplift_predict of NULL features is NULL') FROM se_m;
 SELECT is(uplift_predict(t, ARRAY[1, 2], NULL), NULL, 'uplift_predict of a NULL action is NULL') FROM se_m;
-SELECT is((SELECT count(*) FROM se_m, uplift_value_cost(t, t, NULL)), 0::bigint,
+SELECT is((SELECT count(*) FROM se_m, uplift_value_cost(t, t, NULL::float8[])), 0::bigint,
           'uplift_value_cost of NULL features has no rows');
 SELECT is(uplift_scores(t, x), ARRAY[0.4 + x[1], 0.1 + 2 * x[2]], 'finite features still score as the closed form')
 FROM se_m, (VALUES (ARRAY[1.5, -2]::float8[])) v(x);

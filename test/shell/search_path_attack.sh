@@ -67,6 +67,25 @@ SELECT uplift_assign_logged('sp', 2, ARRAY[0.5, 0.3, 0.2], 0.1),
        uplift_explore_logged('sp', 3, ARRAY[0.1, 0.3], 0.2, 0.1, 7),
        uplift_thompson_logged('sp', 5, ARRAY[3, 7], ARRAY[10, 12], 0.05, 3);
 SELECT uplift_explore_logged('sp', 4, model, ARRAY[0.1, 0.2, 1, 0.4, 0.5]) FROM sp_models;
+CREATE TABLE sp_jmodels AS
+SELECT uplift_fit(jsonb_build_object('a', features[1], 'b', features[2]), action, value, '{"base": "linear"}') AS model
+  FROM uplift_demo_campaign(300, 1);
+SELECT ope_target_probs(model, '{"a": 0.1, "b": 0.2}'::jsonb),
+       ope_target_propensity(model, '{"a": 0.1, "b": 0.2}'::jsonb, 1),
+       ope_q_target(model, '{"a": 0.1, "b": 0.2}'::jsonb, ARRAY[0.2, 0.3, 0.5]),
+       uplift_explore('sp', 1, model, '{"a": 0.1, "b": 0.2}'::jsonb),
+       uplift_explore('sp', 'one', model, '{"a": 0.1, "b": 0.2}'::jsonb),
+       uplift_explore_internal(model, '{"a": 0.1, "b": 0.2}'::jsonb, 'uplift_explore'),
+       uplift_explore_logged('sp', 14, model, '{"a": 0.1, "b": 0.2}'::jsonb)
+  FROM sp_jmodels;
+CREATE TABLE sp_lmodels AS
+SELECT uplift_fit(features, (ARRAY['none', 'b', 'a'])[action + 1], value, '{"base": "linear", "control": "none"}') AS model,
+       uplift_fit(jsonb_build_object('a', features[1]), (ARRAY['none', 'b', 'a'])[action + 1], value,
+                  '{"base": "linear", "control": "none"}') AS jmodel
+  FROM uplift_demo_campaign(300, 1);
+SELECT ope_target_propensity(model, ARRAY[0.1, 0.2, 1, 0.4, 0.5], 'a'),
+       ope_target_propensity(jmodel, '{"a": 0.1}'::jsonb, 'b', 0.1, 0.01)
+  FROM sp_lmodels;
 SELECT uplift_assign_logged('sp', g, ARRAY[0.5, 0.5], '{"namespace": "n", "range": [0, 0.5]}'::jsonb),
        uplift_assign_logged('sp', g::text, ARRAY[0.5, 0.5], '{"namespace": "n", "range": [0, 0.5]}'::jsonb)
   FROM generate_series(10, 13) g;
@@ -95,6 +114,8 @@ SELECT count(*) FROM uplift_monitor_alerts('sp', '1 day', NULL,
 SELECT uplift_register('sp', model), uplift_register('sp', model, '{"qini": 0.1}') FROM sp_models;
 SELECT uplift_deploy('sp', 1), uplift_deploy('sp', 2);
 SELECT uplift_explore_logged('sp', 9, 'sp', ARRAY[0.1, 0.2, 1, 0.4, 0.5]);
+SELECT uplift_register('sp_j', model), uplift_deploy('sp_j', 1) FROM sp_jmodels;
+SELECT uplift_explore_logged('sp', 15, 'sp_j', '{"a": 0.1, "b": 0.2}'::jsonb);
 SELECT version, deployed FROM uplift_train('sp_train', 'SELECT unit_id, features, action AS treatment, value AS outcome, propensity, cost FROM uplift_demo_campaign(400, 1)', '{"strategy": "best"}');
 SELECT uplift_rollback('sp');
 SELECT uplift_register('sp_drift', model, jsonb_build_object('drift_profile',
@@ -122,6 +143,16 @@ uplift_demo_uniform(bigint,integer,integer)
 uplift_demo_n_check(integer,integer)
 uplift_assignment_check(uplift_assignment)
 uplift_explore_internal(uplift_model,double precision[],text)
+uplift_explore_internal(uplift_model,jsonb,text)
+ope_target_probs(uplift_model,jsonb,double precision,double precision)
+ope_target_propensity(uplift_model,jsonb,integer,double precision,double precision)
+ope_q_target(uplift_model,jsonb,double precision[])
+ope_target_propensity(uplift_model,double precision[],text,double precision,double precision)
+ope_target_propensity(uplift_model,jsonb,text,double precision,double precision)
+uplift_explore(text,bigint,uplift_model,jsonb,double precision,double precision,bigint)
+uplift_explore(text,text,uplift_model,jsonb,double precision,double precision,bigint)
+uplift_explore_logged(text,bigint,uplift_model,jsonb,double precision,double precision,bigint)
+uplift_explore_logged(text,bigint,text,jsonb,double precision,double precision,bigint)
 ope_target_probs(uplift_model,double precision[],double precision,double precision)
 ope_target_propensity(uplift_model,double precision[],integer,double precision,double precision)
 ope_q_target(uplift_model,double precision[],double precision[])

@@ -1,0 +1,1 @@
+../../objects/16_trees.sql

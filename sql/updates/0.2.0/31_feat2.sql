@@ -1,0 +1,1 @@
+../../objects/96_features_treatments.sql

@@ -1,0 +1,758 @@
+/*
+ * learn_forest.c
+ *	  Forests in uplift_fit (see learn_forest.h): the tree options, the
+ *	  uplift forest and the forest heads.
+ *
+ * The rows reach the tree engine in three passes over a row walk (the
+ * buffer's rows of every arm, or a head's row source): the first hashes
+ * each row's contents (features, arm, outcome, weight) into its key, the
+ * second gathers the bin sample (the rows whose keys order first, see
+ * tree_bins.h) and the third codes every row into one byte a feature, in
+ * the order of the keys.  A key depends on the row, not on where it
+ * arrived; identical rows, which are interchangeable, are told apart by
+ * their rank among their copies.  So the bins, the bootstrap draws, the
+ * order in which sums are taken and the forest are the same under a serial
+ * and a parallel plan.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+
+#include "learn_forest.h"
+#include "options.h"
+#include "tree_model.h"
+
+/* Options that only forests take. */
+static const char *const tree_option_keys[] = {
+	"criterion", "n_trees", "max_depth", "min_samples_leaf",
+	"min_samples_treatment", "n_reg", "normalization", "max_features", "bins",
+	"bin_sample", "bootstrap", "subsample", "honest", "stats_memory", NULL
+};
+
+/* Defaults of the options that are not the engine's. */
+#define FOREST_DEFAULT_BINS 64
+#define FOREST_DEFAULT_BIN_SAMPLE 200000
+#define FOREST_DEFAULT_STATS_MB 256
+
+/* ---- settings ---- */
+
+static void
+reject_tree_options(Jsonb *opts)
+{
+	for (int i = 0; tree_option_keys[i] != NULL; i++)
+		if (options_lookup(opts, tree_option_keys[i]) != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"%s\" of uplift_fit applies only to forests",
+							tree_option_keys[i]),
+					 errhint("Use it with {\"learner\": \"forest\"} or {\"base\": \"forest\"}, or remove it.")));
+}
+
+/* max_features: "all" (0), "sqrt" (FOREST_SQRT_FEATURES) or a count. */
+#define FOREST_SQRT_FEATURES (-1)
+
+static int32
+parse_max_features(Jsonb *opts, int32 learner)
+{
+	JsonbValue *v = options_lookup(opts, "max_features");
+
+	if (v == NULL)
+		return learner == UPLIFT_LEARNER_FOREST ? 0 : FOREST_SQRT_FEATURES;
+	if (v->type == jbvString)
+	{
+		if (v->val.string.len == 3 && strncmp(v->val.string.val, "all", 3) == 0)
+			return 0;
+		if (v->val.string.len == 4 && strncmp(v->val.string.val, "sqrt", 4) == 0)
+			return FOREST_SQRT_FEATURES;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"max_features\" must be a number of features, \"sqrt\" or \"all\""),
+				 errhint("For example {\"max_features\": 3} or {\"max_features\": \"sqrt\"}.")));
+	}
+	return (int32) options_int(opts, "max_features", 0, 1, UPLIFT_MAX_FEATURES);
+}
+
+/* The features tried per node of a forest over d design columns. */
+static int32
+resolved_max_features(int32 max_features, int32 d)
+{
+	if (max_features == FOREST_SQRT_FEATURES)
+		return Max(1, (int32) floor(sqrt((double) d)));
+	return max_features;
+}
+
+void
+learn_forest_settings(Jsonb *opts, bool forest, LearnSettings *s)
+{
+	TreeParams *par = &s->tree;
+	int			criterion;
+
+	s->forest = forest;
+	if (!forest)
+	{
+		reject_tree_options(opts);
+		return;
+	}
+	tree_params_default(par);
+	criterion = options_choice(opts, "criterion", -1, tree_criterion_names);
+	s->criterion_set = criterion >= 0;
+	if (s->criterion_set)
+		par->criterion = (TreeCriterion) criterion;
+	par->n_trees = (int32) options_int(opts, "n_trees", par->n_trees, 1, TREE_MAX_TREES);
+	par->max_depth = (int32) options_int(opts, "max_depth", par->max_depth, 1,
+										 TREE_MAX_DEPTH);
+	par->min_samples_leaf = (double) options_int(opts, "min_samples_leaf",
+												 (int64) par->min_samples_leaf, 1,
+												 PG_INT32_MAX);
+	par->min_samples_treatment = (double) options_int(opts, "min_samples_treatment",
+													  (int64) par->min_samples_treatment,
+													  0, PG_INT32_MAX);
+	par->n_reg = options_float(opts, "n_reg", par->n_reg, 0.0, 1e12);
+	par->normalization = options_bool(opts, "normalization", par->normalization);
+	par->max_features = parse_max_features(opts, s->learner);
+	s->bins = (int32) options_int(opts, "bins", FOREST_DEFAULT_BINS, 2, TREE_MAX_BINS);
+	s->bin_sample = options_int(opts, "bin_sample", FOREST_DEFAULT_BIN_SAMPLE, 1000,
+								PG_INT32_MAX);
+	par->bootstrap = options_bool(opts, "bootstrap", true);
+	if (par->bootstrap && options_lookup(opts, "subsample") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"subsample\" of uplift_fit needs \"bootstrap\": false"),
+				 errhint("A bootstrapped tree draws as many rows as there are; to draw a share of the rows instead, set \"bootstrap\" to false.")));
+	par->subsample = options_float(opts, "subsample", 1.0, 1e-6, 1.0);
+	par->honest = options_bool(opts, "honest", false);
+	par->stats_memory = (Size) options_int(opts, "stats_memory",
+										   FOREST_DEFAULT_STATS_MB, 1, 1024 * 1024) *
+		1024 * 1024;
+	par->seed = (uint64) s->seed;
+}
+
+void
+learn_forest_settings_write(StringInfo out, const LearnSettings *s)
+{
+	const TreeParams *par = &s->tree;
+
+	bytes_put_u8(out, s->forest ? 1 : 0);
+	if (!s->forest)
+		return;
+	bytes_put_u8(out, s->criterion_set ? 1 : 0);
+	bytes_put_u8(out, (uint8) par->criterion);
+	bytes_put_i32(out, par->n_trees);
+	bytes_put_i32(out, par->max_depth);
+	bytes_put_f64(out, par->min_samples_leaf);
+	bytes_put_f64(out, par->min_samples_treatment);
+	bytes_put_f64(out, par->n_reg);
+	bytes_put_u8(out, par->normalization ? 1 : 0);
+	bytes_put_i32(out, par->max_features);
+	bytes_put_u8(out, par->bootstrap ? 1 : 0);
+	bytes_put_f64(out, par->subsample);
+	bytes_put_u8(out, par->honest ? 1 : 0);
+	bytes_put_i64(out, (int64) par->stats_memory);
+	bytes_put_i32(out, s->bins);
+	bytes_put_i64(out, s->bin_sample);
+}
+
+void
+learn_forest_settings_read(ByteReader *r, LearnSettings *s)
+{
+	TreeParams *par = &s->tree;
+
+	s->forest = bytes_get_u8(r) != 0;
+	if (!s->forest)
+		return;
+	s->criterion_set = bytes_get_u8(r) != 0;
+	par->criterion = (TreeCriterion) bytes_get_u8(r);
+	par->n_trees = bytes_get_i32(r);
+	par->max_depth = bytes_get_i32(r);
+	par->min_samples_leaf = bytes_get_f64(r);
+	par->min_samples_treatment = bytes_get_f64(r);
+	par->n_reg = bytes_get_f64(r);
+	par->normalization = bytes_get_u8(r) != 0;
+	par->max_features = bytes_get_i32(r);
+	par->bootstrap = bytes_get_u8(r) != 0;
+	par->subsample = bytes_get_f64(r);
+	par->honest = bytes_get_u8(r) != 0;
+	par->stats_memory = (Size) bytes_get_i64(r);
+	s->bins = bytes_get_i32(r);
+	s->bin_sample = bytes_get_i64(r);
+	par->seed = (uint64) s->seed;
+	if (par->criterion > TREE_ENTROPY || par->n_trees < 1 ||
+		par->n_trees > TREE_MAX_TREES || par->max_depth < 1 ||
+		par->max_depth > TREE_MAX_DEPTH || s->bins < 2 || s->bins > TREE_MAX_BINS ||
+		par->max_features < FOREST_SQRT_FEATURES ||
+		s->bin_sample < 1)
+		bytes_corrupted(r, "tree settings are out of range");
+}
+
+void
+learn_forest_settings_json(StringInfo b, const LearnSettings *s, int32 learner)
+{
+	const TreeParams *par = &s->tree;
+	bool		uplift = learner == UPLIFT_LEARNER_FOREST;
+
+	appendStringInfo(b, ", \"criterion\": \"%s\", \"n_trees\": %d, \"max_depth\": %d, \"min_samples_leaf\": %.0f",
+					 tree_criterion_names[par->criterion], par->n_trees,
+					 par->max_depth, par->min_samples_leaf);
+	if (uplift)
+		appendStringInfo(b, ", \"min_samples_treatment\": %.0f, \"n_reg\": %.17g, \"normalization\": %s",
+						 par->min_samples_treatment, par->n_reg,
+						 par->normalization ? "true" : "false");
+	if (par->max_features > 0)
+		appendStringInfo(b, ", \"max_features\": %d", par->max_features);
+	else
+		appendStringInfo(b, ", \"max_features\": \"%s\"",
+						 par->max_features == 0 ? "all" : "sqrt");
+	appendStringInfo(b, ", \"bins\": %d, \"bin_sample\": " INT64_FORMAT ", \"bootstrap\": %s",
+					 s->bins, s->bin_sample,
+					 par->bootstrap ? "true" : "false");
+	if (!par->bootstrap)
+		appendStringInfo(b, ", \"subsample\": %.17g", par->subsample);
+	appendStringInfo(b, ", \"honest\": %s", par->honest ? "true" : "false");
+}
+
+int32
+learn_forest_criterion(const LearnSettings *s, bool binary, int32 K)
+{
+	TreeCriterion c = s->tree.criterion;
+
+	if (!s->criterion_set)
+		return binary ? TREE_KL : TREE_CTS;
+	if (!tree_criterion_is_uplift(c))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("criterion \"%s\" of uplift_fit is not an uplift criterion",
+						tree_criterion_names[c]),
+				 errhint("Learner \"forest\" splits with \"kl\", \"ed\", \"chi\", \"ddp\" or \"cts\"; \"%s\" is for base \"forest\".",
+						 tree_criterion_names[c])));
+	if (c != TREE_CTS && !binary)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("criterion \"%s\" of uplift_fit needs an outcome of 0 or 1",
+						tree_criterion_names[c]),
+				 errhint("Use criterion \"cts\" for a continuous outcome.")));
+	if (c == TREE_DDP && K != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("criterion \"ddp\" of uplift_fit compares one treatment with control, not %d", K),
+				 errhint("Use \"kl\", \"ed\", \"chi\" or \"cts\" for several treatments.")));
+	return c;
+}
+
+/* ---- rows: walks, keys, sample, codes ---- */
+
+/* A block of rows as the walks give it: n rows of one arm. */
+typedef struct ForestBlock
+{
+	int			n;
+	const double *const *col;	/* p columns */
+	const double *y;
+	const double *w;			/* NULL: every weight 1 */
+	double		wscale;
+	int32		arm;
+} ForestBlock;
+
+/* The buffer's rows of every arm, or a head's row source. */
+typedef struct RowWalk
+{
+	int32		p;
+	int64		nrows;
+	RowSource  *src;			/* a head's rows, or NULL */
+	const TrainBuf *buf;		/* else the buffer's, */
+	const ArmWeights *aw;		/* weighted as this says */
+	TileCursor	cur;
+	const double **cols;
+} RowWalk;
+
+static void
+walk_start(RowWalk *w)
+{
+	if (w->src != NULL)
+		w->src->rewind(w->src, 1);
+	else
+		trainbuf_cursor_start(&w->cur, w->buf, NULL, 1);
+}
+
+static bool
+walk_next(RowWalk *w, ForestBlock *b)
+{
+	if (w->src != NULL)
+	{
+		RowBlock	blk;
+
+		if (!w->src->next(w->src, &blk))
+			return false;
+		b->n = blk.n;
+		b->col = blk.col;
+		b->y = blk.y;
+		b->w = blk.w;
+		b->wscale = blk.wscale;
+		b->arm = blk.arm;
+	}
+	else
+	{
+		TrainTile	t;
+
+		if (!trainbuf_cursor_next(&w->cur, &t))
+			return false;
+		trainbuf_tile_columns(w->buf, &t, w->cols);
+		b->n = t.n;
+		b->col = w->cols;
+		b->y = t.chunk->y + t.start;
+		b->w = w->aw[t.arm].use ? t.chunk->w + t.start : NULL;
+		b->wscale = w->aw[t.arm].scale;
+		b->arm = t.arm;
+	}
+	CHECK_FOR_INTERRUPTS();
+	return true;
+}
+
+static inline uint64
+double_bits(double v)
+{
+	uint64		u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+/* The hash of row i's contents. */
+static uint64
+row_content_hash(const ForestBlock *b, int i, int32 p)
+{
+	uint64		h = tree_mix64(UINT64CONST(0x726f776b6579) ^ (uint64) b->arm);	/* "rowkey" */
+
+	for (int32 j = 0; j < p; j++)
+		h = tree_mix64(h ^ double_bits(b->col[j][i]));
+	h = tree_mix64(h ^ double_bits(b->y[i]));
+	if (b->w != NULL)
+		h = tree_mix64(h ^ double_bits(b->w[i]));
+	return h;
+}
+
+/* A row's content hash and its index in the walk. */
+typedef struct KeyIndex
+{
+	uint64		key;
+	int64		idx;
+} KeyIndex;
+
+/* Sort v[0..n-1] by key, stably, by radix (8 bits a pass) through tmp[n]. */
+static void
+radix_sort_keys(KeyIndex *v, KeyIndex *tmp, int64 n)
+{
+	for (int shift = 0; shift < 64; shift += 8)
+	{
+		int64		start[257] = {0};
+		KeyIndex   *t;
+
+		for (int64 i = 0; i < n; i++)
+			start[((v[i].key >> shift) & 0xFF) + 1]++;
+		for (int d = 0; d < 256; d++)
+			start[d + 1] += start[d];
+		for (int64 i = 0; i < n; i++)
+		{
+			tmp[start[(v[i].key >> shift) & 0xFF]++] = v[i];
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		t = v;
+		v = tmp;
+		tmp = t;
+	}
+}
+
+/*
+ * Pass 1: each row's key and its place in the canonical order, the order
+ * of the keys.  The r-th copy (r > 0) of a content hash shared by identical
+ * rows gets a key derived from the hash and r.  Rows are handed to the
+ * engine in the canonical order, so that sums over them (and so the forest)
+ * do not depend on the order the rows arrived in.
+ */
+static void
+walk_keys(RowWalk *w, uint64 **key_out, int64 **pos_out)
+{
+	int64		n = w->nrows;
+	KeyIndex   *ki = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	KeyIndex   *tmp;
+	uint64	   *key;
+	int64	   *pos;
+	ForestBlock b;
+	int64		i = 0;
+	int64		r = 0;
+
+	walk_start(w);
+	while (walk_next(w, &b))
+		for (int k = 0; k < b.n; k++, i++)
+		{
+			ki[i].key = row_content_hash(&b, k, w->p);
+			ki[i].idx = i;
+		}
+	Assert(i == n);
+	tmp = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	radix_sort_keys(ki, tmp, n);
+	pfree(tmp);
+
+	key = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
+	pos = palloc_extended(sizeof(int64) * Max(n, 1), MCXT_ALLOC_HUGE);
+	for (int64 s = 0; s < n; s++)
+	{
+		r = (s > 0 && ki[s].key == ki[s - 1].key) ? r + 1 : 0;
+		key[ki[s].idx] = r == 0 ? ki[s].key :
+			tree_mix64(ki[s].key + (uint64) r * UINT64CONST(0x9e3779b97f4a7c15));
+		pos[ki[s].idx] = s;
+	}
+	pfree(ki);
+	*key_out = key;
+	*pos_out = pos;
+}
+
+/*
+ * Which of a walk's p columns are categorical: the native columns of named
+ * features that are (the first columns of every head's design), or none.
+ */
+static bool *
+categorical_columns(const LearnSettings *s, int32 p)
+{
+	bool	   *cat;
+
+	if (s->categorical == NULL)
+		return NULL;
+	cat = palloc0(sizeof(bool) * Max(p, 1));
+	for (int32 j = 0; j < Min(p, s->n_categorical); j++)
+		cat[j] = s->categorical[j];
+	return cat;
+}
+
+/* Pass 2: bins from the rows of the sample. */
+static TreeBins *
+walk_bins(RowWalk *w, const uint64 *key, const LearnSettings *s)
+{
+	TreeBinOptions opt = {s->bins, TREE_MAX_BINS - 1, s->bin_sample, (uint64) s->seed};
+	uint64		cut = tree_bins_sample_cut(key, w->nrows, &opt);
+	int64		cap = Min(w->nrows, s->bin_sample) + 16;
+	double	   *x = palloc_extended(sizeof(double) * cap * w->p, MCXT_ALLOC_HUGE);
+	uint64	   *skey = palloc_extended(sizeof(uint64) * cap, MCXT_ALLOC_HUGE);
+	int64		m = 0,
+				i = 0;
+	ForestBlock b;
+	TreeBins   *bins;
+
+	walk_start(w);
+	while (walk_next(w, &b))
+		for (int r = 0; r < b.n; r++, i++)
+		{
+			if (tree_bins_sample_order(key[i], opt.seed) > cut)
+				continue;
+			if (m == cap)
+			{
+				/* keys sharing the cut's order (equal keys) come in too */
+				cap *= 2;
+				x = repalloc_huge(x, sizeof(double) * cap * w->p);
+				skey = repalloc_huge(skey, sizeof(uint64) * cap);
+			}
+			for (int32 j = 0; j < w->p; j++)
+				x[m * w->p + j] = b.col[j][r];
+			skey[m++] = key[i];
+		}
+	bins = tree_bins_build(x, m, w->p, skey, categorical_columns(s, w->p), &opt);
+	pfree(x);
+	pfree(skey);
+	return bins;
+}
+
+/*
+ * Weigh the rows of each weighted arm (arm[i], weight w[i] = 1/propensity)
+ * so that its weights average 1, as the other learners do; summed in the
+ * canonical order, so the weights do not depend on the rows' arrival.
+ */
+static void
+normalise_weights(double *w, const uint16 *arm, int64 n, const bool *weighted)
+{
+	double	   *total = palloc0(sizeof(double) * (TRAINBUF_MAX_ACTION + 1));
+	int64	   *count = palloc0(sizeof(int64) * (TRAINBUF_MAX_ACTION + 1));
+
+	for (int64 i = 0; i < n; i++)
+	{
+		total[arm[i]] += w[i];
+		count[arm[i]]++;
+	}
+	for (int64 i = 0; i < n; i++)
+		if (weighted[arm[i]])
+			w[i] *= (double) count[arm[i]] / total[arm[i]];
+	pfree(total);
+	pfree(count);
+}
+
+/*
+ * Pass 3: every row coded, with its arm (when arms is set), outcome, weight
+ * and row hash, at its place in the canonical order.
+ */
+static void
+walk_codes(RowWalk *w, const uint64 *key, const int64 *pos, const TreeBins *bins,
+		   bool arms, TreeData *d)
+{
+	int64		n = w->nrows;
+	uint8	   *codes = palloc_extended((Size) n * w->p + 1, MCXT_ALLOC_HUGE);
+	uint16	   *arm16 = palloc_extended(sizeof(uint16) * Max(n, 1), MCXT_ALLOC_HUGE);
+	double	   *y = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+	double	   *wt = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+	uint32	   *rowhash = palloc_extended(sizeof(uint32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	bool		weighted[TRAINBUF_MAX_ACTION + 1] = {false};
+	bool		any_weight = false;
+	ForestBlock b;
+	int64		i = 0;
+
+	walk_start(w);
+	while (walk_next(w, &b))
+	{
+		int32		a = Max(b.arm, 0);
+
+		if (b.w != NULL)
+			weighted[a] = any_weight = true;
+		for (int r = 0; r < b.n; r++, i++)
+		{
+			int64		at = pos[i];
+			uint8	   *c = codes + at * w->p;
+
+			for (int32 j = 0; j < w->p; j++)
+				c[j] = tree_bins_code(&bins->feat[j], b.col[j][r]);
+			arm16[at] = (uint16) a;
+			y[at] = b.y[r];
+			wt[at] = b.w != NULL ? b.w[r] : 1.0;
+			rowhash[at] = tree_row_hash(key[i]);
+		}
+	}
+	if (any_weight)
+		normalise_weights(wt, arm16, n, weighted);
+	else
+	{
+		pfree(wt);
+		wt = NULL;
+	}
+	d->arm = NULL;
+	if (arms)
+	{
+		uint8	   *arm = palloc_extended(n + 1, MCXT_ALLOC_HUGE);
+
+		for (int64 k = 0; k < n; k++)
+			arm[k] = (uint8) arm16[k];
+		d->arm = arm;
+	}
+	pfree(arm16);
+	d->n = n;
+	d->p = w->p;
+	d->codes = codes;
+	d->y = y;
+	d->w = wt;
+	d->rowhash = rowhash;
+}
+
+/* The rows of a walk for the engine, and their bins. */
+static TreeBins *
+walk_tree_data(RowWalk *w, const LearnSettings *s, bool arms, TreeData *d)
+{
+	uint64	   *key;
+	int64	   *pos;
+	TreeBins   *bins;
+
+	walk_keys(w, &key, &pos);
+	bins = walk_bins(w, key, s);
+	walk_codes(w, key, pos, bins, arms, d);
+	pfree(key);
+	pfree(pos);
+	return bins;
+}
+
+/*
+ * The (weighted) outcome mean of each arm of m, summed in an order that
+ * depends only on the rows (the order of a hash of each row's outcome and
+ * weight), so that a forest model's bytes are the same under any plan.
+ */
+void
+learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m)
+{
+	int64		n = buf->nrows;
+	KeyIndex   *ki = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	KeyIndex   *tmp;
+	double	   *yw = palloc_extended(sizeof(double) * 2 * Max(n, 1), MCXT_ALLOC_HUGE);
+	uint16	   *arm = palloc_extended(sizeof(uint16) * Max(n, 1), MCXT_ALLOC_HUGE);
+	double	   *sum_wy = palloc0(sizeof(double) * (m->n_actions + 1));
+	double	   *sum_w = palloc0(sizeof(double) * (m->n_actions + 1));
+	TileCursor	cur;
+	TrainTile	t;
+	int64		i = 0;
+
+	trainbuf_cursor_start(&cur, buf, NULL, 1);
+	while (trainbuf_cursor_next(&cur, &t))
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int r = 0; r < t.n; r++, i++)
+		{
+			double		y = t.chunk->y[t.start + r];
+			double		w = buf->weighted ? t.chunk->w[t.start + r] : 1.0;
+
+			yw[2 * i] = y;
+			yw[2 * i + 1] = w;
+			arm[i] = (uint16) t.arm;
+			ki[i].key = tree_mix64(double_bits(y) ^ tree_mix64(double_bits(w) ^ (uint64) t.arm));
+			ki[i].idx = i;
+		}
+	}
+	tmp = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	radix_sort_keys(ki, tmp, n);
+	pfree(tmp);
+	for (int64 s = 0; s < n; s++)
+	{
+		int64		k = ki[s].idx;
+
+		sum_wy[arm[k]] += yw[2 * k + 1] * yw[2 * k];
+		sum_w[arm[k]] += yw[2 * k + 1];
+	}
+	for (int32 a = 0; a <= m->n_actions; a++)
+		m->arm_outcome_mean[a] = sum_wy[a] / sum_w[a];
+	pfree(ki);
+	pfree(yw);
+	pfree(arm);
+}
+
+/* Grow the forest level by level, reporting each level as a phase. */
+static TreeForest *
+grow(const TreeData *d, const TreeBins *bins, const TreeParams *par,
+	 Progress *progress, const char *what)
+{
+	TreeDataSummary summary;
+	TreeGrower *g;
+	TreeStats  *st;
+	int			level = 0;
+
+	tree_data_summary_init(&summary, d->n_arms);
+	tree_data_summarize(&summary, d, bins);
+	g = tree_grower_create(bins, par, &summary);
+	while ((st = tree_grower_level(g)) != NULL)
+	{
+		if (progress != NULL)
+			progress_phase(progress, psprintf("growing %s: level %d of %d",
+											  what, ++level, par->max_depth));
+		tree_grower_add_rows(g, st, d);
+		tree_grower_split(g, st);
+	}
+	if ((st = tree_grower_leaves(g)) != NULL)
+	{
+		if (progress != NULL)
+			progress_phase(progress, psprintf("growing %s: honest leaves", what));
+		tree_grower_add_leaf_rows(g, st, d);
+		tree_grower_set_leaves(g, st);
+	}
+	return tree_grower_forest(g);
+}
+
+static void
+free_tree_data(TreeData *d)
+{
+	pfree((void *) d->codes);
+	if (d->arm != NULL)
+		pfree((void *) d->arm);
+	pfree((void *) d->y);
+	if (d->w != NULL)
+		pfree((void *) d->w);
+	pfree((void *) d->rowhash);
+}
+
+/* A head that is a forest: no coefficients, the identity link. */
+static void
+forest_head(UpliftHead *head, TreeForest *f, int64 nrows)
+{
+	head->link = UPLIFT_LINK_IDENTITY;
+	head->n_coef = 0;
+	head->coef = palloc(sizeof(double));
+	head->forest = f;
+	head->n_rows = nrows;
+	head->n_iter = f->n_trees;
+	head->converged = true;
+	head->max_grad = 0.0;
+}
+
+void
+learn_forest(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
+			 const ArmWeights *aw)
+{
+	RowWalk		w = {0};
+	TreeData	d = {0};
+	TreeParams	par = s->tree;
+	TreeBins   *bins;
+
+	w.p = buf->p;
+	w.nrows = buf->nrows;
+	w.buf = buf;
+	w.aw = aw;
+	w.cols = palloc(sizeof(double *) * Max(buf->p, 1));
+	if (m->n_actions + 1 > TREE_MAX_ARMS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("learner \"forest\" of uplift_fit takes at most %d actions, not %d",
+						TREE_MAX_ARMS - 1, m->n_actions),
+				 errhint("Fit a forest per group of actions, or use a meta-learner with base \"forest\".")));
+	if (s->progress != NULL)
+		progress_phase(s->progress, "binning the rows");
+	bins = walk_tree_data(&w, s, true, &d);
+	d.n_arms = m->n_actions + 1;
+	par.criterion = (TreeCriterion) learn_forest_criterion(s, buf->all_binary, m->n_actions);
+	par.max_features = resolved_max_features(par.max_features, buf->p);
+
+	m->n_heads = 1;
+	m->heads = palloc0(sizeof(UpliftHead));
+	m->heads[0].role = UPLIFT_HEAD_ARMS;
+	m->heads[0].action = -1;
+	forest_head(&m->heads[0], grow(&d, bins, &par, s->progress, "the forest"),
+				buf->nrows);
+	free_tree_data(&d);
+}
+
+void
+learn_forest_head(RowSource *src, const LearnSettings *s, UpliftHead *head,
+				  const char *what)
+{
+	RowWalk		w = {0};
+	TreeData	d = {0};
+	TreeParams	par = s->tree;
+	TreeBins   *bins;
+	bool		outcome = head->role == UPLIFT_HEAD_OUTCOME ||
+		head->role == UPLIFT_HEAD_JOINT;
+
+	w.p = src->d;
+	w.nrows = src->nrows;
+	w.src = src;
+	bins = walk_tree_data(&w, s, false, &d);
+	d.n_arms = 1;
+	par.max_features = resolved_max_features(par.max_features, src->d);
+	par.criterion = TREE_VARIANCE;
+	if (outcome && s->criterion_set)
+		par.criterion = s->tree.criterion;
+	if (tree_criterion_is_uplift(par.criterion))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("criterion \"%s\" of uplift_fit is an uplift criterion",
+						tree_criterion_names[par.criterion]),
+				 errhint("The heads of base \"forest\" split with \"variance\", \"gini\" or \"entropy\"; \"%s\" is for learner \"forest\".",
+						 tree_criterion_names[par.criterion])));
+	forest_head(head, grow(&d, bins, &par, s->progress, what), src->nrows);
+	free_tree_data(&d);
+}
+
+void
+learn_forest_predict(const UpliftHead *head, int n, const double *const *col,
+					 double *out)
+{
+	const TreeForest *f = head->forest;
+	double	   *x = palloc(sizeof(double) * Max(f->p, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		for (int32 j = 0; j < f->p; j++)
+			x[j] = col[j][i];
+		tree_forest_predict(f, x, &out[i]);
+	}
+	pfree(x);
+}
