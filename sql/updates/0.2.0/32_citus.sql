@@ -90,6 +90,58 @@ CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features float8[], a
 COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, float8[], int, float8, float8) IS
 'the model with one calibration line per action, fitted on holdout rows with logged propensities';
 
+-- The same over named features (jsonb, read through the model's encoding)
+-- and over actions given as treatment labels of the model (text).
+CREATE FUNCTION uplift_fit_calibration_transfn(uplift_fit_calibration_state, uplift_model, jsonb, int, float8, float8)
+RETURNS uplift_fit_calibration_state AS 'MODULE_PATHNAME', 'uplift_fit_calibration_transfn_jsonb'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_calibration_transfn(uplift_fit_calibration_state, uplift_model, float8[], text, float8, float8)
+RETURNS uplift_fit_calibration_state AS 'MODULE_PATHNAME', 'uplift_fit_calibration_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_calibration_transfn(uplift_fit_calibration_state, uplift_model, jsonb, text, float8, float8)
+RETURNS uplift_fit_calibration_state AS 'MODULE_PATHNAME', 'uplift_fit_calibration_transfn_jsonb'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_fit_calibration_transfn(uplift_fit_calibration_state, uplift_model, jsonb, int, float8, float8) IS
+'transition function of uplift_fit_calibration';
+COMMENT ON FUNCTION uplift_fit_calibration_transfn(uplift_fit_calibration_state, uplift_model, float8[], text, float8, float8) IS
+'transition function of uplift_fit_calibration';
+COMMENT ON FUNCTION uplift_fit_calibration_transfn(uplift_fit_calibration_state, uplift_model, jsonb, text, float8, float8) IS
+'transition function of uplift_fit_calibration';
+
+CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features jsonb, action int,
+                                        outcome float8, propensity float8) (
+    SFUNC = uplift_fit_calibration_transfn,
+    STYPE = uplift_fit_calibration_state,
+    COMBINEFUNC = uplift_fit_calibration_combinefn,
+    FINALFUNC = uplift_fit_calibration_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features float8[], action text,
+                                        outcome float8, propensity float8) (
+    SFUNC = uplift_fit_calibration_transfn,
+    STYPE = uplift_fit_calibration_state,
+    COMBINEFUNC = uplift_fit_calibration_combinefn,
+    FINALFUNC = uplift_fit_calibration_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features jsonb, action text,
+                                        outcome float8, propensity float8) (
+    SFUNC = uplift_fit_calibration_transfn,
+    STYPE = uplift_fit_calibration_state,
+    COMBINEFUNC = uplift_fit_calibration_combinefn,
+    FINALFUNC = uplift_fit_calibration_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, jsonb, int, float8, float8) IS
+'the model with one calibration line per action, fitted on holdout rows (named features) with logged propensities';
+COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, float8[], text, float8, float8) IS
+'the model with one calibration line per action, fitted on holdout rows whose logged actions are treatment labels of the model';
+COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, jsonb, text, float8, float8) IS
+'the model with one calibration line per action, fitted on holdout rows (named features) whose logged actions are treatment labels of the model';
+
 -- The aggregates' state: a concrete type (not internal), so that a
 -- scale-out engine such as Citus computes partial states on its shards and
 -- combines them on the coordinator (doc/citus.md).  Its text and binary
