@@ -7,6 +7,12 @@
  *	  then must neither read "logged" rows from it nor write to it.  Only a
  *	  log owned by a superuser or by the extension's owner is trusted.  This
  *	  runs on every logging call, so it uses the system caches only.
+ *
+ * Nor may the log be used from a query that Citus runs on a shard: each
+ * node would read and write a log of its own.  Citus opens the connections
+ * of such queries with application_name "citus_internal gpid=..." (Citus 11
+ * and later); a shard query that Citus runs inside the coordinator's own
+ * backend (local execution) cannot be told apart and is not refused.
  */
 #include "uplift.h"
 
@@ -14,6 +20,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "miscadmin.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -36,6 +43,22 @@ row_owner(int cacheid, Oid oid)
 	return owner;
 }
 
+/* The application_name of the connections Citus opens for shard queries. */
+#define CITUS_INTERNAL_APPLICATION "citus_internal gpid="
+
+static void
+citus_shard_query_check(void)
+{
+	if (application_name != NULL &&
+		strncmp(application_name, CITUS_INTERNAL_APPLICATION,
+				strlen(CITUS_INTERNAL_APPLICATION)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the assignment log cannot be used in a query that Citus runs on a shard"),
+				 errdetail("Each node would read and write a log of its own."),
+				 errhint("Assign and log on the coordinator, or log into a table of your own distributed by unit (doc/citus.md).")));
+}
+
 /*
  * The log, or NULL when there is none yet; an error when it is owned by
  * neither a superuser nor the owner of this function (the extension's owner,
@@ -49,6 +72,7 @@ uplift_assignment_log_guard(PG_FUNCTION_ARGS)
 	Oid			log = get_relname_relid("uplift_assignment_log", nsp);
 	Oid			owner;
 
+	citus_shard_query_check();
 	if (!OidIsValid(log))
 		PG_RETURN_NULL();
 	owner = row_owner(RELOID, log);

@@ -26,7 +26,10 @@
  * The slope's ordinary least-squares standard error is stored with the line.
  * A holdout without control rows, or without rows of an action, is an error:
  * it cannot show that action's effect.  The state is six compensated sums
- * and a row count per action, so the aggregate is constant-size and mergeable.
+ * and a row count per action, with the model, so the aggregate is
+ * constant-size and mergeable; it is a value of type
+ * uplift_fit_calibration_state (not internal), so that Citus computes partial
+ * states on its shards (doc/citus.md).
  */
 #include "uplift.h"
 
@@ -34,7 +37,9 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
+#include "aggstate.h"
 #include "bytes.h"
 #include "arrays.h"
 #include "model.h"
@@ -56,27 +61,78 @@ typedef struct CalibSums
 	int64		treated;		/* rows that got this action */
 } CalibSums;
 
+/*
+ * A value of type uplift_fit_calibration_state, the aggregate's state, as it
+ * lives in memory: the sums of each action 1..K, then the model being
+ * calibrated (a whole uplift_model value, model_len bytes), then room for a
+ * model argument as passed (raw_seen: maybe a toast pointer, a compressed
+ * or short-header copy, never longer than the model) known to hold that
+ * model, so that a row passing it again is not detoasted and compared
+ * again.  The transition and combine functions change the value they are
+ * given in place, within the aggregate.  The text and binary forms are the
+ * portable format of state_write, never this memory image.
+ */
 typedef struct CalibState
 {
-	bytea	   *model_bytes;	/* the model being calibrated (detoasted copy) */
-	char	   *raw_seen;		/* a model argument as passed (maybe a toast */
-	Size		raw_seen_len;	/* pointer) known to hold model_bytes */
-	int			n_actions;
+	int32		vl_len_;		/* varlena header */
+	int32		n_actions;
 	int64		control;		/* rows that got action 0 */
-	CalibSums  *sums;			/* one per action 1..K */
+	uint32		model_len;		/* VARSIZE of the model */
+	uint32		raw_seen_len;	/* 0 when no argument was checked yet */
+	CalibSums	sums[FLEXIBLE_ARRAY_MEMBER];	/* one per action 1..K */
 } CalibState;
 
+static bytea *
+state_model(const CalibState *st)
+{
+	return (bytea *) (st->sums + st->n_actions);
+}
+
+static char *
+state_raw_seen(const CalibState *st)
+{
+	return (char *) state_model(st) + MAXALIGN(st->model_len);
+}
+
+/* A new state in cxt for the model whose bytes (4-byte header) are given. */
 static CalibState *
 calib_state_new(MemoryContext cxt, const bytea *model_bytes, int n_actions)
 {
-	CalibState *st = MemoryContextAllocZero(cxt, sizeof(CalibState));
-	Size		len = VARSIZE_ANY(model_bytes);
+	Size		model_len = VARSIZE(model_bytes);
+	Size		size = offsetof(CalibState, sums) + sizeof(CalibSums) * n_actions +
+		MAXALIGN(model_len) + model_len;
+	CalibState *st;
 
-	st->model_bytes = MemoryContextAlloc(cxt, len);
-	memcpy(st->model_bytes, model_bytes, len);
+	if (size > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("model of uplift_fit_calibration is too large to calibrate"),
+				 errdetail("The model takes %zu bytes.", model_len)));
+	st = MemoryContextAllocZero(cxt, size);
+	SET_VARSIZE(st, size);
 	st->n_actions = n_actions;
-	st->sums = MemoryContextAllocZero(cxt, sizeof(CalibSums) * n_actions);
+	st->model_len = model_len;
+	memcpy(state_model(st), model_bytes, model_len);
 	return st;
+}
+
+static CalibState *
+state_arg(FunctionCallInfo fcinfo, int argno)
+{
+	return (CalibState *) aggstate_arg(fcinfo, argno);
+}
+
+/*
+ * Where a new state goes: the current (per-row) context, which the
+ * aggregate copies a returned value out of, or its own context when the
+ * state is internal (an installation not yet updated from 0.1.0).
+ */
+static MemoryContext
+new_state_context(FunctionCallInfo fcinfo, MemoryContext aggcxt)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+
+	return aggref != NULL && aggref->aggtranstype == INTERNALOID ? aggcxt : CurrentMemoryContext;
 }
 
 static void
@@ -104,23 +160,23 @@ check_same_model(const bytea *a, const bytea *b)
 
 /*
  * Error unless the model argument of this row holds the state's model.  An
- * argument passed exactly as one already checked (the same toast pointer,
+ * argument passed exactly as the one last checked (the same toast pointer,
  * for a model read from a table) is not detoasted and compared again.
  */
 static void
-check_row_model(CalibState *st, MemoryContext aggcxt, Datum arg)
+check_row_model(CalibState *st, Datum arg)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(arg);
 	Size		len = VARSIZE_ANY(raw);
 
-	if (st->raw_seen != NULL && st->raw_seen_len == len && memcmp(st->raw_seen, raw, len) == 0)
+	if (st->raw_seen_len == len && memcmp(state_raw_seen(st), raw, len) == 0)
 		return;
-	check_same_model(st->model_bytes, PG_DETOAST_DATUM_PACKED(arg));
-	if (st->raw_seen != NULL)
-		pfree(st->raw_seen);
-	st->raw_seen = MemoryContextAlloc(aggcxt, len);
-	memcpy(st->raw_seen, raw, len);
-	st->raw_seen_len = len;
+	check_same_model(state_model(st), PG_DETOAST_DATUM_PACKED(arg));
+	if (len <= st->model_len)
+	{
+		memcpy(state_raw_seen(st), raw, len);
+		st->raw_seen_len = len;
+	}
 }
 
 /* The model's effect of action k before any calibration it carries. */
@@ -175,7 +231,7 @@ Datum
 uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_calibration");
-	CalibState *st = PG_ARGISNULL(0) ? NULL : (CalibState *) PG_GETARG_POINTER(0);
+	CalibState *st = PG_ARGISNULL(0) ? NULL : state_arg(fcinfo, 0);
 	const UpliftModel *m;
 	double	   *x;
 	int32		action;
@@ -197,8 +253,9 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 
 	m = uplift_model_cached_arg(fcinfo, 1, &x);
 	if (st == NULL)
-		st = calib_state_new(aggcxt, PG_DETOAST_DATUM(PG_GETARG_DATUM(1)), m->n_actions);
-	check_row_model(st, aggcxt, PG_GETARG_DATUM(1));
+		st = calib_state_new(new_state_context(fcinfo, aggcxt),
+							 PG_DETOAST_DATUM(PG_GETARG_DATUM(1)), m->n_actions);
+	check_row_model(st, PG_GETARG_DATUM(1));
 
 	features_read_for_model(fcinfo, 2, m, x);
 	action = uplift_model_action_arg(fcinfo, m, 3);
@@ -234,41 +291,58 @@ calib_sums_merge(CalibSums *a, const CalibSums *b)
 	a->treated += b->treated;
 }
 
+/*
+ * Not strict: a NULL side (a partial aggregate without rows) gives the
+ * other, copied, since the result may be changed in place later.
+ */
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_combinefn);
 Datum
 uplift_fit_calibration_combinefn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_calibration");
-	CalibState *a = PG_ARGISNULL(0) ? NULL : (CalibState *) PG_GETARG_POINTER(0);
-	CalibState *b = PG_ARGISNULL(1) ? NULL : (CalibState *) PG_GETARG_POINTER(1);
+	CalibState *a;
+	CalibState *b;
 
-	if (b == NULL)
+	if (PG_ARGISNULL(1))
 	{
-		if (a == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	b = state_arg(fcinfo, 1);
+	if (PG_ARGISNULL(0))
+	{
+		a = calib_state_new(new_state_context(fcinfo, aggcxt), state_model(b), b->n_actions);
+		a->control = b->control;
+		memcpy(a->sums, b->sums, sizeof(CalibSums) * b->n_actions);
 		PG_RETURN_POINTER(a);
 	}
-	if (a == NULL)
-		a = calib_state_new(aggcxt, b->model_bytes, b->n_actions);
-	else
-		check_same_model(a->model_bytes, b->model_bytes);
+	a = state_arg(fcinfo, 0);
+	check_same_model(state_model(a), state_model(b));
 	a->control += b->control;
 	for (int k = 0; k < a->n_actions; k++)
 		calib_sums_merge(&a->sums[k], &b->sums[k]);
 	PG_RETURN_POINTER(a);
 }
 
-PG_FUNCTION_INFO_V1(uplift_fit_calibration_serialfn);
-Datum
-uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
+/*
+ * The portable form of a state (big-endian, src/bytes.h): u8 version, u32
+ * model bytes and the model (without its varlena header), i64 control rows,
+ * u32 actions, then per action six compensated sums (f64 sum, f64
+ * compensation: rows, s, s^2, phi, s phi, phi^2) and i64 treated rows.
+ * These are the bytes of the serialized internal state of version 0.1.0.
+ */
+static bytea *
+state_bytes(const void *value)
 {
-	CalibState *st = (CalibState *) PG_GETARG_POINTER(0);
+	const CalibState *st = value;
+	const bytea *model = state_model(st);
 	StringInfoData buf;
 
-	initStringInfo(&buf);
+	bytes_begin_bytea(&buf);
 	bytes_put_u8(&buf, CALIB_STATE_VERSION);
-	bytes_put_u32(&buf, VARSIZE_ANY_EXHDR(st->model_bytes));
-	appendBinaryStringInfo(&buf, VARDATA_ANY(st->model_bytes), VARSIZE_ANY_EXHDR(st->model_bytes));
+	bytes_put_u32(&buf, VARSIZE(model) - VARHDRSZ);
+	appendBinaryStringInfo(&buf, VARDATA(model), VARSIZE(model) - VARHDRSZ);
 	bytes_put_i64(&buf, st->control);
 	bytes_put_u32(&buf, st->n_actions);
 	for (int k = 0; k < st->n_actions; k++)
@@ -281,31 +355,60 @@ uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
 		bytes_put_sum(&buf, &st->sums[k].yy);
 		bytes_put_i64(&buf, st->sums[k].treated);
 	}
-	PG_RETURN_BYTEA_P(bytes_copy_bytea(buf.data, buf.len));
+	return bytes_end_bytea(&buf);
 }
 
-PG_FUNCTION_INFO_V1(uplift_fit_calibration_deserialfn);
-Datum
-uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
+static void
+state_invalid(int code, const char *detail)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_calibration");
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	aggstate_invalid("uplift_fit_calibration_state", code, detail);
+}
+
+/* Sums a state can hold: finite-or-infinite numbers, counts in range. */
+static void
+check_sums(const CalibSums *cs, int code)
+{
+	double		n = neumaier_value(&cs->n);
+
+	if (!aggstate_sum_ok(&cs->n) || !aggstate_sum_ok(&cs->s) || !aggstate_sum_ok(&cs->ss) || !aggstate_sum_ok(&cs->y) ||
+		!aggstate_sum_ok(&cs->sy) || !aggstate_sum_ok(&cs->yy))
+		state_invalid(code, "A sum is not a number");
+	if (!(n >= 0.0 && n == floor(n)) || cs->treated < 0 || (double) cs->treated > n)
+		state_invalid(code, "A row count is out of range");
+}
+
+/*
+ * A state from its portable form, checked completely (the model by the
+ * model's own reader), so that no value given as text or binary can make
+ * the aggregate misbehave; errors carry "code".
+ */
+static void *
+state_read(const char *data, Size len, int code)
+{
 	ByteReader	r;
 	uint32		model_len;
 	bytea	   *model_bytes;
-	int64		control;
+	UpliftModel *m;
 	uint32		n_actions;
+	int64		control;
 	CalibState *st;
 
-	bytes_reader_init(&r, VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in), "uplift_fit_calibration state");
-	if (bytes_get_u8(&r) != CALIB_STATE_VERSION)
-		bytes_corrupted(&r, "Unknown state version");
-	model_len = bytes_get_count(&r, 1, MaxAllocSize - VARHDRSZ);
+	bytes_reader_init(&r, data, len, "uplift_fit_calibration_state");
+	if (len < 1 + 4 || bytes_get_u8(&r) != CALIB_STATE_VERSION)
+		state_invalid(code, "Unknown format version");
+	model_len = bytes_get_u32(&r);
+	if (model_len > len - r.pos || len - r.pos - model_len < 8 + 4)
+		state_invalid(code, "The length does not match the model");
 	model_bytes = bytes_copy_bytea(r.data + r.pos, model_len);
 	r.pos += model_len;
+	m = uplift_model_deserialize(model_bytes);
 	control = bytes_get_i64(&r);
-	n_actions = bytes_get_count(&r, 12 * sizeof(double) + sizeof(int64), UPLIFT_MAX_ACTIONS);
-	st = calib_state_new(aggcxt, model_bytes, n_actions);
+	n_actions = bytes_get_u32(&r);
+	if (control < 0 || n_actions != (uint32) m->n_actions)
+		state_invalid(code, "The counts do not match the model");
+	if (len - r.pos != (Size) n_actions * (12 * sizeof(double) + sizeof(int64)))
+		state_invalid(code, "The length does not match the actions");
+	st = calib_state_new(CurrentMemoryContext, model_bytes, n_actions);
 	st->control = control;
 	for (int k = 0; k < (int) n_actions; k++)
 	{
@@ -316,9 +419,57 @@ uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
 		bytes_get_sum(&r, &st->sums[k].sy);
 		bytes_get_sum(&r, &st->sums[k].yy);
 		st->sums[k].treated = bytes_get_i64(&r);
+		check_sums(&st->sums[k], code);
 	}
-	bytes_expect_end(&r);
-	PG_RETURN_POINTER(st);
+	return st;
+}
+
+static const AggStateType calib_state_type = {"uplift_fit_calibration_state", state_bytes, state_read};
+
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_in);
+Datum
+uplift_fit_calibration_state_in(PG_FUNCTION_ARGS)
+{
+	return aggstate_in(fcinfo, &calib_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_out);
+Datum
+uplift_fit_calibration_state_out(PG_FUNCTION_ARGS)
+{
+	return aggstate_out(fcinfo, &calib_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_recv);
+Datum
+uplift_fit_calibration_state_recv(PG_FUNCTION_ARGS)
+{
+	return aggstate_recv(fcinfo, &calib_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_send);
+Datum
+uplift_fit_calibration_state_send(PG_FUNCTION_ARGS)
+{
+	return aggstate_send(fcinfo, &calib_state_type);
+}
+
+/*
+ * The serial and deserial functions of version 0.1.0, whose aggregate keeps
+ * the same value as an internal state, for installations not yet updated.
+ */
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_serialfn);
+Datum
+uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
+{
+	return aggstate_serialize(fcinfo, &calib_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_fit_calibration_deserialfn);
+Datum
+uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
+{
+	return aggstate_deserialize(fcinfo, &calib_state_type);
 }
 
 /*
@@ -404,13 +555,14 @@ uplift_fit_calibration_finalfn(PG_FUNCTION_ARGS)
 	CalibState *st;
 	UpliftModel *m;
 
+	uplift_agg_context(fcinfo, "uplift_fit_calibration");
 	if (PG_ARGISNULL(0) || PG_GETARG_POINTER(0) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("uplift_fit_calibration needs at least one row without NULL"),
 				 errhint("Rows with a NULL features, action, outcome or propensity are skipped; check that the holdout's outcomes are filled in.")));
-	st = (CalibState *) PG_GETARG_POINTER(0);
-	m = uplift_model_deserialize(st->model_bytes);
+	st = state_arg(fcinfo, 0);
+	m = uplift_model_deserialize(state_model(st));
 	if (m->n_actions != st->n_actions)
 		elog(ERROR, "uplift_fit_calibration state does not match its model");
 

@@ -2,12 +2,13 @@
  * ope_compare.c
  *	  SQL glue of the paired off-policy aggregates ips_diff, snips_diff,
  *	  dr_diff, sndr_value, switch_dr_value, uplift_ate and ope_allocation:
- *	  argument checks, options, transition, combine, serialization and final
- *	  functions.  The arithmetic is in ope_compare_estimators.c.
+ *	  argument checks, options, transition, combine and final functions, and
+ *	  their state type uplift_ope_compare_state (doc/citus.md).  The
+ *	  arithmetic is in ope_compare_estimators.c.
  *
  * As for ips_value, a NULL or non-finite input is an error, not a skipped
- * row, and the options are read from the first row and must be the same
- * (byte for byte) on every row.
+ * row, and the options are read from the first row and must be the same on
+ * every row.
  */
 #include "uplift.h"
 
@@ -19,6 +20,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "aggstate.h"
 #include "bytes.h"
 #include "ope.h"
 #include "ope_compare_estimators.h"
@@ -26,12 +28,21 @@
 
 #define CMP_STATE_FORMAT_VERSION 1
 
-typedef struct CmpAgg
+/*
+ * A value of type uplift_ope_compare_state, the state of every aggregate
+ * here, as it lives in memory: the estimator state, then room for
+ * st.cap_groups groups and as many counts of chosen actions (st.n_groups in
+ * use).  The transition and combine functions change the value they are
+ * given in place, within the aggregate, so a row costs no copy; st.groups
+ * and st.chosen are pointed into the value on each call, as it may have
+ * moved.  The text and binary forms are the portable format of state_write.
+ */
+typedef struct CmpStateValue
 {
+	int32		vl_len_;		/* varlena header */
 	CmpState	st;
-	char	   *opts_bytes;		/* options of the first row, NULL if none */
-	int			opts_len;
-} CmpAgg;
+	CmpGroup	groups[FLEXIBLE_ARRAY_MEMBER];	/* then int64 chosen[cap] */
+} CmpStateValue;
 
 static const char *const diff_keys[] = {"alpha", "clip", NULL};
 static const char *const switch_keys[] = {"alpha", "tau", NULL};
@@ -121,38 +132,152 @@ parse_options(Jsonb *j, CmpKind kind, CmpOptions *o)
 		parse_allocation_options(j, o);
 }
 
+/* The options of this row, parsed once per distinct options value. */
 static void
-check_same_options(CmpAgg *agg, FunctionCallInfo fcinfo, int argno)
+row_options(FunctionCallInfo fcinfo, int argno, CmpKind kind, CmpOptions *o)
 {
-	if (!ope_options_same(fcinfo, argno, agg->opts_bytes, agg->opts_len))
-		ope_options_differ(kind_name(agg->st.kind));
+	if (argno == 0 || PG_ARGISNULL(argno))
+	{
+		parse_options(NULL, kind, o);
+		return;
+	}
+	if (ope_options_lookup(fcinfo, argno, o, sizeof(*o)))
+		return;
+	parse_options(PG_GETARG_JSONB_P(argno), kind, o);
+	ope_options_remember(fcinfo, argno, o, sizeof(*o));
 }
 
-/* The state of this transition call, created on the first row. */
-static CmpAgg *
+/* ------------------------------------------------------ the state value */
+
+static Size
+value_size(int32 cap_groups)
+{
+	return offsetof(CmpStateValue, groups) + (Size) cap_groups * (sizeof(CmpGroup) + sizeof(int64));
+}
+
+/* Point the state into its value, for a value this call may change. */
+static CmpState *
+value_attach(CmpStateValue *v)
+{
+	v->st.groups = v->groups;
+	v->st.chosen = (int64 *) (v->groups + v->st.cap_groups);
+	v->st.cxt = NULL;
+	return &v->st;
+}
+
+/* A read-only look at a value: its state, pointing into it. */
+static void
+value_view(const CmpStateValue *v, CmpState *st)
+{
+	*st = v->st;
+	st->groups = (CmpGroup *) v->groups;
+	st->chosen = (int64 *) (v->groups + v->st.cap_groups);
+	st->cxt = NULL;
+}
+
+/*
+ * A new state in cxt with groups 0..n_groups-1 in use and room for
+ * cap_groups, copying the groups and counts of "from" if given.
+ */
+static CmpStateValue *
+value_make(MemoryContext cxt, CmpKind kind, const CmpOptions *o, int32 n_groups,
+		   int32 cap_groups, const CmpState *from)
+{
+	Size		size = value_size(cap_groups);
+	CmpStateValue *v = MemoryContextAllocZero(cxt, size);
+
+	SET_VARSIZE(v, size);
+	v->st.kind = kind;
+	v->st.dim = cmp_dim(kind);
+	v->st.opts = *o;
+	v->st.n_groups = n_groups;
+	v->st.cap_groups = cap_groups;
+	value_attach(v);
+	if (from != NULL)
+	{
+		memcpy(v->st.groups, from->groups, from->n_groups * sizeof(CmpGroup));
+		memcpy(v->st.chosen, from->chosen, from->n_groups * sizeof(int64));
+	}
+	return v;
+}
+
+static CmpStateValue *
+value_new(MemoryContext cxt, CmpKind kind, const CmpOptions *o)
+{
+	int32		n_groups = kind == CMP_ALLOCATION ? o->n_actions + 1 : 1;
+
+	return value_make(cxt, kind, o, n_groups, n_groups, NULL);
+}
+
+/*
+ * v itself, or a larger copy in cxt, so that groups 0..n_groups-1 exist
+ * (the capacity doubles).  The aggregate machinery copies a returned value
+ * that is not its state and frees the old one.
+ */
+static CmpStateValue *
+value_reserve(CmpStateValue *v, int32 n_groups, MemoryContext cxt)
+{
+	int32		cap;
+	CmpState	old;
+
+	if (n_groups <= v->st.n_groups)
+		return v;
+	if (n_groups <= v->st.cap_groups)
+	{
+		v->st.n_groups = n_groups;
+		return v;
+	}
+	cap = Min(Max(n_groups, Max(v->st.cap_groups * 2, 4)), CMP_MAX_ACTIONS + 1);
+	value_view(v, &old);
+	return value_make(cxt, (CmpKind) v->st.kind, &v->st.opts, n_groups, cap, &old);
+}
+
+static inline CmpStateValue *
+value_arg(FunctionCallInfo fcinfo, int argno)
+{
+	return (CmpStateValue *) aggstate_arg(fcinfo, argno);
+}
+
+static void
+check_kind(const CmpStateValue *v, CmpKind kind)
+{
+	if (v->st.kind != kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a state of %s cannot be used by %s", kind_name(v->st.kind), kind_name(kind)),
+				 errhint("Combine and finish a state with the aggregate that made it.")));
+}
+
+/* ------------------------------------------------------------ transition */
+
+/*
+ * The state of this transition call: a new one on the first row (in the
+ * per-row context, which the aggregate copies it out of), else the one
+ * passed, which only an aggregate may pass: it is changed in place.
+ */
+static CmpStateValue *
 trans_state(FunctionCallInfo fcinfo, CmpKind kind, int opts_argno)
 {
-	MemoryContext aggcxt;
-	CmpAgg	   *agg;
+	CmpStateValue *v;
 	CmpOptions	o;
-	Jsonb	   *j = NULL;
 
-	if (!PG_ARGISNULL(0))
+	if (unlikely(!ope_in_aggregate(fcinfo)))
+		uplift_agg_context(fcinfo, kind_name(kind));	/* the error */
+	if (PG_ARGISNULL(0))
 	{
-		agg = (CmpAgg *) PG_GETARG_POINTER(0);
-		if (opts_argno > 0)
-			check_same_options(agg, fcinfo, opts_argno);
-		return agg;
+		row_options(fcinfo, opts_argno, kind, &o);
+		return value_new(CurrentMemoryContext, kind, &o);
 	}
-	aggcxt = uplift_agg_context(fcinfo, kind_name(kind));
-	if (opts_argno > 0 && !PG_ARGISNULL(opts_argno))
-		j = PG_GETARG_JSONB_P(opts_argno);
-	parse_options(j, kind, &o);
-	agg = MemoryContextAllocZero(aggcxt, sizeof(CmpAgg));
-	cmp_state_init(&agg->st, kind, &o, aggcxt);
+	v = value_arg(fcinfo, 0);
+	check_kind(v, kind);
 	if (opts_argno > 0)
-		ope_options_keep(fcinfo, opts_argno, aggcxt, &agg->opts_bytes, &agg->opts_len);
-	return agg;
+	{
+		row_options(fcinfo, opts_argno, kind, &o);
+		if (!cmp_options_equal(&o, &v->st.opts))
+			ope_options_differ(kind_name(kind));
+	}
+	value_attach(v);
+	return v;
 }
 
 static double
@@ -209,7 +334,7 @@ static Datum
 diff_trans(FunctionCallInfo fcinfo, CmpKind kind)
 {
 	int			n_args = kind == CMP_DR_DIFF ? 7 : 4;
-	CmpAgg	   *agg = trans_state(fcinfo, kind, PG_NARGS() > n_args + 1 ? n_args + 1 : 0);
+	CmpStateValue *agg = trans_state(fcinfo, kind, PG_NARGS() > n_args + 1 ? n_args + 1 : 0);
 	double		r = arg_value(fcinfo, 1, kind, "reward");
 	double		p = arg_probability(fcinfo, 2, kind, "logged_propensity", true);
 	double		ta = arg_probability(fcinfo, 3, kind, "target_propensity", false);
@@ -254,7 +379,7 @@ dr_diff_transfn(PG_FUNCTION_ARGS)
 static Datum
 dr_family_trans(FunctionCallInfo fcinfo, CmpKind kind)
 {
-	CmpAgg	   *agg = trans_state(fcinfo, kind, PG_NARGS() > 6 ? 6 : 0);
+	CmpStateValue *agg = trans_state(fcinfo, kind, PG_NARGS() > 6 ? 6 : 0);
 	double		r = arg_value(fcinfo, 1, kind, "reward");
 	double		p = arg_probability(fcinfo, 2, kind, "logged_propensity", true);
 	double		t = arg_probability(fcinfo, 3, kind, "target_propensity", false);
@@ -285,10 +410,11 @@ PG_FUNCTION_INFO_V1(uplift_ate_transfn);
 Datum
 uplift_ate_transfn(PG_FUNCTION_ARGS)
 {
-	CmpAgg	   *agg = trans_state(fcinfo, CMP_ATE, PG_NARGS() > 3 ? 3 : 0);
+	CmpStateValue *agg = trans_state(fcinfo, CMP_ATE, PG_NARGS() > 3 ? 3 : 0);
 	int32		action = arg_action(fcinfo, 1, CMP_ATE, "action", CMP_MAX_ACTIONS);
 	double		y = arg_value(fcinfo, 2, CMP_ATE, "outcome");
 
+	agg = value_reserve(agg, action + 1, CurrentMemoryContext);
 	cmp_add_ate(&agg->st, action, y);
 	PG_RETURN_POINTER(agg);
 }
@@ -298,7 +424,7 @@ PG_FUNCTION_INFO_V1(ope_allocation_transfn);
 Datum
 ope_allocation_transfn(PG_FUNCTION_ARGS)
 {
-	CmpAgg	   *agg = trans_state(fcinfo, CMP_ALLOCATION, 6);
+	CmpStateValue *agg = trans_state(fcinfo, CMP_ALLOCATION, 6);
 	int32		k = agg->st.opts.n_actions;
 	int32		action = arg_action(fcinfo, 1, CMP_ALLOCATION, "action", k);
 	double		p = arg_probability(fcinfo, 2, CMP_ALLOCATION, "logged_propensity", true);
@@ -311,91 +437,151 @@ ope_allocation_transfn(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(agg);
 }
 
+/*
+ * Not strict: a NULL side (a partial aggregate without rows) gives the
+ * other, copied, since the result may be changed in place later.
+ */
 PG_FUNCTION_INFO_V1(ope_compare_combinefn);
 Datum
 ope_compare_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_compare_combinefn");
-	CmpAgg	   *a = PG_ARGISNULL(0) ? NULL : (CmpAgg *) PG_GETARG_POINTER(0);
-	CmpAgg	   *b = PG_ARGISNULL(1) ? NULL : (CmpAgg *) PG_GETARG_POINTER(1);
+	CmpStateValue *a;
+	CmpStateValue *b;
+	CmpState	other;
 
-	if (b == NULL)
-		PG_RETURN_POINTER(a);
-	if (a == NULL)
+	uplift_agg_context(fcinfo, "ope_compare_combinefn");
+	if (PG_ARGISNULL(1))
 	{
-		a = MemoryContextAllocZero(aggcxt, sizeof(CmpAgg));
-		cmp_state_init(&a->st, b->st.kind, &b->st.opts, aggcxt);
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	if (a->st.kind != b->st.kind)
-		elog(ERROR, "cannot combine paired off-policy states of kinds %d and %d",
-			 a->st.kind, b->st.kind);
-	if (!cmp_options_equal(&a->st.opts, &b->st.opts))
+	b = value_arg(fcinfo, 1);
+	value_view(b, &other);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(value_make(CurrentMemoryContext, (CmpKind) other.kind, &other.opts,
+									 other.n_groups, other.n_groups, &other));
+	a = value_arg(fcinfo, 0);
+	check_kind(b, a->st.kind);
+	if (!cmp_options_equal(&a->st.opts, &other.opts))
 		ope_options_differ(kind_name(a->st.kind));
-	cmp_merge(&a->st, &b->st);
+	value_attach(a);
+	a = value_reserve(a, other.n_groups, CurrentMemoryContext);
+	cmp_merge(&a->st, &other);
 	PG_RETURN_POINTER(a);
 }
 
-/*
- * Serialized state, format 1 (big-endian, src/bytes.h): u8 version, u8 kind,
- * options (f64 alpha, clip, tau, epsilon, min_propensity, i32 actions,
- * u8 baseline, u8 self_normalized), u32 groups, then per group i64 rows,
- * i64 chosen, and the compensated sums (f64 sum, f64 compensation) of the
- * dim components and the dim (dim + 1) / 2 products.
- */
-PG_FUNCTION_INFO_V1(ope_compare_serialfn);
-Datum
-ope_compare_serialfn(PG_FUNCTION_ARGS)
-{
-	CmpAgg	   *agg = (CmpAgg *) PG_GETARG_POINTER(0);
-	CmpState   *st = &agg->st;
-	int			n_products = st->dim * (st->dim + 1) / 2;
-	StringInfoData buf;
+/* -------------------------------------------- portable form and type I/O */
 
-	uplift_agg_context(fcinfo, "ope_compare_serialfn");
-	bytes_begin_bytea(&buf);
-	bytes_put_u8(&buf, CMP_STATE_FORMAT_VERSION);
-	bytes_put_u8(&buf, (uint8) st->kind);
-	bytes_put_f64(&buf, st->opts.alpha);
-	bytes_put_f64(&buf, st->opts.clip);
-	bytes_put_f64(&buf, st->opts.tau);
-	bytes_put_f64(&buf, st->opts.epsilon);
-	bytes_put_f64(&buf, st->opts.min_propensity);
-	bytes_put_i32(&buf, st->opts.n_actions);
-	bytes_put_u8(&buf, (uint8) st->opts.baseline);
-	bytes_put_u8(&buf, st->opts.self_normalized ? 1 : 0);
-	bytes_put_u32(&buf, (uint32) st->n_groups);
-	for (int g = 0; g < st->n_groups; g++)
+/*
+ * The portable form of a state, format 1 (big-endian, src/bytes.h): u8
+ * version, u8 kind, options (f64 alpha, clip, tau, epsilon, min_propensity,
+ * i32 actions, u8 baseline, u8 self_normalized), u32 groups, then per group
+ * i64 rows, i64 chosen, and the compensated sums (f64 sum, f64
+ * compensation) of the dim components and the dim (dim + 1) / 2 products.
+ */
+#define CMP_STATE_FIXED_BYTES (1 + 1 + 5 * 8 + 4 + 1 + 1 + 4)
+
+static void
+state_write(StringInfo buf, const CmpStateValue *v)
+{
+	CmpState	st;
+	int			n_products;
+
+	value_view(v, &st);
+	n_products = st.dim * (st.dim + 1) / 2;
+	bytes_put_u8(buf, CMP_STATE_FORMAT_VERSION);
+	bytes_put_u8(buf, (uint8) st.kind);
+	bytes_put_f64(buf, st.opts.alpha);
+	bytes_put_f64(buf, st.opts.clip);
+	bytes_put_f64(buf, st.opts.tau);
+	bytes_put_f64(buf, st.opts.epsilon);
+	bytes_put_f64(buf, st.opts.min_propensity);
+	bytes_put_i32(buf, st.opts.n_actions);
+	bytes_put_u8(buf, (uint8) st.opts.baseline);
+	bytes_put_u8(buf, st.opts.self_normalized ? 1 : 0);
+	bytes_put_u32(buf, (uint32) st.n_groups);
+	for (int g = 0; g < st.n_groups; g++)
 	{
-		bytes_put_i64(&buf, st->groups[g].n);
-		bytes_put_i64(&buf, st->chosen[g]);
-		for (int i = 0; i < st->dim; i++)
-			bytes_put_sum(&buf, &st->groups[g].s[i]);
+		bytes_put_i64(buf, st.groups[g].n);
+		bytes_put_i64(buf, st.chosen[g]);
+		for (int i = 0; i < st.dim; i++)
+			bytes_put_sum(buf, &st.groups[g].s[i]);
 		for (int k = 0; k < n_products; k++)
-			bytes_put_sum(&buf, &st->groups[g].m[k]);
+			bytes_put_sum(buf, &st.groups[g].m[k]);
 	}
-	PG_RETURN_BYTEA_P(bytes_end_bytea(&buf));
 }
 
-PG_FUNCTION_INFO_V1(ope_compare_deserialfn);
-Datum
-ope_compare_deserialfn(PG_FUNCTION_ARGS)
+static void
+state_invalid(int code, const char *detail)
 {
-	MemoryContext aggcxt = uplift_agg_context(fcinfo, "ope_compare_deserialfn");
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	aggstate_invalid("uplift_ope_compare_state", code, detail);
+}
+
+/* Options a state can hold: those parse_options accepts. */
+static void
+check_options(CmpKind kind, const CmpOptions *o, int code)
+{
+	if (!(o->alpha > 0.0 && o->alpha < 1.0) || !(o->clip > 0.0) || !(o->tau >= 0.0))
+		state_invalid(code, "alpha, clip or tau is out of range");
+	if (!(o->epsilon >= 0.0 && o->epsilon <= 1.0) ||
+		!(o->min_propensity >= 0.0 && o->min_propensity <= 1.0) ||
+		o->n_actions < (kind == CMP_ALLOCATION ? 1 : 0) || o->n_actions > CMP_MAX_ACTIONS ||
+		o->baseline < CMP_BASELINE_NO_OFFER || o->baseline > CMP_BASELINE_UNTARGETED)
+		state_invalid(code, "An allocation option is out of range");
+}
+
+/* The groups of a state read back: counts and sums it can hold. */
+static void
+read_groups(ByteReader *r, CmpState *st, int code)
+{
+	int			n_products = st->dim * (st->dim + 1) / 2;
+
+	for (int g = 0; g < st->n_groups; g++)
+	{
+		CmpGroup   *grp = &st->groups[g];
+
+		grp->n = bytes_get_i64(r);
+		st->chosen[g] = bytes_get_i64(r);
+		if (grp->n < 0 || st->chosen[g] < 0 ||
+			(st->kind != CMP_ALLOCATION && st->chosen[g] != 0))
+			state_invalid(code, "A row count is out of range");
+		for (int i = 0; i < st->dim; i++)
+			bytes_get_sum(r, &grp->s[i]);
+		for (int k = 0; k < n_products; k++)
+			bytes_get_sum(r, &grp->m[k]);
+		for (int i = 0; i < st->dim; i++)
+			if (!aggstate_sum_ok(&grp->s[i]))
+				state_invalid(code, "A sum is not a number");
+		for (int k = 0; k < n_products; k++)
+			if (!aggstate_sum_ok(&grp->m[k]))
+				state_invalid(code, "A sum is not a number");
+	}
+}
+
+/*
+ * A state from its portable form, checked completely, so that no value
+ * given as text or binary can make an aggregate misbehave; errors carry
+ * "code".
+ */
+static void *
+state_read(const char *data, Size len, int code)
+{
 	ByteReader	r;
 	CmpOptions	o;
-	CmpAgg	   *agg;
-	CmpState   *st;
+	CmpStateValue *v;
 	uint8		kind;
 	int			dim;
 	uint32		n_groups;
 
-	bytes_reader_init(&r, VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in), "paired off-policy state");
+	if (len < CMP_STATE_FIXED_BYTES)
+		state_invalid(code, "The value is too short");
+	bytes_reader_init(&r, data, len, "uplift_ope_compare_state");
 	if (bytes_get_u8(&r) != CMP_STATE_FORMAT_VERSION)
-		bytes_corrupted(&r, "unknown format version");
+		state_invalid(code, "Unknown format version");
 	kind = bytes_get_u8(&r);
 	if (kind < CMP_IPS_DIFF || kind > CMP_ALLOCATION)
-		bytes_corrupted(&r, "unknown estimator");
+		state_invalid(code, "Unknown estimator");
 	cmp_options_default(&o);
 	o.alpha = bytes_get_f64(&r);
 	o.clip = bytes_get_f64(&r);
@@ -405,48 +591,78 @@ ope_compare_deserialfn(PG_FUNCTION_ARGS)
 	o.n_actions = bytes_get_i32(&r);
 	o.baseline = bytes_get_u8(&r);
 	o.self_normalized = bytes_get_u8(&r) != 0;
-	if (o.n_actions < 0 || o.n_actions > CMP_MAX_ACTIONS ||
-		o.baseline > CMP_BASELINE_UNTARGETED)
-		bytes_corrupted(&r, "options out of range");
+	check_options((CmpKind) kind, &o, code);
 	dim = cmp_dim((CmpKind) kind);
-	n_groups = bytes_get_count(&r, 16 + 16 * (dim + dim * (dim + 1) / 2),
-							   CMP_MAX_ACTIONS + 1);
+	n_groups = bytes_get_u32(&r);
 	if (kind == CMP_ALLOCATION ? n_groups != (uint32) o.n_actions + 1 :
-		kind == CMP_ATE ? n_groups == 0 : n_groups != 1)
-		bytes_corrupted(&r, "wrong number of groups");
+		kind == CMP_ATE ? n_groups == 0 || n_groups > CMP_MAX_ACTIONS + 1 : n_groups != 1)
+		state_invalid(code, "Wrong number of groups");
+	if (len - CMP_STATE_FIXED_BYTES != (Size) n_groups * (16 + 16 * (dim + dim * (dim + 1) / 2)))
+		state_invalid(code, "The length does not match the groups");
 
-	agg = MemoryContextAllocZero(aggcxt, sizeof(CmpAgg));
-	st = &agg->st;
-	cmp_state_init(st, (CmpKind) kind, &o, aggcxt);
-	cmp_reserve_groups(st, (int32) n_groups);
-	for (uint32 g = 0; g < n_groups; g++)
-	{
-		st->groups[g].n = bytes_get_i64(&r);
-		st->chosen[g] = bytes_get_i64(&r);
-		if (st->groups[g].n < 0 || st->chosen[g] < 0)
-			bytes_corrupted(&r, "negative count");
-		for (int i = 0; i < dim; i++)
-			bytes_get_sum(&r, &st->groups[g].s[i]);
-		for (int k = 0; k < dim * (dim + 1) / 2; k++)
-			bytes_get_sum(&r, &st->groups[g].m[k]);
-	}
-	bytes_expect_end(&r);
-	PG_RETURN_POINTER(agg);
+	v = value_make(CurrentMemoryContext, (CmpKind) kind, &o, (int32) n_groups,
+				   (int32) n_groups, NULL);
+	read_groups(&r, &v->st, code);
+	return v;
 }
 
-static CmpAgg *
-final_state(FunctionCallInfo fcinfo, CmpKind kind)
+static bytea *
+state_bytes(const void *v)
 {
-	CmpAgg	   *agg = PG_ARGISNULL(0) ? NULL : (CmpAgg *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	bytes_begin_bytea(&buf);
+	state_write(&buf, v);
+	return bytes_end_bytea(&buf);
+}
+
+static const AggStateType cmp_state_type = {"uplift_ope_compare_state", state_bytes, state_read};
+
+PG_FUNCTION_INFO_V1(uplift_ope_compare_state_in);
+Datum
+uplift_ope_compare_state_in(PG_FUNCTION_ARGS)
+{
+	return aggstate_in(fcinfo, &cmp_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_ope_compare_state_out);
+Datum
+uplift_ope_compare_state_out(PG_FUNCTION_ARGS)
+{
+	return aggstate_out(fcinfo, &cmp_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_ope_compare_state_recv);
+Datum
+uplift_ope_compare_state_recv(PG_FUNCTION_ARGS)
+{
+	return aggstate_recv(fcinfo, &cmp_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_ope_compare_state_send);
+Datum
+uplift_ope_compare_state_send(PG_FUNCTION_ARGS)
+{
+	return aggstate_send(fcinfo, &cmp_state_type);
+}
+
+/* ------------------------------------------------------------------ final */
+
+/* The state to finish, as a read-only view. */
+static void
+final_state(FunctionCallInfo fcinfo, CmpKind kind, CmpState *st)
+{
+	CmpStateValue *v = PG_ARGISNULL(0) ? NULL : value_arg(fcinfo, 0);
 
 	uplift_agg_context(fcinfo, kind_name(kind));
-	if (agg == NULL)
+	if (v == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("%s needs at least one logged row", kind_name(kind)),
 				 errdetail("The input has no rows, so there is nothing to estimate from."),
 				 errhint("Check the WHERE or FILTER clause.")));
-	return agg;
+	check_kind(v, kind);
+	value_view(v, st);
 }
 
 /* An error rather than a NaN or infinity that would look like a number. */
@@ -485,13 +701,14 @@ estimate_datum(TupleDesc tupdesc, const OpeResult *res)
 static Datum
 estimate_final(FunctionCallInfo fcinfo, CmpKind kind)
 {
-	CmpAgg	   *agg = final_state(fcinfo, kind);
+	CmpState	st;
 	OpeResult	res;
 	TupleDesc	tupdesc;
 
+	final_state(fcinfo, kind, &st);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type of %s must be a row type", kind_name(kind));
-	cmp_estimate(&agg->st, &res);
+	cmp_estimate(&st, &res);
 	check_result(&res, kind);
 	return estimate_datum(BlessTupleDesc(tupdesc), &res);
 }
@@ -547,12 +764,16 @@ PG_FUNCTION_INFO_V1(uplift_ate_finalfn);
 Datum
 uplift_ate_finalfn(PG_FUNCTION_ARGS)
 {
-	CmpAgg	   *agg = final_state(fcinfo, CMP_ATE);
-	CmpState   *st = &agg->st;
+	CmpState	state;
+	CmpState   *st = &state;
 	Oid			elemtype;
-	TupleDesc	tupdesc = uplift_result_rows_desc(fcinfo, &elemtype);
-	int			n_actions = st->n_groups - 1;
+	TupleDesc	tupdesc;
+	int			n_actions;
 	Datum	   *elems;
+
+	final_state(fcinfo, CMP_ATE, st);
+	tupdesc = uplift_result_rows_desc(fcinfo, &elemtype);
+	n_actions = st->n_groups - 1;
 
 	if (st->groups[0].n == 0)
 		ereport(ERROR,
@@ -583,11 +804,14 @@ PG_FUNCTION_INFO_V1(ope_allocation_finalfn);
 Datum
 ope_allocation_finalfn(PG_FUNCTION_ARGS)
 {
-	CmpAgg	   *agg = final_state(fcinfo, CMP_ALLOCATION);
+	CmpState	st;
 	Oid			elemtype;
-	TupleDesc	tupdesc = uplift_result_rows_desc(fcinfo, &elemtype);
+	TupleDesc	tupdesc;
 	static const char *const outcomes[] = {"value", "cost"};
 	Datum		elems[2];
+
+	final_state(fcinfo, CMP_ALLOCATION, &st);
+	tupdesc = uplift_result_rows_desc(fcinfo, &elemtype);
 
 	for (int o = 0; o < 2; o++)
 	{
@@ -595,7 +819,7 @@ ope_allocation_finalfn(PG_FUNCTION_ARGS)
 		Datum		values[8];
 		bool		nulls[8] = {0};
 
-		cmp_allocation(&agg->st, o, &c);
+		cmp_allocation(&st, o, &c);
 		check_result(&c.diff, CMP_ALLOCATION);
 		values[0] = CStringGetTextDatum(outcomes[o]);
 		values[1] = Float8GetDatum(c.policy);

@@ -95,6 +95,8 @@ cmp_reserve_groups(CmpState *st, int32 n_groups)
 		int32		cap = Max(n_groups, Max(st->cap_groups * 2, 4));
 
 		cap = Min(cap, CMP_MAX_ACTIONS + 1);
+		if (st->cxt == NULL)
+			elog(ERROR, "paired off-policy state without a memory context cannot grow");
 		if (st->groups == NULL)
 		{
 			st->groups = MemoryContextAllocZero(st->cxt, cap * sizeof(CmpGroup));

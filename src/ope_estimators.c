@@ -30,9 +30,6 @@
 
 #include "ope_estimators.h"
 
-/* Rows the bootstrap may keep: their serialized bytes must fit in a bytea. */
-#define OPE_MAX_ROW_DOUBLES ((int64) ((MaxAllocSize - 1024) / sizeof(double)))
-
 void
 ope_options_default(OpeOptions *opts)
 {
@@ -70,23 +67,15 @@ ope_state_init(OpeState *st, OpeKind kind, const OpeOptions *opts,
 	st->rows_cxt = rows_cxt;
 }
 
-int
-ope_row_stride(const OpeState *st)
-{
-	if (st->opts.ci != OPE_CI_BOOTSTRAP || st->kind == OPE_OVERLAP)
-		return 0;
-	return st->kind == OPE_SNIPS ? 2 : 1;
-}
-
-void
-ope_reserve_rows(OpeState *st, int64 more)
+int64
+ope_rows_capacity(const OpeState *st, int64 more)
 {
 	int			stride = ope_row_stride(st);
 	int64		need = st->n_rows + more;
 	int64		cap;
 
 	if (stride == 0 || need <= st->cap_rows)
-		return;
+		return st->cap_rows;
 	if (need > OPE_MAX_ROW_DOUBLES / stride)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -95,7 +84,19 @@ ope_reserve_rows(OpeState *st, int64 more)
 						   OPE_MAX_ROW_DOUBLES / stride),
 				 errhint("Use the normal interval (the default), which keeps no rows.")));
 	cap = Max(need, Max(st->cap_rows * 2, 1024));
-	cap = Min(cap, OPE_MAX_ROW_DOUBLES / stride);
+	return Min(cap, OPE_MAX_ROW_DOUBLES / stride);
+}
+
+static void
+ope_reserve_rows(OpeState *st, int64 more)
+{
+	int			stride = ope_row_stride(st);
+	int64		cap = ope_rows_capacity(st, more);
+
+	if (cap == st->cap_rows)
+		return;
+	if (st->rows_cxt == NULL)
+		elog(ERROR, "off-policy state without a memory context cannot grow");
 	if (st->rows == NULL)
 		st->rows = MemoryContextAllocHuge(st->rows_cxt, cap * stride * sizeof(double));
 	else

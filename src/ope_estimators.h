@@ -38,6 +38,9 @@ typedef enum OpeCi
 #define OPE_DEFAULT_MAX_WEIGHT_SHARE 0.05
 #define OPE_DEFAULT_MEAN_TOLERANCE 0.1
 
+/* Rows the bootstrap may keep: their serialized bytes must fit in a bytea. */
+#define OPE_MAX_ROW_DOUBLES ((int64) ((MaxAllocSize - 1024) / sizeof(double)))
+
 typedef struct OpeOptions
 {
 	double		alpha;			/* 1 - confidence level */
@@ -110,7 +113,13 @@ extern void ope_state_init(OpeState *st, OpeKind kind, const OpeOptions *opts,
 						   MemoryContext rows_cxt);
 
 /* Doubles kept per row for the bootstrap (0 when no rows are kept). */
-extern int	ope_row_stride(const OpeState *st);
+static inline int
+ope_row_stride(const OpeState *st)
+{
+	if (st->opts.ci != OPE_CI_BOOTSTRAP || st->kind == OPE_OVERLAP)
+		return 0;
+	return st->kind == OPE_SNIPS ? 2 : 1;
+}
 
 /*
  * Add one checked row; q_logged and q_target are used by DR only.  False
@@ -123,8 +132,13 @@ extern bool ope_add(OpeState *st, double reward, double logged, double target,
 /* Add a partial state of the same kind and options into st. */
 extern void ope_merge(OpeState *st, const OpeState *other);
 
-/* Make sure rows can hold "more" further rows (bootstrap). */
-extern void ope_reserve_rows(OpeState *st, int64 more);
+/*
+ * The capacity of rows (bootstrap) that takes "more" further rows: cap_rows
+ * when they fit, else doubled (an error beyond OPE_MAX_ROW_DOUBLES).
+ * ope_add and ope_merge grow rows in rows_cxt when they must; a state
+ * without one must be given the room first.
+ */
+extern int64 ope_rows_capacity(const OpeState *st, int64 more);
 
 extern void ope_estimate(OpeState *st, OpeResult *res);
 extern void ope_overlap(const OpeState *st, OpeOverlap *res);

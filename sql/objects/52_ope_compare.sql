@@ -17,160 +17,168 @@ CREATE TYPE uplift_policy_comparison AS (
 COMMENT ON TYPE uplift_policy_comparison IS
 'a deployed policy against a baseline for one outcome: both estimated means per row, their difference with its paired standard error and interval';
 
-CREATE FUNCTION ope_compare_combinefn(internal, internal) RETURNS internal
+-- The aggregates' state: a concrete type (not internal), so that a
+-- scale-out engine such as Citus computes partial states on its shards and
+-- combines them on the coordinator (doc/citus.md).  Its text and binary
+-- forms are a portable, versioned format, validated on input.
+
+CREATE TYPE uplift_ope_compare_state;
+
+CREATE FUNCTION uplift_ope_compare_state_in(cstring) RETURNS uplift_ope_compare_state
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION uplift_ope_compare_state_out(uplift_ope_compare_state) RETURNS cstring
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION uplift_ope_compare_state_recv(internal) RETURNS uplift_ope_compare_state
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION uplift_ope_compare_state_send(uplift_ope_compare_state) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE uplift_ope_compare_state (
+    INPUT = uplift_ope_compare_state_in,
+    OUTPUT = uplift_ope_compare_state_out,
+    RECEIVE = uplift_ope_compare_state_recv,
+    SEND = uplift_ope_compare_state_send,
+    INTERNALLENGTH = VARIABLE,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE uplift_ope_compare_state IS
+'partial state of ips_diff, snips_diff, dr_diff, sndr_value, switch_dr_value, uplift_ate and ope_allocation: per group of rows, counts and compensated sums of a few per-row terms and their products';
+
+-- Not STRICT: a NULL side is the state of a part without rows.
+CREATE FUNCTION ope_compare_combinefn(uplift_ope_compare_state, uplift_ope_compare_state)
+RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'ope_compare_combinefn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION ope_compare_combinefn(internal, internal) IS
+COMMENT ON FUNCTION ope_compare_combinefn(uplift_ope_compare_state, uplift_ope_compare_state) IS
 'combine function of the paired off-policy aggregates';
-
-CREATE FUNCTION ope_compare_serialfn(internal) RETURNS bytea
-AS 'MODULE_PATHNAME', 'ope_compare_serialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION ope_compare_serialfn(internal) IS
-'serialization function of the paired off-policy aggregates';
-
-CREATE FUNCTION ope_compare_deserialfn(bytea, internal) RETURNS internal
-AS 'MODULE_PATHNAME', 'ope_compare_deserialfn' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION ope_compare_deserialfn(bytea, internal) IS
-'deserialization function of the paired off-policy aggregates';
 
 -- Transition functions: not STRICT, because a NULL input is an error.
 
-CREATE FUNCTION ips_diff_transfn(internal, float8, float8, float8, float8) RETURNS internal
+CREATE FUNCTION ips_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'ips_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ips_diff_transfn(internal, float8, float8, float8, float8, jsonb) RETURNS internal
+CREATE FUNCTION ips_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8, jsonb) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'ips_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION snips_diff_transfn(internal, float8, float8, float8, float8) RETURNS internal
+CREATE FUNCTION snips_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'snips_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION snips_diff_transfn(internal, float8, float8, float8, float8, jsonb) RETURNS internal
+CREATE FUNCTION snips_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8, jsonb) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'snips_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dr_diff_transfn(internal, float8, float8, float8, float8, float8, float8, float8) RETURNS internal
+CREATE FUNCTION dr_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8, float8, float8) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'dr_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dr_diff_transfn(internal, float8, float8, float8, float8, float8, float8, float8, jsonb) RETURNS internal
+CREATE FUNCTION dr_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8, float8, float8, jsonb) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'dr_diff_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION sndr_value_transfn(internal, float8, float8, float8, float8, float8) RETURNS internal
+CREATE FUNCTION sndr_value_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'sndr_value_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION sndr_value_transfn(internal, float8, float8, float8, float8, float8, jsonb) RETURNS internal
+CREATE FUNCTION sndr_value_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8, jsonb) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'sndr_value_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION switch_dr_value_transfn(internal, float8, float8, float8, float8, float8) RETURNS internal
+CREATE FUNCTION switch_dr_value_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'switch_dr_value_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION switch_dr_value_transfn(internal, float8, float8, float8, float8, float8, jsonb) RETURNS internal
+CREATE FUNCTION switch_dr_value_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8, jsonb) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'switch_dr_value_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_ate_transfn(internal, int, float8) RETURNS internal
+CREATE FUNCTION uplift_ate_transfn(uplift_ope_compare_state, int, float8) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'uplift_ate_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_ate_transfn(internal, int, float8, jsonb) RETURNS internal
+CREATE FUNCTION uplift_ate_transfn(uplift_ope_compare_state, int, float8, jsonb) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'uplift_ate_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_allocation_transfn(internal, int, float8, int, float8, float8, jsonb) RETURNS internal
+CREATE FUNCTION ope_allocation_transfn(uplift_ope_compare_state, int, float8, int, float8, float8, jsonb) RETURNS uplift_ope_compare_state
 AS 'MODULE_PATHNAME', 'ope_allocation_transfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION ips_diff_transfn(internal, float8, float8, float8, float8) IS 'transition function of ips_diff';
-COMMENT ON FUNCTION ips_diff_transfn(internal, float8, float8, float8, float8, jsonb) IS 'transition function of ips_diff with options';
-COMMENT ON FUNCTION snips_diff_transfn(internal, float8, float8, float8, float8) IS 'transition function of snips_diff';
-COMMENT ON FUNCTION snips_diff_transfn(internal, float8, float8, float8, float8, jsonb) IS 'transition function of snips_diff with options';
-COMMENT ON FUNCTION dr_diff_transfn(internal, float8, float8, float8, float8, float8, float8, float8) IS 'transition function of dr_diff';
-COMMENT ON FUNCTION dr_diff_transfn(internal, float8, float8, float8, float8, float8, float8, float8, jsonb) IS 'transition function of dr_diff with options';
-COMMENT ON FUNCTION sndr_value_transfn(internal, float8, float8, float8, float8, float8) IS 'transition function of sndr_value';
-COMMENT ON FUNCTION sndr_value_transfn(internal, float8, float8, float8, float8, float8, jsonb) IS 'transition function of sndr_value with options';
-COMMENT ON FUNCTION switch_dr_value_transfn(internal, float8, float8, float8, float8, float8) IS 'transition function of switch_dr_value';
-COMMENT ON FUNCTION switch_dr_value_transfn(internal, float8, float8, float8, float8, float8, jsonb) IS 'transition function of switch_dr_value with options';
-COMMENT ON FUNCTION uplift_ate_transfn(internal, int, float8) IS 'transition function of uplift_ate';
-COMMENT ON FUNCTION uplift_ate_transfn(internal, int, float8, jsonb) IS 'transition function of uplift_ate with options';
-COMMENT ON FUNCTION ope_allocation_transfn(internal, int, float8, int, float8, float8, jsonb) IS 'transition function of ope_allocation';
+COMMENT ON FUNCTION ips_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8) IS 'transition function of ips_diff';
+COMMENT ON FUNCTION ips_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8, jsonb) IS 'transition function of ips_diff with options';
+COMMENT ON FUNCTION snips_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8) IS 'transition function of snips_diff';
+COMMENT ON FUNCTION snips_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8, jsonb) IS 'transition function of snips_diff with options';
+COMMENT ON FUNCTION dr_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8, float8, float8) IS 'transition function of dr_diff';
+COMMENT ON FUNCTION dr_diff_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8, float8, float8, jsonb) IS 'transition function of dr_diff with options';
+COMMENT ON FUNCTION sndr_value_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8) IS 'transition function of sndr_value';
+COMMENT ON FUNCTION sndr_value_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8, jsonb) IS 'transition function of sndr_value with options';
+COMMENT ON FUNCTION switch_dr_value_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8) IS 'transition function of switch_dr_value';
+COMMENT ON FUNCTION switch_dr_value_transfn(uplift_ope_compare_state, float8, float8, float8, float8, float8, jsonb) IS 'transition function of switch_dr_value with options';
+COMMENT ON FUNCTION uplift_ate_transfn(uplift_ope_compare_state, int, float8) IS 'transition function of uplift_ate';
+COMMENT ON FUNCTION uplift_ate_transfn(uplift_ope_compare_state, int, float8, jsonb) IS 'transition function of uplift_ate with options';
+COMMENT ON FUNCTION ope_allocation_transfn(uplift_ope_compare_state, int, float8, int, float8, float8, jsonb) IS 'transition function of ope_allocation';
 
-CREATE FUNCTION ips_diff_finalfn(internal) RETURNS uplift_estimate
+CREATE FUNCTION ips_diff_finalfn(uplift_ope_compare_state) RETURNS uplift_estimate
 AS 'MODULE_PATHNAME', 'ips_diff_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION snips_diff_finalfn(internal) RETURNS uplift_estimate
+CREATE FUNCTION snips_diff_finalfn(uplift_ope_compare_state) RETURNS uplift_estimate
 AS 'MODULE_PATHNAME', 'snips_diff_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION dr_diff_finalfn(internal) RETURNS uplift_estimate
+CREATE FUNCTION dr_diff_finalfn(uplift_ope_compare_state) RETURNS uplift_estimate
 AS 'MODULE_PATHNAME', 'dr_diff_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION sndr_value_finalfn(internal) RETURNS uplift_estimate
+CREATE FUNCTION sndr_value_finalfn(uplift_ope_compare_state) RETURNS uplift_estimate
 AS 'MODULE_PATHNAME', 'sndr_value_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION switch_dr_value_finalfn(internal) RETURNS uplift_estimate
+CREATE FUNCTION switch_dr_value_finalfn(uplift_ope_compare_state) RETURNS uplift_estimate
 AS 'MODULE_PATHNAME', 'switch_dr_value_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_ate_finalfn(internal) RETURNS uplift_estimate[]
+CREATE FUNCTION uplift_ate_finalfn(uplift_ope_compare_state) RETURNS uplift_estimate[]
 AS 'MODULE_PATHNAME', 'uplift_ate_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION ope_allocation_finalfn(internal) RETURNS uplift_policy_comparison[]
+CREATE FUNCTION ope_allocation_finalfn(uplift_ope_compare_state) RETURNS uplift_policy_comparison[]
 AS 'MODULE_PATHNAME', 'ope_allocation_finalfn' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION ips_diff_finalfn(internal) IS 'final function of ips_diff';
-COMMENT ON FUNCTION snips_diff_finalfn(internal) IS 'final function of snips_diff';
-COMMENT ON FUNCTION dr_diff_finalfn(internal) IS 'final function of dr_diff';
-COMMENT ON FUNCTION sndr_value_finalfn(internal) IS 'final function of sndr_value';
-COMMENT ON FUNCTION switch_dr_value_finalfn(internal) IS 'final function of switch_dr_value';
-COMMENT ON FUNCTION uplift_ate_finalfn(internal) IS 'final function of uplift_ate';
-COMMENT ON FUNCTION ope_allocation_finalfn(internal) IS 'final function of ope_allocation';
+COMMENT ON FUNCTION ips_diff_finalfn(uplift_ope_compare_state) IS 'final function of ips_diff';
+COMMENT ON FUNCTION snips_diff_finalfn(uplift_ope_compare_state) IS 'final function of snips_diff';
+COMMENT ON FUNCTION dr_diff_finalfn(uplift_ope_compare_state) IS 'final function of dr_diff';
+COMMENT ON FUNCTION sndr_value_finalfn(uplift_ope_compare_state) IS 'final function of sndr_value';
+COMMENT ON FUNCTION switch_dr_value_finalfn(uplift_ope_compare_state) IS 'final function of switch_dr_value';
+COMMENT ON FUNCTION uplift_ate_finalfn(uplift_ope_compare_state) IS 'final function of uplift_ate';
+COMMENT ON FUNCTION ope_allocation_finalfn(uplift_ope_compare_state) IS 'final function of ope_allocation';
 
 -- The aggregates.  The final functions only read the state.
 
 CREATE AGGREGATE ips_diff(reward float8, logged_propensity float8, target_propensity float8,
                           baseline_propensity float8) (
-    SFUNC = ips_diff_transfn, STYPE = internal, FINALFUNC = ips_diff_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = ips_diff_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = ips_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 CREATE AGGREGATE ips_diff(reward float8, logged_propensity float8, target_propensity float8,
                           baseline_propensity float8, options jsonb) (
-    SFUNC = ips_diff_transfn, STYPE = internal, FINALFUNC = ips_diff_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = ips_diff_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = ips_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 
 CREATE AGGREGATE snips_diff(reward float8, logged_propensity float8, target_propensity float8,
                             baseline_propensity float8) (
-    SFUNC = snips_diff_transfn, STYPE = internal, FINALFUNC = snips_diff_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = snips_diff_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = snips_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 CREATE AGGREGATE snips_diff(reward float8, logged_propensity float8, target_propensity float8,
                             baseline_propensity float8, options jsonb) (
-    SFUNC = snips_diff_transfn, STYPE = internal, FINALFUNC = snips_diff_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = snips_diff_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = snips_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 
 CREATE AGGREGATE dr_diff(reward float8, logged_propensity float8, target_propensity float8,
                          baseline_propensity float8, q_logged float8, q_target float8,
                          q_baseline float8) (
-    SFUNC = dr_diff_transfn, STYPE = internal, FINALFUNC = dr_diff_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = dr_diff_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = dr_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 CREATE AGGREGATE dr_diff(reward float8, logged_propensity float8, target_propensity float8,
                          baseline_propensity float8, q_logged float8, q_target float8,
                          q_baseline float8, options jsonb) (
-    SFUNC = dr_diff_transfn, STYPE = internal, FINALFUNC = dr_diff_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = dr_diff_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = dr_diff_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 
 CREATE AGGREGATE sndr_value(reward float8, logged_propensity float8, target_propensity float8,
                             q_logged float8, q_target float8) (
-    SFUNC = sndr_value_transfn, STYPE = internal, FINALFUNC = sndr_value_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = sndr_value_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = sndr_value_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 CREATE AGGREGATE sndr_value(reward float8, logged_propensity float8, target_propensity float8,
                             q_logged float8, q_target float8, options jsonb) (
-    SFUNC = sndr_value_transfn, STYPE = internal, FINALFUNC = sndr_value_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = sndr_value_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = sndr_value_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 
 CREATE AGGREGATE switch_dr_value(reward float8, logged_propensity float8, target_propensity float8,
                                  q_logged float8, q_target float8) (
-    SFUNC = switch_dr_value_transfn, STYPE = internal, FINALFUNC = switch_dr_value_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = switch_dr_value_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = switch_dr_value_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 CREATE AGGREGATE switch_dr_value(reward float8, logged_propensity float8, target_propensity float8,
                                  q_logged float8, q_target float8, options jsonb) (
-    SFUNC = switch_dr_value_transfn, STYPE = internal, FINALFUNC = switch_dr_value_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = switch_dr_value_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = switch_dr_value_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 
 CREATE AGGREGATE uplift_ate(action int, outcome float8) (
-    SFUNC = uplift_ate_transfn, STYPE = internal, FINALFUNC = uplift_ate_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = uplift_ate_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = uplift_ate_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 CREATE AGGREGATE uplift_ate(action int, outcome float8, options jsonb) (
-    SFUNC = uplift_ate_transfn, STYPE = internal, FINALFUNC = uplift_ate_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = uplift_ate_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = uplift_ate_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 
 CREATE AGGREGATE ope_allocation(action int, logged_propensity float8, chosen_action int,
                                 value float8, cost float8, options jsonb) (
-    SFUNC = ope_allocation_transfn, STYPE = internal, FINALFUNC = ope_allocation_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn,
-    SERIALFUNC = ope_compare_serialfn, DESERIALFUNC = ope_compare_deserialfn, PARALLEL = SAFE);
+    SFUNC = ope_allocation_transfn, STYPE = uplift_ope_compare_state, FINALFUNC = ope_allocation_finalfn,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = ope_compare_combinefn, PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE ips_diff(float8, float8, float8, float8) IS
 'inverse propensity scoring estimate of the value of a target policy minus that of a baseline policy on the same log, with a paired 95% interval';

@@ -8,25 +8,8 @@
 -- reverse, is an error (42804).  After 95_ope_policy.sql, whose functions
 -- these mirror.
 
-CREATE FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, jsonb, int, float8, float8)
-RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_calibration_transfn_jsonb'
-LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, jsonb, int, float8, float8) IS
-'transition function of uplift_fit_calibration';
-
-CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features jsonb, action int,
-                                        outcome float8, propensity float8) (
-    SFUNC = uplift_fit_calibration_transfn,
-    STYPE = internal,
-    COMBINEFUNC = uplift_fit_calibration_combinefn,
-    SERIALFUNC = uplift_fit_calibration_serialfn,
-    DESERIALFUNC = uplift_fit_calibration_deserialfn,
-    FINALFUNC = uplift_fit_calibration_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, jsonb, int, float8, float8) IS
-'the model with one calibration line per action, fitted on holdout rows (named features) with logged propensities';
+-- (uplift_fit_calibration over jsonb features or text actions is made with
+-- the float8[] form in 35_calibrate.sql, with its state type.)
 
 CREATE FUNCTION uplift_value_cost(value_model uplift_model, cost_model uplift_model,
                                   features jsonb)
@@ -426,44 +409,6 @@ CREATE FUNCTION uplift_action_label(model uplift_model, action int) RETURNS text
 AS 'MODULE_PATHNAME', 'uplift_action_label' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION uplift_action_label(uplift_model, int) IS
 'the treatment label of an action (0 = control) of the model';
-
--- uplift_fit_calibration on a holdout whose logged actions are labels.
-CREATE FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, float8[], text, float8, float8)
-RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_calibration_transfn'
-LANGUAGE C PARALLEL SAFE;
-CREATE FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, jsonb, text, float8, float8)
-RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_calibration_transfn_jsonb'
-LANGUAGE C PARALLEL SAFE;
-COMMENT ON FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, float8[], text, float8, float8) IS
-'transition function of uplift_fit_calibration';
-COMMENT ON FUNCTION uplift_fit_calibration_transfn(internal, uplift_model, jsonb, text, float8, float8) IS
-'transition function of uplift_fit_calibration';
-CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features float8[], action text,
-                                        outcome float8, propensity float8) (
-    SFUNC = uplift_fit_calibration_transfn,
-    STYPE = internal,
-    COMBINEFUNC = uplift_fit_calibration_combinefn,
-    SERIALFUNC = uplift_fit_calibration_serialfn,
-    DESERIALFUNC = uplift_fit_calibration_deserialfn,
-    FINALFUNC = uplift_fit_calibration_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY,
-    PARALLEL = SAFE
-);
-CREATE AGGREGATE uplift_fit_calibration(model uplift_model, features jsonb, action text,
-                                        outcome float8, propensity float8) (
-    SFUNC = uplift_fit_calibration_transfn,
-    STYPE = internal,
-    COMBINEFUNC = uplift_fit_calibration_combinefn,
-    SERIALFUNC = uplift_fit_calibration_serialfn,
-    DESERIALFUNC = uplift_fit_calibration_deserialfn,
-    FINALFUNC = uplift_fit_calibration_finalfn,
-    FINALFUNC_MODIFY = READ_ONLY,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, float8[], text, float8, float8) IS
-'the model with one calibration line per action, fitted on holdout rows whose logged actions are treatment labels of the model';
-COMMENT ON AGGREGATE uplift_fit_calibration(uplift_model, jsonb, text, float8, float8) IS
-'the model with one calibration line per action, fitted on holdout rows (named features) whose logged actions are treatment labels of the model';
 
 CREATE FUNCTION uplift_score(model uplift_model, features float8[], action text) RETURNS float8
 AS 'MODULE_PATHNAME', 'uplift_score_action' LANGUAGE C IMMUTABLE PARALLEL SAFE;
