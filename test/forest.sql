@@ -2,7 +2,7 @@
 -- closed forms on small tables, the same forest under serial and parallel
 -- plans and in any row order, and the options' errors.
 BEGIN;
-SELECT plan(44);
+SELECT plan(46);
 
 -- A small campaign: x1 in {0, 1}, x2 in {0, 1, 2, 3}, arms 0 and 1; the
 -- treated rows with x1 = 1 respond most, x2 = 3 a little.
@@ -244,6 +244,10 @@ SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"learner": "forest", "bins": 256
                  NULL, 'more than 255 bins are refused');
 SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"learner": "forest", "min_samples_leaf": 801}') FROM tiny$$, '22023',
                  'min_samples_leaf (801) is larger than the 800 training rows', 'min_samples_leaf beyond the data is refused');
+SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"learner": "forest", "max_features": "half"}') FROM tiny$$, '22023',
+                 'option "max_features" must be a number of features, "sqrt" or "all"', 'max_features takes a number, sqrt or all');
+SELECT is(uplift_model_info(m)->'options'->>'max_features', 'sqrt', 'forest heads draw sqrt(p) features a node by default')
+FROM (SELECT uplift_fit(x, t, y, '{"base": "forest", "n_trees": 2}') m FROM tiny) s;
 SELECT throws_ok($$SELECT uplift_fit(x, t, y, '{"learner": "forest", "subsample": 0.5}') FROM tiny$$, '22023',
                  'option "subsample" of uplift_fit needs "bootstrap": false', 'subsample needs bootstrap off');
 SELECT throws_ok($$SELECT uplift_fit(features, action, converted, '{"learner": "forest", "n_trees": 2000, "max_depth": 8, "stats_memory": 1}') FROM forest_par$$,
