@@ -16,7 +16,9 @@
  * feature splits between consecutive bins; a categorical one orders its
  * levels by their uplift at the node (by their mean for plain criteria) and
  * splits that order; missing values go to the side that gives the larger
- * gain (the heavier side when the node saw none).  With honest estimation
+ * gain (the heavier side when the node saw none), or alone against every
+ * value when that gains most (a numeric split with code nbins and an
+ * infinite threshold: "missing incorporated in attributes").  With honest estimation
  * the structure is grown on half of each tree's rows and the leaves' values
  * are the other half's means (an arm without rows there keeps the value the
  * structure half gave it).

@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "bytes.h"
@@ -288,7 +289,9 @@ read_node(ByteReader *r, TreeForest *f, int32 i, int32 hi, int32 *parents,
 			bytes_corrupted(r, "Invalid categorical split");
 		nd->u.set = aux;
 	}
-	else if (aux != 0 || nd->code < 1 || nd->code >= f->feat[nd->feature].nbins)
+	else if (aux != 0 || nd->code < 1 || nd->code > f->feat[nd->feature].nbins ||
+			 (nd->code == f->feat[nd->feature].nbins &&
+			  ((nd->flags & TREE_NODE_DEFAULT_LEFT) || threshold != DBL_MAX)))
 		bytes_corrupted(r, "Invalid numeric split");
 	else
 		nd->u.threshold = threshold;

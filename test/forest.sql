@@ -2,7 +2,7 @@
 -- closed forms on small tables, the same forest under serial and parallel
 -- plans and in any row order, and the options' errors.
 BEGIN;
-SELECT plan(46);
+SELECT plan(48);
 
 -- A small campaign: x1 in {0, 1}, x2 in {0, 1, 2, 3}, arms 0 and 1; the
 -- treated rows with x1 = 1 respond most, x2 = 3 a little.
@@ -115,6 +115,26 @@ SELECT is(count(*), 4::bigint, 'every meta-learner over forests takes named feat
 FROM (SELECT l, uplift_fit(f, t, y, jsonb_build_object('learner', l, 'base', 'forest', 'n_trees', 3)) m
       FROM named, unnest(ARRAY['t_learner', 's_learner', 'x_learner', 'dr_learner']) l GROUP BY l) s
 WHERE uplift_score(m, '{"seg": "b", "v": null}'::jsonb) IS NOT NULL;
+
+-- Missing values alone against every value (grf's "missing incorporated in
+-- attributes"): here the effect is where v is missing, and one ddp split
+-- isolates those rows, every value going left.
+CREATE TEMP TABLE miss AS
+SELECT i, jsonb_build_object('v', CASE WHEN i % 3 = 0 THEN NULL ELSE (i % 11)::float8 END) AS f,
+       (i / 3) % 2 AS t,
+       (CASE WHEN (i / 3) % 2 = 1 AND i % 3 = 0 THEN i % 5 <> 0 ELSE i % 9 = 0 END)::int::float8 AS y
+FROM generate_series(0, 2999) i;
+CREATE TEMP TABLE miss_m AS
+SELECT uplift_fit(f, t, y, '{"learner": "forest", "criterion": "ddp", "n_trees": 1, "max_depth": 1,
+                             "bootstrap": false, "n_reg": 0, "min_samples_leaf": 1,
+                             "min_samples_treatment": 0}') AS m
+FROM miss;
+SELECT is((SELECT row(n.feature, n.missing_left, n.threshold > 1e300)::text FROM miss_m, uplift_tree_nodes(m, 1) n WHERE n.node = 1),
+          '(v,f,t)', 'the root sends every value left and the missing values right');
+SELECT is(uplift_score(m, '{"v": null}'::jsonb),
+          (SELECT avg(y) FILTER (WHERE t = 1) - avg(y) FILTER (WHERE t = 0) FROM miss WHERE f->'v' = 'null')::float8,
+          'a missing value scores with the leaf of the missing rows')
+FROM miss_m;
 
 -- The same rows in any order, with many identical rows, give the same forest.
 CREATE TEMP TABLE dup AS
