@@ -509,37 +509,6 @@ scan_order(GrowCtx *g, const TreeStats *st, int32 slot, int32 f,
 	return n;
 }
 
-/*
- * The split of missing values alone against every value of the feature (the
- * third choice of "missing incorporated in attributes"): g->left holds the
- * cells of every code but the last of the order.
- */
-static void
-scan_missing_alone(GrowCtx *g, const TreeStats *st, int32 slot, int32 f, int32 feature,
-				   const TreeCell *tot, const double *summary, const uint8 *order,
-				   int32 n_order, SplitChoice *best)
-{
-	const TreeBinFeature *bf = &g->bins->feat[feature];
-	const TreeCell *cells = tree_stats_at(st, slot, f, order[n_order - 1]);
-	double		imp,
-				gain;
-
-	for (int32 a = 0; a < st->n_arms; a++)
-		tree_cell_merge(&g->left[a], &cells[a]);
-	gain = tree_split_gain(&g->sp, tot, summary, g->left, &g->scr, &imp);
-	if (gain > best->gain)
-	{
-		best->gain = gain;
-		best->importance = imp;
-		best->fslot = f;
-		best->feature = feature;
-		best->categorical = bf->categorical;
-		best->miss_left = false;
-		best->n_left = n_order;
-		memcpy(best->order, order, n_order);
-	}
-}
-
 /* Try every split of feature slot f of a node; keep the best in *best. */
 static void
 scan_feature(GrowCtx *g, const TreeStats *st, int32 slot, int32 f, int32 feature,
@@ -552,8 +521,13 @@ scan_feature(GrowCtx *g, const TreeStats *st, int32 slot, int32 f, int32 feature
 	uint8		order[TREE_MAX_BINS];
 	int32		n_order = scan_order(g, st, slot, f, bf, summary, order);
 
+	/*
+	 * The last prefix holds every value: with missing values it is the split
+	 * of missing values alone (the third choice of "missing incorporated in
+	 * attributes"); every other candidate with an empty side gains -INFINITY.
+	 */
 	memset(g->left, 0, sizeof(TreeCell) * n_arms);
-	for (int32 r = 0; r < n_order - 1; r++)
+	for (int32 r = 0; r < n_order; r++)
 	{
 		const TreeCell *cells = tree_stats_at(st, slot, f, order[r]);
 
@@ -588,8 +562,6 @@ scan_feature(GrowCtx *g, const TreeStats *st, int32 slot, int32 f, int32 feature
 			}
 		}
 	}
-	if (has_miss && n_order >= 1)
-		scan_missing_alone(g, st, slot, f, feature, tot, summary, order, n_order, best);
 }
 
 static int32
