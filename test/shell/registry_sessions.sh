@@ -30,9 +30,11 @@ SQL
 
 # Sessions a and b read statements from fifos; each statement is followed by
 # a marker so that we know when its output is complete.
+# The output files are opened before the fifos: opening a fifo blocks until
+# its writer opens it (the exec below), so once exec returns both exist.
 mkfifo "$work/a" "$work/b"
-psql -X -q -At -d "$db" <"$work/a" >"$work/a.out" 2>&1 &
-psql -X -q -At -d "$db" <"$work/b" >"$work/b.out" 2>&1 &
+psql -X -q -At -d "$db" >"$work/a.out" 2>&1 <"$work/a" &
+psql -X -q -At -d "$db" >"$work/b.out" 2>&1 <"$work/b" &
 exec 3>"$work/a" 4>"$work/b"
 # run SESSION SQL: send SQL to session a or b and print its output
 run() {
