@@ -44,10 +44,7 @@ StaticAssertDecl(TRAINBUF_MAX_FEATURES == UPLIFT_MAX_FEATURES,
 static const char *const fit_option_keys[] = {
 	"learner", "base", "l2", "max_iter", "tol", "feature_names", "seed",
 	"interactions", "min_propensity", "group", "skip_incomplete",
-	/* forests (src/learn_forest.c) */
-	"criterion", "n_trees", "max_depth", "min_samples_leaf",
-	"min_samples_treatment", "n_reg", "normalization", "max_features", "bins",
-	"bin_sample", "bootstrap", "subsample", "honest", "stats_memory", NULL
+	LEARN_FOREST_OPTION_KEYS, NULL
 };
 
 /* Options of the logistic and linear bases only. */

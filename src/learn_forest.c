@@ -25,11 +25,7 @@
 #include "tree_model.h"
 
 /* Options that only forests take. */
-static const char *const tree_option_keys[] = {
-	"criterion", "n_trees", "max_depth", "min_samples_leaf",
-	"min_samples_treatment", "n_reg", "normalization", "max_features", "bins",
-	"bin_sample", "bootstrap", "subsample", "honest", "stats_memory", NULL
-};
+static const char *const tree_option_keys[] = {LEARN_FOREST_OPTION_KEYS, NULL};
 
 /* Defaults of the options that are not the engine's. */
 #define FOREST_DEFAULT_BINS 64
@@ -242,17 +238,6 @@ learn_forest_criterion(const LearnSettings *s, bool binary, int32 K)
 
 /* ---- rows: walks, keys, sample, codes ---- */
 
-/* A block of rows as the walks give it: n rows of one arm. */
-typedef struct ForestBlock
-{
-	int			n;
-	const double *const *col;	/* p columns */
-	const double *y;
-	const double *w;			/* NULL: every weight 1 */
-	double		wscale;
-	int32		arm;
-} ForestBlock;
-
 /* The buffer's rows of every arm, or a head's row source. */
 typedef struct RowWalk
 {
@@ -274,37 +259,24 @@ walk_start(RowWalk *w)
 		trainbuf_cursor_start(&w->cur, w->buf, NULL, 1);
 }
 
+/* The next block of rows (one arm's: arm is set for the buffer's rows too). */
 static bool
-walk_next(RowWalk *w, ForestBlock *b)
+walk_next(RowWalk *w, RowBlock *b)
 {
-	if (w->src != NULL)
-	{
-		RowBlock	blk;
+	TrainTile	t;
 
-		if (!w->src->next(w->src, &blk))
-			return false;
-		b->n = blk.n;
-		b->col = blk.col;
-		b->y = blk.y;
-		b->w = blk.w;
-		b->wscale = blk.wscale;
-		b->arm = blk.arm;
-	}
-	else
-	{
-		TrainTile	t;
-
-		if (!trainbuf_cursor_next(&w->cur, &t))
-			return false;
-		trainbuf_tile_columns(w->buf, &t, w->cols);
-		b->n = t.n;
-		b->col = w->cols;
-		b->y = t.chunk->y + t.start;
-		b->w = w->aw[t.arm].use ? t.chunk->w + t.start : NULL;
-		b->wscale = w->aw[t.arm].scale;
-		b->arm = t.arm;
-	}
 	CHECK_FOR_INTERRUPTS();
+	if (w->src != NULL)
+		return w->src->next(w->src, b);
+	if (!trainbuf_cursor_next(&w->cur, &t))
+		return false;
+	trainbuf_tile_columns(w->buf, &t, w->cols);
+	b->n = t.n;
+	b->col = w->cols;
+	b->y = t.chunk->y + t.start;
+	b->w = w->aw[t.arm].use ? t.chunk->w + t.start : NULL;
+	b->wscale = w->aw[t.arm].scale;
+	b->arm = t.arm;
 	return true;
 }
 
@@ -319,7 +291,7 @@ double_bits(double v)
 
 /* The hash of row i's contents. */
 static uint64
-row_content_hash(const ForestBlock *b, int i, int32 p)
+row_content_hash(const RowBlock *b, int i, int32 p)
 {
 	uint64		h = tree_mix64(UINT64CONST(0x726f776b6579) ^ (uint64) b->arm);	/* "rowkey" */
 
@@ -378,7 +350,7 @@ walk_keys(RowWalk *w, uint64 **key_out, int64 **pos_out)
 	KeyIndex   *tmp;
 	uint64	   *key;
 	int64	   *pos;
-	ForestBlock b;
+	RowBlock b;
 	int64		i = 0;
 	int64		r = 0;
 
@@ -436,7 +408,7 @@ walk_bins(RowWalk *w, const uint64 *key, const LearnSettings *s)
 	uint64	   *skey = palloc_extended(sizeof(uint64) * cap, MCXT_ALLOC_HUGE);
 	int64		m = 0,
 				i = 0;
-	ForestBlock b;
+	RowBlock b;
 	TreeBins   *bins;
 
 	walk_start(w);
@@ -501,7 +473,7 @@ walk_codes(RowWalk *w, const uint64 *key, const int64 *pos, const TreeBins *bins
 	uint32	   *rowhash = palloc_extended(sizeof(uint32) * Max(n, 1), MCXT_ALLOC_HUGE);
 	bool		weighted[TRAINBUF_MAX_ACTION + 1] = {false};
 	bool		any_weight = false;
-	ForestBlock b;
+	RowBlock b;
 	int64		i = 0;
 
 	walk_start(w);

@@ -17,6 +17,12 @@
 #include "rowsource.h"
 #include "trainbuf.h"
 
+/* The options of uplift_fit that only forests take. */
+#define LEARN_FOREST_OPTION_KEYS \
+	"criterion", "n_trees", "max_depth", "min_samples_leaf", \
+	"min_samples_treatment", "n_reg", "normalization", "max_features", "bins", \
+	"bin_sample", "bootstrap", "subsample", "honest", "stats_memory"
+
 /*
  * Read the tree options into s->tree (forest: the learner or the base is
  * "forest"); without a forest, any tree option is an error.
