@@ -338,14 +338,10 @@ receiver_destroy(DestReceiver *self)
 static char *
 ordered_query(text *candidates, const char *funcname)
 {
-	char	   *q = text_to_cstring(candidates);
-	int			len = strlen(q);
+	char	   *q = uplift_query_trim(text_to_cstring(candidates));
 	char	   *what = psprintf("candidates query of %s", funcname);
 	StringInfoData buf;
 
-	while (len > 0 && (q[len - 1] == ';' || isspace((unsigned char) q[len - 1])))
-		len--;
-	q[len] = '\0';
 	uplift_check_select_query(q, what);
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "SELECT * FROM (\n%s\n) AS candidates ORDER BY 1", q);

@@ -8,6 +8,8 @@
  */
 #include "uplift.h"
 
+#include <ctype.h>
+
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "tcop/utility.h"
@@ -106,6 +108,17 @@ uplift_check_select_query(const char *sql, const char *what)
 	if (!IsA(stmt, SelectStmt))
 		refuse(what, CreateCommandName(stmt));
 	check_select((SelectStmt *) stmt, what);
+}
+
+char *
+uplift_query_trim(char *sql)
+{
+	int			len = strlen(sql);
+
+	while (len > 0 && (sql[len - 1] == ';' || isspace((unsigned char) sql[len - 1])))
+		len--;
+	sql[len] = '\0';
+	return sql;
 }
 
 /*

@@ -15,4 +15,10 @@
  */
 extern void uplift_check_select_query(const char *sql, const char *what);
 
+/*
+ * The query without trailing semicolons and white space (modified in place),
+ * so that text appended after it stays part of the same statement.
+ */
+extern char *uplift_query_trim(char *sql);
+
 #endif							/* UPLIFT_QUERY_H */

@@ -1,0 +1,1 @@
+../../objects/22_fit_query.sql

@@ -1,0 +1,43 @@
+/*
+ * fit_query.h
+ *	  uplift_fit_query: a fit over passes of a query, each pass one aggregate
+ *	  with a bounded, mergeable state, so that no backend holds the training
+ *	  rows (see fit_query.c).
+ */
+#ifndef UPLIFT_FIT_QUERY_H
+#define UPLIFT_FIT_QUERY_H
+
+#include "postgres.h"
+#include "utils/jsonb.h"
+
+/* Columns of a training query, by position. */
+#define FIT_QUERY_FEATURES 0
+#define FIT_QUERY_TREATMENT 1
+#define FIT_QUERY_OUTCOME 2
+#define FIT_QUERY_PROPENSITY 3
+
+typedef struct FitQuery
+{
+	const char *sql;			/* the caller's query, checked */
+	const char *schema;			/* the extension's schema, quoted */
+	int			ncols;			/* 3, or 4 with a propensity */
+	Oid			coltypes[4];	/* the query's column types */
+	MemoryContext cxt;			/* where pass results are copied */
+} FitQuery;
+
+/*
+ * Run one pass: SELECT <call> FROM (<query>) AS q(features, treatment,
+ * outcome[, propensity]), where call is an aggregate call over the columns
+ * q.features, q.treatment, q.outcome and q.propensity that may use the
+ * parameters $1..$nargs.  Returns the single result (NULL sets *isnull),
+ * copied into fq->cxt.  The query runs read-only, with the caller's rights
+ * and snapshot (every pass sees the same rows), and may use parallel plans.
+ */
+extern Datum fit_query_pass(const FitQuery *fq, const char *call, int nargs,
+							Oid *argtypes, Datum *args, bool *isnull);
+
+/* The fits: the serialized uplift_model, palloc'd in the current context. */
+extern bytea *fit_query_newton(const FitQuery *fq, Jsonb *opts);
+extern bytea *fit_query_forest(const FitQuery *fq, Jsonb *opts);
+
+#endif							/* UPLIFT_FIT_QUERY_H */
