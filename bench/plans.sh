@@ -49,6 +49,9 @@ FROM (SELECT ARRAY[random(), random(), random(), random(), random()] AS x,
              CASE WHEN u < 0.5 THEN 0 WHEN u < 0.8 THEN 1 ELSE 2 END AS act
       FROM (SELECT random() AS u FROM generate_series(1, $N)) s) s2;
 VACUUM ANALYZE t;
+-- the model uplift_fit_calibration calibrates
+CREATE TABLE m AS SELECT uplift_fit(x, treatment, outcome) AS model FROM t WHERE random() < 0.1;
+ANALYZE m;
 
 \i bench/bench.sql
 
@@ -101,7 +104,17 @@ INSERT INTO queries VALUES
   (14, 'allocate_threshold', 'SELECT allocate_threshold(action_values, action_costs, $N * 0.1) FROM t'),
   (15, 'uplift_drift_profile', 'SELECT uplift_drift_profile(r) FROM (SELECT score, value, cost FROM t) r'),
   (16, 'uplift_interaction', 'SELECT uplift_interaction(a, b, outcome) FROM t'),
-  (17, 'uplift_portfolio_holdout', 'SELECT uplift_portfolio_holdout(in_holdout, actions, value) FROM t');
+  (17, 'uplift_portfolio_holdout', 'SELECT uplift_portfolio_holdout(in_holdout, actions, value) FROM t'),
+  (18, 'uplift_at_n', 'SELECT uplift_at_n(score, treatment, outcome, $N / 10, ''overall'') FROM t'),
+  (19, 'uplift_treatment_balance', 'SELECT uplift_treatment_balance(score, treatment, 1000) FROM t'),
+  (20, 'uplift_ate', 'SELECT uplift_ate(treatment, outcome) FROM t'),
+  (21, 'ips_diff', 'SELECT ips_diff(reward, logged, target, 0.5) FROM t'),
+  (22, 'snips_diff', 'SELECT snips_diff(reward, logged, target, 0.5) FROM t'),
+  (23, 'dr_diff', 'SELECT dr_diff(reward, logged, target, 0.5, q_logged, q_target, 0.1) FROM t'),
+  (24, 'sndr_value', 'SELECT sndr_value(reward, logged, target, q_logged, q_target) FROM t'),
+  (25, 'switch_dr_value', 'SELECT switch_dr_value(reward, logged, target, q_logged, q_target) FROM t'),
+  (26, 'ope_allocation', 'SELECT ope_allocation(treatment, 0.5, a, value, cost, ''{"actions": 1}'') FROM t'),
+  (27, 'uplift_fit_calibration', 'SELECT uplift_fit_calibration((SELECT model FROM m), x, treatment, outcome, 0.5) FROM t');
 DELETE FROM queries WHERE name !~ '$ONLY';
 SQL
 
