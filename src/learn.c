@@ -39,6 +39,8 @@ StaticAssertDecl(TRAINBUF_MAX_ACTION == UPLIFT_MAX_ACTIONS,
 StaticAssertDecl(TRAINBUF_MAX_FEATURES == UPLIFT_MAX_FEATURES,
 				 "the training buffer and the model agree on the number of features");
 
+static bool fits_from_moments(const LearnSettings *s, int32 p);
+
 /* ---- settings: options in, bytes out and back, canonical JSON ---- */
 
 static const char *const fit_option_keys[] = {
@@ -148,6 +150,37 @@ learn_fits_forest(Jsonb *opts)
 
 	return learner_codes[learner] == UPLIFT_LEARNER_FOREST ||
 		(base >= 0 && base_codes[base] == UPLIFT_BASE_FOREST);
+}
+
+/* The index of the string option key among names, dflt when absent, -1 when unknown. */
+static int
+quiet_choice(Jsonb *opts, const char *key, const char *const *names, int dflt)
+{
+	JsonbValue *v = options_lookup(opts, key);
+
+	if (v == NULL)
+		return dflt;
+	if (v->type != jbvString)
+		return -1;
+	for (int i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == v->val.string.len &&
+			memcmp(names[i], v->val.string.val, v->val.string.len) == 0)
+			return i;
+	return -1;
+}
+
+bool
+learn_options_keep_rows(Jsonb *opts)
+{
+	int			learner = quiet_choice(opts, "learner", learner_names, 0);
+	int			base = quiet_choice(opts, "base", base_names, -1);
+	LearnSettings s;
+
+	if (learner < 0 || base < 0)
+		return true;
+	s.learner = learner_codes[learner];
+	s.base = base_codes[base];
+	return !fits_from_moments(&s, 1);
 }
 
 /* Settings from the options of uplift_fit (opts NULL: the defaults). */

@@ -58,6 +58,14 @@ extern void learn_state_merge(LearnState *into, LearnState *from);
 /* Do these options of uplift_fit grow forests (learner or base "forest")? */
 extern bool learn_fits_forest(Jsonb *opts);
 
+/*
+ * Will uplift_fit with these options keep its rows, rather than per-arm
+ * moments?  For the planner, which sees constant options before any row: it
+ * never raises an error (bad options are reported when the fit runs; they
+ * count as keeping rows) and assumes few enough features for moments.
+ */
+extern bool learn_options_keep_rows(Jsonb *opts);
+
 /* Versioned bytes: write, and read back into a new state in cxt. */
 extern void learn_state_serialize(StringInfo out, const LearnState *st);
 extern LearnState *learn_state_deserialize(ByteReader *r, MemoryContext cxt);

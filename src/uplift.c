@@ -19,6 +19,7 @@ extern PGDLLEXPORT void _PG_init(void);
 void
 _PG_init(void)
 {
+	fit_plan_define_settings();
 	progress_define_settings();
 }
 

@@ -52,6 +52,9 @@ neumaier_value(const NeumaierSum *s)
  * Memory context of the aggregate calling this transition or combine
  * function; an error when called outside an aggregate.
  */
+/* The setting of fit_plan.c; called by _PG_init. */
+extern void fit_plan_define_settings(void);
+
 extern MemoryContext uplift_agg_context(FunctionCallInfo fcinfo, const char *funcname);
 
 /*

@@ -3,7 +3,7 @@
 -- support functions of aggregates, types and operators, and helpers shared
 -- by public functions, have names that say they are internal.
 BEGIN;
-SELECT plan(8);
+SELECT plan(9);
 
 CREATE TEMP VIEW ext_functions AS
 SELECT p.oid, p.proname, p.oid::regprocedure::text AS sig, l.lanname, p.prosrc, p.prokind
@@ -65,6 +65,12 @@ SELECT is((SELECT array_agg(DISTINCT f.proname)
           NULL,
           'only type input and output functions end in _in, _out, _recv or _send');
 
+SELECT is((SELECT array_agg(f.sig ORDER BY f.sig) FROM ext_functions f
+            WHERE f.proname ~ '_support$'
+              AND NOT EXISTS (SELECT 1 FROM pg_proc p WHERE p.prosupport = f.oid)),
+          NULL,
+          'a function ending in _support is the planner support function of another');
+
 -- A trigger function is internal: the trigger calls it, users never do.
 SELECT is((SELECT array_agg(DISTINCT f.proname)
              FROM ext_functions f JOIN pg_proc p ON p.oid = f.oid
@@ -76,7 +82,7 @@ SELECT is((SELECT array_agg(DISTINCT f.proname)
 -- (test/shell/null_rules.sh compares the two); every aggregate is public.
 SELECT is((SELECT array_agg(DISTINCT proname) FROM ext_functions
             WHERE prokind = 'a'
-              AND proname ~ '_(transfn|combinefn|serialfn|deserialfn|finalfn|in|out|recv|send|check|guard|lock|internal)$'),
+              AND proname ~ '_(transfn|combinefn|serialfn|deserialfn|finalfn|in|out|recv|send|check|guard|lock|internal|support)$'),
           NULL,
           'no aggregate has an internal name');
 

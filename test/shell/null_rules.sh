@@ -32,7 +32,7 @@ LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
 LEFT JOIN pg_proc t ON t.oid = a.aggtransfn
 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'uplift')
-  AND p.proname !~ '_(transfn|combinefn|serialfn|deserialfn|finalfn|in|out|recv|send|check|guard|lock|internal)$'
+  AND p.proname !~ '_(transfn|combinefn|serialfn|deserialfn|finalfn|in|out|recv|send|check|guard|lock|internal|support)$'
   AND p.proname !~ '^uplift_model_(eq|ne|lt|le|gt|ge|cmp|hash|hash_extended)$'
 GROUP BY p.proname ORDER BY 1;
 SQL

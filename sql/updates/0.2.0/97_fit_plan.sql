@@ -1,0 +1,1 @@
+../../objects/97_fit_plan.sql
