@@ -4,11 +4,12 @@
  *	  uplift_newton_state with text and binary input and output, and its
  *	  transition, combine and final functions.
  *
- * The state holds, per arm, compensated sums of what each row adds (a
- * summary of the arm, or the arm's gradient and Hessian at the setup's
- * coefficients).  Rows are summed into an open block and the block into
- * the compensated totals every ROWBLOCK_ROWS rows of the arm, as the
- * in-memory solvers sum their blocks.  Each row is checked as uplift_fit
+ * The state holds, per arm, the rows and propensity ranges, and per head
+ * compensated sums of what each row adds (a summary of an arm, or a head's
+ * gradient and Hessian at the setup's coefficients).  Rows are summed into
+ * an open block and the block into the compensated totals every
+ * ROWBLOCK_ROWS rows of the head, as the in-memory solvers sum their
+ * blocks.  Each row is checked as uplift_fit
  * checks it (learn_check_row), with the same errors.
  *
  * The transition and combine functions change the value they are given in
@@ -41,7 +42,7 @@
 #define TYPNAME "uplift_newton_state"
 #define AGGNAME "uplift_newton_pass"
 
-/* Per arm: counts and propensity ranges, then L sums and the open block. */
+/* Per arm: counts and propensity ranges. */
 typedef struct ArmPart
 {
 	int64		nrows;
@@ -50,13 +51,19 @@ typedef struct ArmPart
 	double		pmax;
 	double		rmin;			/* given propensities */
 	double		rmax;
-	int32		blk_n;			/* rows in the open block */
-	int32		pad;
 } ArmPart;
 
+/* Per head: L compensated sums, then the open block of L sums. */
+typedef struct HeadPart
+{
+	int32		blk_n;			/* rows in the open block */
+	int32		pad;
+} HeadPart;
+
 /*
- * The memory image: this header, the arms' setup (gradient passes), then
- * n_arms records of an ArmPart, L NeumaierSums and L block sums.
+ * The memory image: this header, the setup (gradient passes: arms', then
+ * heads'), n_arms ArmParts, then n_heads records of a HeadPart, L
+ * NeumaierSums and L block sums.
  */
 typedef struct NewtonState
 {
@@ -65,30 +72,34 @@ typedef struct NewtonState
 	int32		base;
 	int32		p;
 	int32		n_arms;
-	int32		n_setup;		/* doubles of arm setup */
+	int32		design;
+	int32		n_heads;
+	int32		d;				/* design columns of a head */
+	int32		n_setup;		/* doubles of setup after the head */
 	bool		weighted;
 	bool		want_h;
 	bool		all_binary;
+	bool		interactions;
 	double		min_propensity;
 } NewtonState;
 
 static inline int
 state_values(const NewtonState *st)
 {
-	return newton_values(st->kind, st->p);
+	return newton_values(st->kind, st->d);
 }
 
 static inline Size
-arm_record_size(int L)
+head_record_size(int L)
 {
-	return sizeof(ArmPart) + (Size) L * (sizeof(NeumaierSum) + sizeof(double));
+	return sizeof(HeadPart) + (Size) L * (sizeof(NeumaierSum) + sizeof(double));
 }
 
 static inline Size
-state_size(int n_setup, int n_arms, int L)
+state_size(int n_setup, int n_arms, int n_heads, int L)
 {
 	return MAXALIGN(sizeof(NewtonState)) + (Size) n_setup * sizeof(double) +
-		(Size) n_arms * arm_record_size(L);
+		(Size) n_arms * sizeof(ArmPart) + (Size) n_heads * head_record_size(L);
 }
 
 static inline double *
@@ -100,20 +111,40 @@ state_setup(const NewtonState *st)
 static inline ArmPart *
 state_arm(const NewtonState *st, int a)
 {
-	return (ArmPart *) ((char *) (state_setup(st) + st->n_setup) +
-						(Size) a * arm_record_size(state_values(st)));
+	return (ArmPart *) (state_setup(st) + st->n_setup) + a;
+}
+
+static inline HeadPart *
+state_head(const NewtonState *st, int h)
+{
+	return (HeadPart *) ((char *) state_arm(st, st->n_arms) +
+						 (Size) h * head_record_size(state_values(st)));
 }
 
 static inline NeumaierSum *
-arm_acc(ArmPart *arm)
+head_acc(HeadPart *head)
 {
-	return (NeumaierSum *) (arm + 1);
+	return (NeumaierSum *) (head + 1);
 }
 
 static inline double *
-arm_blk(ArmPart *arm, int L)
+head_blk(HeadPart *head, int L)
 {
-	return (double *) (arm_acc(arm) + L);
+	return (double *) (head_acc(head) + L);
+}
+
+/* The setup of arm a and of head h (gradient passes). */
+static inline const double *
+arm_setup(const NewtonState *st, int a)
+{
+	return state_setup(st) + (Size) a * NEWTON_ARM_SETUP;
+}
+
+static inline const double *
+head_setup(const NewtonState *st, int h)
+{
+	return state_setup(st) + (Size) st->n_arms * NEWTON_ARM_SETUP +
+		(Size) h * NEWTON_HEAD_SETUP(st->d);
 }
 
 static void
@@ -125,75 +156,113 @@ arm_init(ArmPart *arm)
 
 /* Error (54000) for a state beyond one allocation. */
 static void
-check_state_size(int n_setup, int n_arms, int L, int p)
+check_state_size(int n_setup, int n_arms, int n_heads, int L, int d)
 {
 	double		bytes = (double) MAXALIGN(sizeof(NewtonState)) + (double) n_setup * sizeof(double) +
-		(double) n_arms * ((double) sizeof(ArmPart) + (double) L * 24.0);
+		(double) n_arms * sizeof(ArmPart) +
+		(double) n_heads * ((double) sizeof(HeadPart) + (double) L * 24.0);
 
 	if (bytes > (double) MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the state of " AGGNAME " for %d arms of %d features is too large", n_arms, p),
-				 errdetail("It would take %.0f bytes, a Hessian of sums per arm.", bytes),
+				 errmsg("the state of " AGGNAME " for %d heads of %d columns is too large", n_heads, d),
+				 errdetail("It would take %.0f bytes, a Hessian of sums per head.", bytes),
 				 errhint("Fit on fewer features, or fit with uplift_fit.")));
 }
 
+/* The shape of a state: what its header says, before the setup and sums. */
+typedef struct StateShape
+{
+	int			kind;
+	int			base;
+	bool		weighted;
+	double		min_propensity;
+	bool		want_h;
+	int			p;
+	int			n_arms;
+	int			design;
+	bool		interactions;
+	int			n_heads;
+	int			d;
+	bool		all_binary;		/* read back from a portable form */
+} StateShape;
+
 /* A new zeroed state in the current memory context; the setup is copied. */
 static NewtonState *
-state_new(int kind, int base, bool weighted, double min_propensity, bool want_h,
-		  int p, int n_arms, const double *setup, int n_setup)
+state_new(const StateShape *sh, const double *setup, int n_setup)
 {
 	NewtonState *st;
-	int			L = newton_values(kind, p);
+	int			L = newton_values(sh->kind, sh->d);
 	Size		size;
 
-	check_state_size(n_setup, n_arms, L, p);
-	size = state_size(n_setup, n_arms, L);
+	check_state_size(n_setup, sh->n_arms, sh->n_heads, L, sh->d);
+	size = state_size(n_setup, sh->n_arms, sh->n_heads, L);
 	st = palloc0(size);
 	SET_VARSIZE(st, size);
-	st->kind = kind;
-	st->base = base;
-	st->p = p;
-	st->n_arms = n_arms;
+	st->kind = sh->kind;
+	st->base = sh->base;
+	st->p = sh->p;
+	st->n_arms = sh->n_arms;
+	st->design = sh->design;
+	st->n_heads = sh->n_heads;
+	st->d = sh->d;
 	st->n_setup = n_setup;
-	st->weighted = weighted;
-	st->want_h = want_h;
+	st->weighted = sh->weighted;
+	st->want_h = sh->want_h;
 	st->all_binary = true;
-	st->min_propensity = min_propensity;
+	st->interactions = sh->interactions;
+	st->min_propensity = sh->min_propensity;
 	if (n_setup > 0)
 		memcpy(state_setup(st), setup, n_setup * sizeof(double));
-	for (int a = 0; a < n_arms; a++)
+	for (int a = 0; a < sh->n_arms; a++)
 		arm_init(state_arm(st, a));
 	return st;
 }
 
-/* A copy of a summary state with n_arms arms (more than it has). */
+static void
+state_shape(const NewtonState *st, StateShape *sh)
+{
+	sh->kind = st->kind;
+	sh->base = st->base;
+	sh->weighted = st->weighted;
+	sh->min_propensity = st->min_propensity;
+	sh->want_h = st->want_h;
+	sh->p = st->p;
+	sh->n_arms = st->n_arms;
+	sh->design = st->design;
+	sh->interactions = st->interactions;
+	sh->n_heads = st->n_heads;
+	sh->d = st->d;
+}
+
+/* A copy of a summary state (a head per arm) with n_arms arms, more than it has. */
 static NewtonState *
 state_grow(const NewtonState *old, int n_arms)
 {
-	NewtonState *st = state_new(old->kind, old->base, old->weighted,
-								old->min_propensity, old->want_h, old->p,
-								n_arms, NULL, 0);
-	Size		used = state_size(0, old->n_arms, state_values(old));
+	StateShape	sh;
+	NewtonState *st;
 
-	memcpy((char *) st + MAXALIGN(sizeof(NewtonState)),
-		   (const char *) old + MAXALIGN(sizeof(NewtonState)),
-		   used - MAXALIGN(sizeof(NewtonState)));
+	state_shape(old, &sh);
+	sh.n_arms = sh.n_heads = n_arms;
+	st = state_new(&sh, NULL, 0);
+	memcpy(state_arm(st, 0), state_arm(old, 0), old->n_arms * sizeof(ArmPart));
+	memcpy(state_head(st, 0), state_head(old, 0),
+		   old->n_heads * head_record_size(state_values(old)));
 	st->all_binary = old->all_binary;
 	return st;
 }
 
-/* Add the open block of an arm into its totals. */
+/* Add the open block of a head into its totals. */
 static void
-arm_flush(ArmPart *arm, int L)
+head_flush(HeadPart *head, int L)
 {
-	NeumaierSum *acc = arm_acc(arm);
-	double	   *blk = arm_blk(arm, L);
+	NeumaierSum *acc = head_acc(head);
+	double	   *blk = head_blk(head, L);
 
 	for (int l = 0; l < L; l++)
 		neumaier_add(&acc[l], blk[l]);
 	memset(blk, 0, L * sizeof(double));
-	arm->blk_n = 0;
+	head->blk_n = 0;
 }
 
 /* ---- the setup ---- */
@@ -205,7 +274,7 @@ setup_invalid(const char *detail)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("setup of " AGGNAME " is not valid"),
 			 errdetail("%s.", detail),
-			 errhint("uplift_fit_query passes the setup; see doc/fitting.md for its layout.")));
+			 errhint("uplift_fit_query passes the setup; src/newton_state.h gives its layout.")));
 }
 
 static bool
@@ -214,16 +283,53 @@ flag_ok(double v)
 	return v == 0.0 || v == 1.0;
 }
 
-/* Check the arms' part of a setup (n_arms * NEWTON_ARM_SETUP(p) values). */
+/*
+ * The heads and columns of a gradient pass's design over p features and
+ * n_arms arms; false when the design does not exist.
+ */
 static bool
-arm_setup_ok(const double *v, int n_arms, int p)
+design_shape(StateShape *sh)
 {
-	for (int a = 0; a < n_arms; a++)
-	{
-		const double *s = v + (Size) a * NEWTON_ARM_SETUP(p);
+	int			K = sh->n_arms - 1;
 
-		if (!flag_ok(s[0]) || !flag_ok(s[1]) || !(s[2] > 0.0 && isfinite(s[2])) ||
-			!linalg_all_finite(s + 3, 2 * p + 1))
+	if (sh->n_arms < 1 || sh->n_arms > UPLIFT_MAX_ACTIONS + 1 || sh->p < 1 ||
+		sh->p > UPLIFT_MAX_FEATURES)
+		return false;
+	switch (sh->design)
+	{
+		case NEWTON_DESIGN_ARMS:
+			sh->n_heads = sh->n_arms;
+			sh->d = sh->p;
+			return !sh->interactions;
+		case NEWTON_DESIGN_S:
+			sh->n_heads = 1;
+			sh->d = uplift_s_design_len(sh->p, K, sh->interactions);
+			return K >= 1;
+		case NEWTON_DESIGN_CT:
+			sh->n_heads = 1;
+			sh->d = sh->p;
+			return K == 1 && !sh->interactions;
+	}
+	return false;
+}
+
+/* Check the arms' and heads' setup. */
+static bool
+setup_values_ok(const double *v, const StateShape *sh)
+{
+	for (int a = 0; a < sh->n_arms; a++)
+	{
+		const double *s = v + (Size) a * NEWTON_ARM_SETUP;
+
+		if (!flag_ok(s[0]) || !(s[1] > 0.0 && isfinite(s[1])) || !(s[2] >= 0.0 && isfinite(s[2])))
+			return false;
+	}
+	v += (Size) sh->n_arms * NEWTON_ARM_SETUP;
+	for (int h = 0; h < sh->n_heads; h++)
+	{
+		const double *s = v + (Size) h * NEWTON_HEAD_SETUP(sh->d);
+
+		if (!flag_ok(s[0]) || !linalg_all_finite(s + 1, 2 * sh->d + 1))
 			return false;
 	}
 	return true;
@@ -236,10 +342,7 @@ state_from_setup(Datum setup_datum, int p_row)
 	ArrayType  *arr = DatumGetArrayTypeP(setup_datum);
 	int			n;
 	double	   *v;
-	int			kind,
-				base,
-				n_arms,
-				p;
+	StateShape	sh;
 
 	if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr) || ARR_ELEMTYPE(arr) != FLOAT8OID)
 		setup_invalid("It must be a float8 array without NULL elements");
@@ -247,39 +350,46 @@ state_from_setup(Datum setup_datum, int p_row)
 	v = (double *) ARR_DATA_PTR(arr);
 	if (n < NEWTON_SETUP_HEAD || !linalg_all_finite(v, NEWTON_SETUP_HEAD))
 		setup_invalid("Its head is incomplete");
-	kind = (int) v[0];
-	base = (int) v[1];
-	n_arms = (int) v[5];
-	p = (int) v[6];
-	if (v[0] != kind || (kind != NEWTON_KIND_SUMMARY && kind != NEWTON_KIND_GRADIENT) ||
-		v[1] != base || (base != 0 && base != UPLIFT_BASE_LOGISTIC && base != UPLIFT_BASE_LINEAR) ||
-		!flag_ok(v[2]) || !(v[3] >= 0.0 && v[3] <= 1.0) || !flag_ok(v[4]))
-		setup_invalid("Its kind, base, weighting, min_propensity or Hessian flag is out of range");
-	if (kind == NEWTON_KIND_SUMMARY)
+	memset(&sh, 0, sizeof(sh));
+	sh.kind = (int) v[0];
+	sh.base = (int) v[1];
+	sh.weighted = v[2] == 1.0;
+	sh.min_propensity = v[3];
+	sh.want_h = v[4] == 1.0;
+	sh.n_arms = (int) Min(Max(v[5], -1), PG_INT32_MAX);
+	sh.p = (int) Min(Max(v[6], -1), PG_INT32_MAX);
+	sh.design = (int) Min(Max(v[7], -1), PG_INT32_MAX);
+	sh.interactions = v[8] == 1.0;
+	if (v[0] != sh.kind || (sh.kind != NEWTON_KIND_SUMMARY && sh.kind != NEWTON_KIND_GRADIENT) ||
+		v[1] != sh.base ||
+		(sh.base != 0 && sh.base != UPLIFT_BASE_LOGISTIC && sh.base != UPLIFT_BASE_LINEAR) ||
+		!flag_ok(v[2]) || !(v[3] >= 0.0 && v[3] <= 1.0) || !flag_ok(v[4]) || !flag_ok(v[8]))
+		setup_invalid("Its kind, base, weighting, min_propensity or flags are out of range");
+	if (sh.kind == NEWTON_KIND_SUMMARY)
 	{
-		if (n != NEWTON_SETUP_HEAD || v[5] != 0 || v[6] != 0)
-			setup_invalid("A summary pass takes no arms");
-		return state_new(kind, base, v[2] == 1.0, v[3], false, p_row, 0, NULL, 0);
+		if (n != NEWTON_SETUP_HEAD || v[4] != 0 || v[5] != 0 || v[6] != 0 || v[7] != 0 || v[8] != 0)
+			setup_invalid("A summary pass takes no arms, features or design");
+		sh.p = sh.d = p_row;
+		return state_new(&sh, NULL, 0);
 	}
-	if (v[5] != n_arms || n_arms < 1 || n_arms > UPLIFT_MAX_ACTIONS + 1 ||
-		v[6] != p || p < 1 || p >= LINEAR_MAX_COLUMNS ||
-		n != NEWTON_SETUP_HEAD + n_arms * NEWTON_ARM_SETUP(p) ||
-		!arm_setup_ok(v + NEWTON_SETUP_HEAD, n_arms, p))
-		setup_invalid("Its arms do not match their count and features");
-	uplift_array_check_length("features of uplift_fit", p_row, p, p,
+	if (v[5] != sh.n_arms || v[6] != sh.p || v[7] != sh.design || !design_shape(&sh) ||
+		(double) n != NEWTON_SETUP_HEAD + (double) sh.n_arms * NEWTON_ARM_SETUP +
+		(double) sh.n_heads * NEWTON_HEAD_SETUP(sh.d) ||
+		!setup_values_ok(v + NEWTON_SETUP_HEAD, &sh))
+		setup_invalid("Its arms and heads do not match their counts and features");
+	uplift_array_check_length("features of uplift_fit", p_row, sh.p, sh.p,
 							  "Every row of one fit needs as many features as the first.");
-	return state_new(kind, base, v[2] == 1.0, v[3], v[4] == 1.0, p, n_arms,
-					 v + NEWTON_SETUP_HEAD, n - NEWTON_SETUP_HEAD);
+	return state_new(&sh, v + NEWTON_SETUP_HEAD, n - NEWTON_SETUP_HEAD);
 }
 
 /* ---- rows ---- */
 
 /* Summary: weight, outcome and features, plain and weighted. */
 static void
-add_summary(NewtonState *st, ArmPart *arm, const double *x, double y, double w)
+add_summary(NewtonState *st, HeadPart *head, const double *x, double y, double w)
 {
 	int			p = st->p;
-	double	   *blk = arm_blk(arm, state_values(st));
+	double	   *blk = head_blk(head, state_values(st));
 
 	blk[0] += w;
 	blk[1] += y;
@@ -292,51 +402,94 @@ add_summary(NewtonState *st, ArmPart *arm, const double *x, double y, double w)
 }
 
 /*
- * Gradient: the row's terms of g and H at the arm's coefficients, the
- * features centred (eta as logistic.c's newton_pass forms it).
+ * Gradient: the terms of g and H of a row of design columns z, outcome y
+ * and weight w at the head's coefficients, z centred (eta as logistic.c's
+ * newton_pass forms it).  z is overwritten with the centred columns.
  */
 static void
-add_gradient(NewtonState *st, ArmPart *arm, const double *aset, const double *x,
-			 double y, double w, double *zc)
+add_gradient(NewtonState *st, HeadPart *head, const double *hset, double *z,
+			 double y, double w)
 {
-	int			p = st->p;
-	int			D = p + 1;
-	const double *centre = aset + 3;
-	const double *coef = aset + 3 + p;
-	double	   *g = arm_blk(arm, state_values(st));
-	double	   *h = g + D;
-	double		ww = aset[1] == 1.0 ? aset[2] * w : 1.0;
+	int			d = st->d;
+	const double *centre = hset + 1;
+	const double *coef = hset + 1 + d;
+	double	   *g = head_blk(head, state_values(st));
+	double	   *h = g + d + 1;
 	double		eta = coef[0];
 	double		r;
 	double		s;
 
-	for (int j = 0; j < p; j++)
+	for (int j = 0; j < d; j++)
 		eta -= coef[j + 1] * centre[j];
-	for (int j = 0; j < p; j++)
-		eta += coef[j + 1] * x[j];
+	for (int j = 0; j < d; j++)
+		eta += coef[j + 1] * z[j];
 	if (st->base == UPLIFT_BASE_LOGISTIC)
-		logistic_row(eta, y, ww, &r, &s);
+		logistic_row(eta, y, w, &r, &s);
 	else
 	{
-		r = ww * (eta - y);
-		s = ww;
+		r = w * (eta - y);
+		s = w;
 	}
-	for (int j = 0; j < p; j++)
-		zc[j] = x[j] - centre[j];
+	for (int j = 0; j < d; j++)
+		z[j] -= centre[j];
 	g[0] += r;
-	for (int j = 0; j < p; j++)
-		g[j + 1] += r * zc[j];
+	for (int j = 0; j < d; j++)
+		g[j + 1] += r * z[j];
 	if (!st->want_h)
 		return;
 	h[0] += s;
-	for (int j = 0; j < p; j++)
+	for (int j = 0; j < d; j++)
 	{
 		double	   *row = h + (Size) (j + 1) * (j + 2) / 2;
-		double		sz = s * zc[j];
+		double		sz = s * z[j];
 
 		row[0] += sz;
 		for (int k = 0; k <= j; k++)
-			row[k + 1] += sz * zc[k];
+			row[k + 1] += sz * z[k];
+	}
+}
+
+/*
+ * The head, design columns, outcome and weight of a row of arm a (features
+ * x, outcome y, inverse propensity w) in a gradient pass's design, as the
+ * in-memory learners form them; returns the head, or -1 when the row is
+ * in no head (an arm the class transformation leaves out).
+ */
+static int
+design_row(const NewtonState *st, int a, const double *x, double *y, double *w,
+		   double *z)
+{
+	const double *aset = arm_setup(st, a);
+	double		ww = aset[0] == 1.0 ? aset[1] * *w : 1.0;
+
+	switch (st->design)
+	{
+		case NEWTON_DESIGN_S:
+			{
+				UpliftModel m;
+
+				memset(&m, 0, sizeof(m));
+				m.n_features = st->p;
+				m.n_actions = st->n_arms - 1;
+				m.interactions = st->interactions;
+				uplift_s_design(&m, x, a, z);
+				*w = ww;
+				return 0;
+			}
+		case NEWTON_DESIGN_CT:
+			if (a > 1)
+				return -1;
+			memcpy(z, x, st->p * sizeof(double));
+			if (st->base == UPLIFT_BASE_LOGISTIC)
+				*y = a == 1 ? *y : 1.0 - *y;
+			else
+				*y = (a == 1 ? 1.0 : -1.0) * (st->weighted ? *w : aset[2]) * *y;
+			*w = 1.0;
+			return 0;
+		default:
+			memcpy(z, x, st->p * sizeof(double));
+			*w = ww;
+			return a;
 	}
 }
 
@@ -347,6 +500,58 @@ null_arg_error(const char *what)
 			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 			 errmsg("%s of uplift_fit must not be NULL", what),
 			 errhint("Remove rows with a missing %s.", what)));
+}
+
+/*
+ * Count a row's propensity in its arm and clip it to min_propensity;
+ * returns the inverse of the propensity the row is fitted with.
+ */
+static double
+note_propensity(const NewtonState *st, ArmPart *arm, double propensity)
+{
+	double		w;
+
+	arm->rmin = Min(arm->rmin, propensity);
+	arm->rmax = Max(arm->rmax, propensity);
+	if (propensity < st->min_propensity)
+	{
+		arm->n_clipped++;
+		propensity = st->min_propensity;
+	}
+	w = 1.0 / propensity;
+	if (!isfinite(w))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("propensity of uplift_fit is too small: its inverse overflows double precision"),
+				 errdetail("Got %g.", propensity),
+				 errhint("Clip small propensities with option \"min_propensity\" (for example 0.001), or repair the logged propensity.")));
+	arm->pmin = Min(arm->pmin, propensity);
+	arm->pmax = Max(arm->pmax, propensity);
+	return w;
+}
+
+/* Add a checked row to the state. */
+static void
+add_row(NewtonState *st, double *x, int32 a, double y, double w)
+{
+	HeadPart   *head;
+	int			h = a;
+
+	if (st->kind == NEWTON_KIND_SUMMARY)
+		add_summary(st, state_head(st, a), x, y, w);
+	else
+	{
+		double	   *z = palloc(Max(st->d, 1) * sizeof(double));
+
+		h = design_row(st, a, x, &y, &w, z);
+		if (h < 0 || head_setup(st, h)[0] != 1.0)
+			return;
+		add_gradient(st, state_head(st, h), head_setup(st, h), z, y, w);
+		pfree(z);
+	}
+	head = state_head(st, h);
+	if (++head->blk_n == ROWBLOCK_ROWS)
+		head_flush(head, state_values(st));
 }
 
 /*
@@ -399,46 +604,19 @@ uplift_newton_pass_transfn(PG_FUNCTION_ARGS)
 		if (st->kind == NEWTON_KIND_GRADIENT)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("treatment %d of a pass of uplift_fit_query was not in its first pass", action),
+					 errmsg("query of uplift_fit_query returned other rows in a later pass"),
+					 errdetail("Treatment %d was not in the first pass.", action),
 					 errhint("The query must return the same rows on every pass: avoid random() and LIMIT without ORDER BY.")));
 		st = state_grow(st, action + 1);
 	}
 	arm = state_arm(st, action);
 	if (st->weighted)
-	{
-		arm->rmin = Min(arm->rmin, propensity);
-		arm->rmax = Max(arm->rmax, propensity);
-		if (propensity < st->min_propensity)
-		{
-			arm->n_clipped++;
-			propensity = st->min_propensity;
-		}
-		w = 1.0 / propensity;
-		if (!isfinite(w))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("propensity of uplift_fit is too small: its inverse overflows double precision"),
-					 errdetail("Got %g.", propensity),
-					 errhint("Clip small propensities with option \"min_propensity\" (for example 0.001), or repair the logged propensity.")));
-		arm->pmin = Min(arm->pmin, propensity);
-		arm->pmax = Max(arm->pmax, propensity);
-	}
+		w = note_propensity(st, arm, propensity);
 	if (y != 0.0 && y != 1.0)
 		st->all_binary = false;
 	arm->nrows++;
-	if (st->kind == NEWTON_KIND_SUMMARY)
-		add_summary(st, arm, x, y, w);
-	else
-	{
-		const double *aset = state_setup(st) + (Size) action * NEWTON_ARM_SETUP(st->p);
-
-		if (aset[0] != 1.0)
-			PG_RETURN_POINTER(st);
-		/* x is not needed after the row: it becomes the centred features */
-		add_gradient(st, arm, aset, x, y, w, x);
-	}
-	if (++arm->blk_n == ROWBLOCK_ROWS)
-		arm_flush(arm, state_values(st));
+	add_row(st, x, action, y, w);
+	pfree(x);
 	PG_RETURN_POINTER(st);
 }
 
@@ -448,26 +626,32 @@ static bool
 same_setup(const NewtonState *a, const NewtonState *b)
 {
 	return a->kind == b->kind && a->base == b->base && a->p == b->p &&
+		a->design == b->design && a->d == b->d && a->interactions == b->interactions &&
 		a->weighted == b->weighted && a->want_h == b->want_h &&
 		a->min_propensity == b->min_propensity && a->n_setup == b->n_setup &&
 		(a->kind == NEWTON_KIND_SUMMARY || a->n_arms == b->n_arms) &&
 		memcmp(state_setup(a), state_setup(b), a->n_setup * sizeof(double)) == 0;
 }
 
-/* Merge arm b into arm a (each with L sums). */
 static void
-arm_merge(ArmPart *a, ArmPart *b, int L)
+arm_merge(ArmPart *a, const ArmPart *b)
 {
-	NeumaierSum *acc_a = arm_acc(a);
-	NeumaierSum *acc_b = arm_acc(b);
-	double	   *blk_b = arm_blk(b, L);
-
 	a->nrows += b->nrows;
 	a->n_clipped += b->n_clipped;
 	a->pmin = Min(a->pmin, b->pmin);
 	a->pmax = Max(a->pmax, b->pmax);
 	a->rmin = Min(a->rmin, b->rmin);
 	a->rmax = Max(a->rmax, b->rmax);
+}
+
+/* Merge head b into head a (each with L sums). */
+static void
+head_merge(HeadPart *a, HeadPart *b, int L)
+{
+	NeumaierSum *acc_a = head_acc(a);
+	NeumaierSum *acc_b = head_acc(b);
+	double	   *blk_b = head_blk(b, L);
+
 	for (int l = 0; l < L; l++)
 	{
 		neumaier_merge(&acc_a[l], &acc_b[l]);
@@ -519,7 +703,9 @@ uplift_newton_pass_combinefn(PG_FUNCTION_ARGS)
 		a = state_grow(a, b->n_arms);
 	L = state_values(a);
 	for (int k = 0; k < b->n_arms; k++)
-		arm_merge(state_arm(a, k), state_arm(b, k), L);
+		arm_merge(state_arm(a, k), state_arm(b, k));
+	for (int h = 0; h < b->n_heads; h++)
+		head_merge(state_head(a, h), state_head(b, h), L);
 	a->all_binary = a->all_binary && b->all_binary;
 	PG_RETURN_POINTER(a);
 }
@@ -532,14 +718,14 @@ range_value(double v)
 	return isinf(v) ? NAN : v;
 }
 
-/* The value of a sum with its open block. */
-static double
-arm_value(ArmPart *arm, int L, int l)
+/* A head's sum with its open block. */
+static NeumaierSum
+head_sum(HeadPart *head, int L, int l)
 {
-	NeumaierSum s = arm_acc(arm)[l];
+	NeumaierSum s = head_acc(head)[l];
 
-	neumaier_add(&s, arm_blk(arm, L)[l]);
-	return neumaier_value(&s);
+	neumaier_add(&s, head_blk(head, L)[l]);
+	return s;
 }
 
 /* uplift_newton_pass_finalfn(state) -> float8[] (see newton_state.h). */
@@ -549,37 +735,45 @@ uplift_newton_pass_finalfn(PG_FUNCTION_ARGS)
 {
 	NewtonState *st = (NewtonState *) aggstate_arg(fcinfo, 0);
 	int			L = state_values(st);
-	Size		n = NEWTON_RESULT_HEAD + (Size) st->n_arms * (NEWTON_ARM_HEAD + L);
+	double		n = NEWTON_RESULT_HEAD + (double) st->n_arms * NEWTON_ARM_HEAD +
+		(double) st->n_heads * L;
 	Datum	   *out;
-	double	   *v;
 	Size		pos = 0;
 
-	if (n > MaxAllocSize / sizeof(Datum))
+	if (n > (double) (MaxAllocSize / sizeof(Datum)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the result of " AGGNAME " is too large")));
-	v = palloc(n * sizeof(double));
-	v[pos++] = st->kind;
-	v[pos++] = st->n_arms;
-	v[pos++] = st->p;
-	v[pos++] = st->all_binary ? 1.0 : 0.0;
+	out = palloc((Size) n * sizeof(Datum));
+	out[pos++] = Float8GetDatum(st->kind);
+	out[pos++] = Float8GetDatum(st->n_arms);
+	out[pos++] = Float8GetDatum(st->p);
+	out[pos++] = Float8GetDatum(st->all_binary ? 1.0 : 0.0);
+	out[pos++] = Float8GetDatum(st->n_heads);
+	out[pos++] = Float8GetDatum(st->d);
 	for (int a = 0; a < st->n_arms; a++)
 	{
 		ArmPart    *arm = state_arm(st, a);
 
-		CHECK_FOR_INTERRUPTS();
-		v[pos++] = (double) arm->nrows;
-		v[pos++] = (double) arm->n_clipped;
-		v[pos++] = range_value(arm->pmin);
-		v[pos++] = range_value(arm->pmax);
-		v[pos++] = range_value(arm->rmin);
-		v[pos++] = range_value(arm->rmax);
-		for (int l = 0; l < L; l++)
-			v[pos++] = arm_value(arm, L, l);
+		out[pos++] = Float8GetDatum((double) arm->nrows);
+		out[pos++] = Float8GetDatum((double) arm->n_clipped);
+		out[pos++] = Float8GetDatum(range_value(arm->pmin));
+		out[pos++] = Float8GetDatum(range_value(arm->pmax));
+		out[pos++] = Float8GetDatum(range_value(arm->rmin));
+		out[pos++] = Float8GetDatum(range_value(arm->rmax));
 	}
-	out = palloc(n * sizeof(Datum));
-	for (Size i = 0; i < n; i++)
-		out[i] = Float8GetDatum(v[i]);
+	for (int h = 0; h < st->n_heads; h++)
+	{
+		HeadPart   *head = state_head(st, h);
+
+		CHECK_FOR_INTERRUPTS();
+		for (int l = 0; l < L; l++)
+		{
+			NeumaierSum s = head_sum(head, L, l);
+
+			out[pos++] = Float8GetDatum(neumaier_value(&s));
+		}
+	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(out, (int) n, FLOAT8OID, sizeof(double),
 										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
@@ -588,11 +782,12 @@ uplift_newton_pass_finalfn(PG_FUNCTION_ARGS)
 
 /*
  * u8 version, u8 kind, i32 base, u8 weighted, u8 Hessian wanted, u8 every
- * outcome 0 or 1, f64 min_propensity, i32 p, i32 arms, u32 setup values and
- * the setup (f64 each); per arm i64 rows, i64 clipped rows, f64 fitted
- * propensity min and max, f64 given propensity min and max (+inf and -inf
- * without weighted rows), then L compensated sums (f64 sum, f64
- * compensation), the open block added in.
+ * outcome 0 or 1, u8 interactions, f64 min_propensity, i32 p, i32 arms,
+ * i32 design, u32 setup values and the setup (f64 each); per arm i64 rows,
+ * i64 clipped rows, f64 fitted propensity min and max, f64 given propensity
+ * min and max (+inf and -inf without weighted rows); per head L compensated
+ * sums (f64 sum, f64 compensation), the open block added in.  The heads and
+ * their columns follow from kind, p, arms, design and interactions.
  */
 static bytea *
 state_bytes(const void *value)
@@ -608,27 +803,33 @@ state_bytes(const void *value)
 	bytes_put_u8(&buf, st->weighted ? 1 : 0);
 	bytes_put_u8(&buf, st->want_h ? 1 : 0);
 	bytes_put_u8(&buf, st->all_binary ? 1 : 0);
+	bytes_put_u8(&buf, st->interactions ? 1 : 0);
 	bytes_put_f64(&buf, st->min_propensity);
 	bytes_put_i32(&buf, st->p);
 	bytes_put_i32(&buf, st->n_arms);
+	bytes_put_i32(&buf, st->design);
 	bytes_put_u32(&buf, (uint32) st->n_setup);
 	bytes_put_f64s(&buf, state_setup(st), st->n_setup);
 	for (int a = 0; a < st->n_arms; a++)
 	{
 		ArmPart    *arm = state_arm(st, a);
 
-		CHECK_FOR_INTERRUPTS();
 		bytes_put_i64(&buf, arm->nrows);
 		bytes_put_i64(&buf, arm->n_clipped);
 		bytes_put_f64(&buf, arm->pmin);
 		bytes_put_f64(&buf, arm->pmax);
 		bytes_put_f64(&buf, arm->rmin);
 		bytes_put_f64(&buf, arm->rmax);
+	}
+	for (int h = 0; h < st->n_heads; h++)
+	{
+		HeadPart   *head = state_head(st, h);
+
+		CHECK_FOR_INTERRUPTS();
 		for (int l = 0; l < L; l++)
 		{
-			NeumaierSum s = arm_acc(arm)[l];
+			NeumaierSum s = head_sum(head, L, l);
 
-			neumaier_add(&s, arm_blk(arm, L)[l]);
 			bytes_put_sum(&buf, &s);
 		}
 	}
@@ -665,59 +866,74 @@ check_arm(const NewtonState *st, const ArmPart *arm, int code)
 		state_invalid(code, "A propensity range is out of range");
 }
 
+/* The shape a portable form's header gives, checked; false if none. */
+static bool
+read_shape(ByteReader *r, StateShape *sh, uint32 *n_setup)
+{
+	uint8		flags[4];
+
+	memset(sh, 0, sizeof(StateShape));
+	sh->kind = bytes_get_u8(r);
+	sh->base = bytes_get_i32(r);
+	for (int i = 0; i < 4; i++)
+		flags[i] = bytes_get_u8(r);
+	sh->min_propensity = bytes_get_f64(r);
+	sh->p = bytes_get_i32(r);
+	sh->n_arms = bytes_get_i32(r);
+	sh->design = bytes_get_i32(r);
+	*n_setup = bytes_get_u32(r);
+	sh->weighted = flags[0] == 1;
+	sh->want_h = flags[1] == 1;
+	sh->interactions = flags[3] == 1;
+	sh->all_binary = flags[2] == 1;
+	if ((sh->kind != NEWTON_KIND_SUMMARY && sh->kind != NEWTON_KIND_GRADIENT) ||
+		(sh->base != 0 && sh->base != UPLIFT_BASE_LOGISTIC && sh->base != UPLIFT_BASE_LINEAR) ||
+		flags[0] > 1 || flags[1] > 1 || flags[2] > 1 || flags[3] > 1 ||
+		!(sh->min_propensity >= 0.0 && sh->min_propensity <= 1.0))
+		return false;
+	if (sh->kind == NEWTON_KIND_SUMMARY)
+	{
+		sh->n_heads = sh->n_arms;
+		sh->d = sh->p;
+		return !sh->want_h && !sh->interactions && sh->design == 0 && *n_setup == 0 &&
+			sh->p >= 1 && sh->p <= UPLIFT_MAX_FEATURES &&
+			sh->n_arms >= 0 && sh->n_arms <= UPLIFT_MAX_ACTIONS + 1;
+	}
+	return design_shape(sh) &&
+		*n_setup == (uint32) sh->n_arms * NEWTON_ARM_SETUP + (uint32) sh->n_heads * NEWTON_HEAD_SETUP(sh->d);
+}
+
 static void *
 state_read(const char *data, Size len, int code)
 {
 	ByteReader	r;
-	int			kind,
-				base,
-				p,
-				n_arms,
-				L;
+	StateShape	sh;
 	uint32		n_setup;
-	uint8		flags[3];
-	double		min_prop;
+	int			L;
 	NewtonState *st;
 	double	   *setup;
-	Size		head = 1 + 1 + 4 + 3 + 8 + 4 + 4 + 4;
+	Size		head = 1 + 1 + 4 + 4 + 8 + 4 + 4 + 4 + 4;
 
 	bytes_reader_init(&r, data, len, TYPNAME);
 	if (len < head || bytes_get_u8(&r) != NEWTON_STATE_VERSION)
 		state_invalid(code, "Unknown format version");
-	kind = bytes_get_u8(&r);
-	base = bytes_get_i32(&r);
-	for (int i = 0; i < 3; i++)
-		flags[i] = bytes_get_u8(&r);
-	min_prop = bytes_get_f64(&r);
-	p = bytes_get_i32(&r);
-	n_arms = bytes_get_i32(&r);
-	n_setup = bytes_get_u32(&r);
-	if ((kind != NEWTON_KIND_SUMMARY && kind != NEWTON_KIND_GRADIENT) ||
-		(base != 0 && base != UPLIFT_BASE_LOGISTIC && base != UPLIFT_BASE_LINEAR) ||
-		flags[0] > 1 || flags[1] > 1 || flags[2] > 1 || (kind == NEWTON_KIND_SUMMARY && flags[1]) ||
-		!(min_prop >= 0.0 && min_prop <= 1.0))
-		state_invalid(code, "A setting is out of range");
-	if (p < 1 || p > (kind == NEWTON_KIND_SUMMARY ? UPLIFT_MAX_FEATURES : LINEAR_MAX_COLUMNS - 1) ||
-		n_arms < (kind == NEWTON_KIND_SUMMARY ? 0 : 1) || n_arms > UPLIFT_MAX_ACTIONS + 1 ||
-		n_setup != (kind == NEWTON_KIND_SUMMARY ? 0 : (uint32) n_arms * NEWTON_ARM_SETUP(p)))
-		state_invalid(code, "The features, arms or setup are out of range");
-	L = newton_values(kind, p);
-	if ((double) (len - head) != (double) n_setup * 8.0 + (double) n_arms * (48.0 + 16.0 * L))
+	if (!read_shape(&r, &sh, &n_setup))
+		state_invalid(code, "A setting, the features, the arms or the setup are out of range");
+	L = newton_values(sh.kind, sh.d);
+	if ((double) (len - head) != (double) n_setup * 8.0 + (double) sh.n_arms * 48.0 +
+		(double) sh.n_heads * 16.0 * L)
 		state_invalid(code, "The length does not match the arms and features");
 	setup = palloc(Max(n_setup, 1) * sizeof(double));
 	bytes_get_f64s(&r, setup, n_setup);
-	if (!arm_setup_ok(setup, n_setup > 0 ? n_arms : 0, p))
-		state_invalid(code, "The setup of an arm is out of range");
-	st = state_new(kind, base, flags[0] == 1, min_prop, flags[1] == 1, p, n_arms,
-				   setup, n_setup);
-	st->all_binary = flags[2] == 1;
+	if (n_setup > 0 && !setup_values_ok(setup, &sh))
+		state_invalid(code, "The setup of an arm or head is out of range");
+	st = state_new(&sh, setup, n_setup);
+	st->all_binary = sh.all_binary;
 	pfree(setup);
-	for (int a = 0; a < n_arms; a++)
+	for (int a = 0; a < sh.n_arms; a++)
 	{
 		ArmPart    *arm = state_arm(st, a);
-		NeumaierSum *acc = arm_acc(arm);
 
-		CHECK_FOR_INTERRUPTS();
 		arm->nrows = bytes_get_i64(&r);
 		arm->n_clipped = bytes_get_i64(&r);
 		arm->pmin = bytes_get_f64(&r);
@@ -725,6 +941,12 @@ state_read(const char *data, Size len, int code)
 		arm->rmin = bytes_get_f64(&r);
 		arm->rmax = bytes_get_f64(&r);
 		check_arm(st, arm, code);
+	}
+	for (int h = 0; h < sh.n_heads; h++)
+	{
+		NeumaierSum *acc = head_acc(state_head(st, h));
+
+		CHECK_FOR_INTERRUPTS();
 		for (int l = 0; l < L; l++)
 		{
 			bytes_get_sum(&r, &acc[l]);

@@ -5,7 +5,7 @@
 -- plans; partial pass states split as Citus splits them combine to the
 -- one-pass state.
 BEGIN;
-SELECT plan(51);
+SELECT plan(67);
 
 CREATE TEMP TABLE d AS
 SELECT i, ARRAY[i % 7, (i * 13) % 11]::float8[] AS x, i % 2 AS t,
@@ -65,8 +65,9 @@ $$SELECT (uplift_model_info(m) - 'checksum') ||
                             'arms', (SELECT jsonb_agg(a - 'outcome_mean')
                                      FROM jsonb_array_elements(uplift_model_info(m)->'arms') a))$$;
 
--- Three arms, three features, a 0/1 and a continuous outcome, and logged
--- propensities that vary within each arm (a regular table, so that
+-- Three arms (two for the class transformation), three features, a 0/1
+-- and a continuous outcome, and logged propensities that vary within each
+-- arm (a regular table, so that
 -- parallel workers can scan it).
 CREATE TABLE fq_rows AS
 SELECT i, ARRAY[(i % 7)::float8, ((i * 13) % 11)::float8 / 3, sin(i)] AS x, i % 3 AS t,
@@ -78,18 +79,31 @@ ANALYZE fq_rows;
 
 CREATE TABLE fq_cases (name text, fit_sql text, query text, options jsonb);
 INSERT INTO fq_cases VALUES
-  ('logistic', 'uplift_fit(x, t, y)', 'SELECT x, t, y FROM fq_rows', '{}'),
-  ('linear', 'uplift_fit(x, t, amount)', 'SELECT x, t, amount FROM fq_rows', '{}'),
-  ('weighted logistic', 'uplift_fit(x, t, y, e, ''{"l2": 0.5}'')', 'SELECT x, t, y, e FROM fq_rows', '{"l2": 0.5}'),
-  ('weighted linear, clipped', 'uplift_fit(x, t, amount, e, ''{"min_propensity": 0.4}'')',
+  ('logistic', 'SELECT uplift_fit(x, t, y) FROM fq_rows', 'SELECT x, t, y FROM fq_rows', '{}'),
+  ('linear', 'SELECT uplift_fit(x, t, amount) FROM fq_rows', 'SELECT x, t, amount FROM fq_rows', '{}'),
+  ('weighted logistic', 'SELECT uplift_fit(x, t, y, e, ''{"l2": 0.5}'') FROM fq_rows',
+   'SELECT x, t, y, e FROM fq_rows', '{"l2": 0.5}'),
+  ('weighted linear, clipped', 'SELECT uplift_fit(x, t, amount, e, ''{"min_propensity": 0.4}'') FROM fq_rows',
    'SELECT x, t, amount, e FROM fq_rows', '{"min_propensity": 0.4}'),
-  ('float4 features, linear base asked', 'uplift_fit(x::float4[], t, y, ''{"base": "linear", "l2": 0}'')',
-   'SELECT x::float4[], t, y FROM fq_rows', '{"base": "linear", "l2": 0}');
+  ('float4 features, linear base asked', 'SELECT uplift_fit(x::float4[], t, y, ''{"base": "linear", "l2": 0}'') FROM fq_rows',
+   'SELECT x::float4[], t, y FROM fq_rows', '{"base": "linear", "l2": 0}'),
+  ('s_learner, weighted logistic', 'SELECT uplift_fit(x, t, y, e, ''{"learner": "s_learner"}'') FROM fq_rows',
+   'SELECT x, t, y, e FROM fq_rows', '{"learner": "s_learner"}'),
+  ('s_learner, linear without interactions',
+   'SELECT uplift_fit(x, t, amount, ''{"learner": "s_learner", "interactions": false}'') FROM fq_rows',
+   'SELECT x, t, amount FROM fq_rows', '{"learner": "s_learner", "interactions": false}'),
+  ('class_transform, logistic', 'SELECT uplift_fit(x, t, y, ''{"learner": "class_transform"}'') FROM fq_rows WHERE t < 2',
+   'SELECT x, t, y FROM fq_rows WHERE t < 2', '{"learner": "class_transform"}'),
+  ('class_transform, weighted linear', 'SELECT uplift_fit(x, t, amount, e, ''{"learner": "class_transform"}'') FROM fq_rows WHERE t < 2',
+   'SELECT x, t, amount, e FROM fq_rows WHERE t < 2', '{"learner": "class_transform"}'),
+  ('class_transform, linear base asked',
+   'SELECT uplift_fit(x, t, y, ''{"learner": "class_transform", "base": "linear"}'') FROM fq_rows WHERE t < 2',
+   'SELECT x, t, y FROM fq_rows WHERE t < 2', '{"learner": "class_transform", "base": "linear"}');
 
 CREATE FUNCTION pg_temp.fits(c fq_cases) RETURNS TABLE (mem uplift_model, passes uplift_model)
 LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE 'SELECT ' || c.fit_sql || ' FROM fq_rows' INTO mem;
+    EXECUTE c.fit_sql INTO mem;
     passes := uplift_fit_query(c.query, c.options);
     RETURN NEXT;
 END $$;
@@ -116,7 +130,7 @@ FROM fq_serial s, fq_rows r WHERE s.name = 'weighted logistic';
 SELECT force_parallel();
 SELECT ok(bool_or(l ~ 'Partial Aggregate') AND bool_or(l ~ 'Gather'),
           'under force_parallel() a pass runs as a Partial Aggregate in workers')
-FROM explain_lines($$SELECT uplift_newton_pass(q.x, q.t, q.y, NULL, '{0,0,0,0,0,0,0}')
+FROM explain_lines($$SELECT uplift_newton_pass(q.x, q.t, q.y, NULL, '{0,0,0,0,0,0,0,0,0}')
                      FROM (SELECT x, t, y FROM fq_rows) AS q(x, t, y)$$) l;
 SELECT force_serial();
 
@@ -142,10 +156,11 @@ DROP TABLE fq_big;
 
 -- ---- errors: the SQLSTATE of uplift_fit on the same rows ----
 
+-- The SQLSTATE of q; 'completed' (never expected of either fit) otherwise.
 CREATE FUNCTION pg_temp.sqlstate(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE q;
-    RETURN 'no error';
+    RETURN 'completed';
 EXCEPTION WHEN OTHERS THEN
     RETURN SQLSTATE;
 END $$;
@@ -166,14 +181,14 @@ INSERT INTO fq_bad VALUES
   ('no rows', $$SELECT x, t, y FROM fq_rows WHERE false$$, false);
 
 SELECT is(pg_temp.sqlstate(format('SELECT uplift_fit_query(%L)', rows_sql)),
-          pg_temp.sqlstate(format('SELECT uplift_fit(x, t, y%s) FROM (%s) AS r(x, t, y%s)',
-                                  CASE WHEN weighted THEN ', e, ''{}''' ELSE '' END, rows_sql,
-                                  CASE WHEN weighted THEN ', e' ELSE '' END)),
+          nullif(pg_temp.sqlstate(format('SELECT uplift_fit(x, t, y%s) FROM (%s) AS r(x, t, y%s)',
+                                         CASE WHEN weighted THEN ', e, ''{}''' ELSE '' END, rows_sql,
+                                         CASE WHEN weighted THEN ', e' ELSE '' END)), 'completed'),
           name || ': the error of uplift_fit')
 FROM fq_bad ORDER BY name;
 
 SELECT is(pg_temp.sqlstate($$SELECT uplift_fit_query('SELECT x, t, amount FROM fq_rows', '{"base": "logistic"}')$$),
-          pg_temp.sqlstate($$SELECT uplift_fit(x, t, amount, '{"base": "logistic"}') FROM fq_rows$$),
+          nullif(pg_temp.sqlstate($$SELECT uplift_fit(x, t, amount, '{"base": "logistic"}') FROM fq_rows$$), 'completed'),
           'an outcome other than 0 and 1 with base logistic: the error of uplift_fit');
 SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fq_rows', '{"learner": "x_learner"}')$$,
                  '0A000', 'uplift_fit_query cannot fit learner "x_learner" yet',
@@ -191,15 +206,21 @@ CREATE AGGREGATE pg_temp.pass_combine(uplift_newton_state)
     (SFUNC = uplift_newton_pass_combinefn, STYPE = uplift_newton_state,
      FINALFUNC = uplift_newton_pass_finalfn);
 
--- A summary pass and a weighted logistic gradient pass at some coefficients
--- (two arms of two features; layout in src/newton_state.h).
+-- A summary pass, a weighted logistic gradient pass of a head per arm and
+-- a weighted linear pass of the s_learner's design, at some coefficients
+-- (three arms of two features; layout in src/newton_state.h).
 CREATE TEMP TABLE fq_setups (name text, setup float8[]);
 INSERT INTO fq_setups VALUES
-  ('summary', '{0,0,1,0.3,0,0,0}'),
-  ('gradient', ARRAY[1, 1, 1, 0.3, 1, 3, 2,
-                     1, 1, 0.9, 3, 1.5, 0.1, -0.2, 0.05,
-                     1, 0, 1, 3, 1.5, 0.3, 0.1, -0.1,
-                     0, 1, 1.2, 2.9, 1.6, 0, 0, 0]::float8[]);
+  ('summary', '{0,0,1,0.3,0,0,0,0,0}'),
+  ('t_learner gradient', ARRAY[1, 1, 1, 0.3, 1, 3, 2, 0, 0,
+                               1, 0.9, 3,  0, 1, 3,  1, 1.2, 3,
+                               1, 3, 1.5, 0.1, -0.2, 0.05,
+                               1, 3, 1.5, 0.3, 0.1, -0.1,
+                               0, 2.9, 1.6, 0, 0, 0]::float8[]),
+  ('s_learner gradient', ARRAY[1, 2, 1, 0.3, 1, 3, 2, 1, 1,
+                               1, 0.9, 3,  0, 1, 3,  1, 1.2, 3,
+                               1]::float8[] || array_fill(0.5::float8, ARRAY[8]) ||
+                         ARRAY[0.1, -0.1, 0.05, 0.2, 0.3, -0.2, 0.1, 0.0, 0.1]::float8[]);
 
 CREATE TEMP TABLE fq_parts AS
 SELECT s.name, part,
@@ -212,7 +233,7 @@ SELECT ok(pg_temp.close((SELECT pg_temp.pass_combine(state::uplift_newton_state)
           s.name || ' pass: four partial states and an empty one, through text, combined, give the one-pass sums')
 FROM fq_setups s ORDER BY s.name;
 
-SELECT is((SELECT (uplift_newton_pass(r.x[1:2], r.t, r.y, r.e, s.setup))[5:6] FROM fq_rows r, fq_setups s WHERE s.name = 'gradient'),
+SELECT is((SELECT (uplift_newton_pass(r.x[1:2], r.t, r.y, r.e, s.setup))[7:8] FROM fq_rows r, fq_setups s WHERE s.name = 't_learner gradient'),
           (SELECT ARRAY[count(*), count(*) FILTER (WHERE e < 0.3)]::float8[] FROM fq_rows WHERE t = 0),
           'a pass counts the rows and the clipped rows of each arm (here arm 0)');
 SELECT is((SELECT pg_temp.pass_combine(state::uplift_newton_state)::text FROM fq_parts WHERE name = 'summary' AND part = 4),
