@@ -5,7 +5,7 @@
 -- plans; partial pass states split as Citus splits them combine to the
 -- one-pass state.
 BEGIN;
-SELECT plan(67);
+SELECT plan(70);
 
 CREATE TEMP TABLE d AS
 SELECT i, ARRAY[i % 7, (i * 13) % 11]::float8[] AS x, i % 2 AS t,
@@ -178,7 +178,9 @@ INSERT INTO fq_bad VALUES
   ('a NULL propensity', $$SELECT x, t, y, CASE WHEN i = 5 THEN NULL ELSE e END AS e FROM fq_rows$$, true),
   ('an arm without rows', $$SELECT x, t * 2, y FROM fq_rows$$, false),
   ('no treated rows', $$SELECT x, 0, y FROM fq_rows$$, false),
-  ('no rows', $$SELECT x, t, y FROM fq_rows WHERE false$$, false);
+  ('no rows', $$SELECT x, t, y FROM fq_rows WHERE false$$, false),
+  ('features whose squares overflow', $$SELECT CASE WHEN i = 5 THEN ARRAY[1e200, 1, 2]::float8[] ELSE x END AS x, t, y FROM fq_rows$$, false),
+  ('a propensity whose inverse overflows', $$SELECT x, t, y, CASE WHEN i = 5 THEN 1e-310 ELSE e END AS e FROM fq_rows$$, true);
 
 SELECT is(pg_temp.sqlstate(format('SELECT uplift_fit_query(%L)', rows_sql)),
           nullif(pg_temp.sqlstate(format('SELECT uplift_fit(x, t, y%s) FROM (%s) AS r(x, t, y%s)',
@@ -190,6 +192,10 @@ FROM fq_bad ORDER BY name;
 SELECT is(pg_temp.sqlstate($$SELECT uplift_fit_query('SELECT x, t, amount FROM fq_rows', '{"base": "logistic"}')$$),
           nullif(pg_temp.sqlstate($$SELECT uplift_fit(x, t, amount, '{"base": "logistic"}') FROM fq_rows$$), 'completed'),
           'an outcome other than 0 and 1 with base logistic: the error of uplift_fit');
+SELECT setseed(0.25);
+SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fq_rows WHERE random() < 0.5')$$,
+                 '22000', 'query of uplift_fit_query returned other rows in a later pass',
+                 'a query that returns other rows in a later pass is an error');
 SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fq_rows', '{"learner": "x_learner"}')$$,
                  '0A000', 'uplift_fit_query cannot fit learner "x_learner" yet',
                  'another learner is not fitted over passes yet, and the error says so');
