@@ -68,6 +68,7 @@ typedef struct PassResult
 	int			d;
 	ArmSummary *arms;
 	const double *sums;			/* n_heads * newton_values(kind, d) */
+	ArrayType  *arr;			/* the result, which sums points into */
 } PassResult;
 
 /* How the rows of an arm weigh (learn.c's ArmWeights, and more). */
@@ -130,6 +131,7 @@ read_result(ArrayType *arr, int kind, PassResult *pr)
 
 	memset(pr, 0, sizeof(PassResult));
 	pr->all_binary = true;
+	pr->arr = arr;
 	if (arr == NULL)
 		return;
 	len = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
@@ -177,6 +179,19 @@ run_pass(PassRun *run, const double *v, int n, int kind, PassResult *pr)
 	pfree(DatumGetPointer(arg));
 	pfree(elems);
 	read_result(isnull ? NULL : DatumGetArrayTypeP(res), kind, pr);
+}
+
+/* Free a pass's result (a Newton pass's result is as large as its state). */
+static void
+pass_result_free(PassResult *pr)
+{
+	if (pr->arr != NULL)
+		pfree(pr->arr);
+	if (pr->arms != NULL)
+		pfree(pr->arms);
+	pr->arr = NULL;
+	pr->arms = NULL;
+	pr->sums = NULL;
 }
 
 static void
@@ -458,6 +473,7 @@ fit_logistic(PassRun *run, const LearnSettings *s, UpliftModel *m)
 								s->max_iter, f->nrows, &m->heads[h], f->what);
 			}
 		}
+		pass_result_free(&pr);
 	}
 	for (int h = 0; h < run->n_heads; h++)
 		newton_iter_free(&run->heads[h].it);
@@ -520,6 +536,7 @@ fit_linear(PassRun *run, const LearnSettings *s, UpliftModel *m)
 		head->converged = true;
 		head->max_grad = max_grad;
 	}
+	pass_result_free(&pr);
 }
 
 /* The design of a learner fitted here; an error for the others. */
@@ -593,6 +610,8 @@ fit_query_newton(const FitQuery *fq, Jsonb *opts)
 		uplift_s_design_len(run.p, m->n_actions, m->interactions) : run.p;
 
 	heads_prepare(&run, &sum, m);
+	if (sum.arr != NULL)
+		pfree(sum.arr);
 	if (m->base == UPLIFT_BASE_LOGISTIC)
 		fit_logistic(&run, &settings, m);
 	else

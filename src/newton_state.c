@@ -544,10 +544,11 @@ add_row(NewtonState *st, double *x, int32 a, double y, double w)
 		double	   *z = palloc(Max(st->d, 1) * sizeof(double));
 
 		h = design_row(st, a, x, &y, &w, z);
+		if (h >= 0 && head_setup(st, h)[0] == 1.0)
+			add_gradient(st, state_head(st, h), head_setup(st, h), z, y, w);
+		pfree(z);
 		if (h < 0 || head_setup(st, h)[0] != 1.0)
 			return;
-		add_gradient(st, state_head(st, h), head_setup(st, h), z, y, w);
-		pfree(z);
 	}
 	head = state_head(st, h);
 	if (++head->blk_n == ROWBLOCK_ROWS)
