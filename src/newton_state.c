@@ -9,8 +9,8 @@
  * gradient and Hessian at the setup's coefficients).  Rows are summed into
  * an open block and the block into the compensated totals every
  * ROWBLOCK_ROWS rows of the head, as the in-memory solvers sum their
- * blocks.  Each row is checked as uplift_fit
- * checks it (learn_check_row), with the same errors.
+ * blocks.  Each row is checked as uplift_fit checks it (learn_check_row),
+ * with the same errors.
  *
  * The transition and combine functions change the value they are given in
  * place, within the aggregate; a summary state grows when a row has a
