@@ -10,8 +10,9 @@
  * method, the statistics of one tree level for a forest), so the passes run
  * in parallel workers, and on the shards of a distributed table, and the
  * memory a fit needs does not grow with the rows.  This file checks the
- * arguments, reads the query's columns and runs the passes; the fits are in
- * fit_query_newton.c and fit_query_forest.c.
+ * arguments and reads the query's columns; the fits are in
+ * fit_query_newton.c and fit_query_forest.c, which run their passes with
+ * fit_query_pass (fit_query_pass.c).
  */
 #include "uplift.h"
 
@@ -110,39 +111,6 @@ fit_query_open(FitQuery *fq, FunctionCallInfo fcinfo)
 	fq->schema = quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
 	fq->cxt = CurrentMemoryContext;
 	read_columns(fq);
-}
-
-Datum
-fit_query_pass(const FitQuery *fq, const char *call, int nargs, Oid *argtypes,
-			   Datum *args, bool *isnull)
-{
-	StringInfoData sql;
-	TupleDesc	desc;
-	Datum		result;
-	int16		typlen;
-	bool		typbyval;
-	MemoryContext old;
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s FROM (\n%s\n) AS q(features, treatment, outcome%s)",
-					 call, fq->sql, fq->ncols == 4 ? ", propensity" : "");
-	uplift_check_select_query(sql.data, WHAT);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(sql.data, nargs, argtypes, args, NULL, true, 0) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "a pass of uplift_fit_query did not return one row");
-	desc = SPI_tuptable->tupdesc;
-	result = SPI_getbinval(SPI_tuptable->vals[0], desc, 1, isnull);
-	get_typlenbyval(TupleDescAttr(desc, 0)->atttypid, &typlen, &typbyval);
-	old = MemoryContextSwitchTo(fq->cxt);
-	if (!*isnull)
-		result = datumCopy(result, typbyval, typlen);
-	MemoryContextSwitchTo(old);
-	SPI_finish();
-	pfree(sql.data);
-	return result;
 }
 
 /*

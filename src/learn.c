@@ -440,11 +440,9 @@ note_propensity(LearnState *st, double propensity)
 }
 
 void
-learn_state_add(LearnState *st, const double *x, int32 action, double outcome,
+learn_check_row(int32 base, bool weighted, int32 action, double outcome,
 				double propensity)
 {
-	bool		weighted = st->buf->weighted;
-
 	if (action < 0 || action > TRAINBUF_MAX_ACTION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -452,14 +450,22 @@ learn_state_add(LearnState *st, const double *x, int32 action, double outcome,
 				 errdetail("Got %d.", action),
 				 errhint("Use 0 for control and 1..K for the actions.")));
 	uplift_check_finite(outcome, "outcome of uplift_fit");
-	check_binary_outcome(st->settings.base, outcome == 0.0 || outcome == 1.0,
-						 outcome);
+	check_binary_outcome(base, outcome == 0.0 || outcome == 1.0, outcome);
 	if (weighted && !(propensity > 0.0 && propensity <= 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("propensity of uplift_fit must be in (0, 1]"),
 				 errdetail("Got %g.", propensity),
 				 errhint("Pass the logged probability of the treatment the row received.")));
+}
+
+void
+learn_state_add(LearnState *st, const double *x, int32 action, double outcome,
+				double propensity)
+{
+	bool		weighted = st->buf->weighted;
+
+	learn_check_row(st->settings.base, weighted, action, outcome, propensity);
 	if (weighted)
 		propensity = note_propensity(st, propensity);
 	trainbuf_append(st->buf, x, action, outcome, propensity);
@@ -751,8 +757,8 @@ arm_outcome_means(const TrainBuf *buf, const ArmWeights *aw, UpliftModel *m)
  * that says so rather than the internal error of the model's validation.
  * (The solvers catch overflow first and name the input; this is the net.)
  */
-static void
-check_finite(const UpliftModel *m)
+void
+learn_model_check(const UpliftModel *m)
 {
 	bool		ok = linalg_all_finite(m->arm_outcome_mean, m->n_actions + 1);
 
@@ -762,6 +768,7 @@ check_finite(const UpliftModel *m)
 		ok = linalg_all_finite(m->mix, m->n_actions);
 	if (!ok)
 		linear_overflow_error(NULL, "outcome", "the model");
+	uplift_model_validate(m, "uplift_fit");
 }
 
 /* The heads of m from the rows of a rows buffer, by learner. */
@@ -800,35 +807,61 @@ learn_from_rows(const LearnState *st, const LearnSettings *s, UpliftModel *m)
 }
 
 UpliftModel *
-learn_fit(const LearnState *st, Progress *progress)
+learn_fit_header(const LearnState *st, LearnSettings *settings)
 {
 	const TrainBuf *buf = st->buf;
-	LearnSettings settings = st->settings;
-	const LearnSettings *s = &settings;
+	const LearnSettings *s = settings;
 	int32		K = trainbuf_max_action(buf);
 	int32		base;
-	UpliftModel *m;
 
-	settings.progress = progress;
 	check_arms(buf, K);
 	if (s->learner == UPLIFT_LEARNER_FOREST)
 	{
 		/* the criterion the outcome calls for, in the model's options too */
-		settings.tree.criterion = learn_forest_criterion(s, buf->all_binary, K);
-		settings.criterion_set = true;
+		settings->tree.criterion = learn_forest_criterion(s, buf->all_binary, K);
+		settings->criterion_set = true;
 	}
 	if (s->learner == UPLIFT_LEARNER_S)
 		linear_check_columns((int64) uplift_s_design_len(buf->p, K, s->interactions) + 1,
 							 buf->p, "the s_learner design of");
 	base = choose_base(st, K);
 	check_binary_outcome(base, buf->all_binary, NAN);
+	return model_header(st, s, K, base);
+}
 
-	m = model_header(st, s, K, base);
-	if (buf->moments)
-		learn_ts_moments(buf, s, m);
+UpliftModel *
+learn_fit(const LearnState *st, Progress *progress)
+{
+	LearnSettings settings = st->settings;
+	UpliftModel *m;
+
+	settings.progress = progress;
+	m = learn_fit_header(st, &settings);
+	if (st->buf->moments)
+		learn_ts_moments(st->buf, &settings, m);
 	else
-		learn_from_rows(st, s, m);
-	check_finite(m);
-	uplift_model_validate(m, "uplift_fit");
+		learn_from_rows(st, &settings, m);
+	learn_model_check(m);
 	return m;
+}
+
+void
+learn_state_summarize(LearnState *st, int32 n_arms, const int64 *nrows,
+					  const double *prop_min, const double *prop_max,
+					  bool all_binary)
+{
+	TrainBuf   *buf = st->buf;
+
+	Assert(buf->nrows == 0);
+	buf->arms = MemoryContextAllocZero(buf->cxt, Max(n_arms, 1) * sizeof(TrainArm));
+	buf->n_arms = n_arms;
+	for (int32 a = 0; a < n_arms; a++)
+	{
+		buf->arms[a].nrows = nrows[a];
+		buf->arms[a].prop_min = prop_min[a];
+		buf->arms[a].prop_max = prop_max[a];
+		buf->nrows += nrows[a];
+	}
+	buf->all_binary = all_binary;
+	st->buf->moments = false;
 }

@@ -52,6 +52,23 @@ extern LearnState *learn_state_empty_like(const LearnState *st,
 extern void learn_state_add(LearnState *st, const double *x, int32 action,
 							double outcome, double propensity);
 
+/*
+ * The checks learn_state_add makes on a row (treatment range, finite
+ * outcome, 0/1 outcome when base is logistic, propensity in (0, 1] when
+ * weighted), with the same errors.
+ */
+extern void learn_check_row(int32 base, bool weighted, int32 action,
+							double outcome, double propensity);
+
+/*
+ * Make a state without rows stand for rows kept elsewhere (the passes of
+ * uplift_fit_query): n_arms arms with these rows and propensity ranges.
+ * The state's prop_min, prop_max and n_clipped are the caller's to set.
+ */
+extern void learn_state_summarize(LearnState *st, int32 n_arms, const int64 *nrows,
+								  const double *prop_min, const double *prop_max,
+								  bool all_binary);
+
 /* Move the rows of "from" into "into" (the same settings). */
 extern void learn_state_merge(LearnState *into, LearnState *from);
 
@@ -75,6 +92,21 @@ extern LearnState *learn_state_deserialize(ByteReader *r, MemoryContext cxt);
  * Long fits report their phases to progress (NULL: nowhere).
  */
 extern UpliftModel *learn_fit(const LearnState *st, Progress *progress);
+
+/*
+ * The decisions learn_fit takes before its learner runs, from the state's
+ * arms (not its rows): checks the arms and the learner's restrictions,
+ * chooses the base and returns the model's header (no heads yet; arm rows
+ * and outcome means allocated, not set).  settings, a copy of st's, may be
+ * completed (a forest's criterion).
+ */
+extern UpliftModel *learn_fit_header(const LearnState *st, LearnSettings *settings);
+
+/*
+ * Error unless every number of a fitted model is finite and the model is
+ * valid (what learn_fit checks last).
+ */
+extern void learn_model_check(const UpliftModel *m);
 
 /*
  * Why st cannot be fitted for want of rows in an arm (a palloc'd sentence

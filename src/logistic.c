@@ -120,12 +120,9 @@ newton_pass(RowSource *src, int stride, NewtonWork *wk, const double *coef,
 		}
 		for (int i = 0; i < n; i++)
 		{
-			double		e = exp(-fabs(eta[i]));
-			double		mu = eta[i] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 			double		w = blk.w ? blk.wscale * blk.w[i] : 1.0;
 
-			r[i] = w * (mu - blk.y[i]);
-			s[i] = w * mu * (1.0 - mu);
+			logistic_row(eta[i], blk.y[i], w, &r[i], &s[i]);
 			sr += r[i];
 			ss += s[i];
 		}
@@ -175,9 +172,7 @@ newton_pass(RowSource *src, int stride, NewtonWork *wk, const double *coef,
  * A Hessian that cannot be factored: collinear features, or fitted
  * probabilities driven to 0 or 1 (separation) so that no row carries weight.
  */
-static void logistic_singular_error(const char *what, double l2) pg_attribute_noreturn();
-
-static void
+void
 logistic_singular_error(const char *what, double l2)
 {
 	ereport(ERROR,
@@ -187,13 +182,6 @@ logistic_singular_error(const char *what, double l2)
 					   l2 > 0 ? "" : " (l2 is 0)"),
 			 errhint("Remove constant or collinear features, or set option \"l2\" above 0.")));
 }
-
-typedef struct NewtonResult
-{
-	int			n_iter;
-	bool		converged;
-	double		max_grad;
-} NewtonResult;
 
 static double
 dot(const double *a, const double *b, int n)
@@ -205,9 +193,39 @@ dot(const double *a, const double *b, int n)
 	return s;
 }
 
+void
+newton_iter_init(NewtonIter *it, int D, double l2, int max_iter, double tol,
+				 double *coef)
+{
+	memset(it, 0, sizeof(NewtonIter));
+	it->D = D;
+	it->l2 = l2;
+	it->max_iter = max_iter;
+	it->tol = tol;
+	it->coef = coef;
+	it->g = palloc(D * sizeof(double));
+	it->h = palloc((Size) D * D * sizeof(double));
+	it->g_prev = palloc(D * sizeof(double));
+	it->delta = palloc(D * sizeof(double));
+	it->prev = palloc(D * sizeof(double));
+	it->t = 1.0;
+	it->need_h = true;
+}
+
+void
+newton_iter_free(NewtonIter *it)
+{
+	pfree(it->g);
+	pfree(it->h);
+	pfree(it->g_prev);
+	pfree(it->delta);
+	pfree(it->prev);
+}
+
 /*
- * Newton's method on the rows of src (every stride-th block) from coef,
- * which is updated in place.  Coefficients are in centred form.
+ * One step of Newton's method from the loss's gradient it->g and, when
+ * it->need_h was set, Hessian it->h at it->coef (both without the penalty).
+ * Coefficients are in centred form.
  *
  * The step length is checked without evaluating the objective (which would
  * cost a logarithm per row): along the step, phi(t) = f(prev - t delta) is
@@ -222,97 +240,139 @@ dot(const double *a, const double *b, int n)
  * descent direction; if that step is not below tol after all, the next pass
  * forms the Hessian again.
  */
+NewtonStatus
+newton_iter_step(NewtonIter *it)
+{
+	int			D = it->D;
+	double		l2 = it->l2;
+	double	   *coef = it->coef;
+	double	   *g = it->g;
+	double	   *h = it->h;
+	bool		fresh_h = it->need_h;
+	double		max_delta = 0.0;
+
+	for (int j = 1; j < D; j++)
+		g[j] += l2 * coef[j];
+	if (!linalg_all_finite(g, D) || (fresh_h && !linalg_all_finite(h, (Size) D * D)))
+		return NEWTON_OVERFLOW;
+	if (fresh_h)
+	{
+		for (int j = 1; j < D; j++)
+			h[j * D + j] += l2;
+		if (!cholesky_factor(h, D))
+			return NEWTON_SINGULAR;
+	}
+
+	if (it->have_prev && it->shortenings < 40)
+	{
+		double		d0 = -dot(it->g_prev, it->delta, D);
+		double		dt = -dot(g, it->delta, D);
+
+		if (d0 < 0 && d0 + dt > 0)
+		{
+			double		t_new = it->t * d0 / (d0 - dt);
+
+			it->t = Max(Min(t_new, 0.5 * it->t), 0.1 * it->t);
+			it->shortenings++;
+			it->need_h = true;
+			for (int j = 0; j < D; j++)
+				coef[j] = it->prev[j] - it->t * it->delta[j];
+			return NEWTON_CONTINUE;
+		}
+	}
+
+	it->res.max_grad = 0.0;
+	for (int j = 0; j < D; j++)
+		it->res.max_grad = Max(it->res.max_grad, fabs(g[j]));
+	if (it->res.n_iter >= it->max_iter || it->res.max_grad == 0.0)
+	{
+		it->res.converged = it->res.max_grad == 0.0;
+		return NEWTON_DONE;
+	}
+
+	memcpy(it->delta, g, D * sizeof(double));
+	cholesky_solve_factored(h, it->delta, D);
+	memcpy(it->prev, coef, D * sizeof(double));
+	memcpy(it->g_prev, g, D * sizeof(double));
+	it->have_prev = true;
+	it->t = 1.0;
+	it->shortenings = 0;
+	for (int j = 0; j < D; j++)
+	{
+		coef[j] -= it->delta[j];
+		max_delta = Max(max_delta, fabs(it->delta[j]));
+	}
+	it->res.n_iter++;
+	if (max_delta <= it->tol)
+	{
+		it->res.converged = true;
+		return NEWTON_DONE;
+	}
+	/* predicted next step C |delta|^2 with C = |delta| / |last|^2 */
+	it->need_h = !(fresh_h && it->last_step > 0 &&
+				   max_delta * max_delta * max_delta / (it->last_step * it->last_step) <= it->tol);
+	it->last_step = max_delta;
+	return NEWTON_CONTINUE;
+}
+
+/* Newton's method on the rows of src (every stride-th block) from coef. */
 static NewtonResult
 newton(RowSource *src, int stride, NewtonWork *wk, double l2, int max_iter,
 	   double tol, double *coef, const char *what)
 {
-	int			D = wk->d + 1;
-	double	   *g = palloc(D * sizeof(double));
-	double	   *g_prev = palloc(D * sizeof(double));
-	double	   *h = palloc((Size) D * D * sizeof(double));
-	double	   *delta = palloc(D * sizeof(double));
-	double	   *prev = palloc(D * sizeof(double));
-	double		t = 1.0;
-	double		last_step = 0.0;
-	bool		have_prev = false;
-	bool		need_h = true;
-	int			shortenings = 0;
-	NewtonResult res = {0, false, 0.0};
+	NewtonIter	it;
+	NewtonStatus status;
+	NewtonResult res;
 
-	for (;;)
+	newton_iter_init(&it, wk->d + 1, l2, max_iter, tol, coef);
+	do
 	{
-		double		max_delta = 0.0;
-		bool		fresh_h = need_h;
-
-		newton_pass(src, stride, wk, coef, g, fresh_h ? h : NULL);
-		for (int j = 1; j < D; j++)
-			g[j] += l2 * coef[j];
-		if (!linalg_all_finite(g, D) || (fresh_h && !linalg_all_finite(h, (Size) D * D)))
+		newton_pass(src, stride, wk, coef, it.g, it.need_h ? it.h : NULL);
+		status = newton_iter_step(&it);
+		if (status == NEWTON_OVERFLOW)
 			linear_overflow_error(src, NULL, what);
-		if (fresh_h)
-		{
-			for (int j = 1; j < D; j++)
-				h[j * D + j] += l2;
-			if (!cholesky_factor(h, D))
-				logistic_singular_error(what, l2);
-		}
-
-		if (have_prev && shortenings < 40)
-		{
-			double		d0 = -dot(g_prev, delta, D);
-			double		dt = -dot(g, delta, D);
-
-			if (d0 < 0 && d0 + dt > 0)
-			{
-				double		t_new = t * d0 / (d0 - dt);
-
-				t = Max(Min(t_new, 0.5 * t), 0.1 * t);
-				shortenings++;
-				need_h = true;
-				for (int j = 0; j < D; j++)
-					coef[j] = prev[j] - t * delta[j];
-				continue;
-			}
-		}
-
-		res.max_grad = 0.0;
-		for (int j = 0; j < D; j++)
-			res.max_grad = Max(res.max_grad, fabs(g[j]));
-		if (res.n_iter >= max_iter || res.max_grad == 0.0)
-		{
-			res.converged = res.max_grad == 0.0;
-			break;
-		}
-
-		memcpy(delta, g, D * sizeof(double));
-		cholesky_solve_factored(h, delta, D);
-		memcpy(prev, coef, D * sizeof(double));
-		memcpy(g_prev, g, D * sizeof(double));
-		have_prev = true;
-		t = 1.0;
-		shortenings = 0;
-		for (int j = 0; j < D; j++)
-		{
-			coef[j] -= delta[j];
-			max_delta = Max(max_delta, fabs(delta[j]));
-		}
-		res.n_iter++;
-		if (max_delta <= tol)
-		{
-			res.converged = true;
-			break;
-		}
-		/* predicted next step C |delta|^2 with C = |delta| / |last|^2 */
-		need_h = !(fresh_h && last_step > 0 &&
-				   max_delta * max_delta * max_delta / (last_step * last_step) <= tol);
-		last_step = max_delta;
-	}
-	pfree(g);
-	pfree(g_prev);
-	pfree(h);
-	pfree(delta);
-	pfree(prev);
+		if (status == NEWTON_SINGULAR)
+			logistic_singular_error(what, l2);
+	} while (status == NEWTON_CONTINUE);
+	res = it.res;
+	newton_iter_free(&it);
 	return res;
+}
+
+double
+logistic_start(double ybar)
+{
+	ybar = Min(Max(ybar, 1e-6), 1 - 1e-6);
+	return log(ybar / (1 - ybar));
+}
+
+void
+logistic_finish(RowSource *src, int d, const double *coef, const double *centre,
+				const NewtonResult *res, int max_iter, int64 nrows,
+				UpliftHead *head, const char *what)
+{
+	int			D = d + 1;
+
+	if (!res->converged)
+		ereport(WARNING,
+				(errmsg("logistic regression of %s did not converge in %d iterations", what, max_iter),
+				 errdetail("The largest gradient component is %g.", res->max_grad),
+				 errhint("Raise option \"max_iter\" or \"l2\". When all outcomes of these rows are equal, or the features separate them, some coefficient has no finite value.")));
+
+	head->n_coef = D;
+	head->coef = palloc(D * sizeof(double));
+	head->coef[0] = coef[0];
+	for (int j = 0; j < d; j++)
+	{
+		head->coef[j + 1] = coef[j + 1];
+		head->coef[0] -= coef[j + 1] * centre[j];
+	}
+	if (!linalg_all_finite(head->coef, D))
+		linear_overflow_error(src, src == NULL ? "features" : NULL, what);
+	head->n_rows = nrows;
+	head->n_iter = res->n_iter;
+	head->converged = res->converged;
+	head->max_grad = res->max_grad;
 }
 
 void
@@ -348,8 +408,7 @@ logistic_fit(RowSource *src, double l2, int max_iter, double tol,
 	if (!linalg_all_finite(centre, d + 1))
 		linear_overflow_error(src, NULL, what);
 	ybar = centre[d];
-	ybar = Min(Max(ybar, 1e-6), 1 - 1e-6);
-	coef[0] = log(ybar / (1 - ybar));
+	coef[0] = logistic_start(ybar);
 
 	if (stride > 1)
 	{
@@ -357,27 +416,7 @@ logistic_fit(RowSource *src, double l2, int max_iter, double tol,
 		(void) newton(src, stride, &wk, l2 / stride, max_iter, tol, coef, what);
 	}
 	res = newton(src, 1, &wk, l2, max_iter, tol, coef, what);
-
-	if (!res.converged)
-		ereport(WARNING,
-				(errmsg("logistic regression of %s did not converge in %d iterations", what, max_iter),
-				 errdetail("The largest gradient component is %g.", res.max_grad),
-				 errhint("Raise option \"max_iter\" or \"l2\". When all outcomes of these rows are equal, or the features separate them, some coefficient has no finite value.")));
-
-	head->n_coef = D;
-	head->coef = palloc(D * sizeof(double));
-	head->coef[0] = coef[0];
-	for (int j = 0; j < d; j++)
-	{
-		head->coef[j + 1] = coef[j + 1];
-		head->coef[0] -= coef[j + 1] * centre[j];
-	}
-	if (!linalg_all_finite(head->coef, D))
-		linear_overflow_error(src, NULL, what);
-	head->n_rows = src->nrows;
-	head->n_iter = res.n_iter;
-	head->converged = res.converged;
-	head->max_grad = res.max_grad;
+	logistic_finish(src, d, coef, centre, &res, max_iter, src->nrows, head, what);
 
 	pfree(centre);
 	pfree(coef);

@@ -1,0 +1,1 @@
+../../objects/23_fit_query_newton.sql
