@@ -525,6 +525,7 @@ allocate_threshold_finalfn(PG_FUNCTION_ARGS)
 	ThresholdState *s;
 	double		threshold;
 
+	uplift_agg_context(fcinfo, "allocate_threshold_finalfn");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	s = aggstate_object_view(fcinfo, 0, &threshold_type);

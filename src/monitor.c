@@ -1363,6 +1363,7 @@ PG_FUNCTION_INFO_V1(uplift_drift_profile_finalfn);
 Datum
 uplift_drift_profile_finalfn(PG_FUNCTION_ARGS)
 {
+	uplift_agg_context(fcinfo, "uplift_drift_profile_finalfn");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	PG_RETURN_BYTEA_P(profile_write(profile_from_sample(aggstate_object_view(fcinfo, 0,
