@@ -27,18 +27,18 @@
  * overflows it (24 bytes each), and it grows to twice that (at least 65,536
  * increments) before the next cut.  Merging is exact.  In memory the state is
  * an expanded object (aggstate.h) around ThresholdState; its portable form is
- * state_write's.
+ * threshold_write's.
  */
 #include "uplift.h"
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "port/pg_crc32c.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "port/pg_crc32c.h"
 
 #include "aggstate.h"
 #include "allocate.h"
