@@ -12,6 +12,8 @@
 
 #include "uplift.h"
 
+#include "utils/expandeddatum.h"
+
 typedef struct AggStateType
 {
 	const char *name;			/* the SQL type */
@@ -61,5 +63,57 @@ aggstate_arg(FunctionCallInfo fcinfo, int argno)
 		v = pg_detoast_datum(v);
 	return v;
 }
+
+/*
+ * States kept in memory as expanded objects (utils/expandeddatum.h), for
+ * aggregates whose state is a structure that grows (allocate_threshold,
+ * uplift_drift_profile; doc/citus.md): the structure lives in a memory
+ * context of its own under the aggregate's, the aggregate passes it from row
+ * to row by its read-write pointer without a copy, and wherever it is
+ * flattened (into a tuple, a parallel worker's result, text or binary) it
+ * becomes its portable form, which type->write makes and type->read reads
+ * back, checked.  A flat value is a varlena of the portable form.
+ */
+typedef struct AggStateObject
+{
+	ExpandedObjectHeader hdr;
+	const AggStateType *type;
+	void	   *state;			/* the type's structure, in hdr.eoh_context */
+	bytea	   *flat;			/* its portable form while being flattened */
+} AggStateObject;
+
+/* A new object, empty, in a new context under parent; the caller sets state. */
+extern AggStateObject *aggstate_object_new(MemoryContext parent, const AggStateType *type);
+
+/*
+ * The object a transition or combine function may change: argument argno
+ * itself when it is one of type's objects passed read-write, else a new one
+ * under aggcxt read from the value (flat or read-only), since a value that is
+ * not the aggregate's own must not be changed.  Return it with
+ * AggStateObjectDatum.
+ */
+extern AggStateObject *aggstate_object_arg(FunctionCallInfo fcinfo, int argno,
+										   const AggStateType *type, MemoryContext aggcxt);
+
+/*
+ * A state to read: the structure of an object argument (read-write or not),
+ * or one read from a flat value in the current context.
+ */
+extern void *aggstate_object_view(FunctionCallInfo fcinfo, int argno, const AggStateType *type);
+
+#define AggStateObjectDatum(obj) EOHPGetRWDatum(&(obj)->hdr)
+
+/*
+ * The input, output, receive and send functions of such a type: the text
+ * form is base64 of the portable form, checked on input by type->read.
+ */
+extern Datum aggstate_object_in(FunctionCallInfo fcinfo, const AggStateType *type);
+extern Datum aggstate_object_out(FunctionCallInfo fcinfo, const AggStateType *type);
+extern Datum aggstate_object_recv(FunctionCallInfo fcinfo, const AggStateType *type);
+extern Datum aggstate_object_send(FunctionCallInfo fcinfo, const AggStateType *type);
+
+/* The serial and deserial functions of version 0.1.0 for such a state. */
+extern Datum aggstate_object_serialize(FunctionCallInfo fcinfo, const AggStateType *type);
+extern Datum aggstate_object_deserialize(FunctionCallInfo fcinfo, const AggStateType *type);
 
 #endif							/* UPLIFT_AGGSTATE_H */

@@ -15,22 +15,32 @@
  * the ratio of the first group of equal ratios that no longer fits, so the
  * chosen costs never exceed the budget.
  *
- * The aggregate's state holds the increments that can still matter: after
- * sorting by ratio, those below the group that overflows the budget can never
- * change the threshold, whatever other rows add, so they are dropped (also
- * after merging partial states).  The state is thus bounded by the number of
- * increments that fit in the budget, and merging is exact.
+ * The aggregate's state, of type uplift_allocate_threshold_state (a concrete
+ * type, so that Citus splits the aggregate; doc/citus.md), holds the
+ * increments that can still matter: after sorting by ratio, those below the
+ * group that overflows the budget can never change the threshold, whatever
+ * other rows add, so they are dropped (also after merging partial states).
+ * Increments of no cost (an infinite ratio) always fit and are never kept, and
+ * with an infinite budget nothing is kept (the threshold is 0).  What bounds
+ * the state is therefore the budget, not a constant: after a cut it holds the
+ * increments whose groups fit in the available budget plus the group that
+ * overflows it (24 bytes each), and it grows to twice that (at least 65,536
+ * increments) before the next cut.  Merging is exact.  In memory the state is
+ * an expanded object (aggstate.h) around ThresholdState; its portable form is
+ * threshold_write's.
  */
 #include "uplift.h"
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "port/pg_crc32c.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "aggstate.h"
 #include "allocate.h"
 #include "arrays.h"
 #include "bytes.h"
@@ -92,8 +102,23 @@ PG_FUNCTION_INFO_V1(allocate_threshold_deserialfn);
 PG_FUNCTION_INFO_V1(allocate_threshold_finalfn);
 PG_FUNCTION_INFO_V1(allocate_action);
 
-#define THRESHOLD_STATE_VERSION 1
+#define THRESHOLD_STATE_VERSION 2	/* 1: without the checksum */
 #define MIN_PRUNE_AT 65536
+
+/*
+ * Bytes of the portable form without the increments: u8 version, f64
+ * budget, f64 available, f64 min_roi, i64 units, u32 increments, and the
+ * trailing u32 checksum.
+ */
+#define THRESHOLD_FIXED_BYTES (1 + 3 * 8 + 8 + 4 + 4)
+#define THRESHOLD_STEP_BYTES (3 * 8)
+
+static bytea *threshold_write(const void *state);
+static void *threshold_read(const char *data, Size len, int code);
+
+static const AggStateType threshold_type = {
+	"uplift_allocate_threshold_state", threshold_write, threshold_read
+};
 
 typedef struct ThresholdState
 {
@@ -146,7 +171,9 @@ state_prune(ThresholdState *s)
 {
 	double		threshold;
 
-	if (!isinf(s->available))
+	if (isinf(s->available))
+		s->n = 0;				/* everything fits: the threshold is 0 */
+	else
 		s->n = ks_steps_cut(s->steps, s->n, s->available, &threshold);
 	s->prune_at = Max(2 * s->n, MIN_PRUNE_AT);
 }
@@ -205,8 +232,10 @@ unit_id_arg(FunctionCallInfo fcinfo, const char *funcname)
 Datum
 allocate_threshold_transfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = uplift_agg_context(fcinfo, "allocate_threshold");
-	ThresholdState *s = PG_ARGISNULL(0) ? NULL : (ThresholdState *) PG_GETARG_POINTER(0);
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "allocate_threshold");
+	AggStateObject *obj = PG_ARGISNULL(0) ? NULL :
+		aggstate_object_arg(fcinfo, 0, &threshold_type, aggcxt);
+	ThresholdState *s = obj == NULL ? NULL : (ThresholdState *) obj->state;
 	int			base = PG_NARGS() == 6 ? 1 : 0;	/* 1: unit_id comes first */
 	Jsonb	   *opts = (PG_NARGS() > 4 + base && !PG_ARGISNULL(4 + base)) ?
 		PG_GETARG_JSONB_P(4 + base) : NULL;
@@ -235,7 +264,9 @@ allocate_threshold_transfn(PG_FUNCTION_ARGS)
 			allocate_read_options(opts, "allocate_threshold", false, false, &plain);
 			o = &plain;
 		}
-		s = state_create(cxt, budget, allocate_available(budget, o), o->min_roi);
+		obj = aggstate_object_new(aggcxt, &threshold_type);
+		s = state_create(obj->hdr.eoh_context, budget, allocate_available(budget, o), o->min_roi);
+		obj->state = s;
 	}
 	else if (budget != s->budget && !(isnan(budget) && isnan(s->budget)))
 		ereport(ERROR,
@@ -244,26 +275,30 @@ allocate_threshold_transfn(PG_FUNCTION_ARGS)
 				 errdetail("Got %g and %g.", s->budget, budget)));
 	s->units++;
 	if (PG_ARGISNULL(1 + base) || PG_ARGISNULL(2 + base))
-		PG_RETURN_POINTER(s);
+		PG_RETURN_DATUM(AggStateObjectDatum(obj));
 	if (base == 1 && allocate_blocked_lookup(blocked, unit_id_arg(fcinfo, "allocate_threshold")) != ALLOCATE_FREE)
-		PG_RETURN_POINTER(s);
+		PG_RETURN_DATUM(AggStateObjectDatum(obj));
 
 	n = unit_points(PG_GETARG_DATUM(1 + base), PG_GETARG_DATUM(2 + base), s->min_roi, &pts);
 	targets = palloc(Max(n, 1) * sizeof(int));
 	ratios = palloc(Max(n, 1) * sizeof(double));
 	k = ks_hull(pts, n, s->min_roi, targets, ratios);
-	state_reserve(s, cxt, k);
+	state_reserve(s, obj->hdr.eoh_context, k);
 	for (int j = 0; j < k; j++)
 	{
-		KsStep	   *st = &s->steps[s->n++];
+		KsStep	   *st = &s->steps[s->n];
 
+		/* an increment of no cost always fits: it never sets the threshold */
+		if (isinf(ratios[j]))
+			continue;
 		st->ratio = ratios[j];
 		st->from_cost = j == 0 ? 0.0 : ks_budget_cost(&pts[targets[j - 1]]);
 		st->to_cost = ks_budget_cost(&pts[targets[j]]);
+		s->n++;
 	}
 	if (s->n >= s->prune_at)
 		state_prune(s);
-	PG_RETURN_POINTER(s);
+	PG_RETURN_DATUM(AggStateObjectDatum(obj));
 }
 
 static void
@@ -276,44 +311,79 @@ check_same_params(const ThresholdState *a, const ThresholdState *b)
 				 errhint("Pass the same budget and options on every row.")));
 }
 
+/*
+ * Not strict: a NULL side (a part without rows) gives the other.  The first
+ * argument is changed in place when the aggregate owns it.
+ */
 Datum
 allocate_threshold_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = uplift_agg_context(fcinfo, "allocate_threshold_combinefn");
-	ThresholdState *a = PG_ARGISNULL(0) ? NULL : (ThresholdState *) PG_GETARG_POINTER(0);
-	ThresholdState *b = PG_ARGISNULL(1) ? NULL : (ThresholdState *) PG_GETARG_POINTER(1);
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "allocate_threshold_combinefn");
+	AggStateObject *obj;
+	ThresholdState *a;
+	const ThresholdState *b;
 
-	if (b == NULL)
+	if (PG_ARGISNULL(1))
 	{
-		if (a == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(a);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	if (a == NULL)
-		a = state_create(cxt, b->budget, b->available, b->min_roi);
+	b = aggstate_object_view(fcinfo, 1, &threshold_type);
+	if (PG_ARGISNULL(0))
+	{
+		obj = aggstate_object_new(aggcxt, &threshold_type);
+		a = state_create(obj->hdr.eoh_context, b->budget, b->available, b->min_roi);
+		obj->state = a;
+	}
 	else
+	{
+		obj = aggstate_object_arg(fcinfo, 0, &threshold_type, aggcxt);
+		a = obj->state;
 		check_same_params(a, b);
+	}
 	a->units += b->units;
-	state_reserve(a, cxt, b->n);
+	state_reserve(a, obj->hdr.eoh_context, b->n);
 	if (b->n > 0)
 		memcpy(a->steps + a->n, b->steps, b->n * sizeof(KsStep));
 	a->n += b->n;
 	if (a->n >= a->prune_at)
 		state_prune(a);
-	PG_RETURN_POINTER(a);
+	PG_RETURN_DATUM(AggStateObjectDatum(obj));
 }
 
-Datum
-allocate_threshold_serialfn(PG_FUNCTION_ARGS)
+/* ------------------------------------------------ portable form, type I/O */
+
+static uint32
+threshold_crc(const char *data, Size len)
 {
-	ThresholdState *s = (ThresholdState *) PG_GETARG_POINTER(0);
+	pg_crc32c	crc;
+
+	INIT_CRC32C(crc);
+	COMP_CRC32C(crc, data, len);
+	FIN_CRC32C(crc);
+	return crc;
+}
+
+/*
+ * The portable form, format 2 (big-endian, src/bytes.h): u8 version, f64
+ * budget, f64 available, f64 min_roi, i64 units, u32 increments followed by
+ * three f64 each (ratio, from_cost, to_cost), u32 CRC-32C of the bytes
+ * before it.
+ */
+static bytea *
+threshold_write(const void *state)
+{
+	const ThresholdState *s = state;
 	StringInfoData buf;
 
-	if (s->n > PG_UINT32_MAX)
+	if (s->n > (MaxAllocSize - THRESHOLD_FIXED_BYTES - VARHDRSZ) / THRESHOLD_STEP_BYTES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("allocate_threshold state is too large to serialize")));
-	initStringInfo(&buf);
+				 errmsg("uplift_allocate_threshold_state is too large for its portable form"),
+				 errdetail("It holds %zu increments.", s->n)));
+	bytes_begin_bytea(&buf);
+	enlargeStringInfo(&buf, THRESHOLD_FIXED_BYTES + s->n * THRESHOLD_STEP_BYTES);
 	bytes_put_u8(&buf, THRESHOLD_STATE_VERSION);
 	bytes_put_f64(&buf, s->budget);
 	bytes_put_f64(&buf, s->available);
@@ -328,53 +398,139 @@ allocate_threshold_serialfn(PG_FUNCTION_ARGS)
 		bytes_put_f64(&buf, s->steps[i].from_cost);
 		bytes_put_f64(&buf, s->steps[i].to_cost);
 	}
-	PG_RETURN_BYTEA_P(bytes_copy_bytea(buf.data, buf.len));
+	bytes_put_u32(&buf, threshold_crc(buf.data + VARHDRSZ, buf.len - VARHDRSZ));
+	return bytes_end_bytea(&buf);
+}
+
+static void
+threshold_invalid(int code, const char *detail)
+{
+	aggstate_invalid("uplift_allocate_threshold_state", code, detail);
+}
+
+/* Budget, options and count a state can hold: those the transition makes. */
+static void
+threshold_check_head(const ThresholdState *s, int code)
+{
+	if (!(s->budget >= 0.0))
+		threshold_invalid(code, "The budget is negative or not a number");
+	if (!(s->available >= 0.0 && s->available <= s->budget))
+		threshold_invalid(code, "The available budget is out of range");
+	if (!(s->min_roi >= 0.0 && isfinite(s->min_roi)))
+		threshold_invalid(code, "min_roi is out of range");
+	if (s->units < 0)
+		threshold_invalid(code, "The unit count is negative");
+}
+
+/*
+ * A state from its portable form, checked completely (length, checksum,
+ * version, every figure), in the current context; errors carry "code".
+ */
+static void *
+threshold_read(const char *data, Size len, int code)
+{
+	ByteReader	r;
+	ByteReader	tail;
+	ThresholdState head;
+	ThresholdState *s;
+	uint32		n;
+
+	if (len < THRESHOLD_FIXED_BYTES)
+		threshold_invalid(code, "The value is too short");
+	bytes_reader_init(&tail, data + len - 4, 4, "uplift_allocate_threshold_state");
+	if (bytes_get_u32(&tail) != threshold_crc(data, len - 4))
+		threshold_invalid(code, "Its checksum does not match its contents");
+	bytes_reader_init(&r, data, len - 4, "uplift_allocate_threshold_state");
+	if (bytes_get_u8(&r) != THRESHOLD_STATE_VERSION)
+		threshold_invalid(code, "Unknown format version");
+	memset(&head, 0, sizeof(head));
+	head.budget = bytes_get_f64(&r);
+	head.available = bytes_get_f64(&r);
+	head.min_roi = bytes_get_f64(&r);
+	head.units = bytes_get_i64(&r);
+	threshold_check_head(&head, code);
+	n = bytes_get_u32(&r);
+	if ((Size) n != (len - THRESHOLD_FIXED_BYTES) / THRESHOLD_STEP_BYTES ||
+		(len - THRESHOLD_FIXED_BYTES) % THRESHOLD_STEP_BYTES != 0)
+		threshold_invalid(code, "The length does not match the increments");
+	s = state_create(CurrentMemoryContext, head.budget, head.available, head.min_roi);
+	s->units = head.units;
+	state_reserve(s, CurrentMemoryContext, n);
+	for (uint32 i = 0; i < n; i++)
+	{
+		KsStep	   *st = &s->steps[i];
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		st->ratio = bytes_get_f64(&r);
+		st->from_cost = bytes_get_f64(&r);
+		st->to_cost = bytes_get_f64(&r);
+		if (!(st->ratio >= s->min_roi) || !(st->from_cost >= 0.0) ||
+			!(st->to_cost >= st->from_cost) || !isfinite(st->to_cost))
+			threshold_invalid(code, "An increment is out of range");
+	}
+	s->n = n;
+	bytes_expect_end(&r);
+	return s;
+}
+
+PG_FUNCTION_INFO_V1(uplift_allocate_threshold_state_in);
+Datum
+uplift_allocate_threshold_state_in(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_in(fcinfo, &threshold_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_allocate_threshold_state_out);
+Datum
+uplift_allocate_threshold_state_out(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_out(fcinfo, &threshold_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_allocate_threshold_state_recv);
+Datum
+uplift_allocate_threshold_state_recv(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_recv(fcinfo, &threshold_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_allocate_threshold_state_send);
+Datum
+uplift_allocate_threshold_state_send(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_send(fcinfo, &threshold_type);
+}
+
+/*
+ * The serial and deserial functions of version 0.1.0, whose aggregates keep
+ * the same object as an internal state, for installations not yet updated.
+ */
+Datum
+allocate_threshold_serialfn(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_serialize(fcinfo, &threshold_type);
 }
 
 Datum
 allocate_threshold_deserialfn(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = uplift_agg_context(fcinfo, "allocate_threshold_deserialfn");
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-	ByteReader	r;
-	ThresholdState *s;
-	double		budget,
-				available,
-				min_roi;
-	uint32		n;
-
-	bytes_reader_init(&r, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), "allocate_threshold state");
-	if (bytes_get_u8(&r) != THRESHOLD_STATE_VERSION)
-		bytes_corrupted(&r, "Unknown format version.");
-	budget = bytes_get_f64(&r);
-	available = bytes_get_f64(&r);
-	min_roi = bytes_get_f64(&r);
-	s = state_create(cxt, budget, available, min_roi);
-	s->units = bytes_get_i64(&r);
-	n = bytes_get_count(&r, 3 * sizeof(double), PG_UINT32_MAX);
-	state_reserve(s, cxt, n);
-	for (uint32 i = 0; i < n; i++)
-	{
-		if ((i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		s->steps[i].ratio = bytes_get_f64(&r);
-		s->steps[i].from_cost = bytes_get_f64(&r);
-		s->steps[i].to_cost = bytes_get_f64(&r);
-	}
-	s->n = n;
-	bytes_expect_end(&r);
-	PG_RETURN_POINTER(s);
+	return aggstate_object_deserialize(fcinfo, &threshold_type);
 }
 
+/* The final function cuts the state in place, as the next transition would. */
 Datum
 allocate_threshold_finalfn(PG_FUNCTION_ARGS)
 {
 	ThresholdState *s;
 	double		threshold;
 
+	uplift_agg_context(fcinfo, "allocate_threshold_finalfn");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = (ThresholdState *) PG_GETARG_POINTER(0);
+	s = aggstate_object_view(fcinfo, 0, &threshold_type);
+	if (isinf(s->available))
+		PG_RETURN_FLOAT8(0.0);
 	s->n = ks_steps_cut(s->steps, s->n, s->available, &threshold);
 	PG_RETURN_FLOAT8(threshold);
 }

@@ -1,8 +1,9 @@
 /*
  * monitor.c
  *	  SQL glue of drift monitoring: the uplift_drift_profile type and
- *	  aggregate, uplift_drift over query texts or a stored profile, and the
- *	  chi-square p-value.  The numerics live in drift.c.
+ *	  aggregate (whose state is of type uplift_drift_profile_state),
+ *	  uplift_drift over query texts or a stored profile, and the chi-square
+ *	  p-value.  The numerics live in drift.c.
  */
 #include "postgres.h"
 
@@ -26,6 +27,7 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
+#include "aggstate.h"
 #include "bytes.h"
 #include "drift.h"
 #include "options.h"
@@ -33,7 +35,9 @@
 
 #define PROFILE_MAGIC 0x55445250	/* "UDRP" */
 #define PROFILE_VERSION 2		/* 1: without the grid's rank error */
-#define STATE_VERSION 2		/* 1: without the numeric columns' sketches */
+#define STATE_VERSION 3		/* 2: without the checksum; 1: without the
+								 * numeric columns' sketches */
+#define MAX_STATE_COUNT (INT64CONST(1) << 53)	/* a count the state may hold */
 #define MAX_LEVELS 1000			/* distinct values of a categorical column */
 #define MAX_COLUMNS 1600
 
@@ -983,17 +987,26 @@ sample_make_room(Sample *s)
 }
 
 static void
+states_differ(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("uplift_drift_profile_state values over different columns cannot be combined"),
+			 errhint("Combine the states of one query's rows, as the aggregate does.")));
+}
+
+static void
 sample_merge(Sample *into, const Sample *from)
 {
 	if (into->ncols != from->ncols)
-		elog(ERROR, "uplift_drift_profile states of different shapes");
+		states_differ();
 	for (int i = 0; i < into->ncols; i++)
 	{
 		SampleColumn *a = &into->cols[i];
 		const SampleColumn *b = &from->cols[i];
 
 		if (a->kind != b->kind || strcmp(a->name, b->name) != 0)
-			elog(ERROR, "uplift_drift_profile states of different shapes");
+			states_differ();
 		a->nnull += b->nnull;
 		if (a->kind == KIND_NUMERIC)
 		{
@@ -1036,81 +1049,20 @@ sample_like(const Sample *s)
 	return copy;
 }
 
-PG_FUNCTION_INFO_V1(uplift_drift_profile_transfn);
-Datum
-uplift_drift_profile_transfn(PG_FUNCTION_ARGS)
+/* ---------------------------------------------------------------------
+ * The state's portable form, format 3 (big-endian, src/bytes.h): u8
+ * version, u32 columns, i64 values kept per numeric column, then per column
+ * its name, u8 kind and i64 NULLs, and for a numeric column u64 kept values
+ * and the values, u8 whether it has a sketch and if so i64 its count and its
+ * summary (as in a profile); for a categorical one u32 levels, each a name
+ * and an i64 count; last a CRC-32C of the bytes before it.  In memory the
+ * state is an expanded object (aggstate.h) around the Sample, which the
+ * transition function changes in place.
+ */
+static bytea *
+sample_write(const void *state)
 {
-	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_drift_profile");
-	Sample	   *s = PG_ARGISNULL(0) ? NULL : (Sample *) PG_GETARG_POINTER(0);
-	HeapTupleHeader th;
-	HeapTupleData tuple;
-	Datum	   *values;
-	bool	   *nulls;
-	MemoryContext old;
-
-	if (PG_ARGISNULL(1))
-	{
-		if (s == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s);
-	}
-	th = PG_GETARG_HEAPTUPLEHEADER(1);
-	if (s == NULL)
-	{
-		TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th),
-												  HeapTupleHeaderGetTypMod(th));
-
-		old = MemoryContextSwitchTo(cxt);
-
-		s = palloc0(sizeof(Sample));
-		s->desc = CreateTupleDescCopy(desc);
-		ReleaseTupleDesc(desc);
-		sample_init(s, s->desc, "reference");
-		sample_set_cap(s);
-		MemoryContextSwitchTo(old);
-	}
-	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
-	tuple.t_data = th;
-	values = palloc(s->ncols * sizeof(Datum));
-	nulls = palloc(s->ncols * sizeof(bool));
-	heap_deform_tuple(&tuple, s->desc, values, nulls);
-	old = MemoryContextSwitchTo(cxt);
-	sample_make_room(s);
-	MemoryContextSwitchTo(old);
-	sample_add_row(s, s->desc, values, nulls, cxt, CurrentMemoryContext);
-	PG_RETURN_POINTER(s);
-}
-
-PG_FUNCTION_INFO_V1(uplift_drift_profile_combinefn);
-Datum
-uplift_drift_profile_combinefn(PG_FUNCTION_ARGS)
-{
-	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_drift_profile_combinefn");
-	Sample	   *a = PG_ARGISNULL(0) ? NULL : (Sample *) PG_GETARG_POINTER(0);
-	Sample	   *b = PG_ARGISNULL(1) ? NULL : (Sample *) PG_GETARG_POINTER(1);
-	MemoryContext old;
-
-	if (b == NULL)
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(a);
-	}
-	old = MemoryContextSwitchTo(cxt);
-	if (a == NULL)
-		a = sample_like(b);
-	sample_merge(a, b);
-	MemoryContextSwitchTo(old);
-	PG_RETURN_POINTER(a);
-}
-
-PG_FUNCTION_INFO_V1(uplift_drift_profile_serialfn);
-Datum
-uplift_drift_profile_serialfn(PG_FUNCTION_ARGS)
-{
-	Sample	   *s = (Sample *) PG_GETARG_POINTER(0);
+	const Sample *s = state;
 	StringInfoData buf;
 
 	bytes_begin_bytea(&buf);
@@ -1119,7 +1071,7 @@ uplift_drift_profile_serialfn(PG_FUNCTION_ARGS)
 	bytes_put_i64(&buf, s->column_cap);
 	for (int i = 0; i < s->ncols; i++)
 	{
-		SampleColumn *c = &s->cols[i];
+		const SampleColumn *c = &s->cols[i];
 
 		bytes_put_str(&buf, c->name);
 		bytes_put_u8(&buf, c->kind);
@@ -1145,86 +1097,277 @@ uplift_drift_profile_serialfn(PG_FUNCTION_ARGS)
 			}
 		}
 	}
-	PG_RETURN_BYTEA_P(bytes_end_bytea(&buf));
+	bytes_put_u32(&buf, profile_crc(buf.data + VARHDRSZ, buf.len - VARHDRSZ));
+	return bytes_end_bytea(&buf);
 }
 
-PG_FUNCTION_INFO_V1(uplift_drift_profile_deserialfn);
-Datum
-uplift_drift_profile_deserialfn(PG_FUNCTION_ARGS)
+/* a count the state may hold: 0 or more, below 2^53 */
+static int64
+read_count(ByteReader *r, int64 min)
 {
-	MemoryContext cxt = uplift_agg_context(fcinfo, "uplift_drift_profile_deserialfn");
-	bytea	   *v = PG_GETARG_BYTEA_PP(0);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
+	int64		n = bytes_get_i64(r);
+
+	if (n < min || n > MAX_STATE_COUNT)
+		bytes_corrupted(r, "A count is out of range");
+	return n;
+}
+
+static void
+read_numeric_column(ByteReader *r, SampleColumn *c, int64 column_cap)
+{
+	uint64		n = bytes_get_u64(r);
+
+	if (n > (r->len - r->pos) / sizeof(double) || n > (uint64) column_cap)
+		bytes_corrupted(r, "More kept values than the state keeps or has bytes for");
+	c->nvalues = n;
+	c->cap = Max(n, 1);
+	c->values = palloc_extended(c->cap * sizeof(double), MCXT_ALLOC_HUGE);
+	bytes_get_f64s(r, c->values, n);
+	for (uint64 k = 0; k < n; k++)
+		if (!isfinite(c->values[k]))
+			bytes_corrupted(r, "A kept value is not finite");
+	if (bytes_get_u8(r))
+	{
+		c->sketch = palloc0(sizeof(ProfileColumn));
+		c->sketch->name = c->name;
+		c->sketch->kind = KIND_NUMERIC;
+		c->sketch->n = read_count(r, 1);
+		profile_read_numeric(r, c->sketch, PROFILE_VERSION);
+	}
+}
+
+static void
+read_categorical_column(ByteReader *r, SampleColumn *c)
+{
+	int			nl = bytes_get_count(r, 12, MAX_LEVELS);
+
+	levels_init(&c->levels);
+	for (int l = 0; l < nl; l++)
+	{
+		char	   *name = bytes_get_str(r);
+		int64		count = read_count(r, 1);
+
+		levels_add(&c->levels, name, count, c->name);
+		if (c->levels.nlevels != l + 1)
+			bytes_corrupted(r, "A level appears twice");
+	}
+}
+
+/*
+ * A state from its portable form, checked completely (checksum, version,
+ * columns, counts, values, sketches), in the current context.  Any damage is
+ * an error 22P03, as for a profile, whatever "code" says.
+ */
+static void *
+sample_read(const char *data, Size len, int code)
+{
 	Sample	   *s = palloc0(sizeof(Sample));
 	ByteReader	r;
 
-	bytes_reader_init(&r, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), "uplift_drift_profile state");
+	bytes_reader_init(&r, data, len, "uplift_drift_profile_state");
+	profile_check_crc(&r);
 	if (bytes_get_u8(&r) != STATE_VERSION)
-		bytes_corrupted(&r, "unknown state version");
+		bytes_corrupted(&r, "Unknown format version");
 	s->ncols = bytes_get_count(&r, 13, MAX_COLUMNS);
+	if (s->ncols < 1)
+		bytes_corrupted(&r, "It has no columns");
 	s->column_cap = bytes_get_i64(&r);
 	if (s->column_cap < STATE_COLUMN_MIN || s->column_cap > STATE_COLUMN_MAX)
-		bytes_corrupted(&r, "the values kept per column are out of range");
-	s->cols = palloc0(Max(s->ncols, 1) * sizeof(SampleColumn));
+		bytes_corrupted(&r, "The values kept per column are out of range");
+	s->cols = palloc0(s->ncols * sizeof(SampleColumn));
 	for (int i = 0; i < s->ncols; i++)
 	{
 		SampleColumn *c = &s->cols[i];
 		uint8		kind;
 
 		c->name = bytes_get_str(&r);
+		if (strlen(c->name) >= NAMEDATALEN)
+			bytes_corrupted(&r, "A column name is too long");
+		for (int j = 0; j < i; j++)
+			if (strcmp(s->cols[j].name, c->name) == 0)
+				bytes_corrupted(&r, "A column appears twice");
 		kind = bytes_get_u8(&r);
 		if (kind > KIND_CATEGORICAL)
-			bytes_corrupted(&r, "unknown column kind");
+			bytes_corrupted(&r, "Unknown column kind");
 		c->kind = (DriftKind) kind;
-		c->nnull = bytes_get_i64(&r);
+		c->nnull = read_count(&r, 0);
 		if (c->kind == KIND_NUMERIC)
-		{
-			uint64		n = bytes_get_u64(&r);
-
-			if (n > (r.len - r.pos) / sizeof(double) || n > (uint64) s->column_cap)
-				bytes_corrupted(&r, "more values than bytes");
-			c->nvalues = n;
-			c->cap = Max(n, 1);
-			c->values = palloc_extended(c->cap * sizeof(double), MCXT_ALLOC_HUGE);
-			bytes_get_f64s(&r, c->values, n);
-			if (bytes_get_u8(&r))
-			{
-				c->sketch = palloc0(sizeof(ProfileColumn));
-				c->sketch->name = c->name;
-				c->sketch->kind = KIND_NUMERIC;
-				c->sketch->n = bytes_get_i64(&r);
-				if (c->sketch->n < 1)
-					bytes_corrupted(&r, "a sketch without values");
-				profile_read_numeric(&r, c->sketch, PROFILE_VERSION);
-			}
-		}
+			read_numeric_column(&r, c, s->column_cap);
 		else
-		{
-			int			nl = bytes_get_count(&r, 12, MAX_LEVELS);
-
-			levels_init(&c->levels);
-			for (int l = 0; l < nl; l++)
-			{
-				char	   *name = bytes_get_str(&r);
-
-				levels_add(&c->levels, name, bytes_get_i64(&r), c->name);
-			}
-		}
+			read_categorical_column(&r, c);
 	}
 	bytes_expect_end(&r);
-	MemoryContextSwitchTo(old);
-	PG_RETURN_POINTER(s);
+	return s;
 }
 
+static const AggStateType drift_state_type = {
+	"uplift_drift_profile_state", sample_write, sample_read
+};
+
+PG_FUNCTION_INFO_V1(uplift_drift_profile_state_in);
+Datum
+uplift_drift_profile_state_in(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_in(fcinfo, &drift_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_drift_profile_state_out);
+Datum
+uplift_drift_profile_state_out(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_out(fcinfo, &drift_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_drift_profile_state_recv);
+Datum
+uplift_drift_profile_state_recv(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_recv(fcinfo, &drift_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_drift_profile_state_send);
+Datum
+uplift_drift_profile_state_send(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_send(fcinfo, &drift_state_type);
+}
+
+/*
+ * The row type of a state read from its portable form, which keeps the
+ * columns' names and kinds but not their types: the row's, once checked to
+ * have the same columns (copied into the current context, the state's).
+ */
+static void
+sample_bind(Sample *s, HeapTupleHeader th)
+{
+	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th),
+											  HeapTupleHeaderGetTypMod(th));
+	bool		same = desc->natts == s->ncols;
+
+	for (int i = 0; same && i < s->ncols; i++)
+		same = strcmp(NameStr(TupleDescAttr(desc, i)->attname), s->cols[i].name) == 0 &&
+			column_kind(TupleDescAttr(desc, i)->atttypid) == (int) s->cols[i].kind;
+	if (!same)
+	{
+		ReleaseTupleDesc(desc);
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the rows do not have the columns of the uplift_drift_profile_state"),
+				 errhint("Continue a state with rows of the query that made it.")));
+	}
+	s->desc = CreateTupleDescCopy(desc);
+	ReleaseTupleDesc(desc);
+}
+
+/* A new state for rows of th's type, in the object's context. */
+static Sample *
+sample_new(HeapTupleHeader th)
+{
+	TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th),
+											  HeapTupleHeaderGetTypMod(th));
+	Sample	   *s = palloc0(sizeof(Sample));
+
+	s->desc = CreateTupleDescCopy(desc);
+	ReleaseTupleDesc(desc);
+	sample_init(s, s->desc, "reference");
+	sample_set_cap(s);
+	return s;
+}
+
+PG_FUNCTION_INFO_V1(uplift_drift_profile_transfn);
+Datum
+uplift_drift_profile_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_drift_profile");
+	AggStateObject *obj = PG_ARGISNULL(0) ? NULL :
+		aggstate_object_arg(fcinfo, 0, &drift_state_type, aggcxt);
+	Sample	   *s = obj == NULL ? NULL : (Sample *) obj->state;
+	HeapTupleHeader th;
+	HeapTupleData tuple;
+	Datum	   *values;
+	bool	   *nulls;
+	MemoryContext cxt;
+	MemoryContext old;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (obj == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(AggStateObjectDatum(obj));
+	}
+	th = PG_GETARG_HEAPTUPLEHEADER(1);
+	if (obj == NULL)
+		obj = aggstate_object_new(aggcxt, &drift_state_type);
+	cxt = obj->hdr.eoh_context;
+	if (unlikely(s == NULL || s->desc == NULL))
+	{
+		old = MemoryContextSwitchTo(cxt);
+		if (s == NULL)
+			obj->state = s = sample_new(th);
+		else
+			sample_bind(s, th);
+		MemoryContextSwitchTo(old);
+	}
+	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = th;
+	values = palloc(s->ncols * sizeof(Datum));
+	nulls = palloc(s->ncols * sizeof(bool));
+	heap_deform_tuple(&tuple, s->desc, values, nulls);
+	old = MemoryContextSwitchTo(cxt);
+	sample_make_room(s);
+	MemoryContextSwitchTo(old);
+	sample_add_row(s, s->desc, values, nulls, cxt, CurrentMemoryContext);
+	PG_RETURN_DATUM(AggStateObjectDatum(obj));
+}
+
+/*
+ * Not strict: a NULL side (a part without rows) gives the other.  The first
+ * argument is changed in place when the aggregate owns it.
+ */
+PG_FUNCTION_INFO_V1(uplift_drift_profile_combinefn);
+Datum
+uplift_drift_profile_combinefn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_drift_profile_combinefn");
+	AggStateObject *obj;
+	const Sample *b;
+	MemoryContext old;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	b = aggstate_object_view(fcinfo, 1, &drift_state_type);
+	if (PG_ARGISNULL(0))
+	{
+		obj = aggstate_object_new(aggcxt, &drift_state_type);
+		old = MemoryContextSwitchTo(obj->hdr.eoh_context);
+		obj->state = sample_like(b);
+	}
+	else
+	{
+		obj = aggstate_object_arg(fcinfo, 0, &drift_state_type, aggcxt);
+		old = MemoryContextSwitchTo(obj->hdr.eoh_context);
+	}
+	sample_merge(obj->state, b);
+	MemoryContextSwitchTo(old);
+	PG_RETURN_DATUM(AggStateObjectDatum(obj));
+}
+
+/* Sorts the state's kept values in place, which does not change what it means. */
 PG_FUNCTION_INFO_V1(uplift_drift_profile_finalfn);
 Datum
 uplift_drift_profile_finalfn(PG_FUNCTION_ARGS)
 {
-	Sample	   *s = PG_ARGISNULL(0) ? NULL : (Sample *) PG_GETARG_POINTER(0);
-
-	if (s == NULL)
+	uplift_agg_context(fcinfo, "uplift_drift_profile_finalfn");
+	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	PG_RETURN_BYTEA_P(profile_write(profile_from_sample(s)));
+	PG_RETURN_BYTEA_P(profile_write(profile_from_sample(aggstate_object_view(fcinfo, 0,
+																			 &drift_state_type))));
 }
 
 /* ---------------------------------------------------------------------

@@ -7,7 +7,7 @@
 -- calls the final function.  Here the shards are four disjoint parts of the
 -- rows (i mod 4) and one empty part (a NULL state).
 BEGIN;
-SELECT plan(54);
+SELECT plan(91);
 
 CREATE FUNCTION pg_temp.run(q text) RETURNS float8[] LANGUAGE plpgsql AS
 $$DECLARE r float8[]; BEGIN EXECUTE q INTO r; RETURN r; END$$;
@@ -17,17 +17,36 @@ $$SELECT cardinality(a) = cardinality(b) AND bool_and(abs(x - y) <= rel * greate
   FROM unnest(a, b) u(x, y)$$;
 
 -- The state types of every aggregate whose state is bounded, listed by name:
--- none may be a pseudo-type (internal, anyelement, ...).
+-- each exists, and none keeps a pseudo-type (internal, anyelement, ...).
+CREATE TEMP TABLE bounded (name text);
+INSERT INTO bounded VALUES
+ ('ips_value'), ('snips_value'), ('dr_value'), ('ope_overlap'),
+ ('ips_diff'), ('snips_diff'), ('dr_diff'), ('sndr_value'), ('switch_dr_value'),
+ ('uplift_ate'), ('ope_allocation'), ('uplift_fit_calibration'), ('uplift_interaction'),
+ ('uplift_portfolio_holdout'), ('uplift_drift_profile_union'),
+ ('allocate_threshold'), ('uplift_drift_profile');
+SELECT is((SELECT array_agg(b.name ORDER BY b.name) FROM bounded b
+            WHERE NOT EXISTS (SELECT 1 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+                               WHERE p.proname = b.name AND a.aggcombinefn <> 0)),
+          NULL, 'every listed bounded-state aggregate exists and has a combine function');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1)
              FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
              JOIN pg_type t ON t.oid = a.aggtranstype
-            WHERE p.proname IN ('ips_value', 'snips_value', 'dr_value', 'ope_overlap',
-                                'ips_diff', 'snips_diff', 'dr_diff', 'sndr_value',
-                                'switch_dr_value', 'uplift_ate', 'ope_allocation',
-                                'uplift_fit_calibration', 'uplift_interaction',
-                                'uplift_portfolio_holdout', 'uplift_drift_profile_union')
+            WHERE p.proname IN (SELECT name FROM bounded)
               AND t.typtype = 'p'),
           NULL, 'no bounded-state aggregate has a pseudo-type state');
+
+SELECT is((SELECT count(*)::int
+             FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+            WHERE p.proname = 'allocate_threshold'
+              AND a.aggtranstype = 'uplift_allocate_threshold_state'::regtype
+              AND a.aggcombinefn = 'allocate_threshold_combinefn'::regproc
+              AND a.aggserialfn = 0),
+          3, 'the 3 signatures of allocate_threshold keep an uplift_allocate_threshold_state');
+SELECT is((SELECT a.aggtranstype::regtype::text || ' ' || a.aggcombinefn::text FROM pg_aggregate a
+            WHERE a.aggfnoid = 'uplift_drift_profile(record)'::regprocedure),
+          'uplift_drift_profile_state uplift_drift_profile_combinefn',
+          'uplift_drift_profile keeps an uplift_drift_profile_state');
 
 SELECT is((SELECT count(*)::int
              FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
@@ -304,6 +323,281 @@ SELECT throws_ok($$SELECT citus_split.snips_value_combine(s) FROM (
 -- The support functions run only inside an aggregate.
 SELECT throws_ok((SELECT format('SELECT ips_value_finalfn(%L::uplift_ope_state)', encode(b, 'base64')) FROM good),
                  '0A000', NULL, 'a final function called outside an aggregate is an error');
+
+-- ------------------------------------------------------ allocate_threshold
+-- 160,000 units x 4 actions (random, seeded), some costs negative, action 4
+-- not offered to about a tenth: each part adds more than the 65,536
+-- increments at which a state is first cut, so the parts' states are cut
+-- before they are combined.
+SELECT setseed(0.17);
+CREATE TABLE alloc_units AS
+SELECT u::bigint AS unit_id,
+       array_agg(CASE WHEN a = 4 AND random() < 0.1 THEN NULL
+                      ELSE round((random() * 20 - 4)::numeric, 2)::float8 END ORDER BY a) AS v,
+       array_agg(round((random() * 10.5 - 0.5)::numeric, 2)::float8 ORDER BY a) AS c
+FROM generate_series(1, 160000) u, generate_series(1, 4) a
+GROUP BY u;
+ANALYZE alloc_units;
+
+CREATE AGGREGATE citus_split.allocate_threshold_partial(float8[], float8[], float8)
+    (SFUNC = allocate_threshold_transfn, STYPE = uplift_allocate_threshold_state);
+CREATE AGGREGATE citus_split.allocate_threshold_partial(float8[], float8[], float8, jsonb)
+    (SFUNC = allocate_threshold_transfn, STYPE = uplift_allocate_threshold_state);
+CREATE AGGREGATE citus_split.allocate_threshold_partial(bigint, float8[], float8[], float8, jsonb)
+    (SFUNC = allocate_threshold_transfn, STYPE = uplift_allocate_threshold_state);
+CREATE AGGREGATE citus_split.allocate_threshold_combine(uplift_allocate_threshold_state)
+    (SFUNC = allocate_threshold_combinefn, STYPE = uplift_allocate_threshold_state,
+     FINALFUNC = allocate_threshold_finalfn, FINALFUNC_MODIFY = READ_WRITE);
+
+CREATE TEMP TABLE alloc_cases (name text, args text);
+INSERT INTO alloc_cases VALUES
+ ('allocate_threshold', 'v, c, 60000'),
+ ('allocate_threshold with options', 'v, c, 150000, ''{"pace": 0.5, "spent": 3000, "min_roi": 1.5}'''),
+ ('allocate_threshold with unit ids', 'unit_id, v, c, 60000, ''{"min_roi": 0.5}'''),
+ ('allocate_threshold, no limit', 'v, c, ''Infinity''');
+CREATE FUNCTION pg_temp.alloc_one_pass(c alloc_cases) RETURNS text LANGUAGE sql AS $$
+    SELECT format('SELECT ARRAY[allocate_threshold(%s)] FROM alloc_units', c.args)
+$$;
+CREATE FUNCTION pg_temp.alloc_split(c alloc_cases) RETURNS text LANGUAGE sql AS $$
+    SELECT format('SELECT ARRAY[citus_split.allocate_threshold_combine(part::text::uplift_allocate_threshold_state)]
+                     FROM (SELECT citus_split.allocate_threshold_partial(%s) AS part FROM alloc_units
+                           GROUP BY unit_id %% 4 UNION ALL SELECT NULL) parts', c.args)
+$$;
+SELECT force_serial();
+CREATE TEMP TABLE alloc_answers AS
+SELECT name, pg_temp.run(pg_temp.alloc_one_pass(c)) AS one_pass, pg_temp.run(pg_temp.alloc_split(c)) AS split
+FROM alloc_cases c;
+SELECT force_parallel();
+CREATE TEMP TABLE alloc_parallel AS SELECT name, pg_temp.run(pg_temp.alloc_one_pass(c)) AS v FROM alloc_cases c;
+SELECT force_serial();
+
+SELECT ok((SELECT bool_and(one_pass[1] > 0) FROM alloc_answers WHERE name <> 'allocate_threshold, no limit')
+          AND (SELECT one_pass[1] = 0 FROM alloc_answers WHERE name = 'allocate_threshold, no limit'),
+          'allocate_threshold: the budgets bind (a positive threshold), but for no limit (0)');
+SELECT is(a.split, a.one_pass, format('%s: four parts through text, combined and finished, equal the one-pass threshold', a.name))
+FROM alloc_answers a ORDER BY a.name;
+SELECT is(p.v, a.one_pass, format('%s: the forced-parallel threshold equals the one-pass one', a.name))
+FROM alloc_answers a JOIN alloc_parallel p USING (name) ORDER BY a.name;
+
+-- ---------------------------------------------------- uplift_drift_profile
+-- The profile of the split (four parts of the rows and an empty one, their
+-- states through text) is the one-pass profile, byte for byte, and so is
+-- what uplift_drift_profile_info reads from it.
+CREATE TABLE drift_ref AS
+SELECT unit_id AS i, features[1] AS x1, round(features[4]::numeric, 2) AS x4,
+       (unit_id % 5)::int AS n5, CASE WHEN features[3] = 1 THEN 'flag' ELSE 'none' END AS seg,
+       CASE WHEN unit_id % 7 = 0 THEN NULL ELSE features[2] END AS x2
+FROM uplift_demo_campaign(20000, 3);
+ANALYZE drift_ref;
+CREATE AGGREGATE citus_split.uplift_drift_profile_partial(record)
+    (SFUNC = uplift_drift_profile_transfn, STYPE = uplift_drift_profile_state);
+CREATE AGGREGATE citus_split.uplift_drift_profile_combine(uplift_drift_profile_state)
+    (SFUNC = uplift_drift_profile_combinefn, STYPE = uplift_drift_profile_state,
+     FINALFUNC = uplift_drift_profile_finalfn);
+-- the combine function alone: its result is the merged state
+CREATE AGGREGATE citus_split.uplift_drift_profile_merged(uplift_drift_profile_state)
+    (SFUNC = uplift_drift_profile_combinefn, STYPE = uplift_drift_profile_state);
+
+CREATE TEMP TABLE drift_answers AS
+SELECT (SELECT uplift_drift_profile(r) FROM (SELECT x1, x4, n5, seg, x2 FROM drift_ref) r) AS one_pass,
+       (SELECT citus_split.uplift_drift_profile_combine(part::text::uplift_drift_profile_state)
+          FROM (SELECT citus_split.uplift_drift_profile_partial(r) AS part
+                  FROM drift_ref d, LATERAL (SELECT d.x1, d.x4, d.n5, d.seg, d.x2) r
+                 GROUP BY d.i % 4
+                UNION ALL SELECT NULL) parts) AS split;
+SELECT force_parallel();
+CREATE TEMP TABLE drift_parallel AS
+SELECT uplift_drift_profile(r) AS p FROM (SELECT x1, x4, n5, seg, x2 FROM drift_ref) r;
+SELECT force_serial();
+
+SELECT ok((SELECT (uplift_drift_profile_info(one_pass) -> 'columns' -> 0 ->> 'n')::int = 20000
+                  AND (uplift_drift_profile_info(one_pass) -> 'columns' -> 4 ->> 'nulls')::int
+                      = (SELECT count(*) FROM drift_ref WHERE x2 IS NULL)
+             FROM drift_answers),
+          'uplift_drift_profile: the one-pass profile counts every row and every NULL');
+SELECT is((SELECT uplift_drift_profile_info(split) FROM drift_answers),
+          (SELECT uplift_drift_profile_info(one_pass) FROM drift_answers),
+          'uplift_drift_profile: four parts through text, combined and finished, give the one-pass uplift_drift_profile_info');
+SELECT is((SELECT split::text FROM drift_answers), (SELECT one_pass::text FROM drift_answers),
+          'uplift_drift_profile: the split profile equals the one-pass profile, byte for byte');
+SELECT is((SELECT p::text FROM drift_parallel), (SELECT one_pass::text FROM drift_answers),
+          'uplift_drift_profile: the forced-parallel profile equals the one-pass profile, byte for byte');
+-- PSI reads the deciles and bin counts, which a profile keeps exactly (KS
+-- reads its grid of quantiles, which is exact only for few distinct values).
+SELECT is((SELECT array_agg(format('%s %s %s %s', d.feature, d.psi, d.n_reference, d.n_current) ORDER BY d.feature)
+             FROM drift_answers a, uplift_drift(a.split, 'SELECT x1 + 0.05 AS x1, x4, n5, seg, x2 FROM drift_ref WHERE i % 3 = 0') d),
+          (SELECT array_agg(format('%s %s %s %s', d.feature, d.psi, d.n_reference, d.n_current) ORDER BY d.feature)
+             FROM uplift_drift('SELECT x1, x4, n5, seg, x2 FROM drift_ref',
+                               'SELECT x1 + 0.05 AS x1, x4, n5, seg, x2 FROM drift_ref WHERE i % 3 = 0') d),
+          'uplift_drift: PSI and counts against the split profile equal those against the reference rows themselves');
+
+-- Past the cap (1,048,576 values of a column), two parts' values are folded
+-- into a sketch when the states are combined; the merged state, sketch and
+-- all, reads back and writes out to the same bytes, and finishes with every
+-- row counted.
+CREATE TEMP TABLE drift_big AS
+SELECT citus_split.uplift_drift_profile_merged(part) AS s
+FROM (SELECT citus_split.uplift_drift_profile_partial(r) AS part
+        FROM generate_series(1, 1100000) g,
+             LATERAL (SELECT ((g::bigint * 7919) % 1100009)::float8 / 1100009 AS u) r
+       GROUP BY g <= 600000) parts;
+-- (offsets: the column's kept values 27, the values from 35, then the sketch flag)
+SELECT ok((SELECT n IN (500000, 600000) AND get_byte(b, 35 + 8 * n::int) = 1
+             FROM (SELECT b, ('x' || encode(substr(b, 28, 8), 'hex'))::bit(64)::bigint AS n
+                     FROM (SELECT uplift_drift_profile_state_send(s) AS b FROM drift_big) x) y),
+          'the merged state keeps one part''s values and a sketch of the other''s, folded away');
+SELECT is((SELECT uplift_drift_profile_state_send(citus_split.uplift_drift_profile_merged(s)) FROM drift_big),
+          (SELECT uplift_drift_profile_state_send(s) FROM drift_big),
+          'a state with a sketch, read back and written out, has the same bytes');
+SELECT is((SELECT (uplift_drift_profile_info(citus_split.uplift_drift_profile_combine(s::text::uplift_drift_profile_state))
+                   -> 'columns' -> 0 ->> 'n')::int FROM drift_big),
+          1100000, 'the profile of the merged state counts every row');
+
+-- ----------------------------------------------- damaged and hostile states
+SELECT ok((SELECT uplift_allocate_threshold_state_send(s) = decode(s::text, 'base64')
+             FROM (SELECT citus_split.allocate_threshold_partial(v, c, 1000) s FROM alloc_units WHERE unit_id <= 50) p),
+          'uplift_allocate_threshold_state: the text form is base64 of the binary form');
+SELECT ok((SELECT uplift_drift_profile_state_send(s) = decode(s::text, 'base64')
+             FROM (SELECT citus_split.uplift_drift_profile_partial(r) s
+                     FROM (SELECT x1, seg FROM drift_ref WHERE i <= 100) r) p),
+          'uplift_drift_profile_state: the text form is base64 of the binary form');
+
+-- CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) of b, big-endian,
+-- computed here bit by bit; reseal(b) replaces b's last 4 bytes with that of
+-- the bytes before them, so that a value changed on purpose passes the
+-- checksum and meets the checks behind it.
+CREATE FUNCTION pg_temp.crc32c(b bytea) RETURNS bytea LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE crc bigint := 4294967295;
+BEGIN
+    FOR i IN 0 .. length(b) - 1 LOOP
+        crc := crc # get_byte(b, i);
+        FOR k IN 1 .. 8 LOOP
+            crc := CASE WHEN crc & 1 = 1 THEN (crc >> 1) # 2197175160 ELSE crc >> 1 END;
+        END LOOP;
+    END LOOP;
+    RETURN decode(lpad(to_hex(crc # 4294967295), 8, '0'), 'hex');
+END $$;
+CREATE FUNCTION pg_temp.reseal(b bytea) RETURNS bytea LANGUAGE sql AS
+$$SELECT substr(b, 1, length(b) - 4) || pg_temp.crc32c(substr(b, 1, length(b) - 4))$$;
+
+-- a state of 5 units, and one of 3 rows: x1 (1, 2, 3) and seg ('a', 'b', 'a')
+CREATE TEMP TABLE small_alloc AS
+SELECT uplift_allocate_threshold_state_send(citus_split.allocate_threshold_partial(v, c, 20)) AS b
+FROM alloc_units WHERE unit_id <= 5;
+CREATE TEMP TABLE small_drift AS
+SELECT uplift_drift_profile_state_send(citus_split.uplift_drift_profile_partial(r)) AS b
+FROM (VALUES (1.0::float8, 'a'), (2.0, 'b'), (3.0, 'a')) r(x1, seg);
+
+SELECT ok((SELECT substr(b, length(b) - 3) = pg_temp.crc32c(substr(b, 1, length(b) - 4)) FROM small_alloc)
+          AND (SELECT substr(b, length(b) - 3) = pg_temp.crc32c(substr(b, 1, length(b) - 4)) FROM small_drift),
+          'both state types end with the CRC-32C of the bytes before it');
+SELECT is((SELECT length(b) FROM small_drift), 111, 'the small drift state has the layout the offsets below assume');
+
+-- the SQLSTATE of reading b as a value of type t from its text form, or 'ok'
+CREATE FUNCTION pg_temp.outcome(t text, b bytea) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('SELECT %L::%s', encode(b, 'base64'), t);
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE;
+END $$;
+
+-- every truncation, a trailing byte, and one bit flipped in every byte
+SELECT is((SELECT array_agg(DISTINCT pg_temp.outcome('uplift_allocate_threshold_state', substr(b, 1, n)))
+             FROM small_alloc, generate_series(0, length(b) - 1) n),
+          '{22P02}', 'uplift_allocate_threshold_state: every truncated value is refused (22P02)');
+SELECT is((SELECT array_agg(DISTINCT pg_temp.outcome('uplift_allocate_threshold_state',
+                                                     set_bit(b, 8 * n + n % 8, 1 - get_bit(b, 8 * n + n % 8))))
+             FROM small_alloc, generate_series(0, length(b) - 1) n),
+          '{22P02}', 'uplift_allocate_threshold_state: a bit flipped anywhere is refused (22P02)');
+SELECT is((SELECT array_agg(DISTINCT pg_temp.outcome('uplift_drift_profile_state', substr(b, 1, n)))
+             FROM small_drift, generate_series(0, length(b) - 1) n),
+          '{22P03}', 'uplift_drift_profile_state: every truncated value is refused (22P03)');
+SELECT is((SELECT array_agg(DISTINCT pg_temp.outcome('uplift_drift_profile_state',
+                                                     set_bit(b, 8 * n + n % 8, 1 - get_bit(b, 8 * n + n % 8))))
+             FROM small_drift, generate_series(0, length(b) - 1) n),
+          '{22P03}', 'uplift_drift_profile_state: a bit flipped anywhere is refused (22P03)');
+SELECT is((SELECT pg_temp.outcome('uplift_allocate_threshold_state', b || '\x00'::bytea) || ' '
+                  || pg_temp.outcome('uplift_allocate_threshold_state', pg_temp.reseal(b || '\x00000000'::bytea))
+             FROM small_alloc),
+          '22P02 22P02', 'uplift_allocate_threshold_state: a trailing byte is refused, resealed or not');
+SELECT throws_ok('SELECT ''not base64!''::uplift_drift_profile_state', '22P02', NULL,
+                 'uplift_drift_profile_state: text that is not base64');
+
+-- Hostile values with a valid checksum.  Allocation state offsets: version 0,
+-- budget 1, available 9, min_roi 17, units 25, increments 33, the first
+-- increment's ratio 37, from_cost 45, to_cost 53.
+CREATE TEMP TABLE hostile (t text, what text, b bytea);
+INSERT INTO hostile
+SELECT 'uplift_allocate_threshold_state', what, pg_temp.reseal(x) FROM small_alloc,
+LATERAL (VALUES ('unchanged', b),
+                ('an unknown format version', set_byte(b, 0, 9)),
+                ('a NaN budget', pg_temp.put(b, 1, '\x7ff8000000000000')),
+                ('more available than the budget', pg_temp.put(b, 9, '\x4059000000000000')),
+                ('a negative min_roi', pg_temp.put(b, 17, '\xbff0000000000000')),
+                ('a negative unit count', pg_temp.put(b, 25, '\xffffffffffffffff')),
+                ('one increment more than the bytes', set_byte(b, 36, get_byte(b, 36) + 1)),
+                ('a NaN ratio', pg_temp.put(b, 37, '\x7ff8000000000000')),
+                ('an increment that costs less than nothing', pg_temp.put(b, 53, '\xbff0000000000000'))) v(what, x);
+-- Drift state offsets: version 0, columns 1, values kept per column 5; x1's
+-- kind 19, NULLs 20, kept values 28, the first value 36, sketch flag 60;
+-- seg's NULLs 69, levels 77, level "a" 85 and its count 86, level "b" 98 and
+-- its count 99.
+INSERT INTO hostile
+SELECT 'uplift_drift_profile_state', what, pg_temp.reseal(x) FROM small_drift,
+LATERAL (VALUES ('unchanged', b),
+                ('an unknown format version', set_byte(b, 0, 2)),
+                ('no columns', overlay(b PLACING '\x00000000'::bytea FROM 2 FOR 4)),
+                ('a cap on kept values out of range', pg_temp.put(b, 5, '\x0000000000000001')),
+                ('an unknown column kind', set_byte(b, 19, 7)),
+                ('a negative NULL count', pg_temp.put(b, 20, '\xffffffffffffffff')),
+                ('more kept values than bytes', pg_temp.put(b, 28, '\x0000000000000004')),
+                ('a kept value that is not finite', pg_temp.put(b, 36, '\x7ff0000000000000')),
+                ('an unknown sketch flag followed by garbage', set_byte(b, 60, 1)),
+                ('a negative level count', pg_temp.put(b, 86, '\x8000000000000000')),
+                ('a level that appears twice', set_byte(b, 98, get_byte(b, 85)))) v(what, x);
+SELECT is(array_agg(h.what || ': ' || pg_temp.outcome(h.t, h.b) ORDER BY h.what),
+          array_agg(h.what || ': ' || CASE WHEN h.what = 'unchanged' THEN 'ok'
+                                           WHEN h.t = 'uplift_drift_profile_state' THEN '22P03'
+                                           ELSE '22P02' END ORDER BY h.what),
+          format('%s: hostile values with a valid checksum are refused', h.t))
+FROM hostile h GROUP BY h.t ORDER BY h.t;
+
+-- A state read back continues with rows of its own columns, as if the rows
+-- had been aggregated together; rows of other columns are refused, as is the
+-- merge of states over different columns.
+CREATE FUNCTION pg_temp.continue_profile(init text, q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text;
+BEGIN
+    EXECUTE format('CREATE AGGREGATE pg_temp.drift_continue(record) (SFUNC = uplift_drift_profile_transfn,
+                      STYPE = uplift_drift_profile_state, FINALFUNC = uplift_drift_profile_finalfn, INITCOND = %L)', init);
+    EXECUTE format('SELECT pg_temp.drift_continue(r)::text FROM (%s) r', q) INTO r;
+    DROP AGGREGATE pg_temp.drift_continue(record);
+    RETURN r;
+END $$;
+SELECT is((SELECT pg_temp.continue_profile(encode(b, 'base64'), 'SELECT 4.0::float8 AS x1, ''b''::text AS seg UNION ALL SELECT 5.0, ''c''') FROM small_drift),
+          (SELECT uplift_drift_profile(r)::text
+             FROM (VALUES (1.0::float8, 'a'), (2.0, 'b'), (3.0, 'a'), (4.0, 'b'), (5.0, 'c')) r(x1, seg)),
+          'a state read back from its text form continues with more rows of its columns');
+SELECT throws_ok((SELECT format('SELECT pg_temp.continue_profile(%L, %L)', encode(b, 'base64'),
+                                'SELECT 4.0::float8 AS x2, ''b''::text AS seg') FROM small_drift),
+                 '42804', 'the rows do not have the columns of the uplift_drift_profile_state',
+                 'rows of other columns do not continue a state');
+SELECT throws_ok($$SELECT citus_split.uplift_drift_profile_combine(s) FROM (
+                     SELECT citus_split.uplift_drift_profile_partial(r) s FROM (SELECT x1, seg FROM drift_ref) r
+                     UNION ALL
+                     SELECT citus_split.uplift_drift_profile_partial(r) FROM (SELECT x1, x4 FROM drift_ref) r) p$$,
+                 '42804', 'uplift_drift_profile_state values over different columns cannot be combined',
+                 'states over different columns are not combined');
+SELECT throws_ok($$SELECT citus_split.allocate_threshold_combine(s) FROM (
+                     SELECT citus_split.allocate_threshold_partial(v, c, 100) s FROM alloc_units
+                     UNION ALL
+                     SELECT citus_split.allocate_threshold_partial(v, c, 200) FROM alloc_units) p$$,
+                 '22023', 'allocate_threshold got different budgets or options on different rows',
+                 'allocate_threshold states of different budgets are not combined');
+SELECT throws_ok((SELECT format('SELECT allocate_threshold_finalfn(%L::uplift_allocate_threshold_state)', encode(b, 'base64'))
+                    FROM small_alloc),
+                 '0A000', NULL, 'allocate_threshold_finalfn called outside an aggregate is an error');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -32,31 +32,57 @@ AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION uplift_drift_profile_info(uplift_drift_profile) IS
 'the contents of a drift profile: per column its kind, counts, deciles and bin counts, or its levels';
 
-CREATE FUNCTION uplift_drift_profile_transfn(internal, record) RETURNS internal
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_drift_profile_combinefn(internal, internal) RETURNS internal
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION uplift_drift_profile_serialfn(internal) RETURNS bytea
+-- The aggregate's state: a concrete type (not internal), so that a
+-- scale-out engine such as Citus computes partial states on its shards and
+-- combines them on the coordinator (doc/citus.md).  It holds each numeric
+-- column's values up to a cap and a sketch of those folded away, and each
+-- categorical column's level counts; its text and binary forms are a
+-- portable, versioned, checksummed format, validated on input.
+
+CREATE TYPE uplift_drift_profile_state;
+
+CREATE FUNCTION uplift_drift_profile_state_in(cstring) RETURNS uplift_drift_profile_state
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION uplift_drift_profile_deserialfn(bytea, internal) RETURNS internal
+CREATE FUNCTION uplift_drift_profile_state_out(uplift_drift_profile_state) RETURNS cstring
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION uplift_drift_profile_finalfn(internal) RETURNS uplift_drift_profile
+CREATE FUNCTION uplift_drift_profile_state_recv(internal) RETURNS uplift_drift_profile_state
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_state_send(uplift_drift_profile_state) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE uplift_drift_profile_state (
+    INPUT = uplift_drift_profile_state_in,
+    OUTPUT = uplift_drift_profile_state_out,
+    RECEIVE = uplift_drift_profile_state_recv,
+    SEND = uplift_drift_profile_state_send,
+    INTERNALLENGTH = VARIABLE,
+    STORAGE = extended
+);
+
+COMMENT ON TYPE uplift_drift_profile_state IS
+'partial state of uplift_drift_profile: per numeric column its values up to a cap (at most 2^24 over all columns) and a sketch of those folded away, per categorical column its level counts';
+
+-- Not STRICT: a NULL row is skipped, a NULL side of the combine is the state
+-- of a part without rows.
+CREATE FUNCTION uplift_drift_profile_transfn(uplift_drift_profile_state, record)
+RETURNS uplift_drift_profile_state
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_combinefn(uplift_drift_profile_state, uplift_drift_profile_state)
+RETURNS uplift_drift_profile_state
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_finalfn(uplift_drift_profile_state) RETURNS uplift_drift_profile
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION uplift_drift_profile_transfn(internal, record) IS 'transition function of uplift_drift_profile';
-COMMENT ON FUNCTION uplift_drift_profile_combinefn(internal, internal) IS 'combine function of uplift_drift_profile';
-COMMENT ON FUNCTION uplift_drift_profile_serialfn(internal) IS 'serial function of uplift_drift_profile';
-COMMENT ON FUNCTION uplift_drift_profile_deserialfn(bytea, internal) IS 'deserial function of uplift_drift_profile';
-COMMENT ON FUNCTION uplift_drift_profile_finalfn(internal) IS 'final function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_transfn(uplift_drift_profile_state, record) IS 'transition function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_combinefn(uplift_drift_profile_state, uplift_drift_profile_state) IS 'combine function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_finalfn(uplift_drift_profile_state) IS 'final function of uplift_drift_profile';
 
 -- The final function sorts the state's values in place, which does not
 -- change what the state means, so READ_ONLY holds.
 CREATE AGGREGATE uplift_drift_profile(reference record) (
-    SFUNC = uplift_drift_profile_transfn, STYPE = internal,
+    SFUNC = uplift_drift_profile_transfn, STYPE = uplift_drift_profile_state,
     FINALFUNC = uplift_drift_profile_finalfn, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = uplift_drift_profile_combinefn,
-    SERIALFUNC = uplift_drift_profile_serialfn,
-    DESERIALFUNC = uplift_drift_profile_deserialfn, PARALLEL = SAFE);
+    COMBINEFUNC = uplift_drift_profile_combinefn, PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE uplift_drift_profile(record) IS
 'the drift profile of a reference window, from its rows: SELECT uplift_drift_profile(r) FROM (SELECT ...) r';

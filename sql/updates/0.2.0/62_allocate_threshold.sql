@@ -1,0 +1,1 @@
+../../objects/61_allocate_threshold.sql
