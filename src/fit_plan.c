@@ -29,13 +29,11 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "learn.h"
 
-static bool parallel_fit_rows = false;
 
 /* Is the aggregate aggfnoid one of uplift_fit's signatures? */
 static bool
@@ -107,19 +105,9 @@ uplift_fit_support(PG_FUNCTION_ARGS)
 	{
 		PlannerInfo *root = ((SupportRequestCost *) req)->root;
 
-		if (root != NULL && !parallel_fit_rows && root->agginfos != NIL &&
+		if (root != NULL && !uplift_parallel_fit_rows && root->agginfos != NIL &&
 			!root->hasNonSerialAggs && query_fits_rows(root))
 			root->hasNonSerialAggs = true;
 	}
 	PG_RETURN_POINTER(NULL);
-}
-
-void
-fit_plan_define_settings(void)
-{
-	DefineCustomBoolVariable("uplift.parallel_fit_rows",
-							 "Let uplift_fit aggregate in parallel workers when its state is the training rows.",
-							 "Off: such fits aggregate in one process (the scan below may still be parallel).",
-							 &parallel_fit_rows, false, PGC_USERSET, 0,
-							 NULL, NULL, NULL);
 }

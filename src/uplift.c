@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "funcapi.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
@@ -16,10 +17,17 @@ PG_MODULE_MAGIC;
 
 extern PGDLLEXPORT void _PG_init(void);
 
+/* uplift.parallel_fit_rows, read by the planner support function of fit_plan.c */
+bool		uplift_parallel_fit_rows = false;
+
 void
 _PG_init(void)
 {
-	fit_plan_define_settings();
+	DefineCustomBoolVariable("uplift.parallel_fit_rows",
+							 "Let uplift_fit aggregate in parallel workers when its state is the training rows.",
+							 "Off: such fits aggregate in one process (the scan below may still be parallel; see src/fit_plan.c).",
+							 &uplift_parallel_fit_rows, false, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 	progress_define_settings();
 }
 

@@ -52,8 +52,8 @@ neumaier_value(const NeumaierSum *s)
  * Memory context of the aggregate calling this transition or combine
  * function; an error when called outside an aggregate.
  */
-/* The setting of fit_plan.c; called by _PG_init. */
-extern void fit_plan_define_settings(void);
+/* Setting uplift.parallel_fit_rows (see fit_plan.c). */
+extern PGDLLIMPORT bool uplift_parallel_fit_rows;
 
 extern MemoryContext uplift_agg_context(FunctionCallInfo fcinfo, const char *funcname);
 
