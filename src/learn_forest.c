@@ -597,6 +597,7 @@ grow(const TreeData *d, const TreeBins *bins, const TreeParams *par,
 	TreeDataSummary summary;
 	TreeGrower *g;
 	TreeStats  *st;
+	TreeForest *f;
 	int			level = 0;
 
 	tree_data_summary_init(&summary, d->n_arms);
@@ -617,7 +618,10 @@ grow(const TreeData *d, const TreeBins *bins, const TreeParams *par,
 		tree_grower_add_leaf_rows(g, st, d);
 		tree_grower_set_leaves(g, st);
 	}
-	return tree_grower_forest(g);
+	f = tree_grower_forest(g);
+	/* the heads of the meta-learners score their training rows with it */
+	tree_forest_prepare(f);
+	return f;
 }
 
 static void

@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -1033,6 +1034,173 @@ test_interrupts(void)
 	unit_cancel_after = -1;
 }
 
+/* ---- the scoring layout against a plain walk of the nodes ---- */
+
+/*
+ * The mean of the leaves a row of raw values reaches, walking each tree's
+ * nodes one at a time as tree_model.h defines them: left when x <= the
+ * threshold, when the level's code is in the set, or when x is missing and
+ * the node sends missing values left.
+ */
+static void
+reference_predict(const TreeForest *f, const double *x, double *out)
+{
+	for (int32 a = 0; a < f->n_arms; a++)
+		out[a] = 0.0;
+	for (int32 t = 0; t < f->n_trees; t++)
+	{
+		int32		i = f->roots[t];
+
+		while (f->nodes[i].left >= 0)
+		{
+			const TreeNode *nd = &f->nodes[i];
+			double		v = x[nd->feature];
+			bool		left;
+
+			if (isnan(v))
+				left = (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
+			else if (nd->flags & TREE_NODE_CATEGORICAL)
+			{
+				const TreeBinFeature *bf = &f->feat[nd->feature];
+				int			code = TREE_CODE_OTHER;
+
+				for (int k = 0; k < bf->nvalues; k++)
+					if (bf->values[k] == v)
+						code = k + 2;
+				left = (f->sets[nd->u.set].bits[code / 8] >> (code % 8)) & 1;
+			}
+			else
+				left = v <= nd->u.threshold;
+			i = left ? nd->left : nd->left + 1;
+		}
+		for (int32 a = 0; a < f->n_arms; a++)
+			out[a] += f->values[f->nodes[i].u.value + a];
+	}
+	for (int32 a = 0; a < f->n_arms; a++)
+		out[a] /= f->n_trees;
+}
+
+/*
+ * A row to score: mostly uniform values, some exactly a threshold of the
+ * forest, some missing, infinite or far outside the data; categorical
+ * features take kept, pooled and unseen levels.
+ */
+static void
+walk_test_row(const TreeForest *f, Rng *r, double *x)
+{
+	for (int32 j = 0; j < f->p; j++)
+	{
+		uint64		u = rng_next(r) % 100;
+
+		if (u < 10)
+			x[j] = NAN;
+		else if (f->feat[j].categorical)
+			x[j] = (double) ((int64) (rng_next(r) % 10) - 2);
+		else if (u < 30)
+		{
+			/* the threshold of a random split on j, if there is one */
+			x[j] = rng_unif(r);
+			for (int32 i = (int32) (rng_next(r) % f->n_nodes), s = 0; s < f->n_nodes; s++, i = (i + 1) % f->n_nodes)
+				if (f->nodes[i].left >= 0 && f->nodes[i].feature == j &&
+					!(f->nodes[i].flags & TREE_NODE_CATEGORICAL))
+				{
+					x[j] = f->nodes[i].u.threshold;
+					break;
+				}
+		}
+		else if (u < 33)
+			x[j] = (u % 2 == 0 ? 1 : -1) * INFINITY;
+		else if (u < 36)
+			x[j] = (u % 2 == 0 ? 1e300 : -1e300);
+		else
+			x[j] = 1.4 * rng_unif(r) - 0.2;
+	}
+}
+
+/*
+ * Make every kind of split appear: every fifth numeric split sends missing
+ * values the other way, and every seventh becomes "missing alone" (the last
+ * code, an infinite threshold, missing values right).
+ */
+static void
+vary_splits(TreeForest *f, int32 *kinds)
+{
+	for (int32 i = 0; i < f->n_nodes; i++)
+	{
+		TreeNode   *nd = &f->nodes[i];
+
+		if (nd->left < 0)
+			continue;
+		if (nd->flags & TREE_NODE_CATEGORICAL)
+		{
+			kinds[0]++;
+			continue;
+		}
+		if (i % 7 == 3)
+		{
+			nd->code = (uint8) f->feat[nd->feature].nbins;
+			nd->u.threshold = DBL_MAX;
+			nd->flags &= ~TREE_NODE_DEFAULT_LEFT;
+		}
+		else if (i % 5 == 1 && nd->u.threshold != DBL_MAX)
+			nd->flags ^= TREE_NODE_DEFAULT_LEFT;
+		if (nd->u.threshold == DBL_MAX)
+			kinds[1]++;
+		else
+			kinds[(nd->flags & TREE_NODE_DEFAULT_LEFT) ? 2 : 3]++;
+	}
+}
+
+static void
+test_walk(void)
+{
+	static const SimKind kinds[] = {SIM_CATEGORICAL, SIM_MISSING, SIM_THREE_ARMS};
+	int64		rows = 0,
+				differ = 0;
+	int32		split_kinds[4] = {0};
+	bool		prepared = true;
+
+	for (int k = 0; k < lengthof(kinds); k++)
+	{
+		Sim		   *s = sim_make(kinds[k], 6000, 4, 41 + k);
+		TreeParams	par = forest_params(TREE_KL, 37, 6);
+		TreeForest *f,
+				   *g;
+		StringInfo	b;
+		Rng			r = {77 + k};
+
+		par.min_samples_leaf = 20;
+		par.min_samples_treatment = 5;
+		f = tree_grow(&s->d, s->bins, &par);
+		vary_splits(f, split_kinds);
+		b = forest_bytes(f);
+		g = tree_forest_deserialize(b->data, b->len);
+		prepared = prepared && g->walk != NULL && f->walk == NULL;
+		for (int i = 0; i < 20000; i++, rows++)
+		{
+			double		x[4],
+						want[3],
+						got[3],
+						plain[3];
+
+			walk_test_row(g, &r, x);
+			reference_predict(g, x, want);
+			tree_forest_predict(g, x, got);
+			tree_forest_predict(f, x, plain);
+			if (memcmp(want, got, sizeof(double) * g->n_arms) != 0 ||
+				memcmp(want, plain, sizeof(double) * g->n_arms) != 0)
+				differ++;
+		}
+	}
+	unit_check(prepared, "a forest read back has its scoring layout; a grown one walks its nodes");
+	unit_check(split_kinds[0] > 0 && split_kinds[1] > 0 && split_kinds[2] > 0 && split_kinds[3] > 0,
+			   "the forests split on categories (%d), missing alone (%d), missing left (%d) and right (%d)",
+			   split_kinds[0], split_kinds[1], split_kinds[2], split_kinds[3]);
+	unit_check(differ == 0,
+			   "the scoring layout gives the plain walk's predictions to the bit (" INT64_FORMAT " of " INT64_FORMAT " rows differ)",
+			   differ, rows);
+}
+
 int
 main(void)
 {
@@ -1042,6 +1210,7 @@ main(void)
 	test_determinism();
 	test_recovery();
 	test_format();
+	test_walk();
 	test_errors();
 	test_interrupts();
 	return unit_done();
