@@ -598,7 +598,6 @@ grow(const TreeData *d, const TreeBins *bins, const TreeParams *par,
 	TreeGrower *g;
 	TreeStats  *st;
 	TreeForest *f;
-	int			level = 0;
 
 	tree_data_summary_init(&summary, d->n_arms);
 	tree_data_summarize(&summary, d, bins);
@@ -607,7 +606,8 @@ grow(const TreeData *d, const TreeBins *bins, const TreeParams *par,
 	{
 		if (progress != NULL)
 			progress_phase(progress, psprintf("growing %s: level %d of %d",
-											  what, ++level, par->max_depth));
+											  what, tree_grower_depth(g) + 1,
+											  par->max_depth));
 		tree_grower_add_rows(g, st, d);
 		tree_grower_split(g, st);
 	}

@@ -1034,6 +1034,89 @@ test_interrupts(void)
 	unit_cancel_after = -1;
 }
 
+/*
+ * Whether tree t of f and tree t of g are the same tree: the same splits
+ * (code sets compared by content) and the same leaf values.
+ */
+static bool
+same_tree(const TreeForest *f, const TreeForest *g, int32 t)
+{
+	int32		fe = t + 1 < f->n_trees ? f->roots[t + 1] : f->n_nodes,
+				ge = t + 1 < g->n_trees ? g->roots[t + 1] : g->n_nodes;
+
+	if (fe - f->roots[t] != ge - g->roots[t])
+		return false;
+	for (int32 i = 0; i < fe - f->roots[t]; i++)
+	{
+		const TreeNode *a = &f->nodes[f->roots[t] + i],
+				   *b = &g->nodes[g->roots[t] + i];
+
+		if ((a->left < 0) != (b->left < 0))
+			return false;
+		if (a->left < 0)
+		{
+			if (memcmp(f->values + a->u.value, g->values + b->u.value,
+					   sizeof(double) * f->n_arms) != 0)
+				return false;
+			continue;
+		}
+		if (a->left - f->roots[t] != b->left - g->roots[t] || a->feature != b->feature ||
+			a->flags != b->flags || a->code != b->code)
+			return false;
+		if ((a->flags & TREE_NODE_CATEGORICAL) ?
+			memcmp(&f->sets[a->u.set], &g->sets[b->u.set], sizeof(TreeCodeSet)) != 0 :
+			a->u.threshold != b->u.threshold)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A level whose statistics exceed one block (16 MB) is grown in blocks of
+ * trees: 100 trees of 7 levels over 4 features of 33 codes need more at the
+ * last levels.  A tree depends only on the rows, the seed and its number,
+ * so the first 8 trees must be those of a forest of 8 trees, grown a level
+ * a block.
+ */
+static void
+test_blocks(void)
+{
+	Sim		   *s = sim_make(SIM_CATEGORICAL, 4000, 4, 51);
+	TreeParams	par = forest_params(TREE_KL, 100, 7);
+	TreeDataSummary summary;
+	TreeGrower *g;
+	TreeStats  *st;
+	TreeForest *big,
+			   *f8;
+	bool		same = true;
+	int			blocks = 0,
+				levels = 0,
+				last = -1;
+
+	par.min_samples_leaf = 5;
+	par.min_samples_treatment = 1;
+	tree_data_summary_init(&summary, s->d.n_arms);
+	tree_data_summarize(&summary, &s->d, s->bins);
+	g = tree_grower_create(s->bins, &par, &summary);
+	while ((st = tree_grower_level(g)) != NULL)
+	{
+		blocks++;
+		if (tree_grower_depth(g) != last)
+			levels++;
+		last = tree_grower_depth(g);
+		tree_grower_add_rows(g, st, &s->d);
+		tree_grower_split(g, st);
+	}
+	big = tree_grower_forest(g);
+	par.n_trees = 8;
+	f8 = tree_grow(&s->d, s->bins, &par);
+	for (int32 t = 0; t < 8; t++)
+		same = same && same_tree(big, f8, t);
+	unit_check(levels == 7 && blocks > levels && same,
+			   "trees grown in several blocks a level (%d blocks, %d levels) are the trees grown in one",
+			   blocks, levels);
+}
+
 /* ---- the scoring layout against a plain walk of the nodes ---- */
 
 /*
@@ -1211,6 +1294,7 @@ main(void)
 	test_recovery();
 	test_format();
 	test_walk();
+	test_blocks();
 	test_errors();
 	test_interrupts();
 	return unit_done();
