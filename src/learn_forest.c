@@ -380,17 +380,6 @@ copy_key(uint64 h, int64 r)
 	return r == 0 ? h : tree_mix64(h + (uint64) r * UINT64CONST(0x9e3779b97f4a7c15));
 }
 
-static int
-cmp_key_index(const void *a, const void *b)
-{
-	const KeyIndex *x = a,
-			   *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
 /* Replace the sorted hashes of ki[0..m-1] by the rows' keys. */
 static void
 hashes_to_keys(KeyIndex *ki, int64 m)
@@ -406,6 +395,62 @@ hashes_to_keys(KeyIndex *ki, int64 m)
 		prev = h;
 		ki[s].key = copy_key(h, r);
 	}
+}
+
+/*
+ * Counts of distinct 64-bit hashes (open addressing; a count of 0 marks a
+ * free entry): the copies of a hash seen so far, in a bucket's pass.
+ */
+typedef struct HashCount
+{
+	uint64		h;
+	int64		count;
+} HashCount;
+
+typedef struct HashCounts
+{
+	HashCount  *e;
+	int64		mask;			/* capacity - 1, a power of two minus one */
+	int64		used;
+} HashCounts;
+
+static void
+hash_counts_init(HashCounts *hc)
+{
+	hc->mask = 1023;
+	hc->used = 0;
+	hc->e = palloc0(sizeof(HashCount) * (hc->mask + 1));
+}
+
+/* The entry of h (a new one with count 0 if absent). */
+static HashCount *
+hash_counts_at(HashCounts *hc, uint64 h)
+{
+	int64		i;
+
+	if (2 * (hc->used + 1) > hc->mask + 1)
+	{
+		HashCount  *old = hc->e;
+		int64		n = hc->mask + 1;
+
+		hc->mask = 2 * n - 1;
+		hc->e = palloc_extended(sizeof(HashCount) * (hc->mask + 1),
+								MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		for (int64 k = 0; k < n; k++)
+			if (old[k].count > 0)
+			{
+				for (i = (int64) (old[k].h & hc->mask); hc->e[i].count > 0; i = (i + 1) & hc->mask)
+					;
+				hc->e[i] = old[k];
+			}
+		pfree(old);
+	}
+	for (i = (int64) (h & hc->mask); hc->e[i].count > 0; i = (i + 1) & hc->mask)
+		if (hc->e[i].h == h)
+			return &hc->e[i];
+	hc->e[i].h = h;
+	hc->used++;
+	return &hc->e[i];
 }
 
 /* Pass 0: the bucket of each row's content hash (one byte a row). */
@@ -424,36 +469,64 @@ walk_buckets(RowWalk *w)
 }
 
 /*
- * The keys of the rows in bucket bk with their indexes in the walk, in the
- * order of their hashes (then of the walk): *count of them.
+ * One pass over the rows of bucket k, in the walk's order, giving each its
+ * key (the r-th copy of a hash gets copy_key(hash, r)): with sample set, the
+ * rows whose order is at most cut are marked in in_sample and appended to
+ * sample[*m]; without, every key's order goes into the heap.  Memory: the
+ * distinct hashes of one bucket.
  */
-static KeyIndex *
-bucket_keys(RowWalk *w, const uint8 *bkt, int bk, int64 *count)
+typedef struct KeyPass
 {
-	int64		cap = 1024,
-				m = 0,
-				i = 0;
-	KeyIndex   *ki = palloc(sizeof(KeyIndex) * cap);
-	RowBlock	b;
+	const TreeBinOptions *opt;
+	uint64	   *heap;			/* the cut's pass: the smallest orders */
+	int64		heap_size;
+	uint64		cut;			/* the sample's pass */
+	uint64	   *in_sample;
+	KeyIndex   *sample;
+	int64		n_sample;
+	int64		cap_sample;
+} KeyPass;
 
+static void heap_push_smallest(uint64 *heap, int64 *size, int64 k, uint64 v);
+
+static void
+bucket_pass(RowWalk *w, const uint8 *bkt, int k, KeyPass *kp)
+{
+	HashCounts	hc;
+	RowBlock	b;
+	int64		i = 0;
+
+	hash_counts_init(&hc);
 	walk_start(w);
 	while (walk_next(w, &b))
-		for (int k = 0; k < b.n; k++, i++)
+		for (int r = 0; r < b.n; r++, i++)
 		{
-			if (bkt[i] != bk)
+			HashCount  *e;
+			uint64		key;
+
+			if (bkt[i] != k)
 				continue;
-			if (m == cap)
+			e = hash_counts_at(&hc, row_content_hash(&b, r, w->p));
+			key = copy_key(e->h, e->count++);
+			if (kp->heap != NULL)
 			{
-				cap *= 2;
-				ki = repalloc_huge(ki, sizeof(KeyIndex) * cap);
+				heap_push_smallest(kp->heap, &kp->heap_size, kp->opt->sample_size,
+								   tree_bins_sample_order(key, kp->opt->seed));
+				continue;
 			}
-			ki[m].key = row_content_hash(&b, k, w->p);
-			ki[m++].idx = i;
+			if (tree_bins_sample_order(key, kp->opt->seed) > kp->cut)
+				continue;
+			if (kp->n_sample == kp->cap_sample)
+			{
+				/* keys sharing the cut's order (equal keys) come in too */
+				kp->cap_sample *= 2;
+				kp->sample = repalloc_huge(kp->sample, sizeof(KeyIndex) * kp->cap_sample);
+			}
+			kp->sample[kp->n_sample].key = key;
+			kp->sample[kp->n_sample++].idx = i;
+			kp->in_sample[i / 64] |= UINT64CONST(1) << (i % 64);
 		}
-	qsort(ki, m, sizeof(KeyIndex), cmp_key_index);
-	hashes_to_keys(ki, m);
-	*count = m;
-	return ki;
+	pfree(hc.e);
 }
 
 /* Max-heap of the k smallest values seen: push v. */
@@ -500,26 +573,18 @@ heap_push_smallest(uint64 *heap, int64 *size, int64 k, uint64 v)
 static uint64
 walk_sample_cut(RowWalk *w, const uint8 *bkt, const TreeBinOptions *opt)
 {
-	int64		k = opt->sample_size;
-	uint64	   *heap;
-	int64		size = 0;
+	KeyPass		kp = {0};
 	uint64		cut;
 
 	(void) tree_bins_sample_cut(NULL, 0, opt);	/* checks the options */
-	if (w->nrows <= k)
+	if (w->nrows <= opt->sample_size)
 		return PG_UINT64_MAX;
-	heap = palloc_extended(sizeof(uint64) * k, MCXT_ALLOC_HUGE);
-	for (int bk = 0; bk < KEY_BUCKETS; bk++)
-	{
-		int64		m;
-		KeyIndex   *ki = bucket_keys(w, bkt, bk, &m);
-
-		for (int64 s = 0; s < m; s++)
-			heap_push_smallest(heap, &size, k, tree_bins_sample_order(ki[s].key, opt->seed));
-		pfree(ki);
-	}
-	cut = heap[0];
-	pfree(heap);
+	kp.opt = opt;
+	kp.heap = palloc_extended(sizeof(uint64) * opt->sample_size, MCXT_ALLOC_HUGE);
+	for (int k = 0; k < KEY_BUCKETS; k++)
+		bucket_pass(w, bkt, k, &kp);
+	cut = kp.heap[0];
+	pfree(kp.heap);
 	return cut;
 }
 
@@ -540,37 +605,22 @@ static uint64 *
 walk_sample(RowWalk *w, const uint8 *bkt, uint64 cut, const TreeBinOptions *opt,
 			uint64 *in_sample, int64 *m_out)
 {
-	int64		cap = Min(w->nrows, opt->sample_size) + 16,
-				m = 0;
-	KeyIndex   *sample = palloc_extended(sizeof(KeyIndex) * cap, MCXT_ALLOC_HUGE);
+	KeyPass		kp = {0};
 	uint64	   *skey;
 
-	for (int bk = 0; bk < KEY_BUCKETS; bk++)
-	{
-		int64		n;
-		KeyIndex   *ki = bucket_keys(w, bkt, bk, &n);
-
-		for (int64 s = 0; s < n; s++)
-		{
-			if (tree_bins_sample_order(ki[s].key, opt->seed) > cut)
-				continue;
-			if (m == cap)
-			{
-				/* keys sharing the cut's order (equal keys) come in too */
-				cap *= 2;
-				sample = repalloc_huge(sample, sizeof(KeyIndex) * cap);
-			}
-			sample[m++] = ki[s];
-			in_sample[ki[s].idx / 64] |= UINT64CONST(1) << (ki[s].idx % 64);
-		}
-		pfree(ki);
-	}
-	qsort(sample, m, sizeof(KeyIndex), cmp_idx);
-	skey = palloc_extended(sizeof(uint64) * Max(m, 1), MCXT_ALLOC_HUGE);
-	for (int64 s = 0; s < m; s++)
-		skey[s] = sample[s].key;
-	pfree(sample);
-	*m_out = m;
+	kp.opt = opt;
+	kp.cut = cut;
+	kp.in_sample = in_sample;
+	kp.cap_sample = Min(w->nrows, opt->sample_size) + 16;
+	kp.sample = palloc_extended(sizeof(KeyIndex) * kp.cap_sample, MCXT_ALLOC_HUGE);
+	for (int k = 0; k < KEY_BUCKETS; k++)
+		bucket_pass(w, bkt, k, &kp);
+	qsort(kp.sample, kp.n_sample, sizeof(KeyIndex), cmp_idx);
+	skey = palloc_extended(sizeof(uint64) * Max(kp.n_sample, 1), MCXT_ALLOC_HUGE);
+	for (int64 s = 0; s < kp.n_sample; s++)
+		skey[s] = kp.sample[s].key;
+	pfree(kp.sample);
+	*m_out = kp.n_sample;
 	return skey;
 }
 
@@ -771,11 +821,11 @@ walk_tree_data(RowWalk *w, const LearnSettings *s, bool arms, TreeData *d)
 	return bins;
 }
 
-/* A row's outcome, weight and arm, with the key its sums are ordered by. */
+/* Rows of one outcome, weight and arm: the key their sums are ordered by. */
 typedef struct MeanRow
 {
 	uint64		key;
-	int64		idx;
+	int64		count;			/* 0: a free entry */
 	double		y;
 	double		w;
 	int32		arm;
@@ -793,17 +843,50 @@ cmp_mean_row(const void *a, const void *b)
 	const MeanRow *x = a,
 			   *y = b;
 
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return (x->idx > y->idx) - (x->idx < y->idx);
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Count a row in the table of distinct keys (t: *cap entries, *used used). */
+static MeanRow *
+mean_rows_add(MeanRow *t, int64 *cap, int64 *used, const MeanRow *row)
+{
+	int64		i;
+
+	if (2 * (*used + 1) > *cap)
+	{
+		int64		n = *cap;
+		MeanRow    *old = t;
+
+		*cap = 2 * n;
+		t = palloc_extended(sizeof(MeanRow) * *cap, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		for (int64 k = 0; k < n; k++)
+			if (old[k].count > 0)
+			{
+				for (i = (int64) (old[k].key & (*cap - 1)); t[i].count > 0; i = (i + 1) & (*cap - 1))
+					;
+				t[i] = old[k];
+			}
+		pfree(old);
+	}
+	for (i = (int64) (row->key & (*cap - 1)); t[i].count > 0; i = (i + 1) & (*cap - 1))
+		if (t[i].key == row->key)
+		{
+			t[i].count++;
+			return t;
+		}
+	t[i] = *row;
+	t[i].count = 1;
+	(*used)++;
+	return t;
 }
 
 /*
  * The (weighted) outcome mean of each arm of m, summed in an order that
- * depends only on the rows (the order of a hash of each row's outcome and
- * weight), so that a forest model's bytes are the same under any plan.
- * The rows are sorted a bucket of hashes at a time (one pass over the rows
- * a bucket), so that this takes a byte a row while the rows are held.
+ * depends only on the rows (the order of a hash of each row's outcome,
+ * weight and arm), so that a forest model's bytes are the same under any
+ * plan.  Rows of the same hash add the same terms, so a bucket of hashes
+ * at a time, the distinct hashes are counted, sorted and their terms added
+ * as many times as they occur: a byte a row while the rows are held.
  */
 void
 learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m)
@@ -827,9 +910,10 @@ learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m)
 	}
 	for (int bk = 0; bk < KEY_BUCKETS; bk++)
 	{
-		int64		cap = 1024,
-					nb = 0;
-		MeanRow    *rows = palloc(sizeof(MeanRow) * cap);
+		int64		cap = 64,
+					used = 0,
+					nd = 0;
+		MeanRow    *rows = palloc0(sizeof(MeanRow) * cap);
 
 		i = 0;
 		trainbuf_cursor_start(&cur, buf, NULL, 1);
@@ -838,29 +922,28 @@ learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m)
 			CHECK_FOR_INTERRUPTS();
 			for (int r = 0; r < t.n; r++, i++)
 			{
-				MeanRow    *mr;
+				MeanRow		mr;
 
 				if (bkt[i] != bk)
 					continue;
-				if (nb == cap)
-				{
-					cap *= 2;
-					rows = repalloc_huge(rows, sizeof(MeanRow) * cap);
-				}
-				mr = &rows[nb++];
-				mr->y = t.chunk->y[t.start + r];
-				mr->w = buf->weighted ? t.chunk->w[t.start + r] : 1.0;
-				mr->arm = t.arm;
-				mr->key = mean_key(mr->y, mr->w, mr->arm);
-				mr->idx = i;
+				mr.y = t.chunk->y[t.start + r];
+				mr.w = buf->weighted ? t.chunk->w[t.start + r] : 1.0;
+				mr.arm = t.arm;
+				mr.key = mean_key(mr.y, mr.w, mr.arm);
+				rows = mean_rows_add(rows, &cap, &used, &mr);
 			}
 		}
-		qsort(rows, nb, sizeof(MeanRow), cmp_mean_row);
-		for (int64 s = 0; s < nb; s++)
-		{
-			sum_wy[rows[s].arm] += rows[s].w * rows[s].y;
-			sum_w[rows[s].arm] += rows[s].w;
-		}
+		/* the distinct keys in order, each added as often as it occurs */
+		for (int64 k = 0; k < cap; k++)
+			if (rows[k].count > 0)
+				rows[nd++] = rows[k];
+		qsort(rows, nd, sizeof(MeanRow), cmp_mean_row);
+		for (int64 s = 0; s < nd; s++)
+			for (int64 c = 0; c < rows[s].count; c++)
+			{
+				sum_wy[rows[s].arm] += rows[s].w * rows[s].y;
+				sum_w[rows[s].arm] += rows[s].w;
+			}
 		pfree(rows);
 	}
 	for (int32 a = 0; a <= m->n_actions; a++)
