@@ -3,16 +3,18 @@
  *	  Forests in uplift_fit (see learn_forest.h): the tree options, the
  *	  uplift forest and the forest heads.
  *
- * The rows reach the tree engine in three passes over a row walk (the
- * buffer's rows of every arm, or a head's row source): the first hashes
- * each row's contents (features, arm, outcome, weight) into its key, the
- * second gathers the bin sample (the rows whose keys order first, see
- * tree_bins.h) and the third codes every row into one byte a feature, in
- * the order of the keys.  A key depends on the row, not on where it
- * arrived; identical rows, which are interchangeable, are told apart by
- * their rank among their copies.  So the bins, the bootstrap draws, the
- * order in which sums are taken and the forest are the same under a serial
- * and a parallel plan.
+ * The rows reach the tree engine through passes over a row walk (the
+ * buffer's rows of every arm, or a head's row source): each row's key is a
+ * hash of its contents (features, arm, outcome, weight), the bin sample is
+ * the rows whose keys order first (see tree_bins.h), and the last pass
+ * codes every row into one byte a feature, the rows then put in the order
+ * of the keys.  A key depends on the row, not on where it arrived;
+ * identical rows, which are interchangeable, are told apart by their rank
+ * among their copies.  So the bins, the bootstrap draws, the order in which
+ * sums are taken and the forest are the same under a serial and a parallel
+ * plan.  While the rows are held as doubles the passes take a few bytes a
+ * row; the uplift forest's last pass frees the buffer's rows behind it when
+ * the buffer allows it (see "The keys" below).
  */
 #include "postgres.h"
 
@@ -360,8 +362,9 @@ radix_sort_keys(KeyIndex *v, KeyIndex *tmp, int64 n)
  *
  * While the rows are held as doubles, memory is kept to a few bytes a row:
  * the keys are worked out a bucket of hashes at a time (KEY_BUCKETS passes
- * over the rows, each sorting one bucket's hashes), which gives the cut of
- * the bin sample, then the sample; the bins are built a feature at a time.
+ * over the rows, each counting the copies of one bucket's distinct hashes),
+ * which gives the cut of the bin sample, then the sample; the bins are
+ * built a feature at a time.
  * The last pass codes the rows in the walk's order, freeing the buffer's
  * rows as it goes when it may (the uplift forest in an aggregate's final
  * call), and the coded rows are then put in the canonical order.
@@ -468,12 +471,49 @@ walk_buckets(RowWalk *w)
 	return bkt;
 }
 
+/* Max-heap of the k smallest values seen: push v. */
+static void
+heap_push_smallest(uint64 *heap, int64 *size, int64 k, uint64 v)
+{
+	int64		i;
+
+	if (*size == k)
+	{
+		if (v >= heap[0])
+			return;
+		/* replace the largest and sift it down */
+		i = 0;
+		for (;;)
+		{
+			int64		c = 2 * i + 1;
+
+			if (c >= k)
+				break;
+			if (c + 1 < k && heap[c + 1] > heap[c])
+				c++;
+			if (heap[c] <= v)
+				break;
+			heap[i] = heap[c];
+			i = c;
+		}
+		heap[i] = v;
+		return;
+	}
+	i = (*size)++;
+	while (i > 0 && heap[(i - 1) / 2] < v)
+	{
+		heap[i] = heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	heap[i] = v;
+}
+
 /*
  * One pass over the rows of bucket k, in the walk's order, giving each its
- * key (the r-th copy of a hash gets copy_key(hash, r)): with sample set, the
- * rows whose order is at most cut are marked in in_sample and appended to
- * sample[*m]; without, every key's order goes into the heap.  Memory: the
- * distinct hashes of one bucket.
+ * key (the r-th copy of a hash gets copy_key(hash, r)): in the cut's pass
+ * (kp->heap set) every key's order goes into the heap; in the sample's, the
+ * rows whose order is at most kp->cut are marked in kp->in_sample and
+ * appended to kp->sample.  Memory: the distinct hashes of one bucket.
  */
 typedef struct KeyPass
 {
@@ -486,8 +526,6 @@ typedef struct KeyPass
 	int64		n_sample;
 	int64		cap_sample;
 } KeyPass;
-
-static void heap_push_smallest(uint64 *heap, int64 *size, int64 k, uint64 v);
 
 static void
 bucket_pass(RowWalk *w, const uint8 *bkt, int k, KeyPass *kp)
@@ -527,43 +565,6 @@ bucket_pass(RowWalk *w, const uint8 *bkt, int k, KeyPass *kp)
 			kp->in_sample[i / 64] |= UINT64CONST(1) << (i % 64);
 		}
 	pfree(hc.e);
-}
-
-/* Max-heap of the k smallest values seen: push v. */
-static void
-heap_push_smallest(uint64 *heap, int64 *size, int64 k, uint64 v)
-{
-	int64		i;
-
-	if (*size == k)
-	{
-		if (v >= heap[0])
-			return;
-		/* replace the largest and sift it down */
-		i = 0;
-		for (;;)
-		{
-			int64		c = 2 * i + 1;
-
-			if (c >= k)
-				break;
-			if (c + 1 < k && heap[c + 1] > heap[c])
-				c++;
-			if (heap[c] <= v)
-				break;
-			heap[i] = heap[c];
-			i = c;
-		}
-		heap[i] = v;
-		return;
-	}
-	i = (*size)++;
-	while (i > 0 && heap[(i - 1) / 2] < v)
-	{
-		heap[i] = heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	heap[i] = v;
 }
 
 /*
