@@ -378,6 +378,9 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 		action_labels = treatment_labels_model(st->labels);
 	}
 	learn = st->feat != NULL ? learn_named(st->feat, &design) : st->learn;
+	/* the rows' last reader, but for a window's frame: a forest may free them */
+	learn->buf->releasable = st->feat != NULL ||
+		AggCheckCallContext(fcinfo, NULL) == AGG_CONTEXT_AGGREGATE;
 	settings = &learn->settings;
 	if (settings->skip_incomplete)
 	{

@@ -3,16 +3,18 @@
  *	  Forests in uplift_fit (see learn_forest.h): the tree options, the
  *	  uplift forest and the forest heads.
  *
- * The rows reach the tree engine in three passes over a row walk (the
- * buffer's rows of every arm, or a head's row source): the first hashes
- * each row's contents (features, arm, outcome, weight) into its key, the
- * second gathers the bin sample (the rows whose keys order first, see
- * tree_bins.h) and the third codes every row into one byte a feature, in
- * the order of the keys.  A key depends on the row, not on where it
- * arrived; identical rows, which are interchangeable, are told apart by
- * their rank among their copies.  So the bins, the bootstrap draws, the
- * order in which sums are taken and the forest are the same under a serial
- * and a parallel plan.
+ * The rows reach the tree engine through passes over a row walk (the
+ * buffer's rows of every arm, or a head's row source): each row's key is a
+ * hash of its contents (features, arm, outcome, weight), the bin sample is
+ * the rows whose keys order first (see tree_bins.h), and the last pass
+ * codes every row into one byte a feature, the rows then put in the order
+ * of the keys.  A key depends on the row, not on where it arrived;
+ * identical rows, which are interchangeable, are told apart by their rank
+ * among their copies.  So the bins, the bootstrap draws, the order in which
+ * sums are taken and the forest are the same under a serial and a parallel
+ * plan.  While the rows are held as doubles the passes take a few bytes a
+ * row; the uplift forest's last pass frees the buffer's rows behind it when
+ * the buffer allows it (see "The keys" below).
  */
 #include "postgres.h"
 
@@ -245,18 +247,33 @@ typedef struct RowWalk
 	int64		nrows;
 	RowSource  *src;			/* a head's rows, or NULL */
 	const TrainBuf *buf;		/* else the buffer's, */
+	TrainBuf   *release;		/* the same buffer when the last walk frees it */
 	const ArmWeights *aw;		/* weighted as this says */
 	TileCursor	cur;
+	bool		releasing;		/* this walk frees the chunks it leaves */
 	const double **cols;
 } RowWalk;
+
+/* A walk of every row; the last walk (last) frees them when it may. */
+static void
+walk_start_last(RowWalk *w, bool last)
+{
+	w->releasing = false;
+	if (w->src != NULL)
+		w->src->rewind(w->src, 1);
+	else if (last && w->release != NULL)
+	{
+		w->releasing = true;
+		trainbuf_release_start(&w->cur, w->release);
+	}
+	else
+		trainbuf_cursor_start(&w->cur, w->buf, NULL, 1);
+}
 
 static void
 walk_start(RowWalk *w)
 {
-	if (w->src != NULL)
-		w->src->rewind(w->src, 1);
-	else
-		trainbuf_cursor_start(&w->cur, w->buf, NULL, 1);
+	walk_start_last(w, false);
 }
 
 /* The next block of rows (one arm's: arm is set for the buffer's rows too). */
@@ -268,7 +285,8 @@ walk_next(RowWalk *w, RowBlock *b)
 	CHECK_FOR_INTERRUPTS();
 	if (w->src != NULL)
 		return w->src->next(w->src, b);
-	if (!trainbuf_cursor_next(&w->cur, &t))
+	if (!(w->releasing ? trainbuf_release_next(&w->cur, w->release, &t) :
+		  trainbuf_cursor_next(&w->cur, &t)))
 		return false;
 	trainbuf_tile_columns(w->buf, &t, w->cols);
 	b->n = t.n;
@@ -336,48 +354,313 @@ radix_sort_keys(KeyIndex *v, KeyIndex *tmp, int64 n)
 }
 
 /*
- * Pass 1: each row's key and its place in the canonical order, the order
- * of the keys.  The r-th copy (r > 0) of a content hash shared by identical
- * rows gets a key derived from the hash and r.  Rows are handed to the
- * engine in the canonical order, so that sums over them (and so the forest)
- * do not depend on the order the rows arrived in.
+ * The keys: a row's key is the hash of its contents, except that the r-th
+ * copy (r > 0, in the order of the walk) of a hash shared by identical rows
+ * gets a key derived from the hash and r.  Rows are handed to the engine in
+ * the canonical order, the order of the keys, so that sums over them (and
+ * so the forest) do not depend on the order the rows arrived in.
+ *
+ * While the rows are held as doubles, memory is kept to a few bytes a row:
+ * the keys are worked out a bucket of hashes at a time (KEY_BUCKETS passes
+ * over the rows, each counting the copies of one bucket's distinct hashes),
+ * which gives the cut of the bin sample, then the sample; the bins are
+ * built a feature at a time.
+ * The last pass codes the rows in the walk's order, freeing the buffer's
+ * rows as it goes when it may (the uplift forest in an aggregate's final
+ * call), and the coded rows are then put in the canonical order.
  */
-static void
-walk_keys(RowWalk *w, uint64 **key_out, int64 **pos_out)
+#define KEY_BUCKETS 64
+
+static inline int
+key_bucket(uint64 h)
 {
-	int64		n = w->nrows;
-	KeyIndex   *ki = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
-	KeyIndex   *tmp;
-	uint64	   *key;
-	int64	   *pos;
-	RowBlock b;
-	int64		i = 0;
+	return (int) (h >> 58);
+}
+
+static inline uint64
+copy_key(uint64 h, int64 r)
+{
+	return r == 0 ? h : tree_mix64(h + (uint64) r * UINT64CONST(0x9e3779b97f4a7c15));
+}
+
+/* Replace the sorted hashes of ki[0..m-1] by the rows' keys. */
+static void
+hashes_to_keys(KeyIndex *ki, int64 m)
+{
+	uint64		prev = 0;
 	int64		r = 0;
+
+	for (int64 s = 0; s < m; s++)
+	{
+		uint64		h = ki[s].key;
+
+		r = (s > 0 && h == prev) ? r + 1 : 0;
+		prev = h;
+		ki[s].key = copy_key(h, r);
+	}
+}
+
+/*
+ * Counts of distinct 64-bit hashes (open addressing; a count of 0 marks a
+ * free entry): the copies of a hash seen so far, in a bucket's pass.
+ */
+typedef struct HashCount
+{
+	uint64		h;
+	int64		count;
+} HashCount;
+
+typedef struct HashCounts
+{
+	HashCount  *e;
+	int64		mask;			/* capacity - 1, a power of two minus one */
+	int64		used;
+} HashCounts;
+
+static void
+hash_counts_init(HashCounts *hc)
+{
+	hc->mask = 1023;
+	hc->used = 0;
+	hc->e = palloc0(sizeof(HashCount) * (hc->mask + 1));
+}
+
+/* The entry of h (a new one with count 0 if absent). */
+static HashCount *
+hash_counts_at(HashCounts *hc, uint64 h)
+{
+	int64		i;
+
+	if (2 * (hc->used + 1) > hc->mask + 1)
+	{
+		HashCount  *old = hc->e;
+		int64		n = hc->mask + 1;
+
+		hc->mask = 2 * n - 1;
+		hc->e = palloc_extended(sizeof(HashCount) * (hc->mask + 1),
+								MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		for (int64 k = 0; k < n; k++)
+			if (old[k].count > 0)
+			{
+				for (i = (int64) (old[k].h & hc->mask); hc->e[i].count > 0; i = (i + 1) & hc->mask)
+					;
+				hc->e[i] = old[k];
+			}
+		pfree(old);
+	}
+	for (i = (int64) (h & hc->mask); hc->e[i].count > 0; i = (i + 1) & hc->mask)
+		if (hc->e[i].h == h)
+			return &hc->e[i];
+	hc->e[i].h = h;
+	hc->used++;
+	return &hc->e[i];
+}
+
+/* Pass 0: the bucket of each row's content hash (one byte a row). */
+static uint8 *
+walk_buckets(RowWalk *w)
+{
+	uint8	   *bkt = palloc_extended(Max(w->nrows, 1), MCXT_ALLOC_HUGE);
+	RowBlock	b;
+	int64		i = 0;
 
 	walk_start(w);
 	while (walk_next(w, &b))
-		for (int k = 0; k < b.n; k++, i++)
-		{
-			ki[i].key = row_content_hash(&b, k, w->p);
-			ki[i].idx = i;
-		}
-	Assert(i == n);
-	tmp = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
-	radix_sort_keys(ki, tmp, n);
-	pfree(tmp);
+		for (int r = 0; r < b.n; r++, i++)
+			bkt[i] = (uint8) key_bucket(row_content_hash(&b, r, w->p));
+	return bkt;
+}
 
-	key = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
-	pos = palloc_extended(sizeof(int64) * Max(n, 1), MCXT_ALLOC_HUGE);
-	for (int64 s = 0; s < n; s++)
+/* Max-heap of the k smallest values seen: push v. */
+static void
+heap_push_smallest(uint64 *heap, int64 *size, int64 k, uint64 v)
+{
+	int64		i;
+
+	if (*size == k)
 	{
-		r = (s > 0 && ki[s].key == ki[s - 1].key) ? r + 1 : 0;
-		key[ki[s].idx] = r == 0 ? ki[s].key :
-			tree_mix64(ki[s].key + (uint64) r * UINT64CONST(0x9e3779b97f4a7c15));
-		pos[ki[s].idx] = s;
+		if (v >= heap[0])
+			return;
+		/* replace the largest and sift it down */
+		i = 0;
+		for (;;)
+		{
+			int64		c = 2 * i + 1;
+
+			if (c >= k)
+				break;
+			if (c + 1 < k && heap[c + 1] > heap[c])
+				c++;
+			if (heap[c] <= v)
+				break;
+			heap[i] = heap[c];
+			i = c;
+		}
+		heap[i] = v;
+		return;
 	}
-	pfree(ki);
-	*key_out = key;
-	*pos_out = pos;
+	i = (*size)++;
+	while (i > 0 && heap[(i - 1) / 2] < v)
+	{
+		heap[i] = heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	heap[i] = v;
+}
+
+/*
+ * One pass over the rows of bucket k, in the walk's order, giving each its
+ * key (the r-th copy of a hash gets copy_key(hash, r)): in the cut's pass
+ * (kp->heap set) every key's order goes into the heap; in the sample's, the
+ * rows whose order is at most kp->cut are marked in kp->in_sample and
+ * appended to kp->sample.  Memory: the distinct hashes of one bucket.
+ */
+typedef struct KeyPass
+{
+	const TreeBinOptions *opt;
+	uint64	   *heap;			/* the cut's pass: the smallest orders */
+	int64		heap_size;
+	uint64		cut;			/* the sample's pass */
+	uint64	   *in_sample;
+	KeyIndex   *sample;
+	int64		n_sample;
+	int64		cap_sample;
+} KeyPass;
+
+static void
+bucket_pass(RowWalk *w, const uint8 *bkt, int k, KeyPass *kp)
+{
+	HashCounts	hc;
+	RowBlock	b;
+	int64		i = 0;
+
+	hash_counts_init(&hc);
+	walk_start(w);
+	while (walk_next(w, &b))
+		for (int r = 0; r < b.n; r++, i++)
+		{
+			HashCount  *e;
+			uint64		key;
+
+			if (bkt[i] != k)
+				continue;
+			e = hash_counts_at(&hc, row_content_hash(&b, r, w->p));
+			key = copy_key(e->h, e->count++);
+			if (kp->heap != NULL)
+			{
+				heap_push_smallest(kp->heap, &kp->heap_size, kp->opt->sample_size,
+								   tree_bins_sample_order(key, kp->opt->seed));
+				continue;
+			}
+			if (tree_bins_sample_order(key, kp->opt->seed) > kp->cut)
+				continue;
+			if (kp->n_sample == kp->cap_sample)
+			{
+				/* keys sharing the cut's order (equal keys) come in too */
+				kp->cap_sample *= 2;
+				kp->sample = repalloc_huge(kp->sample, sizeof(KeyIndex) * kp->cap_sample);
+			}
+			kp->sample[kp->n_sample].key = key;
+			kp->sample[kp->n_sample++].idx = i;
+			kp->in_sample[i / 64] |= UINT64CONST(1) << (i % 64);
+		}
+	pfree(hc.e);
+}
+
+/*
+ * The cut of the bin sample (tree_bins_sample_cut over every row's key):
+ * the sample_size-th smallest order, from a heap of that many orders.
+ */
+static uint64
+walk_sample_cut(RowWalk *w, const uint8 *bkt, const TreeBinOptions *opt)
+{
+	KeyPass		kp = {0};
+	uint64		cut;
+
+	(void) tree_bins_sample_cut(NULL, 0, opt);	/* checks the options */
+	if (w->nrows <= opt->sample_size)
+		return PG_UINT64_MAX;
+	kp.opt = opt;
+	kp.heap = palloc_extended(sizeof(uint64) * opt->sample_size, MCXT_ALLOC_HUGE);
+	for (int k = 0; k < KEY_BUCKETS; k++)
+		bucket_pass(w, bkt, k, &kp);
+	cut = kp.heap[0];
+	pfree(kp.heap);
+	return cut;
+}
+
+static int
+cmp_idx(const void *a, const void *b)
+{
+	const KeyIndex *x = a,
+			   *y = b;
+
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/*
+ * The sample: in_sample (a bit a row, in the walk's order) and its rows'
+ * keys in the walk's order (*m of them).
+ */
+static uint64 *
+walk_sample(RowWalk *w, const uint8 *bkt, uint64 cut, const TreeBinOptions *opt,
+			uint64 *in_sample, int64 *m_out)
+{
+	KeyPass		kp = {0};
+	uint64	   *skey;
+
+	kp.opt = opt;
+	kp.cut = cut;
+	kp.in_sample = in_sample;
+	kp.cap_sample = Min(w->nrows, opt->sample_size) + 16;
+	kp.sample = palloc_extended(sizeof(KeyIndex) * kp.cap_sample, MCXT_ALLOC_HUGE);
+	for (int k = 0; k < KEY_BUCKETS; k++)
+		bucket_pass(w, bkt, k, &kp);
+	qsort(kp.sample, kp.n_sample, sizeof(KeyIndex), cmp_idx);
+	skey = palloc_extended(sizeof(uint64) * Max(kp.n_sample, 1), MCXT_ALLOC_HUGE);
+	for (int64 s = 0; s < kp.n_sample; s++)
+		skey[s] = kp.sample[s].key;
+	pfree(kp.sample);
+	*m_out = kp.n_sample;
+	return skey;
+}
+
+/*
+ * Bins from the sample, a feature at a time: tree_bins_build bins each
+ * feature from its own column, so a column at a time gives the same bins
+ * as all of them at once, with one column of the sample in memory.
+ */
+static TreeBins *
+walk_bins(RowWalk *w, const uint64 *in_sample, const uint64 *skey, int64 m,
+		  const bool *categorical, const TreeBinOptions *opt)
+{
+	TreeBins   *bins = palloc(sizeof(TreeBins));
+	double	   *col = palloc_extended(sizeof(double) * Max(m, 1), MCXT_ALLOC_HUGE);
+
+	bins->p = w->p;
+	bins->max_code = 0;
+	bins->feat = palloc0(sizeof(TreeBinFeature) * Max(w->p, 1));
+	for (int32 j = 0; j < w->p; j++)
+	{
+		RowBlock	b;
+		int64		i = 0,
+					k = 0;
+		TreeBins   *one;
+
+		walk_start(w);
+		while (walk_next(w, &b))
+			for (int r = 0; r < b.n; r++, i++)
+				if ((in_sample[i / 64] >> (i % 64)) & 1)
+					col[k++] = b.col[j][r];
+		Assert(k == m);
+		one = tree_bins_build(col, m, 1, skey, categorical ? &categorical[j] : NULL, opt);
+		bins->feat[j] = one->feat[0];
+		bins->max_code = Max(bins->max_code, one->max_code);
+		pfree(one->feat);
+		pfree(one);
+	}
+	pfree(col);
+	return bins;
 }
 
 /*
@@ -395,43 +678,6 @@ categorical_columns(const LearnSettings *s, int32 p)
 	for (int32 j = 0; j < Min(p, s->n_categorical); j++)
 		cat[j] = s->categorical[j];
 	return cat;
-}
-
-/* Pass 2: bins from the rows of the sample. */
-static TreeBins *
-walk_bins(RowWalk *w, const uint64 *key, const LearnSettings *s)
-{
-	TreeBinOptions opt = {s->bins, TREE_MAX_BINS - 1, s->bin_sample, (uint64) s->seed};
-	uint64		cut = tree_bins_sample_cut(key, w->nrows, &opt);
-	int64		cap = Min(w->nrows, s->bin_sample) + 16;
-	double	   *x = palloc_extended(sizeof(double) * cap * w->p, MCXT_ALLOC_HUGE);
-	uint64	   *skey = palloc_extended(sizeof(uint64) * cap, MCXT_ALLOC_HUGE);
-	int64		m = 0,
-				i = 0;
-	RowBlock b;
-	TreeBins   *bins;
-
-	walk_start(w);
-	while (walk_next(w, &b))
-		for (int r = 0; r < b.n; r++, i++)
-		{
-			if (tree_bins_sample_order(key[i], opt.seed) > cut)
-				continue;
-			if (m == cap)
-			{
-				/* keys sharing the cut's order (equal keys) come in too */
-				cap *= 2;
-				x = repalloc_huge(x, sizeof(double) * cap * w->p);
-				skey = repalloc_huge(skey, sizeof(uint64) * cap);
-			}
-			for (int32 j = 0; j < w->p; j++)
-				x[m * w->p + j] = b.col[j][r];
-			skey[m++] = key[i];
-		}
-	bins = tree_bins_build(x, m, w->p, skey, categorical_columns(s, w->p), &opt);
-	pfree(x);
-	pfree(skey);
-	return bins;
 }
 
 /*
@@ -458,25 +704,33 @@ normalise_weights(double *w, const uint16 *arm, int64 n, const bool *weighted)
 }
 
 /*
- * Pass 3: every row coded, with its arm (when arms is set), outcome, weight
- * and row hash, at its place in the canonical order.
+ * The last pass: every row coded, with its arm (when arms is set), outcome,
+ * weight and content hash, in the walk's order (freeing the buffer's rows
+ * behind it when the walk may); then the keys from the hashes, and every
+ * row moved to its place in the canonical order.
  */
 static void
-walk_codes(RowWalk *w, const uint64 *key, const int64 *pos, const TreeBins *bins,
-		   bool arms, TreeData *d)
+walk_codes(RowWalk *w, const TreeBins *bins, bool arms, TreeData *d)
 {
 	int64		n = w->nrows;
-	uint8	   *codes = palloc_extended((Size) n * w->p + 1, MCXT_ALLOC_HUGE);
-	uint16	   *arm16 = palloc_extended(sizeof(uint16) * Max(n, 1), MCXT_ALLOC_HUGE);
-	double	   *y = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
-	double	   *wt = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
-	uint32	   *rowhash = palloc_extended(sizeof(uint32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	int32		p = w->p;
+	uint8	   *wcodes = palloc_extended((Size) n * p + 1, MCXT_ALLOC_HUGE);
+	uint16	   *warm = palloc_extended(sizeof(uint16) * Max(n, 1), MCXT_ALLOC_HUGE);
+	double	   *wy = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+	double	   *ww = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+	KeyIndex   *ki = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	KeyIndex   *tmp;
 	bool		weighted[TRAINBUF_MAX_ACTION + 1] = {false};
 	bool		any_weight = false;
-	RowBlock b;
+	RowBlock	b;
 	int64		i = 0;
+	uint8	   *codes;
+	uint16	   *arm16;
+	double	   *y,
+			   *wt = NULL;
+	uint32	   *rowhash;
 
-	walk_start(w);
+	walk_start_last(w, true);
 	while (walk_next(w, &b))
 	{
 		int32		a = Max(b.arm, 0);
@@ -485,24 +739,50 @@ walk_codes(RowWalk *w, const uint64 *key, const int64 *pos, const TreeBins *bins
 			weighted[a] = any_weight = true;
 		for (int r = 0; r < b.n; r++, i++)
 		{
-			int64		at = pos[i];
-			uint8	   *c = codes + at * w->p;
+			uint8	   *c = wcodes + i * p;
 
-			for (int32 j = 0; j < w->p; j++)
+			for (int32 j = 0; j < p; j++)
 				c[j] = tree_bins_code(&bins->feat[j], b.col[j][r]);
-			arm16[at] = (uint16) a;
-			y[at] = b.y[r];
-			wt[at] = b.w != NULL ? b.w[r] : 1.0;
-			rowhash[at] = tree_row_hash(key[i]);
+			warm[i] = (uint16) a;
+			wy[i] = b.y[r];
+			ww[i] = b.w != NULL ? b.w[r] : 1.0;
+			ki[i].key = row_content_hash(&b, r, p);
+			ki[i].idx = i;
 		}
 	}
+	Assert(i == n);
+
+	/* the canonical order: ki[s] is the key and walk index of row s */
+	tmp = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
+	radix_sort_keys(ki, tmp, n);
+	pfree(tmp);
+	hashes_to_keys(ki, n);
+
+	codes = palloc_extended((Size) n * p + 1, MCXT_ALLOC_HUGE);
+	for (int64 s = 0; s < n; s++)
+		memcpy(codes + s * p, wcodes + ki[s].idx * p, p);
+	pfree(wcodes);
+	arm16 = palloc_extended(sizeof(uint16) * Max(n, 1), MCXT_ALLOC_HUGE);
+	for (int64 s = 0; s < n; s++)
+		arm16[s] = warm[ki[s].idx];
+	pfree(warm);
+	y = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+	for (int64 s = 0; s < n; s++)
+		y[s] = wy[ki[s].idx];
+	pfree(wy);
 	if (any_weight)
-		normalise_weights(wt, arm16, n, weighted);
-	else
 	{
-		pfree(wt);
-		wt = NULL;
+		wt = palloc_extended(sizeof(double) * Max(n, 1), MCXT_ALLOC_HUGE);
+		for (int64 s = 0; s < n; s++)
+			wt[s] = ww[ki[s].idx];
+		normalise_weights(wt, arm16, n, weighted);
 	}
+	pfree(ww);
+	rowhash = palloc_extended(sizeof(uint32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	for (int64 s = 0; s < n; s++)
+		rowhash[s] = tree_row_hash(ki[s].key);
+	pfree(ki);
+
 	d->arm = NULL;
 	if (arms)
 	{
@@ -514,7 +794,7 @@ walk_codes(RowWalk *w, const uint64 *key, const int64 *pos, const TreeBins *bins
 	}
 	pfree(arm16);
 	d->n = n;
-	d->p = w->p;
+	d->p = p;
 	d->codes = codes;
 	d->y = y;
 	d->w = wt;
@@ -525,31 +805,95 @@ walk_codes(RowWalk *w, const uint64 *key, const int64 *pos, const TreeBins *bins
 static TreeBins *
 walk_tree_data(RowWalk *w, const LearnSettings *s, bool arms, TreeData *d)
 {
-	uint64	   *key;
-	int64	   *pos;
+	TreeBinOptions opt = {s->bins, TREE_MAX_BINS - 1, s->bin_sample, (uint64) s->seed};
+	uint8	   *bkt = walk_buckets(w);
+	uint64		cut = walk_sample_cut(w, bkt, &opt);
+	uint64	   *in_sample = palloc_extended(sizeof(uint64) * ((w->nrows + 63) / 64 + 1),
+											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	int64		m;
+	uint64	   *skey = walk_sample(w, bkt, cut, &opt, in_sample, &m);
 	TreeBins   *bins;
 
-	walk_keys(w, &key, &pos);
-	bins = walk_bins(w, key, s);
-	walk_codes(w, key, pos, bins, arms, d);
-	pfree(key);
-	pfree(pos);
+	pfree(bkt);
+	bins = walk_bins(w, in_sample, skey, m, categorical_columns(s, w->p), &opt);
+	pfree(skey);
+	pfree(in_sample);
+	walk_codes(w, bins, arms, d);
 	return bins;
+}
+
+/* Rows of one outcome, weight and arm: the key their sums are ordered by. */
+typedef struct MeanRow
+{
+	uint64		key;
+	int64		count;			/* 0: a free entry */
+	double		y;
+	double		w;
+	int32		arm;
+} MeanRow;
+
+static inline uint64
+mean_key(double y, double w, int32 arm)
+{
+	return tree_mix64(double_bits(y) ^ tree_mix64(double_bits(w) ^ (uint64) arm));
+}
+
+static int
+cmp_mean_row(const void *a, const void *b)
+{
+	const MeanRow *x = a,
+			   *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Count a row in the table of distinct keys (t: *cap entries, *used used). */
+static MeanRow *
+mean_rows_add(MeanRow *t, int64 *cap, int64 *used, const MeanRow *row)
+{
+	int64		i;
+
+	if (2 * (*used + 1) > *cap)
+	{
+		int64		n = *cap;
+		MeanRow    *old = t;
+
+		*cap = 2 * n;
+		t = palloc_extended(sizeof(MeanRow) * *cap, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		for (int64 k = 0; k < n; k++)
+			if (old[k].count > 0)
+			{
+				for (i = (int64) (old[k].key & (*cap - 1)); t[i].count > 0; i = (i + 1) & (*cap - 1))
+					;
+				t[i] = old[k];
+			}
+		pfree(old);
+	}
+	for (i = (int64) (row->key & (*cap - 1)); t[i].count > 0; i = (i + 1) & (*cap - 1))
+		if (t[i].key == row->key)
+		{
+			t[i].count++;
+			return t;
+		}
+	t[i] = *row;
+	t[i].count = 1;
+	(*used)++;
+	return t;
 }
 
 /*
  * The (weighted) outcome mean of each arm of m, summed in an order that
- * depends only on the rows (the order of a hash of each row's outcome and
- * weight), so that a forest model's bytes are the same under any plan.
+ * depends only on the rows (the order of a hash of each row's outcome,
+ * weight and arm), so that a forest model's bytes are the same under any
+ * plan.  Rows of the same hash add the same terms, so a bucket of hashes
+ * at a time, the distinct hashes are counted, sorted and their terms added
+ * as many times as they occur: a byte a row while the rows are held.
  */
 void
 learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m)
 {
 	int64		n = buf->nrows;
-	KeyIndex   *ki = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
-	KeyIndex   *tmp;
-	double	   *yw = palloc_extended(sizeof(double) * 2 * Max(n, 1), MCXT_ALLOC_HUGE);
-	uint16	   *arm = palloc_extended(sizeof(uint16) * Max(n, 1), MCXT_ALLOC_HUGE);
+	uint8	   *bkt = palloc_extended(Max(n, 1), MCXT_ALLOC_HUGE);
 	double	   *sum_wy = palloc0(sizeof(double) * (m->n_actions + 1));
 	double	   *sum_w = palloc0(sizeof(double) * (m->n_actions + 1));
 	TileCursor	cur;
@@ -561,32 +905,53 @@ learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m)
 	{
 		CHECK_FOR_INTERRUPTS();
 		for (int r = 0; r < t.n; r++, i++)
-		{
-			double		y = t.chunk->y[t.start + r];
-			double		w = buf->weighted ? t.chunk->w[t.start + r] : 1.0;
-
-			yw[2 * i] = y;
-			yw[2 * i + 1] = w;
-			arm[i] = (uint16) t.arm;
-			ki[i].key = tree_mix64(double_bits(y) ^ tree_mix64(double_bits(w) ^ (uint64) t.arm));
-			ki[i].idx = i;
-		}
+			bkt[i] = (uint8) key_bucket(mean_key(t.chunk->y[t.start + r],
+												 buf->weighted ? t.chunk->w[t.start + r] : 1.0,
+												 t.arm));
 	}
-	tmp = palloc_extended(sizeof(KeyIndex) * Max(n, 1), MCXT_ALLOC_HUGE);
-	radix_sort_keys(ki, tmp, n);
-	pfree(tmp);
-	for (int64 s = 0; s < n; s++)
+	for (int bk = 0; bk < KEY_BUCKETS; bk++)
 	{
-		int64		k = ki[s].idx;
+		int64		cap = 64,
+					used = 0,
+					nd = 0;
+		MeanRow    *rows = palloc0(sizeof(MeanRow) * cap);
 
-		sum_wy[arm[k]] += yw[2 * k + 1] * yw[2 * k];
-		sum_w[arm[k]] += yw[2 * k + 1];
+		i = 0;
+		trainbuf_cursor_start(&cur, buf, NULL, 1);
+		while (trainbuf_cursor_next(&cur, &t))
+		{
+			CHECK_FOR_INTERRUPTS();
+			for (int r = 0; r < t.n; r++, i++)
+			{
+				MeanRow		mr;
+
+				if (bkt[i] != bk)
+					continue;
+				mr.y = t.chunk->y[t.start + r];
+				mr.w = buf->weighted ? t.chunk->w[t.start + r] : 1.0;
+				mr.arm = t.arm;
+				mr.key = mean_key(mr.y, mr.w, mr.arm);
+				rows = mean_rows_add(rows, &cap, &used, &mr);
+			}
+		}
+		/* the distinct keys in order, each added as often as it occurs */
+		for (int64 k = 0; k < cap; k++)
+			if (rows[k].count > 0)
+				rows[nd++] = rows[k];
+		qsort(rows, nd, sizeof(MeanRow), cmp_mean_row);
+		for (int64 s = 0; s < nd; s++)
+			for (int64 c = 0; c < rows[s].count; c++)
+			{
+				sum_wy[rows[s].arm] += rows[s].w * rows[s].y;
+				sum_w[rows[s].arm] += rows[s].w;
+			}
+		pfree(rows);
 	}
 	for (int32 a = 0; a <= m->n_actions; a++)
 		m->arm_outcome_mean[a] = sum_wy[a] / sum_w[a];
-	pfree(ki);
-	pfree(yw);
-	pfree(arm);
+	pfree(bkt);
+	pfree(sum_wy);
+	pfree(sum_w);
 }
 
 /* Grow the forest level by level, reporting each level as a phase. */
@@ -597,7 +962,7 @@ grow(const TreeData *d, const TreeBins *bins, const TreeParams *par,
 	TreeDataSummary summary;
 	TreeGrower *g;
 	TreeStats  *st;
-	int			level = 0;
+	TreeForest *f;
 
 	tree_data_summary_init(&summary, d->n_arms);
 	tree_data_summarize(&summary, d, bins);
@@ -606,7 +971,8 @@ grow(const TreeData *d, const TreeBins *bins, const TreeParams *par,
 	{
 		if (progress != NULL)
 			progress_phase(progress, psprintf("growing %s: level %d of %d",
-											  what, ++level, par->max_depth));
+											  what, tree_grower_depth(g) + 1,
+											  par->max_depth));
 		tree_grower_add_rows(g, st, d);
 		tree_grower_split(g, st);
 	}
@@ -617,7 +983,10 @@ grow(const TreeData *d, const TreeBins *bins, const TreeParams *par,
 		tree_grower_add_leaf_rows(g, st, d);
 		tree_grower_set_leaves(g, st);
 	}
-	return tree_grower_forest(g);
+	f = tree_grower_forest(g);
+	/* the heads of the meta-learners score their training rows with it */
+	tree_forest_prepare(f);
+	return f;
 }
 
 static void
@@ -658,6 +1027,8 @@ learn_forest(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 	w.p = buf->p;
 	w.nrows = buf->nrows;
 	w.buf = buf;
+	/* nothing reads the rows after the uplift forest: its last pass frees them */
+	w.release = buf->releasable ? unconstify(TrainBuf *, buf) : NULL;
 	w.aw = aw;
 	w.cols = palloc(sizeof(double *) * Max(buf->p, 1));
 	if (m->n_actions + 1 > TREE_MAX_ARMS)

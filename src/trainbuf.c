@@ -601,6 +601,8 @@ void
 trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf, const bool *take,
 					  int stride)
 {
+	if (buf->released)
+		elog(ERROR, "the rows of the training buffer were released");
 	cur->buf = buf;
 	cur->take = take;
 	cur->arm = -1;
@@ -647,6 +649,42 @@ trainbuf_cursor_next(TileCursor *cur, TrainTile *tile)
 		if (take)
 			return true;
 	}
+}
+
+void
+trainbuf_release_start(TileCursor *cur, TrainBuf *buf)
+{
+	Assert(buf->releasable);
+	trainbuf_cursor_start(cur, buf, NULL, 1);
+}
+
+/* Free chunk c of arm a, which a walk has left. */
+static void
+release_chunk(TrainBuf *buf, int32 a, TrainChunk *c)
+{
+	TrainArm   *arm = &buf->arms[a];
+
+	Assert(arm->head == c);
+	arm->head = c->next;
+	if (arm->tail == c)
+		arm->tail = NULL;
+	buf->bytes -= Min(buf->bytes, MAXALIGN(sizeof(TrainChunk)) + (Size) c->cap * row_bytes(buf));
+	pfree(c);
+}
+
+bool
+trainbuf_release_next(TileCursor *cur, TrainBuf *buf, TrainTile *tile)
+{
+	TrainChunk *prev = (TrainChunk *) cur->chunk;
+	int32		prev_arm = cur->arm;
+	bool		more = trainbuf_cursor_next(cur, tile);
+
+	/* the walk has left prev: its last tile has been used */
+	if (prev != NULL && (!more || tile->chunk != prev))
+		release_chunk(buf, prev_arm, prev);
+	if (!more)
+		buf->released = true;
+	return more;
 }
 
 void

@@ -81,6 +81,8 @@ typedef struct TrainBuf
 	int64		nrows;			/* rows over all arms */
 	Size		bytes;			/* bytes of chunk storage allocated */
 	double	   *scratch;		/* p + 1 values */
+	bool		releasable;		/* its last reader may free the rows as it goes */
+	bool		released;		/* it did: the rows are gone */
 } TrainBuf;
 
 /* Highest action (treatment) and most features a fit accepts. */
@@ -164,6 +166,16 @@ extern void trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf,
 
 /* The next tile; false at the end. */
 extern bool trainbuf_cursor_next(TileCursor *cur, TrainTile *tile);
+
+/*
+ * A walk of every row that frees each chunk once it has handed out its
+ * last tile (call only when buf->releasable, as the buffer's last reader):
+ * trainbuf_release_next returns the next tile, first freeing the chunk the
+ * walk has left; at the end every chunk is freed and buf->released set.
+ * Any later walk of the buffer is an error.
+ */
+extern void trainbuf_release_start(TileCursor *cur, TrainBuf *buf);
+extern bool trainbuf_release_next(TileCursor *cur, TrainBuf *buf, TrainTile *tile);
 
 /* Point cols[0..p-1] at the tile's feature columns. */
 extern void trainbuf_tile_columns(const TrainBuf *buf, const TrainTile *tile,

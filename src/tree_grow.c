@@ -9,9 +9,17 @@
 #include <math.h>
 
 #include "miscadmin.h"
+#include "utils/memutils.h"
 
 #include "tree_grow.h"
 #include "tree_stats.h"
+
+/*
+ * Largest block of statistics opened at once: a level whose statistics are
+ * larger comes in several blocks, each for a group of trees.  The rows pass
+ * once per tree and level either way (trees are the outer loop).
+ */
+#define TREE_BLOCK_BYTES ((Size) 16 * 1024 * 1024)
 
 /* Rows of one tree between interrupt checks: well under 10 ms of work. */
 #define ROWS_PER_CHECK 8192
@@ -58,6 +66,8 @@ struct TreeGrower
 	int32		n_arms;
 	int32		p;
 	int32		depth;			/* the level being grown */
+	int32		group_end;		/* the open block holds trees up to this one
+								 * (0: none open at this level yet) */
 	int32		n_slots;		/* open nodes (or leaves) with statistics */
 	int32	   *slot_feats;		/* n_slots x n_feat features tried */
 	TreeSplitParams sp;
@@ -633,9 +643,31 @@ apply_split(GrowCtx *g, GrowTree *t, int32 ni, const TreeStats *st, int32 slot,
 	g->importance[b->feature] += b->importance;
 }
 
-/* Give every splittable node at this depth a statistics slot. */
+/* Whether node nd, at the level being grown, opens (gets statistics). */
+static bool
+node_opens(const GrowCtx *g, const GrowNode *nd, int32 depth)
+{
+	return nd->depth == depth && nd->split.left < 0 &&
+		(depth == 0 || splittable(g, nd->tot));
+}
+
+/* The nodes of tree t that open at this depth. */
 static int32
-open_level(GrowCtx *g, int32 depth)
+tree_open_nodes(const GrowCtx *g, const GrowTree *tree, int32 depth)
+{
+	int32		n = 0;
+
+	for (int32 i = 0; i < tree->n; i++)
+		n += node_opens(g, &tree->nodes[i], depth) ? 1 : 0;
+	return n;
+}
+
+/*
+ * Give every node that opens at this depth in trees [lo, hi) a statistics
+ * slot; every other node (and tree) has none.
+ */
+static int32
+open_trees(GrowCtx *g, int32 depth, int32 lo, int32 hi)
 {
 	int32		n_slots = 0;
 
@@ -649,9 +681,7 @@ open_level(GrowCtx *g, int32 depth)
 			GrowNode   *nd = &tree->nodes[i];
 
 			nd->slot = -1;
-			if (nd->depth != depth || nd->split.left >= 0)
-				continue;
-			if (depth > 0 && !splittable(g, nd->tot))
+			if (t < lo || t >= hi || !node_opens(g, nd, depth))
 				continue;
 			nd->slot = n_slots++;
 			tree->open = true;
@@ -661,28 +691,81 @@ open_level(GrowCtx *g, int32 depth)
 }
 
 /*
- * Open the next level: an empty block of statistics for its splittable
- * nodes, or NULL when the forest is fully grown.
+ * The trees of the next block of this level: from the first tree at or
+ * after g->group_end with open nodes, as many as keep the block within
+ * TREE_BLOCK_BYTES (at least one); false when no tree is left.
+ */
+static bool
+next_group(const GrowCtx *g, Size slot_bytes, int32 *lo, int32 *hi)
+{
+	int32		t = g->group_end;
+	Size		bytes = 0;
+
+	while (t < g->par->n_trees && tree_open_nodes(g, &g->trees[t], g->depth) == 0)
+		t++;
+	if (t >= g->par->n_trees)
+		return false;
+	*lo = t;
+	for (; t < g->par->n_trees; t++)
+	{
+		Size		more = slot_bytes * tree_open_nodes(g, &g->trees[t], g->depth);
+
+		if (t > *lo && bytes + more > TREE_BLOCK_BYTES)
+			break;
+		bytes += more;
+	}
+	*hi = t;
+	return true;
+}
+
+/*
+ * Open the next block: the statistics of the open nodes of the next group
+ * of trees at this level, or NULL when the forest is fully grown.  A level
+ * is checked against stats_memory whole, as if it were one block.
  */
 TreeStats *
 tree_grower_level(TreeGrower *g)
 {
-	if (g->depth >= g->par->max_depth)
-		return NULL;
-	g->n_slots = open_level(g, g->depth);
-	if (g->n_slots == 0)
-		return NULL;
+	int32		n_codes = g->bins->max_code + 1;
+	Size		slot_bytes = tree_stats_size(1, g->n_feat, n_codes, g->n_arms,
+											 MaxAllocHugeSize);
+	int32		lo,
+				hi;
+
+	for (;;)
+	{
+		if (g->depth >= g->par->max_depth)
+			return NULL;
+		if (g->group_end == 0)
+		{
+			int32		level_slots = 0;
+
+			for (int32 t = 0; t < g->par->n_trees; t++)
+				level_slots += tree_open_nodes(g, &g->trees[t], g->depth);
+			if (level_slots == 0)
+				return NULL;
+			(void) tree_stats_size(level_slots, g->n_feat, n_codes, g->n_arms,
+								   g->par->stats_memory);
+		}
+		if (next_group(g, slot_bytes, &lo, &hi))
+			break;
+		/* every tree of this level is done */
+		g->depth++;
+		g->group_end = 0;
+	}
+	g->group_end = hi;
+	g->n_slots = open_trees(g, g->depth, lo, hi);
 	if (g->slot_feats)
 		pfree(g->slot_feats);
 	g->slot_feats = palloc_extended(sizeof(int32) * (Size) g->n_slots * g->n_feat,
 									MCXT_ALLOC_HUGE);
-	for (int32 t = 0; t < g->par->n_trees; t++)
+	for (int32 t = lo; t < hi; t++)
 		for (int32 i = 0; i < g->trees[t].n; i++)
 			if (g->trees[t].nodes[i].slot >= 0)
 				draw_features(g, t, i, g->slot_feats +
 							  (Size) g->trees[t].nodes[i].slot * g->n_feat);
-	return tree_stats_create(g->n_slots, g->n_feat, g->bins->max_code + 1,
-							 g->n_arms, g->par->stats_memory);
+	return tree_stats_create(g->n_slots, g->n_feat, n_codes, g->n_arms,
+							 g->par->stats_memory);
 }
 
 static void
@@ -736,7 +819,17 @@ tree_grower_split(TreeGrower *g, TreeStats *st)
 	}
 	pfree(st->cells);
 	pfree(st);
-	g->depth++;
+	if (g->group_end >= g->par->n_trees)
+	{
+		g->depth++;
+		g->group_end = 0;
+	}
+}
+
+int32
+tree_grower_depth(const TreeGrower *g)
+{
+	return g->depth;
 }
 
 /*

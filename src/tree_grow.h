@@ -11,8 +11,11 @@
  * of the seed, the tree and the node.
  *
  * Each level is one pass over the rows: the rows of every open node of every
- * tree add up into one block of statistics (nodes x features x bins x arms,
- * bounded by stats_memory), then every node takes its best split.  A numeric
+ * tree add up into blocks of statistics (nodes x features x bins x arms; the
+ * level as a whole bounded by stats_memory), then every node takes its best
+ * split.  A level larger than 16 MB comes in several blocks, each for a
+ * group of trees, so that the memory of a fit does not grow with the number
+ * of trees; each tree still sees the rows once per level.  A numeric
  * feature splits between consecutive bins; a categorical one orders its
  * levels by their uplift at the node (by their mean for plain criteria) and
  * splits that order; missing values go to the side that gives the larger
@@ -124,6 +127,9 @@ extern void tree_data_summary_merge(TreeDataSummary *into,
  *	  }
  *	  forest = tree_grower_forest(g);
  *
+ * tree_grower_level may open a level in several blocks (one per group of
+ * trees): callers loop until it returns NULL and never count on one block a
+ * level.  tree_grower_depth is the level of the open block (0-based).
  * tree_grower_split and tree_grower_set_leaves free the block they are given.
  * tree_grow does exactly that on one set of rows.
  */
@@ -132,6 +138,7 @@ typedef struct TreeGrower TreeGrower;
 extern TreeGrower *tree_grower_create(const TreeBins *bins, const TreeParams *par,
 									  const TreeDataSummary *summary);
 extern TreeStats *tree_grower_level(TreeGrower *g);
+extern int32 tree_grower_depth(const TreeGrower *g);
 extern void tree_grower_add_rows(const TreeGrower *g, TreeStats *st,
 								 const TreeData *d);
 extern void tree_grower_split(TreeGrower *g, TreeStats *st);

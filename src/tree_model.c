@@ -62,9 +62,10 @@ step_codes(const TreeForest *f, const TreeNode *nd, const uint8 *codes)
 #define WALK_GROUP 8
 
 /*
- * Average the leaves a row reaches (raw values x, or codes when x is NULL).
- * A walk is a chain of dependent loads whose latency, not its work, bounds
- * one tree, so WALK_GROUP trees advance one level per round.
+ * Average the leaves a row reaches (raw values x, or codes when x is NULL)
+ * over f->nodes.  A walk is a chain of dependent loads whose latency, not
+ * its work, bounds one tree, so WALK_GROUP trees advance one level per
+ * round.
  */
 static void
 average_leaves(const TreeForest *f, const double *x, const uint8 *codes,
@@ -103,10 +104,315 @@ average_leaves(const TreeForest *f, const double *x, const uint8 *codes,
 		out[a] /= f->n_trees;
 }
 
+/* ---- the scoring layout (TreeWalk) ---- */
+
+/* Most slots and thresholds of a feature the 16-bit codes can tell apart. */
+#define WALK_MAX_SLOTS PG_UINT16_MAX
+#define WALK_MAX_CUTS (PG_UINT16_MAX - 2)
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Index of the first of cuts[0..n-1] (increasing) that is >= v, or n; NaN
+ * never comes here.  Branchless: the halving steps depend only on n.
+ */
+static inline int32
+cut_rank(const double *cuts, int32 n, double v)
+{
+	const double *base = cuts;
+
+	if (n == 0)
+		return 0;
+	while (n > 1)
+	{
+		int32		half = n / 2;
+
+		/* a mask, not a branch: the comparisons are unpredictable */
+		base += half & -(int32) (base[half - 1] < v);
+		n -= half;
+	}
+	return (int32) (base - cuts) + (*base < v);
+}
+
+/* Each numeric feature's distinct thresholds, increasing; false if too many. */
+static bool
+collect_cuts(const TreeForest *f, TreeWalk *w)
+{
+	int32	   *count = palloc0(sizeof(int32) * f->p);
+
+	for (int32 i = 0; i < f->n_nodes; i++)
+		if (f->nodes[i].left >= 0 && !(f->nodes[i].flags & TREE_NODE_CATEGORICAL))
+			count[f->nodes[i].feature]++;
+	w->n_cuts = palloc0(sizeof(int32) * f->p);
+	w->cuts = palloc0(sizeof(double *) * f->p);
+	for (int32 j = 0; j < f->p; j++)
+		w->cuts[j] = palloc(sizeof(double) * Max(count[j], 1));
+	for (int32 i = 0; i < f->n_nodes; i++)
+	{
+		const TreeNode *nd = &f->nodes[i];
+
+		if (nd->left >= 0 && !(nd->flags & TREE_NODE_CATEGORICAL))
+			w->cuts[nd->feature][w->n_cuts[nd->feature]++] = nd->u.threshold;
+	}
+	for (int32 j = 0; j < f->p; j++)
+	{
+		double	   *c = w->cuts[j];
+		int32		m = 0;
+
+		qsort(c, w->n_cuts[j], sizeof(double), cmp_double);
+		for (int32 k = 0; k < w->n_cuts[j]; k++)
+			if (m == 0 || c[k] > c[m - 1])
+				c[m++] = c[k];
+		w->n_cuts[j] = m;
+	}
+	pfree(count);
+	for (int32 j = 0; j < f->p; j++)
+		if (w->n_cuts[j] > WALK_MAX_CUTS)
+			return false;
+	return true;
+}
+
+/* The walk node of split or leaf i. */
+static TreeWalkNode
+walk_node(const TreeForest *f, const TreeWalk *w, int32 i)
+{
+	const TreeNode *nd = &f->nodes[i];
+	TreeWalkNode wn;
+
+	if (nd->left < 0)
+	{
+		wn.next = i;
+		wn.slot = (uint16) (w->n_slots - 1);
+		wn.k = 0;
+	}
+	else if (nd->flags & TREE_NODE_CATEGORICAL)
+	{
+		wn.next = nd->left;
+		wn.slot = (uint16) (2 * nd->feature);
+		wn.k = TREE_WALK_SET;
+	}
+	else
+	{
+		int32		j = nd->feature;
+
+		wn.next = nd->left;
+		wn.slot = (uint16) (2 * j + ((nd->flags & TREE_NODE_DEFAULT_LEFT) ? 0 : 1));
+		/* the threshold is among the cuts: its rank + 1 */
+		wn.k = (uint16) (1 + cut_rank(w->cuts[j], w->n_cuts[j], nd->u.threshold));
+	}
+	return wn;
+}
+
+/* The deepest leaf of each block of TREE_WALK_BLOCK trees. */
+static void
+walk_block_depths(const TreeForest *f, TreeWalk *w)
+{
+	int32	   *depth = palloc_extended(sizeof(int32) * f->n_nodes,
+										MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	int32		n_blocks = (f->n_trees + TREE_WALK_BLOCK - 1) / TREE_WALK_BLOCK;
+
+	w->block_depth = palloc0(sizeof(int32) * n_blocks);
+	for (int32 t = 0; t < f->n_trees; t++)
+	{
+		int32		hi = t + 1 < f->n_trees ? f->roots[t + 1] : f->n_nodes;
+		int32	   *bd = &w->block_depth[t / TREE_WALK_BLOCK];
+
+		/* children come after their parent */
+		for (int32 i = f->roots[t]; i < hi; i++)
+		{
+			const TreeNode *nd = &f->nodes[i];
+
+			if (nd->left < 0)
+				*bd = Max(*bd, depth[i]);
+			else
+				depth[nd->left] = depth[nd->left + 1] = depth[i] + 1;
+		}
+	}
+	pfree(depth);
+}
+
+void
+tree_forest_prepare(TreeForest *f)
+{
+	TreeWalk   *w;
+
+	if (f->walk != NULL || 2 * (int64) f->p + 1 > WALK_MAX_SLOTS)
+		return;
+	w = palloc0(sizeof(TreeWalk));
+	w->n_slots = 2 * f->p + 1;
+	if (!collect_cuts(f, w))
+	{
+		pfree(w);				/* walk f->nodes instead */
+		return;
+	}
+	w->nodes = palloc_extended(sizeof(TreeWalkNode) * f->n_nodes, MCXT_ALLOC_HUGE);
+	w->value_at = palloc_extended(sizeof(int32) * f->n_nodes, MCXT_ALLOC_HUGE);
+	for (int32 i = 0; i < f->n_nodes; i++)
+	{
+		w->nodes[i] = walk_node(f, w, i);
+		w->value_at[i] = f->nodes[i].left < 0 ? f->nodes[i].u.value : 0;
+		if (w->nodes[i].k == TREE_WALK_SET)
+			w->has_sets = true;
+	}
+	walk_block_depths(f, w);
+	f->walk = w;
+}
+
+/*
+ * The codes of a row of raw values: for a numeric feature 1 + the rank of
+ * its value among the cuts, a missing one 0 in the first slot and
+ * TREE_WALK_SET in the second; for a categorical one its bin code (0 when
+ * missing) in both.  The last slot stays 0.
+ */
+static void
+walk_code_row(const TreeForest *f, const double *x, uint16 *slots)
+{
+	const TreeWalk *w = f->walk;
+
+	for (int32 j = 0; j < f->p; j++)
+	{
+		double		v = x[j];
+		uint16		c;
+
+		if (f->feat[j].categorical)
+			c = tree_bins_code(&f->feat[j], v);
+		else if (isnan(v))
+		{
+			slots[2 * j] = 0;
+			slots[2 * j + 1] = TREE_WALK_SET;
+			continue;
+		}
+		else
+			c = (uint16) (1 + cut_rank(w->cuts[j], w->n_cuts[j], v));
+		slots[2 * j] = slots[2 * j + 1] = c;
+	}
+	slots[w->n_slots - 1] = 0;
+}
+
+/*
+ * Walk trees t0..t0+m-1 down "depth" levels together: cur[k] ends at the
+ * leaf of tree t0 + k.  Every step of every tree is independent of the
+ * other trees', so their loads overlap.
+ */
+static void
+walk_block(const TreeForest *f, const uint16 *slots, int32 t0, int m,
+		   int32 depth, int32 *cur)
+{
+	const TreeWalkNode *wn = f->walk->nodes;
+
+	for (int k = 0; k < m; k++)
+		cur[k] = f->roots[t0 + k];
+	if (!f->walk->has_sets)
+	{
+		for (int32 d = 0; d < depth; d++)
+			for (int k = 0; k < m; k++)
+			{
+				const TreeWalkNode *nd = &wn[cur[k]];
+
+				cur[k] = nd->next + (slots[nd->slot] > nd->k);
+			}
+		return;
+	}
+	for (int32 d = 0; d < depth; d++)
+		for (int k = 0; k < m; k++)
+		{
+			const TreeWalkNode *nd = &wn[cur[k]];
+
+			if (unlikely(nd->k == TREE_WALK_SET))
+				cur[k] = nd->next +
+					!tree_node_goes_left(&f->nodes[cur[k]], f->sets,
+										 (uint8) slots[nd->slot]);
+			else
+				cur[k] = nd->next + (slots[nd->slot] > nd->k);
+		}
+}
+
+/*
+ * Add the values of the m leaves cur[] to out[n_arms], tree after tree.
+ * With one or two arms the sums stay in registers (the same additions in
+ * the same order).
+ */
+static inline void
+add_leaves(const TreeForest *f, const int32 *cur, int m, double *out)
+{
+	const double *values = f->values;
+	const int32 *value_at = f->walk->value_at;
+
+	if (f->n_arms == 1)
+	{
+		double		s0 = out[0];
+
+		for (int k = 0; k < m; k++)
+			s0 += values[value_at[cur[k]]];
+		out[0] = s0;
+	}
+	else if (f->n_arms == 2)
+	{
+		double		s0 = out[0],
+					s1 = out[1];
+
+		for (int k = 0; k < m; k++)
+		{
+			const double *v = values + value_at[cur[k]];
+
+			s0 += v[0];
+			s1 += v[1];
+		}
+		out[0] = s0;
+		out[1] = s1;
+	}
+	else
+		for (int k = 0; k < m; k++)
+		{
+			const double *v = values + value_at[cur[k]];
+
+			for (int32 a = 0; a < f->n_arms; a++)
+				out[a] += v[a];
+		}
+}
+
+/* Largest row (in slots) coded on the stack. */
+#define WALK_STACK_SLOTS 1025
+
+/* tree_forest_predict through f->walk: the same sums in the same order. */
+static void
+walk_average(const TreeForest *f, const double *x, double *out)
+{
+	uint16		stack_slots[WALK_STACK_SLOTS];
+	uint16	   *slots = f->walk->n_slots <= WALK_STACK_SLOTS ? stack_slots :
+		palloc(sizeof(uint16) * f->walk->n_slots);
+	int32		cur[TREE_WALK_BLOCK];
+
+	walk_code_row(f, x, slots);
+	for (int32 a = 0; a < f->n_arms; a++)
+		out[a] = 0.0;
+	for (int32 t0 = 0; t0 < f->n_trees; t0 += TREE_WALK_BLOCK)
+	{
+		int			m = Min(TREE_WALK_BLOCK, f->n_trees - t0);
+
+		walk_block(f, slots, t0, m, f->walk->block_depth[t0 / TREE_WALK_BLOCK], cur);
+		add_leaves(f, cur, m, out);
+	}
+	for (int32 a = 0; a < f->n_arms; a++)
+		out[a] /= f->n_trees;
+	if (slots != stack_slots)
+		pfree(slots);
+}
+
 void
 tree_forest_predict(const TreeForest *f, const double *x, double *out)
 {
-	average_leaves(f, x, NULL, out);
+	if (f->walk != NULL)
+		walk_average(f, x, out);
+	else
+		average_leaves(f, x, NULL, out);
 }
 
 void
@@ -382,5 +688,6 @@ tree_forest_deserialize(const void *data, Size len)
 			bytes_corrupted(&r, "Negative importance");
 	}
 	bytes_expect_end(&r);
+	tree_forest_prepare(f);
 	return f;
 }

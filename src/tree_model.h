@@ -42,6 +42,42 @@ typedef struct TreeCodeSet
 	uint8		bits[32];
 } TreeCodeSet;
 
+/*
+ * The layout a forest is scored with, built once when it is read (or
+ * grown): not part of the byte format.  A row's values are first coded
+ * against the thresholds its trees use (per feature, a binary search in
+ * their sorted distinct values), then every tree is walked over the codes
+ * with 8-byte nodes.  A numeric split's threshold is the k-th (1-based) of
+ * its feature's, and the row goes right when its code exceeds k; a missing
+ * value is coded 0 (goes left) in one slot of its feature and above any k
+ * (goes right) in the other, and a split reads the slot its default
+ * direction asks for.  A leaf leads to itself through a slot that is always
+ * 0, so every walk takes the same number of steps, without branches.  A
+ * categorical split (k = TREE_WALK_SET) is decided by its code set.
+ */
+#define TREE_WALK_SET PG_UINT16_MAX
+
+typedef struct TreeWalkNode
+{
+	int32		next;			/* left child (right: next + 1); a leaf: itself */
+	uint16		slot;			/* the row code it reads */
+	uint16		k;				/* goes right when that code > k */
+} TreeWalkNode;
+
+typedef struct TreeWalk
+{
+	int32		n_slots;		/* 2 p + 1: two per feature, then a constant 0 */
+	bool		has_sets;		/* some split is categorical */
+	int32	   *block_depth;	/* per block of TREE_WALK_BLOCK trees: deepest leaf */
+	TreeWalkNode *nodes;		/* n_nodes, numbered as the forest's */
+	int32	   *value_at;		/* n_nodes: a leaf's first value (else 0) */
+	int32	   *n_cuts;			/* p: distinct thresholds of a numeric feature */
+	double	  **cuts;			/* p: those thresholds, increasing */
+} TreeWalk;
+
+/* Trees walked together, one level at a time. */
+#define TREE_WALK_BLOCK 128
+
 typedef struct TreeForest
 {
 	int32		p;				/* features */
@@ -57,6 +93,7 @@ typedef struct TreeForest
 	TreeCodeSet *sets;
 	double	   *importance;		/* p: gain per feature, summing to 1 (or all 0) */
 	TreeBinFeature *feat;		/* p: categorical level tables (numeric: none) */
+	TreeWalk   *walk;			/* scoring layout, or NULL (see tree_forest_prepare) */
 } TreeForest;
 
 static inline bool
@@ -84,6 +121,14 @@ tree_node_goes_left(const TreeNode *nd, const TreeCodeSet *sets, uint8 c)
 extern void tree_forest_predict(const TreeForest *f, const double *x, double *out);
 extern void tree_forest_predict_codes(const TreeForest *f, const uint8 *codes,
 									  double *out);
+
+/*
+ * Build f->walk, with which tree_forest_predict scores (without it, it
+ * walks f->nodes directly; the results are the same).  A forest the
+ * layout cannot hold (over 32,766 features, or over 65,533 thresholds of
+ * one feature) keeps f->walk NULL.
+ */
+extern void tree_forest_prepare(TreeForest *f);
 
 /* Depth of the deepest leaf, and the number of leaves. */
 extern void tree_forest_shape(const TreeForest *f, int32 *max_depth, int32 *leaves);

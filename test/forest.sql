@@ -2,7 +2,7 @@
 -- closed forms on small tables, the same forest under serial and parallel
 -- plans and in any row order, and the options' errors.
 BEGIN;
-SELECT plan(48);
+SELECT plan(50);
 
 -- A small campaign: x1 in {0, 1}, x2 in {0, 1, 2, 3}, arms 0 and 1; the
 -- treated rows with x1 = 1 respond most, x2 = 3 a little.
@@ -278,6 +278,27 @@ SELECT throws_ok($$SELECT uplift_tree_nodes(m, 2) FROM one$$, '22023',
                  'tree of uplift_tree_nodes must be between 1 and 1', 'tree numbers are checked');
 SELECT throws_ok($$SELECT uplift_model_import(uplift_model_info(m)) FROM one$$, '0A000',
                  'a model with forests cannot be imported from its description', 'a forest is not rebuilt from its summary');
+
+-- The forest's last pass frees the aggregate's rows as it codes them, but
+-- not in a window, whose frame grows after each model: over two peer groups
+-- the final function runs twice on one state, and each model is the
+-- aggregate's over the same rows.
+SELECT results_eq(
+    $$SELECT DISTINCT i / 400, uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 3, "max_depth": 2}')
+                                                  OVER (ORDER BY i / 400)) FROM tiny ORDER BY 1$$,
+    $$SELECT 0, uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 3, "max_depth": 2}')) FROM tiny WHERE i < 400
+      UNION ALL
+      SELECT 1, uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 3, "max_depth": 2}')) FROM tiny$$,
+    'in a window the forest leaves the rows for the next frame');
+SELECT results_eq(
+    $$SELECT uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 3}')),
+             uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 3, "seed": 2}')),
+             uplift_model_checksum(uplift_fit(x, t, y, '{"n_trees": 3, "base": "forest"}'))
+      FROM tiny$$,
+    $$SELECT (SELECT uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 3}')) FROM tiny),
+             (SELECT uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 3, "seed": 2}')) FROM tiny),
+             (SELECT uplift_model_checksum(uplift_fit(x, t, y, '{"n_trees": 3, "base": "forest"}')) FROM tiny)$$,
+    'forests fitted side by side in one query are those fitted alone');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -1033,6 +1034,256 @@ test_interrupts(void)
 	unit_cancel_after = -1;
 }
 
+/*
+ * Whether tree t of f and tree t of g are the same tree: the same splits
+ * (code sets compared by content) and the same leaf values.
+ */
+static bool
+same_tree(const TreeForest *f, const TreeForest *g, int32 t)
+{
+	int32		fe = t + 1 < f->n_trees ? f->roots[t + 1] : f->n_nodes,
+				ge = t + 1 < g->n_trees ? g->roots[t + 1] : g->n_nodes;
+
+	if (fe - f->roots[t] != ge - g->roots[t])
+		return false;
+	for (int32 i = 0; i < fe - f->roots[t]; i++)
+	{
+		const TreeNode *a = &f->nodes[f->roots[t] + i],
+				   *b = &g->nodes[g->roots[t] + i];
+
+		if ((a->left < 0) != (b->left < 0))
+			return false;
+		if (a->left < 0)
+		{
+			if (memcmp(f->values + a->u.value, g->values + b->u.value,
+					   sizeof(double) * f->n_arms) != 0)
+				return false;
+			continue;
+		}
+		if (a->left - f->roots[t] != b->left - g->roots[t] || a->feature != b->feature ||
+			a->flags != b->flags || a->code != b->code)
+			return false;
+		if ((a->flags & TREE_NODE_CATEGORICAL) ?
+			memcmp(&f->sets[a->u.set], &g->sets[b->u.set], sizeof(TreeCodeSet)) != 0 :
+			a->u.threshold != b->u.threshold)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A level whose statistics exceed one block (16 MB) is grown in blocks of
+ * trees: 100 trees of 7 levels over 4 features of 33 codes need more at the
+ * last levels.  A tree depends only on the rows, the seed and its number,
+ * so the first 8 trees must be those of a forest of 8 trees, grown a level
+ * a block.
+ */
+static void
+test_blocks(void)
+{
+	Sim		   *s = sim_make(SIM_CATEGORICAL, 4000, 4, 51);
+	TreeParams	par = forest_params(TREE_KL, 100, 7);
+	TreeDataSummary summary;
+	TreeGrower *g;
+	TreeStats  *st;
+	TreeForest *big,
+			   *f8;
+	bool		same = true;
+	int			blocks = 0,
+				levels = 0,
+				last = -1;
+
+	par.min_samples_leaf = 5;
+	par.min_samples_treatment = 1;
+	tree_data_summary_init(&summary, s->d.n_arms);
+	tree_data_summarize(&summary, &s->d, s->bins);
+	g = tree_grower_create(s->bins, &par, &summary);
+	while ((st = tree_grower_level(g)) != NULL)
+	{
+		blocks++;
+		if (tree_grower_depth(g) != last)
+			levels++;
+		last = tree_grower_depth(g);
+		tree_grower_add_rows(g, st, &s->d);
+		tree_grower_split(g, st);
+	}
+	big = tree_grower_forest(g);
+	par.n_trees = 8;
+	f8 = tree_grow(&s->d, s->bins, &par);
+	for (int32 t = 0; t < 8; t++)
+		same = same && same_tree(big, f8, t);
+	unit_check(levels == 7 && blocks > levels && same,
+			   "trees grown in several blocks a level (%d blocks, %d levels) are the trees grown in one",
+			   blocks, levels);
+}
+
+/* ---- the scoring layout against a plain walk of the nodes ---- */
+
+/*
+ * The mean of the leaves a row of raw values reaches, walking each tree's
+ * nodes one at a time as tree_model.h defines them: left when x <= the
+ * threshold, when the level's code is in the set, or when x is missing and
+ * the node sends missing values left.
+ */
+static void
+reference_predict(const TreeForest *f, const double *x, double *out)
+{
+	for (int32 a = 0; a < f->n_arms; a++)
+		out[a] = 0.0;
+	for (int32 t = 0; t < f->n_trees; t++)
+	{
+		int32		i = f->roots[t];
+
+		while (f->nodes[i].left >= 0)
+		{
+			const TreeNode *nd = &f->nodes[i];
+			double		v = x[nd->feature];
+			bool		left;
+
+			if (isnan(v))
+				left = (nd->flags & TREE_NODE_DEFAULT_LEFT) != 0;
+			else if (nd->flags & TREE_NODE_CATEGORICAL)
+			{
+				const TreeBinFeature *bf = &f->feat[nd->feature];
+				int			code = TREE_CODE_OTHER;
+
+				for (int k = 0; k < bf->nvalues; k++)
+					if (bf->values[k] == v)
+						code = k + 2;
+				left = (f->sets[nd->u.set].bits[code / 8] >> (code % 8)) & 1;
+			}
+			else
+				left = v <= nd->u.threshold;
+			i = left ? nd->left : nd->left + 1;
+		}
+		for (int32 a = 0; a < f->n_arms; a++)
+			out[a] += f->values[f->nodes[i].u.value + a];
+	}
+	for (int32 a = 0; a < f->n_arms; a++)
+		out[a] /= f->n_trees;
+}
+
+/*
+ * A row to score: mostly uniform values, some exactly a threshold of the
+ * forest, some missing, infinite or far outside the data; categorical
+ * features take kept, pooled and unseen levels.
+ */
+static void
+walk_test_row(const TreeForest *f, Rng *r, double *x)
+{
+	for (int32 j = 0; j < f->p; j++)
+	{
+		uint64		u = rng_next(r) % 100;
+
+		if (u < 10)
+			x[j] = NAN;
+		else if (f->feat[j].categorical)
+			x[j] = (double) ((int64) (rng_next(r) % 10) - 2);
+		else if (u < 30)
+		{
+			/* the threshold of a random split on j, if there is one */
+			x[j] = rng_unif(r);
+			for (int32 i = (int32) (rng_next(r) % f->n_nodes), s = 0; s < f->n_nodes; s++, i = (i + 1) % f->n_nodes)
+				if (f->nodes[i].left >= 0 && f->nodes[i].feature == j &&
+					!(f->nodes[i].flags & TREE_NODE_CATEGORICAL))
+				{
+					x[j] = f->nodes[i].u.threshold;
+					break;
+				}
+		}
+		else if (u < 33)
+			x[j] = (u % 2 == 0 ? 1 : -1) * INFINITY;
+		else if (u < 36)
+			x[j] = (u % 2 == 0 ? 1e300 : -1e300);
+		else
+			x[j] = 1.4 * rng_unif(r) - 0.2;
+	}
+}
+
+/*
+ * Make every kind of split appear: every fifth numeric split sends missing
+ * values the other way, and every seventh becomes "missing alone" (the last
+ * code, an infinite threshold, missing values right).
+ */
+static void
+vary_splits(TreeForest *f, int32 *kinds)
+{
+	for (int32 i = 0; i < f->n_nodes; i++)
+	{
+		TreeNode   *nd = &f->nodes[i];
+
+		if (nd->left < 0)
+			continue;
+		if (nd->flags & TREE_NODE_CATEGORICAL)
+		{
+			kinds[0]++;
+			continue;
+		}
+		if (i % 7 == 3)
+		{
+			nd->code = (uint8) f->feat[nd->feature].nbins;
+			nd->u.threshold = DBL_MAX;
+			nd->flags &= ~TREE_NODE_DEFAULT_LEFT;
+		}
+		else if (i % 5 == 1 && nd->u.threshold != DBL_MAX)
+			nd->flags ^= TREE_NODE_DEFAULT_LEFT;
+		if (nd->u.threshold == DBL_MAX)
+			kinds[1]++;
+		else
+			kinds[(nd->flags & TREE_NODE_DEFAULT_LEFT) ? 2 : 3]++;
+	}
+}
+
+static void
+test_walk(void)
+{
+	static const SimKind kinds[] = {SIM_CATEGORICAL, SIM_MISSING, SIM_THREE_ARMS};
+	int64		rows = 0,
+				differ = 0;
+	int32		split_kinds[4] = {0};
+	bool		prepared = true;
+
+	for (int k = 0; k < lengthof(kinds); k++)
+	{
+		Sim		   *s = sim_make(kinds[k], 6000, 4, 41 + k);
+		TreeParams	par = forest_params(TREE_KL, 37, 6);
+		TreeForest *f,
+				   *g;
+		StringInfo	b;
+		Rng			r = {77 + k};
+
+		par.min_samples_leaf = 20;
+		par.min_samples_treatment = 5;
+		f = tree_grow(&s->d, s->bins, &par);
+		vary_splits(f, split_kinds);
+		b = forest_bytes(f);
+		g = tree_forest_deserialize(b->data, b->len);
+		prepared = prepared && g->walk != NULL && f->walk == NULL;
+		for (int i = 0; i < 20000; i++, rows++)
+		{
+			double		x[4],
+						want[3],
+						got[3],
+						plain[3];
+
+			walk_test_row(g, &r, x);
+			reference_predict(g, x, want);
+			tree_forest_predict(g, x, got);
+			tree_forest_predict(f, x, plain);
+			if (memcmp(want, got, sizeof(double) * g->n_arms) != 0 ||
+				memcmp(want, plain, sizeof(double) * g->n_arms) != 0)
+				differ++;
+		}
+	}
+	unit_check(prepared, "a forest read back has its scoring layout; a grown one walks its nodes");
+	unit_check(split_kinds[0] > 0 && split_kinds[1] > 0 && split_kinds[2] > 0 && split_kinds[3] > 0,
+			   "the forests split on categories (%d), missing alone (%d), missing left (%d) and right (%d)",
+			   split_kinds[0], split_kinds[1], split_kinds[2], split_kinds[3]);
+	unit_check(differ == 0,
+			   "the scoring layout gives the plain walk's predictions to the bit (" INT64_FORMAT " of " INT64_FORMAT " rows differ)",
+			   differ, rows);
+}
+
 int
 main(void)
 {
@@ -1042,6 +1293,8 @@ main(void)
 	test_determinism();
 	test_recovery();
 	test_format();
+	test_walk();
+	test_blocks();
 	test_errors();
 	test_interrupts();
 	return unit_done();
