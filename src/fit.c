@@ -45,6 +45,7 @@ typedef struct FitState
 	double	   *x;				/* p values: the row being read */
 	TreatLabels *labels;		/* a text treatment's labels, or NULL */
 	Progress	progress;		/* off in states built by combine or deserial */
+	bytea	   *fitted;			/* the model, once a fit has freed the rows */
 } FitState;
 
 /* Serialized states start with their kind. */
@@ -353,6 +354,15 @@ learn_named(const FeatRows *feat, FeatDesign **design)
 	return learn;
 }
 
+static bytea *
+fit_bytes_copy(const bytea *b, MemoryContext cxt)
+{
+	bytea	   *copy = MemoryContextAlloc(cxt, VARSIZE(b));
+
+	memcpy(copy, b, VARSIZE(b));
+	return copy;
+}
+
 Datum
 uplift_fit_finalfn(PG_FUNCTION_ARGS)
 {
@@ -364,13 +374,18 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 	UpliftModel *model;
 	char	  **action_labels = NULL;
 
-	(void) uplift_agg_context(fcinfo, "uplift_fit_finalfn");
+	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_finalfn");
+	bytea	   *result;
+
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("uplift_fit needs at least one row"),
 				 errhint("Check the query's WHERE clause.")));
 	st = (FitState *) PG_GETARG_POINTER(0);
+	/* a rescan of a hashed aggregate finalizes its states again */
+	if (st->fitted != NULL)
+		PG_RETURN_BYTEA_P(fit_bytes_copy(st->fitted, CurrentMemoryContext));
 	/* the actions in the labels' byte order (in place: a second call keeps them) */
 	if (st->labels != NULL)
 	{
@@ -416,5 +431,8 @@ uplift_fit_finalfn(PG_FUNCTION_ARGS)
 		model->encoding = design->enc;
 	}
 	model->action_labels = action_labels;
-	PG_RETURN_BYTEA_P(uplift_model_serialize(model));
+	result = uplift_model_serialize(model);
+	if (learn->buf->released)
+		st->fitted = fit_bytes_copy(result, aggcxt);
+	PG_RETURN_BYTEA_P(result);
 }
