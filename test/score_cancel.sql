@@ -46,10 +46,12 @@ SELECT ok(clock_timestamp() - started < interval '500 ms',
           'the cancel arrives within 400 ms of the 100 ms timeout (the model is parsed once, in under 100 ms)')
 FROM sc_clock;
 
+-- the features depend on i, so that the call is made for every i rather
+-- than once and joined to the series
 UPDATE sc_clock SET started = clock_timestamp();
 SET LOCAL statement_timeout = '100ms';
 SELECT is(query_outcome($$SELECT count(*) FROM sc_big, sc_x, generate_series(1, 2000) i,
-                                uplift_value_cost(m, m, x) v WHERE v.value > 0$$),
+                                uplift_value_cost(m, m, CASE WHEN i > 0 THEN x END) v WHERE v.value > 0$$),
           '57014', 'statement_timeout cancels uplift_value_cost on the same model');
 RESET statement_timeout;
 
