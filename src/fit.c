@@ -95,15 +95,6 @@ read_features(Datum d, double **out, MemoryContext cxt, int32 expect)
 	return fa.n;
 }
 
-static void
-null_arg_error(const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-			 errmsg("%s of uplift_fit must not be NULL", what),
-			 errhint("Remove rows with a missing %s.", what)));
-}
-
 /*
  * uplift_fit_transfn(state, features, treatment, outcome [, options])
  * uplift_fit_transfn(state, features, treatment, outcome, propensity, options)
@@ -118,7 +109,7 @@ uplift_fit_transfn(PG_FUNCTION_ARGS)
 
 	for (int i = 1; i <= 3 + (weighted ? 1 : 0); i++)
 		if (PG_ARGISNULL(i))
-			null_arg_error(i == 1 ? "features" : i == 2 ? "treatment" :
+			learn_null_arg_error(i == 1 ? "features" : i == 2 ? "treatment" :
 						   i == 3 ? "outcome" : "propensity");
 	if (weighted)
 		propensity = PG_GETARG_FLOAT8(4);
@@ -164,7 +155,7 @@ uplift_fit_transfn_jsonb(PG_FUNCTION_ARGS)
 
 	for (int i = 1; i <= 3 + (weighted ? 1 : 0); i++)
 		if (PG_ARGISNULL(i))
-			null_arg_error(i == 1 ? "features" : i == 2 ? "treatment" :
+			learn_null_arg_error(i == 1 ? "features" : i == 2 ? "treatment" :
 						   i == 3 ? "outcome" : "propensity");
 	if (st == NULL)
 	{

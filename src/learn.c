@@ -152,6 +152,15 @@ learn_fits_forest(Jsonb *opts)
 		(base >= 0 && base_codes[base] == UPLIFT_BASE_FOREST);
 }
 
+void
+learn_null_arg_error(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("%s of uplift_fit must not be NULL", what),
+			 errhint("Remove rows with a missing %s.", what)));
+}
+
 /* The index of the string option key among names, dflt when absent, -1 when unknown. */
 static int
 quiet_choice(Jsonb *opts, const char *key, const char *const *names, int dflt)

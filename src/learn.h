@@ -75,6 +75,9 @@ extern void learn_state_merge(LearnState *into, LearnState *from);
 /* Do these options of uplift_fit grow forests (learner or base "forest")? */
 extern bool learn_fits_forest(Jsonb *opts);
 
+/* The error for a NULL argument of a row of uplift_fit ("features", ...). */
+extern void learn_null_arg_error(const char *what) pg_attribute_noreturn();
+
 /*
  * Will uplift_fit with these options keep its rows, rather than per-arm
  * moments?  For the planner, which sees constant options before any row: it

@@ -493,15 +493,6 @@ design_row(const NewtonState *st, int a, const double *x, double *y, double *w,
 	}
 }
 
-static void
-null_arg_error(const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-			 errmsg("%s of uplift_fit must not be NULL", what),
-			 errhint("Remove rows with a missing %s.", what)));
-}
-
 /*
  * Count a row's propensity in its arm and clip it to min_propensity;
  * returns the inverse of the propensity the row is fitted with.
@@ -580,7 +571,7 @@ uplift_newton_pass_transfn(PG_FUNCTION_ARGS)
 				 errmsg("setup of " AGGNAME " must not be NULL")));
 	for (int i = 1; i <= 3; i++)
 		if (PG_ARGISNULL(i))
-			null_arg_error(i == 1 ? "features" : i == 2 ? "treatment" : "outcome");
+			learn_null_arg_error(i == 1 ? "features" : i == 2 ? "treatment" : "outcome");
 	uplift_features_open(PG_GETARG_DATUM(1), &fa, "features of uplift_fit");
 	uplift_array_check_length("features of uplift_fit", fa.n, 1, UPLIFT_MAX_FEATURES,
 							  "Pass at least one feature per row.");
@@ -595,7 +586,7 @@ uplift_newton_pass_transfn(PG_FUNCTION_ARGS)
 	if (st->weighted)
 	{
 		if (PG_ARGISNULL(4))
-			null_arg_error("propensity");
+			learn_null_arg_error("propensity");
 		propensity = PG_GETARG_FLOAT8(4);
 	}
 	learn_check_row(st->base, st->weighted, action, y, propensity);
