@@ -36,6 +36,14 @@ typedef struct FitQuery
 extern Datum fit_query_pass(const FitQuery *fq, const char *call, int nargs,
 							Oid *argtypes, Datum *args, bool *isnull);
 
+/*
+ * The first pass of every fit: per arm the rows and the propensity ranges,
+ * in a state without rows (learn_state_summarize) with the settings of
+ * opts, for learn_fit_header (fit_query_newton.c).
+ */
+struct LearnState;
+extern struct LearnState *fit_query_summary(const FitQuery *fq, Jsonb *opts);
+
 /* The fits: the serialized uplift_model, palloc'd in the current context. */
 extern bytea *fit_query_newton(const FitQuery *fq, Jsonb *opts);
 extern bytea *fit_query_forest(const FitQuery *fq, Jsonb *opts);

@@ -572,6 +572,27 @@ named_features(Jsonb *opts)
 	return 1;
 }
 
+LearnState *
+fit_query_summary(const FitQuery *fq, Jsonb *opts)
+{
+	PassRun		run;
+	LearnState *pre;
+	double		setup[NEWTON_SETUP_HEAD];
+	PassResult	sum;
+
+	memset(&run, 0, sizeof(run));
+	run.fq = fq;
+	run.call = pass_call(fq);
+	run.weighted = fq->ncols == 4;
+	pre = learn_state_create(CurrentMemoryContext, opts, named_features(opts), run.weighted);
+	/* a logistic base checks the outcomes; the others take any */
+	run.base = pre->settings.base == UPLIFT_BASE_LOGISTIC ? UPLIFT_BASE_LOGISTIC : 0;
+	run.min_propensity = pre->settings.min_propensity;
+	setup_head(setup, NEWTON_KIND_SUMMARY, &run, false);
+	run_pass(&run, setup, NEWTON_SETUP_HEAD, NEWTON_KIND_SUMMARY, &sum);
+	return summary_state(opts, &run, &sum);
+}
+
 bytea *
 fit_query_newton(const FitQuery *fq, Jsonb *opts)
 {

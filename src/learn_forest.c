@@ -298,26 +298,17 @@ walk_next(RowWalk *w, RowBlock *b)
 	return true;
 }
 
-static inline uint64
-double_bits(double v)
-{
-	uint64		u;
-
-	memcpy(&u, &v, sizeof(u));
-	return u;
-}
-
 /* The hash of row i's contents. */
 static uint64
 row_content_hash(const RowBlock *b, int i, int32 p)
 {
-	uint64		h = tree_mix64(UINT64CONST(0x726f776b6579) ^ (uint64) b->arm);	/* "rowkey" */
+	uint64		h = learn_forest_key_begin(b->arm);
 
 	for (int32 j = 0; j < p; j++)
-		h = tree_mix64(h ^ double_bits(b->col[j][i]));
-	h = tree_mix64(h ^ double_bits(b->y[i]));
+		h = learn_forest_key_add(h, b->col[j][i]);
+	h = learn_forest_key_add(h, b->y[i]);
 	if (b->w != NULL)
-		h = tree_mix64(h ^ double_bits(b->w[i]));
+		h = learn_forest_key_add(h, b->w[i]);
 	return h;
 }
 
@@ -682,25 +673,39 @@ categorical_columns(const LearnSettings *s, int32 p)
 
 /*
  * Weigh the rows of each weighted arm (arm[i], weight w[i] = 1/propensity)
- * so that its weights average 1, as the other learners do; summed in the
- * canonical order, so the weights do not depend on the rows' arrival.
+ * so that its weights average 1, as the other learners do: row i of a
+ * weighted arm a weighs w[i] x learn_forest_weight_factor(rows of a, exact
+ * sum of its w), which does not depend on the rows' order.
  */
 static void
 normalise_weights(double *w, const uint16 *arm, int64 n, const bool *weighted)
 {
-	double	   *total = palloc0(sizeof(double) * (TRAINBUF_MAX_ACTION + 1));
+	ExactSum   *total = palloc(sizeof(ExactSum) * (TRAINBUF_MAX_ACTION + 1));
 	int64	   *count = palloc0(sizeof(int64) * (TRAINBUF_MAX_ACTION + 1));
+	double	   *factor = palloc(sizeof(double) * (TRAINBUF_MAX_ACTION + 1));
 
+	for (int a = 0; a <= TRAINBUF_MAX_ACTION; a++)
+		exact_sum_init(&total[a]);
 	for (int64 i = 0; i < n; i++)
 	{
-		total[arm[i]] += w[i];
+		exact_sum_add(&total[arm[i]], w[i]);
 		count[arm[i]]++;
 	}
+	for (int a = 0; a <= TRAINBUF_MAX_ACTION; a++)
+		if (count[a] > 0)
+			factor[a] = learn_forest_weight_factor(count[a], &total[a]);
 	for (int64 i = 0; i < n; i++)
 		if (weighted[arm[i]])
-			w[i] *= (double) count[arm[i]] / total[arm[i]];
+			w[i] *= factor[arm[i]];
 	pfree(total);
 	pfree(count);
+	pfree(factor);
+}
+
+double
+learn_forest_weight_factor(int64 rows, const ExactSum *total)
+{
+	return (double) rows / exact_sum_value(total);
 }
 
 /*
@@ -805,15 +810,20 @@ walk_codes(RowWalk *w, const TreeBins *bins, bool arms, TreeData *d)
 static TreeBins *
 walk_tree_data(RowWalk *w, const LearnSettings *s, bool arms, TreeData *d)
 {
-	TreeBinOptions opt = {s->bins, TREE_MAX_BINS - 1, s->bin_sample, (uint64) s->seed};
-	uint8	   *bkt = walk_buckets(w);
-	uint64		cut = walk_sample_cut(w, bkt, &opt);
-	uint64	   *in_sample = palloc_extended(sizeof(uint64) * ((w->nrows + 63) / 64 + 1),
-											MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	TreeBinOptions opt;
+	uint8	   *bkt;
+	uint64		cut;
+	uint64	   *in_sample;
 	int64		m;
-	uint64	   *skey = walk_sample(w, bkt, cut, &opt, in_sample, &m);
+	uint64	   *skey;
 	TreeBins   *bins;
 
+	learn_forest_bin_options(s, &opt);
+	bkt = walk_buckets(w);
+	cut = walk_sample_cut(w, bkt, &opt);
+	in_sample = palloc_extended(sizeof(uint64) * ((w->nrows + 63) / 64 + 1),
+								MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	skey = walk_sample(w, bkt, cut, &opt, in_sample, &m);
 	pfree(bkt);
 	bins = walk_bins(w, in_sample, skey, m, categorical_columns(s, w->p), &opt);
 	pfree(skey);
@@ -822,134 +832,39 @@ walk_tree_data(RowWalk *w, const LearnSettings *s, bool arms, TreeData *d)
 	return bins;
 }
 
-/* Rows of one outcome, weight and arm: the key their sums are ordered by. */
-typedef struct MeanRow
-{
-	uint64		key;
-	int64		count;			/* 0: a free entry */
-	double		y;
-	double		w;
-	int32		arm;
-} MeanRow;
-
-static inline uint64
-mean_key(double y, double w, int32 arm)
-{
-	return tree_mix64(double_bits(y) ^ tree_mix64(double_bits(w) ^ (uint64) arm));
-}
-
-static int
-cmp_mean_row(const void *a, const void *b)
-{
-	const MeanRow *x = a,
-			   *y = b;
-
-	return (x->key > y->key) - (x->key < y->key);
-}
-
-/* Count a row in the table of distinct keys (t: *cap entries, *used used). */
-static MeanRow *
-mean_rows_add(MeanRow *t, int64 *cap, int64 *used, const MeanRow *row)
-{
-	int64		i;
-
-	if (2 * (*used + 1) > *cap)
-	{
-		int64		n = *cap;
-		MeanRow    *old = t;
-
-		*cap = 2 * n;
-		t = palloc_extended(sizeof(MeanRow) * *cap, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		for (int64 k = 0; k < n; k++)
-			if (old[k].count > 0)
-			{
-				for (i = (int64) (old[k].key & (*cap - 1)); t[i].count > 0; i = (i + 1) & (*cap - 1))
-					;
-				t[i] = old[k];
-			}
-		pfree(old);
-	}
-	for (i = (int64) (row->key & (*cap - 1)); t[i].count > 0; i = (i + 1) & (*cap - 1))
-		if (t[i].key == row->key)
-		{
-			t[i].count++;
-			return t;
-		}
-	t[i] = *row;
-	t[i].count = 1;
-	(*used)++;
-	return t;
-}
-
 /*
- * The (weighted) outcome mean of each arm of m, summed in an order that
- * depends only on the rows (the order of a hash of each row's outcome,
- * weight and arm), so that a forest model's bytes are the same under any
- * plan.  Rows of the same hash add the same terms, so a bucket of hashes
- * at a time, the distinct hashes are counted, sorted and their terms added
- * as many times as they occur: a byte a row while the rows are held.
+ * The (weighted) outcome mean of each arm of m: exact sums of w y and w
+ * (w the inverse propensity of a weighted buffer's rows, else 1), so that
+ * a forest model's bytes are the same under any plan.
  */
 void
 learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m)
 {
-	int64		n = buf->nrows;
-	uint8	   *bkt = palloc_extended(Max(n, 1), MCXT_ALLOC_HUGE);
-	double	   *sum_wy = palloc0(sizeof(double) * (m->n_actions + 1));
-	double	   *sum_w = palloc0(sizeof(double) * (m->n_actions + 1));
+	ExactSum   *sum_wy = palloc(sizeof(ExactSum) * (m->n_actions + 1));
+	ExactSum   *sum_w = palloc(sizeof(ExactSum) * (m->n_actions + 1));
 	TileCursor	cur;
 	TrainTile	t;
-	int64		i = 0;
 
+	for (int32 a = 0; a <= m->n_actions; a++)
+	{
+		exact_sum_init(&sum_wy[a]);
+		exact_sum_init(&sum_w[a]);
+	}
 	trainbuf_cursor_start(&cur, buf, NULL, 1);
 	while (trainbuf_cursor_next(&cur, &t))
 	{
 		CHECK_FOR_INTERRUPTS();
-		for (int r = 0; r < t.n; r++, i++)
-			bkt[i] = (uint8) key_bucket(mean_key(t.chunk->y[t.start + r],
-												 buf->weighted ? t.chunk->w[t.start + r] : 1.0,
-												 t.arm));
-	}
-	for (int bk = 0; bk < KEY_BUCKETS; bk++)
-	{
-		int64		cap = 64,
-					used = 0,
-					nd = 0;
-		MeanRow    *rows = palloc0(sizeof(MeanRow) * cap);
-
-		i = 0;
-		trainbuf_cursor_start(&cur, buf, NULL, 1);
-		while (trainbuf_cursor_next(&cur, &t))
+		for (int r = 0; r < t.n; r++)
 		{
-			CHECK_FOR_INTERRUPTS();
-			for (int r = 0; r < t.n; r++, i++)
-			{
-				MeanRow		mr;
+			double		y = t.chunk->y[t.start + r];
+			double		w = buf->weighted ? t.chunk->w[t.start + r] : 1.0;
 
-				if (bkt[i] != bk)
-					continue;
-				mr.y = t.chunk->y[t.start + r];
-				mr.w = buf->weighted ? t.chunk->w[t.start + r] : 1.0;
-				mr.arm = t.arm;
-				mr.key = mean_key(mr.y, mr.w, mr.arm);
-				rows = mean_rows_add(rows, &cap, &used, &mr);
-			}
+			exact_sum_add(&sum_wy[t.arm], w * y);
+			exact_sum_add(&sum_w[t.arm], w);
 		}
-		/* the distinct keys in order, each added as often as it occurs */
-		for (int64 k = 0; k < cap; k++)
-			if (rows[k].count > 0)
-				rows[nd++] = rows[k];
-		qsort(rows, nd, sizeof(MeanRow), cmp_mean_row);
-		for (int64 s = 0; s < nd; s++)
-			for (int64 c = 0; c < rows[s].count; c++)
-			{
-				sum_wy[rows[s].arm] += rows[s].w * rows[s].y;
-				sum_w[rows[s].arm] += rows[s].w;
-			}
-		pfree(rows);
 	}
 	for (int32 a = 0; a <= m->n_actions; a++)
-		m->arm_outcome_mean[a] = sum_wy[a] / sum_w[a];
-	pfree(bkt);
+		m->arm_outcome_mean[a] = exact_sum_value(&sum_wy[a]) / exact_sum_value(&sum_w[a]);
 	pfree(sum_wy);
 	pfree(sum_w);
 }
@@ -1016,12 +931,46 @@ forest_head(UpliftHead *head, TreeForest *f, int64 nrows)
 }
 
 void
+learn_forest_bin_options(const LearnSettings *s, TreeBinOptions *opt)
+{
+	opt->max_bins = s->bins;
+	opt->max_levels = TREE_MAX_BINS - 1;
+	opt->sample_size = s->bin_sample;
+	opt->seed = (uint64) s->seed;
+}
+
+void
+learn_forest_params(const LearnSettings *s, bool binary, int32 K, int32 p,
+					TreeParams *par)
+{
+	if (K + 1 > TREE_MAX_ARMS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("learner \"forest\" of uplift_fit takes at most %d actions, not %d",
+						TREE_MAX_ARMS - 1, K),
+				 errhint("Fit a forest per group of actions, or use a meta-learner with base \"forest\".")));
+	*par = s->tree;
+	par->criterion = (TreeCriterion) learn_forest_criterion(s, binary, K);
+	par->max_features = resolved_max_features(par->max_features, p);
+}
+
+void
+learn_forest_set_head(UpliftModel *m, TreeForest *f, int64 nrows)
+{
+	m->n_heads = 1;
+	m->heads = palloc0(sizeof(UpliftHead));
+	m->heads[0].role = UPLIFT_HEAD_ARMS;
+	m->heads[0].action = -1;
+	forest_head(&m->heads[0], f, nrows);
+}
+
+void
 learn_forest(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 			 const ArmWeights *aw)
 {
 	RowWalk		w = {0};
 	TreeData	d = {0};
-	TreeParams	par = s->tree;
+	TreeParams	par;
 	TreeBins   *bins;
 
 	w.p = buf->p;
@@ -1031,25 +980,13 @@ learn_forest(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 	w.release = buf->releasable ? unconstify(TrainBuf *, buf) : NULL;
 	w.aw = aw;
 	w.cols = palloc(sizeof(double *) * Max(buf->p, 1));
-	if (m->n_actions + 1 > TREE_MAX_ARMS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("learner \"forest\" of uplift_fit takes at most %d actions, not %d",
-						TREE_MAX_ARMS - 1, m->n_actions),
-				 errhint("Fit a forest per group of actions, or use a meta-learner with base \"forest\".")));
+	learn_forest_params(s, buf->all_binary, m->n_actions, buf->p, &par);
 	if (s->progress != NULL)
 		progress_phase(s->progress, "binning the rows");
 	bins = walk_tree_data(&w, s, true, &d);
 	d.n_arms = m->n_actions + 1;
-	par.criterion = (TreeCriterion) learn_forest_criterion(s, buf->all_binary, m->n_actions);
-	par.max_features = resolved_max_features(par.max_features, buf->p);
-
-	m->n_heads = 1;
-	m->heads = palloc0(sizeof(UpliftHead));
-	m->heads[0].role = UPLIFT_HEAD_ARMS;
-	m->heads[0].action = -1;
-	forest_head(&m->heads[0], grow(&d, bins, &par, s->progress, "the forest"),
-				buf->nrows);
+	learn_forest_set_head(m, grow(&d, bins, &par, s->progress, "the forest"),
+						  buf->nrows);
 	free_tree_data(&d);
 }
 

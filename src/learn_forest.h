@@ -12,10 +12,12 @@
 #include "utils/jsonb.h"
 
 #include "bytes.h"
+#include "exact_sum.h"
 #include "learn_head.h"
 #include "model.h"
 #include "rowsource.h"
 #include "trainbuf.h"
+#include "tree_grow.h"
 
 /* The options of uplift_fit that only forests take. */
 #define LEARN_FOREST_OPTION_KEYS \
@@ -50,6 +52,44 @@ extern int32 learn_forest_criterion(const LearnSettings *s, bool binary, int32 K
  */
 extern void learn_forest(const TrainBuf *buf, const LearnSettings *s,
 						 UpliftModel *m, const ArmWeights *aw);
+
+/*
+ * A row's key: a hash of its arm, then its features, outcome and, in an arm
+ * weighted by inverse propensities, its weight, each added in that order.
+ */
+static inline uint64
+learn_forest_key_begin(int32 arm)
+{
+	return tree_mix64(UINT64CONST(0x726f776b6579) ^ (uint64) arm);	/* "rowkey" */
+}
+
+static inline uint64
+learn_forest_key_add(uint64 h, double v)
+{
+	uint64		u;
+
+	memcpy(&u, &v, sizeof(u));
+	return tree_mix64(h ^ u);
+}
+
+/* The bin options of the settings. */
+extern void learn_forest_bin_options(const LearnSettings *s, TreeBinOptions *opt);
+
+/*
+ * The engine's parameters of the uplift forest over p features and actions
+ * 1..K (binary: every outcome is 0 or 1); an error past TREE_MAX_ARMS arms.
+ */
+extern void learn_forest_params(const LearnSettings *s, bool binary, int32 K,
+								int32 p, TreeParams *par);
+
+/* m's one head: the uplift forest f, grown on nrows rows. */
+extern void learn_forest_set_head(UpliftModel *m, TreeForest *f, int64 nrows);
+
+/*
+ * What the rows of a weighted arm are multiplied by so that their weights
+ * (inverse propensities) average 1: rows / total, total their exact sum.
+ */
+extern double learn_forest_weight_factor(int64 rows, const ExactSum *total);
 
 /*
  * A forest head (role and action already set) over the rows of src: a

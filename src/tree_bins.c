@@ -96,22 +96,46 @@ cmp_double(const void *a, const void *b)
 }
 
 /*
- * Edges of a numeric feature from its m sorted sample values: the type-1
- * quantiles (inverse empirical CDF) q(i/B) = v[ceil(i m / B) - 1] for
+ * A feature's sample: m values in increasing order, value i standing for
+ * count[i] rows (count NULL: one each); "total" rows in all.
+ */
+typedef struct SampleColumn
+{
+	const double *v;
+	const int64 *count;
+	int64		m;
+	int64		total;
+} SampleColumn;
+
+static inline int64
+sample_count(const SampleColumn *c, int64 i)
+{
+	return c->count ? c->count[i] : 1;
+}
+
+/*
+ * Edges of a numeric feature from its sorted sample: the type-1 quantiles
+ * (inverse empirical CDF) q(i/B) = the value of rank ceil(i total / B) for
  * i = 1..B-1, without repeats and without the sample's maximum (which would
  * leave the top bin empty).
  */
 static void
-numeric_edges(TreeBinFeature *f, const double *v, int64 m, int max_bins)
+numeric_edges(TreeBinFeature *f, const SampleColumn *c, int max_bins)
 {
+	int64		at = 0,			/* the value holding ranks below "seen" */
+				seen = c->m > 0 ? sample_count(c, 0) : 0;
+
 	f->values = palloc(sizeof(double) * max_bins);
 	f->nvalues = 0;
-	for (int i = 1; i < max_bins && m > 0; i++)
+	for (int i = 1; i < max_bins && c->m > 0; i++)
 	{
-		int64		pos = ((int64) i * m + max_bins - 1) / max_bins - 1;
-		double		e = v[pos];
+		int64		rank = ((int64) i * c->total + max_bins - 1) / max_bins;
+		double		e;
 
-		if (e >= v[m - 1])
+		while (seen < rank)
+			seen += sample_count(c, ++at);
+		e = c->v[at];
+		if (e >= c->v[c->m - 1])
 			break;
 		if (f->nvalues == 0 || e > f->values[f->nvalues - 1])
 			f->values[f->nvalues++] = e;
@@ -139,19 +163,19 @@ cmp_level_count(const void *a, const void *b)
 
 /* Levels of a categorical feature: the max_levels most frequent, by value. */
 static void
-categorical_levels(TreeBinFeature *f, const double *v, int64 m, int max_levels)
+categorical_levels(TreeBinFeature *f, const SampleColumn *c, int max_levels)
 {
-	LevelCount *lc = palloc_extended(sizeof(LevelCount) * Max(m, 1), MCXT_ALLOC_HUGE);
+	LevelCount *lc = palloc_extended(sizeof(LevelCount) * Max(c->m, 1), MCXT_ALLOC_HUGE);
 	int64		nl = 0;
 
-	for (int64 i = 0; i < m; i++)
+	for (int64 i = 0; i < c->m; i++)
 	{
-		if (nl > 0 && lc[nl - 1].value == v[i])
-			lc[nl - 1].count++;
+		if (nl > 0 && lc[nl - 1].value == c->v[i])
+			lc[nl - 1].count += sample_count(c, i);
 		else
 		{
-			lc[nl].value = v[i];
-			lc[nl++].count = 1;
+			lc[nl].value = c->v[i];
+			lc[nl++].count = sample_count(c, i);
 		}
 	}
 	qsort(lc, nl, sizeof(LevelCount), cmp_level_count);
@@ -162,6 +186,29 @@ categorical_levels(TreeBinFeature *f, const double *v, int64 m, int max_levels)
 	qsort(f->values, f->nvalues, sizeof(double), cmp_double);
 	f->nbins = f->nvalues + 1;
 	pfree(lc);
+}
+
+/* Feature f's bins from its sorted sample. */
+static void
+feature_bins(TreeBinFeature *f, bool categorical, const SampleColumn *c,
+			 const TreeBinOptions *opt)
+{
+	f->categorical = categorical;
+	if (categorical)
+		categorical_levels(f, c, opt->max_levels);
+	else
+		numeric_edges(f, c, opt->max_bins);
+}
+
+static TreeBins *
+bins_new(int p)
+{
+	TreeBins   *bins = palloc(sizeof(TreeBins));
+
+	bins->p = p;
+	bins->max_code = 0;
+	bins->feat = palloc0(sizeof(TreeBinFeature) * Max(p, 1));
+	return bins;
 }
 
 uint64
@@ -185,7 +232,7 @@ TreeBins *
 tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 				const bool *categorical, const TreeBinOptions *opt)
 {
-	TreeBins   *bins;
+	TreeBins   *bins = bins_new(p);
 	uint64		threshold = tree_bins_sample_cut(keys, n, opt);
 	uint64	   *h;
 	double	   *v;
@@ -194,18 +241,12 @@ tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 	vcap = Max(Min(n, opt->sample_size), 1);
 	h = palloc_extended(sizeof(uint64) * Max(n, 1), MCXT_ALLOC_HUGE);
 	v = palloc_extended(sizeof(double) * vcap, MCXT_ALLOC_HUGE);
-	bins = palloc(sizeof(TreeBins));
-	bins->p = p;
-	bins->max_code = 0;
-	bins->feat = palloc0(sizeof(TreeBinFeature) * Max(p, 1));
-
 	for (int64 i = 0; i < n; i++)
 		h[i] = tree_bins_sample_order(keys[i], opt->seed);
 
 	for (int j = 0; j < p; j++)
 	{
-		TreeBinFeature *f = &bins->feat[j];
-		int64		m = 0;
+		SampleColumn c = {v, NULL, 0, 0};
 
 		for (int64 i = 0; i < n; i++)
 		{
@@ -213,25 +254,76 @@ tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 
 			if (h[i] > threshold || isnan(xv))
 				continue;
-			if (m == vcap)
+			if (c.m == vcap)
 			{
 				/* rows sharing the threshold hash (equal keys) go in too */
 				vcap *= 2;
 				v = repalloc_huge(v, sizeof(double) * vcap);
+				c.v = v;
 			}
-			v[m++] = xv;
+			v[c.m++] = xv;
 		}
-		qsort(v, m, sizeof(double), cmp_double);
-		f->categorical = categorical != NULL && categorical[j];
-		if (f->categorical)
-			categorical_levels(f, v, m, opt->max_levels);
-		else
-			numeric_edges(f, v, m, opt->max_bins);
-		bins->max_code = Max(bins->max_code, f->nbins);
+		qsort(v, c.m, sizeof(double), cmp_double);
+		c.total = c.m;
+		feature_bins(&bins->feat[j], categorical != NULL && categorical[j], &c, opt);
+		bins->max_code = Max(bins->max_code, bins->feat[j].nbins);
 		CHECK_FOR_INTERRUPTS();
 	}
 	pfree(h);
 	pfree(v);
+	return bins;
+}
+
+/* A sample value and the rows it stands for. */
+typedef struct CountedValue
+{
+	double		value;
+	int64		count;
+} CountedValue;
+
+static int
+cmp_counted_value(const void *a, const void *b)
+{
+	return cmp_double(&((const CountedValue *) a)->value,
+					  &((const CountedValue *) b)->value);
+}
+
+TreeBins *
+tree_bins_build_sample(const double *x, const int64 *count, int64 m, int p,
+					   const bool *categorical, const TreeBinOptions *opt)
+{
+	TreeBins   *bins = bins_new(p);
+	CountedValue *cv = palloc_extended(sizeof(CountedValue) * Max(m, 1), MCXT_ALLOC_HUGE);
+	double	   *v = palloc_extended(sizeof(double) * Max(m, 1), MCXT_ALLOC_HUGE);
+	int64	   *cnt = palloc_extended(sizeof(int64) * Max(m, 1), MCXT_ALLOC_HUGE);
+
+	check_bin_options(opt);
+	for (int j = 0; j < p; j++)
+	{
+		SampleColumn c = {v, cnt, 0, 0};
+		int64		k = 0;
+
+		for (int64 i = 0; i < m; i++)
+			if (!isnan(x[i * p + j]) && count[i] > 0)
+			{
+				cv[k].value = x[i * p + j];
+				cv[k++].count = count[i];
+			}
+		qsort(cv, k, sizeof(CountedValue), cmp_counted_value);
+		for (int64 i = 0; i < k; i++)
+		{
+			v[i] = cv[i].value;
+			cnt[i] = cv[i].count;
+			c.total += cv[i].count;
+		}
+		c.m = k;
+		feature_bins(&bins->feat[j], categorical != NULL && categorical[j], &c, opt);
+		bins->max_code = Max(bins->max_code, bins->feat[j].nbins);
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(cv);
+	pfree(v);
+	pfree(cnt);
 	return bins;
 }
 

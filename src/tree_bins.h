@@ -91,6 +91,15 @@ extern TreeBins *tree_bins_build(const double *x, int64 n, int p,
 								 const uint64 *keys, const bool *categorical,
 								 const TreeBinOptions *opt);
 
+/*
+ * Bins from a sample already drawn: m rows of x (row-major, m x p), row i
+ * standing for count[i] identical rows.  With a count of one a row, the
+ * bins of tree_bins_build over its sample.
+ */
+extern TreeBins *tree_bins_build_sample(const double *x, const int64 *count,
+										int64 m, int p, const bool *categorical,
+										const TreeBinOptions *opt);
+
 /* The code of value x of a feature. */
 extern uint8 tree_bins_code(const TreeBinFeature *f, double x);
 

@@ -11,6 +11,7 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
+#include "bytes.h"
 #include "tree_grow.h"
 #include "tree_stats.h"
 
@@ -967,13 +968,27 @@ tree_grower_forest(TreeGrower *g)
 	return f;
 }
 
+/* The seed's mix and the Poisson(1) CDF the row draws use. */
+static void
+init_draws(GrowCtx *g)
+{
+	double		term = exp(-1.0),
+				cdf = 0.0;
+
+	g->seedmix = tree_mix64(g->par->seed ^ UINT64CONST(0x67726f77));	/* "grow" */
+	for (int k = 0; k <= TREE_MAX_COUNT; k++)
+	{
+		cdf += term;
+		g->poisson_cdf[k] = cdf;
+		term /= (double) (k + 1);
+	}
+}
+
 TreeGrower *
 tree_grower_create(const TreeBins *bins, const TreeParams *par,
 				   const TreeDataSummary *summary)
 {
 	TreeGrower *g = palloc0(sizeof(TreeGrower));
-	double		term = exp(-1.0),
-				cdf = 0.0;
 
 	if (bins->p < 1 || bins->p > PG_INT16_MAX)
 		ereport(ERROR,
@@ -996,13 +1011,7 @@ tree_grower_create(const TreeBins *bins, const TreeParams *par,
 	tree_split_scratch_init(&g->scr, g->n_arms);
 	tree_quant_init(&g->quant, summary->n, par->bootstrap ? TREE_MAX_COUNT : 1,
 					summary->max_w, summary->max_y);
-	g->seedmix = tree_mix64(par->seed ^ UINT64CONST(0x67726f77));	/* "grow" */
-	for (int k = 0; k <= TREE_MAX_COUNT; k++)
-	{
-		cdf += term;
-		g->poisson_cdf[k] = cdf;
-		term /= (double) (k + 1);
-	}
+	init_draws(g);
 	g->n_feat = par->max_features > 0 ? par->max_features : g->p;
 	g->perm = palloc(sizeof(int32) * g->p);
 	g->left = palloc(sizeof(TreeCell) * g->n_arms);
@@ -1041,4 +1050,232 @@ tree_grow(const TreeData *d, const TreeBins *bins, const TreeParams *par)
 		tree_grower_set_leaves(g, st);
 	}
 	return tree_grower_forest(g);
+}
+
+/* ---- routers: the growers of a pass over a partition of the rows ---- */
+
+#define TREE_ROUTER_VERSION 1
+
+static void
+write_bins(StringInfo out, const TreeBins *bins)
+{
+	bytes_put_i32(out, bins->p);
+	for (int32 j = 0; j < bins->p; j++)
+	{
+		const TreeBinFeature *f = &bins->feat[j];
+
+		bytes_put_u8(out, f->categorical ? 1 : 0);
+		bytes_put_i32(out, f->nvalues);
+		bytes_put_f64s(out, f->values, f->nvalues);
+	}
+}
+
+/* Bins read back: values increasing, at most TREE_MAX_BINS codes. */
+static TreeBins *
+read_bins(ByteReader *r)
+{
+	TreeBins   *bins = palloc(sizeof(TreeBins));
+
+	bins->p = bytes_get_i32(r);
+	if (bins->p < 1 || bins->p > PG_INT16_MAX)
+		bytes_corrupted(r, "The number of features is out of range");
+	bins->max_code = 0;
+	bins->feat = palloc0(sizeof(TreeBinFeature) * bins->p);
+	for (int32 j = 0; j < bins->p; j++)
+	{
+		TreeBinFeature *f = &bins->feat[j];
+		uint8		cat = bytes_get_u8(r);
+
+		f->nvalues = bytes_get_i32(r);
+		if (cat > 1 || f->nvalues < 0 || f->nvalues > TREE_MAX_BINS - 1)
+			bytes_corrupted(r, "A feature's bins are out of range");
+		f->categorical = cat == 1;
+		f->nbins = f->nvalues + 1;
+		f->values = palloc(sizeof(double) * Max(f->nvalues, 1));
+		bytes_get_f64s(r, f->values, f->nvalues);
+		for (int k = 0; k < f->nvalues; k++)
+			if (isnan(f->values[k]) || (k > 0 && !(f->values[k] > f->values[k - 1])))
+				bytes_corrupted(r, "A feature's bin values do not increase");
+		bins->max_code = Max(bins->max_code, f->nbins);
+	}
+	return bins;
+}
+
+void
+tree_grower_write_router(const TreeGrower *g, bool leaves, StringInfo out)
+{
+	bytes_put_u8(out, TREE_ROUTER_VERSION);
+	bytes_put_u8(out, leaves ? 1 : 0);
+	write_bins(out, g->bins);
+	bytes_put_i32(out, g->n_arms);
+	bytes_put_i32(out, g->par->n_trees);
+	bytes_put_u8(out, g->par->bootstrap ? 1 : 0);
+	bytes_put_u8(out, g->par->honest ? 1 : 0);
+	bytes_put_f64(out, g->par->subsample);
+	bytes_put_u64(out, g->par->seed);
+	bytes_put_f64(out, g->quant.qw);
+	bytes_put_f64(out, g->quant.qwy);
+	bytes_put_f64(out, g->quant.qwy2);
+	bytes_put_i64(out, (int64) g->par->stats_memory);
+	bytes_put_i32(out, g->n_slots);
+	bytes_put_i32(out, leaves ? 1 : g->n_feat);
+	if (!leaves)
+		for (Size k = 0; k < (Size) g->n_slots * g->n_feat; k++)
+			bytes_put_i32(out, g->slot_feats[k]);
+	bytes_put_i32(out, g->n_sets);
+	for (int32 k = 0; k < g->n_sets; k++)
+		appendBinaryStringInfo(out, (const char *) g->sets[k].bits, sizeof(g->sets[k].bits));
+	for (int32 t = 0; t < g->par->n_trees; t++)
+	{
+		const GrowTree *tree = &g->trees[t];
+
+		bytes_put_u8(out, tree->open ? 1 : 0);
+		bytes_put_i32(out, tree->n);
+		for (int32 i = 0; i < tree->n; i++)
+		{
+			const GrowNode *nd = &tree->nodes[i];
+
+			bytes_put_i32(out, nd->split.left);
+			bytes_put_i32(out, nd->split.left < 0 ? 0 : nd->split.feature);
+			bytes_put_u8(out, nd->split.flags);
+			bytes_put_u8(out, nd->split.code);
+			bytes_put_i32(out, (nd->split.left >= 0 && (nd->split.flags & TREE_NODE_CATEGORICAL)) ?
+						  nd->split.u.set : 0);
+			bytes_put_i32(out, nd->slot);
+		}
+	}
+}
+
+/* A power of two for a grid step, as tree_quant_init makes them. */
+static bool
+grid_step_ok(double q)
+{
+	int			e;
+
+	return q > 0.0 && isfinite(q) && frexp(q, &e) == 0.5;
+}
+
+static void
+read_router_params(ByteReader *r, GrowCtx *g)
+{
+	TreeParams *par = &g->params;
+
+	tree_params_default(par);
+	g->par = par;
+	g->n_arms = bytes_get_i32(r);
+	par->n_trees = bytes_get_i32(r);
+	par->bootstrap = bytes_get_u8(r) == 1;
+	par->honest = bytes_get_u8(r) == 1;
+	par->subsample = bytes_get_f64(r);
+	par->seed = bytes_get_u64(r);
+	g->quant.qw = bytes_get_f64(r);
+	g->quant.qwy = bytes_get_f64(r);
+	g->quant.qwy2 = bytes_get_f64(r);
+	par->stats_memory = (Size) bytes_get_i64(r);
+	if (g->n_arms < 1 || g->n_arms > TREE_MAX_ARMS ||
+		par->n_trees < 1 || par->n_trees > TREE_MAX_TREES ||
+		!(par->subsample > 0.0 && par->subsample <= 1.0) ||
+		!grid_step_ok(g->quant.qw) || !grid_step_ok(g->quant.qwy) ||
+		!grid_step_ok(g->quant.qwy2) ||
+		par->stats_memory < 1024 * 1024 || par->stats_memory > MaxAllocHugeSize)
+		bytes_corrupted(r, "A parameter of the forest is out of range");
+	g->quant.inv_qw = 1.0 / g->quant.qw;
+	g->quant.inv_qwy = 1.0 / g->quant.qwy;
+	g->quant.inv_qwy2 = 1.0 / g->quant.qwy2;
+	init_draws(g);
+}
+
+/*
+ * A tree's nodes read back: children come after their parent, in the tree,
+ * so that a walk from the root ends; features, code sets and slots exist.
+ */
+static void
+read_router_tree(ByteReader *r, GrowCtx *g, GrowTree *tree)
+{
+	tree->open = bytes_get_u8(r) == 1;
+	tree->n = bytes_get_i32(r);
+	if (tree->n < 1 || (Size) tree->n > (r->len - r->pos) / 18)
+		bytes_corrupted(r, "A tree's node count is out of range");
+	tree->cap = tree->n;
+	tree->nodes = palloc0(sizeof(GrowNode) * tree->n);
+	for (int32 i = 0; i < tree->n; i++)
+	{
+		GrowNode   *nd = &tree->nodes[i];
+		int32		feature;
+		int32		set;
+
+		nd->split.left = bytes_get_i32(r);
+		feature = bytes_get_i32(r);
+		nd->split.flags = bytes_get_u8(r);
+		nd->split.code = bytes_get_u8(r);
+		set = bytes_get_i32(r);
+		nd->slot = bytes_get_i32(r);
+		if ((nd->split.left >= 0 && (nd->split.left <= i || nd->split.left >= tree->n - 1)) ||
+			nd->split.left < -1 || feature < 0 || feature >= g->p ||
+			set < 0 || (set > 0 && set >= g->n_sets) ||
+			((nd->split.flags & TREE_NODE_CATEGORICAL) && set >= g->n_sets) ||
+			nd->slot < -1 || nd->slot >= g->n_slots)
+			bytes_corrupted(r, "A node of a tree is out of range");
+		nd->split.feature = (int16) feature;
+		nd->split.u.set = set;
+	}
+}
+
+TreeGrower *
+tree_grower_read_router(ByteReader *r, bool *leaves)
+{
+	GrowCtx    *g = palloc0(sizeof(GrowCtx));
+	Size		n_feats;
+
+	if (bytes_get_u8(r) != TREE_ROUTER_VERSION)
+		bytes_corrupted(r, "Unknown version of a forest's router");
+	*leaves = bytes_get_u8(r) == 1;
+	g->bins = read_bins(r);
+	g->p = g->bins->p;
+	read_router_params(r, g);
+	g->n_slots = bytes_get_i32(r);
+	g->n_feat = bytes_get_i32(r);
+	if (g->n_slots < 0 || g->n_feat < 1 || g->n_feat > g->p || (*leaves && g->n_feat != 1))
+		bytes_corrupted(r, "The slots of a forest's router are out of range");
+	n_feats = *leaves ? 0 : (Size) g->n_slots * g->n_feat;
+	if (n_feats > (r->len - r->pos) / 4)
+		bytes_corrupted(r, "The slots of a forest's router are out of range");
+	g->slot_feats = palloc_extended(sizeof(int32) * Max(n_feats, 1), MCXT_ALLOC_HUGE);
+	for (Size k = 0; k < n_feats; k++)
+	{
+		g->slot_feats[k] = bytes_get_i32(r);
+		if (g->slot_feats[k] < 0 || g->slot_feats[k] >= g->p)
+			bytes_corrupted(r, "A feature of a slot is out of range");
+	}
+	g->n_sets = bytes_get_i32(r);
+	if (g->n_sets < 0 || (Size) g->n_sets > (r->len - r->pos) / sizeof(TreeCodeSet))
+		bytes_corrupted(r, "The code sets of a forest's router are out of range");
+	g->cap_sets = Max(g->n_sets, 1);
+	g->sets = palloc(sizeof(TreeCodeSet) * g->cap_sets);
+	for (int32 k = 0; k < g->n_sets; k++)
+		for (int b = 0; b < (int) sizeof(g->sets[k].bits); b++)
+			g->sets[k].bits[b] = bytes_get_u8(r);
+	g->trees = palloc0(sizeof(GrowTree) * g->par->n_trees);
+	for (int32 t = 0; t < g->par->n_trees; t++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		read_router_tree(r, g, &g->trees[t]);
+	}
+	bytes_expect_end(r);
+	return g;
+}
+
+const TreeBins *
+tree_grower_bins(const TreeGrower *g)
+{
+	return g->bins;
+}
+
+TreeStats *
+tree_grower_router_stats(const TreeGrower *g, bool leaves)
+{
+	int32		n_codes = leaves ? 1 : g->bins->max_code + 1;
+
+	return tree_stats_create(g->n_slots, leaves ? 1 : g->n_feat, n_codes, g->n_arms,
+							 g->par->stats_memory);
 }

@@ -38,7 +38,9 @@
 #define UPLIFT_TREE_GROW_H
 
 #include "postgres.h"
+#include "lib/stringinfo.h"
 
+#include "bytes.h"
 #include "tree_bins.h"
 #include "tree_model.h"
 #include "tree_split.h"
@@ -147,6 +149,22 @@ extern void tree_grower_add_leaf_rows(const TreeGrower *g, TreeStats *st,
 									  const TreeData *d);
 extern void tree_grower_set_leaves(TreeGrower *g, TreeStats *st);
 extern TreeForest *tree_grower_forest(TreeGrower *g);
+
+/*
+ * A pass over a partition of the rows in another process (forest_pass.c):
+ * the open block's routing (which node of which tree a row reaches, its
+ * draws, its value's grid, the features of each slot) and the bins, as
+ * bytes, the level's block (leaves false) or honest estimation's (true,
+ * after tree_grower_leaves).  Read back, a grower that can only add rows:
+ * tree_grower_router_stats makes its empty block, tree_grower_add_rows
+ * (or tree_grower_add_leaf_rows) fills it, and the merged blocks go to the
+ * growing grower's tree_grower_split (or tree_grower_set_leaves).  The
+ * reader checks everything a walk relies on.
+ */
+extern void tree_grower_write_router(const TreeGrower *g, bool leaves, StringInfo out);
+extern TreeGrower *tree_grower_read_router(ByteReader *r, bool *leaves);
+extern const TreeBins *tree_grower_bins(const TreeGrower *g);
+extern TreeStats *tree_grower_router_stats(const TreeGrower *g, bool leaves);
 
 extern TreeForest *tree_grow(const TreeData *d, const TreeBins *bins,
 							 const TreeParams *par);

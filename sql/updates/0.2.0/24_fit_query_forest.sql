@@ -1,0 +1,1 @@
+../../objects/24_fit_query_forest.sql
