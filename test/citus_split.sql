@@ -24,7 +24,7 @@ INSERT INTO bounded VALUES
  ('ips_diff'), ('snips_diff'), ('dr_diff'), ('sndr_value'), ('switch_dr_value'),
  ('uplift_ate'), ('ope_allocation'), ('uplift_fit_calibration'), ('uplift_interaction'),
  ('uplift_portfolio_holdout'), ('uplift_drift_profile_union'),
- ('allocate_threshold'), ('uplift_drift_profile');
+ ('allocate_threshold'), ('uplift_drift_profile'), ('uplift_newton_pass'), ('uplift_forest_pass');
 SELECT is((SELECT array_agg(b.name ORDER BY b.name) FROM bounded b
             WHERE NOT EXISTS (SELECT 1 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
                                WHERE p.proname = b.name AND a.aggcombinefn <> 0)),
