@@ -5,7 +5,9 @@
  *	  against hand-computed quantiles, exact merging of statistics, the same
  *	  forest from any row order or partition, recovery of simulated effects,
  *	  the byte format's round trip and its rejection of damaged bytes, and
- *	  errors for bad input.  Prints TAP.
+ *	  errors for bad input; the exact sums of the forest's weights and means
+ *	  against sums that cannot round, bins from a counted sample against the
+ *	  sample written out, and routers read back from bytes.  Prints TAP.
  */
 #include "postgres.h"
 
@@ -16,6 +18,7 @@
 #include "lib/stringinfo.h"
 #include "utils/elog.h"
 
+#include "exact_sum.h"
 #include "tree_bins.h"
 #include "tree_grow.h"
 #include "tree_model.h"
@@ -655,17 +658,53 @@ same_bytes(StringInfo a, StringInfo b)
 	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
 }
 
+/*
+ * The second partition's block of the open level: from the grower itself,
+ * or (router) from a grower read back from its router's bytes, as a pass in
+ * another process makes it.
+ */
+static TreeStats *
+partition_block(const TreeGrower *g, const TreeStats *st, bool leaves, bool router,
+				const TreeData *rows, const TreeParams *par)
+{
+	StringInfoData buf;
+	ByteReader	r;
+	TreeGrower *rg;
+	TreeStats  *out;
+	bool		read_leaves;
+
+	if (!router)
+	{
+		out = tree_stats_create(st->n_slots, st->n_feat, st->n_codes, st->n_arms,
+								par->stats_memory);
+		if (leaves)
+			tree_grower_add_leaf_rows(g, out, rows);
+		else
+			tree_grower_add_rows(g, out, rows);
+		return out;
+	}
+	initStringInfo(&buf);
+	tree_grower_write_router(g, leaves, &buf);
+	bytes_reader_init(&r, buf.data, buf.len, "router");
+	rg = tree_grower_read_router(&r, &read_leaves);
+	out = tree_grower_router_stats(rg, leaves);
+	if (leaves)
+		tree_grower_add_leaf_rows(rg, out, rows);
+	else
+		tree_grower_add_rows(rg, out, rows);
+	return out;
+}
+
 /* The forest grown step by step with the rows split in two partitions. */
 static TreeForest *
-grow_partitioned(const Sim *s, int64 cut, const TreeParams *par)
+grow_partitioned(const Sim *s, int64 cut, const TreeParams *par, bool router)
 {
 	TreeData	a = s->d,
 				b = s->d;
 	TreeDataSummary sa,
 				sb;
 	TreeGrower *g;
-	TreeStats  *st,
-			   *st2;
+	TreeStats  *st;
 
 	a.n = cut;
 	b.n = s->n - cut;
@@ -681,18 +720,17 @@ grow_partitioned(const Sim *s, int64 cut, const TreeParams *par)
 	g = tree_grower_create(s->bins, par, &sb);
 	while ((st = tree_grower_level(g)) != NULL)
 	{
-		st2 = tree_stats_create(st->n_slots, st->n_feat, st->n_codes, st->n_arms,
-								par->stats_memory);
-		tree_grower_add_rows(g, st2, &b);
+		TreeStats  *st2 = partition_block(g, st, false, router, &b, par);
+
 		tree_grower_add_rows(g, st, &a);
 		tree_stats_merge(st, st2);
 		tree_grower_split(g, st);
 	}
 	if ((st = tree_grower_leaves(g)) != NULL)
 	{
-		st2 = tree_stats_create(st->n_slots, 1, 1, st->n_arms, par->stats_memory);
-		tree_grower_add_leaf_rows(g, st2, &a);
-		tree_grower_add_leaf_rows(g, st, &b);
+		TreeStats  *st2 = partition_block(g, st, true, router, &b, par);
+
+		tree_grower_add_leaf_rows(g, st, &a);
 		tree_stats_merge(st, st2);
 		tree_grower_set_leaves(g, st);
 	}
@@ -729,12 +767,16 @@ test_determinism(void)
 	b2 = forest_bytes(tree_grow(&s->d, s->bins, &par));
 	b3 = forest_bytes(tree_grow(&s2->d, s2->bins, &par));
 	unit_check(same_bytes(b2, b3), "the same rows in two orders give the same forest, byte for byte");
-	bp = forest_bytes(grow_partitioned(s3, 7000, &par));
+	bp = forest_bytes(grow_partitioned(s3, 7000, &par, false));
 	unit_check(same_bytes(b2, bp), "rows in two partitions, statistics merged per level, give the same forest");
+	bp = forest_bytes(grow_partitioned(s3, 7000, &par, true));
+	unit_check(same_bytes(b2, bp), "so do they when a partition is routed by a grower read back from its router's bytes");
 	par.honest = true;
 	b2 = forest_bytes(tree_grow(&s->d, s->bins, &par));
-	bp = forest_bytes(grow_partitioned(s3, 12345, &par));
+	bp = forest_bytes(grow_partitioned(s3, 12345, &par, false));
 	unit_check(same_bytes(b2, bp), "so does an honest forest (leaf values merged too)");
+	bp = forest_bytes(grow_partitioned(s3, 12345, &par, true));
+	unit_check(same_bytes(b2, bp), "and an honest forest with a partition routed from bytes");
 	par.honest = false;
 	par.seed = 8;
 	b3 = forest_bytes(tree_grow(&s->d, s->bins, &par));
@@ -1284,6 +1326,163 @@ test_walk(void)
 			   differ, rows);
 }
 
+/*
+ * Exact sums: closed forms a plain double sum gets wrong, the same value in
+ * any order and partition, and a sum that cannot round in long double (every
+ * term a multiple of 2^-20 below 2^30 in magnitude, 20,000 of them: 65 bits
+ * are never needed) as the reference.
+ */
+static double
+exact_of(const double *v, int n)
+{
+	ExactSum	s;
+
+	exact_sum_init(&s);
+	for (int i = 0; i < n; i++)
+		exact_sum_add(&s, v[i]);
+	return exact_sum_value(&s);
+}
+
+static void
+test_exact_sum(void)
+{
+	static const double cancel[] = {1e16, 1.0, -1e16};
+	static const double big[] = {1e308, 1e308, -1e308};
+	const double tiny = 4.9406564584124654e-324;
+	const double tinies[] = {tiny, tiny, tiny};
+	const double inf[] = {1.0, INFINITY, 2.0};
+	enum {N = 20000};
+	double	   *v = palloc(sizeof(double) * N);
+	Rng			r = {123};
+	long double ref = 0.0L;
+	ExactSum	fwd,
+				bwd,
+				h1,
+				h2s,
+				back;
+	StringInfoData buf;
+	ByteReader	rd;
+	double		got;
+
+	unit_check(exact_of(cancel, 3) == 1.0, "1e16 + 1 - 1e16 is exactly 1 (a double sum gives 0)");
+	unit_check(exact_of(big, 3) == 1e308, "1e308 + 1e308 - 1e308 is 1e308 (a double sum overflows)");
+	unit_check(exact_of(tinies, 3) == 3 * tiny, "three of the smallest subnormal sum exactly");
+	unit_check(isinf(exact_of(inf, 3)), "an infinite term makes the sum infinite");
+
+	for (int i = 0; i < N; i++)
+	{
+		int64		k = (int64) (rng_next(&r) % (UINT64CONST(1) << 50)) - (INT64CONST(1) << 49);
+
+		v[i] = ldexp((double) k, -20 - (int) (rng_next(&r) % 8));
+		ref += (long double) v[i];
+	}
+	exact_sum_init(&fwd);
+	exact_sum_init(&bwd);
+	exact_sum_init(&h1);
+	exact_sum_init(&h2s);
+	for (int i = 0; i < N; i++)
+	{
+		exact_sum_add(&fwd, v[i]);
+		exact_sum_add(&bwd, v[N - 1 - i]);
+		exact_sum_add(i % 3 == 0 ? &h1 : &h2s, v[i]);
+	}
+	exact_sum_merge(&h1, &h2s);
+	got = exact_sum_value(&fwd);
+	unit_check(fabs(got - (double) ref) <= fabs((double) ref) * DBL_EPSILON,
+			   "20,000 terms of mixed signs: the sum %.17g, the exact one %.17g", got, (double) ref);
+	unit_check(got == exact_sum_value(&bwd) && got == exact_sum_value(&h1),
+			   "the same value, to the bit, in reverse order and from two merged partitions");
+	initStringInfo(&buf);
+	exact_sum_write(&buf, &fwd);
+	bytes_reader_init(&rd, buf.data, buf.len, "exact sum");
+	exact_sum_read(&rd, &back);
+	unit_check(exact_sum_value(&back) == got, "an exact sum reads back from its bytes");
+	buf.data[10] = (char) 0x80;
+	bytes_reader_init(&rd, buf.data, buf.len, "exact sum");
+	unit_check(UNIT_THROWS(exact_sum_read(&rd, &back), SQLSTATE_CORRUPTED),
+			   "a digit out of range is rejected as corrupted");
+	pfree(v);
+}
+
+/*
+ * Bins from a sample whose rows stand for several identical rows: the bins
+ * of the sample written out, row by row, numeric and categorical.
+ */
+static void
+test_counted_bins(void)
+{
+	enum {M = 300};
+	double	   *x = palloc(sizeof(double) * M * 2);
+	int64	   *count = palloc(sizeof(int64) * M);
+	int64		n = 0;
+	double	   *xs;
+	uint64	   *keys;
+	bool		cat[2] = {false, true};
+	TreeBinOptions o = bin_options(16, 1 << 30);
+	TreeBins   *a,
+			   *b;
+	bool		same = true;
+	Rng			r = {9};
+
+	for (int i = 0; i < M; i++)
+	{
+		x[2 * i] = rng_unif(&r);
+		x[2 * i + 1] = (double) (rng_next(&r) % 40);
+		count[i] = 1 + (int64) (rng_next(&r) % 5);
+		n += count[i];
+	}
+	xs = palloc(sizeof(double) * n * 2);
+	keys = palloc(sizeof(uint64) * n);
+	for (int i = 0, k = 0; i < M; i++)
+		for (int c = 0; c < count[i]; c++, k++)
+		{
+			xs[2 * k] = x[2 * i];
+			xs[2 * k + 1] = x[2 * i + 1];
+			keys[k] = (uint64) k;
+		}
+	a = tree_bins_build(xs, n, 2, keys, cat, &o);
+	b = tree_bins_build_sample(x, count, M, 2, cat, &o);
+	for (int j = 0; j < 2; j++)
+		same = same && a->feat[j].nbins == b->feat[j].nbins &&
+			memcmp(a->feat[j].values, b->feat[j].values,
+				   sizeof(double) * a->feat[j].nvalues) == 0;
+	unit_check(same && a->feat[0].nbins == 16 && a->feat[1].nbins == 33,
+			   "bins of %d rows standing for " INT64_FORMAT " are those of the rows written out (%d and %d bins)",
+			   M, n, b->feat[0].nbins, b->feat[1].nbins);
+}
+
+/*
+ * A router read back from bytes; one whose node is its own child is
+ * rejected (a walk would never end).  At the first level every tree is a
+ * root, so the last 18 bytes are the last tree's root.
+ */
+static void
+test_router_damage(void)
+{
+	Sim		   *s = sim_make(SIM_STEP, 3000, 3, 17);
+	TreeParams	par = forest_params(TREE_KL, 2, 3);
+	TreeDataSummary sum;
+	TreeGrower *g;
+	StringInfoData buf;
+	ByteReader	rd;
+	bool		leaves;
+	int32		self = 0;
+
+	tree_data_summary_init(&sum, s->d.n_arms);
+	tree_data_summarize(&sum, &s->d, s->bins);
+	g = tree_grower_create(s->bins, &par, &sum);
+	(void) tree_grower_level(g);
+	initStringInfo(&buf);
+	tree_grower_write_router(g, false, &buf);
+	bytes_reader_init(&rd, buf.data, buf.len, "router");
+	unit_check(tree_grower_read_router(&rd, &leaves) != NULL && !leaves,
+			   "a router reads back from its bytes");
+	memcpy(buf.data + buf.len - 18, &self, sizeof(int32));
+	bytes_reader_init(&rd, buf.data, buf.len, "router");
+	unit_check(UNIT_THROWS(tree_grower_read_router(&rd, &leaves), SQLSTATE_CORRUPTED),
+			   "a router whose root is its own child is rejected as corrupted");
+}
+
 int
 main(void)
 {
@@ -1297,5 +1496,8 @@ main(void)
 	test_blocks();
 	test_errors();
 	test_interrupts();
+	test_exact_sum();
+	test_counted_bins();
+	test_router_damage();
 	return unit_done();
 }
