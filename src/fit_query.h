@@ -37,6 +37,13 @@ extern Datum fit_query_pass(const FitQuery *fq, const char *call, int nargs,
 							Oid *argtypes, Datum *args, bool *isnull);
 
 /*
+ * The call of a pass's aggregate (in the extension's schema) over the
+ * query's columns and the setup $1: aggregate(features, treatment, outcome,
+ * propensity or NULL, $1).
+ */
+extern char *fit_query_call(const FitQuery *fq, const char *aggregate);
+
+/*
  * The first pass of every fit: per arm the rows and the propensity ranges,
  * in a state without rows (learn_state_summarize) with the settings of
  * opts, for learn_fit_header (fit_query_newton.c).

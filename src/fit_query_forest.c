@@ -42,15 +42,6 @@ typedef struct ForestRun
 	int64		nrows;
 } ForestRun;
 
-static char *
-pass_call(const FitQuery *fq)
-{
-	return psprintf("%s.uplift_forest_pass(q.features%s, q.treatment, q.outcome, %s, $1)",
-					fq->schema,
-					fq->coltypes[FIT_QUERY_FEATURES] == FLOAT8ARRAYOID ? "" : "::pg_catalog.float8[]",
-					fq->ncols == 4 ? "q.propensity" : "NULL::pg_catalog.float8");
-}
-
 static void
 other_rows_error(void)
 {
@@ -125,6 +116,18 @@ arms_from_sample(ForestRun *run, const ForestPassResult *r, const LearnState *st
 	run->setup.factor = factor;
 }
 
+/* Run a pass of this kind and add its statistics into block blk. */
+static void
+pass_into(ForestRun *run, int kind, TreeStats *blk, MemoryContext pass_cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(pass_cxt);
+	ForestPassResult *r = run_pass(run, kind);
+
+	MemoryContextSwitchTo(old);
+	tree_stats_merge(blk, r->stats);
+	MemoryContextReset(pass_cxt);
+}
+
 /* Grow every level, then the honest leaves, a pass per block. */
 static TreeForest *
 grow(ForestRun *run, TreeGrower *g)
@@ -136,22 +139,12 @@ grow(ForestRun *run, TreeGrower *g)
 	run->setup.grower = g;
 	while ((blk = tree_grower_level(g)) != NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(pass_cxt);
-		ForestPassResult *r = run_pass(run, FOREST_PASS_LEVEL);
-
-		MemoryContextSwitchTo(old);
-		tree_stats_merge(blk, r->stats);
-		MemoryContextReset(pass_cxt);
+		pass_into(run, FOREST_PASS_LEVEL, blk, pass_cxt);
 		tree_grower_split(g, blk);
 	}
 	if ((blk = tree_grower_leaves(g)) != NULL)
 	{
-		MemoryContext old = MemoryContextSwitchTo(pass_cxt);
-		ForestPassResult *r = run_pass(run, FOREST_PASS_LEAVES);
-
-		MemoryContextSwitchTo(old);
-		tree_stats_merge(blk, r->stats);
-		MemoryContextReset(pass_cxt);
+		pass_into(run, FOREST_PASS_LEAVES, blk, pass_cxt);
 		tree_grower_set_leaves(g, blk);
 	}
 	MemoryContextDelete(pass_cxt);
@@ -175,7 +168,7 @@ fit_query_forest(const FitQuery *fq, Jsonb *opts)
 
 	memset(&run, 0, sizeof(run));
 	run.fq = fq;
-	run.call = pass_call(fq);
+	run.call = fit_query_call(fq, "uplift_forest_pass");
 	st = fit_query_summary(fq, opts);
 	if (st->settings.learner != UPLIFT_LEARNER_FOREST)
 		ereport(ERROR,

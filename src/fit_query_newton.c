@@ -111,16 +111,6 @@ typedef struct PassRun
 	HeadFit    *heads;
 } PassRun;
 
-/* The aggregate call of every pass. */
-static char *
-pass_call(const FitQuery *fq)
-{
-	return psprintf("%s.uplift_newton_pass(q.features%s, q.treatment, q.outcome, %s, $1)",
-					fq->schema,
-					fq->coltypes[FIT_QUERY_FEATURES] == FLOAT8ARRAYOID ? "" : "::pg_catalog.float8[]",
-					fq->ncols == 4 ? "q.propensity" : "NULL::pg_catalog.float8");
-}
-
 /* Read a pass's result array (NULL: the query had no rows). */
 static void
 read_result(ArrayType *arr, int kind, PassResult *pr)
@@ -582,7 +572,7 @@ fit_query_summary(const FitQuery *fq, Jsonb *opts)
 
 	memset(&run, 0, sizeof(run));
 	run.fq = fq;
-	run.call = pass_call(fq);
+	run.call = fit_query_call(fq, "uplift_newton_pass");
 	run.weighted = fq->ncols == 4;
 	pre = learn_state_create(CurrentMemoryContext, opts, named_features(opts), run.weighted);
 	/* a logistic base checks the outcomes; the others take any */
@@ -606,7 +596,7 @@ fit_query_newton(const FitQuery *fq, Jsonb *opts)
 
 	memset(&run, 0, sizeof(run));
 	run.fq = fq;
-	run.call = pass_call(fq);
+	run.call = fit_query_call(fq, "uplift_newton_pass");
 	run.weighted = fq->ncols == 4;
 
 	/* every option is checked before the first pass */

@@ -6,6 +6,7 @@
  */
 #include "uplift.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
@@ -46,4 +47,13 @@ fit_query_pass(const FitQuery *fq, const char *call, int nargs, Oid *argtypes,
 	SPI_finish();
 	pfree(sql.data);
 	return result;
+}
+
+char *
+fit_query_call(const FitQuery *fq, const char *aggregate)
+{
+	return psprintf("%s.%s(q.features%s, q.treatment, q.outcome, %s, $1)",
+					fq->schema, aggregate,
+					fq->coltypes[FIT_QUERY_FEATURES] == FLOAT8ARRAYOID ? "" : "::pg_catalog.float8[]",
+					fq->ncols == 4 ? "q.propensity" : "NULL::pg_catalog.float8");
 }
