@@ -1,9 +1,10 @@
 /*
  * fit_query_forest.c
- *	  The uplift forest of uplift_fit_query (see fit_query.h), grown level by
- *	  level, each level one pass (a pass per block of trees when a level's
- *	  statistics come in several blocks) of the aggregate uplift_forest_pass
- *	  (forest_pass.h) over the caller's query.
+ *	  The forests of uplift_fit_query (see fit_query.h): the uplift forest
+ *	  and the T-learner's forest heads, grown level by level, each level one
+ *	  pass (a pass per block of trees when a level's statistics come in
+ *	  several blocks) of the aggregate uplift_forest_pass (forest_pass.h)
+ *	  over the caller's query.
  *
  * The first pass summarises the arms (fit_query_summary), from which the
  * fit takes every decision uplift_fit takes before it grows (the arms, the
@@ -14,6 +15,8 @@
  * the bins are cut.  Then every block of every level is a pass, and with
  * honest estimation one more pass sums the leaves.  The leader holds the
  * growing trees and one block of statistics; no process holds the rows.
+ * The T-learner grows a forest per treatment so, each pass taking the rows
+ * of that treatment alone.
  *
  * A row's key is the hash of its contents, as in uplift_fit; uplift_fit
  * tells identical rows apart by their rank among their copies, which a pass
@@ -78,39 +81,42 @@ run_pass(ForestRun *run, int kind)
 /*
  * From the sample pass: each arm's weight factor and outcome mean, and the
  * summary the grower needs (the largest weight is that of the rows after
- * their factor: multiplying by a positive factor keeps the order).
+ * their factor: multiplying by a positive factor keeps the order).  Arm a
+ * of the pass is treatment first + a.
  */
 static void
 arms_from_sample(ForestRun *run, const ForestPassResult *r, const LearnState *st,
 				 UpliftModel *m, TreeDataSummary *ds)
 {
 	int32		n_arms = run->setup.n_arms;
+	int32		first = Max(run->setup.arm, 0);
 	double	   *factor = palloc(sizeof(double) * n_arms);
 
 	tree_data_summary_init(ds, n_arms);
 	ds->n = run->nrows;
 	ds->max_y = r->max_y;
-	ds->binary = st->buf->all_binary;
+	ds->binary = r->binary;
 	for (int32 a = 0; a < n_arms; a++)
 	{
-		int64		rows = st->buf->arms[a].nrows;
+		int32		t = first + a;
+		int64		rows = st->buf->arms[t].nrows;
 		double		sw = exact_sum_value(&r->sum_w[a]);
 
 		factor[a] = 1.0;
 		if (run->setup.use_w[a])
 		{
-			learn_check_weight_total(sw, a);
+			learn_check_weight_total(sw, t);
 			factor[a] = learn_forest_weight_factor(rows, &r->sum_w[a]);
 		}
 		ds->arm_rows[a] = rows;
 		ds->max_w = Max(ds->max_w, run->setup.use_w[a] ? r->max_w[a] * factor[a] : 1.0);
-		m->arm_rows[a] = rows;
-		m->arm_outcome_mean[a] = exact_sum_value(&r->sum_wy[a]) / sw;
-		if (!isfinite(m->arm_outcome_mean[a]))
+		m->arm_rows[t] = rows;
+		m->arm_outcome_mean[t] = exact_sum_value(&r->sum_wy[a]) / sw;
+		if (!isfinite(m->arm_outcome_mean[t]))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("outcome of uplift_fit is too large: the %s of treatment %d sum beyond double precision",
-							run->setup.weighted ? "outcomes times 1/propensity" : "outcomes", a),
+							run->setup.weighted ? "outcomes times 1/propensity" : "outcomes", t),
 					 errhint("Rescale the outcome (for example to thousands).")));
 	}
 	run->setup.factor = factor;
@@ -151,6 +157,65 @@ grow(ForestRun *run, TreeGrower *g)
 	return tree_grower_forest(g);
 }
 
+/*
+ * The passes of one forest over the arms the setup names (all, or one
+ * treatment's rows): the sample, the bins, the levels, the honest leaves.
+ */
+static TreeForest *
+grow_forest(ForestRun *run, const LearnState *st, const LearnSettings *settings,
+			const TreeParams *par, UpliftModel *m)
+{
+	TreeBinOptions bin_opt;
+	TreeDataSummary ds;
+	ForestPassResult *sample;
+	TreeBins   *bins;
+
+	learn_forest_bin_options(settings, &bin_opt);
+	run->setup.sample_size = bin_opt.sample_size;
+	run->setup.seed = bin_opt.seed;
+	sample = run_pass(run, FOREST_PASS_SAMPLE);
+	arms_from_sample(run, sample, st, m, &ds);
+	bins = tree_bins_build_sample(sample->sample_x, sample->sample_count,
+								  sample->n_sample, run->setup.p, NULL, &bin_opt);
+	return grow(run, tree_grower_create(bins, par, &ds));
+}
+
+/* Which arms are weighted by their inverse propensities, as uplift_fit says. */
+static bool *
+weighted_arms(const TrainBuf *buf)
+{
+	bool	   *use_w = palloc0(sizeof(bool) * buf->n_arms);
+
+	for (int32 a = 0; a < buf->n_arms; a++)
+		use_w[a] = buf->weighted && buf->arms[a].prop_min < buf->arms[a].prop_max;
+	return use_w;
+}
+
+/* The T-learner's heads: a forest per treatment, over its rows alone. */
+static void
+grow_t_heads(ForestRun *run, const LearnState *st, const LearnSettings *settings,
+			 const bool *use_w, UpliftModel *m)
+{
+	TreeParams	par;
+
+	/* the options are checked before the first pass */
+	learn_forest_head_params(settings, UPLIFT_HEAD_OUTCOME, run->setup.p, &par);
+	m->n_heads = m->n_actions + 1;
+	m->heads = palloc0(sizeof(UpliftHead) * m->n_heads);
+	run->setup.n_arms = 1;
+	for (int32 a = 0; a <= m->n_actions; a++)
+	{
+		UpliftHead *head = &m->heads[a];
+
+		run->setup.arm = a;
+		run->setup.use_w = &use_w[a];
+		run->nrows = st->buf->arms[a].nrows;
+		head->role = UPLIFT_HEAD_OUTCOME;
+		head->action = a;
+		learn_forest_fill_head(head, grow_forest(run, st, settings, &par, m), run->nrows);
+	}
+}
+
 bytea *
 fit_query_forest(const FitQuery *fq, Jsonb *opts)
 {
@@ -159,46 +224,35 @@ fit_query_forest(const FitQuery *fq, Jsonb *opts)
 	LearnSettings settings;
 	UpliftModel *m;
 	TreeParams	par;
-	TreeBinOptions bin_opt;
-	TreeDataSummary ds;
-	ForestPassResult *sample;
-	TreeBins   *bins;
 	bool	   *use_w;
-	int32		p;
 
 	memset(&run, 0, sizeof(run));
 	run.fq = fq;
 	run.call = fit_query_call(fq, "uplift_forest_pass");
 	st = fit_query_summary(fq, opts);
-	if (st->settings.learner != UPLIFT_LEARNER_FOREST)
+	if (st->settings.learner != UPLIFT_LEARNER_FOREST &&
+		st->settings.learner != UPLIFT_LEARNER_T)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("uplift_fit_query cannot fit base \"forest\" yet"),
-				 errhint("Fit it with uplift_fit, or use {\"learner\": \"forest\"}.")));
+				 errmsg("uplift_fit_query grows base \"forest\" for learner \"t_learner\" only"),
+				 errhint("Fit this learner with uplift_fit, or use learner \"t_learner\" or \"forest\".")));
 	settings = st->settings;
 	m = learn_fit_header(st, &settings);
-	p = st->buf->p;
-	run.nrows = st->buf->nrows;
-	learn_forest_params(&settings, st->buf->all_binary, m->n_actions, p, &par);
-
-	run.setup.p = p;
-	run.setup.n_arms = m->n_actions + 1;
+	use_w = weighted_arms(st->buf);
+	run.setup.p = st->buf->p;
 	run.setup.weighted = st->buf->weighted;
 	run.setup.min_propensity = settings.min_propensity;
-	use_w = palloc0(sizeof(bool) * run.setup.n_arms);
-	for (int32 a = 0; a < run.setup.n_arms; a++)
-		use_w[a] = st->buf->weighted && st->buf->arms[a].prop_min < st->buf->arms[a].prop_max;
-	run.setup.use_w = use_w;
-	learn_forest_bin_options(&settings, &bin_opt);
-	run.setup.sample_size = bin_opt.sample_size;
-	run.setup.seed = bin_opt.seed;
-
-	sample = run_pass(&run, FOREST_PASS_SAMPLE);
-	arms_from_sample(&run, sample, st, m, &ds);
-	bins = tree_bins_build_sample(sample->sample_x, sample->sample_count,
-								  sample->n_sample, p, NULL, &bin_opt);
-	learn_forest_set_head(m, grow(&run, tree_grower_create(bins, &par, &ds)),
-						  run.nrows);
+	if (settings.learner == UPLIFT_LEARNER_T)
+		grow_t_heads(&run, st, &settings, use_w, m);
+	else
+	{
+		learn_forest_params(&settings, st->buf->all_binary, m->n_actions, run.setup.p, &par);
+		run.setup.arm = -1;
+		run.setup.n_arms = m->n_actions + 1;
+		run.setup.use_w = use_w;
+		run.nrows = st->buf->nrows;
+		learn_forest_set_head(m, grow_forest(&run, st, &settings, &par, m), run.nrows);
+	}
 	learn_model_check(m);
 	return uplift_model_serialize(m);
 }

@@ -51,6 +51,7 @@ typedef struct ForestPass
 	uint64		cut;			/* rows of a larger order are dropped */
 	/* the setup, once a row has been added */
 	bool		has_setup;
+	int32		only_arm;		/* the treatment taken, or -1 for all */
 	bool		weighted;
 	double		min_propensity;
 	bool	   *use_w;
@@ -79,6 +80,12 @@ setup_invalid(const char *detail)
 
 /* ---- setup ---- */
 
+/*
+ * Format 1 (big-endian): u8 version, u8 kind, i32 p, i32 arms, i32 the one
+ * treatment taken or -1, u8 weighted, f64 min_propensity, per arm u8 use_w
+ * (and f64 factor for a level kind); a sample: i64 sample_size, u64 seed;
+ * a level kind: the router (tree_grower_write_router).
+ */
 bytea *
 forest_pass_setup(const ForestPassSetup *setup)
 {
@@ -89,6 +96,7 @@ forest_pass_setup(const ForestPassSetup *setup)
 	bytes_put_u8(&buf, (uint8) setup->kind);
 	bytes_put_i32(&buf, setup->p);
 	bytes_put_i32(&buf, setup->n_arms);
+	bytes_put_i32(&buf, setup->arm);
 	bytes_put_u8(&buf, setup->weighted ? 1 : 0);
 	bytes_put_f64(&buf, setup->min_propensity);
 	for (int32 a = 0; a < setup->n_arms; a++)
@@ -118,6 +126,7 @@ state_new(MemoryContext cxt, int kind, int32 p, int32 n_arms)
 	st->r.n_arms = n_arms;
 	if (kind == FOREST_PASS_SAMPLE)
 	{
+		st->r.binary = true;
 		st->r.sum_w = MemoryContextAllocZero(cxt, sizeof(ExactSum) * n_arms);
 		st->r.sum_wy = MemoryContextAllocZero(cxt, sizeof(ExactSum) * n_arms);
 		st->r.max_w = MemoryContextAllocZero(cxt, sizeof(double) * n_arms);
@@ -172,21 +181,25 @@ attach_setup(ForestPass *st, bytea *setup, bool fresh)
 	MemoryContext old = MemoryContextSwitchTo(st->cxt);
 	int			kind;
 	int32		p,
-				n_arms;
+				n_arms,
+				arm;
 
 	bytes_reader_init(&r, VARDATA_ANY(setup), VARSIZE_ANY_EXHDR(setup), "setup of " AGGNAME);
-	if (VARSIZE_ANY_EXHDR(setup) < 19 || bytes_get_u8(&r) != FOREST_SETUP_VERSION)
+	if (VARSIZE_ANY_EXHDR(setup) < 23 || bytes_get_u8(&r) != FOREST_SETUP_VERSION)
 		setup_invalid("Unknown format version");
 	kind = bytes_get_u8(&r);
 	p = bytes_get_i32(&r);
 	n_arms = bytes_get_i32(&r);
+	arm = bytes_get_i32(&r);
 	if (kind > FOREST_PASS_LEAVES || p < 1 || p > UPLIFT_MAX_FEATURES ||
-		n_arms < 1 || n_arms > TREE_MAX_ARMS)
+		n_arms < 1 || n_arms > TREE_MAX_ARMS ||
+		arm < -1 || arm > TRAINBUF_MAX_ACTION || (arm >= 0 && n_arms != 1))
 		setup_invalid("The kind, features or arms are out of range");
 	if (fresh)
 		*st = *state_new(st->cxt, kind, p, n_arms);
 	else if (kind != st->r.kind || p != st->r.p || n_arms != st->r.n_arms)
 		setup_invalid("It does not match the state's pass");
+	st->only_arm = arm;
 	st->weighted = bytes_get_u8(&r) == 1;
 	st->min_propensity = bytes_get_f64(&r);
 	if (!(st->min_propensity >= 0.0 && st->min_propensity <= 1.0))
@@ -339,12 +352,15 @@ sample_add(ForestPass *st, uint64 order, int64 count, const double *x)
 	st->r.n_sample++;
 }
 
-/* Add a checked row of arm a, outcome y and inverse propensity w_raw. */
+/*
+ * Add a checked row of treatment t, outcome y and inverse propensity w_raw,
+ * as arm a.
+ */
 static void
-add_row(ForestPass *st, int32 a, double y, double w_raw)
+add_row(ForestPass *st, int32 t, int32 a, double y, double w_raw)
 {
 	int32		p = st->r.p;
-	uint64		key = learn_forest_key_begin(a);
+	uint64		key = learn_forest_key_begin(t);
 
 	for (int32 j = 0; j < p; j++)
 		key = learn_forest_key_add(key, st->x[j]);
@@ -358,6 +374,8 @@ add_row(ForestPass *st, int32 a, double y, double w_raw)
 		exact_sum_add(&st->r.sum_wy[a], w_raw * y);
 		st->r.max_w[a] = Max(st->r.max_w[a], w_raw);
 		st->r.max_y = Max(st->r.max_y, fabs(y));
+		if (y != 0.0 && y != 1.0)
+			st->r.binary = false;
 		sample_add(st, tree_bins_sample_order(key, st->seed), 1, st->x);
 		return;
 	}
@@ -432,7 +450,9 @@ uplift_forest_pass_transfn(PG_FUNCTION_ARGS)
 		propensity = PG_GETARG_FLOAT8(4);
 	}
 	learn_check_row(0, st->weighted, action, y, propensity);
-	if (action >= st->r.n_arms)
+	if (st->only_arm >= 0 && action != st->only_arm)
+		PG_RETURN_DATUM(AggStateObjectDatum(obj));
+	if (st->only_arm < 0 && action >= st->r.n_arms)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("query of uplift_fit_query returned other rows in a later pass"),
@@ -440,7 +460,7 @@ uplift_forest_pass_transfn(PG_FUNCTION_ARGS)
 				 errhint("The query must return the same rows on every pass: avoid random() and LIMIT without ORDER BY.")));
 	if (st->weighted)
 		w = 1.0 / Max(propensity, st->min_propensity);
-	add_row(st, action, y, w);
+	add_row(st, action, st->only_arm >= 0 ? 0 : action, y, w);
 	PG_RETURN_DATUM(AggStateObjectDatum(obj));
 }
 
@@ -475,6 +495,7 @@ merge_into(ForestPass *a, const ForestPass *b)
 		a->r.max_w[k] = Max(a->r.max_w[k], b->r.max_w[k]);
 	}
 	a->r.max_y = Max(a->r.max_y, b->r.max_y);
+	a->r.binary = a->r.binary && b->r.binary;
 	for (int64 i = 0; i < b->r.n_sample; i++)
 		sample_add(a, b->order[i], b->r.sample_count[i], b->r.sample_x + i * b->r.p);
 }
@@ -551,7 +572,8 @@ uplift_forest_pass_finalfn(PG_FUNCTION_ARGS)
 /*
  * Format 1 (big-endian, src/bytes.h): u8 version, u8 kind, i32 p, i32 arms,
  * i64 rows; a sample: i64 sample_size, per arm the exact sums of w and w y
- * and f64 largest w, f64 largest |outcome|, i64 keys, per key u64 order,
+ * and f64 largest w, f64 largest |outcome|, u8 1 if every outcome is 0 or
+ * 1, i64 keys, per key u64 order,
  * i64 rows, p f64 features (in increasing order); a level: its statistics
  * (tree_stats_serialize).  The buffered rows are added to the statistics,
  * and the sample compacted, before it is written.
@@ -585,6 +607,7 @@ state_write(const void *value)
 		bytes_put_f64(&buf, st->r.max_w[a]);
 	}
 	bytes_put_f64(&buf, st->r.max_y);
+	bytes_put_u8(&buf, st->r.binary ? 1 : 0);
 	bytes_put_i64(&buf, st->r.n_sample);
 	for (int64 i = 0; i < st->r.n_sample; i++)
 	{
@@ -607,6 +630,7 @@ read_sample(ByteReader *r, ForestPass *st, int code)
 {
 	int64		n;
 	int32		p = st->r.p;
+	uint8		binary;
 
 	sample_alloc(st, bytes_get_i64(r));
 	for (int32 a = 0; a < st->r.n_arms; a++)
@@ -618,7 +642,11 @@ read_sample(ByteReader *r, ForestPass *st, int code)
 			state_invalid(code, "A largest weight is out of range");
 	}
 	st->r.max_y = bytes_get_f64(r);
+	binary = bytes_get_u8(r);
 	n = bytes_get_i64(r);
+	if (binary > 1)
+		state_invalid(code, "The outcomes' flag is out of range");
+	st->r.binary = binary == 1;
 	if (!(st->r.max_y >= 0.0) || !isfinite(st->r.max_y) || n < 0 || n > st->sample_size ||
 		n > st->r.nrows || (double) n * (p + 2) * 8 != (double) (r->len - r->pos))
 		state_invalid(code, "The sample is out of range");

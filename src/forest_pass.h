@@ -10,15 +10,20 @@
  *
  *	  kind "sample": per arm the exact sums of w and w y (w the row's inverse
  *	  propensity in a weighted fit, else 1) and the largest w, the largest
- *	  |outcome|, and the bin sample: the rows whose keys (learn_forest.h)
- *	  order first (tree_bins_sample_order), at most sample_size distinct
- *	  keys, each with the number of rows that share it.
+ *	  |outcome|, whether every outcome is 0 or 1, and the bin sample: the
+ *	  rows whose keys (learn_forest.h) order first (tree_bins_sample_order),
+ *	  at most sample_size distinct keys, each with the number of rows that
+ *	  share it.
  *
  *	  kind "level": the statistics of the open block of a level of the
  *	  forest (tree_stats.h) over the rows, routed as the setup's router says
  *	  (tree_grower_write_router); kind "leaves": honest estimation's sums per
  *	  leaf.  A row's weight is w times its arm's factor in a weighted arm
  *	  (learn_forest_weight_factor), else 1.
+ *
+ *	  With an arm set, a pass of any kind takes the rows of that treatment
+ *	  alone, as arm 0 of a one-arm forest (a head of the T-learner with base
+ *	  "forest"); their keys are still those of their treatment.
  *
  * The state is a value of type uplift_forest_pass_state, its size bounded
  * by the sample or the block (never by the rows), with a combine function,
@@ -43,6 +48,7 @@ typedef struct ForestPassSetup
 	int			kind;
 	int32		p;
 	int32		n_arms;
+	int32		arm;			/* the only treatment taken (n_arms 1), or -1 */
 	bool		weighted;		/* the query has a propensity column */
 	double		min_propensity;
 	const bool *use_w;			/* n_arms: weighted by inverse propensity */
@@ -67,6 +73,7 @@ typedef struct ForestPassResult
 	ExactSum   *sum_wy;			/* n_arms */
 	double	   *max_w;			/* n_arms */
 	double		max_y;
+	bool		binary;			/* every outcome is 0 or 1 */
 	int64		n_sample;		/* distinct keys in the sample */
 	double	   *sample_x;		/* n_sample x p, row-major */
 	int64	   *sample_count;	/* n_sample */

@@ -917,8 +917,8 @@ free_tree_data(TreeData *d)
 }
 
 /* A head that is a forest: no coefficients, the identity link. */
-static void
-forest_head(UpliftHead *head, TreeForest *f, int64 nrows)
+void
+learn_forest_fill_head(UpliftHead *head, TreeForest *f, int64 nrows)
 {
 	head->link = UPLIFT_LINK_IDENTITY;
 	head->n_coef = 0;
@@ -961,7 +961,7 @@ learn_forest_set_head(UpliftModel *m, TreeForest *f, int64 nrows)
 	m->heads = palloc0(sizeof(UpliftHead));
 	m->heads[0].role = UPLIFT_HEAD_ARMS;
 	m->heads[0].action = -1;
-	forest_head(&m->heads[0], f, nrows);
+	learn_forest_fill_head(&m->heads[0], f, nrows);
 }
 
 void
@@ -991,33 +991,40 @@ learn_forest(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 }
 
 void
+learn_forest_head_params(const LearnSettings *s, int32 role, int32 d, TreeParams *par)
+{
+	bool		outcome = role == UPLIFT_HEAD_OUTCOME || role == UPLIFT_HEAD_JOINT;
+
+	*par = s->tree;
+	par->max_features = resolved_max_features(par->max_features, d);
+	par->criterion = TREE_VARIANCE;
+	if (outcome && s->criterion_set)
+		par->criterion = s->tree.criterion;
+	if (tree_criterion_is_uplift(par->criterion))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("criterion \"%s\" of uplift_fit is an uplift criterion",
+						tree_criterion_names[par->criterion]),
+				 errhint("The heads of base \"forest\" split with \"variance\", \"gini\" or \"entropy\"; \"%s\" is for learner \"forest\".",
+						 tree_criterion_names[par->criterion])));
+}
+
+void
 learn_forest_head(RowSource *src, const LearnSettings *s, UpliftHead *head,
 				  const char *what)
 {
 	RowWalk		w = {0};
 	TreeData	d = {0};
-	TreeParams	par = s->tree;
+	TreeParams	par;
 	TreeBins   *bins;
-	bool		outcome = head->role == UPLIFT_HEAD_OUTCOME ||
-		head->role == UPLIFT_HEAD_JOINT;
 
 	w.p = src->d;
 	w.nrows = src->nrows;
 	w.src = src;
 	bins = walk_tree_data(&w, s, false, &d);
 	d.n_arms = 1;
-	par.max_features = resolved_max_features(par.max_features, src->d);
-	par.criterion = TREE_VARIANCE;
-	if (outcome && s->criterion_set)
-		par.criterion = s->tree.criterion;
-	if (tree_criterion_is_uplift(par.criterion))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("criterion \"%s\" of uplift_fit is an uplift criterion",
-						tree_criterion_names[par.criterion]),
-				 errhint("The heads of base \"forest\" split with \"variance\", \"gini\" or \"entropy\"; \"%s\" is for learner \"forest\".",
-						 tree_criterion_names[par.criterion])));
-	forest_head(head, grow(&d, bins, &par, s->progress, what), src->nrows);
+	learn_forest_head_params(s, head->role, src->d, &par);
+	learn_forest_fill_head(head, grow(&d, bins, &par, s->progress, what), src->nrows);
 	free_tree_data(&d);
 }
 

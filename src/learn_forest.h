@@ -100,6 +100,16 @@ extern void learn_forest_head(RowSource *src, const LearnSettings *s,
 							  UpliftHead *head, const char *what);
 
 /*
+ * The engine's parameters of a forest head of this role over d design
+ * columns (as learn_forest_head grows it); an error for an uplift criterion.
+ */
+extern void learn_forest_head_params(const LearnSettings *s, int32 role, int32 d,
+									 TreeParams *par);
+
+/* A head (role and action already set) that is the forest f of nrows rows. */
+extern void learn_forest_fill_head(UpliftHead *head, TreeForest *f, int64 nrows);
+
+/*
  * Set m->arm_outcome_mean from the buffer's rows, summed in an order that
  * does not depend on the rows' arrival (a forest model's bytes do not).
  */

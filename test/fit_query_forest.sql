@@ -1,12 +1,12 @@
--- pgTAP: uplift_fit_query grows the uplift forest over passes of its query
--- (uplift_forest_pass): on rows that are all distinct, the model uplift_fit
--- grows in memory, byte for byte (the same checksum), under serial and
--- parallel plans, for every criterion, weighting, sampling and honest
--- estimation, with levels in several blocks; the pass states split as Citus
+-- pgTAP: uplift_fit_query grows the uplift forest, and the T-learner's
+-- forest heads, over passes of its query (uplift_forest_pass): on rows that
+-- are all distinct, the model uplift_fit grows in memory, byte for byte (the
+-- same checksum), under serial and parallel plans, for every criterion,
+-- weighting, sampling and honest estimation, with levels in several blocks; the pass states split as Citus
 -- splits them give the one-pass state; bad rows and options give
 -- uplift_fit's errors, bad setups and states clear ones.
 BEGIN;
-SELECT plan(51);
+SELECT plan(66);
 
 -- Three arms, four features (one of few values), a 0/1 and a continuous
 -- outcome and logged propensities that vary within each arm; no two rows
@@ -37,7 +37,13 @@ INSERT INTO fqf_cases VALUES
   ('cts, weighted, clipped', 'x, t, amount, e', 'SELECT x, t, amount, e FROM fqf_rows',
    '{"learner": "forest", "n_trees": 10, "max_depth": 3, "min_propensity": 0.4}'),
   ('float4 features', 'x::float4[], t, y', 'SELECT x::float4[], t, y FROM fqf_rows',
-   '{"learner": "forest", "n_trees": 10, "max_depth": 3}');
+   '{"learner": "forest", "n_trees": 10, "max_depth": 3}'),
+  ('t_learner, forest heads', 'x, t, y', 'SELECT x, t, y FROM fqf_rows',
+   '{"learner": "t_learner", "base": "forest", "n_trees": 20, "max_depth": 4, "min_samples_leaf": 30}'),
+  ('t_learner, gini heads, weighted, honest', 'x, t, y, e', 'SELECT x, t, y, e FROM fqf_rows',
+   '{"learner": "t_learner", "base": "forest", "criterion": "gini", "n_trees": 15, "max_depth": 3, "honest": true, "max_features": 2}'),
+  ('t_learner, continuous outcome, subsample, several blocks', 'x, t, amount', 'SELECT x, t, amount FROM fqf_rows',
+   '{"learner": "t_learner", "base": "forest", "n_trees": 100, "max_depth": 4, "bins": 255, "min_samples_leaf": 5, "max_features": 4, "bootstrap": false, "subsample": 0.6}');
 
 CREATE FUNCTION pg_temp.fits(c fqf_cases) RETURNS TABLE (mem uplift_model, passes uplift_model)
 LANGUAGE plpgsql AS $$
@@ -65,6 +71,25 @@ FROM fqf_serial s JOIN fqf_parallel p USING (name) ORDER BY name;
 SELECT is((uplift_model_info(passes)->'heads'->0->'forest'->>'trees')::int, 60,
           'the forest of several blocks a level has its 60 trees')
 FROM fqf_serial WHERE name = 'levels in several blocks';
+-- The passes each fit makes, counted by the query itself: the summary,
+-- then for each forest (one, or one a treatment) the sample and a pass a
+-- level, and more when a level's statistics come in several blocks.
+CREATE FUNCTION pg_temp.tick(first bool) RETURNS bool LANGUAGE sql VOLATILE AS
+$$SELECT CASE WHEN first THEN set_config('fqf.passes', (current_setting('fqf.passes')::int + 1)::text, false) IS NOT NULL
+              ELSE true END$$;
+CREATE FUNCTION pg_temp.passes(c fqf_cases) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('fqf.passes', '0', false);
+    PERFORM uplift_fit_query(c.query || ' WHERE pg_temp.tick(i = 1)', c.options);
+    RETURN current_setting('fqf.passes')::int;
+END $$;
+SELECT is(pg_temp.passes(c), 1 + 3 * (1 + 4), 't_learner, forest heads: 16 passes, the summary and five for each treatment')
+FROM fqf_cases c WHERE name = 't_learner, forest heads';
+SELECT cmp_ok(pg_temp.passes(c), '>', 1 + 3 * (1 + 4), c.name || ': more passes, a level in blocks')
+FROM fqf_cases c WHERE name = 't_learner, continuous outcome, subsample, several blocks';
+SELECT cmp_ok(pg_temp.passes(c), '>', 1 + 1 + 4, c.name || ': more passes than the summary, the sample and the four levels')
+FROM fqf_cases c WHERE name = 'levels in several blocks';
+
 SELECT ok(bool_and(abs(uplift_score(s.passes, r.x, 1) - uplift_score(s.mem, r.x, 1)) = 0
                AND abs(uplift_score(s.passes, r.x, 2) - uplift_score(s.mem, r.x, 2)) = 0),
           'chi, weighted, honest: every row scores as with uplift_fit''s model')
@@ -105,9 +130,10 @@ CREATE AGGREGATE pg_temp.pass_combine(uplift_forest_pass_state)
 -- Setups written out (src/forest_pass.c, src/tree_grow.c; big-endian): a
 -- sample pass of 500 keys, and the first level of two trees, each a root
 -- with a statistics slot, every feature's bins cut at one edge.
-CREATE FUNCTION pg_temp.head(kind int, weighted bool) RETURNS bytea LANGUAGE sql AS
-$$SELECT '\x01'::bytea || set_byte('\x00'::bytea, 0, kind) || int4send(4) || int4send(3)
-         || set_byte('\x00'::bytea, 0, weighted::int) || float8send(0.3)$$;
+CREATE FUNCTION pg_temp.head(kind int, weighted bool, arms int DEFAULT 3, arm int DEFAULT -1)
+RETURNS bytea LANGUAGE sql AS
+$$SELECT '\x01'::bytea || set_byte('\x00'::bytea, 0, kind) || int4send(4) || int4send(arms)
+         || int4send(arm) || set_byte('\x00'::bytea, 0, weighted::int) || float8send(0.3)$$;
 CREATE FUNCTION pg_temp.root_router() RETURNS bytea LANGUAGE sql AS
 $$SELECT '\x0100'::bytea || int4send(4)
          || '\x00'::bytea || int4send(1) || float8send(3) || '\x00'::bytea || int4send(1) || float8send(1.5)
@@ -123,6 +149,7 @@ $$SELECT '\x0100'::bytea || int4send(4)
 CREATE TEMP TABLE fqf_setups (name text, setup bytea);
 INSERT INTO fqf_setups VALUES
   ('sample', pg_temp.head(0, true) || '\x010101'::bytea || int8send(500) || int8send(3)),
+  ('sample of treatment 2', pg_temp.head(0, true, 1, 2) || '\x01'::bytea || int8send(500) || int8send(3)),
   ('level', pg_temp.head(1, true) || '\x01'::bytea || float8send(0.9) || '\x01'::bytea || float8send(1.1)
             || '\x00'::bytea || float8send(1) || pg_temp.root_router());
 
@@ -145,7 +172,7 @@ SELECT force_serial();
 SELECT is((SELECT pg_temp.pass_combine(state::uplift_forest_pass_state)::text FROM fqf_parts WHERE name = 'sample' AND part = 4),
           NULL, 'a part without rows has a NULL state');
 SELECT is(length((SELECT uplift_forest_pass(r.x, r.t, r.y, r.e, s.setup) FROM fqf_rows r, fqf_setups s WHERE s.name = 'sample')),
-          1 + 1 + 4 + 4 + 8 + 8 + 3 * (2 * (1 + 8 + 68 * 8) + 8) + 8 + 8 + 500 * (8 + 8 + 4 * 8),
+          1 + 1 + 4 + 4 + 8 + 8 + 3 * (2 * (1 + 8 + 68 * 8) + 8) + 8 + 1 + 8 + 500 * (8 + 8 + 4 * 8),
           'the sample pass keeps 500 keys of the 4,000 rows, whatever their number');
 -- The root's statistics: every row once per tree (Poisson counts), each
 -- feature slot summing to the same totals.
@@ -153,6 +180,10 @@ SELECT is((SELECT length(uplift_forest_pass(r.x, r.t, r.y, r.e, s.setup)) FROM f
           1 + 1 + 4 + 4 + 8 + 4 + 1 + 16 + 2 * 4 * 3 * 3 * 32,
           'the level pass holds two slots of four features, three codes and three arms');
 
+SELECT is((SELECT ('x' || encode(substring(uplift_forest_pass(r.x, r.t, r.y, r.e, s.setup) FROM 11 FOR 8), 'hex'))::bit(64)::bigint
+           FROM fqf_rows r, fqf_setups s WHERE s.name = 'sample of treatment 2'),
+          (SELECT count(*) FROM fqf_rows WHERE t = 2),
+          'a pass of one treatment takes its rows alone');
 SELECT throws_ok($$SELECT 'AAAA'::uplift_forest_pass_state$$, '22P02', NULL,
                  'a text form that does not read back as a state is rejected');
 SELECT throws_ok($$SELECT uplift_forest_pass(x, t, y, e, '\x01'::bytea) FROM fqf_rows$$, '22023',
@@ -196,7 +227,13 @@ INSERT INTO fqf_bad VALUES
    '{"stats_memory": 1, "n_trees": 300, "bins": 255, "min_samples_leaf": 5}'),
   ('max_depth 0', $$SELECT x, t, y FROM fqf_rows$$, false, '{"max_depth": 0}'),
   ('300 bins', $$SELECT x, t, y FROM fqf_rows$$, false, '{"bins": 300}'),
-  ('a tree option without a forest', $$SELECT x, t, y FROM fqf_rows$$, false, '{"learner": "t_learner", "n_trees": 5}');
+  ('a tree option without a forest', $$SELECT x, t, y FROM fqf_rows$$, false, '{"learner": "t_learner", "n_trees": 5}'),
+  ('forest heads: gini on a continuous outcome', $$SELECT x, t, amount AS y FROM fqf_rows$$, false,
+   '{"learner": "t_learner", "base": "forest", "criterion": "gini"}'),
+  ('forest heads: an uplift criterion', $$SELECT x, t, y FROM fqf_rows$$, false,
+   '{"learner": "t_learner", "base": "forest", "criterion": "kl"}'),
+  ('forest heads: a NaN feature', $$SELECT CASE WHEN i = 5 THEN ARRAY[1, 'NaN', 2, 3]::float8[] ELSE x END AS x, t, y FROM fqf_rows$$, false,
+   '{"learner": "t_learner", "base": "forest"}');
 
 SELECT is(pg_temp.sqlstate(format('SELECT uplift_fit_query(%L, %L)', rows_sql,
                                   '{"learner": "forest", "n_trees": 5}'::jsonb || options)),
@@ -215,9 +252,9 @@ SELECT setseed(0.25);
 SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fqf_rows WHERE random() < 0.5', '{"learner": "forest", "n_trees": 5}')$$,
                  '22000', 'query of uplift_fit_query returned other rows in a later pass',
                  'a query that returns other rows in a later pass is an error');
-SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fqf_rows', '{"base": "forest"}')$$,
-                 '0A000', 'uplift_fit_query cannot fit base "forest" yet',
-                 'the forest heads of the meta-learners are not grown over passes yet, and the error says so');
+SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fqf_rows', '{"learner": "x_learner", "base": "forest"}')$$,
+                 '0A000', 'uplift_fit_query grows base "forest" for learner "t_learner" only',
+                 'the forest heads of the other meta-learners are not grown over passes yet, and the error says so');
 
 -- ---- cancel ----
 
