@@ -11,7 +11,9 @@
 # default plan (2), the time of each fit (the better of two runs), the
 # backend's peak private memory for the fit (as bench/fit_query.sh reads it;
 # workers' memory is not counted), and whether the two models have the same
-# checksum.  TREES and DEPTH set the forest (default 100 trees of depth 5).
+# checksum.  TREES and DEPTH set the forest (default 100 trees of depth 5);
+# LEARNER=t_learner grows the T-learner with base "forest" (a forest per
+# treatment) instead of the uplift forest.
 #
 # With UPLIFT_BENCH_EXISTING=1 it uses the server PGHOST/PGPORT point at
 # instead of building and starting one.
@@ -21,16 +23,21 @@ N=${1:-1000000}
 SEED=${2:-42}
 TREES=${TREES:-100}
 DEPTH=${DEPTH:-5}
+LEARNER=${LEARNER:-forest}
 
 DB=uplift_bench_forest_query
 . bench/fit_table.sh
 
-OPTS="{\"learner\": \"forest\", \"n_trees\": $TREES, \"max_depth\": $DEPTH}"
+case "$LEARNER" in
+    forest) OPTS="{\"learner\": \"forest\", \"n_trees\": $TREES, \"max_depth\": $DEPTH}" ;;
+    t_learner) OPTS="{\"learner\": \"t_learner\", \"base\": \"forest\", \"n_trees\": $TREES, \"max_depth\": $DEPTH}" ;;
+    *) echo "LEARNER is forest or t_learner" >&2; exit 2 ;;
+esac
 FIT_MEM="SELECT uplift_fit(features, treatment, outcome, '$OPTS') AS model FROM t"
 FIT_QUERY="SELECT uplift_fit_query('SELECT features, treatment, outcome FROM t', '$OPTS') AS model"
 
 echo
-echo "rows: $N, features: $P, trees: $TREES, depth: $DEPTH, cores: $(nproc)"
+echo "learner: $LEARNER, rows: $N, features: $P, trees: $TREES, depth: $DEPTH, cores: $(nproc)"
 for workers in 0 2; do
     set_w="SET max_parallel_workers_per_gather = $workers;"
     t_mem=$(timed "$set_w SELECT uplift_model_checksum(model) FROM ($FIT_MEM) f")

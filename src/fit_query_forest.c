@@ -1,7 +1,7 @@
 /*
  * fit_query_forest.c
  *	  The forests of uplift_fit_query (see fit_query.h): the uplift forest
- *	  and the T-learner's forest heads, grown level by level, each level one
+ *	  and the T- and S-learners' forest heads, grown level by level, each level one
  *	  pass (a pass per block of trees when a level's statistics come in
  *	  several blocks) of the aggregate uplift_forest_pass (forest_pass.h)
  *	  over the caller's query.
@@ -16,7 +16,9 @@
  * honest estimation one more pass sums the leaves.  The leader holds the
  * growing trees and one block of statistics; no process holds the rows.
  * The T-learner grows a forest per treatment so, each pass taking the rows
- * of that treatment alone.
+ * of that treatment alone; the S-learner grows one over the design of
+ * every row (its features and treatment indicators), which each pass
+ * computes.
  *
  * A row's key is the hash of its contents, as in uplift_fit; uplift_fit
  * tells identical rows apart by their rank among their copies, which a pass
@@ -42,6 +44,7 @@ typedef struct ForestRun
 	const FitQuery *fq;
 	char	   *call;			/* the aggregate call over q.* and $1 */
 	ForestPassSetup setup;
+	int32		columns;		/* of the rows the forest sees */
 	int64		nrows;
 } ForestRun;
 
@@ -72,7 +75,7 @@ run_pass(ForestRun *run, int kind)
 		other_rows_error();
 	r = forest_pass_read(DatumGetByteaPP(res));
 	pfree(DatumGetPointer(res));
-	if (r->nrows != run->nrows || r->kind != kind || r->p != run->setup.p ||
+	if (r->nrows != run->nrows || r->kind != kind || r->p != run->columns ||
 		r->n_arms != run->setup.n_arms)
 		other_rows_error();
 	return r;
@@ -82,7 +85,8 @@ run_pass(ForestRun *run, int kind)
  * From the sample pass: each arm's weight factor and outcome mean, and the
  * summary the grower needs (the largest weight is that of the rows after
  * their factor: multiplying by a positive factor keeps the order).  Arm a
- * of the pass is treatment first + a.
+ * of the pass is treatment first + a; over the S-learner's design the
+ * grower sees one arm.
  */
 static void
 arms_from_sample(ForestRun *run, const ForestPassResult *r, const LearnState *st,
@@ -92,7 +96,9 @@ arms_from_sample(ForestRun *run, const ForestPassResult *r, const LearnState *st
 	int32		first = Max(run->setup.arm, 0);
 	double	   *factor = palloc(sizeof(double) * n_arms);
 
-	tree_data_summary_init(ds, n_arms);
+	bool		pooled = run->setup.design != FOREST_DESIGN_FEATURES;
+
+	tree_data_summary_init(ds, pooled ? 1 : n_arms);
 	ds->n = run->nrows;
 	ds->max_y = r->max_y;
 	ds->binary = r->binary;
@@ -108,7 +114,7 @@ arms_from_sample(ForestRun *run, const ForestPassResult *r, const LearnState *st
 			learn_check_weight_total(sw, t);
 			factor[a] = learn_forest_weight_factor(rows, &r->sum_w[a]);
 		}
-		ds->arm_rows[a] = rows;
+		ds->arm_rows[pooled ? 0 : a] += rows;
 		ds->max_w = Max(ds->max_w, run->setup.use_w[a] ? r->max_w[a] * factor[a] : 1.0);
 		m->arm_rows[t] = rows;
 		m->arm_outcome_mean[t] = exact_sum_value(&r->sum_wy[a]) / sw;
@@ -176,7 +182,7 @@ grow_forest(ForestRun *run, const LearnState *st, const LearnSettings *settings,
 	sample = run_pass(run, FOREST_PASS_SAMPLE);
 	arms_from_sample(run, sample, st, m, &ds);
 	bins = tree_bins_build_sample(sample->sample_x, sample->sample_count,
-								  sample->n_sample, run->setup.p, NULL, &bin_opt);
+								  sample->n_sample, run->columns, NULL, &bin_opt);
 	return grow(run, tree_grower_create(bins, par, &ds));
 }
 
@@ -203,6 +209,8 @@ grow_t_heads(ForestRun *run, const LearnState *st, const LearnSettings *settings
 	m->n_heads = m->n_actions + 1;
 	m->heads = palloc0(sizeof(UpliftHead) * m->n_heads);
 	run->setup.n_arms = 1;
+	run->setup.design = FOREST_DESIGN_FEATURES;
+	run->columns = run->setup.p;
 	for (int32 a = 0; a <= m->n_actions; a++)
 	{
 		UpliftHead *head = &m->heads[a];
@@ -214,6 +222,28 @@ grow_t_heads(ForestRun *run, const LearnState *st, const LearnSettings *settings
 		head->action = a;
 		learn_forest_fill_head(head, grow_forest(run, st, settings, &par, m), run->nrows);
 	}
+}
+
+/* The S-learner's head: one forest over the design of every row. */
+static void
+grow_s_head(ForestRun *run, const LearnState *st, const LearnSettings *settings,
+			const bool *use_w, UpliftModel *m)
+{
+	TreeParams	par;
+
+	Assert(!m->interactions);	/* a forest finds them itself */
+	run->columns = uplift_s_design_len(run->setup.p, m->n_actions, false);
+	learn_forest_head_params(settings, UPLIFT_HEAD_JOINT, run->columns, &par);
+	m->n_heads = 1;
+	m->heads = palloc0(sizeof(UpliftHead));
+	m->heads[0].role = UPLIFT_HEAD_JOINT;
+	m->heads[0].action = -1;
+	run->setup.arm = -1;
+	run->setup.n_arms = m->n_actions + 1;
+	run->setup.design = FOREST_DESIGN_S;
+	run->setup.use_w = use_w;
+	run->nrows = st->buf->nrows;
+	learn_forest_fill_head(&m->heads[0], grow_forest(run, st, settings, &par, m), run->nrows);
 }
 
 bytea *
@@ -231,11 +261,13 @@ fit_query_forest(const FitQuery *fq, Jsonb *opts)
 	run.call = fit_query_call(fq, "uplift_forest_pass");
 	st = fit_query_summary(fq, opts);
 	if (st->settings.learner != UPLIFT_LEARNER_FOREST &&
-		st->settings.learner != UPLIFT_LEARNER_T)
+		st->settings.learner != UPLIFT_LEARNER_T &&
+		st->settings.learner != UPLIFT_LEARNER_S)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("uplift_fit_query grows base \"forest\" for learner \"t_learner\" only"),
-				 errhint("Fit this learner with uplift_fit, or use learner \"t_learner\" or \"forest\".")));
+				 errmsg("uplift_fit_query cannot grow base \"forest\" for learner \"%s\" yet",
+						uplift_learner_name(st->settings.learner)),
+				 errhint("Fit it with uplift_fit, or use learner \"t_learner\", \"s_learner\" or \"forest\".")));
 	settings = st->settings;
 	m = learn_fit_header(st, &settings);
 	use_w = weighted_arms(st->buf);
@@ -244,10 +276,14 @@ fit_query_forest(const FitQuery *fq, Jsonb *opts)
 	run.setup.min_propensity = settings.min_propensity;
 	if (settings.learner == UPLIFT_LEARNER_T)
 		grow_t_heads(&run, st, &settings, use_w, m);
+	else if (settings.learner == UPLIFT_LEARNER_S)
+		grow_s_head(&run, st, &settings, use_w, m);
 	else
 	{
 		learn_forest_params(&settings, st->buf->all_binary, m->n_actions, run.setup.p, &par);
 		run.setup.arm = -1;
+		run.setup.design = FOREST_DESIGN_FEATURES;
+		run.columns = run.setup.p;
 		run.setup.n_arms = m->n_actions + 1;
 		run.setup.use_w = use_w;
 		run.nrows = st->buf->nrows;

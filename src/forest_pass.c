@@ -51,14 +51,17 @@ typedef struct ForestPass
 	uint64		cut;			/* rows of a larger order are dropped */
 	/* the setup, once a row has been added */
 	bool		has_setup;
+	int32		n_features;		/* in a row's feature array */
 	int32		only_arm;		/* the treatment taken, or -1 for all */
+	int			design;			/* FOREST_DESIGN_*: the columns of a row */
 	bool		weighted;
 	double		min_propensity;
 	bool	   *use_w;
 	double	   *factor;
 	uint64		seed;
 	TreeGrower *router;
-	double	   *x;				/* p */
+	double	   *x;				/* n_features */
+	double	   *z;				/* r.p: the S-learner's design, or NULL */
 	/* level kinds: rows coded, not yet in the statistics */
 	int			nbuf;
 	uint8	   *codes;
@@ -81,8 +84,8 @@ setup_invalid(const char *detail)
 /* ---- setup ---- */
 
 /*
- * Format 1 (big-endian): u8 version, u8 kind, i32 p, i32 arms, i32 the one
- * treatment taken or -1, u8 weighted, f64 min_propensity, per arm u8 use_w
+ * Format 1 (big-endian): u8 version, u8 kind, i32 features, i32 arms, i32
+ * the one treatment taken or -1, u8 design (FOREST_DESIGN_*), u8 weighted, f64 min_propensity, per arm u8 use_w
  * (and f64 factor for a level kind); a sample: i64 sample_size, u64 seed;
  * a level kind: the router (tree_grower_write_router).
  */
@@ -97,6 +100,7 @@ forest_pass_setup(const ForestPassSetup *setup)
 	bytes_put_i32(&buf, setup->p);
 	bytes_put_i32(&buf, setup->n_arms);
 	bytes_put_i32(&buf, setup->arm);
+	bytes_put_u8(&buf, (uint8) setup->design);
 	bytes_put_u8(&buf, setup->weighted ? 1 : 0);
 	bytes_put_f64(&buf, setup->min_propensity);
 	for (int32 a = 0; a < setup->n_arms; a++)
@@ -182,24 +186,34 @@ attach_setup(ForestPass *st, bytea *setup, bool fresh)
 	int			kind;
 	int32		p,
 				n_arms,
-				arm;
+				arm,
+				columns;
+	int			design;
 
 	bytes_reader_init(&r, VARDATA_ANY(setup), VARSIZE_ANY_EXHDR(setup), "setup of " AGGNAME);
-	if (VARSIZE_ANY_EXHDR(setup) < 23 || bytes_get_u8(&r) != FOREST_SETUP_VERSION)
+	if (VARSIZE_ANY_EXHDR(setup) < 24 || bytes_get_u8(&r) != FOREST_SETUP_VERSION)
 		setup_invalid("Unknown format version");
 	kind = bytes_get_u8(&r);
 	p = bytes_get_i32(&r);
 	n_arms = bytes_get_i32(&r);
 	arm = bytes_get_i32(&r);
+	design = bytes_get_u8(&r);
 	if (kind > FOREST_PASS_LEAVES || p < 1 || p > UPLIFT_MAX_FEATURES ||
-		n_arms < 1 || n_arms > TREE_MAX_ARMS ||
-		arm < -1 || arm > TRAINBUF_MAX_ACTION || (arm >= 0 && n_arms != 1))
+		n_arms < 1 || n_arms > TRAINBUF_MAX_ACTION + 1 ||
+		arm < -1 || arm > TRAINBUF_MAX_ACTION || (arm >= 0 && n_arms != 1) ||
+		design > FOREST_DESIGN_S || (design != FOREST_DESIGN_FEATURES && arm >= 0))
 		setup_invalid("The kind, features or arms are out of range");
+	columns = design == FOREST_DESIGN_FEATURES ? p :
+		uplift_s_design_len(p, n_arms - 1, false);
+	if (columns > UPLIFT_MAX_FEATURES)
+		setup_invalid("The design has too many columns");
 	if (fresh)
-		*st = *state_new(st->cxt, kind, p, n_arms);
-	else if (kind != st->r.kind || p != st->r.p || n_arms != st->r.n_arms)
+		*st = *state_new(st->cxt, kind, columns, n_arms);
+	else if (kind != st->r.kind || columns != st->r.p || n_arms != st->r.n_arms)
 		setup_invalid("It does not match the state's pass");
+	st->n_features = p;
 	st->only_arm = arm;
+	st->design = design;
 	st->weighted = bytes_get_u8(&r) == 1;
 	st->min_propensity = bytes_get_f64(&r);
 	if (!(st->min_propensity >= 0.0 && st->min_propensity <= 1.0))
@@ -214,6 +228,7 @@ attach_setup(ForestPass *st, bytea *setup, bool fresh)
 			setup_invalid("A weight factor is out of range");
 	}
 	st->x = palloc(sizeof(double) * p);
+	st->z = design != FOREST_DESIGN_FEATURES ? palloc(sizeof(double) * columns) : NULL;
 	if (kind == FOREST_PASS_SAMPLE)
 	{
 		int64		sample_size = bytes_get_i64(&r);
@@ -231,9 +246,11 @@ attach_setup(ForestPass *st, bytea *setup, bool fresh)
 
 		st->router = tree_grower_read_router(&r, &leaves);
 		if (leaves != (kind == FOREST_PASS_LEAVES) ||
-			tree_grower_bins(st->router)->p != p)
+			tree_grower_bins(st->router)->p != columns)
 			setup_invalid("The router does not match the pass");
 		level_alloc(st);
+		if (st->r.stats->n_arms != (design == FOREST_DESIGN_FEATURES ? n_arms : 1))
+			setup_invalid("The router's arms do not match the pass");
 		if (!fresh)
 		{
 			TreeStats  *empty = tree_grower_router_stats(st->router, kind == FOREST_PASS_LEAVES);
@@ -258,7 +275,7 @@ flush_rows(ForestPass *st)
 		return;
 	d.n = st->nbuf;
 	d.p = st->r.p;
-	d.n_arms = st->r.n_arms;
+	d.n_arms = st->r.stats->n_arms;
 	d.codes = st->codes;
 	d.arm = st->arm;
 	d.y = st->y;
@@ -353,17 +370,32 @@ sample_add(ForestPass *st, uint64 order, int64 count, const double *x)
 }
 
 /*
- * Add a checked row of treatment t, outcome y and inverse propensity w_raw,
- * as arm a.
+ * Add a checked row of treatment t, feature values st->x, outcome y and
+ * inverse propensity w_raw.  Its columns are the features or the design;
+ * its weight is that of its treatment (arm 0 when the pass takes one
+ * treatment), and it is in the statistics' arm of its treatment, or in
+ * their only arm.
  */
 static void
-add_row(ForestPass *st, int32 t, int32 a, double y, double w_raw)
+add_row(ForestPass *st, int32 t, double y, double w_raw)
 {
 	int32		p = st->r.p;
+	int32		a = st->only_arm >= 0 ? 0 : t;
+	const double *v = st->x;
 	uint64		key = learn_forest_key_begin(t);
 
+	if (st->design != FOREST_DESIGN_FEATURES)
+	{
+		UpliftModel shape = {0};
+
+		shape.n_features = st->n_features;
+		shape.n_actions = st->r.n_arms - 1;
+		shape.interactions = false;
+		uplift_s_design(&shape, st->x, t, st->z);
+		v = st->z;
+	}
 	for (int32 j = 0; j < p; j++)
-		key = learn_forest_key_add(key, st->x[j]);
+		key = learn_forest_key_add(key, v[j]);
 	key = learn_forest_key_add(key, y);
 	if (st->use_w[a])
 		key = learn_forest_key_add(key, w_raw);
@@ -376,7 +408,7 @@ add_row(ForestPass *st, int32 t, int32 a, double y, double w_raw)
 		st->r.max_y = Max(st->r.max_y, fabs(y));
 		if (y != 0.0 && y != 1.0)
 			st->r.binary = false;
-		sample_add(st, tree_bins_sample_order(key, st->seed), 1, st->x);
+		sample_add(st, tree_bins_sample_order(key, st->seed), 1, v);
 		return;
 	}
 	else
@@ -385,8 +417,8 @@ add_row(ForestPass *st, int32 t, int32 a, double y, double w_raw)
 		uint8	   *codes = st->codes + (Size) st->nbuf * p;
 
 		for (int32 j = 0; j < p; j++)
-			codes[j] = tree_bins_code(&bins->feat[j], st->x[j]);
-		st->arm[st->nbuf] = (uint8) a;
+			codes[j] = tree_bins_code(&bins->feat[j], v[j]);
+		st->arm[st->nbuf] = (uint8) (st->r.stats->n_arms == 1 ? 0 : a);
 		st->y[st->nbuf] = y;
 		st->w[st->nbuf] = st->use_w[a] ? w_raw * st->factor[a] : 1.0;
 		st->rowhash[st->nbuf] = tree_row_hash(key);
@@ -438,7 +470,7 @@ uplift_forest_pass_transfn(PG_FUNCTION_ARGS)
 			attach_setup(st, PG_GETARG_BYTEA_PP(5), false);
 	}
 	uplift_features_open(PG_GETARG_DATUM(1), &fa, "features of uplift_fit");
-	uplift_array_check_length("features of uplift_fit", fa.n, st->r.p, st->r.p,
+	uplift_array_check_length("features of uplift_fit", fa.n, st->n_features, st->n_features,
 							  "Every row of one fit needs as many features as the first.");
 	uplift_features_copy(&fa, st->x, "features of uplift_fit");
 	action = PG_GETARG_INT32(2);
@@ -460,7 +492,7 @@ uplift_forest_pass_transfn(PG_FUNCTION_ARGS)
 				 errhint("The query must return the same rows on every pass: avoid random() and LIMIT without ORDER BY.")));
 	if (st->weighted)
 		w = 1.0 / Max(propensity, st->min_propensity);
-	add_row(st, action, st->only_arm >= 0 ? 0 : action, y, w);
+	add_row(st, action, y, w);
 	PG_RETURN_DATUM(AggStateObjectDatum(obj));
 }
 
@@ -680,7 +712,7 @@ state_read(const char *data, Size len, int code)
 	p = bytes_get_i32(&r);
 	n_arms = bytes_get_i32(&r);
 	if (kind > FOREST_PASS_LEAVES || p < 1 || p > UPLIFT_MAX_FEATURES ||
-		n_arms < 1 || n_arms > TREE_MAX_ARMS)
+		n_arms < 1 || n_arms > TRAINBUF_MAX_ACTION + 1)
 		state_invalid(code, "The kind, features or arms are out of range");
 	st = state_new(CurrentMemoryContext, kind, p, n_arms);
 	st->r.nrows = bytes_get_i64(&r);
@@ -694,7 +726,7 @@ state_read(const char *data, Size len, int code)
 	else
 	{
 		st->r.stats = tree_stats_deserialize(&r, MaxAllocHugeSize);
-		if (st->r.stats->n_arms != n_arms ||
+		if ((st->r.stats->n_arms != n_arms && st->r.stats->n_arms != 1) ||
 			(kind == FOREST_PASS_LEAVES && (st->r.stats->n_feat != 1 || st->r.stats->n_codes != 1)) ||
 			(kind == FOREST_PASS_LEVEL && st->r.stats->n_feat > p))
 			state_invalid(code, "The statistics do not match the arms and features");

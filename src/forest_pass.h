@@ -42,6 +42,15 @@
 #define FOREST_PASS_LEVEL 1
 #define FOREST_PASS_LEAVES 2
 
+/*
+ * The columns of a row: its features, or the forest S-learner's design, the
+ * features and an indicator of each treatment 1..n_arms-1 (uplift_s_design
+ * without products); over the design the statistics have one arm, and the
+ * weights are still each treatment's.
+ */
+#define FOREST_DESIGN_FEATURES 0
+#define FOREST_DESIGN_S 1
+
 /* The task of a pass, as the driver states it. */
 typedef struct ForestPassSetup
 {
@@ -49,6 +58,7 @@ typedef struct ForestPassSetup
 	int32		p;
 	int32		n_arms;
 	int32		arm;			/* the only treatment taken (n_arms 1), or -1 */
+	int			design;			/* FOREST_DESIGN_*: p features make the columns */
 	bool		weighted;		/* the query has a propensity column */
 	double		min_propensity;
 	const bool *use_w;			/* n_arms: weighted by inverse propensity */
@@ -65,7 +75,7 @@ extern bytea *forest_pass_setup(const ForestPassSetup *setup);
 typedef struct ForestPassResult
 {
 	int			kind;
-	int32		p;
+	int32		p;				/* columns: the features, or the design's */
 	int32		n_arms;
 	int64		nrows;
 	/* sample */

@@ -6,7 +6,7 @@
 -- splits them give the one-pass state; bad rows and options give
 -- uplift_fit's errors, bad setups and states clear ones.
 BEGIN;
-SELECT plan(66);
+SELECT plan(74);
 
 -- Three arms, four features (one of few values), a 0/1 and a continuous
 -- outcome and logged propensities that vary within each arm; no two rows
@@ -43,7 +43,11 @@ INSERT INTO fqf_cases VALUES
   ('t_learner, gini heads, weighted, honest', 'x, t, y, e', 'SELECT x, t, y, e FROM fqf_rows',
    '{"learner": "t_learner", "base": "forest", "criterion": "gini", "n_trees": 15, "max_depth": 3, "honest": true, "max_features": 2}'),
   ('t_learner, continuous outcome, subsample, several blocks', 'x, t, amount', 'SELECT x, t, amount FROM fqf_rows',
-   '{"learner": "t_learner", "base": "forest", "n_trees": 100, "max_depth": 4, "bins": 255, "min_samples_leaf": 5, "max_features": 4, "bootstrap": false, "subsample": 0.6}');
+   '{"learner": "t_learner", "base": "forest", "n_trees": 100, "max_depth": 4, "bins": 255, "min_samples_leaf": 5, "max_features": 4, "bootstrap": false, "subsample": 0.6}'),
+  ('s_learner, forest head', 'x, t, y', 'SELECT x, t, y FROM fqf_rows',
+   '{"learner": "s_learner", "base": "forest", "n_trees": 20, "max_depth": 4, "min_samples_leaf": 30}'),
+  ('s_learner, weighted, honest, continuous', 'x, t, amount, e', 'SELECT x, t, amount, e FROM fqf_rows',
+   '{"learner": "s_learner", "base": "forest", "n_trees": 15, "max_depth": 3, "honest": true, "max_features": 3}');
 
 CREATE FUNCTION pg_temp.fits(c fqf_cases) RETURNS TABLE (mem uplift_model, passes uplift_model)
 LANGUAGE plpgsql AS $$
@@ -85,6 +89,8 @@ BEGIN
 END $$;
 SELECT is(pg_temp.passes(c), 1 + 3 * (1 + 4), 't_learner, forest heads: 16 passes, the summary and five for each treatment')
 FROM fqf_cases c WHERE name = 't_learner, forest heads';
+SELECT is(pg_temp.passes(c), 1 + 1 + 4, c.name || ': 6 passes, the summary, the sample and four levels')
+FROM fqf_cases c WHERE name = 's_learner, forest head';
 SELECT cmp_ok(pg_temp.passes(c), '>', 1 + 3 * (1 + 4), c.name || ': more passes, a level in blocks')
 FROM fqf_cases c WHERE name = 't_learner, continuous outcome, subsample, several blocks';
 SELECT cmp_ok(pg_temp.passes(c), '>', 1 + 1 + 4, c.name || ': more passes than the summary, the sample and the four levels')
@@ -130,10 +136,10 @@ CREATE AGGREGATE pg_temp.pass_combine(uplift_forest_pass_state)
 -- Setups written out (src/forest_pass.c, src/tree_grow.c; big-endian): a
 -- sample pass of 500 keys, and the first level of two trees, each a root
 -- with a statistics slot, every feature's bins cut at one edge.
-CREATE FUNCTION pg_temp.head(kind int, weighted bool, arms int DEFAULT 3, arm int DEFAULT -1)
+CREATE FUNCTION pg_temp.head(kind int, weighted bool, arms int DEFAULT 3, arm int DEFAULT -1, design int DEFAULT 0)
 RETURNS bytea LANGUAGE sql AS
 $$SELECT '\x01'::bytea || set_byte('\x00'::bytea, 0, kind) || int4send(4) || int4send(arms)
-         || int4send(arm) || set_byte('\x00'::bytea, 0, weighted::int) || float8send(0.3)$$;
+         || int4send(arm) || set_byte('\x00'::bytea, 0, design) || set_byte('\x00'::bytea, 0, weighted::int) || float8send(0.3)$$;
 CREATE FUNCTION pg_temp.root_router() RETURNS bytea LANGUAGE sql AS
 $$SELECT '\x0100'::bytea || int4send(4)
          || '\x00'::bytea || int4send(1) || float8send(3) || '\x00'::bytea || int4send(1) || float8send(1.5)
@@ -150,6 +156,7 @@ CREATE TEMP TABLE fqf_setups (name text, setup bytea);
 INSERT INTO fqf_setups VALUES
   ('sample', pg_temp.head(0, true) || '\x010101'::bytea || int8send(500) || int8send(3)),
   ('sample of treatment 2', pg_temp.head(0, true, 1, 2) || '\x01'::bytea || int8send(500) || int8send(3)),
+  ('sample of the s_learner design', pg_temp.head(0, true, 3, -1, 1) || '\x010101'::bytea || int8send(500) || int8send(3)),
   ('level', pg_temp.head(1, true) || '\x01'::bytea || float8send(0.9) || '\x01'::bytea || float8send(1.1)
             || '\x00'::bytea || float8send(1) || pg_temp.root_router());
 
@@ -180,6 +187,9 @@ SELECT is((SELECT length(uplift_forest_pass(r.x, r.t, r.y, r.e, s.setup)) FROM f
           1 + 1 + 4 + 4 + 8 + 4 + 1 + 16 + 2 * 4 * 3 * 3 * 32,
           'the level pass holds two slots of four features, three codes and three arms');
 
+SELECT is(length((SELECT uplift_forest_pass(r.x, r.t, r.y, r.e, s.setup) FROM fqf_rows r, fqf_setups s WHERE s.name = 'sample of the s_learner design')),
+          1 + 1 + 4 + 4 + 8 + 8 + 3 * (2 * (1 + 8 + 68 * 8) + 8) + 8 + 1 + 8 + 500 * (8 + 8 + 6 * 8),
+          'the sample of the s_learner design holds 6 columns: 4 features and 2 treatment indicators');
 SELECT is((SELECT ('x' || encode(substring(uplift_forest_pass(r.x, r.t, r.y, r.e, s.setup) FROM 11 FOR 8), 'hex'))::bit(64)::bigint
            FROM fqf_rows r, fqf_setups s WHERE s.name = 'sample of treatment 2'),
           (SELECT count(*) FROM fqf_rows WHERE t = 2),
@@ -253,7 +263,7 @@ SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fqf_rows WHERE r
                  '22000', 'query of uplift_fit_query returned other rows in a later pass',
                  'a query that returns other rows in a later pass is an error');
 SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fqf_rows', '{"learner": "x_learner", "base": "forest"}')$$,
-                 '0A000', 'uplift_fit_query grows base "forest" for learner "t_learner" only',
+                 '0A000', 'uplift_fit_query cannot grow base "forest" for learner "x_learner" yet',
                  'the forest heads of the other meta-learners are not grown over passes yet, and the error says so');
 
 -- ---- cancel ----
