@@ -12,8 +12,8 @@
 # backend's peak private memory for the fit (as bench/fit_query.sh reads it;
 # workers' memory is not counted), and whether the two models have the same
 # checksum.  TREES and DEPTH set the forest (default 100 trees of depth 5);
-# LEARNER=t_learner grows the T-learner with base "forest" (a forest per
-# treatment) instead of the uplift forest.
+# LEARNER=t_learner (s_learner, class_transform, x_learner, dr_learner)
+# grows that learner with base "forest" instead of the uplift forest.
 #
 # With UPLIFT_BENCH_EXISTING=1 it uses the server PGHOST/PGPORT point at
 # instead of building and starting one.
@@ -30,8 +30,9 @@ DB=uplift_bench_forest_query
 
 case "$LEARNER" in
     forest) OPTS="{\"learner\": \"forest\", \"n_trees\": $TREES, \"max_depth\": $DEPTH}" ;;
-    t_learner) OPTS="{\"learner\": \"t_learner\", \"base\": \"forest\", \"n_trees\": $TREES, \"max_depth\": $DEPTH}" ;;
-    *) echo "LEARNER is forest or t_learner" >&2; exit 2 ;;
+    t_learner|s_learner|class_transform|x_learner|dr_learner)
+        OPTS="{\"learner\": \"$LEARNER\", \"base\": \"forest\", \"n_trees\": $TREES, \"max_depth\": $DEPTH}" ;;
+    *) echo "LEARNER is forest or a meta-learner" >&2; exit 2 ;;
 esac
 FIT_MEM="SELECT uplift_fit(features, treatment, outcome, '$OPTS') AS model FROM t"
 FIT_QUERY="SELECT uplift_fit_query('SELECT features, treatment, outcome FROM t', '$OPTS') AS model"

@@ -1,7 +1,7 @@
 /*
  * fit_query_forest.c
  *	  The forests of uplift_fit_query (see fit_query.h): the uplift forest
- *	  and the T- and S-learners' forest heads, grown level by level, each level one
+ *	  and the meta-learners' forest heads, grown level by level, each level one
  *	  pass (a pass per block of trees when a level's statistics come in
  *	  several blocks) of the aggregate uplift_forest_pass (forest_pass.h)
  *	  over the caller's query.
@@ -15,10 +15,12 @@
  * the bins are cut.  Then every block of every level is a pass, and with
  * honest estimation one more pass sums the leaves.  The leader holds the
  * growing trees and one block of statistics; no process holds the rows.
- * The T-learner grows a forest per treatment so, each pass taking the rows
- * of that treatment alone; the S-learner grows one over the design of
- * every row (its features and treatment indicators), which each pass
- * computes.
+ * The meta-learners with base "forest" grow each head so, a forest at a
+ * time (learn_ts.c, learn_meta.c): each pass takes the rows of the head's
+ * treatments and computes the head's columns (the features, or the
+ * S-learner's design) and outcome (the row's, or the class
+ * transformation's, or the X- or DR-learner's derived from the outcome
+ * forests grown before, which the setup carries).
  *
  * A row's key is the hash of its contents, as in uplift_fit; uplift_fit
  * tells identical rows apart by their rank among their copies, which a pass
@@ -43,9 +45,15 @@ typedef struct ForestRun
 {
 	const FitQuery *fq;
 	char	   *call;			/* the aggregate call over q.* and $1 */
-	ForestPassSetup setup;
+	const LearnState *st;		/* the summary: arms, their rows */
+	const LearnSettings *settings;
+	UpliftModel *m;				/* the model being grown */
+	bool	   *aw_use;			/* the arms uplift_fit weighs by 1/propensity */
+	bool	   *no_w;			/* no arm weighted */
+	bool	   *all;			/* every arm taken */
+	ForestPassSetup setup;		/* the next pass's */
 	int32		columns;		/* of the rows the forest sees */
-	int64		nrows;
+	int64		nrows;			/* rows of the arms taken */
 } ForestRun;
 
 static void
@@ -84,45 +92,42 @@ run_pass(ForestRun *run, int kind)
 /*
  * From the sample pass: each arm's weight factor and outcome mean, and the
  * summary the grower needs (the largest weight is that of the rows after
- * their factor: multiplying by a positive factor keeps the order).  Arm a
- * of the pass is treatment first + a; over the S-learner's design the
- * grower sees one arm.
+ * their factor: multiplying by a positive factor keeps the order).  A
+ * forest head's grower sees one arm.
  */
 static void
-arms_from_sample(ForestRun *run, const ForestPassResult *r, const LearnState *st,
-				 UpliftModel *m, TreeDataSummary *ds)
+arms_from_sample(ForestRun *run, const ForestPassResult *r, TreeDataSummary *ds)
 {
-	int32		n_arms = run->setup.n_arms;
-	int32		first = Max(run->setup.arm, 0);
-	double	   *factor = palloc(sizeof(double) * n_arms);
+	const ForestPassSetup *setup = &run->setup;
+	const TrainBuf *buf = run->st->buf;
+	double	   *factor = palloc(sizeof(double) * setup->n_arms);
 
-	bool		pooled = run->setup.design != FOREST_DESIGN_FEATURES;
-
-	tree_data_summary_init(ds, pooled ? 1 : n_arms);
+	tree_data_summary_init(ds, setup->pooled ? 1 : setup->n_arms);
 	ds->n = run->nrows;
 	ds->max_y = r->max_y;
 	ds->binary = r->binary;
-	for (int32 a = 0; a < n_arms; a++)
+	for (int32 a = 0; a < setup->n_arms; a++)
 	{
-		int32		t = first + a;
-		int64		rows = st->buf->arms[t].nrows;
+		int64		rows = buf->arms[a].nrows;
 		double		sw = exact_sum_value(&r->sum_w[a]);
 
 		factor[a] = 1.0;
-		if (run->setup.use_w[a])
+		if (!setup->take[a])
+			continue;
+		if (setup->use_w[a])
 		{
-			learn_check_weight_total(sw, t);
+			learn_check_weight_total(sw, a);
 			factor[a] = learn_forest_weight_factor(rows, &r->sum_w[a]);
 		}
-		ds->arm_rows[pooled ? 0 : a] += rows;
-		ds->max_w = Max(ds->max_w, run->setup.use_w[a] ? r->max_w[a] * factor[a] : 1.0);
-		m->arm_rows[t] = rows;
-		m->arm_outcome_mean[t] = exact_sum_value(&r->sum_wy[a]) / sw;
-		if (!isfinite(m->arm_outcome_mean[t]))
+		ds->arm_rows[setup->pooled ? 0 : a] += rows;
+		ds->max_w = Max(ds->max_w, setup->use_w[a] ? r->max_w[a] * factor[a] : 1.0);
+		run->m->arm_rows[a] = rows;
+		run->m->arm_outcome_mean[a] = exact_sum_value(&r->sum_wy[a]) / sw;
+		if (!isfinite(run->m->arm_outcome_mean[a]))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("outcome of uplift_fit is too large: the %s of treatment %d sum beyond double precision",
-							run->setup.weighted ? "outcomes times 1/propensity" : "outcomes", t),
+							setup->weighted ? "outcomes times 1/propensity" : "outcomes", a),
 					 errhint("Rescale the outcome (for example to thousands).")));
 	}
 	run->setup.factor = factor;
@@ -164,86 +169,184 @@ grow(ForestRun *run, TreeGrower *g)
 }
 
 /*
- * The passes of one forest over the arms the setup names (all, or one
- * treatment's rows): the sample, the bins, the levels, the honest leaves.
+ * The passes of one forest over the rows the setup takes: the sample, the
+ * bins, the levels, the honest leaves.
  */
 static TreeForest *
-grow_forest(ForestRun *run, const LearnState *st, const LearnSettings *settings,
-			const TreeParams *par, UpliftModel *m)
+grow_forest(ForestRun *run, const TreeParams *par)
 {
 	TreeBinOptions bin_opt;
 	TreeDataSummary ds;
 	ForestPassResult *sample;
 	TreeBins   *bins;
 
-	learn_forest_bin_options(settings, &bin_opt);
+	run->nrows = 0;
+	for (int32 a = 0; a < run->setup.n_arms; a++)
+		if (run->setup.take[a])
+			run->nrows += run->st->buf->arms[a].nrows;
+	run->columns = run->setup.design == FOREST_DESIGN_S ?
+		uplift_s_design_len(run->setup.p, run->m->n_actions, false) : run->setup.p;
+	learn_forest_bin_options(run->settings, &bin_opt);
 	run->setup.sample_size = bin_opt.sample_size;
 	run->setup.seed = bin_opt.seed;
 	sample = run_pass(run, FOREST_PASS_SAMPLE);
-	arms_from_sample(run, sample, st, m, &ds);
+	arms_from_sample(run, sample, &ds);
 	bins = tree_bins_build_sample(sample->sample_x, sample->sample_count,
 								  sample->n_sample, run->columns, NULL, &bin_opt);
 	return grow(run, tree_grower_create(bins, par, &ds));
 }
 
-/* Which arms are weighted by their inverse propensities, as uplift_fit says. */
-static bool *
-weighted_arms(const TrainBuf *buf)
-{
-	bool	   *use_w = palloc0(sizeof(bool) * buf->n_arms);
-
-	for (int32 a = 0; a < buf->n_arms; a++)
-		use_w[a] = buf->weighted && buf->arms[a].prop_min < buf->arms[a].prop_max;
-	return use_w;
-}
-
-/* The T-learner's heads: a forest per treatment, over its rows alone. */
+/*
+ * A forest head of this role and action over the rows of the treatments in
+ * take, weighted as use_w says, of the outcome the setup's design and
+ * derive say (set by the caller).
+ */
 static void
-grow_t_heads(ForestRun *run, const LearnState *st, const LearnSettings *settings,
-			 const bool *use_w, UpliftModel *m)
+grow_head(ForestRun *run, UpliftHead *head, int32 role, int32 action,
+		  const bool *take, const bool *use_w)
 {
 	TreeParams	par;
+	TreeForest *f;
+	int32		d = run->setup.design == FOREST_DESIGN_S ?
+		uplift_s_design_len(run->setup.p, run->m->n_actions, false) : run->setup.p;
 
-	/* the options are checked before the first pass */
-	learn_forest_head_params(settings, UPLIFT_HEAD_OUTCOME, run->setup.p, &par);
-	m->n_heads = m->n_actions + 1;
-	m->heads = palloc0(sizeof(UpliftHead) * m->n_heads);
-	run->setup.n_arms = 1;
+	learn_forest_head_params(run->settings, role, d, &par);
+	run->setup.pooled = true;
+	run->setup.take = take;
+	run->setup.use_w = use_w;
+	head->role = role;
+	head->action = action;
+	f = grow_forest(run, &par);	/* sets run->nrows */
+	learn_forest_fill_head(head, f, run->nrows);
 	run->setup.design = FOREST_DESIGN_FEATURES;
-	run->columns = run->setup.p;
-	for (int32 a = 0; a <= m->n_actions; a++)
-	{
-		UpliftHead *head = &m->heads[a];
+	run->setup.derive = FOREST_DERIVE_NONE;
+	run->setup.mu_k = run->setup.mu_0 = NULL;
+}
 
-		run->setup.arm = a;
-		run->setup.use_w = &use_w[a];
-		run->nrows = st->buf->arms[a].nrows;
-		head->role = UPLIFT_HEAD_OUTCOME;
-		head->action = a;
-		learn_forest_fill_head(head, grow_forest(run, st, settings, &par, m), run->nrows);
+/* The outcome heads 0..K: a forest per treatment, over its rows alone. */
+static void
+grow_outcome_heads(ForestRun *run, const bool *use_w)
+{
+	bool	   *take = palloc(sizeof(bool) * run->setup.n_arms);
+
+	for (int32 a = 0; a < run->setup.n_arms; a++)
+	{
+		memset(take, 0, sizeof(bool) * run->setup.n_arms);
+		take[a] = true;
+		grow_head(run, &run->m->heads[a], UPLIFT_HEAD_OUTCOME, a, take, use_w);
 	}
 }
 
-/* The S-learner's head: one forest over the design of every row. */
-static void
-grow_s_head(ForestRun *run, const LearnState *st, const LearnSettings *settings,
-			const bool *use_w, UpliftModel *m)
+/* n / n_a for each arm: the inverse propensities of an unweighted fit. */
+static double *
+share_inverse(const TrainBuf *buf, int32 n_arms)
 {
-	TreeParams	par;
+	double	   *share_inv = palloc(sizeof(double) * n_arms);
+	int64		n = 0;
 
-	Assert(!m->interactions);	/* a forest finds them itself */
-	run->columns = uplift_s_design_len(run->setup.p, m->n_actions, false);
-	learn_forest_head_params(settings, UPLIFT_HEAD_JOINT, run->columns, &par);
-	m->n_heads = 1;
-	m->heads = palloc0(sizeof(UpliftHead));
-	m->heads[0].role = UPLIFT_HEAD_JOINT;
-	m->heads[0].action = -1;
-	run->setup.arm = -1;
-	run->setup.n_arms = m->n_actions + 1;
-	run->setup.design = FOREST_DESIGN_S;
-	run->setup.use_w = use_w;
-	run->nrows = st->buf->nrows;
-	learn_forest_fill_head(&m->heads[0], grow_forest(run, st, settings, &par, m), run->nrows);
+	for (int32 a = 0; a < n_arms; a++)
+		n += buf->arms[a].nrows;
+	for (int32 a = 0; a < n_arms; a++)
+		share_inv[a] = (double) n / (double) buf->arms[a].nrows;
+	return share_inv;
+}
+
+/* The X-learner's effect heads of each action k (learn_x). */
+static void
+grow_x_effects(ForestRun *run)
+{
+	UpliftModel *m = run->m;
+	int32		K = m->n_actions;
+	bool	   *take = palloc(sizeof(bool) * (K + 1));
+
+	m->mix = palloc(sizeof(double) * K);
+	for (int32 k = 1; k <= K; k++)
+	{
+		UpliftHead *h0 = &m->heads[K + 1 + 2 * (k - 1)];
+
+		memset(take, 0, sizeof(bool) * (K + 1));
+		take[0] = true;
+		run->setup.derive = FOREST_DERIVE_X_CONTROL;
+		run->setup.action = k;
+		run->setup.mu_k = m->heads[k].forest;
+		grow_head(run, h0, UPLIFT_HEAD_EFFECT_CONTROL, k, take, run->aw_use);
+
+		take[0] = false;
+		take[k] = true;
+		run->setup.derive = FOREST_DERIVE_X_TREATED;
+		run->setup.action = k;
+		run->setup.mu_0 = m->heads[0].forest;
+		grow_head(run, h0 + 1, UPLIFT_HEAD_EFFECT, k, take, run->aw_use);
+
+		m->mix[k - 1] = (double) m->arm_rows[k] / (double) (m->arm_rows[k] + m->arm_rows[0]);
+	}
+}
+
+/* The DR-learner's effect heads, over every row, unweighted (learn_dr). */
+static void
+grow_dr_effects(ForestRun *run)
+{
+	UpliftModel *m = run->m;
+
+	for (int32 k = 1; k <= m->n_actions; k++)
+	{
+		run->setup.derive = FOREST_DERIVE_DR;
+		run->setup.action = k;
+		run->setup.mu_k = m->heads[k].forest;
+		run->setup.mu_0 = m->heads[0].forest;
+		grow_head(run, &m->heads[m->n_actions + k], UPLIFT_HEAD_EFFECT, k, run->all, run->no_w);
+	}
+}
+
+/* The heads of learner m->learner, each a forest grown over passes. */
+static void
+grow_heads(ForestRun *run)
+{
+	UpliftModel *m = run->m;
+	int32		K = m->n_actions;
+
+	switch (m->learner)
+	{
+		case UPLIFT_LEARNER_T:
+			m->n_heads = K + 1;
+			break;
+		case UPLIFT_LEARNER_S:
+		case UPLIFT_LEARNER_CLASS_TRANSFORM:
+			m->n_heads = 1;
+			break;
+		case UPLIFT_LEARNER_X:
+			m->n_heads = (K + 1) + 2 * K;
+			break;
+		case UPLIFT_LEARNER_DR:
+			m->n_heads = (K + 1) + K;
+			break;
+		default:
+			elog(ERROR, "unexpected learner code %d", m->learner);
+	}
+	m->heads = palloc0(sizeof(UpliftHead) * m->n_heads);
+	switch (m->learner)
+	{
+		case UPLIFT_LEARNER_T:
+		case UPLIFT_LEARNER_X:
+			grow_outcome_heads(run, run->aw_use);
+			if (m->learner == UPLIFT_LEARNER_X)
+				grow_x_effects(run);
+			break;
+		case UPLIFT_LEARNER_DR:
+			grow_outcome_heads(run, run->no_w);
+			grow_dr_effects(run);
+			break;
+		case UPLIFT_LEARNER_S:
+			Assert(!m->interactions);	/* a forest finds them itself */
+			run->setup.design = FOREST_DESIGN_S;
+			grow_head(run, &m->heads[0], UPLIFT_HEAD_JOINT, -1, run->all, run->aw_use);
+			break;
+		case UPLIFT_LEARNER_CLASS_TRANSFORM:
+			run->setup.derive = FOREST_DERIVE_CT;
+			run->setup.action = 1;
+			grow_head(run, &m->heads[0], UPLIFT_HEAD_TRANSFORMED, 1, run->all, run->no_w);
+			break;
+	}
 }
 
 bytea *
@@ -252,43 +355,43 @@ fit_query_forest(const FitQuery *fq, Jsonb *opts)
 	ForestRun	run;
 	LearnState *st;
 	LearnSettings settings;
-	UpliftModel *m;
-	TreeParams	par;
-	bool	   *use_w;
+	const TrainBuf *buf;
+	int32		n_arms;
 
 	memset(&run, 0, sizeof(run));
 	run.fq = fq;
 	run.call = fit_query_call(fq, "uplift_forest_pass");
 	st = fit_query_summary(fq, opts);
-	if (st->settings.learner != UPLIFT_LEARNER_FOREST &&
-		st->settings.learner != UPLIFT_LEARNER_T &&
-		st->settings.learner != UPLIFT_LEARNER_S)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("uplift_fit_query cannot grow base \"forest\" for learner \"%s\" yet",
-						uplift_learner_name(st->settings.learner)),
-				 errhint("Fit it with uplift_fit, or use learner \"t_learner\", \"s_learner\" or \"forest\".")));
 	settings = st->settings;
-	m = learn_fit_header(st, &settings);
-	use_w = weighted_arms(st->buf);
-	run.setup.p = st->buf->p;
-	run.setup.weighted = st->buf->weighted;
-	run.setup.min_propensity = settings.min_propensity;
-	if (settings.learner == UPLIFT_LEARNER_T)
-		grow_t_heads(&run, st, &settings, use_w, m);
-	else if (settings.learner == UPLIFT_LEARNER_S)
-		grow_s_head(&run, st, &settings, use_w, m);
-	else
+	run.st = st;
+	run.settings = &settings;
+	run.m = learn_fit_header(st, &settings);
+	buf = st->buf;
+	n_arms = run.m->n_actions + 1;
+	run.aw_use = palloc0(sizeof(bool) * n_arms);
+	run.no_w = palloc0(sizeof(bool) * n_arms);
+	run.all = palloc(sizeof(bool) * n_arms);
+	for (int32 a = 0; a < n_arms; a++)
 	{
-		learn_forest_params(&settings, st->buf->all_binary, m->n_actions, run.setup.p, &par);
-		run.setup.arm = -1;
-		run.setup.design = FOREST_DESIGN_FEATURES;
-		run.columns = run.setup.p;
-		run.setup.n_arms = m->n_actions + 1;
-		run.setup.use_w = use_w;
-		run.nrows = st->buf->nrows;
-		learn_forest_set_head(m, grow_forest(&run, st, &settings, &par, m), run.nrows);
+		run.aw_use[a] = buf->weighted && buf->arms[a].prop_min < buf->arms[a].prop_max;
+		run.all[a] = true;
 	}
-	learn_model_check(m);
-	return uplift_model_serialize(m);
+	run.setup.p = buf->p;
+	run.setup.n_arms = n_arms;
+	run.setup.weighted = buf->weighted;
+	run.setup.min_propensity = settings.min_propensity;
+	run.setup.share_inv = share_inverse(buf, n_arms);
+	if (settings.learner == UPLIFT_LEARNER_FOREST)
+	{
+		TreeParams	par;
+
+		learn_forest_params(&settings, buf->all_binary, run.m->n_actions, buf->p, &par);
+		run.setup.take = run.all;
+		run.setup.use_w = run.aw_use;
+		learn_forest_set_head(run.m, grow_forest(&run, &par), buf->nrows);
+	}
+	else
+		grow_heads(&run);
+	learn_model_check(run.m);
+	return uplift_model_serialize(run.m);
 }

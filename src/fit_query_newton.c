@@ -546,7 +546,7 @@ learner_design(const LearnSettings *s)
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("uplift_fit_query cannot fit learner \"%s\" yet",
 					uplift_learner_name(s->learner)),
-			 errhint("Fit it with uplift_fit, or use learner \"t_learner\", \"s_learner\" or \"class_transform\".")));
+			 errhint("Fit it with uplift_fit or with base \"forest\", or use learner \"t_learner\", \"s_learner\" or \"class_transform\".")));
 	return 0;					/* keep the compiler quiet */
 }
 

@@ -52,8 +52,14 @@ typedef struct ForestPass
 	/* the setup, once a row has been added */
 	bool		has_setup;
 	int32		n_features;		/* in a row's feature array */
-	int32		only_arm;		/* the treatment taken, or -1 for all */
+	bool	   *take;			/* n_arms: the treatments whose rows are taken */
+	bool		pooled;			/* the statistics have one arm */
 	int			design;			/* FOREST_DESIGN_*: the columns of a row */
+	int			derive;			/* FOREST_DERIVE_*: the outcome grown on */
+	int32		action;			/* k of a derived outcome */
+	double	   *share_inv;		/* n_arms: n / n_a */
+	TreeForest *mu_k;			/* the outcome forests a derived outcome reads */
+	TreeForest *mu_0;
 	bool		weighted;
 	double		min_propensity;
 	bool	   *use_w;
@@ -83,11 +89,48 @@ setup_invalid(const char *detail)
 
 /* ---- setup ---- */
 
+/* A forest as u32 length and bytes (tree_forest_serialize); 0: none. */
+static void
+put_forest(StringInfo buf, const TreeForest *f)
+{
+	StringInfoData fb;
+
+	if (f == NULL)
+	{
+		bytes_put_u32(buf, 0);
+		return;
+	}
+	initStringInfo(&fb);
+	tree_forest_serialize(&fb, f);
+	bytes_put_u32(buf, (uint32) fb.len);
+	appendBinaryStringInfo(buf, fb.data, fb.len);
+	pfree(fb.data);
+}
+
+static TreeForest *
+get_forest(ByteReader *r, int32 p)
+{
+	uint32		len = bytes_get_u32(r);
+	TreeForest *f;
+
+	if (len == 0)
+		return NULL;
+	if (len > r->len - r->pos)
+		setup_invalid("A forest is longer than the setup");
+	f = tree_forest_deserialize(r->data + r->pos, len);
+	r->pos += len;
+	if (f->p != p || f->n_arms != 1)
+		setup_invalid("A forest does not predict one outcome from the features");
+	return f;
+}
+
 /*
- * Format 1 (big-endian): u8 version, u8 kind, i32 features, i32 arms, i32
- * the one treatment taken or -1, u8 design (FOREST_DESIGN_*), u8 weighted, f64 min_propensity, per arm u8 use_w
- * (and f64 factor for a level kind); a sample: i64 sample_size, u64 seed;
- * a level kind: the router (tree_grower_write_router).
+ * Format 1 (big-endian): u8 version, u8 kind, i32 features, i32 arms (the
+ * treatments 0..arms-1), u8 pooled, u8 design (FOREST_DESIGN_*), u8 derive
+ * (FOREST_DERIVE_*), i32 its action, u8 weighted, f64 min_propensity; per
+ * arm u8 take, u8 use_w, f64 share_inv (and f64 factor for a level kind);
+ * the forests mu_k and mu_0 (put_forest); a sample: i64 sample_size, u64
+ * seed; a level kind: the router (tree_grower_write_router).
  */
 bytea *
 forest_pass_setup(const ForestPassSetup *setup)
@@ -99,16 +142,22 @@ forest_pass_setup(const ForestPassSetup *setup)
 	bytes_put_u8(&buf, (uint8) setup->kind);
 	bytes_put_i32(&buf, setup->p);
 	bytes_put_i32(&buf, setup->n_arms);
-	bytes_put_i32(&buf, setup->arm);
+	bytes_put_u8(&buf, setup->pooled ? 1 : 0);
 	bytes_put_u8(&buf, (uint8) setup->design);
+	bytes_put_u8(&buf, (uint8) setup->derive);
+	bytes_put_i32(&buf, setup->action);
 	bytes_put_u8(&buf, setup->weighted ? 1 : 0);
 	bytes_put_f64(&buf, setup->min_propensity);
 	for (int32 a = 0; a < setup->n_arms; a++)
 	{
+		bytes_put_u8(&buf, setup->take[a] ? 1 : 0);
 		bytes_put_u8(&buf, setup->use_w[a] ? 1 : 0);
+		bytes_put_f64(&buf, setup->share_inv != NULL ? setup->share_inv[a] : 1.0);
 		if (setup->kind != FOREST_PASS_SAMPLE)
 			bytes_put_f64(&buf, setup->use_w[a] ? setup->factor[a] : 1.0);
 	}
+	put_forest(&buf, setup->mu_k);
+	put_forest(&buf, setup->mu_0);
 	if (setup->kind == FOREST_PASS_SAMPLE)
 	{
 		bytes_put_i64(&buf, setup->sample_size);
@@ -186,23 +235,29 @@ attach_setup(ForestPass *st, bytea *setup, bool fresh)
 	int			kind;
 	int32		p,
 				n_arms,
-				arm,
 				columns;
-	int			design;
+	bool		pooled;
+	int			design,
+				derive;
+	int32		action;
 
 	bytes_reader_init(&r, VARDATA_ANY(setup), VARSIZE_ANY_EXHDR(setup), "setup of " AGGNAME);
-	if (VARSIZE_ANY_EXHDR(setup) < 24 || bytes_get_u8(&r) != FOREST_SETUP_VERSION)
+	if (VARSIZE_ANY_EXHDR(setup) < 26 || bytes_get_u8(&r) != FOREST_SETUP_VERSION)
 		setup_invalid("Unknown format version");
 	kind = bytes_get_u8(&r);
 	p = bytes_get_i32(&r);
 	n_arms = bytes_get_i32(&r);
-	arm = bytes_get_i32(&r);
+	pooled = bytes_get_u8(&r) == 1;
 	design = bytes_get_u8(&r);
+	derive = bytes_get_u8(&r);
+	action = bytes_get_i32(&r);
 	if (kind > FOREST_PASS_LEAVES || p < 1 || p > UPLIFT_MAX_FEATURES ||
 		n_arms < 1 || n_arms > TRAINBUF_MAX_ACTION + 1 ||
-		arm < -1 || arm > TRAINBUF_MAX_ACTION || (arm >= 0 && n_arms != 1) ||
-		design > FOREST_DESIGN_S || (design != FOREST_DESIGN_FEATURES && arm >= 0))
-		setup_invalid("The kind, features or arms are out of range");
+		design > FOREST_DESIGN_S || derive > FOREST_DERIVE_DR ||
+		((design != FOREST_DESIGN_FEATURES || derive != FOREST_DERIVE_NONE) && !pooled) ||
+		(design != FOREST_DESIGN_FEATURES && derive != FOREST_DERIVE_NONE) ||
+		(derive != FOREST_DERIVE_NONE && (action < 1 || action >= n_arms)))
+		setup_invalid("The kind, features, arms or outcome are out of range");
 	columns = design == FOREST_DESIGN_FEATURES ? p :
 		uplift_s_design_len(p, n_arms - 1, false);
 	if (columns > UPLIFT_MAX_FEATURES)
@@ -212,21 +267,33 @@ attach_setup(ForestPass *st, bytea *setup, bool fresh)
 	else if (kind != st->r.kind || columns != st->r.p || n_arms != st->r.n_arms)
 		setup_invalid("It does not match the state's pass");
 	st->n_features = p;
-	st->only_arm = arm;
+	st->pooled = pooled;
 	st->design = design;
+	st->derive = derive;
+	st->action = action;
 	st->weighted = bytes_get_u8(&r) == 1;
 	st->min_propensity = bytes_get_f64(&r);
 	if (!(st->min_propensity >= 0.0 && st->min_propensity <= 1.0))
 		setup_invalid("min_propensity is out of range");
+	st->take = palloc(sizeof(bool) * n_arms);
 	st->use_w = palloc(sizeof(bool) * n_arms);
+	st->share_inv = palloc(sizeof(double) * n_arms);
 	st->factor = palloc(sizeof(double) * n_arms);
 	for (int32 a = 0; a < n_arms; a++)
 	{
+		st->take[a] = bytes_get_u8(&r) == 1;
 		st->use_w[a] = bytes_get_u8(&r) == 1;
+		st->share_inv[a] = bytes_get_f64(&r);
 		st->factor[a] = kind == FOREST_PASS_SAMPLE ? 1.0 : bytes_get_f64(&r);
-		if (!(st->factor[a] > 0.0 && isfinite(st->factor[a])))
+		if (!(st->factor[a] > 0.0 && isfinite(st->factor[a])) ||
+			!(st->share_inv[a] >= 1.0 && isfinite(st->share_inv[a])))
 			setup_invalid("A weight factor is out of range");
 	}
+	st->mu_k = get_forest(&r, p);
+	st->mu_0 = get_forest(&r, p);
+	if ((st->mu_k == NULL) != (derive != FOREST_DERIVE_X_CONTROL && derive != FOREST_DERIVE_DR) ||
+		(st->mu_0 == NULL) != (derive != FOREST_DERIVE_X_TREATED && derive != FOREST_DERIVE_DR))
+		setup_invalid("The outcome forests do not match the derived outcome");
 	st->x = palloc(sizeof(double) * p);
 	st->z = design != FOREST_DESIGN_FEATURES ? palloc(sizeof(double) * columns) : NULL;
 	if (kind == FOREST_PASS_SAMPLE)
@@ -249,7 +316,7 @@ attach_setup(ForestPass *st, bytea *setup, bool fresh)
 			tree_grower_bins(st->router)->p != columns)
 			setup_invalid("The router does not match the pass");
 		level_alloc(st);
-		if (st->r.stats->n_arms != (design == FOREST_DESIGN_FEATURES ? n_arms : 1))
+		if (st->r.stats->n_arms != (pooled ? 1 : n_arms))
 			setup_invalid("The router's arms do not match the pass");
 		if (!fresh)
 		{
@@ -370,18 +437,57 @@ sample_add(ForestPass *st, uint64 order, int64 count, const double *x)
 }
 
 /*
+ * The outcome the forest grows on for a row of treatment t, outcome y and
+ * inverse propensity w_raw (in a weighted fit): y, or the class
+ * transformation's, X-learner's or DR-learner's derived outcome (as
+ * learn_meta.c computes it, to the bit), with the row's inverse propensity
+ * the logged one or else the inverse of its treatment's share.
+ */
+static double
+derived_outcome(const ForestPass *st, int32 t, double y, double w_raw)
+{
+	double		ip = st->weighted ? w_raw : st->share_inv[t];
+	double		mu_k = 0.0,
+				mu_0 = 0.0,
+				phi;
+
+	if (st->mu_k != NULL)
+		tree_forest_predict(st->mu_k, st->x, &mu_k);
+	if (st->mu_0 != NULL)
+		tree_forest_predict(st->mu_0, st->x, &mu_0);
+	switch (st->derive)
+	{
+		case FOREST_DERIVE_CT:
+			return (t == 1 ? 1.0 : -1.0) * ip * y;
+		case FOREST_DERIVE_X_CONTROL:
+			return mu_k - y;
+		case FOREST_DERIVE_X_TREATED:
+			return y - mu_0;
+		case FOREST_DERIVE_DR:
+			phi = mu_k - mu_0;
+			if (t == st->action)
+				phi += ip * (y - mu_k);
+			else if (t == 0)
+				phi -= ip * (y - mu_0);
+			return phi;
+		default:
+			return y;
+	}
+}
+
+/*
  * Add a checked row of treatment t, feature values st->x, outcome y and
- * inverse propensity w_raw.  Its columns are the features or the design;
- * its weight is that of its treatment (arm 0 when the pass takes one
- * treatment), and it is in the statistics' arm of its treatment, or in
- * their only arm.
+ * inverse propensity w_raw.  Its columns are the features or the design,
+ * its outcome y or the derived one; its weight is its treatment's, and in
+ * the statistics it is in its treatment's arm, or in their only arm.  The
+ * sums of the sample pass are of the row's own outcome.
  */
 static void
 add_row(ForestPass *st, int32 t, double y, double w_raw)
 {
 	int32		p = st->r.p;
-	int32		a = st->only_arm >= 0 ? 0 : t;
 	const double *v = st->x;
+	double		z = derived_outcome(st, t, y, w_raw);
 	uint64		key = learn_forest_key_begin(t);
 
 	if (st->design != FOREST_DESIGN_FEATURES)
@@ -390,23 +496,22 @@ add_row(ForestPass *st, int32 t, double y, double w_raw)
 
 		shape.n_features = st->n_features;
 		shape.n_actions = st->r.n_arms - 1;
-		shape.interactions = false;
 		uplift_s_design(&shape, st->x, t, st->z);
 		v = st->z;
 	}
 	for (int32 j = 0; j < p; j++)
 		key = learn_forest_key_add(key, v[j]);
-	key = learn_forest_key_add(key, y);
-	if (st->use_w[a])
+	key = learn_forest_key_add(key, z);
+	if (st->use_w[t])
 		key = learn_forest_key_add(key, w_raw);
 	st->r.nrows++;
 	if (st->r.kind == FOREST_PASS_SAMPLE)
 	{
-		exact_sum_add(&st->r.sum_w[a], w_raw);
-		exact_sum_add(&st->r.sum_wy[a], w_raw * y);
-		st->r.max_w[a] = Max(st->r.max_w[a], w_raw);
-		st->r.max_y = Max(st->r.max_y, fabs(y));
-		if (y != 0.0 && y != 1.0)
+		exact_sum_add(&st->r.sum_w[t], w_raw);
+		exact_sum_add(&st->r.sum_wy[t], w_raw * y);
+		st->r.max_w[t] = Max(st->r.max_w[t], w_raw);
+		st->r.max_y = Max(st->r.max_y, fabs(z));
+		if (z != 0.0 && z != 1.0)
 			st->r.binary = false;
 		sample_add(st, tree_bins_sample_order(key, st->seed), 1, v);
 		return;
@@ -418,9 +523,9 @@ add_row(ForestPass *st, int32 t, double y, double w_raw)
 
 		for (int32 j = 0; j < p; j++)
 			codes[j] = tree_bins_code(&bins->feat[j], v[j]);
-		st->arm[st->nbuf] = (uint8) (st->r.stats->n_arms == 1 ? 0 : a);
-		st->y[st->nbuf] = y;
-		st->w[st->nbuf] = st->use_w[a] ? w_raw * st->factor[a] : 1.0;
+		st->arm[st->nbuf] = (uint8) (st->pooled ? 0 : t);
+		st->y[st->nbuf] = z;
+		st->w[st->nbuf] = st->use_w[t] ? w_raw * st->factor[t] : 1.0;
 		st->rowhash[st->nbuf] = tree_row_hash(key);
 		if (++st->nbuf == FOREST_PASS_BUFFER)
 			flush_rows(st);
@@ -482,14 +587,14 @@ uplift_forest_pass_transfn(PG_FUNCTION_ARGS)
 		propensity = PG_GETARG_FLOAT8(4);
 	}
 	learn_check_row(0, st->weighted, action, y, propensity);
-	if (st->only_arm >= 0 && action != st->only_arm)
-		PG_RETURN_DATUM(AggStateObjectDatum(obj));
-	if (st->only_arm < 0 && action >= st->r.n_arms)
+	if (action >= st->r.n_arms)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("query of uplift_fit_query returned other rows in a later pass"),
 				 errdetail("Treatment %d was not in the first pass.", action),
 				 errhint("The query must return the same rows on every pass: avoid random() and LIMIT without ORDER BY.")));
+	if (!st->take[action])
+		PG_RETURN_DATUM(AggStateObjectDatum(obj));
 	if (st->weighted)
 		w = 1.0 / Max(propensity, st->min_propensity);
 	add_row(st, action, y, w);

@@ -21,9 +21,11 @@
  *	  leaf.  A row's weight is w times its arm's factor in a weighted arm
  *	  (learn_forest_weight_factor), else 1.
  *
- *	  With an arm set, a pass of any kind takes the rows of that treatment
- *	  alone, as arm 0 of a one-arm forest (a head of the T-learner with base
- *	  "forest"); their keys are still those of their treatment.
+ *	  A pass takes the rows of the treatments the setup names.  The uplift
+ *	  forest's statistics have an arm per treatment; a forest head's
+ *	  ("pooled") have one, over the rows' features or the S-learner's
+ *	  design, and of their outcome or one derived from it and the outcome
+ *	  forests the setup carries (class transformation, X- and DR-learners).
  *
  * The state is a value of type uplift_forest_pass_state, its size bounded
  * by the sample or the block (never by the rows), with a combine function,
@@ -51,14 +53,27 @@
 #define FOREST_DESIGN_FEATURES 0
 #define FOREST_DESIGN_S 1
 
+/* The outcome a forest is grown on (learn_meta.c): the row's, or derived. */
+#define FOREST_DERIVE_NONE 0
+#define FOREST_DERIVE_CT 1		/* +-y / propensity */
+#define FOREST_DERIVE_X_CONTROL 2	/* mu_k(x) - y */
+#define FOREST_DERIVE_X_TREATED 3	/* y - mu_0(x) */
+#define FOREST_DERIVE_DR 4		/* the doubly robust pseudo-outcome of k */
+
 /* The task of a pass, as the driver states it. */
 typedef struct ForestPassSetup
 {
 	int			kind;
-	int32		p;
-	int32		n_arms;
-	int32		arm;			/* the only treatment taken (n_arms 1), or -1 */
+	int32		p;				/* features of a row */
+	int32		n_arms;			/* treatments 0..n_arms-1 */
+	const bool *take;			/* n_arms: the treatments whose rows are taken */
+	bool		pooled;			/* a forest head: the statistics have one arm */
 	int			design;			/* FOREST_DESIGN_*: p features make the columns */
+	int			derive;			/* FOREST_DERIVE_* */
+	int32		action;			/* k of a derived outcome */
+	const double *share_inv;	/* n_arms: n / n_a, or NULL when not derived */
+	const struct TreeForest *mu_k;	/* the outcome forests it reads, or NULL */
+	const struct TreeForest *mu_0;
 	bool		weighted;		/* the query has a propensity column */
 	double		min_propensity;
 	const bool *use_w;			/* n_arms: weighted by inverse propensity */

@@ -6,7 +6,7 @@
 -- splits them give the one-pass state; bad rows and options give
 -- uplift_fit's errors, bad setups and states clear ones.
 BEGIN;
-SELECT plan(74);
+SELECT plan(85);
 
 -- Three arms, four features (one of few values), a 0/1 and a continuous
 -- outcome and logged propensities that vary within each arm; no two rows
@@ -46,6 +46,16 @@ INSERT INTO fqf_cases VALUES
    '{"learner": "t_learner", "base": "forest", "n_trees": 100, "max_depth": 4, "bins": 255, "min_samples_leaf": 5, "max_features": 4, "bootstrap": false, "subsample": 0.6}'),
   ('s_learner, forest head', 'x, t, y', 'SELECT x, t, y FROM fqf_rows',
    '{"learner": "s_learner", "base": "forest", "n_trees": 20, "max_depth": 4, "min_samples_leaf": 30}'),
+  ('class_transform, forest head, weighted', 'x, t, y, e', 'SELECT x, t, y, e FROM fqf_rows WHERE t < 2',
+   '{"learner": "class_transform", "base": "forest", "n_trees": 15, "max_depth": 3}'),
+  ('class_transform, forest head', 'x, t, y', 'SELECT x, t, y FROM fqf_rows WHERE t < 2',
+   '{"learner": "class_transform", "base": "forest", "n_trees": 15, "max_depth": 3, "min_samples_leaf": 20}'),
+  ('x_learner, forest heads, weighted', 'x, t, y, e', 'SELECT x, t, y, e FROM fqf_rows',
+   '{"learner": "x_learner", "base": "forest", "n_trees": 10, "max_depth": 3}'),
+  ('dr_learner, forest heads, weighted, continuous', 'x, t, amount, e', 'SELECT x, t, amount, e FROM fqf_rows',
+   '{"learner": "dr_learner", "base": "forest", "n_trees": 10, "max_depth": 3, "honest": true}'),
+  ('dr_learner, forest heads', 'x, t, y', 'SELECT x, t, y FROM fqf_rows',
+   '{"learner": "dr_learner", "base": "forest", "n_trees": 10, "max_depth": 3, "min_samples_leaf": 20}'),
   ('s_learner, weighted, honest, continuous', 'x, t, amount, e', 'SELECT x, t, amount, e FROM fqf_rows',
    '{"learner": "s_learner", "base": "forest", "n_trees": 15, "max_depth": 3, "honest": true, "max_features": 3}');
 
@@ -91,6 +101,8 @@ SELECT is(pg_temp.passes(c), 1 + 3 * (1 + 4), 't_learner, forest heads: 16 passe
 FROM fqf_cases c WHERE name = 't_learner, forest heads';
 SELECT is(pg_temp.passes(c), 1 + 1 + 4, c.name || ': 6 passes, the summary, the sample and four levels')
 FROM fqf_cases c WHERE name = 's_learner, forest head';
+SELECT is(pg_temp.passes(c), 1 + 7 * (1 + 3), c.name || ': 29 passes, the summary and four for each of 3 outcome and 4 effect forests')
+FROM fqf_cases c WHERE name = 'x_learner, forest heads, weighted';
 SELECT cmp_ok(pg_temp.passes(c), '>', 1 + 3 * (1 + 4), c.name || ': more passes, a level in blocks')
 FROM fqf_cases c WHERE name = 't_learner, continuous outcome, subsample, several blocks';
 SELECT cmp_ok(pg_temp.passes(c), '>', 1 + 1 + 4, c.name || ': more passes than the summary, the sample and the four levels')
@@ -136,10 +148,17 @@ CREATE AGGREGATE pg_temp.pass_combine(uplift_forest_pass_state)
 -- Setups written out (src/forest_pass.c, src/tree_grow.c; big-endian): a
 -- sample pass of 500 keys, and the first level of two trees, each a root
 -- with a statistics slot, every feature's bins cut at one edge.
-CREATE FUNCTION pg_temp.head(kind int, weighted bool, arms int DEFAULT 3, arm int DEFAULT -1, design int DEFAULT 0)
+CREATE FUNCTION pg_temp.head(kind int, weighted bool, pooled bool DEFAULT false, design int DEFAULT 0)
 RETURNS bytea LANGUAGE sql AS
-$$SELECT '\x01'::bytea || set_byte('\x00'::bytea, 0, kind) || int4send(4) || int4send(arms)
-         || int4send(arm) || set_byte('\x00'::bytea, 0, design) || set_byte('\x00'::bytea, 0, weighted::int) || float8send(0.3)$$;
+$$SELECT '\x01'::bytea || set_byte('\x00'::bytea, 0, kind) || int4send(4) || int4send(3)
+         || set_byte('\x00'::bytea, 0, pooled::int) || set_byte('\x00'::bytea, 0, design)
+         || '\x00'::bytea || int4send(0) || set_byte('\x00'::bytea, 0, weighted::int) || float8send(0.3)$$;
+-- One arm's part: taken, weighted, the inverse of its share, its factor.
+CREATE FUNCTION pg_temp.arm(take bool, use_w bool, factor float8 DEFAULT NULL) RETURNS bytea LANGUAGE sql AS
+$$SELECT set_byte('\x00'::bytea, 0, take::int) || set_byte('\x00'::bytea, 0, use_w::int) || float8send(3)
+         || coalesce(float8send(factor), '\x'::bytea)$$;
+-- No outcome forests.
+CREATE FUNCTION pg_temp.no_forests() RETURNS bytea LANGUAGE sql AS $$SELECT int4send(0) || int4send(0)$$;
 CREATE FUNCTION pg_temp.root_router() RETURNS bytea LANGUAGE sql AS
 $$SELECT '\x0100'::bytea || int4send(4)
          || '\x00'::bytea || int4send(1) || float8send(3) || '\x00'::bytea || int4send(1) || float8send(1.5)
@@ -154,11 +173,14 @@ $$SELECT '\x0100'::bytea || int4send(4)
          || '\x01'::bytea || int4send(1) || int4send(-1) || int4send(0) || '\x0000'::bytea || int4send(0) || int4send(1)$$;
 CREATE TEMP TABLE fqf_setups (name text, setup bytea);
 INSERT INTO fqf_setups VALUES
-  ('sample', pg_temp.head(0, true) || '\x010101'::bytea || int8send(500) || int8send(3)),
-  ('sample of treatment 2', pg_temp.head(0, true, 1, 2) || '\x01'::bytea || int8send(500) || int8send(3)),
-  ('sample of the s_learner design', pg_temp.head(0, true, 3, -1, 1) || '\x010101'::bytea || int8send(500) || int8send(3)),
-  ('level', pg_temp.head(1, true) || '\x01'::bytea || float8send(0.9) || '\x01'::bytea || float8send(1.1)
-            || '\x00'::bytea || float8send(1) || pg_temp.root_router());
+  ('sample', pg_temp.head(0, true) || pg_temp.arm(true, true) || pg_temp.arm(true, true) || pg_temp.arm(true, true)
+             || pg_temp.no_forests() || int8send(500) || int8send(3)),
+  ('sample of treatment 2', pg_temp.head(0, true, true) || pg_temp.arm(false, true) || pg_temp.arm(false, true)
+                            || pg_temp.arm(true, true) || pg_temp.no_forests() || int8send(500) || int8send(3)),
+  ('sample of the s_learner design', pg_temp.head(0, true, true, 1) || pg_temp.arm(true, true) || pg_temp.arm(true, true)
+                                     || pg_temp.arm(true, true) || pg_temp.no_forests() || int8send(500) || int8send(3)),
+  ('level', pg_temp.head(1, true) || pg_temp.arm(true, true, 0.9) || pg_temp.arm(true, true, 1.1) || pg_temp.arm(true, false, 1)
+            || pg_temp.no_forests() || pg_temp.root_router());
 
 CREATE TEMP TABLE fqf_parts AS
 SELECT s.name, part,
@@ -200,8 +222,8 @@ SELECT throws_ok($$SELECT uplift_forest_pass(x, t, y, e, '\x01'::bytea) FROM fqf
                  'setup of uplift_forest_pass is not valid', 'a truncated setup is rejected');
 SELECT throws_ok($$SELECT uplift_forest_pass(x, t, y, e, NULL) FROM fqf_rows$$, '22004',
                  'setup of uplift_forest_pass must not be NULL', 'a NULL setup is rejected');
-SELECT throws_ok($$SELECT uplift_forest_pass(x, t, y, e, pg_temp.head(1, true) || '\x01'::bytea || float8send(0.9)
-                      || '\x01'::bytea || float8send(1.1) || '\x00'::bytea || float8send(1)
+SELECT throws_ok($$SELECT uplift_forest_pass(x, t, y, e, pg_temp.head(1, true) || pg_temp.arm(true, true, 0.9)
+                      || pg_temp.arm(true, true, 1.1) || pg_temp.arm(true, false, 1) || pg_temp.no_forests()
                       || overlay(pg_temp.root_router() placing int4send(0) from length(pg_temp.root_router()) - 17 for 4))
                     FROM fqf_rows$$, '22P03', NULL,
                  'a router whose node is its own child is rejected (no endless walk)');
@@ -242,6 +264,8 @@ INSERT INTO fqf_bad VALUES
    '{"learner": "t_learner", "base": "forest", "criterion": "gini"}'),
   ('forest heads: an uplift criterion', $$SELECT x, t, y FROM fqf_rows$$, false,
    '{"learner": "t_learner", "base": "forest", "criterion": "kl"}'),
+  ('forest heads: the class transformation with two treatments', $$SELECT x, t, y FROM fqf_rows$$, false,
+   '{"learner": "class_transform", "base": "forest"}'),
   ('forest heads: a NaN feature', $$SELECT CASE WHEN i = 5 THEN ARRAY[1, 'NaN', 2, 3]::float8[] ELSE x END AS x, t, y FROM fqf_rows$$, false,
    '{"learner": "t_learner", "base": "forest"}');
 
@@ -262,9 +286,6 @@ SELECT setseed(0.25);
 SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fqf_rows WHERE random() < 0.5', '{"learner": "forest", "n_trees": 5}')$$,
                  '22000', 'query of uplift_fit_query returned other rows in a later pass',
                  'a query that returns other rows in a later pass is an error');
-SELECT throws_ok($$SELECT uplift_fit_query('SELECT x, t, y FROM fqf_rows', '{"learner": "x_learner", "base": "forest"}')$$,
-                 '0A000', 'uplift_fit_query cannot grow base "forest" for learner "x_learner" yet',
-                 'the forest heads of the other meta-learners are not grown over passes yet, and the error says so');
 
 -- ---- cancel ----
 
