@@ -146,7 +146,7 @@ pass_into(ForestRun *run, int kind, TreeStats *blk, MemoryContext pass_cxt)
 }
 
 /* Grow every level, then the honest leaves, a pass per block. */
-static TreeForest *
+static void
 grow(ForestRun *run, TreeGrower *g)
 {
 	MemoryContext pass_cxt = AllocSetContextCreate(CurrentMemoryContext, "forest pass",
@@ -165,20 +165,28 @@ grow(ForestRun *run, TreeGrower *g)
 		tree_grower_set_leaves(g, blk);
 	}
 	MemoryContextDelete(pass_cxt);
-	return tree_grower_forest(g);
 }
 
 /*
  * The passes of one forest over the rows the setup takes: the sample, the
- * bins, the levels, the honest leaves.
+ * bins, the levels, the honest leaves.  The sample is freed once the bins
+ * are cut, and the grower once the forest is made, so that a fit of many
+ * forests holds one forest's working memory at a time.
  */
 static TreeForest *
 grow_forest(ForestRun *run, const TreeParams *par)
 {
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext work = AllocSetContextCreate(outer, "forest over passes",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext sample_cxt = AllocSetContextCreate(work, "forest sample pass",
+													 ALLOCSET_DEFAULT_SIZES);
 	TreeBinOptions bin_opt;
 	TreeDataSummary ds;
 	ForestPassResult *sample;
 	TreeBins   *bins;
+	TreeGrower *g;
+	TreeForest *f;
 
 	run->nrows = 0;
 	for (int32 a = 0; a < run->setup.n_arms; a++)
@@ -189,11 +197,21 @@ grow_forest(ForestRun *run, const TreeParams *par)
 	learn_forest_bin_options(run->settings, &bin_opt);
 	run->setup.sample_size = bin_opt.sample_size;
 	run->setup.seed = bin_opt.seed;
+	MemoryContextSwitchTo(sample_cxt);
 	sample = run_pass(run, FOREST_PASS_SAMPLE);
+	MemoryContextSwitchTo(work);
 	arms_from_sample(run, sample, &ds);
 	bins = tree_bins_build_sample(sample->sample_x, sample->sample_count,
 								  sample->n_sample, run->columns, NULL, &bin_opt);
-	return grow(run, tree_grower_create(bins, par, &ds));
+	MemoryContextDelete(sample_cxt);
+	g = tree_grower_create(bins, par, &ds);
+	grow(run, g);
+	MemoryContextSwitchTo(outer);
+	f = tree_grower_forest(g);
+	MemoryContextDelete(work);
+	run->setup.factor = NULL;
+	run->setup.grower = NULL;
+	return f;
 }
 
 /*

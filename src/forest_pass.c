@@ -121,6 +121,7 @@ get_forest(ByteReader *r, int32 p)
 	r->pos += len;
 	if (f->p != p || f->n_arms != 1)
 		setup_invalid("A forest does not predict one outcome from the features");
+	tree_forest_prepare(f);		/* scores as fast as uplift_fit's, to the bit */
 	return f;
 }
 
