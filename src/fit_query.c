@@ -110,6 +110,8 @@ fit_query_open(FitQuery *fq, FunctionCallInfo fcinfo)
 	fq->sql = sql;
 	fq->schema = quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
 	fq->cxt = CurrentMemoryContext;
+	fq->progress = palloc0(sizeof(FitQueryProgress));
+	progress_begin(&fq->progress->report, "uplift_fit_query", CurrentMemoryContext);
 	read_columns(fq);
 }
 

@@ -10,11 +10,22 @@
 #include "postgres.h"
 #include "utils/jsonb.h"
 
+#include "progress.h"
+
 /* Columns of a training query, by position. */
 #define FIT_QUERY_FEATURES 0
 #define FIT_QUERY_TREATMENT 1
 #define FIT_QUERY_OUTCOME 2
 #define FIT_QUERY_PROPENSITY 3
+
+/* What the fit reports while it runs (uplift.progress). */
+typedef struct FitQueryProgress
+{
+	Progress	report;
+	int			passes;			/* run so far */
+	int64		rows_per_pass;	/* the query's rows, once the first pass counted them */
+	const char *task;			/* what the next passes are for */
+} FitQueryProgress;
 
 typedef struct FitQuery
 {
@@ -23,7 +34,18 @@ typedef struct FitQuery
 	int			ncols;			/* 3, or 4 with a propensity */
 	Oid			coltypes[4];	/* the query's column types */
 	MemoryContext cxt;			/* where pass results are copied */
+	FitQueryProgress *progress;	/* changes as the passes run */
 } FitQuery;
+
+/*
+ * Say what the next passes are for ("growing the forest: level 2 of 5"):
+ * each pass is reported, when a report is due, as "pass N, <task>" with the
+ * rows read by the passes so far (task is copied).
+ */
+extern void fit_query_task(const FitQuery *fq, const char *task);
+
+/* The first pass counted the query's rows: every pass reads as many. */
+extern void fit_query_count_rows(const FitQuery *fq, int64 rows);
 
 /*
  * Run one pass: SELECT <call> FROM (<query>) AS q(features, treatment,

@@ -54,6 +54,7 @@ typedef struct ForestRun
 	ForestPassSetup setup;		/* the next pass's */
 	int32		columns;		/* of the rows the forest sees */
 	int64		nrows;			/* rows of the arms taken */
+	const char *what;			/* the forest, for progress reports */
 } ForestRun;
 
 static void
@@ -156,11 +157,14 @@ grow(ForestRun *run, TreeGrower *g)
 	run->setup.grower = g;
 	while ((blk = tree_grower_level(g)) != NULL)
 	{
+		fit_query_task(run->fq, psprintf("growing %s: level %d of %d", run->what,
+										 tree_grower_depth(g) + 1, run->settings->tree.max_depth));
 		pass_into(run, FOREST_PASS_LEVEL, blk, pass_cxt);
 		tree_grower_split(g, blk);
 	}
 	if ((blk = tree_grower_leaves(g)) != NULL)
 	{
+		fit_query_task(run->fq, psprintf("growing %s: honest leaves", run->what));
 		pass_into(run, FOREST_PASS_LEAVES, blk, pass_cxt);
 		tree_grower_set_leaves(g, blk);
 	}
@@ -198,6 +202,7 @@ grow_forest(ForestRun *run, const TreeParams *par)
 	run->setup.sample_size = bin_opt.sample_size;
 	run->setup.seed = bin_opt.seed;
 	MemoryContextSwitchTo(sample_cxt);
+	fit_query_task(run->fq, psprintf("binning %s", run->what));
 	sample = run_pass(run, FOREST_PASS_SAMPLE);
 	MemoryContextSwitchTo(work);
 	arms_from_sample(run, sample, &ds);
@@ -221,7 +226,7 @@ grow_forest(ForestRun *run, const TreeParams *par)
  */
 static void
 grow_head(ForestRun *run, UpliftHead *head, int32 role, int32 action,
-		  const bool *take, const bool *use_w)
+		  const bool *take, const bool *use_w, const char *what)
 {
 	TreeParams	par;
 	TreeForest *f;
@@ -232,6 +237,7 @@ grow_head(ForestRun *run, UpliftHead *head, int32 role, int32 action,
 	run->setup.pooled = true;
 	run->setup.take = take;
 	run->setup.use_w = use_w;
+	run->what = what;
 	head->role = role;
 	head->action = action;
 	f = grow_forest(run, &par);	/* sets run->nrows */
@@ -251,7 +257,8 @@ grow_outcome_heads(ForestRun *run, const bool *use_w)
 	{
 		memset(take, 0, sizeof(bool) * run->setup.n_arms);
 		take[a] = true;
-		grow_head(run, &run->m->heads[a], UPLIFT_HEAD_OUTCOME, a, take, use_w);
+		grow_head(run, &run->m->heads[a], UPLIFT_HEAD_OUTCOME, a, take, use_w,
+				  psprintf("the forest of treatment %d", a));
 	}
 }
 
@@ -287,14 +294,16 @@ grow_x_effects(ForestRun *run)
 		run->setup.derive = FOREST_DERIVE_X_CONTROL;
 		run->setup.action = k;
 		run->setup.mu_k = m->heads[k].forest;
-		grow_head(run, h0, UPLIFT_HEAD_EFFECT_CONTROL, k, take, run->aw_use);
+		grow_head(run, h0, UPLIFT_HEAD_EFFECT_CONTROL, k, take, run->aw_use,
+				  psprintf("the control effect forest of treatment %d", k));
 
 		take[0] = false;
 		take[k] = true;
 		run->setup.derive = FOREST_DERIVE_X_TREATED;
 		run->setup.action = k;
 		run->setup.mu_0 = m->heads[0].forest;
-		grow_head(run, h0 + 1, UPLIFT_HEAD_EFFECT, k, take, run->aw_use);
+		grow_head(run, h0 + 1, UPLIFT_HEAD_EFFECT, k, take, run->aw_use,
+				  psprintf("the effect forest of treatment %d", k));
 
 		m->mix[k - 1] = (double) m->arm_rows[k] / (double) (m->arm_rows[k] + m->arm_rows[0]);
 	}
@@ -312,7 +321,8 @@ grow_dr_effects(ForestRun *run)
 		run->setup.action = k;
 		run->setup.mu_k = m->heads[k].forest;
 		run->setup.mu_0 = m->heads[0].forest;
-		grow_head(run, &m->heads[m->n_actions + k], UPLIFT_HEAD_EFFECT, k, run->all, run->no_w);
+		grow_head(run, &m->heads[m->n_actions + k], UPLIFT_HEAD_EFFECT, k, run->all, run->no_w,
+				  psprintf("the effect forest of treatment %d", k));
 	}
 }
 
@@ -357,12 +367,14 @@ grow_heads(ForestRun *run)
 		case UPLIFT_LEARNER_S:
 			Assert(!m->interactions);	/* a forest finds them itself */
 			run->setup.design = FOREST_DESIGN_S;
-			grow_head(run, &m->heads[0], UPLIFT_HEAD_JOINT, -1, run->all, run->aw_use);
+			grow_head(run, &m->heads[0], UPLIFT_HEAD_JOINT, -1, run->all, run->aw_use,
+					  "the s_learner forest");
 			break;
 		case UPLIFT_LEARNER_CLASS_TRANSFORM:
 			run->setup.derive = FOREST_DERIVE_CT;
 			run->setup.action = 1;
-			grow_head(run, &m->heads[0], UPLIFT_HEAD_TRANSFORMED, 1, run->all, run->no_w);
+			grow_head(run, &m->heads[0], UPLIFT_HEAD_TRANSFORMED, 1, run->all, run->no_w,
+					  "the class_transform forest");
 			break;
 	}
 }
@@ -406,6 +418,7 @@ fit_query_forest(const FitQuery *fq, Jsonb *opts)
 		learn_forest_params(&settings, buf->all_binary, run.m->n_actions, buf->p, &par);
 		run.setup.take = run.all;
 		run.setup.use_w = run.aw_use;
+		run.what = "the uplift forest";
 		learn_forest_set_head(run.m, grow_forest(&run, &par), buf->nrows);
 	}
 	else

@@ -165,10 +165,20 @@ run_pass(PassRun *run, const double *v, int n, int kind, PassResult *pr)
 		elems[i] = Float8GetDatum(v[i]);
 	arg = PointerGetDatum(construct_array(elems, n, FLOAT8OID, sizeof(double),
 										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	fit_query_task(run->fq, kind == NEWTON_KIND_SUMMARY ? "summarising the arms" :
+				   run->base == UPLIFT_BASE_LOGISTIC ? "a Newton step" : "the moments of the heads");
 	res = fit_query_pass(run->fq, run->call, 1, &argtype, &arg, &isnull);
 	pfree(DatumGetPointer(arg));
 	pfree(elems);
 	read_result(isnull ? NULL : DatumGetArrayTypeP(res), kind, pr);
+	if (kind == NEWTON_KIND_SUMMARY)
+	{
+		int64		rows = 0;
+
+		for (int a = 0; a < pr->n_arms; a++)
+			rows += pr->arms[a].nrows;
+		fit_query_count_rows(run->fq, rows);
+	}
 }
 
 /* Free a pass's result (a Newton pass's result is as large as its state). */

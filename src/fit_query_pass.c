@@ -27,6 +27,17 @@ fit_query_pass(const FitQuery *fq, const char *call, int nargs, Oid *argtypes,
 	bool		typbyval;
 	MemoryContext old;
 
+	FitQueryProgress *prog = fq->progress;
+
+	prog->passes++;
+	if (prog->report.on)
+	{
+		/* the phase outlives the pass's memory: the fit's context keeps it */
+		old = MemoryContextSwitchTo(fq->cxt);
+		progress_phase(&prog->report, psprintf("pass %d, %s", prog->passes,
+											   prog->task != NULL ? prog->task : "fitting"));
+		MemoryContextSwitchTo(old);
+	}
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s FROM (\n%s\n) AS q(features, treatment, outcome%s)",
 					 call, fq->sql, fq->ncols == 4 ? ", propensity" : "");
@@ -46,7 +57,26 @@ fit_query_pass(const FitQuery *fq, const char *call, int nargs, Oid *argtypes,
 	MemoryContextSwitchTo(old);
 	SPI_finish();
 	pfree(sql.data);
+	/* counted, and reported as the next pass starts */
+	prog->report.rows += prog->rows_per_pass;
 	return result;
+}
+
+void
+fit_query_task(const FitQuery *fq, const char *task)
+{
+	if (fq->progress->report.on)
+		fq->progress->task = MemoryContextStrdup(fq->cxt, task);
+}
+
+void
+fit_query_count_rows(const FitQuery *fq, int64 rows)
+{
+	if (fq->progress->rows_per_pass == 0)
+	{
+		fq->progress->rows_per_pass = rows;
+		fq->progress->report.rows += rows;
+	}
 }
 
 char *

@@ -69,6 +69,23 @@ grep -q '^NOTICE:  allocate_budget: reading rows, ' "$work/others.out" ||
     { cat "$work/others.out" >&2; fail "no progress from allocate_budget"; }
 [ "$(files)" = 0 ] || fail "a progress file is left after evaluation and allocation"
 
+# A fit over passes of a query reports each pass (when a report is due) with
+# what it is for, and the rows its passes have read: 20,000 a pass here.
+slow_query="SELECT ARRAY[g % 7, g % 5]::float8[], g % 2, (g % 3 = 0)::int::float8
+              FROM generate_series(1, 20000) g, LATERAL (SELECT CASE WHEN g % 1000 = 0 THEN pg_sleep(0.02) END) s"
+PGOPTIONS="-c client_min_messages=notice -c uplift.progress=on -c uplift.progress_interval=100" \
+    psql -X -q -d "$db" -c "SELECT uplift_fit_query(\$q\$$slow_query\$q\$,
+                                '{\"learner\": \"t_learner\", \"base\": \"forest\", \"n_trees\": 5, \"max_depth\": 3}') IS NOT NULL" \
+    >"$work/query.out" 2>&1 || true
+grep -q '^ t$' "$work/query.out" || { cat "$work/query.out" >&2; fail "the fit over passes did not return a model"; }
+passes=$(grep -c '^NOTICE:  uplift_fit_query: pass [0-9]*, [a-z_ 0-9:]*, [0-9]*0000 rows read, [0-9.]* s$' "$work/query.out" || true)
+[ "$passes" -ge 3 ] || { cat "$work/query.out" >&2; fail "$passes progress notices from uplift_fit_query, expected at least 3"; }
+grep -q '^NOTICE:  uplift_fit_query: pass [0-9]*, growing the forest of treatment 1: level [1-3] of 3, ' "$work/query.out" ||
+    { cat "$work/query.out" >&2; fail "no report of a level of a head's forest"; }
+grep -o 'pass [0-9]*' "$work/query.out" | awk '$2 <= last { exit 1 } { last = $2 }' ||
+    fail "passes did not count up between notices"
+[ "$(files)" = 0 ] || fail "a progress file is left after a fit over passes"
+
 run_fit off "$work/off.out" ""
 ! grep -q 'NOTICE' "$work/off.out" || fail "notices with uplift.progress off"
 [ "$(files)" = 0 ] || fail "a progress file with uplift.progress off"
