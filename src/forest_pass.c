@@ -1,6 +1,6 @@
 /*
  * forest_pass.c
- *	  uplift_forest_pass: one pass of uplift_fit_query's uplift forest, an
+ *	  uplift_forest_pass: one pass of one of uplift_fit_query's forests, an
  *	  aggregate with a bounded, mergeable state of type
  *	  uplift_forest_pass_state (see forest_pass.h).
  *

@@ -1,7 +1,7 @@
 /*
  * forest_pass.h
- *	  The aggregate uplift_forest_pass, one pass of uplift_fit_query's uplift
- *	  forest over the rows of a query (forest_pass.c), and its setup and
+ *	  The aggregate uplift_forest_pass, one pass of one of uplift_fit_query's
+ *	  forests over the rows of a query (forest_pass.c), and its setup and
  *	  result.
  *
  * uplift_forest_pass(features, treatment, outcome, propensity, setup)

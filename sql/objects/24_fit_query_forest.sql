@@ -1,5 +1,6 @@
--- uplift_forest_pass (src/forest_pass.c): one pass of uplift_fit_query's
--- uplift forest, an aggregate whose state is the bin sample and the arms'
+-- uplift_forest_pass (src/forest_pass.c): one pass of one of
+-- uplift_fit_query's forests (the uplift forest, or a forest head of a
+-- meta-learner), an aggregate whose state is the bin sample and the arms'
 -- exact sums (kind "sample"), or the statistics of one block of a level of
 -- the forest (kinds "level" and "leaves"), as the setup (a bytea made by
 -- uplift_fit_query, src/forest_pass.h) says.  The state is a concrete type
@@ -51,4 +52,4 @@ CREATE AGGREGATE uplift_forest_pass(features float8[], treatment int, outcome fl
 );
 
 COMMENT ON AGGREGATE uplift_forest_pass(float8[], int, float8, float8, bytea) IS
-'one pass of uplift_fit_query''s forest: the bin sample, or the statistics of one block of a level';
+'one pass of one of uplift_fit_query''s forests: the bin sample, or the statistics of one block of a level';
