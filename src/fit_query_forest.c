@@ -171,6 +171,14 @@ grow(ForestRun *run, TreeGrower *g)
 	MemoryContextDelete(pass_cxt);
 }
 
+/* The columns of the rows the next forest sees: the features, or the design. */
+static int32
+forest_columns(const ForestRun *run)
+{
+	return run->setup.design == FOREST_DESIGN_S ?
+		uplift_s_design_len(run->setup.p, run->m->n_actions, false) : run->setup.p;
+}
+
 /*
  * The passes of one forest over the rows the setup takes: the sample, the
  * bins, the levels, the honest leaves.  The sample is freed once the bins
@@ -196,8 +204,7 @@ grow_forest(ForestRun *run, const TreeParams *par)
 	for (int32 a = 0; a < run->setup.n_arms; a++)
 		if (run->setup.take[a])
 			run->nrows += run->st->buf->arms[a].nrows;
-	run->columns = run->setup.design == FOREST_DESIGN_S ?
-		uplift_s_design_len(run->setup.p, run->m->n_actions, false) : run->setup.p;
+	run->columns = forest_columns(run);
 	learn_forest_bin_options(run->settings, &bin_opt);
 	run->setup.sample_size = bin_opt.sample_size;
 	run->setup.seed = bin_opt.seed;
@@ -230,10 +237,8 @@ grow_head(ForestRun *run, UpliftHead *head, int32 role, int32 action,
 {
 	TreeParams	par;
 	TreeForest *f;
-	int32		d = run->setup.design == FOREST_DESIGN_S ?
-		uplift_s_design_len(run->setup.p, run->m->n_actions, false) : run->setup.p;
 
-	learn_forest_head_params(run->settings, role, d, &par);
+	learn_forest_head_params(run->settings, role, forest_columns(run), &par);
 	run->setup.pooled = true;
 	run->setup.take = take;
 	run->setup.use_w = use_w;
