@@ -89,36 +89,14 @@ setup_invalid(const char *detail)
 
 /* ---- setup ---- */
 
-/* A forest as u32 length and bytes (tree_forest_serialize); 0: none. */
-static void
-put_forest(StringInfo buf, const TreeForest *f)
-{
-	StringInfoData fb;
-
-	if (f == NULL)
-	{
-		bytes_put_u32(buf, 0);
-		return;
-	}
-	initStringInfo(&fb);
-	tree_forest_serialize(&fb, f);
-	bytes_put_u32(buf, (uint32) fb.len);
-	appendBinaryStringInfo(buf, fb.data, fb.len);
-	pfree(fb.data);
-}
-
+/* An outcome forest of the setup (tree_forest_get), ready to score. */
 static TreeForest *
 get_forest(ByteReader *r, int32 p)
 {
-	uint32		len = bytes_get_u32(r);
-	TreeForest *f;
+	TreeForest *f = tree_forest_get(r);
 
-	if (len == 0)
+	if (f == NULL)
 		return NULL;
-	if (len > r->len - r->pos)
-		setup_invalid("A forest is longer than the setup");
-	f = tree_forest_deserialize(r->data + r->pos, len);
-	r->pos += len;
 	if (f->p != p || f->n_arms != 1)
 		setup_invalid("A forest does not predict one outcome from the features");
 	tree_forest_prepare(f);		/* scores as fast as uplift_fit's, to the bit */
@@ -130,7 +108,7 @@ get_forest(ByteReader *r, int32 p)
  * treatments 0..arms-1), u8 pooled, u8 design (FOREST_DESIGN_*), u8 derive
  * (FOREST_DERIVE_*), i32 its action, u8 weighted, f64 min_propensity; per
  * arm u8 take, u8 use_w, f64 share_inv (and f64 factor for a level kind);
- * the forests mu_k and mu_0 (put_forest); a sample: i64 sample_size, u64
+ * the forests mu_k and mu_0 (tree_forest_put); a sample: i64 sample_size, u64
  * seed; a level kind: the router (tree_grower_write_router).
  */
 bytea *
@@ -157,8 +135,8 @@ forest_pass_setup(const ForestPassSetup *setup)
 		if (setup->kind != FOREST_PASS_SAMPLE)
 			bytes_put_f64(&buf, setup->use_w[a] ? setup->factor[a] : 1.0);
 	}
-	put_forest(&buf, setup->mu_k);
-	put_forest(&buf, setup->mu_0);
+	tree_forest_put(&buf, setup->mu_k);
+	tree_forest_put(&buf, setup->mu_0);
 	if (setup->kind == FOREST_PASS_SAMPLE)
 	{
 		bytes_put_i64(&buf, setup->sample_size);

@@ -558,20 +558,8 @@ model_version(const UpliftModel *m)
 static void
 put_forests(StringInfo buf, const UpliftModel *m)
 {
-	StringInfoData f;
-
-	initStringInfo(&f);
 	for (int h = 0; h < m->n_heads; h++)
-	{
-		bytes_put_u8(buf, m->heads[h].forest != NULL ? 1 : 0);
-		if (m->heads[h].forest == NULL)
-			continue;
-		resetStringInfo(&f);
-		tree_forest_serialize(&f, m->heads[h].forest);
-		bytes_put_u32(buf, (uint32) f.len);
-		appendBinaryStringInfo(buf, f.data, f.len);
-	}
-	pfree(f.data);
+		tree_forest_put(buf, m->heads[h].forest);
 }
 
 bytea *
@@ -674,16 +662,8 @@ get_forests(ByteReader *r, UpliftModel *m)
 {
 	for (int h = 0; h < m->n_heads; h++)
 	{
-		uint32		len;
-
 		CHECK_FOR_INTERRUPTS();
-		if (bytes_get_u8(r) == 0)
-			continue;
-		len = bytes_get_u32(r);
-		if (len > r->len - r->pos)
-			bytes_corrupted(r, "A forest is longer than the value");
-		m->heads[h].forest = tree_forest_deserialize(r->data + r->pos, len);
-		r->pos += len;
+		m->heads[h].forest = tree_forest_get(r);
 	}
 	if (m->learner == UPLIFT_LEARNER_S && m->base == UPLIFT_BASE_FOREST)
 		m->scratch = palloc(sizeof(double) *

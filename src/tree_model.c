@@ -640,6 +640,37 @@ read_trees(ByteReader *r, TreeForest *f)
 	pfree(parents);
 }
 
+void
+tree_forest_put(StringInfo buf, const TreeForest *f)
+{
+	StringInfoData fb;
+
+	bytes_put_u8(buf, f != NULL ? 1 : 0);
+	if (f == NULL)
+		return;
+	initStringInfo(&fb);
+	tree_forest_serialize(&fb, f);
+	bytes_put_u32(buf, (uint32) fb.len);
+	appendBinaryStringInfo(buf, fb.data, fb.len);
+	pfree(fb.data);
+}
+
+TreeForest *
+tree_forest_get(ByteReader *r)
+{
+	uint32		len;
+	TreeForest *f;
+
+	if (bytes_get_u8(r) == 0)
+		return NULL;
+	len = bytes_get_u32(r);
+	if (len > r->len - r->pos)
+		bytes_corrupted(r, "A forest is longer than the value");
+	f = tree_forest_deserialize(r->data + r->pos, len);
+	r->pos += len;
+	return f;
+}
+
 TreeForest *
 tree_forest_deserialize(const void *data, Size len)
 {

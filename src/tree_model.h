@@ -17,6 +17,7 @@
 #include "postgres.h"
 #include "lib/stringinfo.h"
 
+#include "bytes.h"
 #include "tree_bins.h"
 
 #define TREE_NODE_DEFAULT_LEFT	0x01	/* missing values go left */
@@ -136,5 +137,13 @@ extern void tree_forest_shape(const TreeForest *f, int32 *max_depth, int32 *leav
 /* Versioned bytes with a checksum, and back: every byte is checked. */
 extern void tree_forest_serialize(StringInfo buf, const TreeForest *f);
 extern TreeForest *tree_forest_deserialize(const void *data, Size len);
+
+/*
+ * A forest or none inside a larger value: u8 1 and u32 length and the bytes
+ * of tree_forest_serialize, or u8 0.  tree_forest_get reads one back (NULL
+ * for none), rejecting a length past the end of the value.
+ */
+extern void tree_forest_put(StringInfo buf, const TreeForest *f);
+extern TreeForest *tree_forest_get(ByteReader *r);
 
 #endif							/* UPLIFT_TREE_MODEL_H */

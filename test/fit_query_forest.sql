@@ -158,7 +158,7 @@ CREATE FUNCTION pg_temp.arm(take bool, use_w bool, factor float8 DEFAULT NULL) R
 $$SELECT set_byte('\x00'::bytea, 0, take::int) || set_byte('\x00'::bytea, 0, use_w::int) || float8send(3)
          || coalesce(float8send(factor), '\x'::bytea)$$;
 -- No outcome forests.
-CREATE FUNCTION pg_temp.no_forests() RETURNS bytea LANGUAGE sql AS $$SELECT int4send(0) || int4send(0)$$;
+CREATE FUNCTION pg_temp.no_forests() RETURNS bytea LANGUAGE sql AS $$SELECT '\x0000'::bytea$$;
 CREATE FUNCTION pg_temp.root_router() RETURNS bytea LANGUAGE sql AS
 $$SELECT '\x0100'::bytea || int4send(4)
          || '\x00'::bytea || int4send(1) || float8send(3) || '\x00'::bytea || int4send(1) || float8send(1.5)
