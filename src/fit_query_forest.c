@@ -39,6 +39,7 @@
 #include "forest_pass.h"
 #include "learn.h"
 #include "learn_forest.h"
+#include "learn_meta.h"
 
 /* The state of a fit between passes. */
 typedef struct ForestRun
@@ -267,20 +268,6 @@ grow_outcome_heads(ForestRun *run, const bool *use_w)
 	}
 }
 
-/* n / n_a for each arm: the inverse propensities of an unweighted fit. */
-static double *
-share_inverse(const TrainBuf *buf, int32 n_arms)
-{
-	double	   *share_inv = palloc(sizeof(double) * n_arms);
-	int64		n = 0;
-
-	for (int32 a = 0; a < n_arms; a++)
-		n += buf->arms[a].nrows;
-	for (int32 a = 0; a < n_arms; a++)
-		share_inv[a] = (double) n / (double) buf->arms[a].nrows;
-	return share_inv;
-}
-
 /* The X-learner's effect heads of each action k (learn_x). */
 static void
 grow_x_effects(ForestRun *run)
@@ -305,7 +292,6 @@ grow_x_effects(ForestRun *run)
 		take[0] = false;
 		take[k] = true;
 		run->setup.derive = FOREST_DERIVE_X_TREATED;
-		run->setup.action = k;
 		run->setup.mu_0 = m->heads[0].forest;
 		grow_head(run, h0 + 1, UPLIFT_HEAD_EFFECT, k, take, run->aw_use,
 				  psprintf("the effect forest of treatment %d", k));
@@ -408,14 +394,15 @@ fit_query_forest(const FitQuery *fq, Jsonb *opts)
 	run.all = palloc(sizeof(bool) * n_arms);
 	for (int32 a = 0; a < n_arms; a++)
 	{
-		run.aw_use[a] = buf->weighted && buf->arms[a].prop_min < buf->arms[a].prop_max;
+		run.aw_use[a] = learn_weighs_arm(buf->weighted, buf->arms[a].nrows,
+										 buf->arms[a].prop_min, buf->arms[a].prop_max);
 		run.all[a] = true;
 	}
 	run.setup.p = buf->p;
 	run.setup.n_arms = n_arms;
 	run.setup.weighted = buf->weighted;
 	run.setup.min_propensity = settings.min_propensity;
-	run.setup.share_inv = share_inverse(buf, n_arms);
+	run.setup.share_inv = learn_share_inverse(buf, n_arms);
 	if (settings.learner == UPLIFT_LEARNER_FOREST)
 	{
 		TreeParams	par;

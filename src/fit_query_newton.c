@@ -252,7 +252,7 @@ arm_prepare(PassRun *run, const double *v, int32 a, int64 n_all, UpliftModel *m)
 	ArmWeight  *aw = &run->aw[a];
 	double		total = v[0];
 
-	aw->use_w = run->weighted && sum->nrows > 0 && sum->pmin < sum->pmax;
+	aw->use_w = learn_weighs_arm(run->weighted, sum->nrows, sum->pmin, sum->pmax);
 	aw->wscale = 1.0;
 	aw->share_inv = (double) n_all / (double) sum->nrows;
 	if (aw->use_w)

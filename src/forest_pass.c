@@ -26,6 +26,7 @@
 #include "forest_pass.h"
 #include "learn.h"
 #include "learn_forest.h"
+#include "learn_meta.h"
 #include "linalg.h"
 
 #define TYPNAME "uplift_forest_pass_state"
@@ -419,7 +420,7 @@ sample_add(ForestPass *st, uint64 order, int64 count, const double *x)
  * The outcome the forest grows on for a row of treatment t, outcome y and
  * inverse propensity w_raw (in a weighted fit): y, or the class
  * transformation's, X-learner's or DR-learner's derived outcome (as
- * learn_meta.c computes it, to the bit), with the row's inverse propensity
+ * learn_meta.c computes it, learn_meta.h), with the row's inverse propensity
  * the logged one or else the inverse of its treatment's share.
  */
 static double
@@ -427,8 +428,7 @@ derived_outcome(const ForestPass *st, int32 t, double y, double w_raw)
 {
 	double		ip = st->weighted ? w_raw : st->share_inv[t];
 	double		mu_k = 0.0,
-				mu_0 = 0.0,
-				phi;
+				mu_0 = 0.0;
 
 	if (st->mu_k != NULL)
 		tree_forest_predict(st->mu_k, st->x, &mu_k);
@@ -437,18 +437,13 @@ derived_outcome(const ForestPass *st, int32 t, double y, double w_raw)
 	switch (st->derive)
 	{
 		case FOREST_DERIVE_CT:
-			return (t == 1 ? 1.0 : -1.0) * ip * y;
+			return learn_ct_outcome(t, ip, y);
 		case FOREST_DERIVE_X_CONTROL:
 			return mu_k - y;
 		case FOREST_DERIVE_X_TREATED:
 			return y - mu_0;
 		case FOREST_DERIVE_DR:
-			phi = mu_k - mu_0;
-			if (t == st->action)
-				phi += ip * (y - mu_k);
-			else if (t == 0)
-				phi -= ip * (y - mu_0);
-			return phi;
+			return learn_dr_outcome(t, st->action, ip, y, mu_k, mu_0);
 		default:
 			return y;
 	}
@@ -471,11 +466,7 @@ add_row(ForestPass *st, int32 t, double y, double w_raw)
 
 	if (st->design != FOREST_DESIGN_FEATURES)
 	{
-		UpliftModel shape = {0};
-
-		shape.n_features = st->n_features;
-		shape.n_actions = st->r.n_arms - 1;
-		uplift_s_design(&shape, st->x, t, st->z);
+		uplift_s_design_of(st->n_features, st->r.n_arms - 1, false, st->x, t, st->z);
 		v = st->z;
 	}
 	for (int32 j = 0; j < p; j++)

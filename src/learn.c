@@ -730,7 +730,7 @@ arm_weights(const TrainBuf *buf)
 		const TrainArm *arm = &buf->arms[a];
 
 		aw[a].scale = 1.0;
-		if (buf->weighted && arm->nrows > 0 && arm->prop_min < arm->prop_max)
+		if (learn_weighs_arm(buf->weighted, arm->nrows, arm->prop_min, arm->prop_max))
 		{
 			double		total = arm_sum(arm, true);
 

@@ -58,6 +58,17 @@ typedef struct ArmWeights
 } ArmWeights;
 
 /*
+ * Whether a fit weighs an arm's rows by their inverse propensities: the fit
+ * has propensities, and they vary within the arm (nrows rows, propensities
+ * from prop_min to prop_max).
+ */
+static inline bool
+learn_weighs_arm(bool weighted, int64 nrows, double prop_min, double prop_max)
+{
+	return weighted && nrows > 0 && prop_min < prop_max;
+}
+
+/*
  * Fit head (given role and action) over src with the solver of base
  * (UPLIFT_BASE_LOGISTIC or UPLIFT_BASE_LINEAR); "what" names it in errors.
  */

@@ -83,10 +83,9 @@ fill_ct_outcome(void *arg, int32 arm, int n, const double *const *col,
 				const double *y, const double *w, double *out)
 {
 	MetaFill   *f = (MetaFill *) arg;
-	double		sign = arm == 1 ? 1.0 : -1.0;
 
 	for (int i = 0; i < n; i++)
-		out[i] = sign * inv_prop(f, arm, w, i) * y[i];
+		out[i] = learn_ct_outcome(arm, inv_prop(f, arm, w, i), y[i]);
 }
 
 /* x_learner on control rows: d = mu_k(x) - y. */
@@ -124,15 +123,7 @@ fill_dr(void *arg, int32 arm, int n, const double *const *col,
 	pseudo_head_predict(&f->m->heads[k], n, col, f->mu_k);
 	pseudo_head_predict(&f->m->heads[0], n, col, f->mu_0);
 	for (int i = 0; i < n; i++)
-	{
-		double		phi = f->mu_k[i] - f->mu_0[i];
-
-		if (arm == k)
-			phi += inv_prop(f, arm, w, i) * (y[i] - f->mu_k[i]);
-		else if (arm == 0)
-			phi -= inv_prop(f, arm, w, i) * (y[i] - f->mu_0[i]);
-		out[i] = phi;
-	}
+		out[i] = learn_dr_outcome(arm, k, inv_prop(f, arm, w, i), y[i], f->mu_k[i], f->mu_0[i]);
 }
 
 /* The base of the heads that regress derived outcomes: linear, or forest. */
@@ -142,19 +133,25 @@ effect_base(const UpliftModel *m)
 	return m->base == UPLIFT_BASE_FOREST ? UPLIFT_BASE_FOREST : UPLIFT_BASE_LINEAR;
 }
 
+double *
+learn_share_inverse(const TrainBuf *buf, int32 n_arms)
+{
+	double	   *share_inv = palloc(sizeof(double) * n_arms);
+	int64		n = 0;
+
+	for (int32 a = 0; a < n_arms; a++)
+		n += buf->arms[a].nrows;
+	for (int32 a = 0; a < n_arms; a++)
+		share_inv[a] = (double) n / (double) buf->arms[a].nrows;
+	return share_inv;
+}
+
 /* The fill state of model m: arm shares and block scratch. */
 static void
 meta_fill_init(MetaFill *f, const TrainBuf *buf, const UpliftModel *m)
 {
-	double	   *share_inv = palloc0(buf->n_arms * sizeof(double));
-	int64		n = 0;
-
-	for (int32 a = 0; a <= m->n_actions; a++)
-		n += buf->arms[a].nrows;
-	for (int32 a = 0; a <= m->n_actions; a++)
-		share_inv[a] = (double) n / (double) buf->arms[a].nrows;
 	f->m = m;
-	f->share_inv = share_inv;
+	f->share_inv = learn_share_inverse(buf, m->n_actions + 1);
 	f->action = 0;
 	f->mu_k = palloc(ROWBLOCK_ROWS * sizeof(double));
 	f->mu_0 = palloc(ROWBLOCK_ROWS * sizeof(double));

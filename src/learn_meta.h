@@ -16,6 +16,34 @@
 #include "model.h"
 #include "trainbuf.h"
 
+/*
+ * The derived outcomes of one row of arm "arm", with ip its inverse
+ * propensity (the logged one, or learn_share_inverse's) and mu_k, mu_0 the
+ * outcome heads' predictions for it: the class transformation's y* (linear
+ * and forest bases) and the DR-learner's pseudo-outcome of action k.  Every
+ * fit computes them here, so that they agree to the bit.
+ */
+static inline double
+learn_ct_outcome(int32 arm, double ip, double y)
+{
+	return (arm == 1 ? 1.0 : -1.0) * ip * y;
+}
+
+static inline double
+learn_dr_outcome(int32 arm, int32 k, double ip, double y, double mu_k, double mu_0)
+{
+	double		phi = mu_k - mu_0;
+
+	if (arm == k)
+		phi += ip * (y - mu_k);
+	else if (arm == 0)
+		phi -= ip * (y - mu_0);
+	return phi;
+}
+
+/* n / n_a for the arms 0..n_arms-1 of buf: the inverses of the arm shares. */
+extern double *learn_share_inverse(const TrainBuf *buf, int32 n_arms);
+
 /* One head on the transformed outcome of arms 0 and 1 (K = 1). */
 extern void learn_class_transform(const TrainBuf *buf, const LearnSettings *s,
 								  UpliftModel *m);

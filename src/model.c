@@ -43,17 +43,22 @@ uplift_base_name(int32 base)
 void
 uplift_s_design(const UpliftModel *m, const double *x, int action, double *z)
 {
-	int			p = m->n_features;
-	int			k_count = m->n_actions;
+	uplift_s_design_of(m->n_features, m->n_actions, m->interactions, x, action, z);
+}
+
+void
+uplift_s_design_of(int n_features, int n_actions, bool interactions,
+				   const double *x, int action, double *z)
+{
 	int			j = 0;
 
-	for (int i = 0; i < p; i++)
+	for (int i = 0; i < n_features; i++)
 		z[j++] = x[i];
-	for (int k = 1; k <= k_count; k++)
+	for (int k = 1; k <= n_actions; k++)
 		z[j++] = (action == k) ? 1.0 : 0.0;
-	if (m->interactions)
-		for (int k = 1; k <= k_count; k++)
-			for (int i = 0; i < p; i++)
+	if (interactions)
+		for (int k = 1; k <= n_actions; k++)
+			for (int i = 0; i < n_features; i++)
 				z[j++] = (action == k) ? x[i] : 0.0;
 }
 

@@ -197,6 +197,9 @@ typedef struct UpliftModel
 extern int	uplift_s_design_len(int n_features, int n_actions, bool interactions);
 extern void uplift_s_design(const UpliftModel *m, const double *x, int action,
 							double *z);
+/* The same for a design of that shape, without a model. */
+extern void uplift_s_design_of(int n_features, int n_actions, bool interactions,
+							   const double *x, int action, double *z);
 
 /*
  * Stored form (model_format.c): build from a model, and read back

@@ -31,6 +31,7 @@
 #include "arrays.h"
 #include "bytes.h"
 #include "learn.h"
+#include "learn_meta.h"
 #include "linalg.h"
 #include "linear.h"
 #include "logistic.h"
@@ -465,17 +466,9 @@ design_row(const NewtonState *st, int a, const double *x, double *y, double *w,
 	switch (st->design)
 	{
 		case NEWTON_DESIGN_S:
-			{
-				UpliftModel m;
-
-				memset(&m, 0, sizeof(m));
-				m.n_features = st->p;
-				m.n_actions = st->n_arms - 1;
-				m.interactions = st->interactions;
-				uplift_s_design(&m, x, a, z);
-				*w = ww;
-				return 0;
-			}
+			uplift_s_design_of(st->p, st->n_arms - 1, st->interactions, x, a, z);
+			*w = ww;
+			return 0;
 		case NEWTON_DESIGN_CT:
 			if (a > 1)
 				return -1;
@@ -483,7 +476,7 @@ design_row(const NewtonState *st, int a, const double *x, double *y, double *w,
 			if (st->base == UPLIFT_BASE_LOGISTIC)
 				*y = a == 1 ? *y : 1.0 - *y;
 			else
-				*y = (a == 1 ? 1.0 : -1.0) * (st->weighted ? *w : aset[2]) * *y;
+				*y = learn_ct_outcome(a, st->weighted ? *w : aset[2], *y);
 			*w = 1.0;
 			return 0;
 		default:
