@@ -62,7 +62,7 @@ prove:
 # headers, the src/ files it tests and small stubs of the few server
 # functions they call (test/unit/pg_stubs.c), and run without a server.  They
 # print TAP.  test_tree tests the tree engine, test_learn the solvers on
-# plain arrays, test_hash the assignment hash, test_eval the merge of the
+# plain arrays, test_trainbuf the training buffer, test_hash the assignment hash, test_eval the merge of the
 # evaluation aggregates' sorted runs.  bench/tree_bench.c and
 # bench/tree_quality.c are built the same way with the tree engine
 # (bench/tree.sh, bench/tree_quality.sh).
@@ -73,12 +73,14 @@ UNIT_SUPPORT = test/unit/pg_stubs.c test/unit/unit.c
 UNIT_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \
 	-I$(shell $(PG_CONFIG) --includedir-server)
 UNIT_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport -lm
-UNIT_BINS = test/unit/test_tree test/unit/test_learn test/unit/test_hash test/unit/test_eval
+UNIT_BINS = test/unit/test_tree test/unit/test_learn test/unit/test_trainbuf test/unit/test_hash \
+	test/unit/test_eval
 TREE_BENCH = bench/tree_bench bench/tree_quality
 EXTRA_CLEAN += $(UNIT_BINS) $(TREE_BENCH)
 
 test/unit/test_tree $(TREE_BENCH): $(TREE_ENGINE)
 test/unit/test_learn: $(SOLVERS)
+test/unit/test_trainbuf: src/trainbuf.c src/bytes.c
 test/unit/test_hash: src/hash.c
 test/unit/test_eval: src/eval_metrics.c
 

@@ -89,21 +89,14 @@ bytes_put_f64s(StringInfo buf, const double *x, Size n)
 }
 
 void
-bytes_put_f64s_01(StringInfo buf, const double *x, Size n)
+bytes_put_01s(StringInfo buf, const uint8 *x, Size n)
 {
-	char	   *dst;
-
 	if (n > MaxAllocSize - (Size) buf->len - 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("serialized value exceeds 1 GB"),
 				 errdetail("Adding %zu values to %d bytes.", n, buf->len)));
-	enlargeStringInfo(buf, (int) n);
-	dst = buf->data + buf->len;
-	for (Size i = 0; i < n; i++)
-		dst[i] = x[i] != 0.0;
-	buf->len += (int) n;
-	buf->data[buf->len] = '\0';
+	appendBinaryStringInfo(buf, (const char *) x, (int) n);
 }
 
 void
@@ -259,7 +252,7 @@ bytes_get_f64s(ByteReader *r, double *x, Size n)
 }
 
 void
-bytes_get_f64s_01(ByteReader *r, double *x, Size n)
+bytes_get_01s(ByteReader *r, uint8 *x, Size n)
 {
 	const uint8 *src = take(r, n);
 	uint8		bad = 0;

@@ -25,8 +25,8 @@ extern void bytes_put_i32(StringInfo buf, int32 x);
 extern void bytes_put_i64(StringInfo buf, int64 x);
 extern void bytes_put_f64(StringInfo buf, double x);
 extern void bytes_put_f64s(StringInfo buf, const double *x, Size n);
-/* n doubles that are each 0 or 1, one byte each */
-extern void bytes_put_f64s_01(StringInfo buf, const double *x, Size n);
+/* n bytes that are each 0 or 1 */
+extern void bytes_put_01s(StringInfo buf, const uint8 *x, Size n);
 /* a string: u32 length, then the bytes (no terminator) */
 extern void bytes_put_str(StringInfo buf, const char *s);
 /* a compensated sum: f64 sum, f64 compensation */
@@ -68,8 +68,8 @@ extern int32 bytes_get_i32(ByteReader *r);
 extern int64 bytes_get_i64(ByteReader *r);
 extern double bytes_get_f64(ByteReader *r);
 extern void bytes_get_f64s(ByteReader *r, double *x, Size n);
-/* what bytes_put_f64s_01 wrote; a byte other than 0 or 1 is corrupted */
-extern void bytes_get_f64s_01(ByteReader *r, double *x, Size n);
+/* what bytes_put_01s wrote; a byte other than 0 or 1 is corrupted */
+extern void bytes_get_01s(ByteReader *r, uint8 *x, Size n);
 /* a palloc'd, NUL-terminated string; errors on an embedded NUL */
 extern char *bytes_get_str(ByteReader *r);
 extern void bytes_get_sum(ByteReader *r, NeumaierSum *s);

@@ -461,8 +461,12 @@ add_row(ForestPass *st, int32 t, double y, double w_raw)
 {
 	int32		p = st->r.p;
 	const double *v = st->x;
-	double		z = derived_outcome(st, t, y, w_raw);
+	double		z;
 	uint64		key = learn_forest_key_begin(t);
+
+	if (y == 0.0)
+		y = 0.0;				/* -0 is 0, as uplift_fit keeps it */
+	z = derived_outcome(st, t, y, w_raw);
 
 	if (st->design != FOREST_DESIGN_FEATURES)
 	{

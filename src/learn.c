@@ -679,12 +679,11 @@ arm_sum(const TrainArm *arm, bool weights)
 
 	for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
 	{
-		const double *v = weights ? c->w : c->y;
 		double		b = 0.0;
 
 		CHECK_FOR_INTERRUPTS();
 		for (int32 i = 0; i < c->nrows; i++)
-			b += v[i];
+			b += weights ? c->w[i] : trainbuf_outcome(c, i);
 		neumaier_add(&s, b);
 	}
 	return neumaier_value(&s);
@@ -707,7 +706,7 @@ arm_mean(const TrainArm *arm, const ArmWeights *aw)
 		CHECK_FOR_INTERRUPTS();
 		for (int32 i = 0; i < c->nrows; i++)
 		{
-			by += c->w[i] * c->y[i];
+			by += c->w[i] * trainbuf_outcome(c, i);
 			bw += c->w[i];
 		}
 		neumaier_add(&sy, by);

@@ -291,7 +291,7 @@ walk_next(RowWalk *w, RowBlock *b)
 	trainbuf_tile_columns(w->buf, &t, w->cols);
 	b->n = t.n;
 	b->col = w->cols;
-	b->y = t.chunk->y + t.start;
+	b->y = t.y;
 	b->w = w->aw[t.arm].use ? t.chunk->w + t.start : NULL;
 	b->wscale = w->aw[t.arm].scale;
 	b->arm = t.arm;
@@ -856,7 +856,7 @@ learn_forest_arm_means(const TrainBuf *buf, UpliftModel *m)
 		CHECK_FOR_INTERRUPTS();
 		for (int r = 0; r < t.n; r++)
 		{
-			double		y = t.chunk->y[t.start + r];
+			double		y = t.y[r];
 			double		w = buf->weighted ? t.chunk->w[t.start + r] : 1.0;
 
 			exact_sum_add(&sum_wy[t.arm], w * y);

@@ -21,7 +21,7 @@ pseudo_next(RowSource *s, RowBlock *blk)
 		return false;
 	trainbuf_tile_columns(buf, &t, src->cols);
 	w = buf->weighted ? t.chunk->w + t.start : NULL;
-	src->fill(src->arg, t.arm, t.n, src->cols, t.chunk->y + t.start, w, src->out);
+	src->fill(src->arg, t.arm, t.n, src->cols, t.y, w, src->out);
 	blk->n = t.n;
 	blk->arm = t.arm;
 	blk->col = src->cols;

@@ -57,7 +57,7 @@ sdesign_next(RowSource *s, RowBlock *blk)
 	blk->n = t.n;
 	blk->arm = t.arm;
 	blk->col = src->cols;
-	blk->y = t.chunk->y + t.start;
+	blk->y = t.y;
 	blk->w = src->aw[t.arm].use ? t.chunk->w + t.start : NULL;
 	blk->wscale = src->aw[t.arm].scale;
 	return true;

@@ -25,7 +25,8 @@
 static Size
 row_bytes(const TrainBuf *buf)
 {
-	return ((Size) buf->p + 1 + (buf->weighted ? 1 : 0)) * sizeof(double);
+	return ((Size) buf->p + (buf->weighted ? 1 : 0)) * sizeof(double) +
+		(buf->all_binary ? 1 : sizeof(double));
 }
 
 /* Rows per tile: 512, or fewer so that a tile stays near 64 kB. */
@@ -272,11 +273,43 @@ chunk_alloc(TrainBuf *buf, Size rows)
 	c->next = NULL;
 	c->nrows = 0;
 	c->cap = cap;
+	c->bytes = total;
 	c->x = (double *) start;
-	c->y = c->x + (Size) cap * buf->p;
-	c->w = buf->weighted ? c->y + cap : NULL;
+	c->w = buf->weighted ? c->x + (Size) cap * buf->p : NULL;
+	c->y01 = NULL;
+	c->y = NULL;
+	c->y_apart = false;
+	if (buf->all_binary)
+		c->y01 = (uint8 *) (c->x + (Size) cap * (buf->p + (buf->weighted ? 1 : 0)));
+	else
+		c->y = c->x + (Size) cap * (buf->p + (buf->weighted ? 1 : 0));
 	buf->bytes += total;
 	return c;
+}
+
+/*
+ * The first outcome other than 0 or 1 has come: every chunk's outcomes,
+ * kept as bytes so far, become doubles (a column of their own for the
+ * chunks already allocated).
+ */
+static void
+widen_outcomes(TrainBuf *buf)
+{
+	for (int32 a = 0; a < buf->n_arms; a++)
+		for (TrainChunk *c = buf->arms[a].head; c != NULL; c = c->next)
+		{
+			Size		len = (Size) c->cap * sizeof(double);
+			double	   *y = MemoryContextAllocHuge(buf->cxt, len);
+
+			for (int32 i = 0; i < c->nrows; i++)
+				y[i] = c->y01[i];
+			c->y = y;
+			c->y01 = NULL;
+			c->y_apart = true;
+			c->bytes += len;
+			buf->bytes += len;
+		}
+	buf->all_binary = false;
 }
 
 static TrainChunk *
@@ -319,8 +352,10 @@ trainbuf_append(TrainBuf *buf, const double *x, int32 action,
 		arm->prop_min = Min(arm->prop_min, propensity);
 		arm->prop_max = Max(arm->prop_max, propensity);
 	}
-	if (outcome != 0.0 && outcome != 1.0)
-		buf->all_binary = false;
+	if (outcome == 0.0)
+		outcome = 0.0;			/* -0 is kept as 0, as a byte keeps it */
+	else if (outcome != 1.0 && buf->all_binary)
+		widen_outcomes(buf);
 	arm->nrows++;
 	buf->nrows++;
 	if (buf->moments)
@@ -341,7 +376,10 @@ trainbuf_append(TrainBuf *buf, const double *x, int32 action,
 	dst = c->x + (Size) (i / tile) * tile * buf->p + i % tile;
 	for (int32 j = 0; j < buf->p; j++)
 		dst[(Size) j * tile] = x[j];
-	c->y[i] = outcome;
+	if (c->y01 != NULL)
+		c->y01[i] = (uint8) outcome;
+	else
+		c->y[i] = outcome;
 	if (buf->weighted)
 		c->w[i] = 1.0 / propensity;
 }
@@ -364,6 +402,11 @@ trainbuf_max_action(const TrainBuf *buf)
 void
 trainbuf_merge(TrainBuf *into, TrainBuf *from)
 {
+	/* one way of keeping outcomes for both */
+	if (into->all_binary && !from->all_binary)
+		widen_outcomes(into);
+	else if (from->all_binary && !into->all_binary)
+		widen_outcomes(from);
 	for (int32 a = 0; a < from->n_arms; a++)
 	{
 		TrainArm   *src = &from->arms[a];
@@ -402,7 +445,10 @@ trainbuf_merge(TrainBuf *into, TrainBuf *from)
 
 				CHECK_FOR_INTERRUPTS();
 				memcpy(copy->x, c->x, (Size) copy->cap * into->p * sizeof(double));
-				memcpy(copy->y, c->y, c->nrows * sizeof(double));
+				if (c->y01 != NULL)
+					memcpy(copy->y01, c->y01, c->nrows);
+				else
+					memcpy(copy->y, c->y, c->nrows * sizeof(double));
 				if (into->weighted)
 					memcpy(copy->w, c->w, c->nrows * sizeof(double));
 				copy->nrows = c->nrows;
@@ -502,8 +548,8 @@ trainbuf_serialize(StringInfo out, const TrainBuf *buf)
 			}
 		for (const TrainChunk *c = arm->head; c != NULL; c = c->next)
 		{
-			if (buf->all_binary)
-				bytes_put_f64s_01(out, c->y, c->nrows);
+			if (c->y01 != NULL)
+				bytes_put_01s(out, c->y01, c->nrows);
 			else
 				bytes_put_f64s(out, c->y, c->nrows);
 		}
@@ -583,8 +629,8 @@ trainbuf_deserialize(ByteReader *r, MemoryContext cxt)
 				bytes_get_f64s(r, &TRAINBUF_X(c, p, buf->tile, i, j),
 							   Min(buf->tile, nrows - i));
 		}
-		if (buf->all_binary)
-			bytes_get_f64s_01(r, c->y, (Size) nrows);
+		if (c->y01 != NULL)
+			bytes_get_01s(r, c->y01, (Size) nrows);
 		else
 			bytes_get_f64s(r, c->y, (Size) nrows);
 		if (buf->weighted)
@@ -610,6 +656,19 @@ trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf, const bool *take,
 	cur->pos = 0;
 	cur->stride = stride;
 	cur->tile_no = 0;
+}
+
+/* The outcomes of a tile: the chunk's own, or its bytes as doubles. */
+static const double *
+tile_outcomes(TileCursor *cur, const TrainTile *tile)
+{
+	const TrainChunk *c = tile->chunk;
+
+	if (c->y != NULL)
+		return c->y + tile->start;
+	for (int32 i = 0; i < tile->n; i++)
+		cur->ybuf[i] = c->y01[tile->start + i];
+	return cur->ybuf;
 }
 
 bool
@@ -647,7 +706,10 @@ trainbuf_cursor_next(TileCursor *cur, TrainTile *tile)
 		take = cur->stride <= 1 || cur->tile_no % cur->stride == 0;
 		cur->tile_no++;
 		if (take)
+		{
+			tile->y = tile_outcomes(cur, tile);
 			return true;
+		}
 	}
 }
 
@@ -668,7 +730,9 @@ release_chunk(TrainBuf *buf, int32 a, TrainChunk *c)
 	arm->head = c->next;
 	if (arm->tail == c)
 		arm->tail = NULL;
-	buf->bytes -= Min(buf->bytes, MAXALIGN(sizeof(TrainChunk)) + (Size) c->cap * row_bytes(buf));
+	buf->bytes -= Min(buf->bytes, c->bytes);
+	if (c->y_apart)
+		pfree(c->y);
 	pfree(c);
 }
 
@@ -708,7 +772,7 @@ arm_next(RowSource *s, RowBlock *blk)
 	blk->n = t.n;
 	blk->arm = t.arm;
 	blk->col = src->cols;
-	blk->y = t.chunk->y + t.start;
+	blk->y = t.y;
 	blk->w = src->use_weights ? t.chunk->w + t.start : NULL;
 	blk->wscale = src->wscale;
 	return true;

@@ -5,13 +5,14 @@
  *
  * Rows are kept per arm (action 0..K), in chunks.  A chunk holds "cap" rows
  * (a multiple of the tile): the features in tiles of "tile" rows (512, fewer
- * for very wide rows), each tile column-major (p columns of tile values), an
- * outcome column and, for propensity-weighted fits, a column of inverse
- * propensities.  A tile is what the solvers read as one block.  A row
- * costs (p + 1) * 8 bytes, or (p + 2) * 8 bytes with weights, and chunks are
- * never copied when the buffer grows, so the state stays within about
- * n * (p + 2) * 8 bytes.  Solvers read an arm chunk by chunk without copying
- * (see RowSource).
+ * for very wide rows), each tile column-major (p columns of tile values),
+ * for propensity-weighted fits a column of inverse propensities, and an
+ * outcome column: one byte a row while every outcome is 0 or 1, else a
+ * double.  A tile is what the solvers read as one block.  A row costs
+ * p * 8 + 1 bytes (0/1 outcomes) up to (p + 2) * 8 bytes (with weights),
+ * and chunks are never copied when the buffer grows, so the state stays
+ * within about n * (p + 2) * 8 bytes.  Solvers read an arm chunk by chunk
+ * without copying the features (see RowSource).
  */
 #ifndef UPLIFT_TRAINBUF_H
 #define UPLIFT_TRAINBUF_H
@@ -28,10 +29,20 @@ typedef struct TrainChunk
 	struct TrainChunk *next;
 	int32		nrows;			/* rows in use */
 	int32		cap;			/* rows allocated */
+	Size		bytes;			/* allocated for the chunk */
 	double	   *x;				/* tiles: see TRAINBUF_X */
-	double	   *y;				/* cap outcomes */
 	double	   *w;				/* cap inverse propensities, or NULL */
+	uint8	   *y01;			/* cap outcomes of 0 or 1 (binary buffers), */
+	double	   *y;				/* or cap outcomes; NULL while y01 is used */
+	bool		y_apart;		/* y has an allocation of its own */
 } TrainChunk;
+
+/* Outcome i of chunk c. */
+static inline double
+trainbuf_outcome(const TrainChunk *c, int32 i)
+{
+	return c->y != NULL ? c->y[i] : (double) c->y01[i];
+}
 
 /* Feature j of row i of chunk c in a buffer with p features and tile rows. */
 #define TRAINBUF_X(c, p, tile, i, j) \
@@ -75,7 +86,8 @@ typedef struct TrainBuf
 	int32		tile;			/* rows per tile, a function of p */
 	bool		weighted;		/* rows carry an inverse propensity */
 	bool		moments;		/* keep per-arm moments, not rows */
-	bool		all_binary;		/* every outcome so far is 0 or 1 */
+	bool		all_binary;		/* every outcome so far is 0 or 1: chunks keep
+								 * their outcomes as bytes */
 	int32		n_arms;			/* arms allocated: actions 0..n_arms-1 */
 	TrainArm   *arms;
 	int64		nrows;			/* rows over all arms */
@@ -150,15 +162,20 @@ typedef struct TileCursor
 	int32		pos;			/* first row of the next tile in it */
 	int			stride;
 	int64		tile_no;		/* tiles passed since the start */
+	double		ybuf[ROWBLOCK_ROWS];	/* a tile's outcomes kept as bytes */
 } TileCursor;
 
-/* One tile: n rows of an arm's chunk from row "start". */
+/*
+ * One tile: n rows of an arm's chunk from row "start", and their outcomes
+ * (valid until the cursor moves on).
+ */
 typedef struct TrainTile
 {
 	int32		arm;
 	const TrainChunk *chunk;
 	int32		start;
 	int32		n;
+	const double *y;
 } TrainTile;
 
 extern void trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf,

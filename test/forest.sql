@@ -2,7 +2,7 @@
 -- closed forms on small tables, the same forest under serial and parallel
 -- plans and in any row order, and the options' errors.
 BEGIN;
-SELECT plan(51);
+SELECT plan(53);
 
 -- A small campaign: x1 in {0, 1}, x2 in {0, 1, 2, 3}, arms 0 and 1; the
 -- treated rows with x1 = 1 respond most, x2 = 3 a little.
@@ -147,6 +147,22 @@ SELECT is((SELECT uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest
 SELECT isnt((SELECT uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 20, "seed": 1}')) FROM dup),
             (SELECT uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 20}')) FROM dup),
             'another seed draws other bootstrap samples');
+
+-- Outcomes of 0 or 1 are kept a byte a row until another value comes: the
+-- forest on a continuous outcome is the same whether its 0/1 outcomes come
+-- first or last, and its arm means are the outcomes' means.
+CREATE TEMP TABLE cont AS
+SELECT i, x, t, CASE WHEN i % 4 = 0 THEN y * 2.5 ELSE y END AS y FROM dup;
+SELECT is((SELECT uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 10, "criterion": "cts"}'
+                                        ORDER BY y NOT IN (0, 1), i)) FROM cont),
+          (SELECT uplift_model_checksum(uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 10, "criterion": "cts"}'
+                                        ORDER BY y IN (0, 1), i)) FROM cont),
+          'a continuous outcome whose first values are 0 or 1 gives the forest of any other order');
+SELECT ok(bool_and(abs((a ->> 'outcome_mean')::float8 - (SELECT avg(y) FROM cont WHERE t = (a ->> 'action')::int)) < 1e-12),
+          'the arm means of a forest on outcomes that began as 0 and 1 are the outcomes'' means')
+FROM (SELECT uplift_fit(x, t, y, '{"learner": "forest", "n_trees": 3, "criterion": "cts"}' ORDER BY y NOT IN (0, 1), i) m
+      FROM cont) f,
+     jsonb_array_elements(uplift_model_info(m) -> 'arms') a;
 
 -- Serial and parallel plans grow the same forests.
 CREATE TABLE forest_par AS SELECT * FROM uplift_demo_campaign(20000, 3);

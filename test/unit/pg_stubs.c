@@ -125,6 +125,25 @@ palloc_extended(Size size, int flags)
 	return checked_malloc(size, (flags & MCXT_ALLOC_ZERO) != 0);
 }
 
+/* Memory contexts are not modelled: an allocation in any is malloc's. */
+void *
+MemoryContextAlloc(MemoryContext context, Size size)
+{
+	return checked_malloc(size, false);
+}
+
+void *
+MemoryContextAllocZero(MemoryContext context, Size size)
+{
+	return checked_malloc(size, true);
+}
+
+void *
+MemoryContextAllocHuge(MemoryContext context, Size size)
+{
+	return checked_malloc(size, false);
+}
+
 void *
 repalloc(void *pointer, Size size)
 {
