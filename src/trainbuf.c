@@ -301,6 +301,7 @@ widen_outcomes(TrainBuf *buf)
 			Size		len = (Size) c->cap * sizeof(double);
 			double	   *y = MemoryContextAllocHuge(buf->cxt, len);
 
+			CHECK_FOR_INTERRUPTS();
 			for (int32 i = 0; i < c->nrows; i++)
 				y[i] = c->y01[i];
 			c->y = y;
