@@ -504,7 +504,7 @@ heap_push_smallest(uint64 *heap, int64 *size, int64 k, uint64 v)
  * key (the r-th copy of a hash gets copy_key(hash, r)): in the cut's pass
  * (kp->heap set) every key's order goes into the heap; in the sample's, the
  * rows whose order is at most kp->cut are marked in kp->in_sample and
- * appended to kp->sample.  Memory: the distinct hashes of one bucket.
+ * counted.  Memory: the distinct hashes of one bucket.
  */
 typedef struct KeyPass
 {
@@ -513,9 +513,7 @@ typedef struct KeyPass
 	int64		heap_size;
 	uint64		cut;			/* the sample's pass */
 	uint64	   *in_sample;
-	KeyIndex   *sample;
 	int64		n_sample;
-	int64		cap_sample;
 } KeyPass;
 
 static void
@@ -543,16 +541,10 @@ bucket_pass(RowWalk *w, const uint8 *bkt, int k, KeyPass *kp)
 								   tree_bins_sample_order(key, kp->opt->seed));
 				continue;
 			}
+			/* keys sharing the cut's order (equal keys) come in too */
 			if (tree_bins_sample_order(key, kp->opt->seed) > kp->cut)
 				continue;
-			if (kp->n_sample == kp->cap_sample)
-			{
-				/* keys sharing the cut's order (equal keys) come in too */
-				kp->cap_sample *= 2;
-				kp->sample = repalloc_huge(kp->sample, sizeof(KeyIndex) * kp->cap_sample);
-			}
-			kp->sample[kp->n_sample].key = key;
-			kp->sample[kp->n_sample++].idx = i;
+			kp->n_sample++;
 			kp->in_sample[i / 64] |= UINT64CONST(1) << (i % 64);
 		}
 	pfree(hc.e);
@@ -580,50 +572,29 @@ walk_sample_cut(RowWalk *w, const uint8 *bkt, const TreeBinOptions *opt)
 	return cut;
 }
 
-static int
-cmp_idx(const void *a, const void *b)
-{
-	const KeyIndex *x = a,
-			   *y = b;
-
-	return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-/*
- * The sample: in_sample (a bit a row, in the walk's order) and its rows'
- * keys in the walk's order (*m of them).
- */
-static uint64 *
+/* The sample: in_sample, a bit a row in the walk's order; its size. */
+static int64
 walk_sample(RowWalk *w, const uint8 *bkt, uint64 cut, const TreeBinOptions *opt,
-			uint64 *in_sample, int64 *m_out)
+			uint64 *in_sample)
 {
 	KeyPass		kp = {0};
-	uint64	   *skey;
 
 	kp.opt = opt;
 	kp.cut = cut;
 	kp.in_sample = in_sample;
-	kp.cap_sample = Min(w->nrows, opt->sample_size) + 16;
-	kp.sample = palloc_extended(sizeof(KeyIndex) * kp.cap_sample, MCXT_ALLOC_HUGE);
 	for (int k = 0; k < KEY_BUCKETS; k++)
 		bucket_pass(w, bkt, k, &kp);
-	qsort(kp.sample, kp.n_sample, sizeof(KeyIndex), cmp_idx);
-	skey = palloc_extended(sizeof(uint64) * Max(kp.n_sample, 1), MCXT_ALLOC_HUGE);
-	for (int64 s = 0; s < kp.n_sample; s++)
-		skey[s] = kp.sample[s].key;
-	pfree(kp.sample);
-	*m_out = kp.n_sample;
-	return skey;
+	return kp.n_sample;
 }
 
 /*
- * Bins from the sample, a feature at a time: tree_bins_build bins each
- * feature from its own column, so a column at a time gives the same bins
- * as all of them at once, with one column of the sample in memory.
+ * Bins from the sample's m rows, a feature at a time: a feature's bins are
+ * those of its values in the sample (tree_bins_feature), so one column of
+ * the sample is in memory at a time.
  */
 static TreeBins *
-walk_bins(RowWalk *w, const uint64 *in_sample, const uint64 *skey, int64 m,
-		  const bool *categorical, const TreeBinOptions *opt)
+walk_bins(RowWalk *w, const uint64 *in_sample, int64 m, const bool *categorical,
+		  const TreeBinOptions *opt)
 {
 	TreeBins   *bins = palloc(sizeof(TreeBins));
 	double	   *col = palloc_extended(sizeof(double) * Max(m, 1), MCXT_ALLOC_HUGE);
@@ -636,7 +607,6 @@ walk_bins(RowWalk *w, const uint64 *in_sample, const uint64 *skey, int64 m,
 		RowBlock	b;
 		int64		i = 0,
 					k = 0;
-		TreeBins   *one;
 
 		walk_start(w);
 		while (walk_next(w, &b))
@@ -644,11 +614,9 @@ walk_bins(RowWalk *w, const uint64 *in_sample, const uint64 *skey, int64 m,
 				if ((in_sample[i / 64] >> (i % 64)) & 1)
 					col[k++] = b.col[j][r];
 		Assert(k == m);
-		one = tree_bins_build(col, m, 1, skey, categorical ? &categorical[j] : NULL, opt);
-		bins->feat[j] = one->feat[0];
-		bins->max_code = Max(bins->max_code, one->max_code);
-		pfree(one->feat);
-		pfree(one);
+		tree_bins_feature(col, m, categorical != NULL && categorical[j], opt,
+						  &bins->feat[j]);
+		bins->max_code = Max(bins->max_code, bins->feat[j].nbins);
 	}
 	pfree(col);
 	return bins;
@@ -815,7 +783,6 @@ walk_tree_data(RowWalk *w, const LearnSettings *s, bool arms, TreeData *d)
 	uint64		cut;
 	uint64	   *in_sample;
 	int64		m;
-	uint64	   *skey;
 	TreeBins   *bins;
 
 	learn_forest_bin_options(s, &opt);
@@ -823,10 +790,9 @@ walk_tree_data(RowWalk *w, const LearnSettings *s, bool arms, TreeData *d)
 	cut = walk_sample_cut(w, bkt, &opt);
 	in_sample = palloc_extended(sizeof(uint64) * ((w->nrows + 63) / 64 + 1),
 								MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	skey = walk_sample(w, bkt, cut, &opt, in_sample, &m);
+	m = walk_sample(w, bkt, cut, &opt, in_sample);
 	pfree(bkt);
-	bins = walk_bins(w, in_sample, skey, m, categorical_columns(s, w->p), &opt);
-	pfree(skey);
+	bins = walk_bins(w, in_sample, m, categorical_columns(s, w->p), &opt);
 	pfree(in_sample);
 	walk_codes(w, bins, arms, d);
 	return bins;

@@ -246,7 +246,7 @@ tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 
 	for (int j = 0; j < p; j++)
 	{
-		SampleColumn c = {v, NULL, 0, 0};
+		int64		m = 0;
 
 		for (int64 i = 0; i < n; i++)
 		{
@@ -254,24 +254,37 @@ tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 
 			if (h[i] > threshold || isnan(xv))
 				continue;
-			if (c.m == vcap)
+			if (m == vcap)
 			{
 				/* rows sharing the threshold hash (equal keys) go in too */
 				vcap *= 2;
 				v = repalloc_huge(v, sizeof(double) * vcap);
-				c.v = v;
 			}
-			v[c.m++] = xv;
+			v[m++] = xv;
 		}
-		qsort(v, c.m, sizeof(double), cmp_double);
-		c.total = c.m;
-		feature_bins(&bins->feat[j], categorical != NULL && categorical[j], &c, opt);
+		tree_bins_feature(v, m, categorical != NULL && categorical[j], opt,
+						  &bins->feat[j]);
 		bins->max_code = Max(bins->max_code, bins->feat[j].nbins);
 		CHECK_FOR_INTERRUPTS();
 	}
 	pfree(h);
 	pfree(v);
 	return bins;
+}
+
+void
+tree_bins_feature(double *x, int64 m, bool categorical, const TreeBinOptions *opt,
+				  TreeBinFeature *out)
+{
+	SampleColumn c = {x, NULL, 0, 0};
+
+	check_bin_options(opt);
+	for (int64 i = 0; i < m; i++)
+		if (!isnan(x[i]))
+			x[c.m++] = x[i];
+	qsort(x, c.m, sizeof(double), cmp_double);
+	c.total = c.m;
+	feature_bins(out, categorical, &c, opt);
 }
 
 /* A sample value and the rows it stands for. */

@@ -92,6 +92,14 @@ extern TreeBins *tree_bins_build(const double *x, int64 n, int p,
 								 const TreeBinOptions *opt);
 
 /*
+ * The bins of one feature from the m values of its sample (NaN = missing),
+ * each standing for one row: what tree_bins_build gives the feature over
+ * the rows this is the sample of.  Sorts x in place (missing values out).
+ */
+extern void tree_bins_feature(double *x, int64 m, bool categorical,
+							  const TreeBinOptions *opt, TreeBinFeature *out);
+
+/*
  * Bins from a sample already drawn: m rows of x (row-major, m x p), row i
  * standing for count[i] identical rows.  With a count of one a row, the
  * bins of tree_bins_build over its sample.

@@ -353,6 +353,40 @@ test_bins(void)
 				   ba->feat[0].values[0] != ball->feat[0].values[0],
 				   "bins from a 500-row hash sample do not depend on row order (and differ from all rows')");
 	}
+	{
+		/*
+		 * The values of the sample alone (rows whose order is at most the
+		 * cut), missing values among them, give tree_bins_build's bins.
+		 */
+		int64		n = 3000;
+		double	   *xs = palloc(sizeof(double) * n),
+				   *col = palloc(sizeof(double) * n);
+		uint64	   *ks = palloc(sizeof(uint64) * n);
+		Rng			r = {7};
+		TreeBinOptions os = bin_options(16, 400);
+		TreeBinFeature f;
+		TreeBins   *all;
+		uint64		cut;
+		int64		m = 0;
+		bool		same;
+
+		for (int64 i = 0; i < n; i++)
+		{
+			xs[i] = i % 50 == 0 ? NAN : floor(rng_unif(&r) * 100);
+			ks[i] = 77 + 3 * i;
+		}
+		all = tree_bins_build(xs, n, 1, ks, NULL, &os);
+		cut = tree_bins_sample_cut(ks, n, &os);
+		for (int64 i = 0; i < n; i++)
+			if (tree_bins_sample_order(ks[i], os.seed) <= cut)
+				col[m++] = xs[i];
+		tree_bins_feature(col, m, false, &os, &f);
+		same = m == 400 && f.nvalues == all->feat[0].nvalues && f.nbins == all->feat[0].nbins;
+		for (int k = 0; same && k < f.nvalues; k++)
+			same = f.values[k] == all->feat[0].values[k];
+		unit_check(same && f.nvalues > 5,
+				   "the bins of a feature's sample values (missing ones included) are tree_bins_build's");
+	}
 	unit_check(UNIT_THROWS(({ TreeBinOptions ob = bin_options(256, 10); tree_bins_build(x, 10, 1, keys, NULL, &ob); }),
 						   SQLSTATE_BAD_PARAM),
 			   "bins = 256 is rejected with 22023");
