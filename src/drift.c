@@ -13,6 +13,7 @@
 #include "utils/float.h"
 
 #include "drift.h"
+#include "lower_bound.h"
 
 /*
  * numpy.quantile(x, q) with its default method "linear": the virtual index
@@ -233,26 +234,6 @@ drift_grid_build(DriftGrid *g, const double *sorted, int64 n)
 }
 
 /*
- * First index with x[i] >= v, by a binary search without branches (the
- * comparison selects the half with a conditional move): this search is the
- * inner loop of a check against a profile.
- */
-static inline int
-lower_bound(const double *x, int n, double v)
-{
-	const double *base = x;
-
-	while (n > 1)
-	{
-		int			half = n / 2;
-
-		base = (base[half] < v) ? base + half : base;
-		n -= half;
-	}
-	return (int) (base - x) + (*base < v);
-}
-
-/*
  * The distribution function of grid g on both sides of v, *left = F(v-) and
  * *right = F(v), and how far it may be off beyond the grid's own error: the
  * mass of the cell that v falls inside, where it is interpolated linearly.
@@ -260,7 +241,7 @@ lower_bound(const double *x, int n, double v)
 static double
 grid_eval(const DriftGrid *g, double v, double *left, double *right)
 {
-	int			k = lower_bound(g->x, g->npoints, v);
+	int			k = uplift_lower_bound(g->x, g->npoints, v);
 	double		lo,
 				hi,
 				t;
@@ -439,7 +420,7 @@ cell_bins(const DriftGrid *g, const double *edges)
 
 	for (int e = 0; e < DRIFT_BINS - 1; e++)
 	{
-		int			k = lower_bound(g->x, g->npoints, edges[e]);
+		int			k = uplift_lower_bound(g->x, g->npoints, edges[e]);
 
 		if (k == g->npoints || g->x[k] != edges[e])
 			return NULL;
@@ -476,14 +457,15 @@ drift_grid_index(DriftGrid *g, const double *edges)
 	g->scale = GRID_BUCKETS / span;
 	g->first = palloc((GRID_BUCKETS + 1) * sizeof(int));
 	for (int b = 0; b <= GRID_BUCKETS; b++)
-		g->first[b] = lower_bound(g->x, g->npoints, g->lo + b / g->scale);
+		g->first[b] = uplift_lower_bound(g->x, g->npoints, g->lo + b / g->scale);
 }
 
 /*
- * lower_bound through the bucket index: the bucket's first point, a step or
- * two without branches (or a search when the bucket holds many points), then
- * a check that falls back to a full search, so it is exact whatever the
- * rounding of the bucket's bounds.  x has sentinels at x[-1] and x[n].
+ * uplift_lower_bound through the bucket index: the bucket's first point, a
+ * step or two without branches (or a search when the bucket holds many
+ * points), then a check that falls back to a full search, so it is exact
+ * whatever the rounding of the bucket's bounds.  x has sentinels at x[-1]
+ * and x[n].
  */
 static inline int
 grid_find(const DriftGrid *g, const double *x, double v)
@@ -494,7 +476,7 @@ grid_find(const DriftGrid *g, const double *x, double v)
 	int			end = g->first[b + 1];
 
 	if (end - k > 2)
-		k += lower_bound(x + k, end - k, v);
+		k += uplift_lower_bound(x + k, end - k, v);
 	else
 	{
 		k += (x[k] < v);
@@ -502,7 +484,7 @@ grid_find(const DriftGrid *g, const double *x, double v)
 	}
 	k -= (x[k - 1] >= v);
 	if (unlikely(!(x[k - 1] < v && x[k] >= v)))
-		k = lower_bound(x, g->npoints, v);
+		k = uplift_lower_bound(x, g->npoints, v);
 	return k;
 }
 
@@ -540,7 +522,7 @@ drift_count_batch(const double *edges, const DriftGrid *g, double *bins,
 
 	Assert(n <= DRIFT_BATCH && g->padded != NULL);
 	for (int i = 0; i < n; i++)
-		cell[i] = g->first ? grid_find(g, x, values[i]) : lower_bound(x, np, values[i]);
+		cell[i] = g->first ? grid_find(g, x, values[i]) : uplift_lower_bound(x, np, values[i]);
 	for (int i = 0; i < n; i++)
 	{
 		double		v = values[i];

@@ -9,6 +9,7 @@
 
 #include "miscadmin.h"
 
+#include "lower_bound.h"
 #include "tree_bins.h"
 
 static void
@@ -340,25 +341,6 @@ tree_bins_build_sample(const double *x, const int64 *count, int64 m, int p,
 	return bins;
 }
 
-/* Index of the first of values[0..n-1] (sorted) that is >= x, or n. */
-static inline int
-lower_bound(const double *values, int n, double x)
-{
-	int			lo = 0,
-				hi = n;
-
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (values[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 uint8
 tree_bins_code(const TreeBinFeature *f, double x)
 {
@@ -366,7 +348,7 @@ tree_bins_code(const TreeBinFeature *f, double x)
 
 	if (isnan(x))
 		return TREE_CODE_MISSING;
-	i = lower_bound(f->values, f->nvalues, x);
+	i = uplift_lower_bound(f->values, f->nvalues, x);
 	if (!f->categorical)
 		return (uint8) (1 + i);
 	if (i < f->nvalues && f->values[i] == x)

@@ -22,6 +22,7 @@
 #include <math.h>
 
 #include "bytes.h"
+#include "lower_bound.h"
 #include "tree_grow.h"
 #include "tree_model.h"
 
@@ -119,28 +120,6 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/*
- * Index of the first of cuts[0..n-1] (increasing) that is >= v, or n; NaN
- * never comes here.  Branchless: the halving steps depend only on n.
- */
-static inline int32
-cut_rank(const double *cuts, int32 n, double v)
-{
-	const double *base = cuts;
-
-	if (n == 0)
-		return 0;
-	while (n > 1)
-	{
-		int32		half = n / 2;
-
-		/* a mask, not a branch: the comparisons are unpredictable */
-		base += half & -(int32) (base[half - 1] < v);
-		n -= half;
-	}
-	return (int32) (base - cuts) + (*base < v);
-}
-
 /* Each numeric feature's distinct thresholds, increasing; false if too many. */
 static bool
 collect_cuts(const TreeForest *f, TreeWalk *w)
@@ -205,7 +184,7 @@ walk_node(const TreeForest *f, const TreeWalk *w, int32 i)
 		wn.next = nd->left;
 		wn.slot = (uint16) (2 * j + ((nd->flags & TREE_NODE_DEFAULT_LEFT) ? 0 : 1));
 		/* the threshold is among the cuts: its rank + 1 */
-		wn.k = (uint16) (1 + cut_rank(w->cuts[j], w->n_cuts[j], nd->u.threshold));
+		wn.k = (uint16) (1 + uplift_lower_bound(w->cuts[j], w->n_cuts[j], nd->u.threshold));
 	}
 	return wn;
 }
@@ -290,7 +269,7 @@ walk_code_row(const TreeForest *f, const double *x, uint16 *slots)
 			continue;
 		}
 		else
-			c = (uint16) (1 + cut_rank(w->cuts[j], w->n_cuts[j], v));
+			c = (uint16) (1 + uplift_lower_bound(w->cuts[j], w->n_cuts[j], v));
 		slots[2 * j] = slots[2 * j + 1] = c;
 	}
 	slots[w->n_slots - 1] = 0;

@@ -19,6 +19,7 @@
 #include "utils/elog.h"
 
 #include "exact_sum.h"
+#include "lower_bound.h"
 #include "tree_bins.h"
 #include "tree_grow.h"
 #include "tree_model.h"
@@ -277,6 +278,48 @@ bin_options(int max_bins, int64 sample)
 	o.sample_size = sample;
 	o.seed = 1;
 	return o;
+}
+
+static int
+cmp_double_asc(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* uplift_lower_bound against counting, on sorted arrays with repeats. */
+static void
+test_lower_bound(void)
+{
+	double		x[70];
+	Rng			r = {5};
+	int64		checked = 0,
+				wrong = 0;
+
+	for (int n = 0; n <= 70; n++)
+		for (int rep = 0; rep < 20; rep++)
+		{
+			for (int i = 0; i < n; i++)
+				x[i] = floor(rng_unif(&r) * 12);
+			qsort(x, n, sizeof(double), cmp_double_asc);
+			for (double v = -1.5; v <= 13; v += 0.5)
+			{
+				int32		want = 0;
+
+				while (want < n && x[want] < v)
+					want++;
+				wrong += uplift_lower_bound(x, n, v) != want;
+				checked++;
+			}
+			wrong += uplift_lower_bound(x, n, -INFINITY) != 0;
+			wrong += uplift_lower_bound(x, n, INFINITY) != n;
+			checked += 2;
+		}
+	unit_check(wrong == 0,
+			   "uplift_lower_bound is the first index not below the value (" INT64_FORMAT " of " INT64_FORMAT " wrong)",
+			   wrong, checked);
 }
 
 static void
@@ -1521,6 +1564,7 @@ int
 main(void)
 {
 	test_criteria();
+	test_lower_bound();
 	test_bins();
 	test_stats();
 	test_determinism();
