@@ -987,7 +987,12 @@ learn_forest_head(RowSource *src, const LearnSettings *s, UpliftHead *head,
 	w.p = src->d;
 	w.nrows = src->nrows;
 	w.src = src;
+	/* binning takes many passes: a derived outcome is computed once */
+	if (src->keep != NULL)
+		src->keep(src, true);
 	bins = walk_tree_data(&w, s, false, &d);
+	if (src->keep != NULL)
+		src->keep(src, false);
 	d.n_arms = 1;
 	learn_forest_head_params(s, head->role, src->d, &par);
 	learn_forest_fill_head(head, grow(&d, bins, &par, s->progress, what), src->nrows);

@@ -21,11 +21,19 @@ pseudo_next(RowSource *s, RowBlock *blk)
 		return false;
 	trainbuf_tile_columns(buf, &t, src->cols);
 	w = buf->weighted ? t.chunk->w + t.start : NULL;
-	src->fill(src->arg, t.arm, t.n, src->cols, t.y, w, src->out);
+	if (src->kept_all && src->stride == 1)
+		blk->y = src->kept + src->pos;
+	else
+	{
+		src->fill(src->arg, t.arm, t.n, src->cols, t.y, w, src->out);
+		if (src->kept != NULL && src->stride == 1)
+			memcpy(src->kept + src->pos, src->out, sizeof(double) * t.n);
+		blk->y = src->out;
+	}
+	src->pos += t.n;
 	blk->n = t.n;
 	blk->arm = t.arm;
 	blk->col = src->cols;
-	blk->y = src->out;
 	blk->w = NULL;
 	blk->wscale = 1.0;
 	if (src->aw != NULL && src->aw[t.arm].use)
@@ -41,7 +49,25 @@ pseudo_rewind(RowSource *s, int stride)
 {
 	PseudoSource *src = (PseudoSource *) s;
 
+	/* a full pass one row at a time has filled the kept outcomes */
+	if (src->kept != NULL && src->stride == 1 && src->pos == s->nrows)
+		src->kept_all = true;
+	src->pos = 0;
+	src->stride = stride;
 	trainbuf_cursor_start(&src->cur, src->buf, src->take, stride);
+}
+
+static void
+pseudo_keep(RowSource *s, bool on)
+{
+	PseudoSource *src = (PseudoSource *) s;
+
+	if (src->kept != NULL)
+		pfree(src->kept);
+	src->kept = on ? palloc_extended(sizeof(double) * Max(s->nrows, 1), MCXT_ALLOC_HUGE) :
+		NULL;
+	src->kept_all = false;
+	src->pos = s->nrows + 1;	/* filled from the next rewind on */
 }
 
 void
@@ -55,6 +81,7 @@ pseudo_source_init(PseudoSource *src, const TrainBuf *buf, const bool *take,
 			src->base.nrows += buf->arms[a].nrows;
 	src->base.next = pseudo_next;
 	src->base.rewind = pseudo_rewind;
+	src->base.keep = pseudo_keep;
 	src->buf = buf;
 	src->take = take;
 	src->aw = aw;

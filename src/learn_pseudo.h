@@ -37,6 +37,10 @@ typedef struct PseudoSource
 	TileCursor	cur;
 	const double **cols;		/* p column pointers */
 	double	   *out;			/* ROWBLOCK_ROWS derived outcomes */
+	int			stride;			/* of the current pass */
+	int64		pos;			/* rows it has handed out */
+	double	   *kept;			/* nrows derived outcomes (keep on), or NULL */
+	bool		kept_all;		/* a full pass has filled them */
 } PseudoSource;
 
 /*

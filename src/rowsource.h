@@ -47,6 +47,14 @@ struct RowSource
 	int64		nrows;			/* rows over a full pass */
 	bool		(*next) (RowSource *src, RowBlock *blk);
 	void		(*rewind) (RowSource *src, int stride);
+
+	/*
+	 * Optional (NULL when there is nothing to keep): on, the caller is about
+	 * to read every row many times, so a source that computes a row's
+	 * outcome keeps the outcomes of its first full pass and reads them back
+	 * in the passes after; off, it frees them.
+	 */
+	void		(*keep) (RowSource *src, bool on);
 };
 
 /*
