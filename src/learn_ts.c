@@ -21,39 +21,44 @@
 #include "learn_head.h"
 #include "learn_ts.h"
 
-/* The s_learner design over all arms, built block by block. */
+/*
+ * The s_learner design over all arms, without copying: the rows of a tile
+ * are all of one arm, so every design column of a tile is one of the
+ * tile's feature columns, or all ones, or all zeros.  Which one is read
+ * off uplift_s_design itself, once per arm, from a row whose features are
+ * 2, 3, ... (the one definition of the design).
+ */
 typedef struct SDesignSource
 {
 	RowSource	base;
 	const TrainBuf *buf;
-	const UpliftModel *model;
 	const ArmWeights *aw;
 	TileCursor	cur;
-	double	   *xrow;			/* p */
-	double	   *zrow;			/* d */
-	double	   *zcols;			/* d columns of ROWBLOCK_ROWS */
-	const double **cols;
+	int32	   *from;			/* n_arms x d: a feature (>= 0), DESIGN_ONE or DESIGN_ZERO */
+	const double *ones;			/* ROWBLOCK_ROWS ones */
+	const double *zeros;		/* ROWBLOCK_ROWS zeros */
+	const double **feat;		/* p feature column pointers of the tile */
+	const double **cols;		/* d design column pointers */
 } SDesignSource;
+
+#define DESIGN_ONE (-1)
+#define DESIGN_ZERO (-2)
 
 static bool
 sdesign_next(RowSource *s, RowBlock *blk)
 {
 	SDesignSource *src = (SDesignSource *) s;
-	const TrainBuf *buf = src->buf;
-	int			p = buf->p;
 	int			d = s->d;
 	TrainTile	t;
+	const int32 *from;
 
 	if (!trainbuf_cursor_next(&src->cur, &t))
 		return false;
-	for (int32 i = 0; i < t.n; i++)
-	{
-		for (int j = 0; j < p; j++)
-			src->xrow[j] = TRAINBUF_X(t.chunk, p, buf->tile, t.start + i, j);
-		uplift_s_design(src->model, src->xrow, t.arm, src->zrow);
-		for (int j = 0; j < d; j++)
-			src->zcols[(Size) j * ROWBLOCK_ROWS + i] = src->zrow[j];
-	}
+	trainbuf_tile_columns(src->buf, &t, src->feat);
+	from = src->from + (Size) t.arm * d;
+	for (int j = 0; j < d; j++)
+		src->cols[j] = from[j] >= 0 ? src->feat[from[j]] :
+			from[j] == DESIGN_ONE ? src->ones : src->zeros;
 	blk->n = t.n;
 	blk->arm = t.arm;
 	blk->col = src->cols;
@@ -75,7 +80,11 @@ static void
 sdesign_source(SDesignSource *src, const TrainBuf *buf, const UpliftModel *m,
 			   const ArmWeights *aw)
 {
+	int			p = buf->p;
 	int			d = uplift_s_design_len(m->n_features, m->n_actions, m->interactions);
+	double	   *x = palloc(Max(p, 1) * sizeof(double));
+	double	   *z = palloc(Max(d, 1) * sizeof(double));
+	double	   *ones = palloc(ROWBLOCK_ROWS * sizeof(double));
 
 	memset(src, 0, sizeof(SDesignSource));
 	src->base.d = d;
@@ -83,14 +92,27 @@ sdesign_source(SDesignSource *src, const TrainBuf *buf, const UpliftModel *m,
 	src->base.next = sdesign_next;
 	src->base.rewind = sdesign_rewind;
 	src->buf = buf;
-	src->model = m;
 	src->aw = aw;
-	src->xrow = palloc(Max(buf->p, 1) * sizeof(double));
-	src->zrow = palloc(Max(d, 1) * sizeof(double));
-	src->zcols = palloc((Size) Max(d, 1) * ROWBLOCK_ROWS * sizeof(double));
+	for (int i = 0; i < ROWBLOCK_ROWS; i++)
+		ones[i] = 1.0;
+	src->ones = ones;
+	src->zeros = palloc0(ROWBLOCK_ROWS * sizeof(double));
+	src->feat = palloc(Max(p, 1) * sizeof(double *));
 	src->cols = palloc(Max(d, 1) * sizeof(double *));
-	for (int j = 0; j < d; j++)
-		src->cols[j] = src->zcols + (Size) j * ROWBLOCK_ROWS;
+	src->from = palloc((Size) Max(buf->n_arms, 1) * Max(d, 1) * sizeof(int32));
+	for (int i = 0; i < p; i++)
+		x[i] = i + 2;
+	for (int32 a = 0; a < buf->n_arms; a++)
+	{
+		int32	   *from = src->from + (Size) a * d;
+
+		uplift_s_design(m, x, a, z);
+		for (int j = 0; j < d; j++)
+			from[j] = z[j] == 1.0 ? DESIGN_ONE : z[j] == 0.0 ? DESIGN_ZERO :
+				(int32) z[j] - 2;
+	}
+	pfree(x);
+	pfree(z);
 	sdesign_rewind(&src->base, 1);
 }
 
