@@ -26,7 +26,7 @@ pseudo_next(RowSource *s, RowBlock *blk)
 	else
 	{
 		src->fill(src->arg, t.arm, t.n, src->cols, t.y, w, src->out);
-		if (src->kept != NULL && src->stride == 1)
+		if (src->kept != NULL && src->stride == 1 && src->pos + t.n <= s->nrows)
 			memcpy(src->kept + src->pos, src->out, sizeof(double) * t.n);
 		blk->y = src->out;
 	}
