@@ -259,12 +259,14 @@ static void
 walk_start_last(RowWalk *w, bool last)
 {
 	w->releasing = false;
-	if (w->src != NULL)
+	if (w->src != NULL && last && w->src->rewind_last != NULL)
+		w->src->rewind_last(w->src);
+	else if (w->src != NULL)
 		w->src->rewind(w->src, 1);
 	else if (last && w->release != NULL)
 	{
 		w->releasing = true;
-		trainbuf_release_start(&w->cur, w->release);
+		trainbuf_release_start(&w->cur, w->release, NULL);
 	}
 	else
 		trainbuf_cursor_start(&w->cur, w->buf, NULL, 1);

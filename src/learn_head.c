@@ -44,7 +44,7 @@ learn_head_fit_moments(int d, const double *g, const double *r,
 
 void
 learn_outcome_heads(const TrainBuf *buf, const LearnSettings *s,
-					UpliftModel *m, const ArmWeights *aw)
+					UpliftModel *m, const ArmWeights *aw, bool last_use)
 {
 	for (int32 a = 0; a <= m->n_actions; a++)
 	{
@@ -54,6 +54,8 @@ learn_outcome_heads(const TrainBuf *buf, const LearnSettings *s,
 
 		snprintf(what, sizeof(what), "treatment %d", a);
 		trainbuf_arm_source(&src, buf, a, use, use ? aw[a].scale : 1.0);
+		if (last_use)
+			trainbuf_arm_source_release(&src, unconstify(TrainBuf *, buf));
 		learn_head_fit(&src.base, s, m->base, UPLIFT_HEAD_OUTCOME, a,
 					   &m->heads[a], what);
 	}

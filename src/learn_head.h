@@ -88,10 +88,12 @@ extern void learn_head_fit_moments(int d, const double *g, const double *r,
 
 /*
  * The outcome heads m->heads[0..K], one per arm on that arm's rows with
- * base m->base, weighted as aw says (NULL: unweighted).
+ * base m->base, weighted as aw says (NULL: unweighted).  With last_use
+ * (nothing reads the rows after) a head may free its arm's rows in its
+ * last pass, when the buffer allows it.
  */
 extern void learn_outcome_heads(const TrainBuf *buf, const LearnSettings *s,
-								UpliftModel *m, const ArmWeights *aw);
+								UpliftModel *m, const ArmWeights *aw, bool last_use);
 
 /*
  * Error (22003) unless the weights 1/propensity of arm "action" have a

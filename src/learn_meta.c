@@ -188,7 +188,7 @@ learn_x(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 	m->heads = palloc0(m->n_heads * sizeof(UpliftHead));
 	m->mix = palloc(K * sizeof(double));
 	meta_fill_init(&f, buf, m);
-	learn_outcome_heads(buf, s, m, aw);
+	learn_outcome_heads(buf, s, m, aw, false);
 	for (int32 k = 1; k <= K; k++)
 	{
 		PseudoSource src;
@@ -228,7 +228,7 @@ learn_dr(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m)
 	m->n_heads = (K + 1) + K;
 	m->heads = palloc0(m->n_heads * sizeof(UpliftHead));
 	meta_fill_init(&f, buf, m);
-	learn_outcome_heads(buf, s, m, NULL);
+	learn_outcome_heads(buf, s, m, NULL, false);
 	for (int32 k = 1; k <= K; k++)
 	{
 		PseudoSource src;

@@ -266,7 +266,8 @@ learn_t(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 {
 	m->n_heads = m->n_actions + 1;
 	m->heads = palloc0(m->n_heads * sizeof(UpliftHead));
-	learn_outcome_heads(buf, s, m, aw);
+	/* the T-learner's heads are the rows' last readers */
+	learn_outcome_heads(buf, s, m, aw, true);
 }
 
 void

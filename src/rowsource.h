@@ -55,6 +55,13 @@ struct RowSource
 	 * in the passes after; off, it frees them.
 	 */
 	void		(*keep) (RowSource *src, bool on);
+
+	/*
+	 * Optional (NULL: rewind with stride 1): restart for the caller's last
+	 * pass, in which a source that may free its rows frees each block's
+	 * rows once the block is passed.
+	 */
+	void		(*rewind_last) (RowSource *src);
 };
 
 /*

@@ -648,8 +648,9 @@ void
 trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf, const bool *take,
 					  int stride)
 {
-	if (buf->released)
-		elog(ERROR, "the rows of the training buffer were released");
+	for (int32 a = 0; a < buf->n_arms; a++)
+		if (buf->arms[a].released && (take == NULL || take[a]))
+			elog(ERROR, "the rows of arm %d of the training buffer were released", a);
 	cur->buf = buf;
 	cur->take = take;
 	cur->arm = -1;
@@ -715,10 +716,10 @@ trainbuf_cursor_next(TileCursor *cur, TrainTile *tile)
 }
 
 void
-trainbuf_release_start(TileCursor *cur, TrainBuf *buf)
+trainbuf_release_start(TileCursor *cur, TrainBuf *buf, const bool *take)
 {
 	Assert(buf->releasable);
-	trainbuf_cursor_start(cur, buf, NULL, 1);
+	trainbuf_cursor_start(cur, buf, take, 1);
 }
 
 /* Free chunk c of arm a, which a walk has left. */
@@ -748,7 +749,12 @@ trainbuf_release_next(TileCursor *cur, TrainBuf *buf, TrainTile *tile)
 	if (prev != NULL && (!more || tile->chunk != prev))
 		release_chunk(buf, prev_arm, prev);
 	if (!more)
+	{
+		for (int32 a = 0; a < buf->n_arms; a++)
+			if (cur->take == NULL || cur->take[a])
+				buf->arms[a].released = true;
 		buf->released = true;
+	}
 	return more;
 }
 
@@ -767,7 +773,8 @@ arm_next(RowSource *s, RowBlock *blk)
 	ArmSource  *src = (ArmSource *) s;
 	TrainTile	t;
 
-	if (!trainbuf_cursor_next(&src->cur, &t))
+	if (!(src->releasing ? trainbuf_release_next(&src->cur, src->release, &t) :
+		  trainbuf_cursor_next(&src->cur, &t)))
 		return false;
 	trainbuf_tile_columns(src->buf, &t, src->cols);
 	blk->n = t.n;
@@ -784,7 +791,29 @@ arm_rewind(RowSource *s, int stride)
 {
 	ArmSource  *src = (ArmSource *) s;
 
+	src->releasing = false;
 	trainbuf_cursor_start(&src->cur, src->buf, src->take, stride);
+}
+
+static void
+arm_rewind_last(RowSource *s)
+{
+	ArmSource  *src = (ArmSource *) s;
+
+	if (src->release == NULL)
+	{
+		arm_rewind(s, 1);
+		return;
+	}
+	src->releasing = true;
+	trainbuf_release_start(&src->cur, src->release, src->take);
+}
+
+void
+trainbuf_arm_source_release(ArmSource *src, TrainBuf *buf)
+{
+	Assert(buf == src->buf);
+	src->release = buf->releasable ? buf : NULL;
 }
 
 void
@@ -796,6 +825,7 @@ trainbuf_arm_source(ArmSource *src, const TrainBuf *buf, int32 action,
 	src->base.nrows = buf->arms[action].nrows;
 	src->base.next = arm_next;
 	src->base.rewind = arm_rewind;
+	src->base.rewind_last = arm_rewind_last;
 	src->buf = buf;
 	src->take = palloc0(Max(buf->n_arms, 1) * sizeof(bool));
 	src->take[action] = true;

@@ -77,6 +77,7 @@ typedef struct TrainArm
 	ArmMoments *mom;			/* moments buffers: NULL until the first row */
 	double		prop_min;		/* range of propensities (weighted buffers) */
 	double		prop_max;
+	bool		released;		/* a releasing walk has freed its rows */
 } TrainArm;
 
 typedef struct TrainBuf
@@ -94,7 +95,7 @@ typedef struct TrainBuf
 	Size		bytes;			/* bytes of chunk storage allocated */
 	double	   *scratch;		/* p + 1 values */
 	bool		releasable;		/* its last reader may free the rows as it goes */
-	bool		released;		/* it did: the rows are gone */
+	bool		released;		/* it did: the rows of some arms are gone */
 } TrainBuf;
 
 /* Highest action (treatment) and most features a fit accepts. */
@@ -185,13 +186,14 @@ extern void trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf,
 extern bool trainbuf_cursor_next(TileCursor *cur, TrainTile *tile);
 
 /*
- * A walk of every row that frees each chunk once it has handed out its
- * last tile (call only when buf->releasable, as the buffer's last reader):
- * trainbuf_release_next returns the next tile, first freeing the chunk the
- * walk has left; at the end every chunk is freed and buf->released set.
- * Any later walk of the buffer is an error.
+ * A walk of the rows of the arms flagged in "take" (NULL: every arm) that
+ * frees each chunk once it has handed out its last tile (call only when
+ * buf->releasable, as the last reader of those arms): trainbuf_release_next
+ * returns the next tile, first freeing the chunk the walk has left; at the
+ * end those arms are marked released, and buf->released is set.  A later
+ * walk of a released arm is an error.
  */
-extern void trainbuf_release_start(TileCursor *cur, TrainBuf *buf);
+extern void trainbuf_release_start(TileCursor *cur, TrainBuf *buf, const bool *take);
 extern bool trainbuf_release_next(TileCursor *cur, TrainBuf *buf, TrainTile *tile);
 
 /* Point cols[0..p-1] at the tile's feature columns. */
@@ -203,6 +205,8 @@ typedef struct ArmSource
 {
 	RowSource	base;
 	const TrainBuf *buf;
+	TrainBuf   *release;		/* the same buffer when its last pass frees the rows */
+	bool		releasing;		/* this pass frees them */
 	bool	   *take;			/* n_arms flags: only the source's arm */
 	double		wscale;
 	bool		use_weights;
@@ -212,5 +216,11 @@ typedef struct ArmSource
 
 extern void trainbuf_arm_source(ArmSource *src, const TrainBuf *buf,
 								int32 action, bool use_weights, double wscale);
+
+/*
+ * Let the source's last pass (rewind_last) free the arm's rows, when the
+ * buffer allows it: call only when nothing reads them after.
+ */
+extern void trainbuf_arm_source_release(ArmSource *src, TrainBuf *buf);
 
 #endif							/* UPLIFT_TRAINBUF_H */

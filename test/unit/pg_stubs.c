@@ -226,7 +226,8 @@ errstart(int elevel, const char *domain)
 	cur_elevel = elevel;
 	if (elevel >= ERROR)
 	{
-		cur_sqlstate = 0;
+		/* the server's default for an error without errcode() (elog) */
+		cur_sqlstate = ERRCODE_INTERNAL_ERROR;
 		cur_message[0] = '\0';
 	}
 	return elevel >= ERROR;

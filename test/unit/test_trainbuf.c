@@ -285,12 +285,40 @@ test_release(void)
 	}
 	expect += 0.5;
 	buf->releasable = true;
-	trainbuf_release_start(&cur, buf);
+	trainbuf_release_start(&cur, buf, NULL);
 	while (trainbuf_release_next(&cur, buf, &t))
 		for (int32 i = 0; i < t.n; i++, n++)
 			sum += t.y[i];
 	unit_check(n == 4001 && sum == expect && buf->released && buf->bytes == 0,
 			   "the releasing walk reads every row and frees every chunk, widened columns too");
+}
+
+static void
+test_release_arm(void)
+{
+	TrainBuf   *buf = trainbuf_create(&cxt_a, P, false, false);
+	int64	   *rows = palloc(sizeof(int64) * 3000);
+	bool		take[2] = {true, false};
+	TileCursor	cur;
+	TrainTile	t;
+	int64		n = 0;
+	Size		before;
+
+	append_rows(buf, 0, 3000);
+	before = buf->bytes;
+	buf->releasable = true;
+	trainbuf_release_start(&cur, buf, take);
+	while (trainbuf_release_next(&cur, buf, &t))
+		n += t.n;
+	unit_check(n == 1500 && buf->released && buf->arms[0].released && !buf->arms[1].released &&
+			   buf->bytes < before && buf->bytes > 0,
+			   "a releasing walk of one arm frees that arm's rows only");
+	unit_check(arm_reads(buf, 1, rows, arm_rows(1, 0, 3000, rows, 0)),
+			   "the other arm still reads back whole");
+	unit_check(UNIT_THROWS(trainbuf_cursor_start(&cur, buf, take, 1), ERRCODE_INTERNAL_ERROR) &&
+			   UNIT_THROWS(trainbuf_cursor_start(&cur, buf, NULL, 1), ERRCODE_INTERNAL_ERROR),
+			   "a walk of a released arm is an error");
+	pfree(rows);
 }
 
 int
@@ -301,5 +329,6 @@ main(void)
 	test_serialize();
 	test_merge();
 	test_release();
+	test_release_arm();
 	return unit_done();
 }
