@@ -172,6 +172,8 @@ learn_class_transform(const TrainBuf *buf, const LearnSettings *s,
 	pseudo_source_init(&src, buf, take, NULL,
 					   m->base == UPLIFT_BASE_LOGISTIC ? fill_ct_class : fill_ct_outcome,
 					   &f);
+	/* its head is the rows' last reader */
+	pseudo_source_release(&src, unconstify(TrainBuf *, buf));
 	learn_head_fit(&src.base, s, m->base, UPLIFT_HEAD_TRANSFORMED, 1,
 				   &m->heads[0], "the class_transform model");
 }
@@ -201,6 +203,9 @@ learn_x(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 		take[0] = true;
 		snprintf(what, sizeof(what), "the control effect model of treatment %d", k);
 		pseudo_source_init(&src, buf, take, aw, fill_x_control, &f);
+		/* the control rows' last reader is the last treatment's head */
+		if (k == K)
+			pseudo_source_release(&src, unconstify(TrainBuf *, buf));
 		learn_head_fit(&src.base, s, effect_base(m), UPLIFT_HEAD_EFFECT_CONTROL, k,
 					   h0, what);
 
@@ -208,6 +213,8 @@ learn_x(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m,
 		take[k] = true;
 		snprintf(what, sizeof(what), "the effect model of treatment %d", k);
 		pseudo_source_init(&src, buf, take, aw, fill_x_treated, &f);
+		/* the rows of k are not read after */
+		pseudo_source_release(&src, unconstify(TrainBuf *, buf));
 		learn_head_fit(&src.base, s, effect_base(m), UPLIFT_HEAD_EFFECT, k,
 					   h0 + 1, what);
 
@@ -238,6 +245,8 @@ learn_dr(const TrainBuf *buf, const LearnSettings *s, UpliftModel *m)
 		f.action = k;
 		snprintf(what, sizeof(what), "the effect model of treatment %d", k);
 		pseudo_source_init(&src, buf, take, NULL, fill_dr, &f);
+		if (k == K)
+			pseudo_source_release(&src, unconstify(TrainBuf *, buf));
 		learn_head_fit(&src.base, s, effect_base(m), UPLIFT_HEAD_EFFECT, k,
 					   &m->heads[K + k], what);
 	}

@@ -17,7 +17,8 @@ pseudo_next(RowSource *s, RowBlock *blk)
 	TrainTile	t;
 	const double *w;
 
-	if (!trainbuf_cursor_next(&src->cur, &t))
+	if (!(src->releasing ? trainbuf_release_next(&src->cur, src->release, &t) :
+		  trainbuf_cursor_next(&src->cur, &t)))
 		return false;
 	trainbuf_tile_columns(buf, &t, src->cols);
 	w = buf->weighted ? t.chunk->w + t.start : NULL;
@@ -44,17 +45,39 @@ pseudo_next(RowSource *s, RowBlock *blk)
 	return true;
 }
 
+/* Start a pass; the last may free the rows behind it (see release). */
 static void
-pseudo_rewind(RowSource *s, int stride)
+pseudo_start(PseudoSource *src, int stride, bool last)
 {
-	PseudoSource *src = (PseudoSource *) s;
-
 	/* a full pass one row at a time has filled the kept outcomes */
-	if (src->kept != NULL && src->stride == 1 && src->pos == s->nrows)
+	if (src->kept != NULL && src->stride == 1 && src->pos == src->base.nrows)
 		src->kept_all = true;
 	src->pos = 0;
 	src->stride = stride;
-	trainbuf_cursor_start(&src->cur, src->buf, src->take, stride);
+	src->releasing = last && src->release != NULL;
+	if (src->releasing)
+		trainbuf_release_start(&src->cur, src->release, src->take);
+	else
+		trainbuf_cursor_start(&src->cur, src->buf, src->take, stride);
+}
+
+static void
+pseudo_rewind(RowSource *s, int stride)
+{
+	pseudo_start((PseudoSource *) s, stride, false);
+}
+
+static void
+pseudo_rewind_last(RowSource *s)
+{
+	pseudo_start((PseudoSource *) s, 1, true);
+}
+
+void
+pseudo_source_release(PseudoSource *src, TrainBuf *buf)
+{
+	Assert(buf == src->buf);
+	src->release = buf->releasable ? buf : NULL;
 }
 
 static void
@@ -82,6 +105,7 @@ pseudo_source_init(PseudoSource *src, const TrainBuf *buf, const bool *take,
 	src->base.next = pseudo_next;
 	src->base.rewind = pseudo_rewind;
 	src->base.keep = pseudo_keep;
+	src->base.rewind_last = pseudo_rewind_last;
 	src->buf = buf;
 	src->take = take;
 	src->aw = aw;

@@ -41,6 +41,8 @@ typedef struct PseudoSource
 	int64		pos;			/* rows it has handed out */
 	double	   *kept;			/* nrows derived outcomes (keep on), or NULL */
 	bool		kept_all;		/* a full pass has filled them */
+	TrainBuf   *release;		/* the same buffer when its last pass frees the rows */
+	bool		releasing;		/* this pass frees them */
 } PseudoSource;
 
 /*
@@ -50,6 +52,12 @@ typedef struct PseudoSource
 extern void pseudo_source_init(PseudoSource *src, const TrainBuf *buf,
 							   const bool *take, const ArmWeights *aw,
 							   PseudoFill fill, void *arg);
+
+/*
+ * Let the source's last pass (rewind_last) free the rows of its arms, when
+ * the buffer allows it: call only when nothing reads them after.
+ */
+extern void pseudo_source_release(PseudoSource *src, TrainBuf *buf);
 
 /*
  * The linear predictor of head over a block of n rows with columns col

@@ -2,7 +2,7 @@
 -- closed forms on small tables, the same forest under serial and parallel
 -- plans and in any row order, and the options' errors.
 BEGIN;
-SELECT plan(54);
+SELECT plan(57);
 
 -- A small campaign: x1 in {0, 1}, x2 in {0, 1, 2, 3}, arms 0 and 1; the
 -- treated rows with x1 = 1 respond most, x2 = 3 a little.
@@ -342,6 +342,20 @@ SELECT results_eq(
            (SELECT i % 2 AS part, uplift_fit(x, t, y, '{"base": "forest", "n_trees": 3, "max_depth": 2}') AS m
             FROM tiny GROUP BY i % 2) p ORDER BY 2, 1$$,
     'a rescanned hashed aggregate returns the same T-learner forests again');
+-- So do the last heads of the other meta-learners.
+SELECT results_eq(
+    format($$SELECT g, s.part, uplift_model_checksum(s.m)
+      FROM generate_series(1, 3) g,
+           LATERAL (SELECT i %% 2 AS part, uplift_fit(x, t, y, %L) AS m
+                    FROM tiny GROUP BY i %% 2 OFFSET g - g) s ORDER BY 2, 1$$, o),
+    format($$SELECT g, p.part, uplift_model_checksum(p.m)
+      FROM generate_series(1, 3) g,
+           (SELECT i %% 2 AS part, uplift_fit(x, t, y, %L) AS m
+            FROM tiny GROUP BY i %% 2) p ORDER BY 2, 1$$, o),
+    'a rescanned hashed aggregate returns the same ' || (o::jsonb ->> 'learner') || ' forests again')
+FROM unnest(ARRAY['{"learner": "x_learner", "base": "forest", "n_trees": 3, "max_depth": 2}',
+                  '{"learner": "dr_learner", "base": "forest", "n_trees": 3, "max_depth": 2}',
+                  '{"learner": "class_transform", "base": "forest", "n_trees": 3, "max_depth": 2}']) o;
 RESET enable_material;
 RESET enable_sort;
 
