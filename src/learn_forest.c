@@ -250,7 +250,6 @@ typedef struct RowWalk
 	TrainBuf   *release;		/* the same buffer when the last walk frees it */
 	const ArmWeights *aw;		/* weighted as this says */
 	TileCursor	cur;
-	bool		releasing;		/* this walk frees the chunks it leaves */
 	const double **cols;
 } RowWalk;
 
@@ -258,16 +257,12 @@ typedef struct RowWalk
 static void
 walk_start_last(RowWalk *w, bool last)
 {
-	w->releasing = false;
 	if (w->src != NULL && last && w->src->rewind_last != NULL)
 		w->src->rewind_last(w->src);
 	else if (w->src != NULL)
 		w->src->rewind(w->src, 1);
 	else if (last && w->release != NULL)
-	{
-		w->releasing = true;
 		trainbuf_release_start(&w->cur, w->release, NULL);
-	}
 	else
 		trainbuf_cursor_start(&w->cur, w->buf, NULL, 1);
 }
@@ -287,8 +282,7 @@ walk_next(RowWalk *w, RowBlock *b)
 	CHECK_FOR_INTERRUPTS();
 	if (w->src != NULL)
 		return w->src->next(w->src, b);
-	if (!(w->releasing ? trainbuf_release_next(&w->cur, w->release, &t) :
-		  trainbuf_cursor_next(&w->cur, &t)))
+	if (!trainbuf_cursor_next(&w->cur, &t))
 		return false;
 	trainbuf_tile_columns(w->buf, &t, w->cols);
 	b->n = t.n;

@@ -17,8 +17,7 @@ pseudo_next(RowSource *s, RowBlock *blk)
 	TrainTile	t;
 	const double *w;
 
-	if (!(src->releasing ? trainbuf_release_next(&src->cur, src->release, &t) :
-		  trainbuf_cursor_next(&src->cur, &t)))
+	if (!trainbuf_cursor_next(&src->cur, &t))
 		return false;
 	trainbuf_tile_columns(buf, &t, src->cols);
 	w = buf->weighted ? t.chunk->w + t.start : NULL;
@@ -54,8 +53,7 @@ pseudo_start(PseudoSource *src, int stride, bool last)
 		src->kept_all = true;
 	src->pos = 0;
 	src->stride = stride;
-	src->releasing = last && src->release != NULL;
-	if (src->releasing)
+	if (last && src->release != NULL)
 		trainbuf_release_start(&src->cur, src->release, src->take);
 	else
 		trainbuf_cursor_start(&src->cur, src->buf, src->take, stride);

@@ -42,7 +42,6 @@ typedef struct PseudoSource
 	double	   *kept;			/* nrows derived outcomes (keep on), or NULL */
 	bool		kept_all;		/* a full pass has filled them */
 	TrainBuf   *release;		/* the same buffer when its last pass frees the rows */
-	bool		releasing;		/* this pass frees them */
 } PseudoSource;
 
 /*

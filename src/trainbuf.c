@@ -658,6 +658,7 @@ trainbuf_cursor_start(TileCursor *cur, const TrainBuf *buf, const bool *take,
 	cur->pos = 0;
 	cur->stride = stride;
 	cur->tile_no = 0;
+	cur->release = NULL;
 }
 
 /* The outcomes of a tile: the chunk's own, or its bytes as doubles. */
@@ -673,8 +674,9 @@ tile_outcomes(TileCursor *cur, const TrainTile *tile)
 	return cur->ybuf;
 }
 
-bool
-trainbuf_cursor_next(TileCursor *cur, TrainTile *tile)
+/* The next tile of a walk, freeing nothing. */
+static bool
+cursor_advance(TileCursor *cur, TrainTile *tile)
 {
 	const TrainBuf *buf = cur->buf;
 
@@ -720,6 +722,7 @@ trainbuf_release_start(TileCursor *cur, TrainBuf *buf, const bool *take)
 {
 	Assert(buf->releasable);
 	trainbuf_cursor_start(cur, buf, take, 1);
+	cur->release = buf;
 }
 
 /* Free chunk c of arm a, which a walk has left. */
@@ -739,13 +742,16 @@ release_chunk(TrainBuf *buf, int32 a, TrainChunk *c)
 }
 
 bool
-trainbuf_release_next(TileCursor *cur, TrainBuf *buf, TrainTile *tile)
+trainbuf_cursor_next(TileCursor *cur, TrainTile *tile)
 {
+	TrainBuf   *buf = cur->release;
 	TrainChunk *prev = (TrainChunk *) cur->chunk;
 	int32		prev_arm = cur->arm;
-	bool		more = trainbuf_cursor_next(cur, tile);
+	bool		more = cursor_advance(cur, tile);
 
-	/* the walk has left prev: its last tile has been used */
+	if (buf == NULL)
+		return more;
+	/* a releasing walk has left prev: its last tile has been used */
 	if (prev != NULL && (!more || tile->chunk != prev))
 		release_chunk(buf, prev_arm, prev);
 	if (!more)
@@ -773,8 +779,7 @@ arm_next(RowSource *s, RowBlock *blk)
 	ArmSource  *src = (ArmSource *) s;
 	TrainTile	t;
 
-	if (!(src->releasing ? trainbuf_release_next(&src->cur, src->release, &t) :
-		  trainbuf_cursor_next(&src->cur, &t)))
+	if (!trainbuf_cursor_next(&src->cur, &t))
 		return false;
 	trainbuf_tile_columns(src->buf, &t, src->cols);
 	blk->n = t.n;
@@ -791,7 +796,6 @@ arm_rewind(RowSource *s, int stride)
 {
 	ArmSource  *src = (ArmSource *) s;
 
-	src->releasing = false;
 	trainbuf_cursor_start(&src->cur, src->buf, src->take, stride);
 }
 
@@ -805,7 +809,6 @@ arm_rewind_last(RowSource *s)
 		arm_rewind(s, 1);
 		return;
 	}
-	src->releasing = true;
 	trainbuf_release_start(&src->cur, src->release, src->take);
 }
 

@@ -163,6 +163,7 @@ typedef struct TileCursor
 	int32		pos;			/* first row of the next tile in it */
 	int			stride;
 	int64		tile_no;		/* tiles passed since the start */
+	TrainBuf   *release;		/* a releasing walk's buffer, or NULL */
 	double		ybuf[ROWBLOCK_ROWS];	/* a tile's outcomes kept as bytes */
 } TileCursor;
 
@@ -188,13 +189,12 @@ extern bool trainbuf_cursor_next(TileCursor *cur, TrainTile *tile);
 /*
  * A walk of the rows of the arms flagged in "take" (NULL: every arm) that
  * frees each chunk once it has handed out its last tile (call only when
- * buf->releasable, as the last reader of those arms): trainbuf_release_next
- * returns the next tile, first freeing the chunk the walk has left; at the
- * end those arms are marked released, and buf->released is set.  A later
- * walk of a released arm is an error.
+ * buf->releasable, as the last reader of those arms): trainbuf_cursor_next
+ * then frees the chunk the walk has left before it returns the next tile;
+ * at the end those arms are marked released, and buf->released is set.  A
+ * later walk of a released arm is an error.
  */
 extern void trainbuf_release_start(TileCursor *cur, TrainBuf *buf, const bool *take);
-extern bool trainbuf_release_next(TileCursor *cur, TrainBuf *buf, TrainTile *tile);
 
 /* Point cols[0..p-1] at the tile's feature columns. */
 extern void trainbuf_tile_columns(const TrainBuf *buf, const TrainTile *tile,
@@ -206,7 +206,6 @@ typedef struct ArmSource
 	RowSource	base;
 	const TrainBuf *buf;
 	TrainBuf   *release;		/* the same buffer when its last pass frees the rows */
-	bool		releasing;		/* this pass frees them */
 	bool	   *take;			/* n_arms flags: only the source's arm */
 	double		wscale;
 	bool		use_weights;

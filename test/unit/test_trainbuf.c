@@ -286,7 +286,7 @@ test_release(void)
 	expect += 0.5;
 	buf->releasable = true;
 	trainbuf_release_start(&cur, buf, NULL);
-	while (trainbuf_release_next(&cur, buf, &t))
+	while (trainbuf_cursor_next(&cur, &t))
 		for (int32 i = 0; i < t.n; i++, n++)
 			sum += t.y[i];
 	unit_check(n == 4001 && sum == expect && buf->released && buf->bytes == 0,
@@ -308,7 +308,7 @@ test_release_arm(void)
 	before = buf->bytes;
 	buf->releasable = true;
 	trainbuf_release_start(&cur, buf, take);
-	while (trainbuf_release_next(&cur, buf, &t))
+	while (trainbuf_cursor_next(&cur, &t))
 		n += t.n;
 	unit_check(n == 1500 && buf->released && buf->arms[0].released && !buf->arms[1].released &&
 			   buf->bytes < before && buf->bytes > 0,
