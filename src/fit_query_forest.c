@@ -317,6 +317,14 @@ grow_dr_effects(ForestRun *run)
 	}
 }
 
+/* Room for the n heads of m. */
+static void
+heads_alloc(UpliftModel *m, int32 n)
+{
+	m->n_heads = n;
+	m->heads = palloc0(sizeof(UpliftHead) * n);
+}
+
 /* The heads of learner m->learner, each a forest grown over passes. */
 static void
 grow_heads(ForestRun *run)
@@ -327,46 +335,35 @@ grow_heads(ForestRun *run)
 	switch (m->learner)
 	{
 		case UPLIFT_LEARNER_T:
-			m->n_heads = K + 1;
-			break;
-		case UPLIFT_LEARNER_S:
-		case UPLIFT_LEARNER_CLASS_TRANSFORM:
-			m->n_heads = 1;
-			break;
-		case UPLIFT_LEARNER_X:
-			m->n_heads = (K + 1) + 2 * K;
-			break;
-		case UPLIFT_LEARNER_DR:
-			m->n_heads = (K + 1) + K;
-			break;
-		default:
-			elog(ERROR, "unexpected learner code %d", m->learner);
-	}
-	m->heads = palloc0(sizeof(UpliftHead) * m->n_heads);
-	switch (m->learner)
-	{
-		case UPLIFT_LEARNER_T:
-		case UPLIFT_LEARNER_X:
+			heads_alloc(m, K + 1);
 			grow_outcome_heads(run, run->aw_use);
-			if (m->learner == UPLIFT_LEARNER_X)
-				grow_x_effects(run);
+			break;
+		case UPLIFT_LEARNER_X:
+			heads_alloc(m, (K + 1) + 2 * K);
+			grow_outcome_heads(run, run->aw_use);
+			grow_x_effects(run);
 			break;
 		case UPLIFT_LEARNER_DR:
+			heads_alloc(m, (K + 1) + K);
 			grow_outcome_heads(run, run->no_w);
 			grow_dr_effects(run);
 			break;
 		case UPLIFT_LEARNER_S:
 			Assert(!m->interactions);	/* a forest finds them itself */
+			heads_alloc(m, 1);
 			run->setup.design = FOREST_DESIGN_S;
 			grow_head(run, &m->heads[0], UPLIFT_HEAD_JOINT, -1, run->all, run->aw_use,
 					  "the s_learner forest");
 			break;
 		case UPLIFT_LEARNER_CLASS_TRANSFORM:
+			heads_alloc(m, 1);
 			run->setup.derive = FOREST_DERIVE_CT;
 			run->setup.action = 1;
 			grow_head(run, &m->heads[0], UPLIFT_HEAD_TRANSFORMED, 1, run->all, run->no_w,
 					  "the class_transform forest");
 			break;
+		default:
+			elog(ERROR, "unexpected learner code %d", m->learner);
 	}
 }
 

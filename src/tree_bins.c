@@ -253,7 +253,7 @@ tree_bins_build(const double *x, int64 n, int p, const uint64 *keys,
 		{
 			double		xv = x[i * p + j];
 
-			if (h[i] > threshold || isnan(xv))
+			if (h[i] > threshold)
 				continue;
 			if (m == vcap)
 			{
