@@ -66,8 +66,8 @@ prove:
 # evaluation aggregates' sorted runs.  bench/tree_bench.c and
 # bench/tree_quality.c are built the same way with the tree engine
 # (bench/tree.sh, bench/tree_quality.sh).
-TREE_ENGINE = src/tree_bins.c src/tree_grow.c src/tree_model.c src/tree_split.c \
-	src/tree_stats.c src/bytes.c src/exact_sum.c
+TREE_ENGINE = src/tree_bins.c src/tree_grow.c src/tree_model.c src/tree_score.c \
+	src/tree_split.c src/tree_stats.c src/bytes.c src/exact_sum.c
 SOLVERS = src/rowsource.c src/linalg.c src/linear.c src/logistic.c
 UNIT_SUPPORT = test/unit/pg_stubs.c test/unit/unit.c
 UNIT_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \

@@ -2,9 +2,11 @@
  * tree_bench.c
  *	  Benchmark of the tree engine alone (no server): generates a randomized
  *	  campaign of N rows x 10 uniform features with a step-shaped effect,
- *	  bins it, grows an uplift forest and scores every row, and reports each
- *	  step's time, the bytes of the training rows and the peak resident
- *	  memory of the process.  Built and run by bench/tree.sh.
+ *	  bins it, grows an uplift forest and scores every row (walking the
+ *	  grown nodes, with the level walk and with the leaf masks a forest read
+ *	  from a model gets), and reports each step's time, the bytes of the
+ *	  training rows and the peak resident memory of the process.  Built and
+ *	  run by bench/tree.sh.
  *
  *	  tree_bench [rows] [trees] [max_depth] [criterion]
  */
@@ -22,7 +24,9 @@
 #undef printf
 #undef fprintf
 
+#ifndef P
 #define P 10
+#endif
 #define SAMPLE 200000
 
 static double
@@ -103,6 +107,16 @@ replay_rows(int64 n, const TreeForest *f)
 	return sum;
 }
 
+/* CPU seconds to score every row with f, less c_gen (generating them). */
+static double
+time_scoring(int64 n, const TreeForest *f, double c_gen, double *sum)
+{
+	double		c0 = cpu_now();
+
+	*sum += replay_rows(n, f);
+	return cpu_now() - c0 - c_gen;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -119,15 +133,16 @@ main(int argc, char **argv)
 	TreeBins   *bins;
 	TreeData	d;
 	TreeForest *f;
+	TreeMasks  *masks;
 	double		t0,
 				c0,
 				c_grow,
 				c_gen,
-				c_score,
+				c_nodes,
+				c_walk,
+				c_masks = 0.0,
 				t_bin,
 				t_grow,
-				t_gen,
-				t_score,
 				sum = 0.0,
 				x[P],
 				rows_mb,
@@ -189,17 +204,19 @@ main(int argc, char **argv)
 	c_grow = cpu_now() - c0;
 	tree_forest_shape(f, &depth, &leaves);
 
-	/* scoring: the time to generate the rows, and to generate and score them */
-	t0 = now();
+	/* scoring: the time to generate the rows, then to generate and score them */
 	c0 = cpu_now();
 	sum += replay_rows(n, NULL);
-	t_gen = now() - t0;
 	c_gen = cpu_now() - c0;
-	t0 = now();
-	c0 = cpu_now();
-	sum += replay_rows(n, f);
-	t_score = now() - t0 - t_gen;
-	c_score = cpu_now() - c0 - c_gen;
+	c_nodes = time_scoring(n, f, c_gen, &sum);
+	tree_forest_prepare(f);
+	masks = f->walk != NULL ? f->walk->masks : NULL;
+	if (masks != NULL)
+	{
+		c_masks = time_scoring(n, f, c_gen, &sum);
+		f->walk->masks = NULL;
+	}
+	c_walk = f->walk != NULL ? time_scoring(n, f, c_gen, &sum) : -1;
 
 	printf("rows %lld, features %d, trees %d, max_depth %d, criterion %s\n",
 		   (long long) n, P, par.n_trees, par.max_depth,
@@ -207,8 +224,12 @@ main(int argc, char **argv)
 	printf("bin + code rows      %8.2f s\n", t_bin);
 	printf("grow forest          %8.2f s   (CPU %.2f s, %.1f ms a tree; deepest leaf %d, %d leaves)\n",
 		   t_grow, c_grow, 1000 * c_grow / par.n_trees, depth, leaves);
-	printf("score rows           %8.2f s   (CPU %.2f s, %.0f ns a row; generating them: CPU %.2f s)\n",
-		   t_score, c_score, 1e9 * c_score / n, c_gen);
+	printf("score rows: nodes    %8.2f s   (CPU, %.0f ns a row; generating them: CPU %.2f s)\n",
+		   c_nodes, 1e9 * c_nodes / n, c_gen);
+	if (c_walk >= 0)
+		printf("score rows: walk     %8.2f s   (CPU, %.0f ns a row)\n", c_walk, 1e9 * c_walk / n);
+	if (masks != NULL)
+		printf("score rows: masks    %8.2f s   (CPU, %.0f ns a row)\n", c_masks, 1e9 * c_masks / n);
 	printf("training rows        %8.1f MB  (p + 13 bytes a row)\n", rows_mb);
 	printf("peak resident memory %8.1f MB  (%.1f MB over the program's start; n x (p + 2) x 8 = %.1f MB)\n",
 		   peak_mb(), peak_mb() - base_mb, (double) n * (P + 2) * 8 / 1048576.0);

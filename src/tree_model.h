@@ -47,8 +47,9 @@ typedef struct TreeCodeSet
  * The layout a forest is scored with, built once when it is read (or
  * grown): not part of the byte format.  A row's values are first coded
  * against the thresholds its trees use (per feature, a binary search in
- * their sorted distinct values), then every tree is walked over the codes
- * with 8-byte nodes.  A numeric split's threshold is the k-th (1-based) of
+ * their sorted distinct values, the searches of all features advancing
+ * together), then every tree is walked over the codes with 8-byte nodes
+ * (or, with leaf masks, not walked: see TreeMasks).  A numeric split's threshold is the k-th (1-based) of
  * its feature's, and the row goes right when its code exceeds k; a missing
  * value is coded 0 (goes left) in one slot of its feature and above any k
  * (goes right) in the other, and a split reads the slot its default
@@ -65,6 +66,31 @@ typedef struct TreeWalkNode
 	uint16		k;				/* goes right when that code > k */
 } TreeWalkNode;
 
+/*
+ * Leaf masks, for forests whose trees have at most 64 leaves: each tree's
+ * leaves numbered left to right, the leaf a row reaches is the leftmost
+ * one outside the left subtree of every split that sends the row right
+ * (Lucchese et al., QuickScorer, SIGIR 2015).  Whether a split sends a row
+ * right depends only on the row's code of the split's feature, so one word
+ * per tree, for each feature some split reads and each of its codes, holds
+ * the leaves its splits on that feature leave reachable; a row's leaf is the
+ * lowest bit set in the AND of its features' words.  A row's mask code of a
+ * numeric feature is 0 when missing, else its walk code (1 + the rank of
+ * its value among the cuts); of a categorical one, its bin code.
+ */
+#define TREE_MASK_GROUP 8		/* trees ANDed together; words per tree row padded to it */
+
+typedef struct TreeMasks
+{
+	int32		n_words;		/* trees, rounded up to TREE_MASK_GROUP */
+	int32		n_used;			/* features some split reads */
+	int32	   *used;			/* n_used: those features */
+	int32	   *first_row;		/* n_used: the table row of each one's code 0 */
+	uint32	   *table;			/* rows x n_words: reachable leaves, per tree */
+	int32	   *first_leaf;		/* n_trees: the tree's first entry in leaf_value */
+	int32	   *leaf_value;		/* every tree's leaves, left to right: first value */
+} TreeMasks;
+
 typedef struct TreeWalk
 {
 	int32		n_slots;		/* 2 p + 1: two per feature, then a constant 0 */
@@ -73,7 +99,12 @@ typedef struct TreeWalk
 	TreeWalkNode *nodes;		/* n_nodes, numbered as the forest's */
 	int32	   *value_at;		/* n_nodes: a leaf's first value (else 0) */
 	int32	   *n_cuts;			/* p: distinct thresholds of a numeric feature */
-	double	  **cuts;			/* p: those thresholds, increasing */
+	int32	   *search_row;		/* p: its row of search, or -1 when it has none */
+	int32		n_searched;		/* numeric features with thresholds */
+	int32	   *searched;		/* n_searched: those features, increasing */
+	int32		stride;			/* a power of 2 above every n_cuts */
+	double	   *search;			/* n_searched x stride: the thresholds, then +inf */
+	TreeMasks  *masks;			/* or NULL: then the trees are walked */
 } TreeWalk;
 
 /* Trees walked together, one level at a time. */
@@ -117,17 +148,18 @@ tree_node_goes_left(const TreeNode *nd, const TreeCodeSet *sets, uint8 c)
 /*
  * The mean over trees of the leaves' per-arm values for a row, out[n_arms]:
  * from raw values x[p] (NaN = missing), or from bin codes[p].  Neither
- * allocates.
+ * allocates (tree_score.c).
  */
 extern void tree_forest_predict(const TreeForest *f, const double *x, double *out);
 extern void tree_forest_predict_codes(const TreeForest *f, const uint8 *codes,
 									  double *out);
 
 /*
- * Build f->walk, with which tree_forest_predict scores (without it, it
- * walks f->nodes directly; the results are the same).  A forest the
- * layout cannot hold (over 32,766 features, or over 65,533 thresholds of
- * one feature) keeps f->walk NULL.
+ * Build f->walk, and f->walk->masks when they suit the forest, with which
+ * tree_forest_predict scores (without them, it walks f->nodes directly; the
+ * results are the same to the bit).  A forest the layout cannot hold (over
+ * 32,766 features, over 65,533 thresholds of one feature, or over 16 MB of
+ * padded thresholds) keeps f->walk NULL.
  */
 extern void tree_forest_prepare(TreeForest *f);
 

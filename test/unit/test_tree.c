@@ -1344,6 +1344,12 @@ vary_splits(TreeForest *f, int32 *kinds)
 	}
 }
 
+/*
+ * Score rows with the layout a forest gets when read (leaf masks for trees
+ * of depth 5, the level walk for deeper ones), with the level walk where
+ * masks are used, and with the grown forest's nodes: all equal to the plain
+ * walk of the nodes, to the bit.
+ */
 static void
 test_walk(void)
 {
@@ -1351,46 +1357,58 @@ test_walk(void)
 	int64		rows = 0,
 				differ = 0;
 	int32		split_kinds[4] = {0};
-	bool		prepared = true;
+	bool		prepared = true,
+				masked = true;
 
 	for (int k = 0; k < lengthof(kinds); k++)
-	{
-		Sim		   *s = sim_make(kinds[k], 6000, 4, 41 + k);
-		TreeParams	par = forest_params(TREE_KL, 37, 6);
-		TreeForest *f,
-				   *g;
-		StringInfo	b;
-		Rng			r = {77 + k};
-
-		par.min_samples_leaf = 20;
-		par.min_samples_treatment = 5;
-		f = tree_grow(&s->d, s->bins, &par);
-		vary_splits(f, split_kinds);
-		b = forest_bytes(f);
-		g = tree_forest_deserialize(b->data, b->len);
-		prepared = prepared && g->walk != NULL && f->walk == NULL;
-		for (int i = 0; i < 20000; i++, rows++)
+		for (int depth = 5; depth <= 7; depth += 2)
 		{
-			double		x[4],
-						want[3],
-						got[3],
-						plain[3];
+			Sim		   *s = sim_make(kinds[k], 6000, 4, 41 + k);
+			TreeParams	par = forest_params(TREE_KL, 37, depth);
+			TreeForest *f,
+					   *g,
+					   *h;
+			StringInfo	b;
+			Rng			r = {77 + k};
 
-			walk_test_row(g, &r, x);
-			reference_predict(g, x, want);
-			tree_forest_predict(g, x, got);
-			tree_forest_predict(f, x, plain);
-			if (memcmp(want, got, sizeof(double) * g->n_arms) != 0 ||
-				memcmp(want, plain, sizeof(double) * g->n_arms) != 0)
-				differ++;
+			par.min_samples_leaf = 20;
+			par.min_samples_treatment = 5;
+			f = tree_grow(&s->d, s->bins, &par);
+			vary_splits(f, split_kinds);
+			b = forest_bytes(f);
+			g = tree_forest_deserialize(b->data, b->len);
+			h = tree_forest_deserialize(b->data, b->len);
+			prepared = prepared && g->walk != NULL && f->walk == NULL;
+			/* trees of depth 7 here have over 32 leaves */
+			masked = masked && g->walk != NULL && (depth == 5) == (g->walk->masks != NULL);
+			if (h->walk != NULL)
+				h->walk->masks = NULL;
+			for (int i = 0; i < 20000; i++, rows++)
+			{
+				double		x[4],
+							want[3],
+							got[3],
+							walked[3],
+							plain[3];
+
+				walk_test_row(g, &r, x);
+				reference_predict(g, x, want);
+				tree_forest_predict(g, x, got);
+				tree_forest_predict(h, x, walked);
+				tree_forest_predict(f, x, plain);
+				if (memcmp(want, got, sizeof(double) * g->n_arms) != 0 ||
+					memcmp(want, walked, sizeof(double) * g->n_arms) != 0 ||
+					memcmp(want, plain, sizeof(double) * g->n_arms) != 0)
+					differ++;
+			}
 		}
-	}
 	unit_check(prepared, "a forest read back has its scoring layout; a grown one walks its nodes");
+	unit_check(masked, "trees of up to 32 leaves are scored by leaf masks, deeper ones walked");
 	unit_check(split_kinds[0] > 0 && split_kinds[1] > 0 && split_kinds[2] > 0 && split_kinds[3] > 0,
 			   "the forests split on categories (%d), missing alone (%d), missing left (%d) and right (%d)",
 			   split_kinds[0], split_kinds[1], split_kinds[2], split_kinds[3]);
 	unit_check(differ == 0,
-			   "the scoring layout gives the plain walk's predictions to the bit (" INT64_FORMAT " of " INT64_FORMAT " rows differ)",
+			   "leaf masks and the level walk give the plain walk's predictions to the bit (" INT64_FORMAT " of " INT64_FORMAT " rows differ)",
 			   differ, rows);
 }
 
