@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "miscadmin.h"
 #include "port/pg_bitutils.h"
 
 #include "lower_bound.h"
@@ -540,6 +541,7 @@ masks_build(const TreeForest *f, const TreeWalk *w)
 			int32		lo = f->roots[t],
 						hi = t + 1 < f->n_trees ? f->roots[t + 1] : f->n_nodes;
 
+			CHECK_FOR_INTERRUPTS();
 			m->first_leaf[t] = next;
 			next += n_leaves[lo];
 			for (int32 i = lo; i < hi; i++)
