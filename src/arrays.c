@@ -1,7 +1,7 @@
 /*
  * arrays.c
- *	  The one reader of float8[] (and float4[], integer[] and numeric[]
- *	  features) arguments, with one SQLSTATE and one message per fault
+ *	  The one reader of float8[] (and float4[], bigint[], integer[],
+ *	  smallint[] and numeric[] features) arguments, with one SQLSTATE and one message per fault
  *	  (arrays.h).
  *
  * A short array is stored with a one-byte varlena header; detoasting it
@@ -37,12 +37,13 @@ static bool
 is_feature_type(Oid elemtype)
 {
 	return elemtype == FLOAT8OID || elemtype == FLOAT4OID ||
-		elemtype == INT4OID || elemtype == NUMERICOID;
+		elemtype == INT8OID || elemtype == INT4OID || elemtype == INT2OID ||
+		elemtype == NUMERICOID;
 }
 
 /*
  * Open d in place: errors unless it has at most one dimension and float8,
- * float4, integer or numeric elements.  NULL elements are allowed here
+ * float4, bigint, integer, smallint or numeric elements.  NULL elements are allowed here
  * (fa->nullbitmap).  A numeric[] is detoasted whole, so that its elements
  * are aligned.
  */
@@ -68,7 +69,7 @@ array_open(Datum d, FeatureArray *fa, const char *what)
 	if (!is_feature_type(fa->elemtype))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("%s must be float8[], float4[], integer[] or numeric[]", what)));
+				 errmsg("%s must be float8[], float4[], bigint[], integer[], smallint[] or numeric[]", what)));
 	if (ndim == 1)
 		memcpy(&fa->n, raw + FA_DIM0_OFFSET, sizeof(int32));
 
@@ -116,6 +117,14 @@ copy_elements(const FeatureArray *fa, double *out, const char *what)
 				memcpy(&out[i], p, sizeof(double));
 				p += sizeof(double);
 			}
+			else if (fa->elemtype == INT8OID)
+			{
+				int64		v;
+
+				memcpy(&v, p, sizeof(int64));
+				out[i] = (double) v;
+				p += sizeof(int64);
+			}
 			else if (fa->elemtype == INT4OID)
 			{
 				int32		v;
@@ -123,6 +132,14 @@ copy_elements(const FeatureArray *fa, double *out, const char *what)
 				memcpy(&v, p, sizeof(int32));
 				out[i] = v;
 				p += sizeof(int32);
+			}
+			else if (fa->elemtype == INT2OID)
+			{
+				int16		v;
+
+				memcpy(&v, p, sizeof(int16));
+				out[i] = v;
+				p += sizeof(int16);
 			}
 			else if (fa->elemtype == NUMERICOID)
 			{

@@ -6,15 +6,15 @@
  *	  uplift_fit(features, treatment, outcome [, options])
  *	  uplift_fit(features, treatment, outcome, propensity, options)
  *
- * features is float8[], float4[], integer[] or numeric[], or jsonb (named
- * features); treatment is an integer, a boolean or a text label
- * (src/treatment.c).  The transition function reads each row's arguments
- * and hands them to the learner dispatcher (src/learn.c), which checks
- * them, keeps them and, in the final function, fits the model returned in
- * its stored form.  Named
- * features are kept as typed rows (src/features.c) until the final function
- * learns their encoding and hands the learner the encoded rows.  Options
- * are read from the first row of each partial aggregate.
+ * features is float8[], float4[], bigint[], integer[], smallint[] or
+ * numeric[], or jsonb (named features); treatment is an integer, a boolean
+ * or a text label (src/treatment.c).  The transition function reads each
+ * row's arguments and hands them to the learner dispatcher (src/learn.c),
+ * which checks them, keeps them and, in the final function, fits the model
+ * returned in its stored form.  Named features are kept as typed rows
+ * (src/features.c) until the final function learns their encoding and hands
+ * the learner the encoded rows.  Options are read from the first row of each
+ * partial aggregate.
  */
 #include "postgres.h"
 

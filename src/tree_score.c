@@ -513,12 +513,15 @@ masks_build(const TreeForest *f, const TreeWalk *w)
 	int32	   *row_of = palloc0(sizeof(int32) * f->p);
 	TreeMasks  *m = NULL;
 	int64		rows;
-	int32		depth,
-				leaves;
+	int32		depth = 0,
+				leaves = 0;
 
-	tree_forest_shape(f, &depth, &leaves);
+	for (int32 b = 0; b < (f->n_trees + TREE_WALK_BLOCK - 1) / TREE_WALK_BLOCK; b++)
+		depth = Max(depth, w->block_depth[b]);
 	if (mask_number_leaves(f, n_leaves, rank))
 		m = mask_tables_shape(f, w, &rows);
+	for (int32 t = 0; m != NULL && t < f->n_trees; t++)
+		leaves += n_leaves[f->roots[t]];
 	if (m != NULL &&
 		(m->n_used > MASK_MAX_USED || m->n_used > MASK_USED_PER_LEVEL * Max(depth, 1) ||
 		 rows * m->n_words > MASK_MAX_BYTES / (int64) sizeof(uint32)))

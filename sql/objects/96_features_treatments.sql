@@ -223,13 +223,96 @@ COMMENT ON AGGREGATE uplift_fit(numeric[], int, float8, jsonb) IS
 COMMENT ON AGGREGATE uplift_fit(numeric[], int, float8, float8, jsonb) IS
 'fit an uplift model to numeric features, weighting each row by 1/propensity';
 
+-- uplift_fit from bigint[] and smallint[] features, for the same reason.
+CREATE FUNCTION uplift_fit_transfn(internal, bigint[], int, float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, bigint[], int, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, bigint[], int, float8, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_fit_transfn(internal, bigint[], int, float8) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, bigint[], int, float8, jsonb) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, bigint[], int, float8, float8, jsonb) IS 'transition function of uplift_fit';
+CREATE AGGREGATE uplift_fit(features bigint[], treatment int, outcome float8) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features bigint[], treatment int, outcome float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features bigint[], treatment int, outcome float8,
+                            propensity float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE uplift_fit(bigint[], int, float8) IS
+'fit an uplift model to bigint features, treatment 0..K and outcome';
+COMMENT ON AGGREGATE uplift_fit(bigint[], int, float8, jsonb) IS
+'fit an uplift model to bigint features, treatment 0..K and outcome, with options';
+COMMENT ON AGGREGATE uplift_fit(bigint[], int, float8, float8, jsonb) IS
+'fit an uplift model to bigint features, weighting each row by 1/propensity';
+CREATE FUNCTION uplift_fit_transfn(internal, smallint[], int, float8)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, smallint[], int, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION uplift_fit_transfn(internal, smallint[], int, float8, float8, jsonb)
+RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
+LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION uplift_fit_transfn(internal, smallint[], int, float8) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, smallint[], int, float8, jsonb) IS 'transition function of uplift_fit';
+COMMENT ON FUNCTION uplift_fit_transfn(internal, smallint[], int, float8, float8, jsonb) IS 'transition function of uplift_fit';
+CREATE AGGREGATE uplift_fit(features smallint[], treatment int, outcome float8) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features smallint[], treatment int, outcome float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE uplift_fit(features smallint[], treatment int, outcome float8,
+                            propensity float8, options jsonb) (
+    SFUNC = uplift_fit_transfn, STYPE = internal,
+    COMBINEFUNC = uplift_fit_combinefn,
+    SERIALFUNC = uplift_fit_serialfn, DESERIALFUNC = uplift_fit_deserialfn,
+    FINALFUNC = uplift_fit_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE uplift_fit(smallint[], int, float8) IS
+'fit an uplift model to smallint features, treatment 0..K and outcome';
+COMMENT ON AGGREGATE uplift_fit(smallint[], int, float8, jsonb) IS
+'fit an uplift model to smallint features, treatment 0..K and outcome, with options';
+COMMENT ON AGGREGATE uplift_fit(smallint[], int, float8, float8, jsonb) IS
+'fit an uplift model to smallint features, weighting each row by 1/propensity';
+
 -- Treatments as users store them (src/treatment.c): uplift_fit with a
 -- boolean treatment (false = control, true = action 1) or a text treatment
 -- with option "control" naming the control's label; the other labels are
 -- actions 1..K in byte order, kept in the model ("action_labels" of
 -- uplift_model_info).  A text treatment without option "control" is an
 -- error, so its three-argument form exists only to say so.  float8[] and
--- jsonb features; integer[] and numeric[] features reach the float8[] form.
+-- jsonb features; integer[], bigint[], smallint[] and numeric[] features
+-- reach the float8[] form.
 CREATE FUNCTION uplift_fit_transfn(internal, float8[], boolean, float8)
 RETURNS internal AS 'MODULE_PATHNAME', 'uplift_fit_transfn'
 LANGUAGE C PARALLEL SAFE;
