@@ -94,6 +94,7 @@ typedef struct TreeMasks
 typedef struct TreeWalk
 {
 	int32		n_slots;		/* 2 p + 1: two per feature, then a constant 0 */
+	uint16	   *slots;			/* n_slots: the codes of the row being scored */
 	bool		has_sets;		/* some split is categorical */
 	int32	   *block_depth;	/* per block of TREE_WALK_BLOCK trees: deepest leaf */
 	TreeWalkNode *nodes;		/* n_nodes, numbered as the forest's */

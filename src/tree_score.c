@@ -379,16 +379,11 @@ add_leaves(const TreeForest *f, const int32 *at, int m, double *out)
 		}
 }
 
-/* Largest row (in slots) coded on the stack. */
-#define WALK_STACK_SLOTS 1025
-
 /* tree_forest_predict through f->walk: the same sums in the same order. */
 static void
 walk_average(const TreeForest *f, const double *x, double *out)
 {
-	uint16		stack_slots[WALK_STACK_SLOTS];
-	uint16	   *slots = f->walk->n_slots <= WALK_STACK_SLOTS ? stack_slots :
-		palloc(sizeof(uint16) * f->walk->n_slots);
+	uint16	   *slots = f->walk->slots;
 	int32		cur[TREE_WALK_BLOCK];
 
 	walk_code_row(f, x, slots);
@@ -405,8 +400,6 @@ walk_average(const TreeForest *f, const double *x, double *out)
 	}
 	for (int32 a = 0; a < f->n_arms; a++)
 		out[a] /= f->n_trees;
-	if (slots != stack_slots)
-		pfree(slots);
 }
 
 /* ---- leaf masks (TreeMasks) ---- */
@@ -678,6 +671,7 @@ tree_forest_prepare(TreeForest *f)
 		pfree(w);				/* walk f->nodes instead */
 		return;
 	}
+	w->slots = palloc(sizeof(uint16) * w->n_slots);
 	w->nodes = palloc_extended(sizeof(TreeWalkNode) * f->n_nodes, MCXT_ALLOC_HUGE);
 	w->value_at = palloc_extended(sizeof(int32) * f->n_nodes, MCXT_ALLOC_HUGE);
 	for (int32 i = 0; i < f->n_nodes; i++)
