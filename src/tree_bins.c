@@ -341,21 +341,6 @@ tree_bins_build_sample(const double *x, const int64 *count, int64 m, int p,
 	return bins;
 }
 
-uint8
-tree_bins_code(const TreeBinFeature *f, double x)
-{
-	int			i;
-
-	if (isnan(x))
-		return TREE_CODE_MISSING;
-	i = uplift_lower_bound(f->values, f->nvalues, x);
-	if (!f->categorical)
-		return (uint8) (1 + i);
-	if (i < f->nvalues && f->values[i] == x)
-		return (uint8) (2 + i);
-	return TREE_CODE_OTHER;
-}
-
 void
 tree_bins_apply(const TreeBins *bins, const double *x, int64 n, uint8 *codes)
 {

@@ -19,6 +19,10 @@
 
 #include "postgres.h"
 
+#include <math.h>
+
+#include "lower_bound.h"
+
 /* Most value codes of a feature (code 0, missing, comes on top). */
 #define TREE_MAX_BINS 255
 #define TREE_CODE_MISSING 0
@@ -108,8 +112,21 @@ extern TreeBins *tree_bins_build_sample(const double *x, const int64 *count,
 										int64 m, int p, const bool *categorical,
 										const TreeBinOptions *opt);
 
-/* The code of value x of a feature. */
-extern uint8 tree_bins_code(const TreeBinFeature *f, double x);
+/* The code of value x of a feature (inline: coding rows is a hot loop). */
+static inline uint8
+tree_bins_code(const TreeBinFeature *f, double x)
+{
+	int			i;
+
+	if (isnan(x))
+		return TREE_CODE_MISSING;
+	i = uplift_lower_bound(f->values, f->nvalues, x);
+	if (!f->categorical)
+		return (uint8) (1 + i);
+	if (i < f->nvalues && f->values[i] == x)
+		return (uint8) (2 + i);
+	return TREE_CODE_OTHER;
+}
 
 /* Codes of n rows (row-major n x p bytes). */
 extern void tree_bins_apply(const TreeBins *bins, const double *x, int64 n,
