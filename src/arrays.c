@@ -1,8 +1,8 @@
 /*
  * arrays.c
  *	  The one reader of float8[] (and float4[], bigint[], integer[],
- *	  smallint[] and numeric[] features) arguments, with one SQLSTATE and one message per fault
- *	  (arrays.h).
+ *	  smallint[] and numeric[] features) arguments, with one SQLSTATE and
+ *	  one message per fault (arrays.h).
  *
  * A short array is stored with a one-byte varlena header; detoasting it
  * would copy it on every row.  The array's fields follow its header in the
@@ -43,9 +43,9 @@ is_feature_type(Oid elemtype)
 
 /*
  * Open d in place: errors unless it has at most one dimension and float8,
- * float4, bigint, integer, smallint or numeric elements.  NULL elements are allowed here
- * (fa->nullbitmap).  A numeric[] is detoasted whole, so that its elements
- * are aligned.
+ * float4, bigint, integer, smallint or numeric elements.  NULL elements
+ * are allowed here (fa->nullbitmap).  A numeric[] is detoasted whole, so
+ * that its elements are aligned.
  */
 static void
 array_open(Datum d, FeatureArray *fa, const char *what)

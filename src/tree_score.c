@@ -242,17 +242,18 @@ walk_block_depths(const TreeForest *f, TreeWalk *w)
 #define SEARCH_BLOCK 16
 
 /*
- * For features w->searched[s0 .. s0 + m - 1], m <= SEARCH_BLOCK: rank[k],
- * how many of the feature's cuts lie below its value in x (0 when it is
- * missing).  The searches advance together, a halving step at a time
+ * For features w->searched[s0 .. s0 + m - 1], m <= SEARCH_BLOCK: code[k],
+ * 0 when the feature's value in x is missing, else 1 + how many of its cuts
+ * lie below it.  The searches advance together, a halving step at a time
  * without branches, so the step of one feature need not wait for the load
  * of another's.
  */
 static inline void
-search_block(const TreeWalk *w, const double *x, int32 s0, int m, int32 *rank)
+search_block(const TreeWalk *w, const double *x, int32 s0, int m, int32 *code)
 {
 	const double *cuts[SEARCH_BLOCK];
 	double		v[SEARCH_BLOCK];
+	int32		rank[SEARCH_BLOCK];
 
 	for (int k = 0; k < m; k++)
 	{
@@ -263,6 +264,8 @@ search_block(const TreeWalk *w, const double *x, int32 s0, int m, int32 *rank)
 	for (int32 half = w->stride / 2; half > 0; half /= 2)
 		for (int k = 0; k < m; k++)
 			rank[k] += half & -(int32) (cuts[k][rank[k] + half - 1] < v[k]);
+	for (int k = 0; k < m; k++)
+		code[k] = isnan(v[k]) ? 0 : 1 + rank[k];
 }
 
 /*
@@ -282,17 +285,16 @@ walk_code_row(const TreeForest *f, const double *x, uint16 *slots)
 			f->feat[j].categorical ? tree_bins_code(&f->feat[j], x[j]) : 1;
 	for (int32 s0 = 0; s0 < w->n_searched; s0 += SEARCH_BLOCK)
 	{
-		int32		rank[SEARCH_BLOCK];
+		int32		code[SEARCH_BLOCK];
 		int			m = Min(SEARCH_BLOCK, w->n_searched - s0);
 
-		search_block(w, x, s0, m, rank);
+		search_block(w, x, s0, m, code);
 		for (int k = 0; k < m; k++)
 		{
 			int32		j = w->searched[s0 + k];
-			bool		missing = isnan(x[j]);
 
-			slots[2 * j] = missing ? 0 : (uint16) (1 + rank[k]);
-			slots[2 * j + 1] = missing ? TREE_WALK_SET : (uint16) (1 + rank[k]);
+			slots[2 * j] = (uint16) code[k];
+			slots[2 * j + 1] = code[k] == 0 ? TREE_WALK_SET : (uint16) code[k];
 		}
 	}
 	slots[w->n_slots - 1] = 0;
@@ -543,7 +545,8 @@ masks_build(const TreeForest *f, const TreeWalk *w)
 			for (int32 i = lo; i < hi; i++)
 			{
 				const TreeNode *nd = &f->nodes[i];
-				int32		l = nd->left;
+				int32		l = nd->left,
+							n_codes;
 				uint32		left_leaves;
 
 				if (l < 0)
@@ -553,7 +556,8 @@ masks_build(const TreeForest *f, const TreeWalk *w)
 				}
 				/* a split has a leaf on its right: under 32 on its left */
 				left_leaves = (uint32) (((UINT64CONST(1) << n_leaves[l]) - 1) << rank[l]);
-				for (int32 c = 0; c < mask_codes(f, w, nd->feature); c++)
+				n_codes = mask_codes(f, w, nd->feature);
+				for (int32 c = 0; c < n_codes; c++)
 					if (!mask_goes_left(f, w, i, c))
 						m->table[(int64) (row_of[nd->feature] + c) * m->n_words + t] &= ~left_leaves;
 			}
@@ -620,16 +624,12 @@ masks_average(const TreeForest *f, const double *x, double *out)
 
 	for (int32 s0 = 0; s0 < w->n_searched; s0 += SEARCH_BLOCK)
 	{
-		int32		rank[SEARCH_BLOCK];
+		int32		code[SEARCH_BLOCK];
 		int			n = Min(SEARCH_BLOCK, w->n_searched - s0);
 
-		search_block(w, x, s0, n, rank);
+		search_block(w, x, s0, n, code);
 		for (int k = 0; k < n; k++)
-		{
-			int32		code = isnan(x[w->searched[s0 + k]]) ? 0 : 1 + rank[k];
-
-			row[s0 + k] = m->table + (int64) (m->first_row[s0 + k] + code) * m->n_words;
-		}
+			row[s0 + k] = m->table + (int64) (m->first_row[s0 + k] + code[k]) * m->n_words;
 	}
 	for (int32 u = w->n_searched; u < m->n_used; u++)
 	{
