@@ -63,7 +63,7 @@ prove:
 # functions they call (test/unit/pg_stubs.c), and run without a server.  They
 # print TAP.  test_tree tests the tree engine, test_learn the solvers on
 # plain arrays, test_trainbuf the training buffer, test_hash the assignment hash, test_eval the merge of the
-# evaluation aggregates' sorted runs.  bench/tree_bench.c and
+# evaluation aggregates' sorted runs, test_decimal decimal to double.  bench/tree_bench.c and
 # bench/tree_quality.c are built the same way with the tree engine
 # (bench/tree.sh, bench/tree_quality.sh).
 TREE_ENGINE = src/tree_bins.c src/tree_grow.c src/tree_model.c src/tree_score.c \
@@ -74,7 +74,7 @@ UNIT_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/t
 	-I$(shell $(PG_CONFIG) --includedir-server)
 UNIT_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport -lm
 UNIT_BINS = test/unit/test_tree test/unit/test_learn test/unit/test_trainbuf test/unit/test_hash \
-	test/unit/test_eval
+	test/unit/test_eval test/unit/test_decimal
 TREE_BENCH = bench/tree_bench bench/tree_quality
 EXTRA_CLEAN += $(UNIT_BINS) $(TREE_BENCH)
 
@@ -83,6 +83,7 @@ test/unit/test_learn: $(SOLVERS)
 test/unit/test_trainbuf: src/trainbuf.c src/bytes.c
 test/unit/test_hash: src/hash.c
 test/unit/test_eval: src/eval_metrics.c
+test/unit/test_decimal: src/decimal.c
 
 # A program from its .c file, the src/ files listed as its prerequisites
 # above and the stubs.

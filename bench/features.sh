@@ -14,10 +14,21 @@
 #   query three times after a warm-up, the median kept, and prints the ratio
 #   (target <= 2.5).  Parallel query is off so that both use one core.
 #
-# Usage: bash bench/features.sh [N]
+# With DIGITS=17, history and age are random() values (17 significant
+# digits, as a double prints) instead of amounts with 2 decimals and whole
+# numbers.
+#
+# Usage: [DIGITS=17] bash bench/features.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
+if [ "${DIGITS:-}" = 17 ]; then
+    history="random() * 1000"
+    age="18 + random() * 60"
+else
+    history="round((random() * 1000)::numeric, 2)::float8"
+    age="floor(18 + random() * 60)"
+fi
 . scripts/cluster.sh
 uplift_build_install
 cluster_start
@@ -28,8 +39,8 @@ CREATE EXTENSION uplift;
 CREATE UNLOGGED TABLE raw AS
 SELECT g AS id, (g % 2) AS t, random() AS y,
        CASE WHEN g % 10 = 0 THEN NULL ELSE floor(random() * 12) END AS recency,
-       round((random() * 1000)::numeric, 2)::float8 AS history, (random() < 0.5)::int AS mens,
-       floor(18 + random() * 60) AS age,
+       $history AS history, (random() < 0.5)::int AS mens,
+       $age AS age,
        (ARRAY['Phone', 'Web', 'Multichannel'])[1 + g % 3] AS channel,
        (ARRAY['Rural', 'Urban', 'Surburban'])[1 + (g / 3) % 3] AS zip_code,
        random() < 0.3 AS newbie

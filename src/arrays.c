@@ -7,7 +7,8 @@
  * A short array is stored with a one-byte varlena header; detoasting it
  * would copy it on every row.  The array's fields follow its header in the
  * same layout whatever the header's size, so they are read in place with
- * memcpy (the elements may then be unaligned).
+ * memcpy (the elements may then be unaligned).  Numerics are read from
+ * their base-10000 digits where decimal.c can round them exactly.
  */
 #include "uplift.h"
 
@@ -19,6 +20,7 @@
 #include "utils/fmgrprotos.h"
 
 #include "arrays.h"
+#include "decimal.h"
 #include "model.h"
 
 /* Offsets of ArrayType's fields after its varlena header. */
@@ -97,6 +99,78 @@ check_no_null(const FeatureArray *fa, const char *what)
 }
 
 /*
+ * The on-disk layout of numeric (PostgreSQL's numeric.c): a uint16 header,
+ * short form (flag 0x8000: sign 0x2000, display scale, 7-bit weight) or
+ * long form (sign in the top bits, display scale, then an int16 weight),
+ * followed by base-10000 digits.
+ */
+#define NUM_FLAG_MASK 0xC000
+#define NUM_NEG 0x4000
+#define NUM_SHORT 0x8000
+#define NUM_SPECIAL 0xC000
+#define NUM_SHORT_NEG 0x2000
+#define NUM_SHORT_WEIGHT_SIGN 0x0040
+#define NUM_SHORT_WEIGHT_MASK 0x003F
+
+/*
+ * A numeric as the nearest double, read from its digits (decimal.c) rather
+ * than printed and parsed again when that is exact: the same double as
+ * float8's input of the numeric's text.  false when the digits pass 2^64 or
+ * decimal.c cannot decide.
+ */
+bool
+uplift_numeric_fast_double(Numeric num, double *out)
+{
+	const char *p = VARDATA_ANY(num);
+	Size		len = VARSIZE_ANY_EXHDR(num);
+	uint16		header;
+	int			weight;
+	bool		neg;
+	uint64		acc = 0;
+
+	if (len < sizeof(uint16))
+		return false;
+	memcpy(&header, p, sizeof(uint16));
+	if ((header & NUM_FLAG_MASK) == NUM_SPECIAL)
+		return false;
+	if ((header & NUM_FLAG_MASK) == NUM_SHORT)
+	{
+		neg = (header & NUM_SHORT_NEG) != 0;
+		weight = (header & NUM_SHORT_WEIGHT_MASK) |
+			((header & NUM_SHORT_WEIGHT_SIGN) ? ~NUM_SHORT_WEIGHT_MASK : 0);
+		p += sizeof(uint16);
+		len -= sizeof(uint16);
+	}
+	else
+	{
+		int16		w;
+
+		if (len < 2 * sizeof(uint16))
+			return false;
+		neg = (header & NUM_FLAG_MASK) == NUM_NEG;
+		memcpy(&w, p + sizeof(uint16), sizeof(int16));
+		weight = w;
+		p += 2 * sizeof(uint16);
+		len -= 2 * sizeof(uint16);
+	}
+	for (Size i = 0; i < len / sizeof(int16); i++)
+	{
+		int16		digit;
+
+		memcpy(&digit, p + i * sizeof(int16), sizeof(int16));
+		if (digit < 0 || acc > (PG_UINT64_MAX - digit) / 10000)
+			return false;
+		acc = acc * 10000 + digit;
+	}
+	/* value = acc * 10000^(weight - ndigits + 1) */
+	if (!uplift_decimal_to_double(acc, 4 * (weight - (int) (len / sizeof(int16)) + 1), out))
+		return false;
+	if (neg)
+		*out = -*out;
+	return true;
+}
+
+/*
  * Copy the elements as doubles into out[0..n-1] (a NULL element, which
  * takes no space in the data, as 0), then check that they are finite.
  */
@@ -143,8 +217,9 @@ copy_elements(const FeatureArray *fa, double *out, const char *what)
 			}
 			else if (fa->elemtype == NUMERICOID)
 			{
-				out[i] = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-															PointerGetDatum(p)));
+				if (!uplift_numeric_fast_double((Numeric) p, &out[i]))
+					out[i] = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+																PointerGetDatum(p)));
 				p = att_addlength_pointer(p, -1, p);
 				p = (const char *) att_align_nominal(p, TYPALIGN_INT);
 			}

@@ -19,6 +19,8 @@
 
 #include "postgres.h"
 
+#include "utils/numeric.h"
+
 /*
  * A float8[] or float4[] argument opened in place: a short array is not
  * copied (scoring reads features this way on every row).
@@ -60,6 +62,13 @@ extern double *uplift_array_read(Datum d, const char *what, int min_len, int max
  */
 extern double *uplift_array_read_nulls(Datum d, const char *what, int max_len,
 									   const char *length_hint, bool **isnull, int *n);
+
+/*
+ * A numeric as the nearest double, read from its digits when that is exact
+ * (the same double as float8's input of its text); false otherwise, and the
+ * caller converts it through numeric_float8.
+ */
+extern bool uplift_numeric_fast_double(Numeric num, double *out);
 
 /* The length error unless min_len <= n <= max_len. */
 extern void uplift_array_check_length(const char *what, int n, int min_len, int max_len,

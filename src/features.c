@@ -34,93 +34,6 @@ typedef struct FeatValue
 	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN];
 } FeatValue;
 
-/*
- * The on-disk layout of numeric (PostgreSQL's numeric.c): a uint16 header,
- * short form (flag 0x8000: sign 0x2000, display scale, 7-bit weight) or
- * long form (sign in the top bits, display scale, then an int16 weight),
- * followed by base-10000 digits.
- */
-#define NUM_FLAG_MASK 0xC000
-#define NUM_NEG 0x4000
-#define NUM_SHORT 0x8000
-#define NUM_SPECIAL 0xC000
-#define NUM_SHORT_NEG 0x2000
-#define NUM_SHORT_WEIGHT_SIGN 0x0040
-#define NUM_SHORT_WEIGHT_MASK 0x003F
-#define NUM_EXACT_LIMIT (INT64CONST(1) << 53)
-
-/*
- * A numeric as the nearest double, without a detour through text when the
- * value is an integer below 2^53 times a power of ten within 10^22: that
- * integer and that power are exact doubles, so one multiplication or
- * division rounds correctly, to the same double as float8's input of the
- * numeric's text (Clinger's fast path).  false otherwise.
- */
-static bool
-numeric_fast_double(Numeric num, double *out)
-{
-	static const double pow10[] = {
-		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-	};
-	const char *p = VARDATA_ANY(num);
-	Size		len = VARSIZE_ANY_EXHDR(num);
-	uint16		header;
-	int			weight;
-	bool		neg;
-	int64		acc = 0;
-	int			exp10;
-
-	if (len < sizeof(uint16))
-		return false;
-	memcpy(&header, p, sizeof(uint16));
-	if ((header & NUM_FLAG_MASK) == NUM_SPECIAL)
-		return false;
-	if ((header & NUM_FLAG_MASK) == NUM_SHORT)
-	{
-		neg = (header & NUM_SHORT_NEG) != 0;
-		weight = (header & NUM_SHORT_WEIGHT_MASK) |
-			((header & NUM_SHORT_WEIGHT_SIGN) ? ~NUM_SHORT_WEIGHT_MASK : 0);
-		p += sizeof(uint16);
-		len -= sizeof(uint16);
-	}
-	else
-	{
-		int16		w;
-
-		if (len < 2 * sizeof(uint16))
-			return false;
-		neg = (header & NUM_FLAG_MASK) == NUM_NEG;
-		memcpy(&w, p + sizeof(uint16), sizeof(int16));
-		weight = w;
-		p += 2 * sizeof(uint16);
-		len -= 2 * sizeof(uint16);
-	}
-	for (Size i = 0; i < len / sizeof(int16); i++)
-	{
-		int16		digit;
-
-		memcpy(&digit, p + i * sizeof(int16), sizeof(int16));
-		if (digit < 0 || acc > (NUM_EXACT_LIMIT - 1 - digit) / 10000)
-			return false;
-		acc = acc * 10000 + digit;
-	}
-	/* value = acc * 10000^(weight - ndigits + 1) */
-	exp10 = 4 * (weight - (int) (len / sizeof(int16)) + 1);
-	for (; exp10 > 0; exp10--)
-	{
-		acc *= 10;
-		if (acc >= NUM_EXACT_LIMIT)
-			return false;
-	}
-	if (exp10 < -22)
-		return false;
-	*out = (double) acc / pow10[-exp10];
-	if (neg)
-		*out = -*out;
-	return true;
-}
-
 static void
 not_object_error(const char *funcname)
 {
@@ -142,7 +55,7 @@ read_value(const JsonbValue *v, const char *key, int keylen, bool as_text, FeatV
 			return;
 		case jbvNumeric:
 			out->type = UPLIFT_KEY_NUMBER;
-			if (!numeric_fast_double(v->val.numeric, &out->num))
+			if (!uplift_numeric_fast_double(v->val.numeric, &out->num))
 				out->num = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 															  NumericGetDatum(v->val.numeric)));
 			if (!isfinite(out->num))
