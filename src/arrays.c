@@ -128,7 +128,7 @@ uplift_numeric_fast_double(Numeric num, double *out)
 	bool		neg;
 	uint64		acc = 0;
 
-	if (len < sizeof(uint16))
+	if (VARATT_IS_COMPRESSED(num) || VARATT_IS_EXTERNAL(num) || len < sizeof(uint16))
 		return false;
 	memcpy(&header, p, sizeof(uint16));
 	if ((header & NUM_FLAG_MASK) == NUM_SPECIAL)

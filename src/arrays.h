@@ -66,7 +66,8 @@ extern double *uplift_array_read_nulls(Datum d, const char *what, int max_len,
 /*
  * A numeric as the nearest double, read from its digits when that is exact
  * (the same double as float8's input of its text); false otherwise, and the
- * caller converts it through numeric_float8.
+ * caller converts it through numeric_float8 (so too for a compressed or
+ * external value).
  */
 extern bool uplift_numeric_fast_double(Numeric num, double *out);
 

@@ -28,6 +28,7 @@
 #include "utils/typcache.h"
 
 #include "aggstate.h"
+#include "arrays.h"
 #include "bytes.h"
 #include "drift.h"
 #include "options.h"
@@ -199,7 +200,8 @@ numeric_value(Datum d, Oid t, const char *column)
 			v = DatumGetFloat8(d);
 			break;
 		default:
-			v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+			if (!uplift_numeric_fast_double((Numeric) DatumGetPointer(d), &v))
+				v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
 			break;
 	}
 	if (isnan(v) || isinf(v))

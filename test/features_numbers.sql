@@ -4,10 +4,11 @@
 -- both signs; numbers halfway between two doubles and beside them; the ends
 -- of double precision; and every float8 put into jsonb comes back unchanged.
 -- A model of one feature x whose treated head is 0 + 1 * x returns, from
--- uplift_predict, exactly the value read.  uplift_fit over numeric[] (read
--- the same way) gives the model of the same float8[].
+-- uplift_predict, exactly the value read.  uplift_fit over numeric[] and a
+-- drift profile of a numeric column (read the same way) give the model and
+-- the profile of the same float8 values.
 BEGIN;
-SELECT plan(6);
+SELECT plan(7);
 
 CREATE TABLE fn_models AS
 SELECT uplift_model_import('{"learner": "t_learner", "base": "linear", "n_actions": 1,
@@ -59,6 +60,9 @@ SELECT is((SELECT count(*) FROM fn_models,
               FROM generate_series(1, 50000)) r
            WHERE uplift_predict(named, jsonb_build_object('x', d), 1) IS DISTINCT FROM d),
           0::bigint, 'every float8 put into jsonb comes back unchanged');
+SELECT is((SELECT uplift_drift_profile(r)::text FROM (SELECT v AS x FROM fn_random) r),
+          (SELECT uplift_drift_profile(r)::text FROM (SELECT v::float8 AS x FROM fn_random) r),
+          'a drift profile of a numeric column is the profile of the same column as float8');
 SELECT throws_ok($$SELECT uplift_predict(named, '{"x": 1e400}'::jsonb, 1) FROM fn_models$$,
                  '22003', NULL, 'a number beyond double precision is an error, not infinity');
 
