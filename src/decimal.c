@@ -10,10 +10,12 @@
  *   10^22 are both doubles exactly, so one multiplication or division,
  *   which IEEE arithmetic rounds correctly, gives the nearest double.
  *
- * - Extended precision: where long double carries at least 64 bits of
- *   mantissa, every 64-bit mantissa and every power of ten up to 10^27
+ * - Extended precision: where long double is an IEEE format of at least 64
+ *   bits of mantissa (x86's 80-bit extended, or quad; not the double-double
+ *   of some platforms, whose operations are not correctly rounded), every
+ *   64-bit mantissa and every power of ten up to 10^27
  *   (5^27 < 2^64) are exact in it, so the product or quotient r is the
- *   exact value x rounded once to 64 bits.  Rounding r again to a double
+ *   exact value x rounded once (to 64 bits on x86).  Rounding r to a double
  *   gives the double nearest x unless r lies exactly halfway between two
  *   doubles: doubles and their midpoints are long doubles too, and rounding
  *   is monotonic, so x and r are on the same side of each of them.  That
@@ -29,12 +31,15 @@
 
 #define EXACT_DOUBLE_LIMIT (UINT64CONST(1) << 53)
 
+/* long double is x86's extended precision or IEEE quad */
+#define EXACT_LONG_DOUBLE (LDBL_MANT_DIG == 64 || LDBL_MANT_DIG == 113)
+
 static const double pow10_double[] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-#if LDBL_MANT_DIG >= 64
+#if EXACT_LONG_DOUBLE
 static const long double pow10_long[] = {
 	1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L,
 	1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L,
@@ -81,7 +86,7 @@ uplift_decimal_to_double(uint64 mantissa, int exp10, double *out)
 			: (double) mantissa / pow10_double[-exp10];
 		return true;
 	}
-#if LDBL_MANT_DIG >= 64
+#if EXACT_LONG_DOUBLE
 	if (exp10 >= -27 && exp10 <= 27)
 	{
 		long double r = (long double) mantissa;

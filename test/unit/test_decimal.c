@@ -153,7 +153,7 @@ test_answers_printed_doubles(void)
 		check_one(m, -17 - (int) (next_random(&state) % 8), &t);
 	}
 	report(&t, "17-digit numbers of 1e-8 to 1");
-#if LDBL_MANT_DIG >= 64
+#if LDBL_MANT_DIG == 64 || LDBL_MANT_DIG == 113
 	unit_check(t.declined * 1000 < t.answered,
 			   "17-digit numbers are read from their digits: %ld of %ld left to the text path",
 			   t.declined, t.answered + t.declined);
