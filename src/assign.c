@@ -23,6 +23,7 @@
 #include "funcapi.h"
 #include "nodes/primnodes.h"
 #include "utils/builtins.h"
+#include "utils/expandedrecord.h"
 #include "utils/memutils.h"
 
 #include "arrays.h"
@@ -136,13 +137,10 @@ uplift_varlena_copy(const struct varlena *v, MemoryContext cxt)
 	return copy;
 }
 
-Datum
-uplift_assignment_datum(FunctionCallInfo fcinfo, TupleDesc *tupdesc,
-						int action, double propensity, bool holdout)
+/* The result row type, blessed and kept in fn_mcxt on the first call. */
+static TupleDesc
+assignment_tupdesc(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
 {
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
-
 	if (*tupdesc == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
@@ -153,10 +151,21 @@ uplift_assignment_datum(FunctionCallInfo fcinfo, TupleDesc *tupdesc,
 		*tupdesc = BlessTupleDesc(CreateTupleDescCopy(td));
 		MemoryContextSwitchTo(old);
 	}
+	return *tupdesc;
+}
+
+Datum
+uplift_assignment_datum(FunctionCallInfo fcinfo, TupleDesc *tupdesc,
+						int action, double propensity, bool holdout)
+{
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
 	values[0] = Int32GetDatum(action);
 	values[1] = Float8GetDatum(propensity);
 	values[2] = BoolGetDatum(holdout);
-	return HeapTupleGetDatum(heap_form_tuple(*tupdesc, values, nulls));
+	return HeapTupleGetDatum(heap_form_tuple(assignment_tupdesc(fcinfo, tupdesc),
+											 values, nulls));
 }
 
 static AssignCache *
@@ -278,6 +287,30 @@ arg_is_const(FmgrInfo *flinfo, int argno)
 }
 
 /*
+ * A fixed result of uplift_assign, as a read-only expanded record in
+ * fn_mcxt: a query selecting one field, (uplift_assign(...)).action, reads
+ * it from the record's values without the checks and the deforming a flat
+ * row costs; a query that keeps the row gets it flattened, as any expanded
+ * record is.
+ */
+static Datum
+fixed_result(FunctionCallInfo fcinfo, AssignCache *c, int action, double propensity,
+			 bool holdout)
+{
+	ExpandedRecordHeader *erh;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	erh = make_expanded_record_from_tupdesc(assignment_tupdesc(fcinfo, &c->tupdesc),
+											fcinfo->flinfo->fn_mcxt);
+	values[0] = Int32GetDatum(action);
+	values[1] = Float8GetDatum(propensity);
+	values[2] = BoolGetDatum(holdout);
+	expanded_record_set_fields(erh, values, nulls, false);
+	return EOHPGetRODatum(&erh->hdr);
+}
+
+/*
  * uplift_assign(experiment, unit_id, weights, holdout, holdout_name):
  * args 0..4; the unit is a bigint or a text.
  *
@@ -285,7 +318,7 @@ arg_is_const(FmgrInfo *flinfo, int argno)
  * parameter, which PL/pgSQL may change between calls of one cached
  * expression) the results are fixed per action: they are built once, in
  * fn_mcxt, and every call returns one of them (results[n] is the holdout
- * result).
+ * result; see fixed_result).
  */
 static Datum
 assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
@@ -329,10 +362,8 @@ assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 			Datum	   *results = palloc(sizeof(Datum) * (c->n_weights + 1));
 
 			for (int a = 0; a < c->n_weights; a++)
-				results[a] = uplift_assignment_datum(fcinfo, &c->tupdesc, a,
-													 c->props[a], false);
-			results[c->n_weights] = uplift_assignment_datum(fcinfo, &c->tupdesc,
-															0, 1.0, true);
+				results[a] = fixed_result(fcinfo, c, a, c->props[a], false);
+			results[c->n_weights] = fixed_result(fcinfo, c, 0, 1.0, true);
 			MemoryContextSwitchTo(old);
 			c->fixed_results = results;
 			return results[holdout ? c->n_weights : action];
