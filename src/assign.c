@@ -154,6 +154,15 @@ assignment_tupdesc(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
 	return *tupdesc;
 }
 
+/* The fields of an uplift_assignment. */
+static void
+assignment_values(Datum *values, int action, double propensity, bool holdout)
+{
+	values[0] = Int32GetDatum(action);
+	values[1] = Float8GetDatum(propensity);
+	values[2] = BoolGetDatum(holdout);
+}
+
 Datum
 uplift_assignment_datum(FunctionCallInfo fcinfo, TupleDesc *tupdesc,
 						int action, double propensity, bool holdout)
@@ -161,9 +170,7 @@ uplift_assignment_datum(FunctionCallInfo fcinfo, TupleDesc *tupdesc,
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
-	values[0] = Int32GetDatum(action);
-	values[1] = Float8GetDatum(propensity);
-	values[2] = BoolGetDatum(holdout);
+	assignment_values(values, action, propensity, holdout);
 	return HeapTupleGetDatum(heap_form_tuple(assignment_tupdesc(fcinfo, tupdesc),
 											 values, nulls));
 }
@@ -303,9 +310,7 @@ fixed_result(FunctionCallInfo fcinfo, AssignCache *c, int action, double propens
 
 	erh = make_expanded_record_from_tupdesc(assignment_tupdesc(fcinfo, &c->tupdesc),
 											fcinfo->flinfo->fn_mcxt);
-	values[0] = Int32GetDatum(action);
-	values[1] = Float8GetDatum(propensity);
-	values[2] = BoolGetDatum(holdout);
+	assignment_values(values, action, propensity, holdout);
 	expanded_record_set_fields(erh, values, nulls, false);
 	return EOHPGetRODatum(&erh->hdr);
 }
