@@ -37,10 +37,7 @@
 typedef struct AssignCache
 {
 	UpliftPrefixCache action;	/* action namespace */
-	ArrayType  *weights_key;	/* key of the three below */
-	double	   *cum;			/* cumulative shares of the weights */
-	double	   *props;			/* propensity of each action */
-	int			n_weights;
+	UpliftWeightsCache weights;
 	struct varlena *holdout_name;	/* key of holdout_prefix */
 	UpliftHashPrefix holdout_prefix;	/* holdout namespace, seed 0 */
 	double		share;			/* holdout share of uplift_assign */
@@ -226,32 +223,29 @@ holdout_prefix(FunctionCallInfo fcinfo, AssignCache *c, text *name)
 	return &c->holdout_prefix;
 }
 
-/* The cumulative shares and propensities of the cached, validated weights. */
-static void
-cached_weights(FunctionCallInfo fcinfo, AssignCache *c, ArrayType *weights)
+void
+uplift_cached_weights(FunctionCallInfo fcinfo, UpliftWeightsCache *wc, ArrayType *weights)
 {
-	if (c->weights_key == NULL ||
-		VARSIZE(weights) != VARSIZE(c->weights_key) ||
-		memcmp(weights, c->weights_key, VARSIZE(weights)) != 0)
-	{
-		MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
-		double	   *w;
-		int			n;
+	MemoryContext cxt = fcinfo->flinfo->fn_mcxt;
+	double	   *w;
+	int			n;
 
-		w = uplift_weights_array(weights, "weights", CurrentMemoryContext, &n);
-		if (c->weights_key)
-		{
-			pfree(c->weights_key);
-			pfree(c->cum);
-			pfree(c->props);
-			c->weights_key = NULL;
-		}
-		c->cum = MemoryContextAlloc(cxt, sizeof(double) * n);
-		c->props = MemoryContextAlloc(cxt, sizeof(double) * n);
-		uplift_cumulative(w, n, c->cum, c->props);
-		c->n_weights = n;
-		c->weights_key = (ArrayType *) uplift_varlena_copy((struct varlena *) weights, cxt);
+	if (wc->key != NULL && VARSIZE(weights) == VARSIZE(wc->key) &&
+		memcmp(weights, wc->key, VARSIZE(weights)) == 0)
+		return;
+	w = uplift_weights_array(weights, "weights", CurrentMemoryContext, &n);
+	if (wc->key)
+	{
+		pfree(wc->key);
+		pfree(wc->cum);
+		pfree(wc->props);
+		wc->key = NULL;
 	}
+	wc->cum = MemoryContextAlloc(cxt, sizeof(double) * n);
+	wc->props = MemoryContextAlloc(cxt, sizeof(double) * n);
+	uplift_cumulative(w, n, wc->cum, wc->props);
+	wc->n = n;
+	wc->key = (ArrayType *) uplift_varlena_copy((struct varlena *) weights, cxt);
 }
 
 /* The holdout share argument, named as the SQL function names it. */
@@ -340,7 +334,7 @@ assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 		uplift_arg_not_null(fcinfo, 2, "weights");
 		c->share = holdout_share_arg(fcinfo, 3, "holdout");
 		uplift_arg_not_null(fcinfo, 4, "holdout_name");
-		cached_weights(fcinfo, c, PG_GETARG_ARRAYTYPE_P(2));
+		uplift_cached_weights(fcinfo, &c->weights, PG_GETARG_ARRAYTYPE_P(2));
 		uplift_action_prefix(fcinfo, &c->action, PG_GETARG_TEXT_PP(0), 0);
 		if (c->share > 0.0)
 			holdout_prefix(fcinfo, c, PG_GETARG_TEXT_PP(4));
@@ -349,11 +343,11 @@ assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	holdout = c->share > 0.0 &&
 		uplift_hash_uniform(uplift_unit_hash(&c->holdout_prefix, &unit)) < c->share;
 	action = holdout ? 0 :
-		uplift_pick_cumulative(c->cum, c->n_weights,
+		uplift_pick_cumulative(c->weights.cum, c->weights.n,
 							   uplift_hash_uniform(uplift_unit_hash(&c->action.prefix, &unit)));
 
 	if (c->fixed_results)
-		return c->fixed_results[holdout ? c->n_weights : action];
+		return c->fixed_results[holdout ? c->weights.n : action];
 
 	if (!c->args_checked)
 	{
@@ -364,19 +358,19 @@ assign_common(FunctionCallInfo fcinfo, bool unit_is_text)
 			arg_is_const(flinfo, 3) && arg_is_const(flinfo, 4))
 		{
 			MemoryContext old = MemoryContextSwitchTo(flinfo->fn_mcxt);
-			Datum	   *results = palloc(sizeof(Datum) * (c->n_weights + 1));
+			Datum	   *results = palloc(sizeof(Datum) * (c->weights.n + 1));
 
-			for (int a = 0; a < c->n_weights; a++)
-				results[a] = fixed_result(fcinfo, c, a, c->props[a], false);
-			results[c->n_weights] = fixed_result(fcinfo, c, 0, 1.0, true);
+			for (int a = 0; a < c->weights.n; a++)
+				results[a] = fixed_result(fcinfo, c, a, c->weights.props[a], false);
+			results[c->weights.n] = fixed_result(fcinfo, c, 0, 1.0, true);
 			MemoryContextSwitchTo(old);
 			c->fixed_results = results;
-			return results[holdout ? c->n_weights : action];
+			return results[holdout ? c->weights.n : action];
 		}
 	}
 	return holdout ?
 		uplift_assignment_datum(fcinfo, &c->tupdesc, 0, 1.0, true) :
-		uplift_assignment_datum(fcinfo, &c->tupdesc, action, c->props[action], false);
+		uplift_assignment_datum(fcinfo, &c->tupdesc, action, c->weights.props[action], false);
 }
 
 PG_FUNCTION_INFO_V1(uplift_assign_int8);

@@ -109,6 +109,22 @@ uplift_pick_cumulative(const double *cum, int n, double u)
 }
 
 /*
+ * A weights argument validated and turned into cumulative shares and
+ * propensities, kept between calls of one call site (in fn_mcxt) and read
+ * again only when the argument's bytes change.
+ */
+typedef struct UpliftWeightsCache
+{
+	ArrayType  *key;			/* the argument's bytes, key of the three below */
+	double	   *cum;			/* cumulative shares of the weights */
+	double	   *props;			/* propensity of each action */
+	int			n;
+} UpliftWeightsCache;
+
+extern void uplift_cached_weights(FunctionCallInfo fcinfo, UpliftWeightsCache *wc,
+								  ArrayType *weights);
+
+/*
  * The action drawn by the uniform u in [0, 1) from nonnegative weights
  * w[0..n-1] with a positive sum W: the first a with u < (w[0]+...+w[a]) / W,
  * sums taken left to right.  *propensity is set to w[a] / W.

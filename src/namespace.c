@@ -38,6 +38,8 @@ typedef struct NamespaceCache
 	AssignOptions opts;
 	UpliftHashPrefix ns_prefix;
 	UpliftHashPrefix holdout_prefix;
+	UpliftWeightsCache weights;
+	UpliftPrefixCache action;	/* the experiment's action namespace */
 	TupleDesc	tupdesc;
 } NamespaceCache;
 
@@ -188,9 +190,9 @@ cached_options(FunctionCallInfo fcinfo, NamespaceCache *c, Jsonb *options)
 /*
  * uplift_assign(experiment, unit_id, weights, options): NULL for a unit
  * outside the namespace range, else the draw of uplift_assign(experiment,
- * unit_id, weights, holdout, holdout_name).  The weights and the
- * experiment's action hash are read per call (in the per-call context): they
- * may change from row to row.
+ * unit_id, weights, holdout, holdout_name).  The options, the weights and
+ * the experiment's hash prefix are kept between calls and read again when
+ * their bytes change (they may change from row to row).
  */
 static Datum
 assign_options_common(FunctionCallInfo fcinfo, bool unit_is_text)
@@ -198,19 +200,14 @@ assign_options_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	NamespaceCache *c = namespace_cache(fcinfo);
 	const AssignOptions *o;
 	UpliftUnit	unit;
-	UpliftHashPrefix action_prefix;
-	text	   *experiment;
-	double	   *weights;
-	double		propensity;
-	int			n_weights;
+	const UpliftHashPrefix *action_prefix;
 	int			action;
 
 	uplift_arg_not_null(fcinfo, 0, "experiment");
 	uplift_unit_arg(fcinfo, 1, unit_is_text, &unit);
 	uplift_arg_not_null(fcinfo, 2, "weights");
 	o = cached_options(fcinfo, c, PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3));
-	weights = uplift_weights_array(PG_GETARG_ARRAYTYPE_P(2), "weights",
-								   CurrentMemoryContext, &n_weights);
+	uplift_cached_weights(fcinfo, &c->weights, PG_GETARG_ARRAYTYPE_P(2));
 
 	if (o->ns != NULL)
 	{
@@ -223,14 +220,10 @@ assign_options_common(FunctionCallInfo fcinfo, bool unit_is_text)
 		uplift_hash_uniform(uplift_unit_hash(&c->holdout_prefix, &unit)) < o->holdout)
 		return uplift_assignment_datum(fcinfo, &c->tupdesc, 0, 1.0, true);
 
-	experiment = PG_GETARG_TEXT_PP(0);
-	uplift_hash_prefix_init(&action_prefix, UPLIFT_HASH_NS_ACTION, 0,
-							VARDATA_ANY(experiment), VARSIZE_ANY_EXHDR(experiment));
-	action = uplift_pick(weights, n_weights,
-						 uplift_hash_uniform(uplift_unit_hash(&action_prefix, &unit)),
-						 &propensity);
-	pfree(weights);
-	return uplift_assignment_datum(fcinfo, &c->tupdesc, action, propensity, false);
+	action_prefix = uplift_action_prefix(fcinfo, &c->action, PG_GETARG_TEXT_PP(0), 0);
+	action = uplift_pick_cumulative(c->weights.cum, c->weights.n,
+									uplift_hash_uniform(uplift_unit_hash(action_prefix, &unit)));
+	return uplift_assignment_datum(fcinfo, &c->tupdesc, action, c->weights.props[action], false);
 }
 
 PG_FUNCTION_INFO_V1(uplift_assign_options_int8);

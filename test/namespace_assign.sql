@@ -3,7 +3,7 @@
 -- uplift_assign's draw and holdout, the logging variant logs enrolled units
 -- only, and the registry refuses bad and overlapping ranges.
 BEGIN;
-SELECT plan(36);
+SELECT plan(37);
 
 CREATE TEMP TABLE ids AS SELECT g AS id FROM generate_series(1, 200000) g;
 
@@ -54,6 +54,26 @@ SELECT is((SELECT count(*) FROM ids i
                   IS DISTINCT FROM uplift_assign('x', i.id, ARRAY[0.2, 0.8], 0.1, 'y2026')
               AND i.id <= 20000),
           0::bigint, 'holdout_name names the holdout');
+-- Arguments that change from row to row, against a call site per combination
+-- (constant arguments, so each keeps its own).
+SELECT is((SELECT count(*) FROM ids i,
+                 LATERAL (SELECT (i.id % 8)::int AS b) k,
+                 LATERAL (SELECT (ARRAY['x', 'y'])[1 + (k.b >> 2 & 1)] AS e,
+                                 CASE WHEN k.b >> 1 & 1 = 0 THEN ARRAY[0.2, 0.8] ELSE ARRAY[1, 1, 2] END AS w,
+                                 CASE WHEN k.b & 1 = 0 THEN '{}' ELSE '{"holdout": 0.1}' END::jsonb AS o) a
+            WHERE i.id <= 30000
+              AND uplift_assign(a.e, i.id, a.w, a.o) IS DISTINCT FROM
+                  CASE k.b
+                      WHEN 0 THEN uplift_assign('x', i.id, ARRAY[0.2, 0.8], '{}'::jsonb)
+                      WHEN 1 THEN uplift_assign('x', i.id, ARRAY[0.2, 0.8], '{"holdout": 0.1}'::jsonb)
+                      WHEN 2 THEN uplift_assign('x', i.id, ARRAY[1, 1, 2], '{}'::jsonb)
+                      WHEN 3 THEN uplift_assign('x', i.id, ARRAY[1, 1, 2], '{"holdout": 0.1}'::jsonb)
+                      WHEN 4 THEN uplift_assign('y', i.id, ARRAY[0.2, 0.8], '{}'::jsonb)
+                      WHEN 5 THEN uplift_assign('y', i.id, ARRAY[0.2, 0.8], '{"holdout": 0.1}'::jsonb)
+                      WHEN 6 THEN uplift_assign('y', i.id, ARRAY[1, 1, 2], '{}'::jsonb)
+                      WHEN 7 THEN uplift_assign('y', i.id, ARRAY[1, 1, 2], '{"holdout": 0.1}'::jsonb)
+                  END),
+          0::bigint, 'experiment, weights and options changing from row to row: the draws of constant arguments');
 SELECT is(uplift_assign('x', 7, ARRAY[0.2, 0.8], NULL::jsonb),
           uplift_assign('x', 7, ARRAY[0.2, 0.8]), 'NULL options are all defaults');
 SELECT is(uplift_assign('x', 'user-7', ARRAY[0.2, 0.8], '{}'::jsonb),
