@@ -245,6 +245,7 @@ uplift_cached_weights(FunctionCallInfo fcinfo, UpliftWeightsCache *wc, ArrayType
 	wc->props = MemoryContextAlloc(cxt, sizeof(double) * n);
 	uplift_cumulative(w, n, wc->cum, wc->props);
 	wc->n = n;
+	wc->version++;
 	wc->key = (ArrayType *) uplift_varlena_copy((struct varlena *) weights, cxt);
 }
 

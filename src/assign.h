@@ -119,6 +119,7 @@ typedef struct UpliftWeightsCache
 	double	   *cum;			/* cumulative shares of the weights */
 	double	   *props;			/* propensity of each action */
 	int			n;
+	uint64		version;		/* changes whenever the weights do */
 } UpliftWeightsCache;
 
 extern void uplift_cached_weights(FunctionCallInfo fcinfo, UpliftWeightsCache *wc,

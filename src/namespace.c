@@ -41,6 +41,9 @@ typedef struct NamespaceCache
 	UpliftWeightsCache weights;
 	UpliftPrefixCache action;	/* the experiment's action namespace */
 	TupleDesc	tupdesc;
+	MemoryContext results_cxt;	/* holds results, emptied when weights change */
+	Datum	   *results;		/* per action a result once drawn, [n]: holdout */
+	uint64		results_version;	/* the version of weights they are for */
 } NamespaceCache;
 
 static const char *const assign_option_keys[] =
@@ -188,6 +191,38 @@ cached_options(FunctionCallInfo fcinfo, NamespaceCache *c, Jsonb *options)
 }
 
 /*
+ * The result of action a (a = n: the holdout's), built the first time it is
+ * drawn with these weights; all are dropped when the weights change, as a
+ * function's result in the per-row context would be at the next row.
+ */
+static Datum
+cached_result(FunctionCallInfo fcinfo, NamespaceCache *c, int a)
+{
+	const UpliftWeightsCache *wc = &c->weights;
+	MemoryContext old;
+
+	if (c->results == NULL || c->results_version != wc->version)
+	{
+		if (c->results_cxt == NULL)
+			c->results_cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
+												   "uplift_assign results",
+												   ALLOCSET_SMALL_SIZES);
+		MemoryContextReset(c->results_cxt);
+		c->results = MemoryContextAllocZero(c->results_cxt, sizeof(Datum) * (wc->n + 1));
+		c->results_version = wc->version;
+	}
+	if (c->results[a] == (Datum) 0)
+	{
+		old = MemoryContextSwitchTo(c->results_cxt);
+		c->results[a] = a == wc->n ?
+			uplift_assignment_datum(fcinfo, &c->tupdesc, 0, 1.0, true) :
+			uplift_assignment_datum(fcinfo, &c->tupdesc, a, wc->props[a], false);
+		MemoryContextSwitchTo(old);
+	}
+	return c->results[a];
+}
+
+/*
  * uplift_assign(experiment, unit_id, weights, options): NULL for a unit
  * outside the namespace range, else the draw of uplift_assign(experiment,
  * unit_id, weights, holdout, holdout_name).  The options, the weights and
@@ -218,12 +253,12 @@ assign_options_common(FunctionCallInfo fcinfo, bool unit_is_text)
 	}
 	if (o->holdout > 0.0 &&
 		uplift_hash_uniform(uplift_unit_hash(&c->holdout_prefix, &unit)) < o->holdout)
-		return uplift_assignment_datum(fcinfo, &c->tupdesc, 0, 1.0, true);
+		return cached_result(fcinfo, c, c->weights.n);
 
 	action_prefix = uplift_action_prefix(fcinfo, &c->action, PG_GETARG_TEXT_PP(0), 0);
 	action = uplift_pick_cumulative(c->weights.cum, c->weights.n,
 									uplift_hash_uniform(uplift_unit_hash(action_prefix, &unit)));
-	return uplift_assignment_datum(fcinfo, &c->tupdesc, action, c->weights.props[action], false);
+	return cached_result(fcinfo, c, action);
 }
 
 PG_FUNCTION_INFO_V1(uplift_assign_options_int8);
