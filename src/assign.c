@@ -230,8 +230,7 @@ uplift_cached_weights(FunctionCallInfo fcinfo, UpliftWeightsCache *wc, ArrayType
 	double	   *w;
 	int			n;
 
-	if (wc->key != NULL && VARSIZE(weights) == VARSIZE(wc->key) &&
-		memcmp(weights, wc->key, VARSIZE(weights)) == 0)
+	if (uplift_varlena_equal((struct varlena *) weights, (struct varlena *) wc->key))
 		return;
 	w = uplift_weights_array(weights, "weights", CurrentMemoryContext, &n);
 	if (wc->key)
