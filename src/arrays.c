@@ -17,6 +17,7 @@
 #include "catalog/pg_type.h"
 #include "access/tupmacs.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
 #include "arrays.h"
@@ -115,11 +116,11 @@ check_no_null(const FeatureArray *fa, const char *what)
 /*
  * A numeric as the nearest double, read from its digits (decimal.c) rather
  * than printed and parsed again when that is exact: the same double as
- * float8's input of the numeric's text.  false when the digits pass 2^64 or
- * decimal.c cannot decide.
+ * float8's input of the numeric's text.  false when the value is compressed
+ * or external, when the digits pass 2^64 or when decimal.c cannot decide.
  */
-bool
-uplift_numeric_fast_double(Numeric num, double *out)
+static bool
+numeric_digits_double(Numeric num, double *out)
 {
 	const char *p = VARDATA_ANY(num);
 	Size		len = VARSIZE_ANY_EXHDR(num);
@@ -170,6 +171,18 @@ uplift_numeric_fast_double(Numeric num, double *out)
 	return true;
 }
 
+double
+uplift_numeric_double(Numeric num, bool overflow_error)
+{
+	double		d;
+
+	if (numeric_digits_double(num, &d))
+		return d;
+	return DatumGetFloat8(DirectFunctionCall1(overflow_error ? numeric_float8 :
+											  numeric_float8_no_overflow,
+											  NumericGetDatum(num)));
+}
+
 /*
  * Copy the elements as doubles into out[0..n-1] (a NULL element, which
  * takes no space in the data, as 0), then check that they are finite.
@@ -217,9 +230,7 @@ copy_elements(const FeatureArray *fa, double *out, const char *what)
 			}
 			else if (fa->elemtype == NUMERICOID)
 			{
-				if (!uplift_numeric_fast_double((Numeric) p, &out[i]))
-					out[i] = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-																PointerGetDatum(p)));
+				out[i] = uplift_numeric_double((Numeric) p, true);
 				p = att_addlength_pointer(p, -1, p);
 				p = (const char *) att_align_nominal(p, TYPALIGN_INT);
 			}

@@ -64,12 +64,12 @@ extern double *uplift_array_read_nulls(Datum d, const char *what, int max_len,
 									   const char *length_hint, bool **isnull, int *n);
 
 /*
- * A numeric as the nearest double, read from its digits when that is exact
- * (the same double as float8's input of its text); false otherwise, and the
- * caller converts it through numeric_float8 (so too for a compressed or
- * external value).
+ * A numeric as the nearest double, the one float8's input gives for its
+ * text: read from its digits when that is exact, else through its text.
+ * Beyond double precision: the error of numeric_float8 if overflow_error,
+ * else an infinity (the caller names the value in its own error).
  */
-extern bool uplift_numeric_fast_double(Numeric num, double *out);
+extern double uplift_numeric_double(Numeric num, bool overflow_error);
 
 /* The length error unless min_len <= n <= max_len. */
 extern void uplift_array_check_length(const char *what, int n, int min_len, int max_len,

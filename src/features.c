@@ -55,9 +55,7 @@ read_value(const JsonbValue *v, const char *key, int keylen, bool as_text, FeatV
 			return;
 		case jbvNumeric:
 			out->type = UPLIFT_KEY_NUMBER;
-			if (!uplift_numeric_fast_double(v->val.numeric, &out->num))
-				out->num = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
-															  NumericGetDatum(v->val.numeric)));
+			out->num = uplift_numeric_double(v->val.numeric, false);
 			if (!isfinite(out->num))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -200,8 +200,7 @@ numeric_value(Datum d, Oid t, const char *column)
 			v = DatumGetFloat8(d);
 			break;
 		default:
-			if (!uplift_numeric_fast_double((Numeric) DatumGetPointer(d), &v))
-				v = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+			v = uplift_numeric_double((Numeric) DatumGetPointer(d), true);
 			break;
 	}
 	if (isnan(v) || isinf(v))
