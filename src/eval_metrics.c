@@ -70,6 +70,150 @@ typedef struct RowOrdered
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
+static inline int64
+row_seq(const double *row)
+{
+	int64		seq;
+
+	memcpy(&seq, row + 2, sizeof(seq));
+	return seq;
+}
+
+/*
+ * The rows of an arm sort by an in-place radix sort, most significant byte
+ * first (American flag sort: a count of each byte value, then every row
+ * swapped into its bucket), so no second array is needed.  The key is the
+ * score's 8 bytes, then for METRIC_ORDERED the sequence's 8; a level where
+ * every row has the same byte moves nothing, and buckets of fewer than
+ * RADIX_MIN_ROWS rows finish with the comparison sort.  Equal keys share
+ * every byte, so ties stay together.
+ */
+#define RADIX_MIN_ROWS 64
+
+/*
+ * Byte "level" (0 the most significant) of an unsigned key that orders as
+ * the rows do: the score descending (-0 and +0 alike, one tie group), then
+ * the sequence descending.
+ */
+static inline int
+row_digit(const double *row, int level)
+{
+	uint64		u;
+
+	if (level < 8)
+	{
+		double		score = row[0] == 0 ? 0.0 : row[0];	/* -0 is +0 */
+
+		memcpy(&u, &score, sizeof(u));
+		u = (u >> 63) ? u : u ^ UINT64CONST(0x7FFFFFFFFFFFFFFF);
+	}
+	else
+		u = ~((uint64) row_seq(row) ^ (UINT64CONST(1) << 63));
+	return (int) ((u >> (56 - 8 * (level & 7))) & 0xFF);
+}
+
+static inline void
+swap_rows(double *a, double *b, int w)
+{
+	for (int k = 0; k < w; k++)
+	{
+		double		t = a[k];
+
+		a[k] = b[k];
+		b[k] = t;
+	}
+}
+
+typedef void (*RadixSortFn) (double *rows, int64 n, int level);
+
+/*
+ * Levels "level" and below of the sort of n rows of layout, the next level
+ * of each bucket by sort.
+ */
+static pg_attribute_always_inline void
+radix_sort_rows(double *rows, int64 n, MetricLayout layout, int level,
+				RadixSortFn sort)
+{
+	int			w = METRIC_WIDTH(layout);
+	int			levels = layout == METRIC_ORDERED ? 16 : 8;
+	int64		count[256];
+	int64		next[256];
+	int64		end[256];
+	int64		at = 0;
+	int64		steps = 0;
+
+	CHECK_FOR_INTERRUPTS();
+	for (;;)
+	{
+		if (n < RADIX_MIN_ROWS)
+		{
+			if (layout == METRIC_PLAIN)
+				sort_rows_plain((RowPlain *) rows, n);
+			else if (layout == METRIC_COST)
+				sort_rows_cost((RowCost *) rows, n);
+			else
+				sort_rows_ordered((RowOrdered *) rows, n);
+			return;
+		}
+		memset(count, 0, sizeof(count));
+		for (int64 i = 0; i < n; i++)
+		{
+			count[row_digit(rows + i * w, level)]++;
+			if ((i & 0xFFFF) == 0xFFFF)
+				CHECK_FOR_INTERRUPTS();
+		}
+		if (count[row_digit(rows, level)] < n)
+			break;
+		if (++level == levels)
+			return;
+	}
+
+	for (int b = 0; b < 256; b++)
+	{
+		next[b] = at;
+		at += count[b];
+		end[b] = at;
+	}
+	for (int b = 0; b < 256; b++)
+	{
+		while (next[b] < end[b])
+		{
+			double	   *row = rows + next[b] * w;
+			int			d = row_digit(row, level);
+
+			if (d == b)
+				next[b]++;
+			else
+				swap_rows(row, rows + next[d]++ * w, w);
+			if ((++steps & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	}
+	if (level + 1 == levels)
+		return;
+	for (int b = 0; b < 256; b++)
+		if (count[b] > 1)
+			sort(rows + (end[b] - count[b]) * w, count[b], level + 1);
+}
+
+static void
+radix_sort_plain(double *rows, int64 n, int level)
+{
+	radix_sort_rows(rows, n, METRIC_PLAIN, level, radix_sort_plain);
+}
+
+static void
+radix_sort_cost(double *rows, int64 n, int level)
+{
+	radix_sort_rows(rows, n, METRIC_COST, level, radix_sort_cost);
+}
+
+static void
+radix_sort_ordered(double *rows, int64 n, int level)
+{
+	radix_sort_rows(rows, n, METRIC_ORDERED, level, radix_sort_ordered);
+}
+
 void
 metric_sort(MetricData *d)
 {
@@ -84,13 +228,13 @@ metric_sort(MetricData *d)
 		switch (d->layout)
 		{
 			case METRIC_PLAIN:
-				sort_rows_plain((RowPlain *) arm->rows, arm->n);
+				radix_sort_plain(arm->rows, arm->n, 0);
 				break;
 			case METRIC_COST:
-				sort_rows_cost((RowCost *) arm->rows, arm->n);
+				radix_sort_cost(arm->rows, arm->n, 0);
 				break;
 			case METRIC_ORDERED:
-				sort_rows_ordered((RowOrdered *) arm->rows, arm->n);
+				radix_sort_ordered(arm->rows, arm->n, 0);
 				break;
 		}
 	}
@@ -129,15 +273,6 @@ metric_merge_rows(MetricLayout layout, const double *a, int64 na,
 	memcpy(out, a + i * w, (na - i) * row);
 	out += (na - i) * w;
 	memcpy(out, b + j * w, (nb - j) * row);
-}
-
-static inline int64
-row_seq(const double *row)
-{
-	int64		seq;
-
-	memcpy(&seq, row + 2, sizeof(seq));
-	return seq;
 }
 
 void

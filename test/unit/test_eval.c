@@ -6,10 +6,12 @@
  *	  sorted, the parts merged, give the rows of one sort of all rows (every
  *	  row once, in metric_sort's order, and with a total order exactly the
  *	  same array), and the same Qini, AUUC and decile counts as one sort,
- *	  with many ties in the score.  Prints TAP.
+ *	  with many ties in the score; and the radix sort of each layout against
+ *	  scores of every sign, magnitude and spacing.  Prints TAP.
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +246,215 @@ test_sorted_flag(void)
 			   "the perfect scores are sorted after they replace the scores");
 }
 
+/* ---- the radix sort ---- */
+
+static int	cmp_width;
+
+/* Rows ordered by the bits of each slot: a total order on bit patterns. */
+static int
+cmp_row_bits(const void *a, const void *b)
+{
+	for (int k = 0; k < cmp_width; k++)
+	{
+		uint64		x,
+					y;
+
+		memcpy(&x, (const double *) a + k, sizeof(x));
+		memcpy(&y, (const double *) b + k, sizeof(y));
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+/* got holds exactly the rows of want, bit for bit, in any order. */
+static bool
+same_row_bits(const MetricArm *got, const double *want, int64 n, int w)
+{
+	double	   *g = palloc(Max(n, 1) * w * sizeof(double));
+	double	   *x = palloc(Max(n, 1) * w * sizeof(double));
+	bool		same;
+
+	if (got->n != n)
+		return false;
+	memcpy(g, got->rows, n * w * sizeof(double));
+	memcpy(x, want, n * w * sizeof(double));
+	cmp_width = w;
+	qsort(g, n, w * sizeof(double), cmp_row_bits);
+	qsort(x, n, w * sizeof(double), cmp_row_bits);
+	same = memcmp(g, x, n * w * sizeof(double)) == 0;
+	pfree(g);
+	pfree(x);
+	return same;
+}
+
+static double
+score_uniform(int64 i)
+{
+	return next_uniform();
+}
+
+static double
+score_grid(int64 i)
+{
+	return floor(next_uniform() * 50) / 50;
+}
+
+static double
+score_constant(int64 i)
+{
+	return 0.25;
+}
+
+/* scores that differ only in their last two bytes */
+static double
+score_low_bytes(int64 i)
+{
+	return 1.0 + (double) ((i * 7919) % 300) * DBL_EPSILON;
+}
+
+/* both signs, every magnitude, zeros of both signs, subnormals, extremes */
+static double
+score_wide(int64 i)
+{
+	static const double special[] = {0.0, -0.0, DBL_MIN, -DBL_MIN, 5e-324,
+	-5e-324, DBL_MAX, -DBL_MAX, 1.0, -1.0};
+	double		u = next_uniform();
+
+	if (i % 7 == 0)
+		return special[(i / 7) % lengthof(special)];
+	return ldexp(u, (int) (next_uniform() * 2000) - 1000) *
+		(next_uniform() < 0.5 ? -1 : 1);
+}
+
+/* n rows per arm with scores from gen: sorted, descending, the same rows */
+static void
+check_sort(MetricLayout layout, int64 n, double (*gen) (int64), const char *name)
+{
+	MetricData	d;
+	int			w = METRIC_WIDTH(layout);
+	double	   *before[2];
+	bool		ok = true;
+
+	memset(&d, 0, sizeof(d));
+	d.layout = layout;
+	for (int a = 0; a < 2; a++)
+	{
+		d.arm[a].rows = palloc(Max(n, 1) * w * sizeof(double));
+		d.arm[a].n = d.arm[a].cap = n;
+		for (int64 i = 0; i < n; i++)
+		{
+			double	   *row = d.arm[a].rows + i * w;
+
+			row[0] = gen(i);
+			row[1] = next_uniform() < 0.3 ? 1.0 : 0.0;
+			if (layout == METRIC_COST)
+				row[2] = next_uniform();
+			else if (layout == METRIC_ORDERED)
+			{
+				/* input sequences, not in input order, some negative */
+				int64		seq = (i * 7919) % (n + 1) - n / 3;
+
+				memcpy(&row[2], &seq, sizeof(seq));
+			}
+		}
+		before[a] = palloc(Max(n, 1) * w * sizeof(double));
+		memcpy(before[a], d.arm[a].rows, n * w * sizeof(double));
+	}
+	metric_sort(&d);
+	for (int a = 0; a < 2; a++)
+	{
+		ok = ok && descending(&d.arm[a], w) && same_row_bits(&d.arm[a], before[a], n, w);
+		for (int64 i = 1; layout == METRIC_ORDERED && i < n; i++)
+		{
+			const double *prev = d.arm[a].rows + (i - 1) * w;
+			const double *row = d.arm[a].rows + i * w;
+			int64		s0,
+						s1;
+
+			memcpy(&s0, &prev[2], sizeof(s0));
+			memcpy(&s1, &row[2], sizeof(s1));
+			ok = ok && (prev[0] != row[0] || s0 > s1);
+		}
+	}
+	unit_check(ok, "%s, %lld rows an arm, %s: sorted by descending score%s, every row kept",
+			   layout == METRIC_PLAIN ? "score and outcome" :
+			   layout == METRIC_COST ? "score, value and cost" : "score, outcome and sequence",
+			   (long long) n, name,
+			   layout == METRIC_ORDERED ? " then descending sequence" : "");
+}
+
+static void
+test_radix_sort(void)
+{
+	static const int64 sizes[] = {0, 1, 2, 63, 64, 65, 1000, 300000};
+	MetricData	d;
+	MetricGroup g;
+	MetricCursor cur;
+	int64		zeros = 0;
+
+	for (int k = 0; k < lengthof(sizes); k++)
+	{
+		check_sort(METRIC_PLAIN, sizes[k], score_uniform, "uniform scores");
+		check_sort(METRIC_COST, sizes[k], score_wide, "scores of both signs and every magnitude");
+		check_sort(METRIC_ORDERED, sizes[k], score_grid, "50 distinct scores");
+	}
+	check_sort(METRIC_ORDERED, 300000, score_wide, "scores of both signs and every magnitude");
+	check_sort(METRIC_ORDERED, 100000, score_constant, "one score");
+	check_sort(METRIC_PLAIN, 300000, score_wide, "scores of both signs and every magnitude");
+	check_sort(METRIC_PLAIN, 300000, score_grid, "50 distinct scores");
+	check_sort(METRIC_COST, 300000, score_grid, "50 distinct scores");
+	check_sort(METRIC_PLAIN, 100000, score_constant, "one score");
+	check_sort(METRIC_PLAIN, 100000, score_low_bytes, "scores apart in their last bytes");
+
+	/* -0 and +0 are one tie group, between the positive and negative scores */
+	memset(&d, 0, sizeof(d));
+	d.layout = METRIC_PLAIN;
+	d.arm[0].rows = palloc(3000 * 2 * sizeof(double));
+	d.arm[0].n = d.arm[0].cap = 3000;
+	for (int i = 0; i < 3000; i++)
+	{
+		d.arm[0].rows[i * 2] = (i % 3 == 0) ? -0.0 : (i % 3 == 1 ? 0.0 : (i % 2 ? 1.0 : -1.0));
+		d.arm[0].rows[i * 2 + 1] = 1.0;
+	}
+	metric_sort(&d);
+	metric_cursor_init(&cur, &d, false);
+	while (metric_cursor_next(&cur, &g))
+		if (g.score == 0)
+			zeros += (int64) g.n[0];
+	unit_check(metric_count_groups(&d) == 3 && zeros == 2000,
+			   "-0 and +0 sort as one score: 3 tie groups, 2000 zeros in one");
+
+	/* interrupts: checked often, and a cancel is raised */
+	memset(&d, 0, sizeof(d));
+	d.layout = METRIC_PLAIN;
+	for (int a = 0; a < 2; a++)
+	{
+		d.arm[a].rows = palloc(2000000 * 2 * sizeof(double));
+		d.arm[a].n = d.arm[a].cap = 2000000;
+		for (int64 i = 0; i < 2000000; i++)
+		{
+			d.arm[a].rows[i * 2] = next_uniform();
+			d.arm[a].rows[i * 2 + 1] = 0;
+		}
+	}
+	unit_interrupts_start();
+	metric_sort(&d);
+	unit_interrupts_stop();
+	unit_check(descending(&d.arm[0], 2) && unit_max_interrupt_gap < 0.01,
+			   "sorting 2,000,000 rows an arm checks for interrupts at least every 10 ms of CPU: longest gap %.1f ms",
+			   unit_max_interrupt_gap * 1000);
+	d.sorted = false;
+	for (int64 i = 0; i < 2000000; i++)
+		d.arm[0].rows[i * 2] = next_uniform();
+	unit_cancel_after = 5;
+	unit_interrupts_start();
+	unit_check(UNIT_THROWS(metric_sort(&d), ERRCODE_QUERY_CANCELED),
+			   "a cancel during the sort is raised with 57014");
+	unit_interrupts_stop();
+	unit_cancel_after = -1;
+}
+
 int
 main(void)
 {
@@ -252,5 +463,6 @@ main(void)
 	test_layout(METRIC_ORDERED, "score, outcome and sequence");
 	test_metrics();
 	test_sorted_flag();
+	test_radix_sort();
 	return unit_done();
 }
