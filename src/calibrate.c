@@ -130,9 +130,7 @@ state_arg(FunctionCallInfo fcinfo, int argno)
 static MemoryContext
 new_state_context(FunctionCallInfo fcinfo, MemoryContext aggcxt)
 {
-	Aggref	   *aggref = AggGetAggref(fcinfo);
-
-	return aggref != NULL && aggref->aggtranstype == INTERNALOID ? aggcxt : CurrentMemoryContext;
+	return uplift_arg_type(fcinfo, 0) == INTERNALOID ? aggcxt : CurrentMemoryContext;
 }
 
 static void

@@ -561,7 +561,7 @@ read_jsonb(Jsonb *jb, const UpliftEncoding *enc, double *x)
 void
 features_read_for_model(FunctionCallInfo fcinfo, int argno, const UpliftModel *m, double *x)
 {
-	bool		named = get_fn_expr_argtype(fcinfo->flinfo, argno) == JSONBOID;
+	bool		named = uplift_arg_type(fcinfo, argno) == JSONBOID;
 
 	if (named != (m->encoding != NULL))
 		ereport(ERROR,

@@ -1822,7 +1822,7 @@ Datum
 uplift_drift(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	bool		from_text = get_fn_expr_argtype(fcinfo->flinfo, 0) == TEXTOID;
+	bool		from_text = uplift_arg_type(fcinfo, 0) == TEXTOID;
 	Jsonb	   *opts = (PG_NARGS() > 2 && !PG_ARGISNULL(2)) ? PG_GETARG_JSONB_P(2) : NULL;
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "uplift_drift",
 											  ALLOCSET_DEFAULT_SIZES);

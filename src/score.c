@@ -289,7 +289,7 @@ uplift_model_action_arg(FunctionCallInfo fcinfo, const UpliftModel *m, int argno
 {
 	int32		action;
 
-	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == TEXTOID)
+	if (uplift_arg_type(fcinfo, argno) == TEXTOID)
 	{
 		text	   *label = PG_GETARG_TEXT_PP(argno);
 

@@ -30,7 +30,7 @@ labels_new(MemoryContext cxt, const char *control)
 TreatLabels *
 treatment_labels_for_call(FunctionCallInfo fcinfo, int argno, Jsonb *opts, MemoryContext cxt)
 {
-	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, argno);
+	Oid			type = uplift_arg_type(fcinfo, argno);
 	char	   *control = options_text(opts, "control", NULL);
 
 	if (type != TEXTOID)
@@ -100,7 +100,7 @@ treatment_read(FunctionCallInfo fcinfo, int argno, TreatLabels *labels)
 		label = PG_GETARG_TEXT_PP(argno);
 		return label_add(labels, VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label));
 	}
-	if (get_fn_expr_argtype(fcinfo->flinfo, argno) == BOOLOID)
+	if (uplift_arg_type(fcinfo, argno) == BOOLOID)
 		return PG_GETARG_BOOL(argno) ? 1 : 0;
 	return PG_GETARG_INT32(argno);
 }

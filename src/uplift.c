@@ -6,9 +6,11 @@
 
 #include <math.h>
 
+#include "catalog/pg_proc.h"
 #include "funcapi.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/typcache.h"
 
 #include "progress.h"
@@ -41,6 +43,37 @@ uplift_agg_context(FunctionCallInfo fcinfo, const char *funcname)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s called in non-aggregate context", funcname)));
 	return aggcontext;
+}
+
+/*
+ * The type of argument argno of this call.  The executor gives a function
+ * its call expression (fn_expr), from which get_fn_expr_argtype reads it; a
+ * function called through fmgr_info alone has none (Citus calls an
+ * aggregate's transition, combine and final functions so on its shards and
+ * coordinator), and then the type is the function's declared one, read from
+ * pg_proc.  None of the functions that ask is polymorphic, so the two agree.
+ * InvalidOid when argno is out of range.
+ */
+Oid
+uplift_arg_type(FunctionCallInfo fcinfo, int argno)
+{
+	Oid			type;
+	HeapTuple	tup;
+	Form_pg_proc proc;
+
+	if (fcinfo->flinfo == NULL)
+		return InvalidOid;
+	type = get_fn_expr_argtype(fcinfo->flinfo, argno);
+	if (OidIsValid(type))
+		return type;
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fcinfo->flinfo->fn_oid);
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	if (argno >= 0 && argno < proc->pronargs)
+		type = proc->proargtypes.values[argno];
+	ReleaseSysCache(tup);
+	return IsPolymorphicType(type) ? InvalidOid : type;
 }
 
 /*

@@ -63,6 +63,12 @@ extern MemoryContext uplift_agg_context(FunctionCallInfo fcinfo, const char *fun
  */
 extern TupleDesc uplift_result_rows_desc(FunctionCallInfo fcinfo, Oid *elemtype);
 
+/*
+ * Type of argument argno of the call: the call expression's, or the
+ * function's declared one when there is no expression; see uplift.c.
+ */
+extern Oid	uplift_arg_type(FunctionCallInfo fcinfo, int argno);
+
 /* Error unless x is finite; "what" names the argument. */
 extern void uplift_check_finite(double x, const char *what);
 
