@@ -48,13 +48,15 @@ demo:
 # The pgTAP files on a running server with uplift installed (PGHOST, PGPORT,
 # PGUSER from the environment, as for installcheck): scripts/tapdb.sh
 # creates the database $(TAPDB) (dropped first if it exists) with pgtap,
-# uplift and the fixtures of test/fixtures/, then pg_prove runs $(TESTS):
+# uplift and the fixtures of test/fixtures/ (after installing the test module
+# of test/citus/ that one of them declares), then pg_prove runs $(TESTS):
 #   make prove
 #   make prove TESTS="test/fit_errors.sql test/model_score.sql"
 TAPDB ?= uplift_test
 TESTS ?= $(sort $(wildcard test/*.sql))
 .PHONY: prove
 prove:
+	$(MAKE) -C test/citus -s install
 	bash scripts/tapdb.sh $(TAPDB)
 	pg_prove -d $(TAPDB) $(TESTS)
 

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/cluster.sh
 uplift_build_install
+# the test module that calls aggregates as Citus does (test/citus/)
+make -C test/citus -s >/dev/null && make -C test/citus -s install >/dev/null
 cluster_start
 
 passed=0; failed=0

@@ -3,10 +3,10 @@
 -- are all distinct, the model uplift_fit grows in memory, byte for byte (the
 -- same checksum), under serial and parallel plans, for every criterion,
 -- weighting, sampling and honest estimation, with levels in several blocks; the pass states split as Citus
--- splits them give the one-pass state; bad rows and options give
+-- splits them (and with the calls Citus makes) give the one-pass state; bad rows and options give
 -- uplift_fit's errors, bad setups and states clear ones.
 BEGIN;
-SELECT plan(85);
+SELECT plan(89);
 
 -- Three arms, four features (one of few values), a 0/1 and a continuous
 -- outcome and logged propensities that vary within each arm; no two rows
@@ -191,6 +191,16 @@ FROM fqf_setups s CROSS JOIN generate_series(0, 4) part;
 SELECT is((SELECT pg_temp.pass_combine(state::uplift_forest_pass_state) FROM fqf_parts p WHERE p.name = s.name),
           (SELECT uplift_forest_pass(r.x, r.t, r.y, r.e, s.setup) FROM fqf_rows r),
           s.name || ' pass: four partial states and an empty one, through text, combined, give the one-pass state')
+FROM fqf_setups s ORDER BY s.name;
+-- The same split with the support functions called as Citus calls them
+-- (test/fixtures/05_citus_calls.sql).
+SELECT is((SELECT citus_calls.combine('uplift_forest_pass(float8[], int, float8, float8, bytea)'::regprocedure::oid,
+                                      part, NULL::bytea)
+             FROM (SELECT citus_calls.partial('uplift_forest_pass(float8[], int, float8, float8, bytea)'::regprocedure::oid,
+                                              ROW(r.x, r.t, r.y, r.e, s.setup)) AS part
+                     FROM fqf_rows r GROUP BY r.i % 4 UNION ALL SELECT NULL) parts),
+          (SELECT uplift_forest_pass(r.x, r.t, r.y, r.e, s.setup) FROM fqf_rows r),
+          s.name || ' pass: split as Citus calls it, the one-pass state')
 FROM fqf_setups s ORDER BY s.name;
 SELECT force_parallel();
 SELECT is((SELECT uplift_forest_pass(r.x, r.t, r.y, r.e, s.setup) FROM fqf_rows r),
