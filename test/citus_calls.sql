@@ -11,12 +11,6 @@
 BEGIN;
 SELECT plan(35);
 
-CREATE FUNCTION pg_temp.run(q text) RETURNS float8[] LANGUAGE plpgsql AS
-$$DECLARE r float8[]; BEGIN EXECUTE q INTO r; RETURN r; END$$;
-CREATE FUNCTION pg_temp.close(a float8[], b float8[], rel float8) RETURNS bool LANGUAGE sql AS
-$$SELECT cardinality(a) = cardinality(b) AND bool_and(abs(x - y) <= rel * greatest(abs(x), abs(y), 1e-300))
-  FROM unnest(a, b) u(x, y)$$;
-
 -- 12,000 logged rows of the demo campaign: two target policies, outcome
 -- models, a chosen action, labels, named features and unit ids.
 CREATE TABLE calls_log AS
@@ -91,13 +85,13 @@ INSERT INTO cases VALUES
   '(SELECT array_agg(x ORDER BY k, j) FROM unnest(e) WITH ORDINALITY u(o, p, b, d, s, l, h, n, k),
           LATERAL unnest(ARRAY[p, b, d, s, n]) WITH ORDINALITY v(x, j))'),
  ('uplift_fit_calibration(uplift_model, float8[], int, float8, float8)',
-  '(SELECT array_num FROM calls_models), features, action, value, propensity', 'pg_temp.lines(e)'),
+  '(SELECT array_num FROM calls_models), features, action, value, propensity', 'calibration_lines(e)'),
  ('uplift_fit_calibration(uplift_model, float8[], text, float8, float8)',
-  '(SELECT array_label FROM calls_models), features, label, value, propensity', 'pg_temp.lines(e)'),
+  '(SELECT array_label FROM calls_models), features, label, value, propensity', 'calibration_lines(e)'),
  ('uplift_fit_calibration(uplift_model, jsonb, int, float8, float8)',
-  '(SELECT named_num FROM calls_models), named, action, value, propensity', 'pg_temp.lines(e)'),
+  '(SELECT named_num FROM calls_models), named, action, value, propensity', 'calibration_lines(e)'),
  ('uplift_fit_calibration(uplift_model, jsonb, text, float8, float8)',
-  '(SELECT named_label FROM calls_models), named, label, value, propensity', 'pg_temp.lines(e)'),
+  '(SELECT named_label FROM calls_models), named, label, value, propensity', 'calibration_lines(e)'),
  ('allocate_threshold(float8[], float8[], float8)', 'vals, costs, 900::float8', 'ARRAY[e]'),
  ('allocate_threshold(float8[], float8[], float8, jsonb)', 'vals, costs, 1500::float8, ''{"min_roi": 0.5}''::jsonb',
   'ARRAY[e]'),
@@ -112,14 +106,6 @@ INSERT INTO cases VALUES
           LATERAL (SELECT v::text::float8 AS x WHERE jsonb_typeof(v) = ''number'') n)'),
  ('uplift_newton_pass(float8[], int, float8, float8, float8[])',
   'features[1:3], (action > 0)::int, value, NULL::float8, ''{0,0,0,0,0,0,0,0,0}''::float8[]', 'e');
-
--- the calibration lines of a model: intercept, slope and rows per action
-CREATE FUNCTION pg_temp.lines(m uplift_model) RETURNS float8[] LANGUAGE sql AS $$
-    SELECT array_agg(x ORDER BY k, j)
-    FROM jsonb_array_elements(uplift_model_info(m) -> 'calibration') WITH ORDINALITY l(e, k),
-         LATERAL unnest(ARRAY[(e ->> 'intercept')::float8, (e ->> 'slope')::float8,
-                              (e ->> 'rows')::float8]) WITH ORDINALITY v(x, j)
-$$;
 
 CREATE FUNCTION pg_temp.call(c cases) RETURNS text LANGUAGE sql AS $$
     SELECT format('%s(%s)', split_part(c.sig, '(', 1), c.args)
@@ -149,10 +135,10 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1)
 
 SELECT force_serial();
 CREATE TEMP TABLE answers AS
-SELECT c.sig, pg_temp.run(pg_temp.one_pass(c)) AS one_pass, pg_temp.run(pg_temp.citus(c)) AS citus
+SELECT c.sig, query_float8s(pg_temp.one_pass(c)) AS one_pass, query_float8s(pg_temp.citus(c)) AS citus
 FROM cases c;
 
-SELECT ok(a.one_pass IS NOT NULL AND cardinality(a.one_pass) > 0 AND pg_temp.close(a.citus, a.one_pass, 1e-12),
+SELECT ok(a.one_pass IS NOT NULL AND cardinality(a.one_pass) > 0 AND arrays_close(a.citus, a.one_pass, 1e-12),
           format('%s: split as Citus calls it, equal to the one-pass answer to 1e-12', a.sig))
 FROM answers a ORDER BY a.sig;
 

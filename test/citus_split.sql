@@ -9,13 +9,6 @@
 BEGIN;
 SELECT plan(91);
 
-CREATE FUNCTION pg_temp.run(q text) RETURNS float8[] LANGUAGE plpgsql AS
-$$DECLARE r float8[]; BEGIN EXECUTE q INTO r; RETURN r; END$$;
-
-CREATE FUNCTION pg_temp.close(a float8[], b float8[], rel float8) RETURNS bool LANGUAGE sql AS
-$$SELECT cardinality(a) = cardinality(b) AND bool_and(abs(x - y) <= rel * greatest(abs(x), abs(y), 1e-300))
-  FROM unnest(a, b) u(x, y)$$;
-
 -- The state types of every aggregate whose state is bounded, listed by name:
 -- each exists, and none keeps a pseudo-type (internal, anyelement, ...).
 CREATE TEMP TABLE bounded (name text);
@@ -182,17 +175,17 @@ $$;
 
 SELECT force_serial();
 CREATE TEMP TABLE answers AS
-SELECT name, pg_temp.run(pg_temp.one_pass(c)) AS one_pass, pg_temp.run(pg_temp.split(c)) AS split
+SELECT name, query_float8s(pg_temp.one_pass(c)) AS one_pass, query_float8s(pg_temp.split(c)) AS split
 FROM cases c;
 SELECT force_parallel();
-CREATE TEMP TABLE parallel_answers AS SELECT name, pg_temp.run(pg_temp.one_pass(c)) AS v FROM cases c;
+CREATE TEMP TABLE parallel_answers AS SELECT name, query_float8s(pg_temp.one_pass(c)) AS v FROM cases c;
 SELECT force_serial();
 
-SELECT ok(pg_temp.close(a.split, a.one_pass, 1e-12),
+SELECT ok(arrays_close(a.split, a.one_pass, 1e-12),
           format('%s: four parts through text, combined and finished, equal the one-pass answer to 1e-12', a.name))
 FROM answers a ORDER BY a.name;
 
-SELECT ok(pg_temp.close(p.v, a.one_pass, 1e-12),
+SELECT ok(arrays_close(p.v, a.one_pass, 1e-12),
           format('%s: the forced-parallel answer equals the one-pass answer to 1e-12', a.name))
 FROM answers a JOIN parallel_answers p USING (name) ORDER BY a.name;
 
@@ -210,28 +203,22 @@ CREATE TABLE calib_m AS SELECT uplift_model_import('{"learner":"t_learner","base
            {"role":"outcome","action":2,"link":"identity","intercept":1.75,"coefficients":[-0.3,0.5,0,0.25,0]}]}') AS raw;
 ANALYZE calib_camp;
 ANALYZE calib_m;
-CREATE FUNCTION pg_temp.lines(m uplift_model) RETURNS float8[] LANGUAGE sql AS $$
-    SELECT array_agg(x ORDER BY k, j)
-    FROM jsonb_array_elements(uplift_model_info(m) -> 'calibration') WITH ORDINALITY l(e, k),
-         LATERAL unnest(ARRAY[(e ->> 'intercept')::float8, (e ->> 'slope')::float8,
-                              (e ->> 'rows')::float8]) WITH ORDINALITY v(x, j)
-$$;
 CREATE TEMP TABLE calib_answers AS
-SELECT (SELECT pg_temp.lines(uplift_fit_calibration(m.raw, c.features, c.action, c.value, c.propensity))
+SELECT (SELECT calibration_lines(uplift_fit_calibration(m.raw, c.features, c.action, c.value, c.propensity))
           FROM calib_camp c, calib_m m) AS one_pass,
-       (SELECT pg_temp.lines(citus_split.uplift_fit_calibration_combine(part::text::uplift_fit_calibration_state))
+       (SELECT calibration_lines(citus_split.uplift_fit_calibration_combine(part::text::uplift_fit_calibration_state))
           FROM (SELECT citus_split.uplift_fit_calibration_partial(m.raw, c.features, c.action, c.value, c.propensity) AS part
                 FROM calib_camp c, calib_m m GROUP BY c.unit_id % 4
                 UNION ALL SELECT NULL) parts) AS split;
 SELECT force_parallel();
 CREATE TEMP TABLE calib_parallel AS
-SELECT pg_temp.lines(uplift_fit_calibration((SELECT raw FROM calib_m), c.features, c.action, c.value, c.propensity)) AS v
+SELECT calibration_lines(uplift_fit_calibration((SELECT raw FROM calib_m), c.features, c.action, c.value, c.propensity)) AS v
 FROM calib_camp c;
 SELECT force_serial();
-SELECT ok(cardinality(one_pass) = 6 AND pg_temp.close(split, one_pass, 1e-12),
+SELECT ok(cardinality(one_pass) = 6 AND arrays_close(split, one_pass, 1e-12),
           'uplift_fit_calibration: four parts through text, combined and finished, equal the one-pass lines to 1e-12')
 FROM calib_answers;
-SELECT ok(pg_temp.close(p.v, a.one_pass, 1e-12),
+SELECT ok(arrays_close(p.v, a.one_pass, 1e-12),
           'uplift_fit_calibration: the forced-parallel lines equal the one-pass lines to 1e-12')
 FROM calib_answers a, calib_parallel p;
 
@@ -365,10 +352,10 @@ CREATE FUNCTION pg_temp.alloc_split(c alloc_cases) RETURNS text LANGUAGE sql AS 
 $$;
 SELECT force_serial();
 CREATE TEMP TABLE alloc_answers AS
-SELECT name, pg_temp.run(pg_temp.alloc_one_pass(c)) AS one_pass, pg_temp.run(pg_temp.alloc_split(c)) AS split
+SELECT name, query_float8s(pg_temp.alloc_one_pass(c)) AS one_pass, query_float8s(pg_temp.alloc_split(c)) AS split
 FROM alloc_cases c;
 SELECT force_parallel();
-CREATE TEMP TABLE alloc_parallel AS SELECT name, pg_temp.run(pg_temp.alloc_one_pass(c)) AS v FROM alloc_cases c;
+CREATE TEMP TABLE alloc_parallel AS SELECT name, query_float8s(pg_temp.alloc_one_pass(c)) AS v FROM alloc_cases c;
 SELECT force_serial();
 
 SELECT ok((SELECT bool_and(one_pass[1] > 0) FROM alloc_answers WHERE name <> 'allocate_threshold, no limit')

@@ -3,16 +3,6 @@
 BEGIN;
 SELECT plan(12);
 
-CREATE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS
-$$BEGIN RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) ' || q; END$$;
-
-CREATE FUNCTION pg_temp.run(q text) RETURNS float8[] LANGUAGE plpgsql AS
-$$DECLARE r float8[]; BEGIN EXECUTE q INTO r; RETURN r; END$$;
-
-CREATE FUNCTION pg_temp.close(a float8[], b float8[], rel float8) RETURNS bool LANGUAGE sql AS
-$$SELECT cardinality(a) = cardinality(b) AND bool_and(abs(x - y) <= rel * greatest(abs(x), abs(y), 1e-300))
-  FROM unnest(a, b) u(x, y)$$;
-
 CREATE TEMP TABLE queries (name text, q text);
 INSERT INTO queries VALUES
  ('ips_value', $$SELECT ARRAY[(e).estimate, (e).std_error, (e).ci_low, (e).ci_high, (e).n]
@@ -29,15 +19,15 @@ INSERT INTO queries VALUES
                  FROM (SELECT dr_value(reward, logged_propensity, target_propensity, q_logged, q_target, '{"ci": "bootstrap", "n_boot": 50, "seed": 7}') e FROM ope_parallel_log) s$$);
 
 SELECT force_serial();
-CREATE TEMP TABLE serial AS SELECT name, pg_temp.run(q) AS v FROM queries;
+CREATE TEMP TABLE serial AS SELECT name, query_float8s(q) AS v FROM queries;
 
 SELECT force_parallel();
 
-SELECT ok(EXISTS (SELECT 1 FROM pg_temp.plan_of(q) l WHERE l LIKE '%Partial Aggregate%'),
+SELECT ok(EXISTS (SELECT 1 FROM explain_lines(q) l WHERE l LIKE '%Partial Aggregate%'),
           format('%s runs as a partial aggregate', name))
 FROM queries ORDER BY name;
 
-SELECT ok(pg_temp.close(s.v, pg_temp.run(q.q), 1e-12),
+SELECT ok(arrays_close(s.v, query_float8s(q.q), 1e-12),
           format('%s: parallel equals serial to 1e-12 relative', q.name))
 FROM queries q JOIN serial s USING (name) ORDER BY q.name;
 

@@ -187,30 +187,23 @@ row_args(FunctionCallInfo fcinfo, Oid agg, int argno, int nargs, Datum *values, 
 	ReleaseTupleDesc(desc);
 }
 
-/* citus_calls_partial_sfunc(internal, aggregate oid, args anyelement) */
-PG_FUNCTION_INFO_V1(citus_calls_partial_sfunc);
-Datum
-citus_calls_partial_sfunc(PG_FUNCTION_ARGS)
+/*
+ * state := fn(state, values...) with an aggregate's rules for a strict
+ * function: a row with a NULL input is skipped, and the first row's first
+ * input becomes the state.
+ */
+static void
+advance(FunctionCallInfo fcinfo, InnerState *s, FmgrInfo *info, int nargs,
+		const Datum *values, const bool *nulls, MemoryContext cxt)
 {
-	MemoryContext cxt = outer_context(fcinfo);
-	InnerState *s = inner_state(fcinfo, cxt);
 	LOCAL_FCINFO(inner, FUNC_MAX_ARGS);
-	FmgrInfo	info;
-	HeapTuple	tup;
-	Oid			transfn = agg_form(s->agg, &tup)->aggtransfn;
-	int			nargs = get_func_nargs(s->agg);
-	Datum		values[FUNC_MAX_ARGS];
-	bool		nulls[FUNC_MAX_ARGS];
 	Datum		result;
 
-	ReleaseSysCache(tup);
-	row_args(fcinfo, s->agg, 2, nargs, values, nulls);
-	fmgr_info(transfn, &info);
-	if (info.fn_strict)
+	if (info->fn_strict)
 	{
 		for (int i = 0; i < nargs; i++)
 			if (nulls[i])
-				PG_RETURN_POINTER(s);
+				return;
 		if (!s->started)
 		{
 			MemoryContext old = MemoryContextSwitchTo(cxt);
@@ -219,15 +212,15 @@ citus_calls_partial_sfunc(PG_FUNCTION_ARGS)
 			s->isnull = false;
 			s->started = true;
 			MemoryContextSwitchTo(old);
-			PG_RETURN_POINTER(s);
+			return;
 		}
 		if (s->isnull)
-			PG_RETURN_POINTER(s);
+			return;
 	}
-	InitFunctionCallInfoData(*inner, &info, nargs + 1, fcinfo->fncollation,
+	InitFunctionCallInfoData(*inner, info, nargs + 1, fcinfo->fncollation,
 							 fcinfo->context, fcinfo->resultinfo);
 	inner->args[0].value = s->value;
-	inner->args[0].isnull = s->isnull;
+	inner->args[0].isnull = !s->started || s->isnull;
 	for (int i = 0; i < nargs; i++)
 	{
 		inner->args[i + 1].value = values[i];
@@ -235,6 +228,26 @@ citus_calls_partial_sfunc(PG_FUNCTION_ARGS)
 	}
 	result = FunctionCallInvoke(inner);
 	keep_state(s, result, inner->isnull, cxt);
+}
+
+/* citus_calls_partial_sfunc(internal, aggregate oid, args anyelement) */
+PG_FUNCTION_INFO_V1(citus_calls_partial_sfunc);
+Datum
+citus_calls_partial_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = outer_context(fcinfo);
+	InnerState *s = inner_state(fcinfo, cxt);
+	FmgrInfo	info;
+	HeapTuple	tup;
+	Oid			transfn = agg_form(s->agg, &tup)->aggtransfn;
+	int			nargs = get_func_nargs(s->agg);
+	Datum		values[FUNC_MAX_ARGS];
+	bool		nulls[FUNC_MAX_ARGS];
+
+	ReleaseSysCache(tup);
+	row_args(fcinfo, s->agg, 2, nargs, values, nulls);
+	fmgr_info(transfn, &info);
+	advance(fcinfo, s, &info, nargs, values, nulls, cxt);
 	PG_RETURN_POINTER(s);
 }
 
@@ -277,7 +290,6 @@ citus_calls_combine_sfunc(PG_FUNCTION_ARGS)
 	Oid			ioparam;
 	Datum		value = (Datum) 0;
 	bool		isnull = PG_ARGISNULL(2);
-	Datum		result;
 
 	ReleaseSysCache(tup);
 	if (!OidIsValid(combinefn))
@@ -299,31 +311,7 @@ citus_calls_combine_sfunc(PG_FUNCTION_ARGS)
 		isnull = inner->isnull;
 	}
 	fmgr_info(combinefn, &info);
-	if (info.fn_strict)
-	{
-		if (isnull)
-			PG_RETURN_POINTER(s);
-		if (!s->started)
-		{
-			MemoryContext old = MemoryContextSwitchTo(cxt);
-
-			s->value = datumCopy(value, s->transbyval, s->translen);
-			s->isnull = false;
-			s->started = true;
-			MemoryContextSwitchTo(old);
-			PG_RETURN_POINTER(s);
-		}
-		if (s->isnull)
-			PG_RETURN_POINTER(s);
-	}
-	InitFunctionCallInfoData(*inner, &info, 2, fcinfo->fncollation,
-							 fcinfo->context, fcinfo->resultinfo);
-	inner->args[0].value = s->value;
-	inner->args[0].isnull = !s->started || s->isnull;
-	inner->args[1].value = value;
-	inner->args[1].isnull = isnull;
-	result = FunctionCallInvoke(inner);
-	keep_state(s, result, inner->isnull, cxt);
+	advance(fcinfo, s, &info, 1, &value, &isnull, cxt);
 	PG_RETURN_POINTER(s);
 }
 
