@@ -1275,6 +1275,15 @@ sample_new(HeapTupleHeader th)
 	return s;
 }
 
+/* The keys the options of uplift_drift_profile may hold: none yet. */
+static const char *const profile_option_keys[] = {NULL};
+
+/*
+ * uplift_drift_profile_transfn(state, row [, options]).  The same function
+ * serves the aggregate of one row argument, whose state is internal, and the
+ * one with options, whose state is an uplift_drift_profile_state (see
+ * sql/objects/75_monitor.sql for why there are two).
+ */
 PG_FUNCTION_INFO_V1(uplift_drift_profile_transfn);
 Datum
 uplift_drift_profile_transfn(PG_FUNCTION_ARGS)
@@ -1290,6 +1299,8 @@ uplift_drift_profile_transfn(PG_FUNCTION_ARGS)
 	MemoryContext cxt;
 	MemoryContext old;
 
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+		options_check_keys(PG_GETARG_JSONB_P(2), "uplift_drift_profile", profile_option_keys);
 	if (PG_ARGISNULL(1))
 	{
 		if (obj == NULL)
@@ -1357,6 +1368,21 @@ uplift_drift_profile_combinefn(PG_FUNCTION_ARGS)
 	sample_merge(obj->state, b);
 	MemoryContextSwitchTo(old);
 	PG_RETURN_DATUM(AggStateObjectDatum(obj));
+}
+
+/* The serial and deserial functions of the aggregate whose state is internal. */
+PG_FUNCTION_INFO_V1(uplift_drift_profile_serialfn);
+Datum
+uplift_drift_profile_serialfn(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_serialize(fcinfo, &drift_state_type);
+}
+
+PG_FUNCTION_INFO_V1(uplift_drift_profile_deserialfn);
+Datum
+uplift_drift_profile_deserialfn(PG_FUNCTION_ARGS)
+{
+	return aggstate_object_deserialize(fcinfo, &drift_state_type);
 }
 
 /* Sorts the state's kept values in place, which does not change what it means. */

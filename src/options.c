@@ -73,6 +73,8 @@ options_check_keys(Jsonb *opts, const char *funcname,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown option \"%s\" for %s", key, funcname),
+				 allowed[0] == NULL ?
+				 errhint("%s takes no options yet: pass '{}'.", funcname) :
 				 errhint("Valid options are: %s.", names.data)));
 	}
 }

@@ -9,7 +9,7 @@
 -- itself is also checked through SQL-level helper aggregates in
 -- test/citus_split.sql.)
 BEGIN;
-SELECT plan(35);
+SELECT plan(37);
 
 -- 12,000 logged rows of the demo campaign: two target policies, outcome
 -- models, a chosen action, labels, named features and unit ids.
@@ -142,16 +142,28 @@ SELECT ok(a.one_pass IS NOT NULL AND cardinality(a.one_pass) > 0 AND arrays_clos
           format('%s: split as Citus calls it, equal to the one-pass answer to 1e-12', a.sig))
 FROM answers a ORDER BY a.sig;
 
--- Drift profiles: a record argument, and profiles merged.
-SELECT is((SELECT citus_calls.combine('uplift_drift_profile(record)'::regprocedure::oid, part, NULL::uplift_drift_profile)::text
-             FROM (SELECT citus_calls.partial('uplift_drift_profile(record)'::regprocedure::oid, r) AS part
+-- Drift profiles: the row and the options as one row value; of a row alone
+-- the aggregate keeps an internal state, which Citus does not push down.
+SELECT is((SELECT citus_calls.combine('uplift_drift_profile(record, jsonb)'::regprocedure::oid, part,
+                                      NULL::uplift_drift_profile)::text
+             FROM (SELECT citus_calls.partial('uplift_drift_profile(record, jsonb)'::regprocedure::oid,
+                                              ROW(r, '{}'::jsonb)) AS part
                      FROM calls_log l, LATERAL (SELECT l.value, l.cost, l.label, l.features[3] AS x3) r
                     GROUP BY l.i % 4 UNION ALL SELECT NULL) parts),
           (SELECT uplift_drift_profile(r)::text FROM (SELECT value, cost, label, features[3] AS x3 FROM calls_log) r),
-          'uplift_drift_profile: split as Citus calls it, the one-pass profile byte for byte');
+          'uplift_drift_profile with options: split as Citus calls it, the one-pass profile byte for byte');
+SELECT throws_ok($$SELECT citus_calls.partial('uplift_drift_profile(record)'::regprocedure::oid, r)
+                   FROM (SELECT value, label FROM calls_log) r$$,
+                 'XX000', NULL,
+                 'uplift_drift_profile of a row alone is not pushed down: its state is internal');
+SELECT throws_ok($$SELECT citus_calls.partial('uplift_drift_profile(record, jsonb)'::regprocedure::oid, r)
+                   FROM (SELECT value, label FROM calls_log) r$$,
+                 'XX000', NULL,
+                 'a row argument is taken apart into the aggregate''s arguments, as Citus does: two fields for two arguments of other types are refused');
+-- (columns of few distinct values, whose profiles merge exactly in any order)
 CREATE TEMP TABLE calls_profiles AS
 SELECT i % 3 AS k, uplift_drift_profile(r) AS p
-FROM calls_log l, LATERAL (SELECT l.value, l.label) r GROUP BY i % 3;
+FROM calls_log l, LATERAL (SELECT round(l.value)::float8 AS value, l.label) r GROUP BY i % 3;
 SELECT is((SELECT uplift_drift_profile_info(
                     citus_calls.combine('uplift_drift_profile_union(uplift_drift_profile)'::regprocedure::oid,
                                         part, NULL::uplift_drift_profile))

@@ -7,7 +7,7 @@
 -- calls the final function.  Here the shards are four disjoint parts of the
 -- rows (i mod 4) and one empty part (a NULL state).
 BEGIN;
-SELECT plan(91);
+SELECT plan(92);
 
 -- The state types of every aggregate whose state is bounded, listed by name:
 -- each exists, and none keeps a pseudo-type (internal, anyelement, ...).
@@ -22,10 +22,13 @@ SELECT is((SELECT array_agg(b.name ORDER BY b.name) FROM bounded b
             WHERE NOT EXISTS (SELECT 1 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
                                WHERE p.proname = b.name AND a.aggcombinefn <> 0)),
           NULL, 'every listed bounded-state aggregate exists and has a combine function');
+-- (uplift_drift_profile of a row alone excepted: Citus's shards could not
+-- take its one row argument, so it keeps an internal state and is gathered.)
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1)
              FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
              JOIN pg_type t ON t.oid = a.aggtranstype
             WHERE p.proname IN (SELECT name FROM bounded)
+              AND p.oid <> 'uplift_drift_profile(record)'::regprocedure
               AND t.typtype = 'p'),
           NULL, 'no bounded-state aggregate has a pseudo-type state');
 
@@ -36,10 +39,15 @@ SELECT is((SELECT count(*)::int
               AND a.aggcombinefn = 'allocate_threshold_combinefn'::regproc
               AND a.aggserialfn = 0),
           3, 'the 3 signatures of allocate_threshold keep an uplift_allocate_threshold_state');
-SELECT is((SELECT a.aggtranstype::regtype::text || ' ' || a.aggcombinefn::text FROM pg_aggregate a
-            WHERE a.aggfnoid = 'uplift_drift_profile(record)'::regprocedure),
-          'uplift_drift_profile_state uplift_drift_profile_combinefn',
-          'uplift_drift_profile keeps an uplift_drift_profile_state');
+SELECT is((SELECT a.aggtranstype::regtype::text || ' ' || a.aggcombinefn::regprocedure::text FROM pg_aggregate a
+            WHERE a.aggfnoid = 'uplift_drift_profile(record, jsonb)'::regprocedure),
+          'uplift_drift_profile_state uplift_drift_profile_combinefn(uplift_drift_profile_state,uplift_drift_profile_state)',
+          'uplift_drift_profile with options keeps an uplift_drift_profile_state');
+SELECT is((SELECT format('%s %s %s %s', a.aggtranstype::regtype, a.aggcombinefn::regprocedure,
+                         a.aggserialfn::regprocedure, a.aggdeserialfn::regprocedure)
+             FROM pg_aggregate a WHERE a.aggfnoid = 'uplift_drift_profile(record)'::regprocedure),
+          'internal uplift_drift_profile_combinefn(internal,internal) uplift_drift_profile_serialfn(internal) uplift_drift_profile_deserialfn(bytea,internal)',
+          'uplift_drift_profile of a row alone keeps an internal state, parallel through its serial and deserial functions');
 
 SELECT is((SELECT count(*)::int
              FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
@@ -376,7 +384,7 @@ SELECT unit_id AS i, features[1] AS x1, round(features[4]::numeric, 2) AS x4,
        CASE WHEN unit_id % 7 = 0 THEN NULL ELSE features[2] END AS x2
 FROM uplift_demo_campaign(20000, 3);
 ANALYZE drift_ref;
-CREATE AGGREGATE citus_split.uplift_drift_profile_partial(record)
+CREATE AGGREGATE citus_split.uplift_drift_profile_partial(record, jsonb)
     (SFUNC = uplift_drift_profile_transfn, STYPE = uplift_drift_profile_state);
 CREATE AGGREGATE citus_split.uplift_drift_profile_combine(uplift_drift_profile_state)
     (SFUNC = uplift_drift_profile_combinefn, STYPE = uplift_drift_profile_state,
@@ -388,7 +396,7 @@ CREATE AGGREGATE citus_split.uplift_drift_profile_merged(uplift_drift_profile_st
 CREATE TEMP TABLE drift_answers AS
 SELECT (SELECT uplift_drift_profile(r) FROM (SELECT x1, x4, n5, seg, x2 FROM drift_ref) r) AS one_pass,
        (SELECT citus_split.uplift_drift_profile_combine(part::text::uplift_drift_profile_state)
-          FROM (SELECT citus_split.uplift_drift_profile_partial(r) AS part
+          FROM (SELECT citus_split.uplift_drift_profile_partial(r, NULL) AS part
                   FROM drift_ref d, LATERAL (SELECT d.x1, d.x4, d.n5, d.seg, d.x2) r
                  GROUP BY d.i % 4
                 UNION ALL SELECT NULL) parts) AS split;
@@ -424,7 +432,7 @@ SELECT is((SELECT array_agg(format('%s %s %s %s', d.feature, d.psi, d.n_referenc
 -- row counted.
 CREATE TEMP TABLE drift_big AS
 SELECT citus_split.uplift_drift_profile_merged(part) AS s
-FROM (SELECT citus_split.uplift_drift_profile_partial(r) AS part
+FROM (SELECT citus_split.uplift_drift_profile_partial(r, NULL) AS part
         FROM generate_series(1, 1100000) g,
              LATERAL (SELECT ((g::bigint * 7919) % 1100009)::float8 / 1100009 AS u) r
        GROUP BY g <= 600000) parts;
@@ -445,7 +453,7 @@ SELECT ok((SELECT uplift_allocate_threshold_state_send(s) = decode(s::text, 'bas
              FROM (SELECT citus_split.allocate_threshold_partial(v, c, 1000) s FROM alloc_units WHERE unit_id <= 50) p),
           'uplift_allocate_threshold_state: the text form is base64 of the binary form');
 SELECT ok((SELECT uplift_drift_profile_state_send(s) = decode(s::text, 'base64')
-             FROM (SELECT citus_split.uplift_drift_profile_partial(r) s
+             FROM (SELECT citus_split.uplift_drift_profile_partial(r, NULL) s
                      FROM (SELECT x1, seg FROM drift_ref WHERE i <= 100) r) p),
           'uplift_drift_profile_state: the text form is base64 of the binary form');
 
@@ -472,7 +480,7 @@ CREATE TEMP TABLE small_alloc AS
 SELECT uplift_allocate_threshold_state_send(citus_split.allocate_threshold_partial(v, c, 20)) AS b
 FROM alloc_units WHERE unit_id <= 5;
 CREATE TEMP TABLE small_drift AS
-SELECT uplift_drift_profile_state_send(citus_split.uplift_drift_profile_partial(r)) AS b
+SELECT uplift_drift_profile_state_send(citus_split.uplift_drift_profile_partial(r, NULL)) AS b
 FROM (VALUES (1.0::float8, 'a'), (2.0, 'b'), (3.0, 'a')) r(x1, seg);
 
 SELECT ok((SELECT substr(b, length(b) - 3) = pg_temp.crc32c(substr(b, 1, length(b) - 4)) FROM small_alloc)
@@ -556,10 +564,10 @@ FROM hostile h GROUP BY h.t ORDER BY h.t;
 CREATE FUNCTION pg_temp.continue_profile(init text, q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE r text;
 BEGIN
-    EXECUTE format('CREATE AGGREGATE pg_temp.drift_continue(record) (SFUNC = uplift_drift_profile_transfn,
+    EXECUTE format('CREATE AGGREGATE pg_temp.drift_continue(record, jsonb) (SFUNC = uplift_drift_profile_transfn,
                       STYPE = uplift_drift_profile_state, FINALFUNC = uplift_drift_profile_finalfn, INITCOND = %L)', init);
-    EXECUTE format('SELECT pg_temp.drift_continue(r)::text FROM (%s) r', q) INTO r;
-    DROP AGGREGATE pg_temp.drift_continue(record);
+    EXECUTE format('SELECT pg_temp.drift_continue(r, NULL)::text FROM (%s) r', q) INTO r;
+    DROP AGGREGATE pg_temp.drift_continue(record, jsonb);
     RETURN r;
 END $$;
 SELECT is((SELECT pg_temp.continue_profile(encode(b, 'base64'), 'SELECT 4.0::float8 AS x1, ''b''::text AS seg UNION ALL SELECT 5.0, ''c''') FROM small_drift),
@@ -571,9 +579,9 @@ SELECT throws_ok((SELECT format('SELECT pg_temp.continue_profile(%L, %L)', encod
                  '42804', 'the rows do not have the columns of the uplift_drift_profile_state',
                  'rows of other columns do not continue a state');
 SELECT throws_ok($$SELECT citus_split.uplift_drift_profile_combine(s) FROM (
-                     SELECT citus_split.uplift_drift_profile_partial(r) s FROM (SELECT x1, seg FROM drift_ref) r
+                     SELECT citus_split.uplift_drift_profile_partial(r, NULL) s FROM (SELECT x1, seg FROM drift_ref) r
                      UNION ALL
-                     SELECT citus_split.uplift_drift_profile_partial(r) FROM (SELECT x1, x4 FROM drift_ref) r) p$$,
+                     SELECT citus_split.uplift_drift_profile_partial(r, NULL) FROM (SELECT x1, x4 FROM drift_ref) r) p$$,
                  '42804', 'uplift_drift_profile_state values over different columns cannot be combined',
                  'states over different columns are not combined');
 SELECT throws_ok($$SELECT citus_split.allocate_threshold_combine(s) FROM (

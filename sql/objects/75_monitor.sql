@@ -64,28 +64,60 @@ COMMENT ON TYPE uplift_drift_profile_state IS
 
 -- Not STRICT: a NULL row is skipped, a NULL side of the combine is the state
 -- of a part without rows.
-CREATE FUNCTION uplift_drift_profile_transfn(uplift_drift_profile_state, record)
-RETURNS uplift_drift_profile_state
-AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION uplift_drift_profile_combinefn(uplift_drift_profile_state, uplift_drift_profile_state)
 RETURNS uplift_drift_profile_state
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION uplift_drift_profile_finalfn(uplift_drift_profile_state) RETURNS uplift_drift_profile
 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION uplift_drift_profile_transfn(uplift_drift_profile_state, record) IS 'transition function of uplift_drift_profile';
 COMMENT ON FUNCTION uplift_drift_profile_combinefn(uplift_drift_profile_state, uplift_drift_profile_state) IS 'combine function of uplift_drift_profile';
 COMMENT ON FUNCTION uplift_drift_profile_finalfn(uplift_drift_profile_state) IS 'final function of uplift_drift_profile';
 
--- The final function sorts the state's values in place, which does not
--- change what the state means, so READ_ONLY holds.
+-- Two aggregates build a profile.  With options, the state is an
+-- uplift_drift_profile_state, so Citus computes partial states on its shards
+-- (it passes the row and the options as one row value, which its shards'
+-- type check accepts).  Of a row alone, Citus's shards would refuse the call
+-- (they take a row argument for the aggregate's several arguments, and find
+-- them one too many), so that aggregate keeps an internal state, which Citus
+-- does not push down: it gathers the rows and gives the same profile.  The
+-- final function sorts the state's values in place, which does not change
+-- what the state means, so READ_ONLY holds.
+CREATE FUNCTION uplift_drift_profile_transfn(uplift_drift_profile_state, record, jsonb)
+RETURNS uplift_drift_profile_state
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_transfn(internal, record) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_combinefn(internal, internal) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_serialfn(internal) RETURNS bytea
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_deserialfn(bytea, internal) RETURNS internal
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION uplift_drift_profile_finalfn(internal) RETURNS uplift_drift_profile
+AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION uplift_drift_profile_transfn(uplift_drift_profile_state, record, jsonb) IS 'transition function of uplift_drift_profile with options';
+COMMENT ON FUNCTION uplift_drift_profile_transfn(internal, record) IS 'transition function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_combinefn(internal, internal) IS 'combine function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_serialfn(internal) IS 'serial function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_deserialfn(bytea, internal) IS 'deserial function of uplift_drift_profile';
+COMMENT ON FUNCTION uplift_drift_profile_finalfn(internal) IS 'final function of uplift_drift_profile';
+
 CREATE AGGREGATE uplift_drift_profile(reference record) (
+    SFUNC = uplift_drift_profile_transfn, STYPE = internal,
+    FINALFUNC = uplift_drift_profile_finalfn, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = uplift_drift_profile_combinefn,
+    SERIALFUNC = uplift_drift_profile_serialfn, DESERIALFUNC = uplift_drift_profile_deserialfn,
+    PARALLEL = SAFE);
+CREATE AGGREGATE uplift_drift_profile(reference record, options jsonb) (
     SFUNC = uplift_drift_profile_transfn, STYPE = uplift_drift_profile_state,
     FINALFUNC = uplift_drift_profile_finalfn, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = uplift_drift_profile_combinefn, PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE uplift_drift_profile(record) IS
 'the drift profile of a reference window, from its rows: SELECT uplift_drift_profile(r) FROM (SELECT ...) r';
+COMMENT ON AGGREGATE uplift_drift_profile(record, jsonb) IS
+'the drift profile of a reference window, from its rows, with options (none yet: pass ''{}''); Citus computes it on its shards';
 
 -- Merging profiles of separate windows or shards (not strict: a NULL side,
 -- the profile of a window without rows, gives the other).  The aggregate's

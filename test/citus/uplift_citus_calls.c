@@ -19,7 +19,11 @@
  *		through a fresh FmgrInfo in the outer aggregate's context.
  *
  *	  Several arguments come as one row value, ROW(a, b, ...), one argument
- *	  as itself.  Only for tests: it runs any function it is told to.
+ *	  as itself, and are checked as Citus checks them on a shard: a row value
+ *	  is taken apart into the arguments, whatever the aggregate, and each
+ *	  must be of the type the aggregate declares.  An aggregate whose state
+ *	  is internal, which Citus does not push down, is refused.  Only for
+ *	  tests: it runs any function it is told to.
  */
 #include "postgres.h"
 
@@ -84,6 +88,8 @@ inner_state(FunctionCallInfo fcinfo, MemoryContext cxt)
 	s->agg = PG_GETARG_OID(1);
 	form = agg_form(s->agg, &tup);
 	s->transtype = form->aggtranstype;
+	if (s->transtype == INTERNALOID || !OidIsValid(form->aggcombinefn))
+		elog(ERROR, "citus_calls: Citus does not push this aggregate down (internal state or no combine function)");
 	init = SysCacheGetAttr(AGGFNOID, tup, Anum_pg_aggregate_agginitval, &initnull);
 	ReleaseSysCache(tup);
 	get_typlenbyval(s->transtype, &s->translen, &s->transbyval);
@@ -135,7 +141,10 @@ keep_state(InnerState *s, Datum value, bool isnull, MemoryContext cxt)
 	s->started = true;
 }
 
-/* Error unless an argument of type "got" is what the aggregate declares. */
+/*
+ * Error unless an argument of type "got" is what the aggregate declares at
+ * position i, exactly, as Citus checks it on a shard.
+ */
 static void
 check_arg_type(Oid agg, int i, Oid got)
 {
@@ -143,14 +152,15 @@ check_arg_type(Oid agg, int i, Oid got)
 	int			nargs;
 
 	get_func_signature(agg, &declared, &nargs);
-	if (i >= nargs || (declared[i] != got && declared[i] != RECORDOID))
-		elog(ERROR, "citus_calls: argument %d is of type %s, the aggregate takes %s",
+	if (i >= nargs || declared[i] != got)
+		elog(ERROR, "citus_calls: could not confirm type correctness: argument %d is of type %s, the aggregate takes %s",
 			 i + 1, format_type_be(got), i < nargs ? format_type_be(declared[i]) : "fewer");
 }
 
 /*
- * The arguments of one row: the fields of a row value, or the value; each
- * of the type the aggregate declares (Citus casts them so).
+ * The arguments of one row, as a shard takes them: a row value (a record)
+ * is the aggregate's arguments, one a field; anything else is its one
+ * argument.  Each must be of the type the aggregate declares.
  */
 static void
 row_args(FunctionCallInfo fcinfo, Oid agg, int argno, int nargs, Datum *values, bool *nulls)
@@ -159,23 +169,21 @@ row_args(FunctionCallInfo fcinfo, Oid agg, int argno, int nargs, Datum *values, 
 	TupleDesc	desc;
 	HeapTupleData tuple;
 
-	if (nargs == 1)
+	if (get_fn_expr_argtype(fcinfo->flinfo, argno) != RECORDOID)
 	{
+		if (nargs != 1)
+			elog(ERROR, "citus_calls: could not confirm type correctness: one argument for an aggregate of %d", nargs);
 		check_arg_type(agg, 0, get_fn_expr_argtype(fcinfo->flinfo, argno));
 		values[0] = PG_GETARG_DATUM(argno);
 		nulls[0] = PG_ARGISNULL(argno);
 		return;
 	}
 	if (PG_ARGISNULL(argno))
-	{
-		for (int i = 0; i < nargs; i++)
-			nulls[i] = true;
-		return;
-	}
+		elog(ERROR, "citus_calls: a NULL row of arguments");
 	rec = PG_GETARG_HEAPTUPLEHEADER(argno);
 	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(rec), HeapTupleHeaderGetTypMod(rec));
 	if (desc->natts != nargs)
-		elog(ERROR, "citus_calls: the row has %d fields, the aggregate %d arguments",
+		elog(ERROR, "citus_calls: could not confirm type correctness: the row has %d fields, the aggregate %d arguments",
 			 desc->natts, nargs);
 	tuple.t_len = HeapTupleHeaderGetDatumLength(rec);
 	tuple.t_data = rec;
