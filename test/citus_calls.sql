@@ -12,9 +12,11 @@ BEGIN;
 SELECT plan(37);
 
 -- 12,000 logged rows of the demo campaign: two target policies, outcome
--- models, a chosen action, labels, named features and unit ids.
+-- models, a chosen action, labels, named features and unit ids, and the value
+-- with one row in 101 NULL (for the aggregates that skip or count NULLs).
 CREATE TABLE calls_log AS
 SELECT unit_id AS i, features, action, propensity, value, cost,
+       CASE WHEN unit_id % 101 = 0 THEN NULL ELSE value END AS nvalue,
        CASE action WHEN 2 THEN 0.7 ELSE 0.15 END::float8 AS ta,
        CASE action WHEN 1 THEN 0.5 ELSE 0.25 END::float8 AS tb,
        CASE action WHEN 0 THEN 5.5 WHEN 1 THEN 6.25 ELSE 7.0 END::float8 AS ql,
@@ -91,7 +93,7 @@ INSERT INTO cases VALUES
  ('uplift_fit_calibration(uplift_model, jsonb, int, float8, float8)',
   '(SELECT named_num FROM calls_models), named, action, value, propensity', 'calibration_lines(e)'),
  ('uplift_fit_calibration(uplift_model, jsonb, text, float8, float8)',
-  '(SELECT named_label FROM calls_models), named, label, value, propensity', 'calibration_lines(e)'),
+  '(SELECT named_label FROM calls_models), named, label, nvalue, propensity', 'calibration_lines(e)'),
  ('allocate_threshold(float8[], float8[], float8)', 'vals, costs, 900::float8', 'ARRAY[e]'),
  ('allocate_threshold(float8[], float8[], float8, jsonb)', 'vals, costs, 1500::float8, ''{"min_roi": 0.5}''::jsonb',
   'ARRAY[e]'),
@@ -148,9 +150,9 @@ SELECT is((SELECT citus_calls.combine('uplift_drift_profile(record, jsonb)'::reg
                                       NULL::uplift_drift_profile)::text
              FROM (SELECT citus_calls.partial('uplift_drift_profile(record, jsonb)'::regprocedure::oid,
                                               ROW(r, '{}'::jsonb)) AS part
-                     FROM calls_log l, LATERAL (SELECT l.value, l.cost, l.label, l.features[3] AS x3) r
+                     FROM calls_log l, LATERAL (SELECT l.nvalue, l.cost, l.label, l.features[3] AS x3) r
                     GROUP BY l.i % 4 UNION ALL SELECT NULL) parts),
-          (SELECT uplift_drift_profile(r)::text FROM (SELECT value, cost, label, features[3] AS x3 FROM calls_log) r),
+          (SELECT uplift_drift_profile(r)::text FROM (SELECT nvalue, cost, label, features[3] AS x3 FROM calls_log) r),
           'uplift_drift_profile with options: split as Citus calls it, the one-pass profile byte for byte');
 SELECT throws_ok($$SELECT citus_calls.partial('uplift_drift_profile(record)'::regprocedure::oid, r)
                    FROM (SELECT value, label FROM calls_log) r$$,
