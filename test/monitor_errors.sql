@@ -1,6 +1,6 @@
 -- pgTAP: every bad input of the drift functions is an error with its SQLSTATE.
 BEGIN;
-SELECT plan(31);
+SELECT plan(34);
 
 CREATE TEMP TABLE r AS SELECT g AS x, (g % 3)::text AS c FROM generate_series(1, 50) g;
 CREATE TEMP TABLE prof AS SELECT uplift_drift_profile(t) AS p FROM (SELECT x, c FROM r) t;
@@ -78,6 +78,18 @@ SELECT throws_ok($$SELECT * FROM uplift_monitor_alerts('e', '1 day', '{"srm_alph
 SELECT throws_ok($$SELECT * FROM uplift_monitor_alerts('e', '1 day', '{"drift_share": "half"}')$$, '22023',
                  'option "drift_share" of uplift_monitor_alerts must be a number',
                  'an alert threshold that is no number names the option');
+
+-- uplift_drift_profile with options: none are defined yet
+SELECT throws_ok($$SELECT uplift_drift_profile(t, '{"cap": 10}') FROM (SELECT x, c FROM r) t$$,
+                 '22023', 'unknown option "cap" for uplift_drift_profile',
+                 'an option of uplift_drift_profile is refused: it takes none yet');
+SELECT throws_ok($$SELECT uplift_drift_profile(t, '[1]') FROM (SELECT x, c FROM r) t$$,
+                 '22023', 'options of uplift_drift_profile must be a JSON object',
+                 'options of uplift_drift_profile that are not an object are refused');
+SELECT is((SELECT uplift_drift_profile(t, '{}')::text || uplift_drift_profile(t, NULL)::text
+             FROM (SELECT x, c FROM r) t),
+          (SELECT repeat(p::text, 2) FROM prof),
+          'empty or NULL options give the profile of the row alone');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,8 +1,9 @@
--- pgTAP: uplift_drift_profile under a forced parallel plan gives exactly the
--- serial profile (the same bytes), and a stored profile survives its text
--- and binary forms.
+-- pgTAP: uplift_drift_profile (of the row alone, an internal state, and with
+-- options, an uplift_drift_profile_state) under a forced parallel plan gives
+-- exactly the serial profile (the same bytes), and a stored profile survives
+-- its text and binary forms.
 BEGIN;
-SELECT plan(7);
+SELECT plan(9);
 
 CREATE TABLE monitor_ref AS
 SELECT i, f[1] AS x1, f[2] AS x2, round(f[4]::numeric, 2) AS x4,
@@ -28,6 +29,11 @@ SELECT ok(EXISTS (SELECT 1 FROM explain_lines('SELECT p FROM prof') l WHERE l ~ 
           'the profile is aggregated in parallel workers');
 CREATE TEMP TABLE par AS SELECT p FROM prof;
 SELECT is((SELECT p::text FROM par), (SELECT p::text FROM serial), 'parallel profile equals serial, byte for byte');
+SELECT ok(EXISTS (SELECT 1 FROM explain_lines('SELECT uplift_drift_profile(t, ''{}'') FROM (SELECT x1, x2, x4, seg FROM monitor_ref) t') l
+                   WHERE l ~ 'Partial Aggregate'),
+          'the profile with options is aggregated in parallel workers');
+SELECT is((SELECT uplift_drift_profile(t, '{}')::text FROM (SELECT x1, x2, x4, seg FROM monitor_ref) t),
+          (SELECT p::text FROM serial), 'parallel profile with options equals the serial profile, byte for byte');
 
 -- The split a scale-out engine runs: partial states over disjoint rows are
 -- combined; the profile of the union equals the profile of the whole.
