@@ -876,14 +876,11 @@ static OpeCallCache *
 call_cache(FunctionCallInfo fcinfo)
 {
 	OpeCallCache *c = fcinfo->flinfo->fn_extra;
-	Oid		   *argtypes;
-	int			nargs;
 
 	if (c != NULL)
 		return c;
 	c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(OpeCallCache));
-	get_func_signature(fcinfo->flinfo->fn_oid, &argtypes, &nargs);
-	c->internal_state = nargs > 0 && argtypes[0] == INTERNALOID;
+	c->internal_state = uplift_arg_type(fcinfo, 0) == INTERNALOID;
 	c->opts_len = -1;
 	fcinfo->flinfo->fn_extra = c;
 	return c;

@@ -300,8 +300,6 @@ citus_calls_combine_sfunc(PG_FUNCTION_ARGS)
 	bool		isnull = PG_ARGISNULL(2);
 
 	ReleaseSysCache(tup);
-	if (!OidIsValid(combinefn))
-		elog(ERROR, "citus_calls: the aggregate has no combine function");
 	getTypeInputInfo(s->transtype, &input, &ioparam);
 	fmgr_info(input, &info);
 	if (!(isnull && info.fn_strict))
