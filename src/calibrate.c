@@ -62,75 +62,67 @@ typedef struct CalibSums
 } CalibSums;
 
 /*
- * A value of type uplift_fit_calibration_state, the aggregate's state, as it
- * lives in memory: the sums of each action 1..K, then the model being
- * calibrated (a whole uplift_model value, model_len bytes), then room for a
- * model argument as passed (raw_seen: maybe a toast pointer, a compressed
- * or short-header copy, never longer than the model) known to hold that
- * model, so that a row passing it again is not detoasted and compared
- * again.  The transition and combine functions change the value they are
- * given in place, within the aggregate.  The text and binary forms are the
- * portable format of state_write, never this memory image.
+ * The aggregate's state, as it lives in memory: an expanded object
+ * (aggstate.h) around this structure, so that the model is parsed once per
+ * aggregate, not once per row, even where the transition function is called
+ * without a cache of its own (Citus's shards make a new call site for every
+ * row).  It holds the sums of each action 1..K, the model being calibrated
+ * (its bytes, 4-byte header, and parsed), and the model argument last seen
+ * as passed (maybe a toast pointer, a compressed or short-header copy, never
+ * longer than the model) and known to hold that model, so that a row passing
+ * it again is not detoasted and compared again.  Its text and binary forms
+ * are the portable format of state_bytes.
  */
 typedef struct CalibState
 {
-	int32		vl_len_;		/* varlena header */
 	int32		n_actions;
 	int64		control;		/* rows that got action 0 */
-	uint32		model_len;		/* VARSIZE of the model */
-	uint32		raw_seen_len;	/* 0 when no argument was checked yet */
+	bytea	   *model_bytes;
+	UpliftModel *model;
+	double	   *x;				/* one row's features */
+	char	   *raw_seen;		/* room for model_bytes' size */
+	Size		raw_seen_len;	/* 0 when no argument was checked yet */
 	CalibSums	sums[FLEXIBLE_ARRAY_MEMBER];	/* one per action 1..K */
 } CalibState;
 
-static bytea *
-state_model(const CalibState *st)
-{
-	return (bytea *) (st->sums + st->n_actions);
-}
+static bytea *state_bytes(const void *value);
+static void *state_read(const char *data, Size len, int code);
 
-static char *
-state_raw_seen(const CalibState *st)
-{
-	return (char *) state_model(st) + MAXALIGN(st->model_len);
-}
+static const AggStateType calib_state_type = {"uplift_fit_calibration_state", state_bytes, state_read};
 
-/* A new state in cxt for the model whose bytes (4-byte header) are given. */
+/*
+ * A new state in the current memory context for the model whose bytes
+ * (4-byte header) are given, parsed already as m when m is not NULL.
+ */
 static CalibState *
-calib_state_new(MemoryContext cxt, const bytea *model_bytes, int n_actions)
+calib_state_new(const bytea *model_bytes, UpliftModel *m)
 {
 	Size		model_len = VARSIZE(model_bytes);
-	Size		size = offsetof(CalibState, sums) + sizeof(CalibSums) * n_actions +
-		MAXALIGN(model_len) + model_len;
+	bytea	   *own_bytes = palloc(model_len);
 	CalibState *st;
 
-	if (size > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("model of uplift_fit_calibration is too large to calibrate"),
-				 errdetail("The model takes %zu bytes.", model_len)));
-	st = MemoryContextAllocZero(cxt, size);
-	SET_VARSIZE(st, size);
-	st->n_actions = n_actions;
-	st->model_len = model_len;
-	memcpy(state_model(st), model_bytes, model_len);
+	memcpy(own_bytes, model_bytes, model_len);
+	if (m == NULL)
+		m = uplift_model_deserialize(own_bytes);
+	st = palloc0(offsetof(CalibState, sums) + sizeof(CalibSums) * m->n_actions);
+	st->n_actions = m->n_actions;
+	st->model = m;
+	st->model_bytes = own_bytes;
+	st->x = palloc(sizeof(double) * Max(m->n_features, 1));
+	st->raw_seen = palloc(model_len);
 	return st;
 }
 
-static CalibState *
-state_arg(FunctionCallInfo fcinfo, int argno)
+/* A new state object under aggcxt for the model of argument argno. */
+static AggStateObject *
+calib_object_new(FunctionCallInfo fcinfo, int argno, MemoryContext aggcxt)
 {
-	return (CalibState *) aggstate_arg(fcinfo, argno);
-}
+	AggStateObject *obj = aggstate_object_new(aggcxt, &calib_state_type);
+	MemoryContext old = MemoryContextSwitchTo(obj->hdr.eoh_context);
 
-/*
- * Where a new state goes: the current (per-row) context, which the
- * aggregate copies a returned value out of, or its own context when the
- * state is internal (an installation not yet updated from 0.1.0).
- */
-static MemoryContext
-new_state_context(FunctionCallInfo fcinfo, MemoryContext aggcxt)
-{
-	return uplift_arg_type(fcinfo, 0) == INTERNALOID ? aggcxt : CurrentMemoryContext;
+	obj->state = calib_state_new(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)), NULL);
+	MemoryContextSwitchTo(old);
+	return obj;
 }
 
 static void
@@ -167,12 +159,12 @@ check_row_model(CalibState *st, Datum arg)
 	struct varlena *raw = (struct varlena *) DatumGetPointer(arg);
 	Size		len = VARSIZE_ANY(raw);
 
-	if (st->raw_seen_len == len && memcmp(state_raw_seen(st), raw, len) == 0)
+	if (st->raw_seen_len == len && memcmp(st->raw_seen, raw, len) == 0)
 		return;
-	check_same_model(state_model(st), PG_DETOAST_DATUM_PACKED(arg));
-	if (len <= st->model_len)
+	check_same_model(st->model_bytes, PG_DETOAST_DATUM_PACKED(arg));
+	if (len <= VARSIZE(st->model_bytes))
 	{
-		memcpy(state_raw_seen(st), raw, len);
+		memcpy(st->raw_seen, raw, len);
 		st->raw_seen_len = len;
 	}
 }
@@ -229,9 +221,9 @@ Datum
 uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_calibration");
-	CalibState *st = PG_ARGISNULL(0) ? NULL : state_arg(fcinfo, 0);
-	const UpliftModel *m;
-	double	   *x;
+	AggStateObject *obj = PG_ARGISNULL(0) ? NULL :
+		aggstate_object_arg(fcinfo, 0, &calib_state_type, aggcxt);
+	CalibState *st;
 	int32		action;
 	double		y;
 	double		e;
@@ -244,26 +236,25 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 	for (int i = 2; i <= 5; i++)
 		if (PG_ARGISNULL(i))
 		{
-			if (st == NULL)
+			if (obj == NULL)
 				PG_RETURN_NULL();
-			PG_RETURN_POINTER(st);
+			PG_RETURN_DATUM(AggStateObjectDatum(obj));
 		}
 
-	m = uplift_model_cached_arg(fcinfo, 1, &x);
-	if (st == NULL)
-		st = calib_state_new(new_state_context(fcinfo, aggcxt),
-							 PG_DETOAST_DATUM(PG_GETARG_DATUM(1)), m->n_actions);
+	if (obj == NULL)
+		obj = calib_object_new(fcinfo, 1, aggcxt);
+	st = obj->state;
 	check_row_model(st, PG_GETARG_DATUM(1));
 
-	features_read_for_model(fcinfo, 2, m, x);
-	action = uplift_model_action_arg(fcinfo, m, 3);
+	features_read_for_model(fcinfo, 2, st->model, st->x);
+	action = uplift_model_action_arg(fcinfo, st->model, 3);
 	y = PG_GETARG_FLOAT8(4);
 	e = PG_GETARG_FLOAT8(5);
 	uplift_check_finite(y, "outcome");
 	check_propensity(e);
 
-	calib_add_row(st, m, x, action, y, e);
-	PG_RETURN_POINTER(st);
+	calib_add_row(st, st->model, st->x, action, y, e);
+	PG_RETURN_DATUM(AggStateObjectDatum(obj));
 }
 
 /*
@@ -298,8 +289,9 @@ Datum
 uplift_fit_calibration_combinefn(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = uplift_agg_context(fcinfo, "uplift_fit_calibration");
+	AggStateObject *obj;
 	CalibState *a;
-	CalibState *b;
+	const CalibState *b;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -307,20 +299,27 @@ uplift_fit_calibration_combinefn(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = state_arg(fcinfo, 1);
+	b = aggstate_object_view(fcinfo, 1, &calib_state_type);
 	if (PG_ARGISNULL(0))
 	{
-		a = calib_state_new(new_state_context(fcinfo, aggcxt), state_model(b), b->n_actions);
+		MemoryContext old;
+
+		obj = aggstate_object_new(aggcxt, &calib_state_type);
+		old = MemoryContextSwitchTo(obj->hdr.eoh_context);
+		a = calib_state_new(b->model_bytes, NULL);
+		MemoryContextSwitchTo(old);
 		a->control = b->control;
 		memcpy(a->sums, b->sums, sizeof(CalibSums) * b->n_actions);
-		PG_RETURN_POINTER(a);
+		obj->state = a;
+		PG_RETURN_DATUM(AggStateObjectDatum(obj));
 	}
-	a = state_arg(fcinfo, 0);
-	check_same_model(state_model(a), state_model(b));
+	obj = aggstate_object_arg(fcinfo, 0, &calib_state_type, aggcxt);
+	a = obj->state;
+	check_same_model(a->model_bytes, b->model_bytes);
 	a->control += b->control;
 	for (int k = 0; k < a->n_actions; k++)
 		calib_sums_merge(&a->sums[k], &b->sums[k]);
-	PG_RETURN_POINTER(a);
+	PG_RETURN_DATUM(AggStateObjectDatum(obj));
 }
 
 /*
@@ -334,7 +333,7 @@ static bytea *
 state_bytes(const void *value)
 {
 	const CalibState *st = value;
-	const bytea *model = state_model(st);
+	const bytea *model = st->model_bytes;
 	StringInfoData buf;
 
 	bytes_begin_bytea(&buf);
@@ -406,7 +405,7 @@ state_read(const char *data, Size len, int code)
 		state_invalid(code, "The counts do not match the model");
 	if (len - r.pos != (Size) n_actions * (12 * sizeof(double) + sizeof(int64)))
 		state_invalid(code, "The length does not match the actions");
-	st = calib_state_new(CurrentMemoryContext, model_bytes, n_actions);
+	st = calib_state_new(model_bytes, m);
 	st->control = control;
 	for (int k = 0; k < (int) n_actions; k++)
 	{
@@ -422,34 +421,32 @@ state_read(const char *data, Size len, int code)
 	return st;
 }
 
-static const AggStateType calib_state_type = {"uplift_fit_calibration_state", state_bytes, state_read};
-
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_in);
 Datum
 uplift_fit_calibration_state_in(PG_FUNCTION_ARGS)
 {
-	return aggstate_in(fcinfo, &calib_state_type);
+	return aggstate_object_in(fcinfo, &calib_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_out);
 Datum
 uplift_fit_calibration_state_out(PG_FUNCTION_ARGS)
 {
-	return aggstate_out(fcinfo, &calib_state_type);
+	return aggstate_object_out(fcinfo, &calib_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_recv);
 Datum
 uplift_fit_calibration_state_recv(PG_FUNCTION_ARGS)
 {
-	return aggstate_recv(fcinfo, &calib_state_type);
+	return aggstate_object_recv(fcinfo, &calib_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_state_send);
 Datum
 uplift_fit_calibration_state_send(PG_FUNCTION_ARGS)
 {
-	return aggstate_send(fcinfo, &calib_state_type);
+	return aggstate_object_send(fcinfo, &calib_state_type);
 }
 
 /*
@@ -460,14 +457,14 @@ PG_FUNCTION_INFO_V1(uplift_fit_calibration_serialfn);
 Datum
 uplift_fit_calibration_serialfn(PG_FUNCTION_ARGS)
 {
-	return aggstate_serialize(fcinfo, &calib_state_type);
+	return aggstate_object_serialize(fcinfo, &calib_state_type);
 }
 
 PG_FUNCTION_INFO_V1(uplift_fit_calibration_deserialfn);
 Datum
 uplift_fit_calibration_deserialfn(PG_FUNCTION_ARGS)
 {
-	return aggstate_deserialize(fcinfo, &calib_state_type);
+	return aggstate_object_deserialize(fcinfo, &calib_state_type);
 }
 
 /*
@@ -550,8 +547,9 @@ PG_FUNCTION_INFO_V1(uplift_fit_calibration_finalfn);
 Datum
 uplift_fit_calibration_finalfn(PG_FUNCTION_ARGS)
 {
-	CalibState *st;
-	UpliftModel *m;
+	const CalibState *st;
+	UpliftModel out;
+	UpliftModel *m = &out;
 
 	uplift_agg_context(fcinfo, "uplift_fit_calibration");
 	if (PG_ARGISNULL(0) || PG_GETARG_POINTER(0) == NULL)
@@ -559,10 +557,9 @@ uplift_fit_calibration_finalfn(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("uplift_fit_calibration needs at least one row without NULL"),
 				 errhint("Rows with a NULL features, action, outcome or propensity are skipped; check that the holdout's outcomes are filled in.")));
-	st = state_arg(fcinfo, 0);
-	m = uplift_model_deserialize(state_model(st));
-	if (m->n_actions != st->n_actions)
-		elog(ERROR, "uplift_fit_calibration state does not match its model");
+	st = aggstate_object_view(fcinfo, 0, &calib_state_type);
+	/* the state's model with new lines; the state itself stays as it is */
+	out = *st->model;
 
 	m->calib_intercept = palloc(sizeof(double) * m->n_actions);
 	m->calib_slope = palloc(sizeof(double) * m->n_actions);

@@ -2,14 +2,18 @@
 -- a named error), the slope's standard error against its closed form, and
 -- the aggregate without rows under a parallel plan.
 BEGIN;
-SELECT plan(14);
+SELECT plan(16);
 
 CREATE TABLE ce_camp AS SELECT * FROM uplift_demo_campaign(6000, 5);
 ANALYZE ce_camp;
 CREATE TABLE ce_m AS SELECT uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":2,"n_features":5,
   "heads":[{"role":"outcome","action":0,"link":"identity","intercept":0,"coefficients":[0,0,0,0,0]},
            {"role":"outcome","action":1,"link":"identity","intercept":1.5,"coefficients":[1.6,0,-1.0,0,0]},
-           {"role":"outcome","action":2,"link":"identity","intercept":1.75,"coefficients":[-0.3,0.5,0,0.25,0]}]}') AS raw;
+           {"role":"outcome","action":2,"link":"identity","intercept":1.75,"coefficients":[-0.3,0.5,0,0.25,0]}]}') AS raw,
+       uplift_model_import('{"learner":"t_learner","base":"linear","n_actions":2,"n_features":5,
+  "heads":[{"role":"outcome","action":0,"link":"identity","intercept":0,"coefficients":[0,0,0,0,0]},
+           {"role":"outcome","action":1,"link":"identity","intercept":2.5,"coefficients":[1.6,0,-1.0,0,0]},
+           {"role":"outcome","action":2,"link":"identity","intercept":1.75,"coefficients":[-0.3,0.5,0,0.25,0]}]}') AS raw2;
 
 -- defect: a NULL model, or no row left once NULLs are skipped, crashed the server
 SELECT throws_ok($$SELECT uplift_fit_calibration(NULL::uplift_model, ARRAY[1.0]::float8[], 1, 1.0, 0.5)$$,
@@ -73,6 +77,20 @@ SELECT ok(abs((uplift_model_info(q.model) #>> '{calibration,1,slope_se}')::float
           'the parallel plan gives the same standard error')
 FROM (SELECT uplift_fit_calibration((SELECT raw FROM ce_m), c.features, c.action, c.value, c.propensity) AS model
       FROM ce_camp c) q, ce_ref r WHERE r.action = 2;
+
+-- the model must be the same on every row (the state keeps the one it read)
+SELECT throws_ok($$SELECT uplift_fit_calibration(CASE WHEN c.unit_id < 3000 THEN m.raw ELSE m.raw2 END,
+                                                 c.features, c.action, c.value, c.propensity)
+                   FROM ce_camp c,
+                        (SELECT raw, raw2 FROM ce_m) m$$,
+                 '22023', 'uplift_fit_calibration needs the same model on every row',
+                 'a second model on a later row is an error');
+SELECT throws_ok($$SELECT uplift_fit_calibration(CASE WHEN c.unit_id % 2 = 0 THEN m.raw ELSE m.raw2 END,
+                                                 c.features, c.action, c.value, c.propensity)
+                   FROM ce_camp c,
+                        (SELECT raw, raw2 FROM ce_m) m$$,
+                 '22023', 'uplift_fit_calibration needs the same model on every row',
+                 'models alternating row by row are an error');
 
 SELECT * FROM finish();
 ROLLBACK;

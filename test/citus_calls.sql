@@ -9,7 +9,7 @@
 -- itself is also checked through SQL-level helper aggregates in
 -- test/citus_split.sql.)
 BEGIN;
-SELECT plan(37);
+SELECT plan(39);
 
 -- 12,000 logged rows of the demo campaign: two target policies, outcome
 -- models, a chosen action, labels, named features and unit ids, and the value
@@ -173,6 +173,28 @@ SELECT is((SELECT uplift_drift_profile_info(
                      FROM calls_profiles GROUP BY k % 2 UNION ALL SELECT NULL) parts),
           (SELECT uplift_drift_profile_info(uplift_drift_profile_union(p)) FROM calls_profiles),
           'uplift_drift_profile_union: split as Citus calls it, the one-pass profile');
+
+-- The calibration keeps the model it read in its state; a row with another
+-- model is still refused, within a shard and between shards.
+SELECT throws_ok($$SELECT citus_calls.partial('uplift_fit_calibration(uplift_model, float8[], int, float8, float8)'::regprocedure::oid,
+                                              ROW(CASE WHEN i < 6000 THEN m.array_num ELSE m2.array_num END,
+                                                  features, action, value, propensity))
+                   FROM calls_log, calls_models m,
+                        LATERAL (SELECT uplift_fit(features, action, value, '{"base": "linear"}') AS array_num
+                                   FROM calls_log WHERE i % 2 = 1) m2$$,
+                 '22023', 'uplift_fit_calibration needs the same model on every row',
+                 'calibration split as Citus calls it: a shard with two models is an error');
+SELECT throws_ok($$SELECT citus_calls.combine('uplift_fit_calibration(uplift_model, float8[], int, float8, float8)'::regprocedure::oid,
+                                              part, NULL::uplift_model)
+                   FROM (SELECT citus_calls.partial('uplift_fit_calibration(uplift_model, float8[], int, float8, float8)'::regprocedure::oid,
+                                                    ROW(CASE WHEN i % 4 = 0 THEN m.array_num ELSE m2.array_num END,
+                                                        features, action, value, propensity)) AS part
+                           FROM calls_log, calls_models m,
+                                LATERAL (SELECT uplift_fit(features, action, value, '{"base": "linear"}') AS array_num
+                                           FROM calls_log WHERE i % 2 = 1) m2
+                          GROUP BY i % 4) parts$$,
+                 '22023', 'uplift_fit_calibration needs the same model on every row',
+                 'calibration split as Citus calls it: shards with different models are not combined');
 
 SELECT * FROM finish();
 ROLLBACK;
