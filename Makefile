@@ -30,6 +30,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# src/prefault.c starts a helper thread (pthread_create).
+override CFLAGS += $(PTHREAD_CFLAGS)
+SHLIB_LINK += $(PTHREAD_LIBS)
+
 # Rebuild every object when a header changes (PGXS does not track headers).
 $(OBJS): $(wildcard src/*.h)
 
@@ -72,7 +76,7 @@ TREE_ENGINE = src/tree_bins.c src/tree_grow.c src/tree_model.c src/tree_score.c 
 	src/tree_split.c src/tree_stats.c src/bytes.c src/exact_sum.c
 SOLVERS = src/rowsource.c src/linalg.c src/linear.c src/logistic.c
 UNIT_SUPPORT = test/unit/pg_stubs.c test/unit/unit.c
-UNIT_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -I$(srcdir)/src -I$(srcdir)/test/unit \
+UNIT_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -pthread -I$(srcdir)/src -I$(srcdir)/test/unit \
 	-I$(shell $(PG_CONFIG) --includedir-server)
 UNIT_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport -lm
 UNIT_BINS = test/unit/test_tree test/unit/test_learn test/unit/test_trainbuf test/unit/test_hash \
@@ -82,7 +86,7 @@ EXTRA_CLEAN += $(UNIT_BINS) $(TREE_BENCH)
 
 test/unit/test_tree $(TREE_BENCH): $(TREE_ENGINE)
 test/unit/test_learn: $(SOLVERS)
-test/unit/test_trainbuf: src/trainbuf.c src/bytes.c
+test/unit/test_trainbuf: src/trainbuf.c src/bytes.c src/prefault.c
 test/unit/test_hash: src/hash.c
 test/unit/test_eval: src/eval_metrics.c
 test/unit/test_decimal: src/decimal.c

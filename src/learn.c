@@ -379,6 +379,7 @@ state_new(MemoryContext cxt, const LearnSettings *s, int32 p, bool weighted,
 
 	st->settings = *s;
 	st->buf = trainbuf_create(cxt, p, weighted, moments);
+	st->buf->prefault_ok = uplift_prefault;
 	st->prop_min = NAN;
 	st->prop_max = NAN;
 	return st;
@@ -844,6 +845,7 @@ learn_fit(const LearnState *st, Progress *progress)
 	UpliftModel *m;
 
 	settings.progress = progress;
+	trainbuf_rows_done(st->buf);
 	m = learn_fit_header(st, &settings);
 	if (st->buf->moments)
 		learn_ts_moments(st->buf, &settings, m);

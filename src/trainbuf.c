@@ -7,6 +7,13 @@
  * and big fits never copy what they already hold: peak memory is the rows
  * themselves plus at most one partly filled chunk per arm.  Tiles keep the p
  * values a row writes, and the columns a solver reads, within a few pages.
+ *
+ * Once an arm takes chunks of the largest size, its next chunk is allocated
+ * ahead (the arm's spare) and its pages are faulted in on a helper thread
+ * (prefault.h) while the scan fills the current one: on a large fit the
+ * kernel's first touch of fresh pages otherwise costs about as much as the
+ * scan.  Spares add at most one largest chunk per arm until the rows are
+ * done (trainbuf_rows_done).
  */
 #include "postgres.h"
 
@@ -16,11 +23,14 @@
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
+#include "prefault.h"
 #include "trainbuf.h"
 
 #define TRAINBUF_FORMAT_VERSION 2
 #define TRAINBUF_CHUNK_BYTES ((Size) 32 * 1024 * 1024)
 #define HUGE_PAGE_BYTES ((Size) 2 * 1024 * 1024)
+
+static void drop_spares(TrainBuf *buf);
 
 static Size
 row_bytes(const TrainBuf *buf)
@@ -295,6 +305,8 @@ chunk_alloc(TrainBuf *buf, Size rows)
 static void
 widen_outcomes(TrainBuf *buf)
 {
+	/* a spare keeps its outcomes as bytes: allocate it afresh later */
+	drop_spares(buf);
 	for (int32 a = 0; a < buf->n_arms; a++)
 		for (TrainChunk *c = buf->arms[a].head; c != NULL; c = c->next)
 		{
@@ -313,6 +325,53 @@ widen_outcomes(TrainBuf *buf)
 	buf->all_binary = false;
 }
 
+/* Bytes of a chunk's rows that its helper faults in: its whole rows. */
+static Size
+chunk_row_bytes(const TrainBuf *buf, const TrainChunk *c)
+{
+	return (Size) c->cap * row_bytes(buf);
+}
+
+/*
+ * Allocate the arm's next chunk of "rows" rows now and have the helper fault
+ * it in, when the helper is free; else the arm goes without a spare.
+ */
+static void
+arm_start_spare(TrainBuf *buf, TrainArm *arm, Size rows)
+{
+	if (buf->prefault == NULL)
+		buf->prefault = prefault_create(buf->cxt);
+	if (!prefault_idle(buf->prefault))
+		return;
+	arm->spare = chunk_alloc(buf, rows);
+	prefault_start(buf->prefault, arm->spare->x, chunk_row_bytes(buf, arm->spare));
+}
+
+/* Free the spares, once the helper is done with whatever it touches. */
+static void
+drop_spares(TrainBuf *buf)
+{
+	if (buf->prefault == NULL)
+		return;
+	prefault_finish(buf->prefault);
+	for (int32 a = 0; a < buf->n_arms; a++)
+	{
+		TrainChunk *spare = buf->arms[a].spare;
+
+		if (spare == NULL)
+			continue;
+		buf->bytes -= spare->bytes;
+		pfree(spare);
+		buf->arms[a].spare = NULL;
+	}
+}
+
+void
+trainbuf_rows_done(TrainBuf *buf)
+{
+	drop_spares(buf);
+}
+
 static TrainChunk *
 arm_new_chunk(TrainBuf *buf, TrainArm *arm)
 {
@@ -321,12 +380,23 @@ arm_new_chunk(TrainBuf *buf, TrainArm *arm)
 	TrainChunk *c;
 
 	cap = Min(cap, max_rows);
-	c = chunk_alloc(buf, cap);
+	if (arm->spare != NULL)
+	{
+		/* a spare has the largest size, which cap has reached */
+		c = arm->spare;
+		arm->spare = NULL;
+		prefault_may_write(buf->prefault, c->x);
+	}
+	else
+		c = chunk_alloc(buf, cap);
 	if (arm->tail)
 		arm->tail->next = c;
 	else
 		arm->head = c;
 	arm->tail = c;
+	if (buf->prefault_ok && cap == max_rows &&
+		chunk_row_bytes(buf, c) >= TRAINBUF_CHUNK_BYTES / 4)
+		arm_start_spare(buf, arm, max_rows);
 	return c;
 }
 
@@ -403,6 +473,9 @@ trainbuf_max_action(const TrainBuf *buf)
 void
 trainbuf_merge(TrainBuf *into, TrainBuf *from)
 {
+	/* the rows from here on may go to chunks of "into" or of "from" */
+	drop_spares(into);
+	drop_spares(from);
 	/* one way of keeping outcomes for both */
 	if (into->all_binary && !from->all_binary)
 		widen_outcomes(into);
@@ -720,6 +793,7 @@ cursor_advance(TileCursor *cur, TrainTile *tile)
 void
 trainbuf_release_start(TileCursor *cur, TrainBuf *buf, const bool *take)
 {
+	drop_spares(buf);
 	Assert(buf->releasable);
 	trainbuf_cursor_start(cur, buf, take, 1);
 	cur->release = buf;

@@ -78,6 +78,8 @@ typedef struct TrainArm
 	double		prop_min;		/* range of propensities (weighted buffers) */
 	double		prop_max;
 	bool		released;		/* a releasing walk has freed its rows */
+	TrainChunk *spare;			/* the arm's next chunk, allocated ahead and
+								 * faulted in meanwhile (prefault.h), or NULL */
 } TrainArm;
 
 typedef struct TrainBuf
@@ -96,6 +98,9 @@ typedef struct TrainBuf
 	double	   *scratch;		/* p + 1 values */
 	bool		releasable;		/* its last reader may free the rows as it goes */
 	bool		released;		/* it did: the rows of some arms are gone */
+	bool		prefault_ok;	/* may allocate spares (uplift.prefault) */
+	struct Prefaulter *prefault;	/* faults in spare chunks; NULL until the
+									 * first chunk of the largest size */
 } TrainBuf;
 
 /* Highest action (treatment) and most features a fit accepts. */
@@ -125,6 +130,12 @@ extern double trainbuf_arm_moments(const TrainBuf *buf, int32 action,
  */
 extern void trainbuf_append(TrainBuf *buf, const double *x, int32 action,
 							double outcome, double propensity);
+
+/*
+ * No more rows will be appended for now: free the chunks allocated ahead of
+ * need (after their pages are faulted in, if that is still going on).
+ */
+extern void trainbuf_rows_done(TrainBuf *buf);
 
 /* Highest action with at least one row, or -1 for an empty buffer. */
 extern int32 trainbuf_max_action(const TrainBuf *buf);

@@ -22,6 +22,9 @@ extern PGDLLEXPORT void _PG_init(void);
 /* uplift.parallel_fit_rows, read by the planner support function of fit_plan.c */
 bool		uplift_parallel_fit_rows = false;
 
+/* uplift.prefault, read when a fit's training buffer is made (learn.c) */
+bool		uplift_prefault = true;
+
 void
 _PG_init(void)
 {
@@ -29,6 +32,11 @@ _PG_init(void)
 							 "Let uplift_fit aggregate in parallel workers when its state is the training rows.",
 							 "Off: such fits aggregate in one process (the scan below may still be parallel; see src/fit_plan.c).",
 							 &uplift_parallel_fit_rows, false, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("uplift.prefault",
+							 "Fault in the memory of a large training buffer on a helper thread while the scan fills it.",
+							 "Off: the backend faults in every page itself as it writes the rows.",
+							 &uplift_prefault, true, PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 	progress_define_settings();
 }

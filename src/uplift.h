@@ -55,6 +55,9 @@ neumaier_value(const NeumaierSum *s)
 /* Setting uplift.parallel_fit_rows (see fit_plan.c). */
 extern PGDLLIMPORT bool uplift_parallel_fit_rows;
 
+/* Setting uplift.prefault (see trainbuf.c and prefault.h). */
+extern PGDLLIMPORT bool uplift_prefault;
+
 extern MemoryContext uplift_agg_context(FunctionCallInfo fcinfo, const char *funcname);
 
 /*

@@ -144,6 +144,40 @@ MemoryContextAllocHuge(MemoryContext context, Size size)
 	return checked_malloc(size, false);
 }
 
+/* Reset callbacks registered so far, with their contexts. */
+#define UNIT_MAX_CALLBACKS 64
+static struct
+{
+	MemoryContext cxt;
+	MemoryContextCallback *cb;
+}			reset_callbacks[UNIT_MAX_CALLBACKS];
+static int	n_reset_callbacks = 0;
+
+void
+MemoryContextRegisterResetCallback(MemoryContext context, MemoryContextCallback *cb)
+{
+	if (n_reset_callbacks == UNIT_MAX_CALLBACKS)
+		abort();
+	reset_callbacks[n_reset_callbacks].cxt = context;
+	reset_callbacks[n_reset_callbacks].cb = cb;
+	n_reset_callbacks++;
+}
+
+void
+unit_reset_context(MemoryContext cxt)
+{
+	int			kept = 0;
+
+	for (int i = 0; i < n_reset_callbacks; i++)
+	{
+		if (reset_callbacks[i].cxt == cxt)
+			reset_callbacks[i].cb->func(reset_callbacks[i].cb->arg);
+		else
+			reset_callbacks[kept++] = reset_callbacks[i];
+	}
+	n_reset_callbacks = kept;
+}
+
 void *
 repalloc(void *pointer, Size size)
 {

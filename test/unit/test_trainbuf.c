@@ -4,7 +4,8 @@
  *	  without a server: outcomes of 0 or 1 kept as one byte a row, widened
  *	  to doubles when another outcome arrives, and every row read back as
  *	  it was appended, through tiles, sources, merges (linked and copied),
- *	  the serialized form and the releasing walk.  Prints TAP.
+ *	  the serialized form and the releasing walk, and through the spare
+ *	  chunks a helper thread faults in ahead of need.  Prints TAP.
  */
 #include "postgres.h"
 
@@ -321,6 +322,117 @@ test_release_arm(void)
 	pfree(rows);
 }
 
+/*
+ * Wide rows reach chunks of the largest size after a few thousand rows, so
+ * that an arm gets a spare chunk, faulted in by the helper thread.
+ */
+#define WIDE_P 512
+
+static double
+wide_value(int64 r, int j)
+{
+	return (double) r + j * 0.5;
+}
+
+static double
+wide_outcome(int64 r, int64 widen_at)
+{
+	return r == widen_at ? 0.5 : (double) (r % 3 == 0);
+}
+
+static void
+wide_append(TrainBuf *buf, int64 from, int64 to, int64 widen_at)
+{
+	double	   *x = palloc(sizeof(double) * WIDE_P);
+
+	for (int64 r = from; r < to; r++)
+	{
+		for (int j = 0; j < WIDE_P; j++)
+			x[j] = wide_value(r, j);
+		trainbuf_append(buf, x, (int32) (r % 2), wide_outcome(r, widen_at), 1.0);
+	}
+	pfree(x);
+}
+
+/* Whether arm a reads back rows a, a + 2, ... below n, in order. */
+static bool
+wide_reads(const TrainBuf *buf, int32 a, int64 n, int64 widen_at)
+{
+	bool		take[2] = {a == 0, a == 1};
+	TileCursor	cur;
+	TrainTile	t;
+	int64		r = a;
+	bool		same = true;
+
+	trainbuf_cursor_start(&cur, buf, take, 1);
+	while (trainbuf_cursor_next(&cur, &t))
+		for (int32 i = 0; i < t.n; i++, r += 2)
+		{
+			for (int j = 0; j < WIDE_P; j++)
+				same = same && TRAINBUF_X(t.chunk, WIDE_P, buf->tile, t.start + i, j) == wide_value(r, j);
+			same = same && t.y[i] == wide_outcome(r, widen_at);
+		}
+	return same && r - 2 < n && r >= n;
+}
+
+/* Bytes of the chunks in the arms' lists. */
+static Size
+listed_bytes(const TrainBuf *buf)
+{
+	Size		bytes = 0;
+
+	for (int32 a = 0; a < buf->n_arms; a++)
+		for (const TrainChunk *c = buf->arms[a].head; c != NULL; c = c->next)
+			bytes += c->bytes;
+	return bytes;
+}
+
+static bool
+any_spare(const TrainBuf *buf)
+{
+	for (int32 a = 0; a < buf->n_arms; a++)
+		if (buf->arms[a].spare != NULL)
+			return true;
+	return false;
+}
+
+static void
+test_spares(void)
+{
+	static MemoryContextData cxt_c;
+	int64		n = 40000;
+	int64		widen_at = 30001;
+	TrainBuf   *buf = trainbuf_create(&cxt_c, WIDE_P, false, false);
+	bool		had_spare;
+
+	buf->prefault_ok = true;
+	wide_append(buf, 0, 24000, widen_at);
+	had_spare = any_spare(buf);
+	unit_check(had_spare && buf->bytes > listed_bytes(buf),
+			   "an arm taking chunks of the largest size has a spare chunk allocated ahead");
+	wide_append(buf, 24000, n, widen_at);
+	unit_check(!buf->all_binary && every_chunk(buf, false),
+			   "an outcome of 0.5 after the spares widens every chunk in use");
+	unit_check(wide_reads(buf, 0, n, widen_at) && wide_reads(buf, 1, n, widen_at),
+			   "every row of both arms reads back, through the chunks that were spares");
+	trainbuf_rows_done(buf);
+	unit_check(!any_spare(buf) && buf->bytes == listed_bytes(buf),
+			   "once the rows are done the spares are freed and counted no more");
+
+	/* a reset waits for a helper still touching a spare */
+	buf = trainbuf_create(&cxt_c, WIDE_P, false, false);
+	buf->prefault_ok = true;
+	wide_append(buf, 0, 24000, -1);
+	unit_reset_context(&cxt_c);
+	unit_check(any_spare(buf) && wide_reads(buf, 0, 24000, -1),
+			   "a reset of the context joins the helper (the buffer as it was)");
+
+	buf = trainbuf_create(&cxt_c, WIDE_P, false, false);
+	wide_append(buf, 0, 24000, -1);
+	unit_check(!any_spare(buf) && buf->prefault == NULL && buf->bytes == listed_bytes(buf),
+			   "a buffer not allowed to prefault (uplift.prefault off) has no spares");
+}
+
 int
 main(void)
 {
@@ -330,5 +442,6 @@ main(void)
 	test_merge();
 	test_release();
 	test_release_arm();
+	test_spares();
 	return unit_done();
 }

@@ -27,6 +27,12 @@ extern int64 unit_palloc_calls;
 /* Print "ok N - name" or "not ok N - name"; returns ok. */
 extern bool unit_check(bool ok, const char *fmt,...) pg_attribute_printf(2, 3);
 
+/*
+ * Memory contexts are not modelled, but their reset callbacks are kept:
+ * this calls (and forgets) those registered on cxt, as a reset would.
+ */
+extern void unit_reset_context(MemoryContext cxt);
+
 /* Print the plan "1..N"; the exit status of the program. */
 extern int	unit_done(void);
 
