@@ -30,6 +30,7 @@
 #include "linalg.h"
 #include "linear.h"
 #include "options.h"
+#include "prefault.h"
 #include "uplift.h"
 
 #define LEARN_STATE_VERSION 4
@@ -507,7 +508,7 @@ learn_state_serialize(StringInfo out, const LearnState *st)
 	if (guess < MaxAllocSize)
 	{
 		enlargeStringInfo(out, (int) guess);
-		trainbuf_advise_huge(out->data, out->maxlen);
+		prefault_advise_huge(out->data, out->maxlen);
 	}
 	bytes_put_u8(out, LEARN_STATE_VERSION);
 	settings_write(out, &st->settings);

@@ -1,7 +1,7 @@
 /*
  * prefault.c
- *	  Faulting in the pages of a memory range on a helper thread (see
- *	  prefault.h).
+ *	  Faulting in the pages of a memory range on a helper thread, and asking
+ *	  for huge pages (see prefault.h).
  *
  * The thread asks the kernel to populate the range writable
  * (MADV_POPULATE_WRITE, Linux 5.14 and later; if the running kernel refuses,
@@ -75,6 +75,18 @@ static void
 prefault_on_reset(void *arg)
 {
 	prefault_join((Prefaulter *) arg);
+}
+
+void
+prefault_advise_huge(void *start, Size len)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t	from = TYPEALIGN(HUGE_PAGE_BYTES, (uintptr_t) start);
+	uintptr_t	to = ((uintptr_t) start + len) & ~(uintptr_t) (HUGE_PAGE_BYTES - 1);
+
+	if (to > from)
+		(void) madvise((void *) from, to - from, MADV_HUGEPAGE);
+#endif
 }
 
 Prefaulter *

@@ -28,7 +28,6 @@
 
 #define TRAINBUF_FORMAT_VERSION 2
 #define TRAINBUF_CHUNK_BYTES ((Size) 32 * 1024 * 1024)
-#define HUGE_PAGE_BYTES ((Size) 2 * 1024 * 1024)
 
 static void drop_spares(TrainBuf *buf);
 
@@ -235,24 +234,6 @@ trainbuf_renumber_arms(TrainBuf *buf, const int32 *new_of_old, int32 n)
 	pfree(old);
 }
 
-/*
- * Ask the kernel to back a large chunk's rows with huge pages where it can:
- * the buffer is written once, row by row, and a fault per 4 kB page costs
- * more than the rows it holds.  The rows start on a huge-page boundary (the
- * slack before it is never touched, so it takes no memory).
- */
-void
-trainbuf_advise_huge(void *start, Size len)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t	from = TYPEALIGN(HUGE_PAGE_BYTES, (uintptr_t) start);
-	uintptr_t	to = ((uintptr_t) start + len) & ~(uintptr_t) (HUGE_PAGE_BYTES - 1);
-
-	if (to > from)
-		(void) madvise((void *) from, to - from, MADV_HUGEPAGE);
-#endif
-}
-
 /* A new, empty chunk of at least "rows" rows, allocated in one piece. */
 static TrainChunk *
 chunk_alloc(TrainBuf *buf, Size rows)
@@ -277,7 +258,7 @@ chunk_alloc(TrainBuf *buf, Size rows)
 	if (big)
 	{
 		start = (char *) TYPEALIGN(HUGE_PAGE_BYTES, start);
-		trainbuf_advise_huge(start, data);
+		prefault_advise_huge(start, data);
 	}
 	c = (TrainChunk *) base;
 	c->next = NULL;
@@ -565,7 +546,7 @@ reserve_rows(StringInfo out, const TrainBuf *buf)
 				 errdetail("A partial state is limited to 1 GB."),
 				 errhint("Run the fit without parallel workers: SET max_parallel_workers_per_gather = 0.")));
 	enlargeStringInfo(out, (int) ((Size) buf->nrows * row_bytes(buf) + headers));
-	trainbuf_advise_huge(out->data + out->len, (Size) (out->maxlen - out->len));
+	prefault_advise_huge(out->data + out->len, (Size) (out->maxlen - out->len));
 }
 
 /*

@@ -150,12 +150,6 @@ extern void trainbuf_renumber_arms(TrainBuf *buf, const int32 *new_of_old, int32
 /* Move every row of "from" into "into" (same p and weighting). */
 extern void trainbuf_merge(TrainBuf *into, TrainBuf *from);
 
-/*
- * Ask for huge pages on the whole 2 MB pages inside [start, start + len)
- * (where the platform has them): large buffers written once fault far less.
- */
-extern void trainbuf_advise_huge(void *start, Size len);
-
 /* Versioned bytes: write, and read back into a new buffer in cxt. */
 extern void trainbuf_serialize(StringInfo out, const TrainBuf *buf);
 extern TrainBuf *trainbuf_deserialize(ByteReader *r, MemoryContext cxt);
