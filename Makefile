@@ -76,7 +76,7 @@ TREE_ENGINE = src/tree_bins.c src/tree_grow.c src/tree_model.c src/tree_score.c 
 	src/tree_split.c src/tree_stats.c src/bytes.c src/exact_sum.c
 SOLVERS = src/rowsource.c src/linalg.c src/linear.c src/logistic.c
 UNIT_SUPPORT = test/unit/pg_stubs.c test/unit/unit.c
-UNIT_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -pthread -I$(srcdir)/src -I$(srcdir)/test/unit \
+UNIT_CC = $(CC) -O2 -g -Wall -Wno-unused-parameter -pthread -D_GNU_SOURCE -I$(srcdir)/src -I$(srcdir)/test/unit \
 	-I$(shell $(PG_CONFIG) --includedir-server)
 UNIT_LIBS = -L$(shell $(PG_CONFIG) --pkglibdir) -lpgcommon -lpgport -lm
 UNIT_BINS = test/unit/test_tree test/unit/test_learn test/unit/test_trainbuf test/unit/test_hash \

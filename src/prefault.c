@@ -29,7 +29,8 @@ struct Prefaulter
 {
 	MemoryContextCallback on_reset;
 	bool		started;		/* a thread was started and not joined yet */
-	pg_atomic_uint32 finished;	/* set by the thread as it ends */
+	pg_atomic_uint32 finished;	/* set by the thread as it ends (where it
+								 * cannot be joined without waiting) */
 	pthread_t	thread;
 	char	   *start;
 	Size		len;
@@ -56,7 +57,9 @@ prefault_main(void *arg)
 			p[off] = 0;
 	}
 #endif
+#ifndef __GLIBC__
 	pg_atomic_write_u32(&pf->finished, 1);
+#endif
 	return NULL;
 }
 
@@ -101,13 +104,28 @@ prefault_create(MemoryContext cxt)
 	return pf;
 }
 
+/*
+ * Whether the thread has ended; if so it is joined.  glibc can join a thread
+ * only if it has ended; elsewhere the thread says so through "finished".
+ */
 bool
 prefault_idle(Prefaulter *pf)
 {
-	if (pf->started && pg_atomic_read_u32(&pf->finished) == 0)
+	if (!pf->started)
+		return true;
+#ifdef __GLIBC__
+	if (pthread_tryjoin_np(pf->thread, NULL) != 0)
+		return false;
+	pf->started = false;
+	pf->start = NULL;
+	pf->len = 0;
+	return true;
+#else
+	if (pg_atomic_read_u32(&pf->finished) == 0)
 		return false;
 	prefault_join(pf);
 	return true;
+#endif
 }
 
 void
