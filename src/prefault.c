@@ -63,15 +63,22 @@ prefault_main(void *arg)
 	return NULL;
 }
 
+/* The thread has been joined: no range is being touched. */
+static void
+prefault_forget(Prefaulter *pf)
+{
+	pf->started = false;
+	pf->start = NULL;
+	pf->len = 0;
+}
+
 static void
 prefault_join(Prefaulter *pf)
 {
 	if (!pf->started)
 		return;
 	(void) pthread_join(pf->thread, NULL);
-	pf->started = false;
-	pf->start = NULL;
-	pf->len = 0;
+	prefault_forget(pf);
 }
 
 static void
@@ -116,9 +123,7 @@ prefault_idle(Prefaulter *pf)
 #ifdef __GLIBC__
 	if (pthread_tryjoin_np(pf->thread, NULL) != 0)
 		return false;
-	pf->started = false;
-	pf->start = NULL;
-	pf->len = 0;
+	prefault_forget(pf);
 	return true;
 #else
 	if (pg_atomic_read_u32(&pf->finished) == 0)
@@ -148,10 +153,7 @@ prefault_start(Prefaulter *pf, void *start, Size len)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (!pf->started)
-	{
-		pf->start = NULL;
-		pf->len = 0;
-	}
+		prefault_forget(pf);
 }
 
 void
