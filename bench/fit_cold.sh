@@ -13,6 +13,8 @@
 # median and the fastest of each setting and the median over a scan of t.
 # A fit run right after another finds its memory warm and shows no
 # difference: bench/fit.sh (best of two runs) measures that case.
+# With UPLIFT_BENCH_EXISTING=1 it uses the server PGHOST/PGPORT point at
+# instead of building and starting one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000000}
