@@ -68,12 +68,13 @@ aggstate_arg(FunctionCallInfo fcinfo, int argno)
  * States kept in memory as expanded objects (utils/expandeddatum.h), for
  * aggregates whose state is a structure that grows (allocate_threshold,
  * uplift_drift_profile) or holds what is costly to read again on every row
- * (the parsed model of uplift_fit_calibration; doc/citus.md): the structure lives in a memory
- * context of its own under the aggregate's, the aggregate passes it from row
- * to row by its read-write pointer without a copy, and wherever it is
- * flattened (into a tuple, a parallel worker's result, text or binary) it
- * becomes its portable form, which type->write makes and type->read reads
- * back, checked.  A flat value is a varlena of the portable form.
+ * (the parsed model of uplift_fit_calibration; doc/citus.md): the structure
+ * lives in a memory context of its own under the aggregate's, the aggregate
+ * passes it from row to row by its read-write pointer without a copy, and
+ * wherever it is flattened (into a tuple, a parallel worker's result, text
+ * or binary) it becomes its portable form, which type->write makes and
+ * type->read reads back, checked.  A flat value is a varlena of the portable
+ * form.
  */
 typedef struct AggStateObject
 {

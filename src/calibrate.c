@@ -113,14 +113,14 @@ calib_state_new(const bytea *model_bytes, UpliftModel *m)
 	return st;
 }
 
-/* A new state object under aggcxt for the model of argument argno. */
+/* A new, empty state object under aggcxt for the model of these bytes. */
 static AggStateObject *
-calib_object_new(FunctionCallInfo fcinfo, int argno, MemoryContext aggcxt)
+calib_object_new(MemoryContext aggcxt, const bytea *model_bytes)
 {
 	AggStateObject *obj = aggstate_object_new(aggcxt, &calib_state_type);
 	MemoryContext old = MemoryContextSwitchTo(obj->hdr.eoh_context);
 
-	obj->state = calib_state_new(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)), NULL);
+	obj->state = calib_state_new(model_bytes, NULL);
 	MemoryContextSwitchTo(old);
 	return obj;
 }
@@ -242,7 +242,7 @@ uplift_fit_calibration_transfn(PG_FUNCTION_ARGS)
 		}
 
 	if (obj == NULL)
-		obj = calib_object_new(fcinfo, 1, aggcxt);
+		obj = calib_object_new(aggcxt, PG_DETOAST_DATUM(PG_GETARG_DATUM(1)));
 	st = obj->state;
 	check_row_model(st, PG_GETARG_DATUM(1));
 
@@ -302,15 +302,10 @@ uplift_fit_calibration_combinefn(PG_FUNCTION_ARGS)
 	b = aggstate_object_view(fcinfo, 1, &calib_state_type);
 	if (PG_ARGISNULL(0))
 	{
-		MemoryContext old;
-
-		obj = aggstate_object_new(aggcxt, &calib_state_type);
-		old = MemoryContextSwitchTo(obj->hdr.eoh_context);
-		a = calib_state_new(b->model_bytes, NULL);
-		MemoryContextSwitchTo(old);
+		obj = calib_object_new(aggcxt, b->model_bytes);
+		a = obj->state;
 		a->control = b->control;
 		memcpy(a->sums, b->sums, sizeof(CalibSums) * b->n_actions);
-		obj->state = a;
 		PG_RETURN_DATUM(AggStateObjectDatum(obj));
 	}
 	obj = aggstate_object_arg(fcinfo, 0, &calib_state_type, aggcxt);
