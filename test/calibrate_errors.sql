@@ -81,14 +81,12 @@ FROM (SELECT uplift_fit_calibration((SELECT raw FROM ce_m), c.features, c.action
 -- the model must be the same on every row (the state keeps the one it read)
 SELECT throws_ok($$SELECT uplift_fit_calibration(CASE WHEN c.unit_id < 3000 THEN m.raw ELSE m.raw2 END,
                                                  c.features, c.action, c.value, c.propensity)
-                   FROM ce_camp c,
-                        (SELECT raw, raw2 FROM ce_m) m$$,
+                   FROM ce_camp c, ce_m m$$,
                  '22023', 'uplift_fit_calibration needs the same model on every row',
                  'a second model on a later row is an error');
 SELECT throws_ok($$SELECT uplift_fit_calibration(CASE WHEN c.unit_id % 2 = 0 THEN m.raw ELSE m.raw2 END,
                                                  c.features, c.action, c.value, c.propensity)
-                   FROM ce_camp c,
-                        (SELECT raw, raw2 FROM ce_m) m$$,
+                   FROM ce_camp c, ce_m m$$,
                  '22023', 'uplift_fit_calibration needs the same model on every row',
                  'models alternating row by row are an error');
 

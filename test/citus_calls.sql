@@ -38,7 +38,10 @@ SELECT (SELECT uplift_fit(features, action, value, '{"base": "linear"}') FROM ca
           FROM calls_log WHERE i % 2 = 0) AS array_label,
        (SELECT uplift_fit(named, action, value, '{"base": "linear"}') FROM calls_log WHERE i % 2 = 0) AS named_num,
        (SELECT uplift_fit(named, label, value, '{"base": "linear", "control": "control"}')
-          FROM calls_log WHERE i % 2 = 0) AS named_label;
+          FROM calls_log WHERE i % 2 = 0) AS named_label,
+       -- another model of the first kind, which a calibration must not mix in
+       (SELECT uplift_fit(features, action, value, '{"base": "linear"}') FROM calls_log WHERE i % 2 = 1)
+           AS other_num;
 
 -- Each case: the aggregate (its signature), its arguments, and how its
 -- result "e" becomes a float8[].
@@ -177,21 +180,17 @@ SELECT is((SELECT uplift_drift_profile_info(
 -- The calibration keeps the model it read in its state; a row with another
 -- model is still refused, within a shard and between shards.
 SELECT throws_ok($$SELECT citus_calls.partial('uplift_fit_calibration(uplift_model, float8[], int, float8, float8)'::regprocedure::oid,
-                                              ROW(CASE WHEN i < 6000 THEN m.array_num ELSE m2.array_num END,
+                                              ROW(CASE WHEN i < 6000 THEN m.array_num ELSE m.other_num END,
                                                   features, action, value, propensity))
-                   FROM calls_log, calls_models m,
-                        LATERAL (SELECT uplift_fit(features, action, value, '{"base": "linear"}') AS array_num
-                                   FROM calls_log WHERE i % 2 = 1) m2$$,
+                   FROM calls_log, calls_models m$$,
                  '22023', 'uplift_fit_calibration needs the same model on every row',
                  'calibration split as Citus calls it: a shard with two models is an error');
 SELECT throws_ok($$SELECT citus_calls.combine('uplift_fit_calibration(uplift_model, float8[], int, float8, float8)'::regprocedure::oid,
                                               part, NULL::uplift_model)
                    FROM (SELECT citus_calls.partial('uplift_fit_calibration(uplift_model, float8[], int, float8, float8)'::regprocedure::oid,
-                                                    ROW(CASE WHEN i % 4 = 0 THEN m.array_num ELSE m2.array_num END,
+                                                    ROW(CASE WHEN i % 4 = 0 THEN m.array_num ELSE m.other_num END,
                                                         features, action, value, propensity)) AS part
-                           FROM calls_log, calls_models m,
-                                LATERAL (SELECT uplift_fit(features, action, value, '{"base": "linear"}') AS array_num
-                                           FROM calls_log WHERE i % 2 = 1) m2
+                           FROM calls_log, calls_models m
                           GROUP BY i % 4) parts$$,
                  '22023', 'uplift_fit_calibration needs the same model on every row',
                  'calibration split as Citus calls it: shards with different models are not combined');
