@@ -265,22 +265,15 @@ Datum
 citus_calls_partial_ffunc(PG_FUNCTION_ARGS)
 {
 	InnerState *s = PG_ARGISNULL(0) ? NULL : (InnerState *) PG_GETARG_POINTER(0);
-	LOCAL_FCINFO(inner, 1);
 	FmgrInfo	info;
 	Oid			output;
 	bool		varlena;
-	Datum		text;
 
 	if (s == NULL || !s->started || s->isnull)
 		PG_RETURN_NULL();
 	getTypeOutputInfo(s->transtype, &output, &varlena);
 	fmgr_info(output, &info);
-	InitFunctionCallInfoData(*inner, &info, 1, fcinfo->fncollation,
-							 fcinfo->context, fcinfo->resultinfo);
-	inner->args[0].value = s->value;
-	inner->args[0].isnull = false;
-	text = FunctionCallInvoke(inner);
-	PG_RETURN_TEXT_P(cstring_to_text(DatumGetCString(text)));
+	PG_RETURN_TEXT_P(cstring_to_text(OutputFunctionCall(&info, s->value)));
 }
 
 /* citus_calls_combine_sfunc(internal, aggregate oid, state text, anyelement) */
@@ -290,32 +283,19 @@ citus_calls_combine_sfunc(PG_FUNCTION_ARGS)
 {
 	MemoryContext cxt = outer_context(fcinfo);
 	InnerState *s = inner_state(fcinfo, cxt);
-	LOCAL_FCINFO(inner, 3);
 	FmgrInfo	info;
 	HeapTuple	tup;
 	Oid			combinefn = agg_form(s->agg, &tup)->aggcombinefn;
 	Oid			input;
 	Oid			ioparam;
-	Datum		value = (Datum) 0;
 	bool		isnull = PG_ARGISNULL(2);
+	Datum		value;
 
 	ReleaseSysCache(tup);
 	getTypeInputInfo(s->transtype, &input, &ioparam);
 	fmgr_info(input, &info);
-	if (!(isnull && info.fn_strict))
-	{
-		InitFunctionCallInfoData(*inner, &info, 3, fcinfo->fncollation,
-								 fcinfo->context, fcinfo->resultinfo);
-		inner->args[0].value = isnull ? (Datum) 0 :
-			CStringGetDatum(text_to_cstring(PG_GETARG_TEXT_PP(2)));
-		inner->args[0].isnull = isnull;
-		inner->args[1].value = ObjectIdGetDatum(ioparam);
-		inner->args[1].isnull = false;
-		inner->args[2].value = Int32GetDatum(-1);
-		inner->args[2].isnull = false;
-		value = FunctionCallInvoke(inner);
-		isnull = inner->isnull;
-	}
+	value = InputFunctionCall(&info, isnull ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)),
+							  ioparam, -1);
 	fmgr_info(combinefn, &info);
 	advance(fcinfo, s, &info, 1, &value, &isnull, cxt);
 	PG_RETURN_POINTER(s);
